@@ -1,0 +1,275 @@
+"""The records that flow through ficsift: what a reader gives and what the library keeps.
+
+A reader turns one file into one or more :class:`Document` objects (an AO3 listing page holds
+twenty works; a story file holds one).  Everything downstream — understanding, the library,
+search, the web app — consumes these records, never a reader's private structures.
+
+Tags are typed and carry their origin, so an author's "W/T" and ficsift's inferred
+``Tara Maclay/Willow Rosenberg`` can sit side by side and be told apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class TagType(StrEnum):
+    """AO3's tag types (plus the fixed-vocabulary ones AO3 shows as symbols)."""
+
+    FANDOM = "fandom"
+    RELATIONSHIP = "relationship"
+    CHARACTER = "character"
+    FREEFORM = "freeform"
+    WARNING = "warning"
+    RATING = "rating"
+    CATEGORY = "category"
+
+
+class TagOrigin(StrEnum):
+    AUTHOR = "author"  # given by the source file, spelled as the source spells it
+    INFERRED = "inferred"  # found by ficsift in the story text
+
+
+class Status(StrEnum):
+    COMPLETE = "complete"
+    IN_PROGRESS = "in-progress"
+    UNKNOWN = "unknown"
+
+
+@dataclass(slots=True)
+class Evidence:
+    """A passage that supports an inferred tag: character offsets into the story text."""
+
+    start: int
+    end: int
+    text: str
+    chapter: int | None = None
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "chapter": self.chapter,
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class Tag:
+    """One tag of one work.
+
+    ``name`` is exactly what the source gave for author tags.  ``canonical`` is the AO3
+    canonical spelling once the ontology has resolved it (None when unknown).
+    ``label`` keeps a source's own type label when it had one ("genre", "kink",
+    "Additional Tags") so nothing the author typed is lost by mapping to :class:`TagType`.
+    """
+
+    name: str
+    type: TagType
+    origin: TagOrigin = TagOrigin.AUTHOR
+    label: str | None = None
+    canonical: str | None = None
+    confidence: float | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "source": self.origin.value}
+        if self.label:
+            out["label"] = self.label
+        if self.canonical and self.canonical != self.name:
+            out["canonical"] = self.canonical
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 3)
+        if self.evidence:
+            out["evidence"] = [e.to_json() for e in self.evidence]
+        out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True)
+class Chapter:
+    """One chapter: its story text (plain, for analysis) and sanitised HTML (for reading)."""
+
+    title: str | None
+    text: str
+    html: str = ""
+    notes: list[str] = field(default_factory=list)  # chapter notes before the text
+    end_notes: list[str] = field(default_factory=list)  # chapter notes after the text
+    summary: str | None = None
+
+    @property
+    def words(self) -> int:
+        return count_words(self.text)
+
+
+@dataclass(slots=True)
+class Stats:
+    """Numbers a source reports about a work (AO3 blurb/preface stats)."""
+
+    words: int | None = None  # as the source states it (story words are counted separately)
+    chapters_posted: int | None = None
+    chapters_total: int | None = None  # None for AO3's "x/?"
+    kudos: int | None = None
+    hits: int | None = None
+    bookmarks: int | None = None
+    comments: int | None = None
+    collections: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class SeriesRef:
+    name: str
+    part: int | None = None
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "part": self.part, "url": self.url}
+
+
+@dataclass(slots=True)
+class Source:
+    """Where a document came from.
+
+    ``path`` names the file; for a member of a zip it is ``archive.zip!member/path``.
+    ``work_key`` is a stable identity across formats when the source knows one
+    (``ao3:29811993`` from an AO3 URL), so the same fic as HTML and EPUB is one work.
+    """
+
+    path: str
+    format: str
+    url: str | None = None
+    work_key: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "url": self.url,
+            "work_key": self.work_key,
+            "sha256": self.sha256,
+            "size": self.size,
+        }
+
+
+@dataclass(slots=True)
+class Document:
+    """One work as read from one source, before or after understanding."""
+
+    source: Source
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    summary: str | None = None
+    notes: list[str] = field(default_factory=list)  # author's notes before the story
+    end_notes: list[str] = field(default_factory=list)  # author's notes after the story
+    disclaimer: str | None = None
+    chapters: list[Chapter] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    language: str | None = None
+    series: list[SeriesRef] = field(default_factory=list)
+    published: str | None = None  # ISO date (YYYY-MM-DD) or datetime as the source gives it
+    updated: str | None = None
+    completed: str | None = None
+    status: Status = Status.UNKNOWN
+    stats: Stats = field(default_factory=Stats)
+    extra: dict[str, Any] = field(default_factory=dict)  # source fields with no home above
+
+    @property
+    def has_text(self) -> bool:
+        return any(c.text.strip() for c in self.chapters)
+
+    @property
+    def text(self) -> str:
+        """The story text only: chapters joined, no notes, no disclaimer."""
+        return "\n\n".join(c.text for c in self.chapters)
+
+    @property
+    def words(self) -> int:
+        """Story words counted from the text; the source's figure when there is no text."""
+        if self.has_text:
+            return sum(c.words for c in self.chapters)
+        return self.stats.words or 0
+
+    def tags_of(self, tag_type: TagType, origin: TagOrigin | None = None) -> list[Tag]:
+        return [
+            t for t in self.tags if t.type == tag_type and (origin is None or t.origin == origin)
+        ]
+
+    def add_tag(self, name: str, tag_type: TagType, label: str | None = None) -> None:
+        """Add an author tag unless the same (type, name) is already there."""
+        name = " ".join(name.split())
+        if not name:
+            return
+        for t in self.tags:
+            if t.type == tag_type and t.name == name and t.origin == TagOrigin.AUTHOR:
+                return
+        self.tags.append(Tag(name=name, type=tag_type, label=label))
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``analyze``/``show`` JSON contract (see README)."""
+
+        def group(tag_type: TagType) -> list[dict[str, Any]]:
+            return [t.to_json() for t in self.tags if t.type == tag_type]
+
+        return {
+            "title": self.title,
+            "authors": self.authors,
+            "summary": self.summary,
+            "notes": self.notes,
+            "end_notes": self.end_notes,
+            "disclaimer": self.disclaimer,
+            "fandoms": group(TagType.FANDOM),
+            "relationships": group(TagType.RELATIONSHIP),
+            "characters": group(TagType.CHARACTER),
+            "tags": group(TagType.FREEFORM),
+            "warnings": group(TagType.WARNING),
+            "rating": group(TagType.RATING),
+            "category": group(TagType.CATEGORY),
+            "language": self.language,
+            "series": [s.to_json() for s in self.series],
+            "words": self.words,
+            "chapters": [
+                {"title": c.title, "words": c.words, "notes": c.notes, "end_notes": c.end_notes}
+                for c in self.chapters
+            ],
+            "status": self.status.value,
+            "published": self.published,
+            "updated": self.updated,
+            "completed": self.completed,
+            "stats": self.stats.to_json(),
+            "has_text": self.has_text,
+            "source": self.source.to_json(),
+        }
+
+
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002a6df"
+_CJK_RE = re.compile(f"[{_CJK_CHARS}]")
+_ALNUM_RE = re.compile(r"[^\W_]")
+
+
+def count_words(text: str) -> int:
+    """Words as AO3 counts them closely enough: whitespace-separated runs with a letter/digit.
+
+    CJK text has no spaces, so each CJK character counts as a word (AO3 does the same).
+
+    >>> count_words("Willow smiled — at Tara.")
+    4
+    >>> count_words("她笑了 ok")
+    4
+    """
+    cjk = 0
+    if _CJK_RE.search(text):
+        cjk = len(_CJK_RE.findall(text))
+        text = _CJK_RE.sub(" ", text)
+    search = _ALNUM_RE.search
+    return cjk + sum(1 for token in text.split() if search(token))

@@ -1,0 +1,67 @@
+"""Bytes to text, whatever the encoding, with mojibake repaired.
+
+Fics arrive as UTF-8 (with or without BOM), UTF-16, cp1252 from old Windows editors and
+latin-1 from old archives, often double-encoded ("donâ€™t").  Strict UTF-8 is tried first
+because it is both the common case and fast; charset-normalizer guesses the rest.  ftfy only
+runs when the text shows mojibake, since it is slow on novel-length text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ftfy
+from charset_normalizer import from_bytes
+
+from ficsift.read.base import ReadError, looks_binary
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+# Typical UTF-8-read-as-cp1252 sequences: â€™ â€œ Ã© Â  and friends.
+_MOJIBAKE_RE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac|\u00e2\u0080")
+_DECLARED_CHARSET_RE = re.compile(rb"""<meta[^>]+charset=["']?([a-z0-9_\-]+)""", re.I)
+
+
+def decode_bytes(data: bytes, hint: str | None = None) -> str:
+    """Decode ``data`` to str; ReadError when it is not text at all.
+
+    ``hint`` is an encoding the container declared (an HTML meta charset, an XML prolog);
+    it is trusted only if it decodes cleanly.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _repair(data[len(bom) :].decode(encoding, errors="replace"))
+    try:
+        return _repair(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    if looks_binary(data):
+        raise ReadError("not text: binary data")
+    if hint is None:
+        match = _DECLARED_CHARSET_RE.search(data[:4096])
+        hint = match.group(1).decode("ascii", "replace") if match else None
+    if hint:
+        try:
+            return _repair(data.decode(hint))
+        except (UnicodeDecodeError, LookupError):
+            pass
+    best = from_bytes(data[:262144]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    try:
+        return _repair(data.decode(encoding, errors="replace"))
+    except LookupError:  # charset-normalizer named a codec Python lacks
+        return _repair(data.decode("cp1252", errors="replace"))
+
+
+def _repair(text: str) -> str:
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _MOJIBAKE_RE.search(text):
+        text = ftfy.fix_text(text, normalization="NFC")
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,76 @@
+"""Which files a path names: files, folders (recursively) and zips, safely.
+
+Folders are walked following symlinks, but each real folder is visited once, so a symlink
+loop costs one line instead of an endless walk.  Only regular files are opened (a FIFO
+would block forever), and a file's size is checked before its bytes are read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ficsift.read.base import Failure, Limits
+
+SKIP_NAMES = frozenset({".git", ".svn", "__pycache__", ".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+@dataclass(slots=True, frozen=True)
+class FoundFile:
+    """A regular file to read; its bytes are loaded only when needed."""
+
+    path: str
+    size: int
+    mtime: float
+
+    def load(self) -> bytes:
+        with open(self.path, "rb") as f:
+            return f.read()
+
+
+def discover(paths: Iterable[str | Path], limits: Limits) -> Iterator[FoundFile | Failure]:
+    seen_dirs: set[tuple[int, int]] = set()
+    for path in paths:
+        yield from _walk(Path(path), limits, seen_dirs, top=True)
+
+
+def _walk(path: Path, limits: Limits, seen: set[tuple[int, int]], top: bool) -> Iterator[FoundFile | Failure]:
+    name = str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        yield Failure(name, "no such file (or a broken link)")
+        return
+    except OSError as exc:
+        yield Failure(name, f"cannot read: {exc.strerror or exc}")
+        return
+    if stat.S_ISDIR(st.st_mode):
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            if path.is_symlink() or not top:
+                yield Failure(name, "symlink loop: this folder was already read (skipped)")
+            return
+        seen.add(key)
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError as exc:
+            yield Failure(name, f"cannot list folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            if entry.name in SKIP_NAMES or entry.name.startswith("."):
+                continue
+            yield from _walk(Path(entry.path), limits, seen, top=False)
+        return
+    if not stat.S_ISREG(st.st_mode):
+        yield Failure(name, "not a regular file (device, socket or pipe; skipped)")
+        return
+    if st.st_size > limits.max_file_size:
+        yield Failure(
+            name,
+            f"file too large ({st.st_size / 2**20:,.0f} MB; limit {limits.max_file_size / 2**20:,.0f} MB)",
+        )
+        return
+    yield FoundFile(name, st.st_size, st.st_mtime)

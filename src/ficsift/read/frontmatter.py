@@ -1,0 +1,183 @@
+"""Markdown or HTML with YAML front matter (static-site fic archives, e.g. antennapedia).
+
+Front matter keys map onto the Document; ``tags:`` entries keep their typed prefixes
+(``c:`` character, ``p:`` pairing, ``f:`` fandom, ``genre:``, ``kink:`` …) as the tag's label
+and the value as the tag's name, so nothing the author typed is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as htmllib
+import re
+from typing import Any
+
+import yaml
+
+from ficsift.model import Document, SeriesRef, TagType
+from ficsift.read.base import RawFile, Reader, ReadError, register
+from ficsift.read.decode import decode_bytes
+from ficsift.read.fields import apply_fields, split_list
+from ficsift.read.html import SCENE_BREAK, Block, fragment_text, is_heading_html, sanitize_html
+from ficsift.read.structure import apply_parts, is_scene_break, split_story
+
+_FRONT_RE = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_MAX_FRONT = 256 * 1024
+_HEADING_RE = re.compile(r"^(?:#{1,3}\s+\S|<h[1-3][\s>])", re.I)
+_MD_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S)
+_MD_EM_RE = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])", re.S)
+
+# tag prefix -> (type, label); unprefixed tags are freeforms
+TAG_PREFIXES: dict[str, TagType] = {
+    "c": TagType.CHARACTER,
+    "p": TagType.RELATIONSHIP,
+    "f": TagType.FANDOM,
+    "w": TagType.WARNING,
+    "warning": TagType.WARNING,
+    "r": TagType.RATING,
+    "rating": TagType.RATING,
+}
+# Keys whose values go through the shared labelled-field table (ficsift.read.fields).
+FIELD_KEYS = {"title", "author", "authors", "summary", "disclaimer", "status", "words", "language",
+              "published", "date", "updated", "completed", "rating", "pairing", "pairings",
+              "fandom", "fandoms", "characters", "warnings", "category", "relationships"}  # fmt: skip
+
+
+@register
+class FrontMatterReader(Reader):
+    format = "frontmatter"
+
+    @classmethod
+    def sniff(cls, raw: RawFile) -> int:
+        head = raw.data[:8].lstrip(b"\xef\xbb\xbf")
+        if head.startswith(b"---") and raw.suffix in {".md", ".markdown", ".html", ".htm", ".txt", ""}:
+            return 80
+        return 0
+
+    def read(self, raw: RawFile) -> list[Document]:
+        text = decode_bytes(raw.data)
+        match = _FRONT_RE.match(text)
+        if not match:
+            raise ReadError("front matter is not closed by a '---' line")
+        if len(match.group(1)) > _MAX_FRONT:
+            raise ReadError("front matter too large")
+        meta = _load_yaml(match.group(1))
+        doc = Document(source=raw.source(self.format))
+        _apply_meta(doc, meta)
+        blocks = body_blocks(text[match.end() :])
+        headings = {i for i, b in enumerate(blocks) if is_heading_html(b.html)}
+        apply_parts(doc, split_story(blocks, headings or None))
+        doc.title = doc.title or raw.title_guess
+        if not doc.has_text:
+            raise ReadError("no story text after the front matter")
+        return [doc]
+
+
+def _load_yaml(text: str) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        # Aliases are refused: they let a few lines expand into gigabytes ("billion laughs").
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=loader)):
+            raise ReadError("front matter uses YAML aliases (refused)")
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        raise ReadError(f"invalid YAML front matter{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ReadError("front matter is not a mapping of keys to values")
+    return data
+
+
+def _scalar(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [s for v in value if (s := _scalar(v))]
+    s = _scalar(value)
+    return [s] if s else []
+
+
+def _apply_meta(doc: Document, meta: dict[str, Any]) -> None:
+    fields: list[tuple[str, str]] = []
+    for key, value in meta.items():
+        key_l = str(key).lower()
+        if key_l in FIELD_KEYS:
+            label = "published" if key_l == "date" else key_l
+            fields.extend((label, s) for s in _strings(value))
+        elif key_l == "notes":
+            doc.notes.extend(fragment_text(s) for s in _strings(value) if fragment_text(s))
+        elif key_l in {"tags", "keywords"}:
+            for tag in _strings(value):
+                _add_prefixed_tag(doc, tag)
+        elif key_l in {"altlink", "link", "url", "source"}:
+            doc.extra.setdefault("urls", []).extend(_strings(value))
+        elif key_l in {"idtag", "id"} and (s := _scalar(value)):
+            doc.extra["id"] = s
+        elif key_l == "series":
+            doc.series.extend(SeriesRef(name=s) for s in _strings(value))
+        elif (s := _scalar(value)) is not None:
+            doc.extra.setdefault("fields", {})[str(key)] = s
+    if doc.summary:
+        doc.summary = fragment_text(doc.summary) or doc.summary
+    apply_fields(doc, fields)
+
+
+def _add_prefixed_tag(doc: Document, tag: str) -> None:
+    prefix, sep, value = tag.partition(":")
+    if not sep or not value.strip() or " " in prefix:
+        doc.add_tag(tag, TagType.FREEFORM)
+        return
+    tag_type = TAG_PREFIXES.get(prefix.lower(), TagType.FREEFORM)
+    if tag_type == TagType.RELATIONSHIP and value.strip().lower() == "gen":
+        tag_type = TagType.CATEGORY  # "p:gen" says there is no pairing: AO3's Gen category
+    if prefix.lower() == "s":
+        doc.series.append(SeriesRef(name=value.strip()))
+    for item in split_list(value) if tag_type == TagType.CHARACTER else [value]:
+        doc.add_tag(item, tag_type, label=prefix)
+
+
+def body_blocks(body: str) -> list[Block]:
+    """Paragraph blocks of a Markdown-or-HTML body (paragraphs separated by blank lines)."""
+    blocks = []
+    for chunk in re.split(r"\n[ \t]*\n", body):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if _HEADING_RE.match(chunk) and "\n" not in chunk:
+            if chunk.startswith("#"):
+                title = chunk.lstrip("#").strip()
+                html = f"<h2>{title}</h2>"
+            else:
+                html = sanitize_html(chunk)
+            text = fragment_text(html)
+            if text:
+                blocks.append(Block(text, f"<h2>{htmllib.escape(text)}</h2>"))
+            continue
+        html = sanitize_html(_markdown_inline(chunk))
+        text = fragment_text(html)
+        if not text:
+            continue
+        if is_scene_break(text) or re.fullmatch(r"<hr\b[^>]*>", html.strip()):
+            blocks.append(Block(SCENE_BREAK, "<hr/>"))
+        elif html.lstrip().startswith("<"):
+            blocks.append(Block(text, html))
+        else:
+            blocks.append(Block(text, "<p>" + html.replace("\n", "<br/>") + "</p>"))
+    return blocks
+
+
+def _markdown_inline(chunk: str) -> str:
+    """The Markdown a fic body uses: *em*, _em_, **strong**; raw HTML passes through."""
+    if "*" not in chunk and "_" not in chunk:
+        return chunk
+    chunk = _MD_STRONG_RE.sub(r"<strong>\2</strong>", chunk)
+    return _MD_EM_RE.sub(r"<em>\2</em>", chunk)

@@ -1,0 +1,82 @@
+"""Any other HTML page holding a story: old archive pages, saved FFN/LJ pages, personal sites.
+
+The story container is the element holding the most paragraph text (the readability
+heuristic); navigation, scripts and comments around it are dropped.  Headings inside the
+container (two or more) are chapter starts; otherwise chapters are found in the text.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from ficsift.model import Document
+from ficsift.read.base import RawFile, Reader, ReadError, register
+from ficsift.read.decode import decode_bytes
+from ficsift.read.html import html_blocks, is_heading_html, node_text, parse_html
+from ficsift.read.structure import apply_parts, split_story
+
+_HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<p>", b"<p ", b"<div", b"<br")
+_NOISE = "script, style, noscript, template, iframe, nav, form, header nav, footer, #comments, .comments, aside"
+
+
+@register
+class GenericHtmlReader(Reader):
+    format = "html"
+
+    @classmethod
+    def sniff(cls, raw: RawFile) -> int:
+        if raw.suffix in {".html", ".htm", ".xhtml", ".shtml"}:
+            return 30
+        return 20 if any(m in raw.head for m in _HTML_MARKERS) else 0
+
+    def read(self, raw: RawFile) -> list[Document]:
+        tree = parse_html(decode_bytes(raw.data))
+        body = tree.body
+        if body is None:
+            raise ReadError("HTML page has no body")
+        for node in body.css(_NOISE):
+            node.decompose()
+        container = story_container(body)
+        blocks = html_blocks(container)
+        if not blocks:
+            raise ReadError("HTML page has no story text")
+        doc = Document(source=raw.source(self.format))
+        headings = {i for i, b in enumerate(blocks) if is_heading_html(b.html)}
+        if len(headings) == 1 and min(headings) == 0:
+            doc.title = blocks[0].text
+            blocks, headings = blocks[1:], set()
+        apply_parts(doc, split_story(blocks, headings if len(headings) >= 2 else None))
+        doc.title = doc.title or _page_title(tree) or raw.title_guess
+        author = tree.css_first('meta[name="author"]')
+        if author is not None and author.attributes.get("content") and not doc.authors:
+            doc.authors.append(str(author.attributes["content"]).strip())
+        if not doc.has_text:
+            raise ReadError("HTML page has no story text")
+        return [doc]
+
+
+def story_container(body: LexborNode) -> LexborNode:
+    """The element whose paragraphs hold most of the page's text."""
+    scores: dict[int, tuple[int, LexborNode]] = {}
+    for para in body.css("p"):
+        parent = para.parent
+        if parent is None:
+            continue
+        length = len(para.text(deep=True, strip=True))
+        key = parent.mem_id
+        prev = scores.get(key)
+        scores[key] = ((prev[0] if prev else 0) + length, parent)
+    if not scores:
+        return body
+    best_score, best = max(scores.values(), key=lambda pair: pair[0])
+    total = len(body.text(deep=True, strip=True))
+    return best if total and best_score >= 0.5 * total else body
+
+
+def _page_title(tree) -> str | None:  # type: ignore[no-untyped-def]
+    for selector in ("h1", "title"):
+        node = tree.css_first(selector)
+        text = node_text(node)
+        if text:
+            return text.split("\n")[0][:200]
+    return None

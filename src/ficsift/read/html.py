@@ -1,0 +1,165 @@
+"""HTML helpers shared by every HTML-based reader (AO3, EPUB, front-matter, generic pages).
+
+Story HTML is hostile until proven otherwise: :func:`sanitize_html` keeps what a story needs
+(italics, bold, paragraphs, rules, lists, alignment) and drops scripts, event handlers,
+iframes and ``javascript:`` URLs.  :func:`html_blocks` turns a story container into
+paragraph-sized :class:`Block` records so the same structure finder serves HTML and text.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import dataclass
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "em", "i", "strong", "b", "u", "s", "strike", "del", "ins", "sub", "sup",
+    "small", "big", "span", "div", "blockquote", "center", "pre", "code", "tt",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "table", "thead", "tbody", "tr", "td", "th", "caption", "a", "abbr", "cite", "q", "img",
+    "ruby", "rt", "rp", "figure", "figcaption", "section", "article", "aside", "header", "footer",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"align", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"alt", "src"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start", "type"},
+}
+# Inline styles carry alignment and indents in many fics; nh3 filters them to these properties.
+ALLOWED_STYLE_PROPERTIES = {"text-align", "font-style", "font-weight", "text-decoration", "margin-left"}
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "ul", "ol", "pre",
+    "hr", "section", "article", "center", "table", "tr", "dl", "dt", "dd", "header", "footer",
+    "aside", "figure", "main", "body", "html",
+})  # fmt: skip
+_BLOCK_SELECTOR = ",".join(sorted(BLOCK_TAGS - {"body", "html"}))
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "head"})
+
+_BR_RE = re.compile(r"<br\s*/?>", re.I)
+_DOUBLE_BR_RE = re.compile(r"(?:<br\s*/?>\s*){2,}", re.I)
+_BLOCK_BOUNDARY_RE = re.compile(
+    r"</?(?:p|div|h[1-6]|blockquote|li|ul|ol|pre|section|article|center|table|tr|dl|dt|dd)\b[^>]*>",
+    re.I,
+)
+_HR_RE = re.compile(r"<hr\b[^>]*>", re.I)
+_TAG_RE = re.compile(r"<[^>]*>")
+_BLANK_LINES_RE = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
+_SPACES_RE = re.compile(r"[ \t\u00a0]+")
+
+SCENE_BREAK = "* * *"
+
+
+@dataclass(slots=True)
+class Block:
+    """A paragraph-sized piece of a story: plain text plus the HTML it came from."""
+
+    text: str
+    html: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+
+_HEADING_HTML_RE = re.compile(r"\s*<h[1-6][\s>]", re.I)
+
+
+def is_heading_html(fragment: str) -> bool:
+    return bool(_HEADING_HTML_RE.match(fragment))
+
+
+def parse_html(text: str) -> LexborHTMLParser:
+    return LexborHTMLParser(text)
+
+
+def sanitize_html(fragment: str) -> str:
+    """Story HTML made safe to show: no scripts, handlers, iframes or javascript: URLs."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        strip_comments=True,
+        link_rel="noopener noreferrer nofollow",
+        clean_content_tags={"script", "style", "iframe", "object", "noscript", "template"},
+        filter_style_properties=ALLOWED_STYLE_PROPERTIES,
+    )
+
+
+def fragment_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: paragraphs split by blank lines, <br> by newlines."""
+    text = _HR_RE.sub(f"\n\n{SCENE_BREAK}\n\n", fragment)
+    text = _BLOCK_BOUNDARY_RE.sub("\n\n", text)
+    text = _BR_RE.sub("\n", text)
+    text = htmllib.unescape(_TAG_RE.sub("", text))
+    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def node_text(node: LexborNode | None) -> str:
+    """Plain text of a node (see :func:`fragment_text`); '' for None."""
+    if node is None:
+        return ""
+    return fragment_text(node.html or "")
+
+
+def html_blocks(node: LexborNode) -> list[Block]:
+    """Paragraph blocks of a story container, in document order.
+
+    A block element with no block inside is one block; inline runs between block children
+    become blocks of their own; a leaf whose paragraphs are separated by ``<br><br>`` (old
+    archive pages) is split at each double break.
+    """
+    blocks: list[Block] = []
+    _collect(node, blocks)
+    return blocks
+
+
+def _collect(node: LexborNode, out: list[Block]) -> None:
+    inline: list[str] = []
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag in _SKIP_TAGS or tag == "-comment":
+            continue
+        if tag == "-text" or tag not in BLOCK_TAGS:
+            inline.append(
+                htmllib.escape(child.text_content or "") if tag == "-text" else child.html or ""
+            )
+            continue
+        _flush_inline(inline, out)
+        if tag == "hr":
+            out.append(Block(SCENE_BREAK, "<hr/>"))
+        elif child.css_first(_BLOCK_SELECTOR) is not None:
+            _collect(child, out)
+        else:
+            _leaf(child.html or "", out)
+    _flush_inline(inline, out)
+
+
+def _flush_inline(inline: list[str], out: list[Block]) -> None:
+    if inline:
+        fragment = "".join(inline)
+        inline.clear()
+        if fragment.strip():
+            _leaf(f"<p>{fragment}</p>", out)
+
+
+def _leaf(fragment: str, out: list[Block]) -> None:
+    parts = _DOUBLE_BR_RE.split(fragment) if "<br" in fragment.lower() else [fragment]
+    for part in parts:
+        text = fragment_text(part)
+        if text:
+            out.append(Block(text, part if len(parts) == 1 else f"<p>{part}</p>"))
+
+
+def text_block_html(text: str) -> str:
+    """HTML for a plain-text paragraph (single newlines kept as <br/>)."""
+    if text == SCENE_BREAK:
+        return "<hr/>"
+    return "<p>" + htmllib.escape(text).replace("\n", "<br/>") + "</p>"

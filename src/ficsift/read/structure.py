@@ -1,0 +1,310 @@
+"""Find a story's parts in a run of paragraphs: header, notes, disclaimer, chapters, end notes.
+
+Fics posted as plain text (FFN downloads, old archives, copy-pasted pages) carry their
+front matter inline: an author's note, a "Disclaimer: I do not own…" line, then "Chapter 1".
+This module recognises those parts in a list of :class:`~ficsift.read.html.Block` so plain
+text, generic HTML and EPUB chapters share one structure finder.
+
+The rules, in order of trust:
+
+1. Chapter headings in their common spellings ("Chapter 2", "Chapter Two: Title", "Part III",
+   "~*~ 3 ~*~", "Prologue") split the story.  Everything before the first heading is front
+   matter unless it is long prose (then it is an untitled opening chapter).
+2. Front matter is sorted into labelled fields ("Rating: M"), the disclaimer, and notes.
+3. Labelled notes ("A/N:", "Author's note") at a chapter's start or end leave the story text.
+4. Status cues: "to be continued" or promised updates mean in-progress; "The End" complete.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ficsift.model import Chapter, Document, Status, count_words
+from ficsift.read.fields import apply_fields, split_label
+from ficsift.read.html import SCENE_BREAK, Block, text_block_html
+
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_WORD_NUMBER = rf"(?:(?:{_TENS})(?:[\s-]?(?:{_UNITS}))?|{_TEENS}|{_UNITS}|hundred)"
+_NUMBER = rf"(?:\d{{1,4}}|[ivxlc]{{1,7}}|{_WORD_NUMBER})"
+_TITLE_SEP = r"[:.\-–—~|)]"
+
+_CHAPTER_RE = re.compile(
+    rf"^(?:chapter|chap\.?|ch\.|part|book|section)\s*(?P<num>{_NUMBER})\b\.?"
+    rf"(?:\s*{_TITLE_SEP}+\s*|\s+)?(?P<title>[^\n]*)$",
+    re.I,
+)
+_SPECIAL_RE = re.compile(
+    rf"^(?P<kind>prologue|epilogue|interlude|coda|afterword)\b(?:\s*{_TITLE_SEP}*\s*(?P<title>[^\n]*))?$",
+    re.I,
+)
+_DECORATION = r"[~*\-=#_.•·◇◆<>\[\]()+oO°\s]"
+_DECORATED_NUMBER_RE = re.compile(
+    rf"^(?P<left>{_DECORATION}*)(?P<num>\d{{1,3}}|[ivxlc]{{1,6}})(?P<right>{_DECORATION}*)$", re.I
+)
+_SCENE_BREAK_RE = re.compile(r"^(?:[\s*~\-_=#+.•·◇◆○●§xX<>/\\|]{3,}|-o-|o+O+o+|oOo|\*)$")
+_MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+")
+
+_NOTE_START_RE = re.compile(
+    r"^\W{0,3}(?:a/n|a\.n\.|an:|author'?s?'? ?notes?|authors? notes?|note|notes|"
+    r"end notes?|beta'?d? by|thanks to|edit|ps|p\.s\.)\b",
+    re.I,
+)
+_DISCLAIMER_RE = re.compile(
+    r"^\W{0,3}(?:disclaimer|dis(?:claimer)?:)|"
+    r"\b(?:i|we) (?:do not|don't|dont) own\b|\bbelongs? to\b.{0,80}\b(?:not me|and\b|productions?|"
+    r"enterprises|network|studios?|mutant enemy|whedon|bbc|rowling|paramount)|"
+    r"\bno (?:copyright )?infringement\b|\bnot mine\b|\bno profit\b",
+    re.I,
+)
+_WIP_CUE_RE = re.compile(
+    r"\bto be continued\b|\btbc\b|\bcontinued in (?:the )?next\b|\bnext chapter\b|\bmore (?:to come|soon)\b|"
+    r"\bupdates?\b[^.!?\n]{0,40}\b(?:will|won't|can't|may|might|soon|frequent|regular|when)\b|"
+    r"\b(?:frequent|regular|weekly|monthly|slow|sporadic)\w* updates?\b|"
+    r"\bwork in progress\b|\bwip\b|\bwill (?:update|post)\b|\bstay tuned\b",
+    re.I,
+)
+_COMPLETE_CUE_RE = re.compile(
+    r"^\W{0,4}(?:the end|fin|finis|end|the very end|complete|finished)\W{0,4}$|\bone[- ]?shot\b",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class StoryParts:
+    """What :func:`split_story` found."""
+
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    disclaimer: str | None = None
+    chapters: list[Chapter] = field(default_factory=list)
+    end_notes: list[str] = field(default_factory=list)
+    status: Status = Status.UNKNOWN
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Paragraph blocks of plain text.
+
+    Paragraphs are separated by blank lines; a file that never has a blank line (one
+    paragraph per line) is split at every line.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n\ufeff")
+    if "\n\n" in text or "\n" not in text:
+        parts = re.split(r"\n[ \t\u00a0]*\n", text)
+    else:
+        parts = text.split("\n")
+    blocks = []
+    for part in parts:
+        lines = [" ".join(line.split()) for line in part.split("\n")]
+        para = "\n".join(line for line in lines if line)
+        if para:
+            para = SCENE_BREAK if is_scene_break(para) else para
+            blocks.append(Block(para, text_block_html(para)))
+    return blocks
+
+
+def is_scene_break(text: str) -> bool:
+    return len(text) <= 40 and "\n" not in text and bool(_SCENE_BREAK_RE.match(text.strip()))
+
+
+def chapter_heading(text: str) -> str | None:
+    """The heading as written when ``text`` is a chapter heading, else None.
+
+    >>> chapter_heading("Chapter Two: The Cell")
+    'Chapter Two: The Cell'
+    >>> chapter_heading("Part of me wanted to stay.") is None
+    True
+    """
+    line = _MARKDOWN_HEADING_RE.sub("", text.strip())
+    if not line or len(line) > 100 or "\n" in line:
+        return None
+    match = _CHAPTER_RE.match(line)
+    if match:
+        title = match.group("title") or ""
+        # "Part of me…" and "Chapter one of many things…" are prose, not headings.
+        if title and (title[-1:] in ".!?," and len(title.split()) > 6):
+            return None
+        return line.strip(" ~*-=#")
+    match = _SPECIAL_RE.match(line)
+    if match and (not match.group("title") or len(line.split()) <= 10):
+        return line.strip(" ~*-=#")
+    match = _DECORATED_NUMBER_RE.match(line)
+    if match and (match.group("left").strip() or match.group("right").strip()):
+        return line.strip(" ~*-=#_.•·◇◆<>[]()+°")
+    return None
+
+
+def split_story(blocks: list[Block], headings: set[int] | None = None) -> StoryParts:
+    """Split paragraph blocks into front matter, chapters and end notes.
+
+    ``headings`` names block indexes the caller already knows are chapter headings (HTML
+    ``<h2>``s, say); otherwise headings are recognised from the text.
+    """
+    parts = StoryParts()
+    if headings is None:
+        headings = {i for i, b in enumerate(blocks) if chapter_heading(b.text)}
+    heads = _drop_table_of_contents(sorted(headings), blocks)
+
+    if not heads:
+        front_end = _front_matter_end(blocks)
+        _sort_front(blocks[:front_end], parts)
+        bodies = [(None, blocks[front_end:])]
+    else:
+        front = blocks[: heads[0]]
+        if _is_prose(front):
+            bodies = [(None, front)]
+        else:
+            _sort_front(front, parts)
+            bodies = []
+        for n, start in enumerate(heads):
+            stop = heads[n + 1] if n + 1 < len(heads) else len(blocks)
+            bodies.append((blocks[start].text.strip(" #"), blocks[start + 1 : stop]))
+
+    for n, (title, body) in enumerate(bodies):
+        notes, story, end_notes = _peel_notes(body)
+        if n == len(bodies) - 1:
+            parts.end_notes.extend(end_notes)
+            end_notes = []
+        if not story and not notes and title is None:
+            continue
+        parts.chapters.append(
+            Chapter(
+                title=title,
+                text="\n\n".join(b.text for b in story),
+                html="".join(b.html or text_block_html(b.text) for b in story),
+                notes=notes,
+                end_notes=end_notes,
+            )
+        )
+    parts.status = story_status(parts, blocks)
+    return parts
+
+
+def _drop_table_of_contents(heads: list[int], blocks: list[Block]) -> list[int]:
+    """Headings with nothing between them (a contents list) are not chapter starts."""
+    kept = []
+    for n, idx in enumerate(heads):
+        nxt = heads[n + 1] if n + 1 < len(heads) else len(blocks)
+        if nxt - idx > 1:
+            kept.append(idx)
+    return kept
+
+
+def _front_matter_end(blocks: list[Block]) -> int:
+    """Index of the first story block when there are no chapter headings.
+
+    Leading labelled fields, disclaimers and labelled notes are front matter; so is a short
+    run of note-like paragraphs closed by a scene break within the first few blocks.
+    """
+    i = 0
+    while i < len(blocks) and _is_front_block(blocks[i].text, first=i == 0):
+        i += 1
+    for j in range(i, min(len(blocks), i + 6)):
+        if blocks[j].text == SCENE_BREAK:
+            if all(_is_noteish(b.text) for b in blocks[i:j]) and j > i:
+                return j + 1
+            break
+    while i < len(blocks) and blocks[i].text == SCENE_BREAK:
+        i += 1
+    return i
+
+
+def _is_front_block(text: str, first: bool) -> bool:
+    if split_label(text) or _DISCLAIMER_RE.search(text) or _NOTE_START_RE.match(text):
+        return True
+    return first and len(text) < 80 and text.lower().startswith("by ")
+
+
+def _is_noteish(text: str) -> bool:
+    return bool(
+        _NOTE_START_RE.match(text)
+        or _WIP_CUE_RE.search(text)
+        or re.search(r"\b(?:this (?:fic|story|chapter)|fanfic|review|reviews|readers?)\b", text, re.I)
+    )
+
+
+def _is_prose(front: list[Block]) -> bool:
+    """An opening long enough, and free of note cues, to be story rather than notes."""
+    words = sum(count_words(b.text) for b in front)
+    if words < 400:
+        return False
+    labelled = sum(
+        1 for b in front if split_label(b.text) or _NOTE_START_RE.match(b.text) or _DISCLAIMER_RE.search(b.text)
+    )
+    return labelled == 0
+
+
+def _sort_front(front: list[Block], parts: StoryParts) -> None:
+    for i, block in enumerate(front):
+        text = block.text
+        if text == SCENE_BREAK:
+            continue
+        labelled = split_label(text)
+        if labelled and labelled[0] not in {"disclaimer", "a/n", "an", "note", "notes"}:
+            parts.fields.append(labelled)
+        elif _DISCLAIMER_RE.search(text) and (labelled or len(text) < 600):
+            parts.disclaimer = text if parts.disclaimer is None else f"{parts.disclaimer}\n\n{text}"
+        elif i == 0 and len(text) < 80 and text.lower().startswith("by "):
+            parts.fields.append(("author", text[3:].strip()))
+        else:
+            parts.notes.append(_strip_note_label(text))
+
+
+def _peel_notes(body: list[Block]) -> tuple[list[str], list[Block], list[str]]:
+    """Labelled notes at the start and end of a chapter body, and the story between."""
+    start, stop = 0, len(body)
+    while start < stop and (body[start].text == SCENE_BREAK or _NOTE_START_RE.match(body[start].text)):
+        start += 1
+    while stop > start and (
+        body[stop - 1].text == SCENE_BREAK
+        or _NOTE_START_RE.match(body[stop - 1].text)
+        or _is_end_marker(body[stop - 1].text)
+    ):
+        stop -= 1
+    notes = [_strip_note_label(b.text) for b in body[:start] if b.text != SCENE_BREAK]
+    end = [b.text for b in body[stop:] if b.text != SCENE_BREAK and not _is_end_marker(b.text)]
+    end_notes = [_strip_note_label(t) for t in end]
+    return notes, body[start:stop], end_notes
+
+
+def _is_end_marker(text: str) -> bool:
+    return len(text) < 40 and bool(
+        re.match(r"^\W{0,4}(?:to be continued|tbc|the end|fin|end|continued)\W{0,4}$", text, re.I)
+    )
+
+
+def _strip_note_label(text: str) -> str:
+    return re.sub(r"^\W{0,3}(?:a/n|a\.n\.|author'?s?'? ?notes?)\s*[:.\-–—]?\s*", "", text, flags=re.I).strip()
+
+
+def story_status(parts: StoryParts, blocks: list[Block]) -> Status:
+    """Complete / in-progress from what the text says at its edges and in its notes."""
+    tail = [b.text for b in blocks[-4:]]
+    for text in reversed(tail):
+        if re.match(r"^\W{0,4}(?:to be continued|tbc|continued)\W{0,4}$", text, re.I):
+            return Status.IN_PROGRESS
+        if len(text) < 40 and _COMPLETE_CUE_RE.search(text):
+            return Status.COMPLETE
+    notes = parts.notes + parts.end_notes
+    for chapter in parts.chapters[-1:]:
+        notes += chapter.notes + chapter.end_notes
+    note_text = "\n".join(notes)
+    if _COMPLETE_CUE_RE.search(note_text) and not _WIP_CUE_RE.search(note_text):
+        return Status.COMPLETE
+    if _WIP_CUE_RE.search(note_text):
+        return Status.IN_PROGRESS
+    return Status.UNKNOWN
+
+
+def apply_parts(doc: Document, parts: StoryParts) -> None:
+    """Put what :func:`split_story` found into ``doc`` without overwriting what it has."""
+    apply_fields(doc, parts.fields)
+    doc.notes.extend(parts.notes)
+    if parts.disclaimer and not doc.disclaimer:
+        doc.disclaimer = parts.disclaimer
+    doc.chapters.extend(parts.chapters)
+    doc.end_notes.extend(parts.end_notes)
+    if doc.status == Status.UNKNOWN:
+        doc.status = parts.status

@@ -51,6 +51,16 @@ def decode_bytes(data: bytes, hint: str | None = None) -> str:
             return _repair(data.decode(hint))
         except (UnicodeDecodeError, LookupError):
             pass
+    # Fics that are not UTF-8 are overwhelmingly Windows-1252 (old Word and archive files);
+    # statistical guessing on a short English text picks Central European codepages instead.
+    # cp1252 is kept unless it leaves undefined bytes or reads as accented gibberish
+    # ("Ïðèâåò" is Cyrillic decoded with the wrong table).
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and _plausibly_western(western):
+        return _repair(western)
     best = from_bytes(data[:262144]).best()
     encoding = best.encoding if best is not None else "cp1252"
     try:
@@ -59,9 +69,15 @@ def decode_bytes(data: bytes, hint: str | None = None) -> str:
         return _repair(data.decode("cp1252", errors="replace"))
 
 
+def _plausibly_western(text: str) -> bool:
+    letters = sum(1 for ch in text[:20000] if ch.isalpha())
+    accented = sum(1 for ch in text[:20000] if "\u00c0" <= ch <= "\u00ff")
+    return letters > 0 and accented / letters < 0.15
+
+
 def _repair(text: str) -> str:
     if "\x00" in text:
         text = text.replace("\x00", "")
     if _MOJIBAKE_RE.search(text):
-        text = ftfy.fix_text(text, normalization="NFC")
+        text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)  # keep the author’s quotes
     return text.replace("\r\n", "\n").replace("\r", "\n")

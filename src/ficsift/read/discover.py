@@ -16,6 +16,21 @@ from pathlib import Path
 from ficsift.read.base import Failure, Limits
 
 SKIP_NAMES = frozenset({".git", ".svn", "__pycache__", ".DS_Store", "Thumbs.db", "desktop.ini"})
+# Inside a folder these are never fics (site metadata, images, code), so they are skipped
+# rather than failed; a file named on the command line is always tried.
+NOT_FIC_SUFFIXES = frozenset({
+    ".json", ".csv", ".tsv", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".xml", ".opf", ".ncx",
+    ".css", ".js", ".py", ".sh", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".bmp",
+    ".mp3", ".mp4", ".ogg", ".wav", ".pdf", ".exe", ".dll", ".so", ".db", ".sqlite", ".sqlite3",
+    ".pyc", ".woff", ".woff2", ".ttf", ".otf", ".lock", ".log",
+})  # fmt: skip
+
+
+@dataclass(slots=True, frozen=True)
+class Skipped:
+    """A file in a folder that is not a fic format (counted, not failed)."""
+
+    path: str
 
 
 @dataclass(slots=True, frozen=True)
@@ -31,13 +46,15 @@ class FoundFile:
             return f.read()
 
 
-def discover(paths: Iterable[str | Path], limits: Limits) -> Iterator[FoundFile | Failure]:
+def discover(paths: Iterable[str | Path], limits: Limits) -> Iterator[FoundFile | Failure | Skipped]:
     seen_dirs: set[tuple[int, int]] = set()
     for path in paths:
         yield from _walk(Path(path), limits, seen_dirs, top=True)
 
 
-def _walk(path: Path, limits: Limits, seen: set[tuple[int, int]], top: bool) -> Iterator[FoundFile | Failure]:
+def _walk(
+    path: Path, limits: Limits, seen: set[tuple[int, int]], top: bool
+) -> Iterator[FoundFile | Failure | Skipped]:
     name = str(path)
     try:
         st = path.stat()
@@ -63,6 +80,9 @@ def _walk(path: Path, limits: Limits, seen: set[tuple[int, int]], top: bool) -> 
             if entry.name in SKIP_NAMES or entry.name.startswith("."):
                 continue
             yield from _walk(Path(entry.path), limits, seen, top=False)
+        return
+    if not top and path.suffix.lower() in NOT_FIC_SUFFIXES:
+        yield Skipped(name)
         return
     if not stat.S_ISREG(st.st_mode):
         yield Failure(name, "not a regular file (device, socket or pipe; skipped)")

@@ -21,11 +21,17 @@ from ficsift.read.fields import apply_fields, split_list
 from ficsift.read.html import SCENE_BREAK, Block, fragment_text, is_heading_html, sanitize_html
 from ficsift.read.structure import apply_parts, is_scene_break, split_story
 
-_FRONT_RE = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+# Closed by "---" or "..." (YAML), or by a shorter run of dashes: hand-edited archives have
+# front matter closed by "--", and a reader would still expect the story to load.
+_FRONT_RE = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:-{2,}|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$")
+_ITEM_LINE_RE = re.compile(r"^\s*-\s+(.*)$")
 _MAX_FRONT = 256 * 1024
-_HEADING_RE = re.compile(r"^(?:#{1,3}\s+\S|<h[1-3][\s>])", re.I)
-_MD_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S)
-_MD_EM_RE = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])", re.S)
+_MD_HEADING_LINE_RE = re.compile(r"^#{1,3}[ \t]+(\S[^\n]*)$", re.M)
+_INLINE_STARTS = ("<em", "<i>", "<i ", "<b>", "<b ", "<strong", "<span", "<a ", "<u>", "<s>", "<small", "<sup", "<sub")
+# Emphasis never spans a line break here, so a stray "*" cannot italicise half a story.
+_MD_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1")
+_MD_EM_RE = re.compile(r"(?<![\w*])([*_])(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])")
 
 # tag prefix -> (type, label); unprefixed tags are freeforms
 TAG_PREFIXES: dict[str, TagType] = {
@@ -81,14 +87,47 @@ def _load_yaml(text: str) -> dict[str, Any]:
             raise ReadError("front matter uses YAML aliases (refused)")
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        raise ReadError(f"invalid YAML front matter{where}") from None
+        lenient = _lenient_front_matter(text)
+        if not lenient:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 2}" if mark is not None else ""
+            raise ReadError(f"invalid YAML front matter{where}") from None
+        return lenient
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ReadError("front matter is not a mapping of keys to values")
     return data
+
+
+def _lenient_front_matter(text: str) -> dict[str, Any]:
+    """``key: value`` lines and ``- item`` lists, for front matter that is not valid YAML.
+
+    Hand-written front matter often has an unquoted colon in a summary ("his guitar: it
+    would all…"), which YAML rejects; the author's intent is still plain.
+    """
+    data: dict[str, Any] = {}
+    key: str | None = None
+    for line in text.splitlines():
+        item = _ITEM_LINE_RE.match(line)
+        if item and key is not None:
+            current = data.get(key)
+            data[key] = [*(current if isinstance(current, list) else []), _unquote(item.group(1))]
+            continue
+        match = _KEY_LINE_RE.match(line)
+        if match:
+            key = match.group(1)
+            data[key] = _unquote(match.group(2)) if match.group(2).strip() else []
+        elif key is not None and isinstance(data.get(key), str) and line.strip():
+            data[key] = f"{data[key]} {line.strip()}"  # a folded continuation line
+    return data
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
 
 
 def _scalar(value: Any) -> str | None:
@@ -126,9 +165,9 @@ def _apply_meta(doc: Document, meta: dict[str, Any]) -> None:
             doc.series.extend(SeriesRef(name=s) for s in _strings(value))
         elif (s := _scalar(value)) is not None:
             doc.extra.setdefault("fields", {})[str(key)] = s
+    apply_fields(doc, fields)
     if doc.summary:
         doc.summary = fragment_text(doc.summary) or doc.summary
-    apply_fields(doc, fields)
 
 
 def _add_prefixed_tag(doc: Document, tag: str) -> None:
@@ -146,32 +185,29 @@ def _add_prefixed_tag(doc: Document, tag: str) -> None:
 
 
 def body_blocks(body: str) -> list[Block]:
-    """Paragraph blocks of a Markdown-or-HTML body (paragraphs separated by blank lines)."""
+    """Paragraph blocks of a Markdown-or-HTML body (paragraphs separated by blank lines).
+
+    The body is sanitised once as a whole (nh3 per paragraph costs more than the rest of
+    reading) and then cut at blank lines.
+    """
+    body = _MD_HEADING_LINE_RE.sub(lambda m: f"<h2>{htmllib.escape(m.group(1).strip())}</h2>", body)
+    clean = sanitize_html(_markdown_inline(body))
     blocks = []
-    for chunk in re.split(r"\n[ \t]*\n", body):
+    for chunk in re.split(r"\n[ \t]*\n", clean):
         chunk = chunk.strip()
         if not chunk:
             continue
-        if _HEADING_RE.match(chunk) and "\n" not in chunk:
-            if chunk.startswith("#"):
-                title = chunk.lstrip("#").strip()
-                html = f"<h2>{title}</h2>"
-            else:
-                html = sanitize_html(chunk)
-            text = fragment_text(html)
-            if text:
-                blocks.append(Block(text, f"<h2>{htmllib.escape(text)}</h2>"))
-            continue
-        html = sanitize_html(_markdown_inline(chunk))
-        text = fragment_text(html)
+        text = fragment_text(chunk)
         if not text:
             continue
-        if is_scene_break(text) or re.fullmatch(r"<hr\b[^>]*>", html.strip()):
+        if is_heading_html(chunk) and "\n" not in text:
+            blocks.append(Block(text, f"<h2>{htmllib.escape(text)}</h2>"))
+        elif is_scene_break(text) or re.fullmatch(r"<hr\b[^>]*>", chunk):
             blocks.append(Block(SCENE_BREAK, "<hr/>"))
-        elif html.lstrip().startswith("<"):
-            blocks.append(Block(text, html))
+        elif chunk.startswith("<") and not chunk.startswith(_INLINE_STARTS):
+            blocks.append(Block(text, chunk))
         else:
-            blocks.append(Block(text, "<p>" + html.replace("\n", "<br/>") + "</p>"))
+            blocks.append(Block(text, "<p>" + chunk.replace("\n", "<br/>") + "</p>"))
     return blocks
 
 

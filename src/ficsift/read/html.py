@@ -51,6 +51,7 @@ _HR_RE = re.compile(r"<hr\b[^>]*>", re.I)
 _TAG_RE = re.compile(r"<[^>]*>")
 _BLANK_LINES_RE = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
 _SPACES_RE = re.compile(r"[ \t\u00a0]+")
+_LINE_EDGE_RE = re.compile(r" ?\n ?")
 
 SCENE_BREAK = "* * *"
 
@@ -97,9 +98,9 @@ def fragment_text(fragment: str) -> str:
     text = _HR_RE.sub(f"\n\n{SCENE_BREAK}\n\n", fragment)
     text = _BLOCK_BOUNDARY_RE.sub("\n\n", text)
     text = _BR_RE.sub("\n", text)
-    text = htmllib.unescape(_TAG_RE.sub("", text))
-    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+    text = _SPACES_RE.sub(" ", htmllib.unescape(_TAG_RE.sub("", text)))
+    text = _LINE_EDGE_RE.sub("\n", text)
+    return _BLANK_LINES_RE.sub("\n\n", text).strip()
 
 
 def node_text(node: LexborNode | None) -> str:

@@ -1,6 +1,8 @@
 """Every reader ficsift has; importing this module registers them (see base.register)."""
 
 from ficsift.read import (  # noqa: F401
+    ao3_html,
+    ao3_listing,
     frontmatter,
     generic_html,
     plaintext,

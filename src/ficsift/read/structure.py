@@ -44,7 +44,7 @@ _DECORATION = r"[~*\-=#_.•·◇◆<>\[\]()+oO°\s]"
 _DECORATED_NUMBER_RE = re.compile(
     rf"^(?P<left>{_DECORATION}*)(?P<num>\d{{1,3}}|[ivxlc]{{1,6}})(?P<right>{_DECORATION}*)$", re.I
 )
-_SCENE_BREAK_RE = re.compile(r"^(?:[\s*~\-_=#+.•·◇◆○●§xX<>/\\|]{3,}|-o-|o+O+o+|oOo|\*)$")
+_SCENE_BREAK_RE = re.compile(r"^(?:[\s*~\-_=#+.•·◇◆○●§xX<>/\\|]{3,}|-o-|o+O+o+|oOo|[*#~+§])$")
 _MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+")
 
 _NOTE_START_RE = re.compile(
@@ -160,7 +160,8 @@ def split_story(blocks: list[Block], headings: set[int] | None = None) -> StoryP
             bodies = []
         for n, start in enumerate(heads):
             stop = heads[n + 1] if n + 1 < len(heads) else len(blocks)
-            bodies.append((blocks[start].text.strip(" #"), blocks[start + 1 : stop]))
+            heading = blocks[start].text
+            bodies.append((chapter_heading(heading) or heading.strip(" #"), blocks[start + 1 : stop]))
 
     for n, (title, body) in enumerate(bodies):
         notes, story, end_notes = _peel_notes(body)

@@ -1,0 +1,258 @@
+"""The ``ficsift`` command: a thin layer over the pipeline, the library and (later) search.
+
+Every command that lists or shows things takes ``--json``; that JSON is a contract other
+tools build on (see README).  Errors are one line naming the file and the reason, and the
+exit code is 1 when anything failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ficsift import __version__
+from ficsift.importer import import_paths
+from ficsift.library import Library, default_library_dir, open_library
+from ficsift.model import Chapter, Document
+from ficsift.read import RawFile, ReadError, read_file
+from ficsift.read.archive import expand
+from ficsift.read.base import Failure
+
+app = typer.Typer(
+    name="ficsift",
+    help="Sift fan fiction for the good ones: read any fic file into a local library.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+LibraryOption = Annotated[
+    Path | None,
+    typer.Option("--library", "-L", help="Library folder (default: $FICSIFT_HOME or the user data dir)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _library(directory: Path | None) -> Library:
+    try:
+        return open_library(directory)
+    except Exception as exc:  # an unopenable library is one line, not a traceback
+        err.print(f"ficsift: cannot open library {directory or default_library_dir()}: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"ficsift {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) and zips.")],
+    library: LibraryOption = None,
+    workers: Annotated[int | None, typer.Option(help="Reader processes (default: up to 2).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Read fics into the library: new works are added, changed ones updated."""
+    with _library(library) as lib:
+        if json_out or not err.is_terminal:
+            report = import_paths(lib, paths, workers=workers)
+        else:
+            with Progress(
+                TextColumn("[bold]Reading[/]"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                TextColumn("{task.fields[current]}", style="dim"), console=err, transient=True,
+            ) as bar:  # fmt: skip
+                task = bar.add_task("read", total=None, current="")
+
+                def progress(done: int, total: int, current: str) -> None:
+                    bar.update(task, completed=done, total=total, current=Path(current).name[:40])
+
+                report = import_paths(lib, paths, progress=progress, workers=workers)
+    if json_out:
+        _print_json(report.to_json())
+    else:
+        c = report.counts
+        out.print(
+            f"{c['added']} added, {c['merged']} merged, {c['updated']} updated, "
+            f"{c['unchanged']} unchanged, {len(report.failures)} failed "
+            f"({report.files} files, {report.bytes_read / 2**20:.1f} MB in {report.seconds:.1f}s"
+            + (f"; {report.skipped} non-fic files skipped)" if report.skipped else ")")
+        )
+        for work_id, detail in report.updates:
+            out.print(f"  updated work {work_id}: {detail}")
+    for failure in report.failures:
+        err.print(f"failed: {failure}", markup=False, highlight=False)
+    if report.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="A fic file (or a zip of them).")],
+    json_out: JsonOption = False,
+    text_only: Annotated[
+        bool, typer.Option("--text-only", help="Ignore the file's metadata; keep only the story text.")
+    ] = False,
+) -> None:
+    """Read one file and print what ficsift makes of it, without storing anything."""
+    docs, failures = _read_path(file)
+    if text_only:
+        docs = [strip_metadata(d) for d in docs]
+    payload = [d.to_json() for d in docs]
+    if json_out:
+        _print_json(payload[0] if len(payload) == 1 else payload)
+    else:
+        for data in payload:
+            _print_work_summary(data)
+    for failure in failures:
+        err.print(f"failed: {failure}", markup=False, highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _read_path(path: Path) -> tuple[list[Document], list[Failure]]:
+    if not path.is_file():
+        err.print(f"failed: {path}: {'no such file' if not path.exists() else 'not a regular file'}")
+        raise typer.Exit(1)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        err.print(f"failed: {path}: cannot read: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
+    docs: list[Document] = []
+    failures: list[Failure] = []
+    for item in expand(RawFile(str(path), data)):
+        if isinstance(item, Failure):
+            failures.append(item)
+            continue
+        try:
+            docs.extend(read_file(item))
+        except ReadError as exc:
+            failures.append(Failure(item.path, str(exc)))
+    return docs, failures
+
+
+def strip_metadata(doc: Document) -> Document:
+    """The document as if the file had carried nothing but the story text."""
+    return Document(
+        source=doc.source,
+        chapters=[Chapter(title=None, text=c.text, html=c.html) for c in doc.chapters],
+    )
+
+
+def _parse_work_id(work: str) -> int:
+    try:
+        return int(work)
+    except ValueError:
+        err.print(f"ficsift: work must be a number (see `ficsift list`), not {work!r}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def show(
+    work: Annotated[str, typer.Argument(help="Work id (see `ficsift list`).")],
+    library: LibraryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Show one work of the library."""
+    with _library(library) as lib:
+        stored = lib.get(_parse_work_id(work))
+    if stored is None:
+        err.print(f"ficsift: no work {work} in the library")
+        raise typer.Exit(1)
+    data = stored.to_json()
+    if json_out:
+        _print_json(data)
+    else:
+        _print_work_summary(data)
+
+
+def _print_work_summary(data: dict[str, Any]) -> None:
+    def names(key: str) -> str:
+        return ", ".join(t["name"] for t in data.get(key, [])) or "—"
+
+    out.print(f"[bold]{data.get('title') or '(untitled)'}[/] by {', '.join(data.get('authors') or []) or '?'}")
+    for label, key in (("Fandoms", "fandoms"), ("Rating", "rating"), ("Warnings", "warnings"),
+                       ("Category", "category"), ("Relationships", "relationships"),
+                       ("Characters", "characters"), ("Tags", "tags")):  # fmt: skip
+        out.print(f"  {label}: {names(key)}", highlight=False)
+    chapters = data.get("chapters") or []
+    out.print(f"  Words: {data.get('words', 0):,}  Chapters: {len(chapters)}  Status: {data.get('status')}")
+    if data.get("summary"):
+        out.print(f"  Summary: {data['summary'][:300]}", highlight=False)
+    for note in data.get("notes") or []:
+        out.print(f"  Note: {note[:200]}", highlight=False)
+    if data.get("disclaimer"):
+        out.print(f"  Disclaimer: {data['disclaimer'][:200]}", highlight=False)
+    source = data.get("source")
+    out.print(f"  Source: {source['path'] if isinstance(source, dict) else source}", highlight=False)
+
+
+@app.command("list")
+def list_works(
+    library: LibraryOption = None,
+    limit: Annotated[int, typer.Option(help="How many works.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many works.")] = 0,
+    json_out: JsonOption = False,
+) -> None:
+    """List the works in the library."""
+    with _library(library) as lib:
+        rows = lib.rows(limit=limit, offset=offset)
+    if json_out:
+        _print_json([_row_dict(r) for r in rows])
+        return
+    table = Table("id", "title", "authors", "fandom", "rating", "words", "ch", "status", "text")
+    for r in rows:
+        table.add_row(
+            str(r.id), r.title[:50], ", ".join(r.authors)[:24], ", ".join(r.fandoms)[:30], r.rating or "",
+            f"{r.words:,}", str(r.chapters), r.status, "yes" if r.has_text else "—",
+        )  # fmt: skip
+    out.print(table)
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in row.__slots__}
+
+
+@app.command()
+def stats(library: LibraryOption = None, json_out: JsonOption = False) -> None:
+    """Counts by fandom, rating, status and format, and the library's size on disk."""
+    with _library(library) as lib:
+        s = lib.stats()
+        where = getattr(lib, "path", "")
+    if json_out:
+        _print_json({**s.to_json(), "library": str(where)})
+        return
+    out.print(f"[bold]Library[/] {where}", highlight=False)
+    out.print(
+        f"{s.works:,} works ({s.with_text:,} with text, {s.works - s.with_text:,} metadata only), "
+        f"{s.words:,} words, {s.sources:,} sources from {s.files:,} files, "
+        f"{s.size_bytes / 2**20:.1f} MB on disk"
+    )
+    for title, pairs in (("Fandoms", s.by_fandom), ("Ratings", s.by_rating),
+                         ("Status", s.by_status), ("Formats", s.by_format)):  # fmt: skip
+        if pairs:
+            table = Table(title, "works", title_justify="left")
+            for name, n in pairs:
+                table.add_row(str(name), f"{n:,}")
+            out.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

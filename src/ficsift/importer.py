@@ -1,0 +1,162 @@
+"""Import as a pipeline of small stages: discover → skip unchanged → read → store.
+
+No front end owns this: the CLI and the web app both call :func:`import_paths` and show its
+:class:`ImportReport` their own way; progress comes back through a callback.
+
+Reading is CPU-bound, so files are read in a process pool (``workers``); storing stays in this
+process, one transaction per file, in the order files were found.  A file that fails costs
+one line in the report and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ficsift.library import FileRecord, Library, Outcome
+from ficsift.model import Document
+from ficsift.read import DEFAULT_LIMITS, Limits, RawFile, ReadError, read_file
+from ficsift.read.archive import expand
+from ficsift.read.base import Failure
+from ficsift.read.discover import FoundFile, Skipped, discover
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """What one found file turned into: stored-ready documents per file or member, failures."""
+
+    found: FoundFile
+    sha256: str = ""
+    parts: list[tuple[RawFile, list[Document]]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in Outcome})
+    failures: list[Failure] = field(default_factory=list)
+    files: int = 0
+    skipped: int = 0
+    bytes_read: int = 0
+    seconds: float = 0.0
+    updates: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def works(self) -> int:
+        return sum(self.counts.values())
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            **self.counts,
+            "failed": len(self.failures),
+            "failures": [{"path": f.path, "reason": f.reason} for f in self.failures],
+            "files": self.files,
+            "skipped": self.skipped,
+            "bytes": self.bytes_read,
+            "seconds": round(self.seconds, 3),
+            "updates": [{"work": w, "detail": d} for w, d in self.updates],
+        }
+
+
+ProgressCallback = Callable[[int, int, str], None]  # (bytes done, bytes total, current path)
+
+
+def read_found(found: FoundFile, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
+    """Read one file (expanding zips) into documents; never raises for bad input."""
+    result = ReadResult(found)
+    try:
+        data = found.load()
+    except OSError as exc:
+        result.failures.append(Failure(found.path, f"cannot read: {exc.strerror or exc}"))
+        return result
+    top = RawFile(found.path, data, limits)
+    result.sha256 = top.sha256
+    for item in expand(top):
+        if isinstance(item, Failure):
+            result.failures.append(item)
+            continue
+        try:
+            result.parts.append((item, read_file(item)))
+        except ReadError as exc:
+            result.failures.append(Failure(item.path, str(exc)))
+    return result
+
+
+def import_paths(
+    library: Library,
+    paths: Iterable[str | Path],
+    limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
+    workers: int | None = None,
+) -> ImportReport:
+    started = time.perf_counter()
+    report = ImportReport()
+    found: list[FoundFile] = []
+    for item in discover(paths, limits):
+        if isinstance(item, Failure):
+            report.failures.append(item)
+        elif isinstance(item, Skipped):
+            report.skipped += 1
+        else:
+            found.append(item)
+    total = sum(f.size for f in found)
+    done = 0
+    todo: list[FoundFile] = []
+    for f in found:
+        record = library.file_record(f.path)
+        if record is not None and record.size == f.size and record.mtime == f.mtime:
+            report.counts[Outcome.UNCHANGED] += record.documents
+            report.files += 1
+            done += f.size
+        else:
+            todo.append(f)
+    if progress:
+        progress(done, total, "")
+
+    for result in _read_all(todo, limits, workers):
+        _store(library, result, report)
+        report.files += 1
+        report.bytes_read += result.found.size
+        done += result.found.size
+        if progress:
+            progress(done, total, result.found.path)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _read_all(todo: list[FoundFile], limits: Limits, workers: int | None) -> Iterator[ReadResult]:
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(todo) < 4:
+        for f in todo:
+            yield read_found(f, limits)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Small chunks keep memory flat on big files and the progress bar moving.
+        yield from pool.map(read_found, todo, [limits] * len(todo), chunksize=4)
+
+
+def _store(library: Library, result: ReadResult, report: ImportReport) -> None:
+    report.failures.extend(result.failures)
+    found = result.found
+    previous = library.file_record(found.path)
+    if previous is not None and previous.sha256 == result.sha256 and not result.failures:
+        library.touch_file(FileRecord(found.path, result.sha256, found.size, found.mtime, previous.documents))
+        report.counts[Outcome.UNCHANGED] += previous.documents
+        return
+    for raw, docs in result.parts:
+        is_member = raw.path != found.path
+        record = FileRecord(raw.path, raw.sha256, len(raw.data), found.mtime, len(docs))
+        for stored in library.store_file(record, docs):
+            report.counts[stored.outcome] += 1
+            if stored.detail:
+                report.updates.append((stored.work_id, stored.detail))
+        if not is_member:
+            return
+    if not result.failures:
+        # A zip is remembered as read only when every member was, so a re-run retries failures.
+        documents = sum(len(docs) for _, docs in result.parts)
+        library.store_file(FileRecord(found.path, result.sha256, found.size, found.mtime, documents), [])

@@ -1,0 +1,170 @@
+"""The storage contract.  SQLite implements it today; PostgreSQL can implement it later.
+
+A *work* is one story; a *source* is one place it was read from (a file, a zip member, a
+blurb on a listing page).  A work may have several sources — the same fic as AO3 HTML and as
+EPUB — and its shown fields are merged from them (see :mod:`ficsift.library.merge`).
+
+Front ends and the import pipeline speak only to :class:`Library`; nothing outside this
+package knows a table name.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ficsift.model import Document
+
+
+class Outcome(StrEnum):
+    ADDED = "added"  # a new work
+    MERGED = "merged"  # a new source of a work already in the library
+    UPDATED = "updated"  # a known source or work changed (e.g. new chapters)
+    UNCHANGED = "unchanged"
+
+
+@dataclass(slots=True)
+class StoreResult:
+    outcome: Outcome
+    work_id: int
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class FileRecord:
+    """What the library remembers about a file it read completely."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime: float
+    documents: int
+
+
+@dataclass(slots=True)
+class WorkUpdate:
+    at: str
+    source_path: str
+    chapters_before: int
+    chapters_after: int
+    words_before: int
+    words_after: int
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    id: int
+    path: str
+    format: str
+    url: str | None
+    sha256: str | None
+    added_at: str
+    updated_at: str
+
+
+@dataclass(slots=True)
+class StoredWork:
+    """A work as the library shows it: the merged document plus library bookkeeping."""
+
+    id: int
+    document: Document
+    sources: list[SourceInfo] = field(default_factory=list)
+    updates: list[WorkUpdate] = field(default_factory=list)
+    added_at: str = ""
+    modified_at: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"id": self.id, **self.document.to_json()}
+        out["source"] = self.sources[0].path if self.sources else out["source"]["path"]
+        out["sources"] = [
+            {"path": s.path, "format": s.format, "url": s.url, "added": s.added_at, "updated": s.updated_at}
+            for s in self.sources
+        ]
+        out["updates"] = [
+            {"at": u.at, "source": u.source_path, "chapters": [u.chapters_before, u.chapters_after],
+             "words": [u.words_before, u.words_after]}
+            for u in self.updates
+        ]  # fmt: skip
+        out["added"] = self.added_at
+        out["modified"] = self.modified_at
+        return out
+
+
+@dataclass(slots=True)
+class WorkRow:
+    """One line of a listing (``ficsift list``): no text, no tags beyond fandoms."""
+
+    id: int
+    title: str
+    authors: list[str]
+    fandoms: list[str]
+    rating: str | None
+    words: int
+    chapters: int
+    status: str
+    has_text: bool
+    format: str
+
+
+@dataclass(slots=True)
+class LibraryStats:
+    works: int
+    with_text: int
+    sources: int
+    files: int
+    words: int
+    by_fandom: list[tuple[str, int]]
+    by_rating: list[tuple[str, int]]
+    by_status: list[tuple[str, int]]
+    by_format: list[tuple[str, int]]
+    size_bytes: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "works": self.works,
+            "with_text": self.with_text,
+            "sources": self.sources,
+            "files": self.files,
+            "words": self.words,
+            "by_fandom": dict(self.by_fandom),
+            "by_rating": dict(self.by_rating),
+            "by_status": dict(self.by_status),
+            "by_format": dict(self.by_format),
+            "size_bytes": self.size_bytes,
+        }
+
+
+class Library(ABC):
+    """Where works live.  Every write is atomic per file: a crash never leaves half a file."""
+
+    @abstractmethod
+    def file_record(self, path: str) -> FileRecord | None:
+        """What was stored for ``path`` the last time it was read completely."""
+
+    @abstractmethod
+    def touch_file(self, record: FileRecord) -> None:
+        """Remember a file whose content is unchanged (its mtime moved)."""
+
+    @abstractmethod
+    def store_file(self, record: FileRecord, documents: list[Document]) -> list[StoreResult]:
+        """Store every document read from one file, atomically, and remember the file."""
+
+    @abstractmethod
+    def get(self, work_id: int) -> StoredWork | None: ...
+
+    @abstractmethod
+    def rows(self, limit: int = 50, offset: int = 0) -> list[WorkRow]: ...
+
+    @abstractmethod
+    def stats(self) -> LibraryStats: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

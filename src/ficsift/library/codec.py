@@ -1,0 +1,94 @@
+"""Documents to stored records and back, losslessly (chapter bodies are stored apart)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ficsift.model import (
+    Chapter,
+    Document,
+    Evidence,
+    SeriesRef,
+    Source,
+    Stats,
+    Status,
+    Tag,
+    TagOrigin,
+    TagType,
+)
+
+
+def tag_record(tag: Tag) -> dict[str, Any]:
+    return {
+        "name": tag.name,
+        "type": tag.type.value,
+        "origin": tag.origin.value,
+        "label": tag.label,
+        "canonical": tag.canonical,
+        "confidence": tag.confidence,
+        "evidence": [e.to_json() for e in tag.evidence],
+        "extra": tag.extra,
+    }
+
+
+def tag_from_record(rec: dict[str, Any]) -> Tag:
+    return Tag(
+        name=rec["name"],
+        type=TagType(rec["type"]),
+        origin=TagOrigin(rec.get("origin", "author")),
+        label=rec.get("label"),
+        canonical=rec.get("canonical"),
+        confidence=rec.get("confidence"),
+        evidence=[Evidence(**e) for e in rec.get("evidence") or []],
+        extra=rec.get("extra") or {},
+    )
+
+
+def document_record(doc: Document) -> dict[str, Any]:
+    """Everything but chapter bodies (see :func:`chapter_rows`)."""
+    return {
+        "title": doc.title,
+        "authors": doc.authors,
+        "summary": doc.summary,
+        "notes": doc.notes,
+        "end_notes": doc.end_notes,
+        "disclaimer": doc.disclaimer,
+        "tags": [tag_record(t) for t in doc.tags],
+        "language": doc.language,
+        "series": [s.to_json() for s in doc.series],
+        "published": doc.published,
+        "updated": doc.updated,
+        "completed": doc.completed,
+        "status": doc.status.value,
+        "stats": doc.stats.to_json(),
+        "extra": doc.extra,
+        "source": doc.source.to_json(),
+    }
+
+
+def chapter_rows(doc: Document) -> list[tuple[int, str | None, str, str, list[str], list[str], str | None]]:
+    return [
+        (i, c.title, c.text, c.html, c.notes, c.end_notes, c.summary) for i, c in enumerate(doc.chapters)
+    ]
+
+
+def document_from_record(rec: dict[str, Any], chapters: list[Chapter]) -> Document:
+    return Document(
+        source=Source(**rec["source"]),
+        title=rec.get("title"),
+        authors=list(rec.get("authors") or []),
+        summary=rec.get("summary"),
+        notes=list(rec.get("notes") or []),
+        end_notes=list(rec.get("end_notes") or []),
+        disclaimer=rec.get("disclaimer"),
+        chapters=chapters,
+        tags=[tag_from_record(t) for t in rec.get("tags") or []],
+        language=rec.get("language"),
+        series=[SeriesRef(**s) for s in rec.get("series") or []],
+        published=rec.get("published"),
+        updated=rec.get("updated"),
+        completed=rec.get("completed"),
+        status=Status(rec.get("status", "unknown")),
+        stats=Stats(**(rec.get("stats") or {})),
+        extra=rec.get("extra") or {},
+    )

@@ -1,0 +1,110 @@
+-- ficsift embedded library, schema version 1.
+-- works: one row per story, its shown fields merged from its sources (library/merge.py).
+-- sources: one row per place a work was read from; the source's document is kept whole
+--          (JSON, chapter bodies in `chapters`) so merges can be recomputed at any time.
+-- files: files read completely; a file row is written in the same transaction as its
+--        sources, so an interrupted import never marks a half-read file as done.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS works (
+    id             INTEGER PRIMARY KEY,
+    work_key       TEXT UNIQUE,
+    simhash        INTEGER,
+    title          TEXT NOT NULL DEFAULT '',
+    authors        TEXT NOT NULL DEFAULT '[]',
+    summary        TEXT,
+    language       TEXT,
+    rating         TEXT,
+    status         TEXT NOT NULL DEFAULT 'unknown',
+    words          INTEGER NOT NULL DEFAULT 0,
+    chapters       INTEGER NOT NULL DEFAULT 0,
+    chapters_total INTEGER,
+    published      TEXT,
+    updated        TEXT,
+    completed      TEXT,
+    kudos          INTEGER,
+    hits           INTEGER,
+    bookmarks      INTEGER,
+    comments       INTEGER,
+    has_text       INTEGER NOT NULL DEFAULT 0,
+    format         TEXT,
+    text_source_id INTEGER,
+    added_at       TEXT NOT NULL,
+    modified_at    TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sources (
+    id         INTEGER PRIMARY KEY,
+    work_id    INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+    locator    TEXT NOT NULL UNIQUE,
+    file_path  TEXT NOT NULL,
+    format     TEXT NOT NULL,
+    url        TEXT,
+    sha256     TEXT,
+    has_text   INTEGER NOT NULL DEFAULT 0,
+    chapters   INTEGER NOT NULL DEFAULT 0,
+    words      INTEGER NOT NULL DEFAULT 0,
+    document   TEXT NOT NULL,
+    read_seq   INTEGER NOT NULL,
+    added_at   TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sources_work ON sources(work_id);
+CREATE INDEX IF NOT EXISTS sources_file ON sources(file_path);
+
+CREATE TABLE IF NOT EXISTS chapters (
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    idx       INTEGER NOT NULL,
+    title     TEXT,
+    text      TEXT NOT NULL,
+    html      TEXT NOT NULL,
+    notes     TEXT NOT NULL DEFAULT '[]',
+    end_notes TEXT NOT NULL DEFAULT '[]',
+    summary   TEXT,
+    words     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source_id, idx)
+);
+
+CREATE TABLE IF NOT EXISTS work_tags (
+    work_id    INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+    type       TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    origin     TEXT NOT NULL,
+    canonical  TEXT,
+    label      TEXT,
+    confidence REAL
+);
+CREATE INDEX IF NOT EXISTS work_tags_work ON work_tags(work_id);
+CREATE INDEX IF NOT EXISTS work_tags_name ON work_tags(type, name);
+CREATE INDEX IF NOT EXISTS work_tags_canonical ON work_tags(type, canonical);
+
+CREATE TABLE IF NOT EXISTS simhash_bands (
+    band    INTEGER NOT NULL,
+    value   INTEGER NOT NULL,
+    work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+    PRIMARY KEY (band, value, work_id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS files (
+    path      TEXT PRIMARY KEY,
+    sha256    TEXT NOT NULL,
+    size      INTEGER NOT NULL,
+    mtime     REAL NOT NULL,
+    documents INTEGER NOT NULL,
+    read_at   TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS work_updates (
+    work_id         INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+    at              TEXT NOT NULL,
+    source_path     TEXT NOT NULL,
+    chapters_before INTEGER NOT NULL,
+    chapters_after  INTEGER NOT NULL,
+    words_before    INTEGER NOT NULL,
+    words_after     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS work_updates_work ON work_updates(work_id);

@@ -1,0 +1,362 @@
+"""The embedded library: one SQLite file in WAL mode.
+
+Each file is stored in one transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a crash or a
+``kill -9`` mid-import leaves every earlier file whole and the interrupted one absent; the
+same import run again completes it, finding the stored files unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from ficsift.library.base import (
+    FileRecord,
+    Library,
+    LibraryStats,
+    Outcome,
+    SourceInfo,
+    StoredWork,
+    StoreResult,
+    WorkRow,
+    WorkUpdate,
+)
+from ficsift.library.codec import chapter_rows, document_from_record, document_record
+from ficsift.library.fingerprint import MAX_DISTANCE, bands, distance, simhash
+from ficsift.library.merge import merge_documents
+from ficsift.model import Chapter, Document, TagType
+
+SCHEMA_VERSION = "1"
+DB_NAME = "library.sqlite3"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class SqliteLibrary(Library):
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.path = self.directory / DB_NAME
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self._migrate()
+        row = self.db.execute("SELECT coalesce(max(read_seq), 0) FROM sources").fetchone()
+        self._seq = int(row[0])
+
+    def _migrate(self) -> None:
+        schema = resources.files("ficsift.library").joinpath("schema.sql").read_text("utf-8")
+        schema = "\n".join(line for line in schema.splitlines() if not line.lstrip().startswith("--"))
+        with self._transaction():
+            for statement in schema.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- files ---------------------------------------------------------------------------
+
+    def file_record(self, path: str) -> FileRecord | None:
+        row = self.db.execute(
+            "SELECT path, sha256, size, mtime, documents FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return FileRecord(*row) if row else None
+
+    def touch_file(self, record: FileRecord) -> None:
+        self.db.execute(
+            "UPDATE files SET size = ?, mtime = ? WHERE path = ?", (record.size, record.mtime, record.path)
+        )
+
+    def store_file(self, record: FileRecord, documents: list[Document]) -> list[StoreResult]:
+        now = _now()
+        results = []
+        with self._transaction():
+            many = len(documents) > 1
+            for n, doc in enumerate(documents):
+                locator = f"{record.path}#{doc.source.work_key or n}" if many else record.path
+                results.append(self._store_document(locator, record.path, doc, now))
+            self.db.execute(
+                "INSERT INTO files(path, sha256, size, mtime, documents, read_at) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size=excluded.size, "
+                "mtime=excluded.mtime, documents=excluded.documents, read_at=excluded.read_at",
+                (record.path, record.sha256, record.size, record.mtime, len(documents), now),
+            )
+        return results
+
+    # -- documents -----------------------------------------------------------------------
+
+    def _store_document(self, locator: str, file_path: str, doc: Document, now: str) -> StoreResult:
+        record_json = json.dumps(document_record(doc), ensure_ascii=False, separators=(",", ":"))
+        existing = self.db.execute(
+            "SELECT id, work_id, document, chapters, words FROM sources WHERE locator = ?", (locator,)
+        ).fetchone()
+        self._seq += 1
+        if existing is not None:
+            work_id = existing["work_id"]
+            if existing["document"] == record_json and self._same_chapters(existing["id"], doc):
+                return StoreResult(Outcome.UNCHANGED, work_id)
+            before = self._work_size(work_id)
+            self._write_source(doc, record_json, locator, file_path, now, work_id, existing["id"])
+            self._refresh_work(work_id, now)
+            return StoreResult(Outcome.UPDATED, work_id, self._record_update(work_id, before, locator, now))
+
+        work_id = self._match_work(doc)
+        if work_id is not None:
+            before = self._work_size(work_id)
+            self._write_source(doc, record_json, locator, file_path, now, work_id, None)
+            self._refresh_work(work_id, now)
+            detail = self._record_update(work_id, before, locator, now)
+            return StoreResult(Outcome.UPDATED if detail else Outcome.MERGED, work_id, detail)
+
+        cur = self.db.execute(
+            "INSERT INTO works(work_key, added_at, modified_at) VALUES (?, ?, ?)",
+            (doc.source.work_key, now, now),
+        )
+        work_id = int(cur.lastrowid or 0)
+        self._write_source(doc, record_json, locator, file_path, now, work_id, None)
+        self._write_work_row(work_id, doc, now, single_source=True)
+        return StoreResult(Outcome.ADDED, work_id)
+
+    def _same_chapters(self, source_id: int, doc: Document) -> bool:
+        rows = self.db.execute(
+            "SELECT title, text FROM chapters WHERE source_id = ? ORDER BY idx", (source_id,)
+        ).fetchall()
+        return [(r["title"], r["text"]) for r in rows] == [(c.title, c.text) for c in doc.chapters]
+
+    def _match_work(self, doc: Document) -> int | None:
+        """A work this document is another copy of: same work key, else near-identical text."""
+        if doc.source.work_key:
+            row = self.db.execute("SELECT id FROM works WHERE work_key = ?", (doc.source.work_key,)).fetchone()
+            if row:
+                return int(row[0])
+        fingerprint = simhash(doc.text) if doc.has_text else None
+        if fingerprint is None:
+            return None
+        candidates = set()
+        for band, value in bands(fingerprint):
+            for row in self.db.execute(
+                "SELECT work_id FROM simhash_bands WHERE band = ? AND value = ?", (band, value)
+            ):
+                candidates.add(row[0])
+        best: tuple[int, int] | None = None
+        for work_id in candidates:
+            row = self.db.execute("SELECT simhash, work_key FROM works WHERE id = ?", (work_id,)).fetchone()
+            if row is None or row["simhash"] is None:
+                continue
+            if doc.source.work_key and row["work_key"] and row["work_key"] != doc.source.work_key:
+                continue  # two different known works, however alike
+            d = distance(row["simhash"], fingerprint)
+            if d <= MAX_DISTANCE and (best is None or d < best[0]):
+                best = (d, work_id)
+        return best[1] if best else None
+
+    def _write_source(
+        self, doc: Document, record_json: str, locator: str, file_path: str, now: str,
+        work_id: int, source_id: int | None,
+    ) -> None:  # fmt: skip
+        values = (work_id, locator, file_path, doc.source.format, doc.source.url, doc.source.sha256,
+                  int(doc.has_text), len(doc.chapters), doc.words, record_json, self._seq, now)  # fmt: skip
+        if source_id is None:
+            cur = self.db.execute(
+                "INSERT INTO sources(work_id, locator, file_path, format, url, sha256, has_text, "
+                "chapters, words, document, read_seq, updated_at, added_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*values, now),
+            )
+            source_id = int(cur.lastrowid or 0)
+        else:
+            self.db.execute(
+                "UPDATE sources SET work_id=?, locator=?, file_path=?, format=?, url=?, sha256=?, "
+                "has_text=?, chapters=?, words=?, document=?, read_seq=?, updated_at=? WHERE id=?",
+                (*values, source_id),
+            )
+            self.db.execute("DELETE FROM chapters WHERE source_id = ?", (source_id,))
+        self.db.executemany(
+            "INSERT INTO chapters(source_id, idx, title, text, html, notes, end_notes, summary, words) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (source_id, i, title, text, html, json.dumps(notes), json.dumps(end), summary, c.words)
+                for (i, title, text, html, notes, end, summary), c in zip(
+                    chapter_rows(doc), doc.chapters, strict=True
+                )
+            ],
+        )
+
+    def _work_size(self, work_id: int) -> tuple[int, int]:
+        row = self.db.execute("SELECT chapters, words FROM works WHERE id = ?", (work_id,)).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def _record_update(self, work_id: int, before: tuple[int, int], locator: str, now: str) -> str:
+        after = self._work_size(work_id)
+        if after[0] <= before[0] and after[1] <= before[1]:
+            return ""
+        self.db.execute(
+            "INSERT INTO work_updates VALUES (?,?,?,?,?,?,?)", (work_id, now, locator, *before, *after)
+        )
+        return f"{before[0]} → {after[0]} chapters"
+
+    def _refresh_work(self, work_id: int, now: str) -> None:
+        merged = self._merged_document(work_id)
+        if merged is not None:
+            self._write_work_row(work_id, merged, now, single_source=False)
+
+    def _write_work_row(self, work_id: int, doc: Document, now: str, single_source: bool) -> None:
+        fingerprint = simhash(doc.text) if doc.has_text else None
+        ratings = doc.tags_of(TagType.RATING)
+        text_source = self.db.execute(
+            "SELECT id FROM sources WHERE work_id = ? ORDER BY has_text DESC, chapters DESC, read_seq DESC LIMIT 1",
+            (work_id,),
+        ).fetchone()
+        self.db.execute(
+            "UPDATE works SET work_key = coalesce(work_key, ?), simhash = ?, title = ?, authors = ?, "
+            "summary = ?, language = ?, rating = ?, status = ?, words = ?, chapters = ?, "
+            "chapters_total = ?, published = ?, updated = ?, completed = ?, kudos = ?, hits = ?, "
+            "bookmarks = ?, comments = ?, has_text = ?, format = ?, text_source_id = ?, modified_at = ? "
+            "WHERE id = ?",
+            (
+                doc.source.work_key, fingerprint, doc.title or "", json.dumps(doc.authors, ensure_ascii=False),
+                doc.summary, doc.language, ratings[0].name if ratings else None, doc.status.value,
+                doc.words, len(doc.chapters) or doc.stats.chapters_posted or 0, doc.stats.chapters_total,
+                doc.published, doc.updated, doc.completed, doc.stats.kudos, doc.stats.hits,
+                doc.stats.bookmarks, doc.stats.comments, int(doc.has_text), doc.source.format,
+                text_source[0] if text_source else None, now, work_id,
+            ),
+        )  # fmt: skip
+        if not single_source:
+            self.db.execute("DELETE FROM work_tags WHERE work_id = ?", (work_id,))
+            self.db.execute("DELETE FROM simhash_bands WHERE work_id = ?", (work_id,))
+        self.db.executemany(
+            "INSERT INTO work_tags(work_id, type, name, origin, canonical, label, confidence) "
+            "VALUES (?,?,?,?,?,?,?)",
+            [
+                (work_id, t.type.value, t.name, t.origin.value, t.canonical, t.label, t.confidence)
+                for t in doc.tags
+            ],
+        )
+        if fingerprint is not None:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO simhash_bands(band, value, work_id) VALUES (?,?,?)",
+                [(b, v, work_id) for b, v in bands(fingerprint)],
+            )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _load_source(self, row: sqlite3.Row, with_chapters: bool) -> Document:
+        chapters = []
+        if with_chapters:
+            chapters = [
+                Chapter(
+                    title=c["title"], text=c["text"], html=c["html"], notes=json.loads(c["notes"]),
+                    end_notes=json.loads(c["end_notes"]), summary=c["summary"],
+                )
+                for c in self.db.execute(
+                    "SELECT * FROM chapters WHERE source_id = ? ORDER BY idx", (row["id"],)
+                )
+            ]  # fmt: skip
+        return document_from_record(json.loads(row["document"]), chapters)
+
+    def _merged_document(self, work_id: int) -> Document | None:
+        rows = self.db.execute(
+            "SELECT * FROM sources WHERE work_id = ? ORDER BY has_text DESC, chapters DESC, read_seq DESC",
+            (work_id,),
+        ).fetchall()
+        if not rows:
+            return None
+        main = self._load_source(rows[0], with_chapters=True)
+        others = sorted(rows[1:], key=lambda r: r["read_seq"], reverse=True)
+        return merge_documents(main, [self._load_source(r, with_chapters=False) for r in others])
+
+    def get(self, work_id: int) -> StoredWork | None:
+        work = self.db.execute("SELECT * FROM works WHERE id = ?", (work_id,)).fetchone()
+        if work is None:
+            return None
+        doc = self._merged_document(work_id)
+        if doc is None:
+            return None
+        sources = [
+            SourceInfo(r["id"], r["locator"], r["format"], r["url"], r["sha256"], r["added_at"], r["updated_at"])
+            for r in self.db.execute(
+                "SELECT * FROM sources WHERE work_id = ? ORDER BY has_text DESC, chapters DESC, read_seq DESC",
+                (work_id,),
+            )
+        ]
+        updates = [
+            WorkUpdate(r["at"], r["source_path"], r["chapters_before"], r["chapters_after"],
+                       r["words_before"], r["words_after"])
+            for r in self.db.execute("SELECT * FROM work_updates WHERE work_id = ? ORDER BY at", (work_id,))
+        ]  # fmt: skip
+        return StoredWork(work_id, doc, sources, updates, work["added_at"], work["modified_at"])
+
+    def rows(self, limit: int = 50, offset: int = 0) -> list[WorkRow]:
+        out = []
+        for r in self.db.execute(
+            "SELECT w.*, (SELECT group_concat(name, char(31)) FROM work_tags t WHERE t.work_id = w.id "
+            "AND t.type = 'fandom' AND t.origin = 'author') AS fandoms "
+            "FROM works w ORDER BY w.id LIMIT ? OFFSET ?",
+            (limit, offset),
+        ):
+            out.append(
+                WorkRow(
+                    r["id"], r["title"], json.loads(r["authors"]),
+                    r["fandoms"].split("\x1f") if r["fandoms"] else [], r["rating"], r["words"],
+                    r["chapters"], r["status"], bool(r["has_text"]), r["format"] or "",
+                )
+            )  # fmt: skip
+        return out
+
+    def stats(self, top: int = 15) -> LibraryStats:
+        one = self.db.execute(
+            "SELECT count(*), coalesce(sum(has_text), 0), coalesce(sum(words), 0) FROM works"
+        ).fetchone()
+
+        def counts(sql: str) -> list[tuple[str, int]]:
+            return [(r[0] if r[0] is not None else "(none)", r[1]) for r in self.db.execute(sql)]
+
+        return LibraryStats(
+            works=one[0],
+            with_text=one[1],
+            words=one[2],
+            sources=self.db.execute("SELECT count(*) FROM sources").fetchone()[0],
+            files=self.db.execute("SELECT count(*) FROM files").fetchone()[0],
+            by_fandom=counts(
+                "SELECT name, count(DISTINCT work_id) n FROM work_tags WHERE type = 'fandom' "
+                f"AND origin = 'author' GROUP BY name ORDER BY n DESC, name LIMIT {int(top)}"
+            ),
+            by_rating=counts("SELECT rating, count(*) n FROM works GROUP BY rating ORDER BY n DESC"),
+            by_status=counts("SELECT status, count(*) n FROM works GROUP BY status ORDER BY n DESC"),
+            by_format=counts("SELECT format, count(*) n FROM sources GROUP BY format ORDER BY n DESC"),
+            size_bytes=self.size_on_disk(),
+        )
+
+    def size_on_disk(self) -> int:
+        return sum(
+            os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")) if p.exists()
+        )
+
+    def close(self) -> None:
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            self.db.close()

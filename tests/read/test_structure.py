@@ -1,0 +1,152 @@
+"""The plain-text structure finder: headings, notes, disclaimers, scene breaks, status."""
+
+from __future__ import annotations
+
+import pytest
+
+from ficsift.model import Status
+from ficsift.read.structure import chapter_heading, is_scene_break, split_story, text_blocks
+
+PROSE = (
+    "Willow set the candle down and looked at the door of the cell for a long moment. "
+    "Somewhere above them the Bronze was loud, but down here there was only dripping water. "
+)
+
+
+def story(paragraphs: int = 6) -> str:
+    return "\n\n".join(PROSE * 2 for _ in range(paragraphs))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Chapter 1",
+        "Chapter 2",
+        "CHAPTER TWELVE",
+        "Chapter Two: The Cell",
+        "Chapter 3 - Kitty",
+        "Chapter Twenty-One",
+        "Ch. 4",
+        "Part III",
+        "Part Three: Aftermath",
+        "~*~ 3 ~*~",
+        "-3-",
+        "* 12 *",
+        "Prologue",
+        "Epilogue: Ten Years Later",
+        "## Chapter 5",
+    ],
+)
+def test_chapter_headings_in_their_common_spellings(line: str) -> None:
+    assert chapter_heading(line) is not None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Part of me wanted to stay with her, but the sun was coming up.",
+        "Chapter one of her life was over, and she knew it, and she hated it.",
+        "I",
+        "3",
+        "Willow smiled.",
+        "Partly cloudy.",
+        "Prologues are for people who cannot start a story properly, she thought sourly.",
+    ],
+)
+def test_prose_is_not_a_heading(line: str) -> None:
+    assert chapter_heading(line) is None
+
+
+@pytest.mark.parametrize("line", ["***", "* * *", "~~~", "-o-", "oOo", "- - - - -", "xXx", "#"])
+def test_scene_breaks(line: str) -> None:
+    assert is_scene_break(line)
+
+
+@pytest.mark.parametrize("line", ["Oh.", "No!", "...and then", "Willow"])
+def test_short_lines_are_not_scene_breaks(line: str) -> None:
+    assert not is_scene_break(line)
+
+
+def test_wip_with_notes_disclaimer_and_one_chapter() -> None:
+    text = (
+        "I always have trouble finding the good ones, so here is mine. Reviews make me write faster!\n\n"
+        "I can't promise how frequent the updates will be, but I have a plan for this.\n\n"
+        "Disclaimer: I do not own Buffy. It belongs to Joss Whedon and Mutant Enemy.\n\n"
+        "Chapter 1\n\n" + story()
+    )
+    parts = split_story(text_blocks(text))
+    assert len(parts.notes) == 2
+    assert parts.notes[0].startswith("I always have trouble")
+    assert parts.disclaimer is not None and parts.disclaimer.startswith("Disclaimer: I do not own Buffy")
+    assert len(parts.chapters) == 1
+    assert parts.chapters[0].title == "Chapter 1"
+    chapter_text = parts.chapters[0].text
+    assert "Disclaimer" not in chapter_text and "updates" not in chapter_text
+    assert parts.chapters[0].words == len(story().split())
+    assert parts.status == Status.IN_PROGRESS
+
+
+def test_chapters_scene_breaks_and_end_note() -> None:
+    text = "\n\n".join(
+        [
+            "Chapter One: Kitty",
+            story(2),
+            "***",
+            story(1),
+            "Chapter Two: Puppy",
+            "A/N: thanks to my beta for the help with this one",
+            story(3),
+            "~*~ 3 ~*~",
+            story(2),
+            "A/N: That's all for now, thanks for reading!",
+            "The End",
+        ]
+    )
+    parts = split_story(text_blocks(text))
+    assert [c.title for c in parts.chapters] == ["Chapter One: Kitty", "Chapter Two: Puppy", "3"]
+    assert "* * *" in parts.chapters[0].text  # a scene break stays a scene break
+    assert parts.chapters[1].notes == ["thanks to my beta for the help with this one"]
+    assert parts.end_notes == ["That's all for now, thanks for reading!"]
+    assert "The End" not in parts.chapters[-1].text
+    assert parts.status == Status.COMPLETE
+
+
+def test_table_of_contents_is_not_chapters() -> None:
+    text = "\n\n".join(["Chapter 1", "Chapter 2", "Chapter 1", story(2), "Chapter 2", story(2)])
+    parts = split_story(text_blocks(text))
+    assert len(parts.chapters) == 2
+    assert all(c.words > 50 for c in parts.chapters)
+
+
+def test_headers_become_fields_and_story_without_headings() -> None:
+    text = "\n\n".join(
+        [
+            "Title: Kitty",
+            "Author: someone",
+            "Rating: M",
+            "Pairing: W/T",
+            "Summary: Willow keeps a pet.",
+            story(3),
+            "To be continued...",
+        ]
+    )
+    parts = split_story(text_blocks(text))
+    assert ("title", "Kitty") in parts.fields
+    assert ("pairing", "W/T") in parts.fields
+    assert len(parts.chapters) == 1 and parts.chapters[0].title is None
+    assert parts.chapters[0].text.startswith("Willow set the candle")
+    assert parts.status == Status.IN_PROGRESS
+
+
+def test_single_newline_paragraphs_are_split() -> None:
+    text = "Chapter 1\nFirst paragraph here.\nSecond paragraph here.\nChapter 2\nThird."
+    parts = split_story(text_blocks(text))
+    assert [c.title for c in parts.chapters] == ["Chapter 1", "Chapter 2"]
+    assert parts.chapters[0].text == "First paragraph here.\n\nSecond paragraph here."
+
+
+def test_long_unlabelled_opening_before_first_heading_is_story() -> None:
+    text = "\n\n".join([story(8), "Chapter 2", story(2)])
+    parts = split_story(text_blocks(text))
+    assert parts.notes == []
+    assert len(parts.chapters) == 2 and parts.chapters[0].title is None

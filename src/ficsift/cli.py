@@ -36,7 +36,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 LibraryOption = Annotated[
     Path | None,
-    typer.Option("--library", "-L", help="Library folder (default: $FICSIFT_HOME or the user data dir)."),
+    typer.Option(
+        "--library", "-L", help="Library folder (default: $FICSIFT_HOME or the user data dir)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -66,7 +68,9 @@ def main(
 def add(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) and zips.")],
     library: LibraryOption = None,
-    workers: Annotated[int | None, typer.Option(help="Reader processes (default: up to 2).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Reader processes (default: up to 2).")
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Read fics into the library: new works are added, changed ones updated."""
@@ -107,7 +111,8 @@ def analyze(
     file: Annotated[Path, typer.Argument(help="A fic file (or a zip of them).")],
     json_out: JsonOption = False,
     text_only: Annotated[
-        bool, typer.Option("--text-only", help="Ignore the file's metadata; keep only the story text.")
+        bool,
+        typer.Option("--text-only", help="Ignore the file's metadata; keep only the story text."),
     ] = False,
 ) -> None:
     """Read one file and print what ficsift makes of it, without storing anything."""
@@ -128,7 +133,9 @@ def analyze(
 
 def _read_path(path: Path) -> tuple[list[Document], list[Failure]]:
     if not path.is_file():
-        err.print(f"failed: {path}: {'no such file' if not path.exists() else 'not a regular file'}")
+        err.print(
+            f"failed: {path}: {'no such file' if not path.exists() else 'not a regular file'}"
+        )
         raise typer.Exit(1)
     try:
         data = path.read_bytes()
@@ -187,13 +194,17 @@ def _print_work_summary(data: dict[str, Any]) -> None:
     def names(key: str) -> str:
         return ", ".join(t["name"] for t in data.get(key, [])) or "—"
 
-    out.print(f"[bold]{data.get('title') or '(untitled)'}[/] by {', '.join(data.get('authors') or []) or '?'}")
+    out.print(
+        f"[bold]{data.get('title') or '(untitled)'}[/] by {', '.join(data.get('authors') or []) or '?'}"
+    )
     for label, key in (("Fandoms", "fandoms"), ("Rating", "rating"), ("Warnings", "warnings"),
                        ("Category", "category"), ("Relationships", "relationships"),
                        ("Characters", "characters"), ("Tags", "tags")):  # fmt: skip
         out.print(f"  {label}: {names(key)}", highlight=False)
     chapters = data.get("chapters") or []
-    out.print(f"  Words: {data.get('words', 0):,}  Chapters: {len(chapters)}  Status: {data.get('status')}")
+    out.print(
+        f"  Words: {data.get('words', 0):,}  Chapters: {len(chapters)}  Status: {data.get('status')}"
+    )
     if data.get("summary"):
         out.print(f"  Summary: {data['summary'][:300]}", highlight=False)
     for note in data.get("notes") or []:
@@ -201,7 +212,9 @@ def _print_work_summary(data: dict[str, Any]) -> None:
     if data.get("disclaimer"):
         out.print(f"  Disclaimer: {data['disclaimer'][:200]}", highlight=False)
     source = data.get("source")
-    out.print(f"  Source: {source['path'] if isinstance(source, dict) else source}", highlight=False)
+    out.print(
+        f"  Source: {source['path'] if isinstance(source, dict) else source}", highlight=False
+    )
 
 
 @app.command("list")

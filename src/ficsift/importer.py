@@ -144,7 +144,9 @@ def _store(library: Library, result: ReadResult, report: ImportReport) -> None:
     found = result.found
     previous = library.file_record(found.path)
     if previous is not None and previous.sha256 == result.sha256 and not result.failures:
-        library.touch_file(FileRecord(found.path, result.sha256, found.size, found.mtime, previous.documents))
+        library.touch_file(
+            FileRecord(found.path, result.sha256, found.size, found.mtime, previous.documents)
+        )
         report.counts[Outcome.UNCHANGED] += previous.documents
         return
     for raw, docs in result.parts:
@@ -159,4 +161,6 @@ def _store(library: Library, result: ReadResult, report: ImportReport) -> None:
     if not result.failures:
         # A zip is remembered as read only when every member was, so a re-run retries failures.
         documents = sum(len(docs) for _, docs in result.parts)
-        library.store_file(FileRecord(found.path, result.sha256, found.size, found.mtime, documents), [])
+        library.store_file(
+            FileRecord(found.path, result.sha256, found.size, found.mtime, documents), []
+        )

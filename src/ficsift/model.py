@@ -11,7 +11,7 @@ Tags are typed and carry their origin, so an author's "W/T" and ficsift's inferr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -122,7 +122,8 @@ class Stats:
     collections: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}  # type: ignore[attr-defined]
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(slots=True)
@@ -252,7 +253,9 @@ class Document:
         }
 
 
-_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002a6df"
+_CJK_CHARS = (
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002a6df"
+)
 _CJK_RE = re.compile(f"[{_CJK_CHARS}]")
 _ALNUM_RE = re.compile(r"[^\W_]")
 

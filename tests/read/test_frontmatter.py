@@ -56,12 +56,17 @@ def test_front_matter_fields_and_typed_tags() -> None:
     assert (TagType.FREEFORM, "vampires", None) in tags
     assert (TagType.RATING, "mature", "rating") in tags
     assert [c.title for c in doc.chapters] == ["One", "Two"]
-    assert "<em>smiled</em>" in doc.chapters[0].html and "<strong>hers</strong>" in doc.chapters[0].html
+    assert (
+        "<em>smiled</em>" in doc.chapters[0].html
+        and "<strong>hers</strong>" in doc.chapters[0].html
+    )
     assert "* * *" in doc.chapters[0].text
 
 
 def test_invalid_yaml_falls_back_to_key_value_lines() -> None:
-    text = FIXTURE.replace('summary: "Willow keeps a <em>pet</em>."', "summary: Willow: keeps a pet")
+    text = FIXTURE.replace(
+        'summary: "Willow keeps a <em>pet</em>."', "summary: Willow: keeps a pet"
+    )
     doc = read_bytes("cell.md", text.encode())[0]
     assert doc.summary == "Willow: keeps a pet"
     assert doc.title == "The Cell"
@@ -99,7 +104,9 @@ def test_every_antennapedia_story_reads_with_its_front_matter(corpus: Path) -> N
         if rating:
             assert [t.name for t in doc.tags_of(TagType.RATING)] == [rating.group(1)], path
         prefixed = re.findall(r"^\s*-\s*c:(.+)$", head, re.M)
-        assert {t.name for t in doc.tags_of(TagType.CHARACTER)} == {c.strip() for c in prefixed}, path
+        assert {t.name for t in doc.tags_of(TagType.CHARACTER)} == {c.strip() for c in prefixed}, (
+            path
+        )
         assert doc.words > 50, path
         assert "tags:" not in doc.text and "idtag" not in doc.text, path
 

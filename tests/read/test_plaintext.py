@@ -70,6 +70,8 @@ def test_not_a_fic(data: bytes, reason: str) -> None:
 
 
 def test_status_unknown_without_cues() -> None:
-    doc = read_bytes("fic.txt", b"Willow smiled at Tara across the table, and the night went on.")[0]
+    doc = read_bytes("fic.txt", b"Willow smiled at Tara across the table, and the night went on.")[
+        0
+    ]
     assert doc.status == Status.UNKNOWN
     assert doc.title == "fic"

@@ -77,7 +77,9 @@ def test_wip_with_notes_disclaimer_and_one_chapter() -> None:
     parts = split_story(text_blocks(text))
     assert len(parts.notes) == 2
     assert parts.notes[0].startswith("I always have trouble")
-    assert parts.disclaimer is not None and parts.disclaimer.startswith("Disclaimer: I do not own Buffy")
+    assert parts.disclaimer is not None and parts.disclaimer.startswith(
+        "Disclaimer: I do not own Buffy"
+    )
     assert len(parts.chapters) == 1
     assert parts.chapters[0].title == "Chapter 1"
     chapter_text = parts.chapters[0].text

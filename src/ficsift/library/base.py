@@ -79,7 +79,13 @@ class StoredWork:
         out = {"id": self.id, **self.document.to_json()}
         out["source"] = self.sources[0].path if self.sources else out["source"]["path"]
         out["sources"] = [
-            {"path": s.path, "format": s.format, "url": s.url, "added": s.added_at, "updated": s.updated_at}
+            {
+                "path": s.path,
+                "format": s.format,
+                "url": s.url,
+                "added": s.added_at,
+                "updated": s.updated_at,
+            }
             for s in self.sources
         ]
         out["updates"] = [

@@ -66,9 +66,12 @@ def document_record(doc: Document) -> dict[str, Any]:
     }
 
 
-def chapter_rows(doc: Document) -> list[tuple[int, str | None, str, str, list[str], list[str], str | None]]:
+def chapter_rows(
+    doc: Document,
+) -> list[tuple[int, str | None, str, str, list[str], list[str], str | None]]:
     return [
-        (i, c.title, c.text, c.html, c.notes, c.end_notes, c.summary) for i, c in enumerate(doc.chapters)
+        (i, c.title, c.text, c.html, c.notes, c.end_notes, c.summary)
+        for i, c in enumerate(doc.chapters)
     ]
 
 

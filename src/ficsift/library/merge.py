@@ -35,7 +35,15 @@ def merge_documents(main: Document, others: Sequence[Document]) -> Document:
         return main
     merged = dataclasses.replace(main, tags=list(main.tags), stats=dataclasses.replace(main.stats))
 
-    for field in ("title", "summary", "disclaimer", "language", "published", "updated", "completed"):
+    for field in (
+        "title",
+        "summary",
+        "disclaimer",
+        "language",
+        "published",
+        "updated",
+        "completed",
+    ):
         if not getattr(merged, field):
             for other in others:
                 if getattr(other, field):
@@ -58,7 +66,9 @@ def merge_documents(main: Document, others: Sequence[Document]) -> Document:
                 merged.tags.append(tag)
 
     if merged.status == Status.UNKNOWN:
-        merged.status = next((o.status for o in others if o.status != Status.UNKNOWN), Status.UNKNOWN)
+        merged.status = next(
+            (o.status for o in others if o.status != Status.UNKNOWN), Status.UNKNOWN
+        )
     return merged
 
 

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE TABLE IF NOT EXISTS works (
     id             INTEGER PRIMARY KEY,
     work_key       TEXT UNIQUE,
-    simhash        INTEGER,
+    anchors        INTEGER NOT NULL DEFAULT 0,
     title          TEXT NOT NULL DEFAULT '',
     authors        TEXT NOT NULL DEFAULT '[]',
     summary        TEXT,
@@ -82,12 +82,13 @@ CREATE INDEX IF NOT EXISTS work_tags_work ON work_tags(work_id);
 CREATE INDEX IF NOT EXISTS work_tags_name ON work_tags(type, name);
 CREATE INDEX IF NOT EXISTS work_tags_canonical ON work_tags(type, canonical);
 
-CREATE TABLE IF NOT EXISTS simhash_bands (
-    band    INTEGER NOT NULL,
+-- text_anchors: sampled shingle hashes of each work's opening (library/fingerprint.py).
+CREATE TABLE IF NOT EXISTS text_anchors (
     value   INTEGER NOT NULL,
     work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
-    PRIMARY KEY (band, value, work_id)
+    PRIMARY KEY (value, work_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS text_anchors_work ON text_anchors(work_id);
 
 CREATE TABLE IF NOT EXISTS files (
     path      TEXT PRIMARY KEY,

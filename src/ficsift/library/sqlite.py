@@ -28,7 +28,7 @@ from ficsift.library.base import (
     WorkUpdate,
 )
 from ficsift.library.codec import chapter_rows, document_from_record, document_record
-from ficsift.library.fingerprint import MAX_DISTANCE, bands, distance, simhash
+from ficsift.library.fingerprint import MIN_ANCHORS, MIN_CONTAINMENT, anchors, containment
 from ficsift.library.merge import merge_documents
 from ficsift.model import Chapter, Document, TagType
 
@@ -57,13 +57,16 @@ class SqliteLibrary(Library):
 
     def _migrate(self) -> None:
         schema = resources.files("ficsift.library").joinpath("schema.sql").read_text("utf-8")
-        schema = "\n".join(line for line in schema.splitlines() if not line.lstrip().startswith("--"))
+        schema = "\n".join(
+            line for line in schema.splitlines() if not line.lstrip().startswith("--")
+        )
         with self._transaction():
             for statement in schema.split(";"):
                 if statement.strip():
                     self.db.execute(statement)
             self.db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (SCHEMA_VERSION,),
             )
 
     @contextmanager
@@ -86,7 +89,8 @@ class SqliteLibrary(Library):
 
     def touch_file(self, record: FileRecord) -> None:
         self.db.execute(
-            "UPDATE files SET size = ?, mtime = ? WHERE path = ?", (record.size, record.mtime, record.path)
+            "UPDATE files SET size = ?, mtime = ? WHERE path = ?",
+            (record.size, record.mtime, record.path),
         )
 
     def store_file(self, record: FileRecord, documents: list[Document]) -> list[StoreResult]:
@@ -110,7 +114,8 @@ class SqliteLibrary(Library):
     def _store_document(self, locator: str, file_path: str, doc: Document, now: str) -> StoreResult:
         record_json = json.dumps(document_record(doc), ensure_ascii=False, separators=(",", ":"))
         existing = self.db.execute(
-            "SELECT id, work_id, document, chapters, words FROM sources WHERE locator = ?", (locator,)
+            "SELECT id, work_id, document, chapters, words FROM sources WHERE locator = ?",
+            (locator,),
         ).fetchone()
         self._seq += 1
         if existing is not None:
@@ -120,7 +125,9 @@ class SqliteLibrary(Library):
             before = self._work_size(work_id)
             self._write_source(doc, record_json, locator, file_path, now, work_id, existing["id"])
             self._refresh_work(work_id, now)
-            return StoreResult(Outcome.UPDATED, work_id, self._record_update(work_id, before, locator, now))
+            return StoreResult(
+                Outcome.UPDATED, work_id, self._record_update(work_id, before, locator, now)
+            )
 
         work_id = self._match_work(doc)
         if work_id is not None:
@@ -148,28 +155,28 @@ class SqliteLibrary(Library):
     def _match_work(self, doc: Document) -> int | None:
         """A work this document is another copy of: same work key, else near-identical text."""
         if doc.source.work_key:
-            row = self.db.execute("SELECT id FROM works WHERE work_key = ?", (doc.source.work_key,)).fetchone()
+            row = self.db.execute(
+                "SELECT id FROM works WHERE work_key = ?", (doc.source.work_key,)
+            ).fetchone()
             if row:
                 return int(row[0])
-        fingerprint = simhash(doc.text) if doc.has_text else None
-        if fingerprint is None:
+        mine = anchors(doc.text) if doc.has_text else set()
+        if not mine:
             return None
-        candidates = set()
-        for band, value in bands(fingerprint):
-            for row in self.db.execute(
-                "SELECT work_id FROM simhash_bands WHERE band = ? AND value = ?", (band, value)
-            ):
-                candidates.add(row[0])
-        best: tuple[int, int] | None = None
-        for work_id in candidates:
-            row = self.db.execute("SELECT simhash, work_key FROM works WHERE id = ?", (work_id,)).fetchone()
-            if row is None or row["simhash"] is None:
-                continue
+        values = list(mine)
+        placeholders = ",".join("?" * len(values))
+        best: tuple[float, int] | None = None
+        for row in self.db.execute(
+            f"SELECT a.work_id, count(*) AS shared, w.anchors, w.work_key FROM text_anchors a "
+            f"JOIN works w ON w.id = a.work_id WHERE a.value IN ({placeholders}) "
+            f"GROUP BY a.work_id HAVING shared >= ?",
+            (*values, MIN_ANCHORS),
+        ):
             if doc.source.work_key and row["work_key"] and row["work_key"] != doc.source.work_key:
                 continue  # two different known works, however alike
-            d = distance(row["simhash"], fingerprint)
-            if d <= MAX_DISTANCE and (best is None or d < best[0]):
-                best = (d, work_id)
+            score = containment(row["shared"], len(mine), row["anchors"])
+            if score >= MIN_CONTAINMENT and (best is None or score > best[0]):
+                best = (score, row["work_id"])
         return best[1] if best else None
 
     def _write_source(
@@ -197,7 +204,17 @@ class SqliteLibrary(Library):
             "INSERT INTO chapters(source_id, idx, title, text, html, notes, end_notes, summary, words) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
             [
-                (source_id, i, title, text, html, json.dumps(notes), json.dumps(end), summary, c.words)
+                (
+                    source_id,
+                    i,
+                    title,
+                    text,
+                    html,
+                    json.dumps(notes),
+                    json.dumps(end),
+                    summary,
+                    c.words,
+                )
                 for (i, title, text, html, notes, end, summary), c in zip(
                     chapter_rows(doc), doc.chapters, strict=True
                 )
@@ -205,7 +222,9 @@ class SqliteLibrary(Library):
         )
 
     def _work_size(self, work_id: int) -> tuple[int, int]:
-        row = self.db.execute("SELECT chapters, words FROM works WHERE id = ?", (work_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT chapters, words FROM works WHERE id = ?", (work_id,)
+        ).fetchone()
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def _record_update(self, work_id: int, before: tuple[int, int], locator: str, now: str) -> str:
@@ -213,7 +232,9 @@ class SqliteLibrary(Library):
         if after[0] <= before[0] and after[1] <= before[1]:
             return ""
         self.db.execute(
-            "INSERT INTO work_updates VALUES (?,?,?,?,?,?,?)", (work_id, now, locator, *before, *after)
+            "INSERT INTO work_updates(work_id, at, source_path, chapters_before, words_before, "
+            "chapters_after, words_after) VALUES (?,?,?,?,?,?,?)",
+            (work_id, now, locator, *before, *after),
         )
         return f"{before[0]} → {after[0]} chapters"
 
@@ -223,20 +244,20 @@ class SqliteLibrary(Library):
             self._write_work_row(work_id, merged, now, single_source=False)
 
     def _write_work_row(self, work_id: int, doc: Document, now: str, single_source: bool) -> None:
-        fingerprint = simhash(doc.text) if doc.has_text else None
+        fingerprint = anchors(doc.text) if doc.has_text else set()
         ratings = doc.tags_of(TagType.RATING)
         text_source = self.db.execute(
             "SELECT id FROM sources WHERE work_id = ? ORDER BY has_text DESC, chapters DESC, read_seq DESC LIMIT 1",
             (work_id,),
         ).fetchone()
         self.db.execute(
-            "UPDATE works SET work_key = coalesce(work_key, ?), simhash = ?, title = ?, authors = ?, "
+            "UPDATE works SET work_key = coalesce(work_key, ?), anchors = ?, title = ?, authors = ?, "
             "summary = ?, language = ?, rating = ?, status = ?, words = ?, chapters = ?, "
             "chapters_total = ?, published = ?, updated = ?, completed = ?, kudos = ?, hits = ?, "
             "bookmarks = ?, comments = ?, has_text = ?, format = ?, text_source_id = ?, modified_at = ? "
             "WHERE id = ?",
             (
-                doc.source.work_key, fingerprint, doc.title or "", json.dumps(doc.authors, ensure_ascii=False),
+                doc.source.work_key, len(fingerprint), doc.title or "", json.dumps(doc.authors, ensure_ascii=False),
                 doc.summary, doc.language, ratings[0].name if ratings else None, doc.status.value,
                 doc.words, len(doc.chapters) or doc.stats.chapters_posted or 0, doc.stats.chapters_total,
                 doc.published, doc.updated, doc.completed, doc.stats.kudos, doc.stats.hits,
@@ -246,7 +267,7 @@ class SqliteLibrary(Library):
         )  # fmt: skip
         if not single_source:
             self.db.execute("DELETE FROM work_tags WHERE work_id = ?", (work_id,))
-            self.db.execute("DELETE FROM simhash_bands WHERE work_id = ?", (work_id,))
+            self.db.execute("DELETE FROM text_anchors WHERE work_id = ?", (work_id,))
         self.db.executemany(
             "INSERT INTO work_tags(work_id, type, name, origin, canonical, label, confidence) "
             "VALUES (?,?,?,?,?,?,?)",
@@ -255,11 +276,10 @@ class SqliteLibrary(Library):
                 for t in doc.tags
             ],
         )
-        if fingerprint is not None:
-            self.db.executemany(
-                "INSERT OR IGNORE INTO simhash_bands(band, value, work_id) VALUES (?,?,?)",
-                [(b, v, work_id) for b, v in bands(fingerprint)],
-            )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO text_anchors(value, work_id) VALUES (?,?)",
+            [(value, work_id) for value in fingerprint],
+        )
 
     # -- reading -------------------------------------------------------------------------
 
@@ -296,7 +316,15 @@ class SqliteLibrary(Library):
         if doc is None:
             return None
         sources = [
-            SourceInfo(r["id"], r["locator"], r["format"], r["url"], r["sha256"], r["added_at"], r["updated_at"])
+            SourceInfo(
+                r["id"],
+                r["locator"],
+                r["format"],
+                r["url"],
+                r["sha256"],
+                r["added_at"],
+                r["updated_at"],
+            )
             for r in self.db.execute(
                 "SELECT * FROM sources WHERE work_id = ? ORDER BY has_text DESC, chapters DESC, read_seq DESC",
                 (work_id,),
@@ -344,15 +372,23 @@ class SqliteLibrary(Library):
                 "SELECT name, count(DISTINCT work_id) n FROM work_tags WHERE type = 'fandom' "
                 f"AND origin = 'author' GROUP BY name ORDER BY n DESC, name LIMIT {int(top)}"
             ),
-            by_rating=counts("SELECT rating, count(*) n FROM works GROUP BY rating ORDER BY n DESC"),
-            by_status=counts("SELECT status, count(*) n FROM works GROUP BY status ORDER BY n DESC"),
-            by_format=counts("SELECT format, count(*) n FROM sources GROUP BY format ORDER BY n DESC"),
+            by_rating=counts(
+                "SELECT rating, count(*) n FROM works GROUP BY rating ORDER BY n DESC"
+            ),
+            by_status=counts(
+                "SELECT status, count(*) n FROM works GROUP BY status ORDER BY n DESC"
+            ),
+            by_format=counts(
+                "SELECT format, count(*) n FROM sources GROUP BY format ORDER BY n DESC"
+            ),
             size_bytes=self.size_on_disk(),
         )
 
     def size_on_disk(self) -> int:
         return sum(
-            os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")) if p.exists()
+            os.path.getsize(p)
+            for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
+            if p.exists()
         )
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ Labels vary in number ("Category:" vs "Categories:") and the Stats ``dd`` is one
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -53,6 +54,8 @@ _COUNT_STATS = {"words", "kudos", "hits", "bookmarks", "comments"}
 _CHAPTERS_RE = re.compile(r"^(\d+)/(\d+|\?)$")
 _PART_RE = re.compile(r"Part\s+(\d+)\s+of\s*$")
 _WORK_URL_RE = re.compile(r"/works/(\d+)")
+_SITE_MARKS = (b"archive of our own", b"archiveofourown.org")  # raw.head is lower-cased
+_NOT_TEXT = "script, style, noscript, template, iframe, object"
 
 
 @register
@@ -62,7 +65,7 @@ class Ao3HtmlReader(Reader):
     @classmethod
     def sniff(cls, raw: RawFile) -> int:
         head = raw.head
-        if b'id="preface"' in head and (b"archive of our own" in head or b"archiveofourown.org" in head):
+        if b'id="preface"' in head and any(mark in head for mark in _SITE_MARKS):
             return 95
         return 0
 
@@ -75,6 +78,10 @@ class Ao3HtmlReader(Reader):
         work_key = None
         if url and (match := _WORK_URL_RE.search(url)):
             work_key = f"ao3:{match.group(1)}"
+        # Files saved through a page-speed proxy carry injected <script>s inside the story
+        # and notes; the shared text helpers would keep their code as story words.
+        for node in tree.css(_NOT_TEXT):
+            node.decompose()
         doc = Document(source=raw.source(self.format, url=url, work_key=work_key))
         _read_preface(doc, preface)
         doc.title = doc.title or raw.title_guess
@@ -130,8 +137,8 @@ def _read_preface(doc: Document, preface: LexborNode) -> None:
     doc.notes.extend(quotes.get("notes", []))
     # Translations and remixes name their source work in a list after the notes.
     # (Only lists directly in the meta block: a summary may hold lists of its own.)
-    related = [text_of(li) for ul in meta.iter() if ul.tag == "ul" for li in ul.iter() if li.tag == "li"]
-    if related := [r for r in related if r]:
+    items = [li for ul in meta.iter() if ul.tag == "ul" for li in ul.iter() if li.tag == "li"]
+    if related := [text for li in items if (text := text_of(li))]:
         doc.extra["related_works"] = related
 
 
@@ -197,10 +204,10 @@ def _apply_stats(doc: Document, text: str) -> None:
             total = match.group(2)
             stats.chapters_total = None if total == "?" else int(total)
     if stats.chapters_posted is not None:
+        # "x/?" means the author has not said how many chapters there will be: unfinished.
         total = stats.chapters_total
-        doc.status = (
-            Status.COMPLETE if total is not None and stats.chapters_posted >= total else Status.IN_PROGRESS
-        )
+        finished = total is not None and stats.chapters_posted >= total
+        doc.status = Status.COMPLETE if finished else Status.IN_PROGRESS
 
 
 def labelled_blockquotes(container: LexborNode) -> dict[str, list[str]]:
@@ -224,12 +231,25 @@ def labelled_blockquotes(container: LexborNode) -> dict[str, list[str]]:
     return found
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A chapter meta group's title and notes, waiting for the ``div.userstuff`` after it."""
+
+    title: str | None = None
+    meta: dict[str, list[str]] = field(default_factory=dict)
+
+
 def _read_chapters(doc: Document, tree: LexborHTMLParser) -> None:
     container = tree.css_first("#chapters")
-    if container is None:
-        return
-    pending: dict[str, list[str]] = {}
-    pending_title: str | None = None
+    if container is not None:
+        _walk_chapters(doc, container, _Pending())
+
+
+def _walk_chapters(doc: Document, container: LexborNode, pending: _Pending) -> None:
+    """Chapters in document order: a meta group, then its text, then its end notes.
+
+    Plain wrapper divs (some AO3 versions wrap each chapter) are walked into.
+    """
     for child in container.iter():
         if child.tag != "div":
             continue
@@ -242,11 +262,13 @@ def _read_chapters(doc: Document, tree: LexborHTMLParser) -> None:
                 doc.chapters[-1].end_notes.extend(notes)
         elif "meta" in classes:
             heading = child.css_first("h2.heading")
-            pending_title = text_of(heading) if heading is not None else None
-            pending = labelled_blockquotes(child)
+            pending.title = text_of(heading) if heading is not None else None
+            pending.meta = labelled_blockquotes(child)
         elif "userstuff" in classes:
-            doc.chapters.append(_chapter(child, pending_title or doc.title, pending))
-            pending, pending_title = {}, None
+            doc.chapters.append(_chapter(child, pending.title or doc.title, pending.meta))
+            pending.title, pending.meta = None, {}
+        else:
+            _walk_chapters(doc, child, pending)
 
 
 def _chapter(node: LexborNode, title: str | None, meta: dict[str, list[str]]) -> Chapter:

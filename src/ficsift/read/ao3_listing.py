@@ -25,12 +25,17 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from ficsift.model import Document, SeriesRef, Stats, Status, TagType
-from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.ao3_html import decode_ao3, text_of
+from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.html import fragment_text, parse_html
 
 SITE = "https://archiveofourown.org"
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MONTHS = {
+    month: number
+    for number, month in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 _TAG_CLASSES = {
     "warnings": TagType.WARNING,
     "relationships": TagType.RELATIONSHIP,

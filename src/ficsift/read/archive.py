@@ -14,7 +14,6 @@ from ficsift.read.safezip import SafeZip, check_member_name
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _EPUB_MIMETYPE = b"mimetypeapplication/epub+zip"
-_SKIP_PREFIXES = ("__MACOSX/", ".")
 
 
 def is_zip(data: bytes) -> bool:
@@ -40,11 +39,15 @@ def expand(raw: RawFile) -> Iterator[RawFile | Failure]:
         return
     try:
         for member in sorted(archive.members(), key=lambda m: m.name):
-            if member.is_dir or member.name.rsplit("/", 1)[-1].startswith(_SKIP_PREFIXES) or member.name.startswith(_SKIP_PREFIXES):
+            if member.is_dir:
                 continue
             path = f"{raw.path}!{member.name}"
             try:
-                check_member_name(member.name)
+                check_member_name(member.name)  # before skipping: a hostile name is reported
+                if member.name.startswith("__MACOSX/") or member.name.rsplit("/", 1)[-1].startswith(
+                    "."
+                ):
+                    continue  # Finder metadata and hidden files are no fics
                 data = archive.read(member.name)
             except ReadError as exc:
                 yield Failure(path, str(exc))

@@ -147,16 +147,14 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         even, odd = sample[0::2], sample[1::2]
-        if even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd):
-            return False  # UTF-16 without a BOM
-        return True
+        # Mostly-NUL even or odd bytes are UTF-16 without a BOM; any other NUL means binary.
+        return not (even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd))
     controls = len(sample.translate(None, _NON_CONTROL_BYTES))
     return controls > 0.05 * len(sample)
 
 
 # Every byte but the C0 controls a text file never has (tab, newlines, form feed are fine).
 _NON_CONTROL_BYTES = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
-
 
 
 @dataclass(slots=True, frozen=True)

@@ -79,5 +79,7 @@ def _repair(text: str) -> str:
     if "\x00" in text:
         text = text.replace("\x00", "")
     if _MOJIBAKE_RE.search(text):
-        text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)  # keep the author’s quotes
+        text = ftfy.fix_text(
+            text, normalization="NFC", uncurl_quotes=False
+        )  # keep the author’s quotes
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -46,7 +46,9 @@ class FoundFile:
             return f.read()
 
 
-def discover(paths: Iterable[str | Path], limits: Limits) -> Iterator[FoundFile | Failure | Skipped]:
+def discover(
+    paths: Iterable[str | Path], limits: Limits
+) -> Iterator[FoundFile | Failure | Skipped]:
     seen_dirs: set[tuple[int, int]] = set()
     for path in paths:
         yield from _walk(Path(path), limits, seen_dirs, top=True)

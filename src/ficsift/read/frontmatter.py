@@ -28,7 +28,21 @@ _KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$")
 _ITEM_LINE_RE = re.compile(r"^\s*-\s+(.*)$")
 _MAX_FRONT = 256 * 1024
 _MD_HEADING_LINE_RE = re.compile(r"^#{1,3}[ \t]+(\S[^\n]*)$", re.M)
-_INLINE_STARTS = ("<em", "<i>", "<i ", "<b>", "<b ", "<strong", "<span", "<a ", "<u>", "<s>", "<small", "<sup", "<sub")
+_INLINE_STARTS = (
+    "<em",
+    "<i>",
+    "<i ",
+    "<b>",
+    "<b ",
+    "<strong",
+    "<span",
+    "<a ",
+    "<u>",
+    "<s>",
+    "<small",
+    "<sup",
+    "<sub",
+)
 # Emphasis never spans a line break here, so a stray "*" cannot italicise half a story.
 _MD_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1")
 _MD_EM_RE = re.compile(r"(?<![\w*])([*_])(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])")
@@ -56,7 +70,14 @@ class FrontMatterReader(Reader):
     @classmethod
     def sniff(cls, raw: RawFile) -> int:
         head = raw.data[:8].lstrip(b"\xef\xbb\xbf")
-        if head.startswith(b"---") and raw.suffix in {".md", ".markdown", ".html", ".htm", ".txt", ""}:
+        if head.startswith(b"---") and raw.suffix in {
+            ".md",
+            ".markdown",
+            ".html",
+            ".htm",
+            ".txt",
+            "",
+        }:
             return 80
         return 0
 

@@ -7,12 +7,12 @@ container (two or more) are chapter starts; otherwise chapters are found in the 
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ficsift.model import Document
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
-from ficsift.read.html import html_blocks, is_heading_html, node_text, parse_html
+from ficsift.read.html import html_blocks, is_heading_html, node_text, parse_html, sanitize_html
 from ficsift.read.structure import apply_parts, split_story
 
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<p>", b"<p ", b"<div", b"<br")
@@ -37,7 +37,9 @@ class GenericHtmlReader(Reader):
         for node in body.css(_NOISE):
             node.decompose()
         container = story_container(body)
-        blocks = html_blocks(container)
+        # Sanitise once, before cutting into paragraphs: every block's HTML is then safe.
+        clean_body = parse_html(sanitize_html(container.html or "")).body
+        blocks = html_blocks(clean_body) if clean_body is not None else []
         if not blocks:
             raise ReadError("HTML page has no story text")
         doc = Document(source=raw.source(self.format))
@@ -73,7 +75,7 @@ def story_container(body: LexborNode) -> LexborNode:
     return best if total and best_score >= 0.5 * total else body
 
 
-def _page_title(tree) -> str | None:  # type: ignore[no-untyped-def]
+def _page_title(tree: LexborHTMLParser) -> str | None:
     for selector in ("h1", "title"):
         node = tree.css_first(selector)
         text = node_text(node)

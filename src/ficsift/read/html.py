@@ -23,7 +23,7 @@ ALLOWED_TAGS = {
     "ruby", "rt", "rp", "figure", "figcaption", "section", "article", "aside", "header", "footer",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "*": {"align", "title", "lang", "dir"},
+    "*": {"align", "title", "lang", "dir", "style"},
     "a": {"href"},
     "img": {"alt", "src"},
     "td": {"colspan", "rowspan"},
@@ -31,14 +31,19 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start", "type"},
 }
 # Inline styles carry alignment and indents in many fics; nh3 filters them to these properties.
-ALLOWED_STYLE_PROPERTIES = {"text-align", "font-style", "font-weight", "text-decoration", "margin-left"}
+ALLOWED_STYLE_PROPERTIES = {
+    "text-align",
+    "font-style",
+    "font-weight",
+    "text-decoration",
+    "margin-left",
+}
 
 BLOCK_TAGS = frozenset({
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "ul", "ol", "pre",
     "hr", "section", "article", "center", "table", "tr", "dl", "dt", "dd", "header", "footer",
     "aside", "figure", "main", "body", "html",
 })  # fmt: skip
-_BLOCK_SELECTOR = ",".join(sorted(BLOCK_TAGS - {"body", "html"}))
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "head"})
 
 _BR_RE = re.compile(r"<br\s*/?>", re.I)
@@ -136,11 +141,17 @@ def _collect(node: LexborNode, out: list[Block]) -> None:
         _flush_inline(inline, out)
         if tag == "hr":
             out.append(Block(SCENE_BREAK, "<hr/>"))
-        elif child.css_first(_BLOCK_SELECTOR) is not None:
+        elif _has_block_inside(child):
             _collect(child, out)
         else:
             _leaf(child.html or "", out)
     _flush_inline(inline, out)
+
+
+def _has_block_inside(node: LexborNode) -> bool:
+    # Not css_first: lexbor's selectors match the node itself as well as its descendants.
+    own = node.mem_id
+    return any(d.tag in BLOCK_TAGS and d.mem_id != own for d in node.traverse())
 
 
 def _flush_inline(inline: list[str], out: list[Block]) -> None:

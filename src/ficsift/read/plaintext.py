@@ -30,4 +30,3 @@ class PlainTextReader(Reader):
             raise ReadError("no story text found (only notes or headers)")
         doc.title = doc.title or raw.title_guess
         return [doc]
-

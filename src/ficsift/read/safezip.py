@@ -43,7 +43,9 @@ class SafeZip:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
             raise ReadError(f"corrupt {label}: {exc}") from None
         if len(infos) > limits.max_archive_members:
-            raise ReadError(f"{label} has {len(infos):,} entries (limit {limits.max_archive_members:,})")
+            raise ReadError(
+                f"{label} has {len(infos):,} entries (limit {limits.max_archive_members:,})"
+            )
         declared = sum(i.file_size for i in infos)
         if declared > limits.max_archive_total:
             raise ReadError(
@@ -54,7 +56,8 @@ class SafeZip:
 
     def members(self) -> list[Member]:
         return [
-            Member(i.filename, i.file_size, i.compress_size, i.is_dir()) for i in self._infos.values()
+            Member(i.filename, i.file_size, i.compress_size, i.is_dir())
+            for i in self._infos.values()
         ]
 
     def names(self) -> list[str]:
@@ -71,20 +74,40 @@ class SafeZip:
             raise ReadError(f"{self.label} has no entry {name!r}")
         limits = self.limits
         if info.file_size > limits.max_archive_member:
-            raise ReadError(f"{self.label} entry {name!r} is too large ({info.file_size / 2**20:,.0f} MB)")
-        if info.compress_size and info.file_size / info.compress_size > limits.max_archive_ratio and info.file_size > 1 << 20:
-            raise ReadError(f"{self.label} entry {name!r} looks like a zip bomb (ratio {info.file_size / info.compress_size:,.0f}:1)")
+            raise ReadError(
+                f"{self.label} entry {name!r} is too large ({info.file_size / 2**20:,.0f} MB)"
+            )
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > limits.max_archive_ratio
+            and info.file_size > 1 << 20
+        ):
+            raise ReadError(
+                f"{self.label} entry {name!r} looks like a zip bomb (ratio {info.file_size / info.compress_size:,.0f}:1)"
+            )
         out = io.BytesIO()
         try:
             with self._zip.open(info) as stream:
                 for chunk in iter(lambda: stream.read(_CHUNK), b""):
                     out.write(chunk)
                     self._inflated += len(chunk)
-                    if out.tell() > limits.max_archive_member or self._inflated > limits.max_archive_total:
-                        raise ReadError(f"{self.label} entry {name!r} inflates past the size limit (zip bomb?)")
+                    if (
+                        out.tell() > limits.max_archive_member
+                        or self._inflated > limits.max_archive_total
+                    ):
+                        raise ReadError(
+                            f"{self.label} entry {name!r} inflates past the size limit (zip bomb?)"
+                        )
         except ReadError:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            RuntimeError,
+            NotImplementedError,
+        ) as exc:
             raise ReadError(f"corrupt {self.label} entry {name!r}: {exc}") from None
         return out.getvalue()
 

@@ -72,6 +72,11 @@ _COMPLETE_CUE_RE = re.compile(
 )
 
 
+_NOTE_LABELS = frozenset(
+    {"disclaimer", "a/n", "an", "note", "notes", "author's note", "authors note"}
+)
+
+
 @dataclass(slots=True)
 class StoryParts:
     """What :func:`split_story` found."""
@@ -150,18 +155,20 @@ def split_story(blocks: list[Block], headings: set[int] | None = None) -> StoryP
     if not heads:
         front_end = _front_matter_end(blocks)
         _sort_front(blocks[:front_end], parts)
-        bodies = [(None, blocks[front_end:])]
+        bodies: list[tuple[str | None, list[Block]]] = [(None, blocks[front_end:])]
     else:
         front = blocks[: heads[0]]
         if _is_prose(front):
-            bodies = [(None, front)]
+            bodies = [(None, front)]  # an untitled opening chapter
         else:
             _sort_front(front, parts)
             bodies = []
         for n, start in enumerate(heads):
             stop = heads[n + 1] if n + 1 < len(heads) else len(blocks)
             heading = blocks[start].text
-            bodies.append((chapter_heading(heading) or heading.strip(" #"), blocks[start + 1 : stop]))
+            bodies.append(
+                (chapter_heading(heading) or heading.strip(" #"), blocks[start + 1 : stop])
+            )
 
     for n, (title, body) in enumerate(bodies):
         notes, story, end_notes = _peel_notes(body)
@@ -212,8 +219,19 @@ def _front_matter_end(blocks: list[Block]) -> int:
     return i
 
 
+def labelled_lines(text: str) -> list[tuple[str, str]]:
+    """Every line's (label, value) when each line of the block is a labelled field, else []."""
+    pairs = []
+    for line in text.split("\n"):
+        pair = split_label(line)
+        if pair is None:
+            return []
+        pairs.append(pair)
+    return pairs
+
+
 def _is_front_block(text: str, first: bool) -> bool:
-    if split_label(text) or _DISCLAIMER_RE.search(text) or _NOTE_START_RE.match(text):
+    if labelled_lines(text) or _DISCLAIMER_RE.search(text) or _NOTE_START_RE.match(text):
         return True
     return first and len(text) < 80 and text.lower().startswith("by ")
 
@@ -222,7 +240,9 @@ def _is_noteish(text: str) -> bool:
     return bool(
         _NOTE_START_RE.match(text)
         or _WIP_CUE_RE.search(text)
-        or re.search(r"\b(?:this (?:fic|story|chapter)|fanfic|review|reviews|readers?)\b", text, re.I)
+        or re.search(
+            r"\b(?:this (?:fic|story|chapter)|fanfic|review|reviews|readers?)\b", text, re.I
+        )
     )
 
 
@@ -232,7 +252,9 @@ def _is_prose(front: list[Block]) -> bool:
     if words < 400:
         return False
     labelled = sum(
-        1 for b in front if split_label(b.text) or _NOTE_START_RE.match(b.text) or _DISCLAIMER_RE.search(b.text)
+        1
+        for b in front
+        if labelled_lines(b.text) or _NOTE_START_RE.match(b.text) or _DISCLAIMER_RE.search(b.text)
     )
     return labelled == 0
 
@@ -242,9 +264,9 @@ def _sort_front(front: list[Block], parts: StoryParts) -> None:
         text = block.text
         if text == SCENE_BREAK:
             continue
-        labelled = split_label(text)
-        if labelled and labelled[0] not in {"disclaimer", "a/n", "an", "note", "notes"}:
-            parts.fields.append(labelled)
+        labelled = labelled_lines(text)
+        if labelled and not any(label in _NOTE_LABELS for label, _ in labelled):
+            parts.fields.extend(labelled)
         elif _DISCLAIMER_RE.search(text) and (labelled or len(text) < 600):
             parts.disclaimer = text if parts.disclaimer is None else f"{parts.disclaimer}\n\n{text}"
         elif i == 0 and len(text) < 80 and text.lower().startswith("by "):
@@ -256,7 +278,9 @@ def _sort_front(front: list[Block], parts: StoryParts) -> None:
 def _peel_notes(body: list[Block]) -> tuple[list[str], list[Block], list[str]]:
     """Labelled notes at the start and end of a chapter body, and the story between."""
     start, stop = 0, len(body)
-    while start < stop and (body[start].text == SCENE_BREAK or _NOTE_START_RE.match(body[start].text)):
+    while start < stop and (
+        body[start].text == SCENE_BREAK or _NOTE_START_RE.match(body[start].text)
+    ):
         start += 1
     while stop > start and (
         body[stop - 1].text == SCENE_BREAK
@@ -277,7 +301,9 @@ def _is_end_marker(text: str) -> bool:
 
 
 def _strip_note_label(text: str) -> str:
-    return re.sub(r"^\W{0,3}(?:a/n|a\.n\.|author'?s?'? ?notes?)\s*[:.\-–—]?\s*", "", text, flags=re.I).strip()
+    return re.sub(
+        r"^\W{0,3}(?:a/n|a\.n\.|author'?s?'? ?notes?)\s*[:.\-–—]?\s*", "", text, flags=re.I
+    ).strip()
 
 
 def story_status(parts: StoryParts, blocks: list[Block]) -> Status:

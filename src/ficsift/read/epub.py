@@ -1,0 +1,938 @@
+"""EPUB files: AO3's EPUB download, FanFicFare's EPUBs, and any other EPUB.
+
+An EPUB is a zip holding XHTML content documents, a package document (OPF) with Dublin Core
+metadata and the *spine* (reading order), and a table of contents (NCX and/or EPUB 3 nav);
+:mod:`ficsift.read.epub_opf` reads the packaging.  Members are read one at a time through
+:class:`~ficsift.read.safezip.SafeZip` (size, ratio and path limits; nothing touches the
+disk), the packaging XML goes through defusedxml, and the XHTML through selectolax, which
+never expands custom entities.
+
+Three flavours, recognised from the content rather than the file name:
+
+1. **AO3's EPUB download** is calibre's conversion of AO3's HTML download: a preface page
+   with the ``dl.tags`` dt/dd block (Rating, Archive Warning, Category, Fandom, Relationship,
+   Character, Additional Tags, Language, Series, Stats), the title, byline, summary and notes;
+   then chapters, each ``div.meta.group`` with an ``h2.heading`` title, chapter summary and
+   notes, the ``div.userstuff`` text and a ``div.meta#endnotesN``; then the afterword with the
+   work's end notes.  Calibre splits this into files at chapter boundaries (and inside long
+   chapters) and renames classes (``meta group`` → ``meta1``), so the spine documents are read
+   as one stream and classes are compared without calibre's number suffix.
+2. **FanFicFare EPUBs**: ``title_page.xhtml`` with ``<b>Label:</b> value`` lines (or a table),
+   read through the shared :func:`~ficsift.read.fields.apply_fields` table; ``dc:source`` is
+   the story URL; each chapter is one spine document with an ``h3.fff_chapter_title`` and,
+   for AO3 stories, ``div.fff_chapter_notes`` head/foot notes.  The title, contents and
+   update-log pages are not story text.
+3. **Any other EPUB**: OPF metadata and the spine; front matter (cover, title page,
+   copyright, contents) is skipped; chapters start at table-of-contents entries (which may
+   point into the middle of a file) or at files that open with a heading; plain-text author's
+   notes and chapter headings inside are found by :func:`~ficsift.read.structure.split_story`.
+
+A spine item that leaves the archive or is missing costs that item (noted in
+``Document.extra["warnings"]``); a zip bomb, entity declarations or a broken package fail the
+whole file with a one-line :class:`ReadError`.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ficsift.model import Chapter, Document, SeriesRef, Status, TagType
+from ficsift.read.archive import is_epub, is_zip
+from ficsift.read.base import RawFile, Reader, ReadError, looks_binary, register
+from ficsift.read.decode import decode_bytes
+from ficsift.read.epub_opf import Metadata, Package, TocEntry, read_package
+from ficsift.read.fields import (
+    AO3_CATEGORIES,
+    TAG_LABELS,
+    apply_fields,
+    normalise_label,
+    parse_int,
+    split_label,
+    split_list,
+    status_from_word,
+)
+from ficsift.read.html import (
+    Block,
+    html_blocks,
+    is_heading_html,
+    node_text,
+    parse_html,
+    sanitize_html,
+)
+from ficsift.read.safezip import SafeZip
+from ficsift.read.structure import apply_parts, split_story, text_blocks
+
+# Table-of-contents markers put into the XHTML before a fragment's target; private-use
+# characters, so they never collide with story text and survive sanitising.
+_MARK_RE = re.compile("\ue000(\\d+)\ue001")
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+# XHTML's <title/> or <div/> would swallow the document in an HTML parser.
+_SELF_CLOSING_RE = re.compile(r"<([A-Za-z][\w:.-]*)(\s[^<>]*?)?\s*/>")
+_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
+_CLASS_NUMBER_RE = re.compile(r"\d+$")
+_AO3_WORK_RE = re.compile(
+    r"(?:archiveofourown\.org|ao3\.org)/(?:collections/[^/]+/)?works/(\d+)", re.I
+)
+_FFN_STORY_RE = re.compile(r"fanfiction\.net/s/(\d+)", re.I)
+_CALIBRE_MIDNIGHT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00(?:\.0+)?(?:Z|[+-]00:?00)?$")
+_SERIES_PART_RE = re.compile(r"^(.*?)\s*\[(\d+)\]$")
+_AO3_PART_RE = re.compile(r"Part\s+(\d+)\s+of\s*$", re.I)
+_AO3_STATS_RE = re.compile(
+    r"(Published|Updated|Completed|Words|Chapters|Comments|Kudos|Bookmarks|Hits):\s*(\S+)"
+)
+_FRONT_NAME_RE = re.compile(
+    r"^(?:cover|title|titlepage|title[_-]page|halftitle|toc|contents|nav|copyright|colophon|imprint)"
+    r"(?:[_-]?page)?[_-]?\d*$",
+    re.I,
+)
+_FRONT_LANDMARKS = {
+    "cover": "cover", "title-page": "title", "titlepage": "title", "toc": "toc",
+    "copyright-page": "copyright", "copyright": "copyright", "colophon": "copyright",
+}  # fmt: skip
+_FRONT_TITLES = {
+    "cover": "cover", "title page": "title", "title": "title", "table of contents": "toc",
+    "contents": "toc", "toc": "toc", "copyright": "copyright", "update log": "toc",
+}  # fmt: skip
+_FRONT_NAME_KINDS = (
+    ("title", "title"), ("halftitle", "title"), ("cover", "cover"), ("toc", "toc"),
+    ("contents", "toc"), ("nav", "toc"), ("copyright", "copyright"), ("colophon", "copyright"),
+    ("imprint", "copyright"),
+)  # fmt: skip
+_JUNK_SUBJECTS = frozenset({"fanworks", "fanfiction", "fan fiction", "fanfic"})
+_AO3_TAG_TYPES = {
+    "rating": TagType.RATING, "ratings": TagType.RATING,
+    "archive warning": TagType.WARNING, "archive warnings": TagType.WARNING,
+    "category": TagType.CATEGORY, "categories": TagType.CATEGORY,
+    "fandom": TagType.FANDOM, "fandoms": TagType.FANDOM,
+    "relationship": TagType.RELATIONSHIP, "relationships": TagType.RELATIONSHIP,
+    "character": TagType.CHARACTER, "characters": TagType.CHARACTER,
+    "additional tags": TagType.FREEFORM, "additional tag": TagType.FREEFORM,
+}  # fmt: skip
+_STAT_LABELS = {"kudos", "hits", "bookmarks", "comments"}
+
+
+@dataclass(slots=True)
+class ContentDoc:
+    """One spine document, parsed (the parser object keeps the nodes alive)."""
+
+    path: str
+    tree: LexborHTMLParser
+    body: LexborNode
+    linear: bool = True
+
+
+@dataclass(slots=True)
+class Section:
+    """A run of story blocks that becomes one chapter."""
+
+    title: str | None
+    blocks: list[Block] = field(default_factory=list)
+    headings: set[str] = field(default_factory=set)  # texts of h1–h6 in its documents
+    notes: list[str] = field(default_factory=list)
+    end_notes: list[str] = field(default_factory=list)
+    summary: str | None = None
+
+
+@register
+class EpubReader(Reader):
+    format = "epub"
+
+    @classmethod
+    def sniff(cls, raw: RawFile) -> int:
+        if is_epub(raw):
+            return 95
+        # A binary ".epub" that is no zip deserves "damaged EPUB", not "unknown format".
+        return 40 if raw.suffix == ".epub" and looks_binary(raw.data) else 0
+
+    def read(self, raw: RawFile) -> list[Document]:
+        if not is_zip(raw.data):
+            raise ReadError("not an EPUB: the file is not a zip archive (damaged or mislabelled)")
+        archive = open_epub(raw)
+        try:
+            return [read_epub(raw, archive)]
+        finally:
+            archive.close()
+
+
+def open_epub(raw: RawFile) -> SafeZip:
+    try:
+        return SafeZip(raw.data, raw.limits, "EPUB")
+    except ReadError as exc:
+        if "is not a zip file" in str(exc):
+            raise ReadError(
+                "corrupt EPUB: truncated or damaged zip (no central directory; was the download cut short?)"
+            ) from None
+        raise
+
+
+def read_epub(raw: RawFile, archive: SafeZip) -> Document:
+    pkg = read_package(archive)
+    warnings = list(pkg.warnings)
+    docs = load_documents(archive, pkg, warnings)
+    flavour = detect_flavour(pkg, docs)
+    doc = Document(source=raw.source(EpubReader.format))
+    if flavour == "ao3":
+        read_ao3(doc, docs)
+    elif flavour == "fanficfare":
+        read_fanficfare(doc, docs, pkg)
+    else:
+        read_generic(doc, docs, pkg)
+    apply_metadata(doc, pkg.metadata, subjects=flavour != "ao3")
+    url = doc.source.url or source_url(pkg.metadata)
+    if url:
+        doc.source.url, doc.source.work_key = url, work_key_for(url)
+    doc.title = doc.title or raw.title_guess
+    doc.extra["epub_flavour"] = flavour
+    if warnings:
+        doc.extra.setdefault("warnings", []).extend(warnings)
+    if not doc.has_text:
+        raise ReadError("EPUB has no story text" + (f" ({warnings[0]})" if warnings else ""))
+    return doc
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def load_documents(archive: SafeZip, pkg: Package, warnings: list[str]) -> list[ContentDoc]:
+    """Parsed spine documents in reading order; unusable items become warnings."""
+    if not pkg.spine:
+        raise ReadError("EPUB spine is empty")
+    docs: list[ContentDoc] = []
+    seen: set[str] = set()
+    for entry in pkg.spine:
+        item = entry.item
+        if not item.is_document:
+            continue
+        if item.path is None:
+            warnings.append(f"spine item {item.href!r} points outside the EPUB (refused)")
+            continue
+        if item.path in seen:  # a spine naming one file a million times reads it once
+            continue
+        seen.add(item.path)
+        if item.path not in archive:
+            warnings.append(f"spine item {item.path!r} is missing from the EPUB")
+            continue
+        data = archive.read(item.path)  # bombs and unsafe names fail the whole book
+        match = _XML_ENCODING_RE.match(data[:200])
+        try:
+            text = decode_bytes(data, match.group(1).decode("ascii") if match else None)
+        except ReadError as exc:
+            warnings.append(f"{item.path}: {exc}")
+            continue
+        tree = parse_html(xhtml_as_html(text))
+        if tree.body is not None:
+            docs.append(ContentDoc(item.path, tree, tree.body, entry.linear))
+    if not docs:
+        reason = f" ({warnings[0]})" if warnings else ""
+        raise ReadError(f"EPUB has no readable content documents{reason}")
+    return docs
+
+
+def xhtml_as_html(text: str) -> str:
+    """XHTML made safe for an HTML parser: ``<x/>`` on non-void elements opened and closed."""
+
+    def expand(match: re.Match[str]) -> str:
+        tag = match.group(1)
+        if tag.lower() in _VOID_TAGS:
+            return match.group(0)
+        return f"<{tag}{match.group(2) or ''}></{tag}>"
+
+    return _SELF_CLOSING_RE.sub(expand, text)
+
+
+def classes(node: LexborNode) -> set[str]:
+    """Class names without calibre's numbering (calibre turns ``meta group`` into ``meta1``)."""
+    value = node.attributes.get("class") or ""
+    return {_CLASS_NUMBER_RE.sub("", c).lower() for c in value.split()}
+
+
+def detect_flavour(pkg: Package, docs: list[ContentDoc]) -> str:
+    meta = pkg.metadata
+    marks = " ".join(meta.contributors + meta.identifiers).lower()
+    if "fanficfare" in marks or "fanficdownloader" in marks:
+        return "fanficfare"
+    if any(classes(d.body) & {"fff_titlepage", "fff_chapter"} for d in docs):
+        return "fanficfare"
+    if any(ao3_tags_list(d.body) is not None for d in docs[:4]):
+        return "ao3"
+    return "generic"
+
+
+# --- shared metadata -----------------------------------------------------------------------
+
+
+def apply_metadata(doc: Document, meta: Metadata, subjects: bool = True) -> None:
+    """OPF metadata for whatever the flavour's own pages did not give."""
+    doc.title = doc.title or (meta.titles[0] if meta.titles else None)
+    if not doc.authors:
+        doc.authors.extend(dict.fromkeys(meta.creators))
+    if not doc.summary and meta.description:
+        doc.summary = node_text(parse_html(meta.description).body) or None
+    if not doc.language and meta.languages:
+        doc.language = meta.languages[0]
+    published = (
+        meta.dates.get("publication")
+        or meta.dates.get("original-publication")
+        or meta.dates.get("")
+    )
+    doc.published = doc.published or _tidy_date(published)
+    doc.updated = doc.updated or _tidy_date(meta.dates.get("modification"))
+    if subjects:
+        add_subjects(doc, meta.subjects)
+
+
+def _tidy_date(value: str | None) -> str | None:
+    if not value or value.startswith("0101-"):  # calibre's "no date"
+        return None
+    match = _CALIBRE_MIDNIGHT_RE.match(value)
+    return match.group(1) if match else value
+
+
+def add_subjects(doc: Document, subjects: list[str]) -> None:
+    """``dc:subject`` entries as freeform tags, minus what is already a tag or a status."""
+    have = {t.name.lower() for t in doc.tags}
+    for subject in subjects:
+        # FanFicFare escapes "&" twice ("Harry &amp;amp; Hermione"), so unescape once more.
+        name = " ".join(htmllib.unescape(subject).split())
+        low = name.lower()
+        if not name or low in have or low in _JUNK_SUBJECTS or low.startswith("last update"):
+            continue
+        status = status_from_word(name)
+        if status != Status.UNKNOWN:
+            doc.status = doc.status if doc.status != Status.UNKNOWN else status
+            continue
+        doc.add_tag(name, TagType.FREEFORM)
+        have.add(low)
+
+
+def source_url(meta: Metadata) -> str | None:
+    for value in meta.sources + meta.identifiers:
+        value = value.strip()
+        if value.lower().startswith("url:"):
+            value = value[4:].strip()
+        if value.lower().startswith(("http://", "https://")):
+            return value
+    return None
+
+
+def work_key_for(url: str) -> str:
+    """``ao3:<id>`` / ``ffn:<id>`` for AO3 and FFN story URLs; the URL itself otherwise."""
+    if match := _AO3_WORK_RE.search(url):
+        return f"ao3:{match.group(1)}"
+    if match := _FFN_STORY_RE.search(url):
+        return f"ffn:{match.group(1)}"
+    return url
+
+
+# --- AO3 -----------------------------------------------------------------------------------
+
+
+def ao3_tags_list(node: LexborNode) -> LexborNode | None:
+    """AO3's ``dl.tags`` preface block under ``node``, if there is one."""
+    for dl in node.css("dl"):
+        if "tags" not in classes(dl):
+            continue
+        labels = {normalise_label(node_text(dt)) for dt in dl.css("dt")}
+        if labels & {
+            "rating",
+            "ratings",
+            "archive warning",
+            "archive warnings",
+            "fandom",
+            "fandoms",
+        }:
+            return dl
+    return None
+
+
+def read_ao3(doc: Document, docs: list[ContentDoc]) -> None:
+    # Calibre split one HTML file into several; join them back so chapters that span files
+    # (long chapters are split too) read as one stream.
+    joined = "".join(d.body.inner_html or "" for d in docs)
+    tree = parse_html(f"<html><body>{joined}</body></html>")
+    if tree.body is None:
+        raise ReadError("EPUB has no story text")
+    read_ao3_download(tree.body, doc)
+
+
+def read_ao3_download(body: LexborNode, doc: Document) -> None:
+    """AO3's download markup (the HTML download, or the EPUB's files joined) into ``doc``."""
+    dl = ao3_tags_list(body)
+    preface = _ao3_preface(dl) if dl is not None else None
+    if preface is not None and dl is not None:
+        read_ao3_preface(preface, dl, doc)
+    chapters = _Ao3Chapters(doc, skip=preface)
+    chapters.walk(body)
+    chapters.finish()
+
+
+def _ao3_preface(dl: LexborNode) -> LexborNode:
+    node: LexborNode | None = dl
+    while node is not None and node.tag != "body":
+        if node.attributes.get("id") == "preface":
+            return node
+        node = node.parent
+    meta = dl.parent
+    return meta.parent if meta is not None and meta.parent is not None else dl
+
+
+def read_ao3_preface(preface: LexborNode, dl: LexborNode, doc: Document) -> None:
+    for link in preface.css("a"):
+        href = link.attributes.get("href") or ""
+        if _AO3_WORK_RE.search(href):
+            doc.source.url = href
+            break
+    label = ""
+    for child in dl.iter():
+        if child.tag == "dt":
+            label = node_text(child).rstrip(":").strip()
+        elif child.tag == "dd" and label:
+            _ao3_field(doc, label, child)
+    title = preface.css_first("h1")
+    if title is not None and node_text(title):
+        doc.title = node_text(title)
+    for node in preface.css("div, p"):
+        if "byline" in classes(node):
+            names = [node_text(a) for a in node.css("a") if a.attributes.get("rel") == "author"]
+            if not names:  # "by Anonymous" has no link
+                names = [re.sub(r"^by\s+", "", node_text(node), flags=re.I)]
+            doc.authors.extend(n for n in names if n and n not in doc.authors)
+            break
+    for name, quotes in labelled_quotes(preface):
+        if name == "summary":
+            doc.summary = doc.summary or (quotes[0] if quotes else None)
+        elif name == "notes":
+            doc.notes.extend(quotes)
+
+
+def _ao3_field(doc: Document, label: str, dd: LexborNode) -> None:
+    key = normalise_label(label)
+    tag_type = _AO3_TAG_TYPES.get(key)
+    if tag_type is not None:
+        # Tags are links; a tag may itself hold a comma, so never split the text.
+        names = [node_text(a) for a in dd.css("a")] or split_list(node_text(dd))
+        for name in names:
+            doc.add_tag(name, tag_type, label=label)
+    elif key == "language":
+        doc.language = node_text(dd) or doc.language
+    elif key == "series":
+        _ao3_series(doc, dd)
+    elif key == "stats":
+        _ao3_stats(doc, node_text(dd))
+    elif key == "collections":
+        doc.extra.setdefault("collections", []).extend(node_text(a) for a in dd.css("a"))
+    else:
+        doc.extra.setdefault("fields", {})[label] = node_text(dd)
+
+
+def _ao3_series(doc: Document, dd: LexborNode) -> None:
+    before = ""
+    for node in dd.iter(include_text=True):
+        if node.tag == "a":
+            match = _AO3_PART_RE.search(before)
+            part = int(match.group(1)) if match else None
+            doc.series.append(SeriesRef(node_text(node), part, node.attributes.get("href")))
+            before = ""
+        else:
+            before += node.text(deep=True)
+
+
+def _ao3_stats(doc: Document, text: str) -> None:
+    values = dict(_AO3_STATS_RE.findall(text))
+    apply_fields(
+        doc,
+        [(k, v) for k, v in values.items() if k in {"Published", "Updated", "Completed", "Words"}],
+    )
+    for name in ("Comments", "Kudos", "Bookmarks", "Hits"):
+        if name in values:
+            setattr(doc.stats, name.lower(), parse_int(values[name]))
+    chapters = values.get("Chapters", "")
+    posted, _, total = chapters.partition("/")
+    doc.stats.chapters_posted = parse_int(posted)
+    doc.stats.chapters_total = parse_int(total)  # None for AO3's "3/?"
+    if "Completed" in values or (total and total == posted):
+        doc.status = Status.COMPLETE
+    elif "Updated" in values or total:
+        doc.status = Status.IN_PROGRESS
+
+
+def labelled_quotes(node: LexborNode) -> list[tuple[str, list[str]]]:
+    """AO3's ``<p>Label</p><blockquote>…</blockquote>`` pairs under ``node``, in order."""
+    out: list[tuple[str, list[str]]] = []
+    for para in node.css("p"):
+        name = normalise_label(node_text(para))
+        if name not in {
+            "summary",
+            "notes",
+            "end notes",
+            "chapter summary",
+            "chapter notes",
+            "chapter end notes",
+        }:
+            continue
+        quotes = []
+        sib = para.next
+        while sib is not None and sib.tag in {"blockquote", "-text", "-comment"}:
+            if sib.tag == "blockquote" and (text := node_text(sib)):
+                quotes.append(text)
+            sib = sib.next
+        out.append((name, quotes))
+    return out
+
+
+class _Ao3Chapters:
+    """Walks the chapters part of an AO3 download in document order."""
+
+    def __init__(self, doc: Document, skip: LexborNode | None) -> None:
+        self.doc = doc
+        self.skip = skip.mem_id if skip is not None else None
+        self.current: Chapter | None = None
+        self.parts: list[str] = []
+        self.pending_title: str | None = None
+
+    def walk(self, node: LexborNode) -> None:
+        for child in node.iter():
+            if child.mem_id == self.skip:
+                continue
+            cls = classes(child)
+            if child.attributes.get("id") == "afterword" or self._is_afterword(child):
+                for name, quotes in labelled_quotes(child):
+                    if name == "end notes":
+                        self.doc.end_notes.extend(quotes)
+                continue
+            if "meta" in cls and child.tag == "div":
+                self._meta(child)
+            elif child.tag == "h2" and "toc-heading" in cls:
+                self.pending_title = node_text(child) or None
+            elif "userstuff" in cls and child.tag == "div" and not self._is_wrapper(child):
+                self._content(child)
+            elif child.tag in {"div", "section", "article"}:
+                self.walk(child)  # a wrapper calibre kept when it split the file
+
+    @staticmethod
+    def _is_afterword(node: LexborNode) -> bool:
+        if node.tag != "div":
+            return False
+        heading = node.css_first("h2")
+        return (
+            heading is not None
+            and node_text(heading).lower() == "afterword"
+            and "toc-heading" in classes(heading)
+        )
+
+    @staticmethod
+    def _is_wrapper(node: LexborNode) -> bool:
+        for inner in node.css("div, h2"):
+            if inner.mem_id != node.mem_id and classes(inner) & {"userstuff", "meta", "heading"}:
+                return True
+        return False
+
+    def _meta(self, node: LexborNode) -> None:
+        heading = next((h for h in node.css("h2") if "heading" in classes(h)), None)
+        quotes = labelled_quotes(node)
+        if heading is not None:
+            self._close()
+            self.current = Chapter(title=node_text(heading) or None, text="")
+            for name, texts in quotes:
+                if name in {"chapter summary", "summary"} and texts:
+                    self.current.summary = texts[0]
+                elif name in {"chapter notes", "notes"}:
+                    self.current.notes.extend(texts)
+        elif self.current is not None:
+            for name, texts in quotes:
+                if name in {"chapter end notes", "end notes"}:
+                    self.current.end_notes.extend(texts)
+
+    def _content(self, node: LexborNode) -> None:
+        if self.current is None:
+            title = self.pending_title if self.pending_title != self.doc.title else None
+            self.current = Chapter(title=title, text="")
+        self.parts.append(node.inner_html or "")
+
+    def _close(self) -> None:
+        if self.current is None:
+            return
+        html = "".join(self.parts)
+        tree = parse_html(f"<html><body>{html}</body></html>")
+        blocks = html_blocks(tree.body) if tree.body is not None else []
+        self.current.text = "\n\n".join(b.text for b in blocks)
+        self.current.html = sanitize_html(html)
+        self.doc.chapters.append(self.current)
+        self.current, self.parts = None, []
+
+    def finish(self) -> None:
+        self._close()
+
+
+# --- FanFicFare ----------------------------------------------------------------------------
+
+
+def _fff_page(d: ContentDoc, kind: str) -> bool:
+    name = posixpath.basename(d.path).lower()
+    return f"fff_{kind}" in classes(d.body) or name == {
+        "titlepage": "title_page.xhtml", "tocpage": "toc_page.xhtml", "logpage": "log_page.xhtml"
+    }.get(kind)  # fmt: skip
+
+
+def read_fanficfare(doc: Document, docs: list[ContentDoc], pkg: Package) -> None:
+    title_page = next((d for d in docs if _fff_page(d, "titlepage")), None)
+    if title_page is not None:
+        read_title_page(doc, title_page.body, pkg.metadata.subjects)
+    toc = _toc_titles(pkg.toc)
+    sections = []
+    for d in docs:
+        if (
+            any(_fff_page(d, k) for k in ("titlepage", "tocpage", "logpage"))
+            or _front_kind(d, pkg, toc) == "cover"
+        ):
+            continue
+        heading = next(
+            (h for h in d.body.css("h1, h2, h3") if "fff_chapter_title" in classes(h)), None
+        )
+        meta_title = d.tree.css_first('meta[name="chaptertitle"]')
+        title = (
+            toc.get(d.path)
+            or node_text(heading)
+            or (meta_title.attributes.get("content") if meta_title else None)
+        )
+        if heading is not None:
+            heading.decompose()
+        section = Section(title=title or None)
+        _fff_notes(d.body, section, doc)
+        section.blocks, section.headings = clean_blocks(d.body)
+        sections.append(section)
+    add_sections(doc, sections, whole_story=False)
+
+
+def read_title_page(doc: Document, body: LexborNode, subjects: list[str]) -> None:
+    """FanFicFare's title page: ``<b>Label:</b> value<br/>`` lines or table rows."""
+    pairs: list[tuple[str, str]] = []
+    for label, value_html in labelled_values(body):
+        key = normalise_label(label)
+        value = node_text(parse_html(value_html).body)
+        if not value:
+            continue
+        if key == "series":
+            _fff_series(doc, value_html)
+        elif key in _STAT_LABELS:
+            setattr(doc.stats, key, parse_int(value))
+        elif key in {"chapters", "chapters/total chapters"}:
+            posted, _, total = value.partition("/")
+            doc.stats.chapters_posted = parse_int(posted)
+            doc.stats.chapters_total = parse_int(total) if total else doc.stats.chapters_total
+        elif key in TAG_LABELS and key != "rating":
+            _fff_tags(doc, label, value, subjects, pairs)
+        else:
+            pairs.append((label, value))
+    apply_fields(doc, pairs)
+    heading = body.css_first("h3")
+    links = heading.css("a") if heading is not None else []
+    if links and not doc.title:
+        doc.title = node_text(links[0]) or None
+
+
+def labelled_values(body: LexborNode) -> list[tuple[str, str]]:
+    """(label, value HTML) for each bold ``Label:`` and what follows it up to the next line."""
+    out = []
+    for bold in body.css("b, strong"):
+        label = node_text(bold)
+        if not label.endswith(":") or len(label) > 60:
+            continue
+        parts = []
+        node = bold.next
+        while node is not None and node.tag != "br" and not _is_label(node):
+            parts.append(node.html or "")
+            node = node.next
+        value = "".join(parts)
+        parent = bold.parent
+        if not node_text(parse_html(value).body) and parent is not None and parent.tag == "td":
+            cell = parent.next
+            while cell is not None and cell.tag != "td":
+                cell = cell.next
+            value = cell.inner_html or "" if cell is not None else ""
+        out.append((label.rstrip(":").strip(), value))
+    return out
+
+
+def _is_label(node: LexborNode) -> bool:
+    return node.tag in {"b", "strong"} and node_text(node).endswith(":")
+
+
+def _fff_series(doc: Document, value_html: str) -> None:
+    tree = parse_html(value_html)
+    for link in tree.css("a") or [tree.body]:
+        if link is None:
+            continue
+        text = node_text(link)
+        match = _SERIES_PART_RE.match(text)
+        name, part = (match.group(1), int(match.group(2))) if match else (text, None)
+        if name:
+            href = link.attributes.get("href") if link.tag == "a" else None
+            doc.series.append(SeriesRef(name, part, href))
+
+
+def _fff_tags(
+    doc: Document, label: str, value: str, subjects: list[str], pairs: list[tuple[str, str]]
+) -> None:
+    """FanFicFare joins list values with ", "; items that hold a comma are in dc:subject whole."""
+    protected = sorted((s for s in subjects if "," in s and s in value), key=len, reverse=True)
+    for n, item in enumerate(protected):
+        value = value.replace(item, f"\ue002{n}\ue003")
+    tag_type = TAG_LABELS[normalise_label(label)]
+    for item in split_list(value):
+        match = re.fullmatch("\ue002(\\d+)\ue003", item)
+        if match:
+            name = protected[int(match.group(1))]
+            doc.add_tag(name, TagType.CATEGORY if name in AO3_CATEGORIES else tag_type, label=label)
+        else:
+            pairs.append(
+                (label, re.sub("\ue002(\\d+)\ue003", lambda m: protected[int(m.group(1))], item))
+            )
+
+
+def _fff_notes(body: LexborNode, section: Section, doc: Document) -> None:
+    """FanFicFare's AO3 chapter notes (``div.fff_chapter_notes``) into their places."""
+    for box in [n for n in body.css("div") if "fff_chapter_notes" in classes(n)]:
+        foot = "fff_foot_notes" in classes(box)
+        label = ""
+        for child in box.iter():
+            if child.tag in {"b", "strong"}:
+                label = node_text(child).lower()
+                continue
+            text = node_text(child)
+            if not text:
+                continue
+            if "summary" in label and not foot:
+                section.summary = text
+            elif "author" in label:
+                (doc.end_notes if foot else doc.notes).append(text)
+            else:
+                (section.end_notes if foot else section.notes).append(text)
+        box.decompose()
+
+
+# --- any other EPUB ------------------------------------------------------------------------
+
+
+def _toc_titles(toc: list[TocEntry]) -> dict[str, str]:
+    """The title of each document: its first whole-file entry, else its first entry."""
+    out: dict[str, str] = {}
+    for whole_file in (True, False):
+        for entry in toc:
+            if entry.title and (entry.fragment is None) == whole_file:
+                out.setdefault(entry.path, entry.title)
+    return out
+
+
+def _front_kind(d: ContentDoc, pkg: Package, toc: dict[str, str]) -> str | None:
+    """ "cover", "title", "toc" or "copyright" for front matter, None for story pages."""
+    if not d.linear:
+        return "nonlinear"
+    item = next((s.item for s in pkg.spine if s.item.path == d.path), None)
+    if item is not None and "nav" in item.properties:
+        return "toc"
+    if kind := _FRONT_LANDMARKS.get(pkg.landmarks.get(d.path, "")):
+        return kind
+    stem = posixpath.splitext(posixpath.basename(d.path))[0].lower()
+    if _FRONT_NAME_RE.match(stem):
+        for prefix, kind in _FRONT_NAME_KINDS:
+            if stem.startswith(prefix):
+                return kind
+    if kind := _FRONT_TITLES.get(toc.get(d.path, "").strip().lower()):
+        return kind
+    links = d.body.css("a")
+    text = node_text(d.body)
+    if len(links) >= 3 and len(text) < 5000:
+        linked = sum(len(node_text(a)) for a in links)
+        if linked >= 0.6 * len(text.replace("\n", "")):
+            return "toc"
+    return None
+
+
+def read_generic(doc: Document, docs: list[ContentDoc], pkg: Package) -> None:
+    toc = _toc_titles(pkg.toc)
+    book_title = (pkg.metadata.titles[0] if pkg.metadata.titles else "").lower()
+    story: list[ContentDoc] = []
+    for d in docs:
+        kind = _front_kind(d, pkg, toc)
+        if kind is None and not story and book_title and _looks_like_title_page(d, book_title):
+            kind = "title"
+        if kind == "title":
+            _title_page_fields(doc, d.body)
+        if kind is None:
+            story.append(d)
+    if not story:  # everything looked like front matter: better too much text than none
+        story = [d for d in docs if d.linear and node_text(d.body)]
+    add_sections(doc, make_sections(story, pkg.toc), whole_story=True)
+
+
+def _looks_like_title_page(d: ContentDoc, book_title: str) -> bool:
+    text = node_text(d.body)
+    return len(text.split()) < 60 and book_title in text.lower()
+
+
+def _title_page_fields(doc: Document, body: LexborNode) -> None:
+    """Labelled lines ("Rating: M") on a title page; other tools put metadata there."""
+    pairs = []
+    for block in text_blocks(node_text(body)):
+        for line in block.text.split("\n"):
+            if (found := split_label(line)) is not None:
+                pairs.append(found)
+    apply_fields(doc, pairs)
+
+
+def make_sections(docs: list[ContentDoc], toc: list[TocEntry]) -> list[Section]:
+    """Cut the documents into chapters.
+
+    A chapter starts at each table-of-contents entry (a fragment entry may start one in the
+    middle of a file).  A file no entry names continues the chapter before it (calibre splits
+    long chapters into several files) unless it opens with a heading; with no usable table
+    of contents at all, every file is a chapter.
+    """
+    paths = {d.path for d in docs}
+    entries = [e for e in toc if e.path in paths]
+    sections: list[Section] = []
+    for d in docs:
+        starts: list[TocEntry] = []
+        ids: dict[str, LexborNode] | None = None
+        for n, entry in enumerate(entries):
+            if entry.path != d.path:
+                continue
+            target = None
+            if entry.fragment:
+                ids = ids if ids is not None else _ids(d.body)
+                target = ids.get(entry.fragment)
+            if target is None or target.mem_id == d.body.mem_id:
+                starts.append(entry)
+            else:
+                target.insert_before(f"\ue000{n}\ue001")
+        blocks, headings = clean_blocks(d.body)
+        first = next((b for b in blocks if b.text.strip()), None)
+        opens_with_heading = first is not None and _is_heading(first, headings)
+        if starts:
+            sections.extend(Section(title=entry.title or None) for entry in starts)
+        elif not sections or not entries or opens_with_heading:
+            sections.append(Section(title=None))
+        for block in blocks:
+            _add_block(sections, block, entries, headings)
+    return sections
+
+
+def _ids(body: LexborNode) -> dict[str, LexborNode]:
+    out: dict[str, LexborNode] = {}
+    for node in body.traverse():
+        for attr in ("id", "name"):
+            value = node.attributes.get(attr)
+            if value and value not in out:
+                out[value] = node
+    return out
+
+
+def _add_block(
+    sections: list[Section], block: Block, entries: list[TocEntry], headings: set[str]
+) -> None:
+    current = sections[-1]
+    current.headings |= headings
+    text = block.text
+    if not _MARK_RE.search(text):
+        current.blocks.append(block)
+        return
+    pieces = _MARK_RE.split(text)  # [text, n, text, n, text…]
+    if pieces[0].strip():
+        current.blocks.append(Block(pieces[0].strip(), _plain_html(pieces[0])))
+    for n in range(1, len(pieces), 2):
+        current = Section(title=entries[int(pieces[n])].title or None, headings=set(headings))
+        sections.append(current)
+        rest = pieces[n + 1].strip()
+        if rest:
+            whole = len(pieces) == 3 and not pieces[0].strip()
+            html = _MARK_RE.sub("", block.html) if whole else _plain_html(rest)
+            current.blocks.append(Block(rest, html))
+
+
+def _plain_html(text: str) -> str:
+    return "<p>" + htmllib.escape(text.strip()).replace("\n", "<br/>") + "</p>"
+
+
+def clean_blocks(body: LexborNode) -> tuple[list[Block], set[str]]:
+    """Paragraph blocks of sanitised story HTML, and the texts of its headings.
+
+    Heading texts are collected from the DOM because a block's HTML does not always keep
+    its ``<hN>`` tag.
+    """
+    tree = parse_html(f"<html><body>{sanitize_html(body.inner_html or '')}</body></html>")
+    if tree.body is None:
+        return [], set()
+    headings = {_norm(node_text(h)) for h in tree.body.css("h1, h2, h3, h4, h5, h6")}
+    return html_blocks(tree.body), headings - {""}
+
+
+def _norm(text: str) -> str:
+    return " ".join(_MARK_RE.sub("", text).split()).lower()
+
+
+def _is_heading(block: Block, headings: set[str]) -> bool:
+    return len(block.text) < 200 and (is_heading_html(block.html) or _norm(block.text) in headings)
+
+
+def _take_title(section: Section) -> None:
+    """Drop the heading that repeats the chapter title (or make it the title)."""
+    index = next((i for i, b in enumerate(section.blocks) if b.text.strip()), None)
+    if index is None:
+        return
+    first = section.blocks[index]
+    norm, title = _norm(first.text), _norm(section.title or "")
+    if title and (
+        norm == title or (_is_heading(first, section.headings) and (norm in title or title in norm))
+    ):
+        del section.blocks[index]
+    elif not title and _is_heading(first, section.headings):
+        section.title = first.text.strip()
+        del section.blocks[index]
+
+
+def add_sections(doc: Document, sections: list[Section], whole_story: bool) -> None:
+    """Sections into chapters, with notes peeled off by the shared structure finder.
+
+    ``whole_story`` (any other EPUB): a book that is one section may hold every chapter, so
+    chapter headings in its text split it.  Otherwise each section is exactly one chapter.
+    A one-chapter work's notes are the work's notes, as on AO3.
+    """
+    for section in sections:
+        _take_title(section)
+    sections = [s for s in sections if any(b.text.strip() for b in s.blocks)]
+    if whole_story and len(sections) == 1:
+        section = sections[0]
+        heads = {i for i, b in enumerate(section.blocks) if _is_heading(b, section.headings)}
+        parts = split_story(section.blocks, heads if len(heads) >= 2 else None)
+        if len(parts.chapters) == 1 and parts.chapters[0].title is None:
+            parts.chapters[0].title = section.title
+        apply_parts(doc, parts)
+    else:
+        last_status = Status.UNKNOWN
+        for section in sections:
+            parts = split_story(section.blocks, set())
+            chapter = parts.chapters[0] if parts.chapters else Chapter(title=None, text="")
+            chapter.title = section.title
+            chapter.summary = section.summary
+            chapter.notes = section.notes + parts.notes + chapter.notes
+            chapter.end_notes = chapter.end_notes + parts.end_notes + section.end_notes
+            apply_fields(doc, parts.fields)
+            doc.disclaimer = doc.disclaimer or parts.disclaimer
+            doc.chapters.append(chapter)
+            last_status = parts.status
+        if len(doc.chapters) == 1:
+            only = doc.chapters[0]
+            doc.notes[:0], doc.end_notes[:0] = only.notes, only.end_notes
+            only.notes, only.end_notes = [], []
+        if doc.status == Status.UNKNOWN:
+            doc.status = last_status
+    for chapter in doc.chapters:
+        chapter.html = sanitize_html(chapter.html)

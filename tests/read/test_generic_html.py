@@ -1,0 +1,85 @@
+"""Generic HTML story pages, and hostile HTML that must come out harmless."""
+
+from __future__ import annotations
+
+from ficsift.read import read_bytes
+from ficsift.read.html import sanitize_html
+
+PARA = "Willow walked the long way home through the cemetery, counting the stones as she went. "
+
+
+def page(body: str, title: str = "The Long Way") -> bytes:
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}</title><meta name='author' content='wr1ter'>"
+        f"<script>alert('head')</script></head><body><nav>Home | Stories | Links</nav>"
+        f"{body}<div id='comments'><p>Great story!! update soon</p></div></body></html>"
+    ).encode()
+
+
+def test_story_container_and_heading_chapters() -> None:
+    body = (
+        "<div class='story'>"
+        + "".join(
+            f"<h2>Chapter {n}</h2>" + "".join(f"<p>{PARA * 2}</p>" for _ in range(5))
+            for n in (1, 2, 3)
+        )
+        + "</div><div class='sidebar'><p>Other stories by this author</p></div>"
+    )
+    doc = read_bytes("story.html", page(body))[0]
+    assert [c.title for c in doc.chapters] == ["Chapter 1", "Chapter 2", "Chapter 3"]
+    assert doc.title == "The Long Way" and doc.authors == ["wr1ter"]
+    assert "Home | Stories" not in doc.text and "update soon" not in doc.text
+    assert "Other stories" not in doc.text
+
+
+def test_br_separated_paragraphs_of_old_archive_pages() -> None:
+    body = (
+        "<font size=2>Title: Cemetery<br>Rating: PG<br><br>"
+        + "<br><br>".join([PARA] * 6)
+        + "</font>"
+    )
+    doc = read_bytes("old.htm", page(body))[0]
+    assert len(doc.text.split("\n\n")) == 6
+    assert doc.title == "Cemetery"
+    assert [t.name for t in doc.tags] == ["PG"]
+
+
+def test_hostile_html_is_sanitised() -> None:
+    body = (
+        '<p onclick="steal()">' + PARA + '<a href="javascript:alert(1)">click</a></p>'
+        "<script>document.cookie</script><iframe src='http://evil.example/'></iframe>"
+        "<p style='text-align:center; background:url(javascript:x)'><em>centred</em></p>"
+        "<img src=x onerror=alert(1)><svg onload=alert(1)></svg><hr><p>" + PARA + "</p>"
+    )
+    doc = read_bytes("evil.html", page(body))[0]
+    html = "".join(c.html for c in doc.chapters)
+    for bad in (
+        "<script",
+        "onclick",
+        "javascript:",
+        "<iframe",
+        "onerror",
+        "onload",
+        "<svg",
+        "background",
+    ):
+        assert bad not in html.lower(), bad
+    assert "<em>centred</em>" in html and "text-align:center" in html.replace(" ", "")
+    assert "document.cookie" not in doc.text
+
+
+def test_sanitize_keeps_story_formatting() -> None:
+    html = sanitize_html(
+        "<p align='center'><b>Bold</b> <i>it</i> <strong>s</strong> <em>e</em></p><hr/>"
+        "<ul><li>one</li></ul><blockquote>q</blockquote><p style='text-align: right'>r</p>"
+    )
+    for keep in (
+        'align="center"',
+        "<b>Bold</b>",
+        "<i>it</i>",
+        "<hr>",
+        "<li>one</li>",
+        "<blockquote>",
+        "text-align",
+    ):
+        assert keep in html, keep

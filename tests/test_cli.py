@@ -1,0 +1,130 @@
+"""The command line as a reader uses it: JSON contracts, exit codes, and surviving kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ficsift.cli import app
+
+runner = CliRunner()
+ANALYZE_KEYS = {
+    "title", "authors", "summary", "notes", "disclaimer", "fandoms", "relationships", "characters",
+    "tags", "warnings", "rating", "category", "language", "words", "chapters", "status",
+    "published", "updated", "stats", "source",
+}  # fmt: skip
+WIP = (
+    "I always have trouble finding the good ones, so I wrote one. Reviews are love!\n\n"
+    "I can't promise how frequent the updates will be.\n\n"
+    "Disclaimer: I do not own Buffy; it belongs to Joss Whedon and Mutant Enemy.\n\n"
+    "Chapter 1\n\n"
+    + "\n\n".join(["Willow smiled at Tara across the cold cell, and the candle burned low."] * 50)
+)
+
+
+def ficsift(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("ficsift")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_analyze_json_contract(tmp_path: Path) -> None:
+    path = tmp_path / "wip.txt"
+    path.write_text(WIP)
+    result = runner.invoke(app, ["analyze", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data.keys() >= ANALYZE_KEYS
+    assert data["status"] == "in-progress"
+    assert len(data["notes"]) == 2 and data["disclaimer"].startswith("Disclaimer")
+    assert [c["title"] for c in data["chapters"]] == ["Chapter 1"]
+    assert data["words"] == 50 * 13
+    assert data["source"]["path"] == str(path)
+
+
+def test_analyze_text_only_drops_metadata(corpus: Path) -> None:
+    path = corpus / "antennapedia" / "btvs" / "bgwx_core_four_hot_water.md"
+    full = json.loads(runner.invoke(app, ["analyze", str(path), "--json"]).stdout)
+    bare = json.loads(runner.invoke(app, ["analyze", str(path), "--json", "--text-only"]).stdout)
+    assert full["characters"] and not bare["characters"] and not bare["title"]
+    assert bare["words"] == full["words"] > 0
+
+
+def test_add_reports_failures_and_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.txt").write_text(WIP)
+    (tmp_path / "in" / "bad.txt").write_bytes(random.Random(7).randbytes(1000))
+    lib = str(tmp_path / "lib")
+    result = ficsift("add", str(tmp_path / "in"), "--library", lib)
+    assert result.returncode == 1
+    assert "1 added" in result.stdout
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
+    assert len(failed) == 1 and "bad.txt" in failed[0] and "binary" in failed[0]
+    listed = json.loads(ficsift("list", "--json", "--library", lib).stdout)
+    assert [w["title"] for w in listed] == ["good"]
+    shown = json.loads(ficsift("show", str(listed[0]["id"]), "--json", "--library", lib).stdout)
+    assert shown["status"] == "in-progress" and shown["source"].endswith("good.txt")
+    stats = json.loads(ficsift("stats", "--json", "--library", lib).stdout)
+    assert stats["works"] == 1 and stats["by_format"] == {"text": 1}
+
+
+def test_library_from_environment(tmp_path: Path) -> None:
+    (tmp_path / "fic.txt").write_text(WIP)
+    env = {**os.environ, "FICSIFT_HOME": str(tmp_path / "home")}
+    assert ficsift("add", str(tmp_path / "fic.txt"), env=env).returncode == 0
+    assert (tmp_path / "home" / "library.sqlite3").exists()
+
+
+def test_show_unknown_work_is_one_line(tmp_path: Path) -> None:
+    result = ficsift("show", "999", "--library", str(tmp_path / "lib"))
+    assert result.returncode == 1 and result.stderr.strip() == "ficsift: no work 999 in the library"
+
+
+def _works(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM works").fetchone()[0])
+
+
+def test_kill_9_mid_import_leaves_a_consistent_library(tmp_path: Path, corpus: Path) -> None:
+    lib = tmp_path / "lib"
+    folders = [str(corpus / "antennapedia"), str(corpus / "ao3-html")]
+    exe = Path(sys.executable).with_name("ficsift")
+    proc = subprocess.Popen([str(exe), "add", *folders, "--library", str(lib), "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    db = lib / "library.sqlite3"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if db.exists() and _works(db) >= 30:
+            break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = _works(db)
+    assert 30 <= partial < 179, partial  # killed mid-way
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        orphans = conn.execute(
+            "SELECT count(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.work_id = w.id)"
+        ).fetchone()[0]
+        assert orphans == 0
+
+    rerun = ficsift("add", *folders, "--library", str(lib), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads(rerun.stdout)
+    assert report["unchanged"] >= partial and report["failed"] == 0
+
+    clean = tmp_path / "clean"
+    fresh = json.loads(ficsift("add", *folders, "--library", str(clean), "--json").stdout)
+    assert _works(db) == _works(clean / "library.sqlite3") == fresh["added"] + fresh["merged"] * 0
+    with sqlite3.connect(db) as conn:
+        dupes = conn.execute("SELECT count(*) - count(DISTINCT locator) FROM sources").fetchone()[0]
+        assert dupes == 0

@@ -1,0 +1,119 @@
+"""The import pipeline over real folders: good files stored, bad ones one line each."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ficsift.importer import import_paths
+from ficsift.library import Library
+from ficsift.read import Limits
+
+STORY = "Chapter 1\n\n" + "\n\n".join(
+    f"Paragraph {i}: Willow walked Tara home past the Bronze and the graveyard, talking about spells."
+    for i in range(40)
+)
+
+
+@pytest.fixture
+def messy_folder(tmp_path: Path) -> Path:
+    root = tmp_path / "fics"
+    (root / "sub").mkdir(parents=True)
+    (root / "good.txt").write_text(STORY)
+    (root / "sub" / "other.txt").write_text(STORY.replace("Willow", "Faith"))
+    (root / "junk.bin.txt").write_bytes(os.urandom(4096).replace(b"\n", b"\x00"))
+    (root / "empty.txt").write_bytes(b"")
+    (root / "broken-link.txt").symlink_to(root / "missing.txt")
+    (root / "sub" / "loop").symlink_to(root)  # a symlink loop back to the top
+    (root / "cover.jpg").write_bytes(b"\xff\xd8\xff" + b"\x00" * 100)  # not a fic format: skipped
+    huge = root / "huge.txt"
+    with huge.open("wb") as f:  # a 200 MB sparse file: refused by size before it is read
+        f.truncate(200 * 1024 * 1024)
+    os.mkfifo(root / "pipe.txt")  # reading a FIFO would block forever
+    with zipfile.ZipFile(root / "bundle.zip", "w") as z:
+        z.writestr("inner.txt", STORY.replace("Willow", "Dawn"))
+        z.writestr("../escape.txt", STORY)
+    return root
+
+
+def test_messy_folder(library: Library, messy_folder: Path) -> None:
+    report = import_paths(library, [messy_folder], workers=1)
+    reasons = {
+        Path(f.path.split("!")[0]).name
+        + ("!" + f.path.split("!")[1] if "!" in f.path else ""): f.reason
+        for f in report.failures
+    }
+    assert report.counts["added"] == 3, reasons  # good.txt, sub/other.txt, bundle.zip!inner.txt
+    assert "binary" in reasons["junk.bin.txt"]
+    assert "empty" in reasons["empty.txt"]
+    assert "no such file" in reasons["broken-link.txt"]
+    assert "too large" in reasons["huge.txt"]
+    assert "not a regular file" in reasons["pipe.txt"]
+    assert "symlink loop" in reasons["loop"]
+    assert "'..'" in reasons["bundle.zip!../escape.txt"]
+    assert report.skipped == 1
+    assert all("\n" not in f.reason for f in report.failures)
+    assert not (messy_folder.parent / "escape.txt").exists()
+
+    again = import_paths(library, [messy_folder], workers=1)
+    assert again.counts["added"] == 0 and again.counts["unchanged"] == 3
+    assert library.stats().works == 3
+
+
+def test_changed_file_updates_and_unchanged_content_is_not_reread(
+    library: Library, tmp_path: Path
+) -> None:
+    path = tmp_path / "wip.txt"
+    path.write_text(STORY)
+    assert import_paths(library, [path]).counts["added"] == 1
+    os.utime(path, (1, 1))  # touched, same bytes
+    assert import_paths(library, [path]).counts["unchanged"] == 1
+    path.write_text(
+        STORY + "\n\nChapter 2\n\n" + STORY.split("\n\n", 1)[1].replace("Willow", "Anya")
+    )
+    report = import_paths(library, [path])
+    assert report.counts["updated"] == 1 and report.updates == [(1, "1 → 2 chapters")]
+
+
+def test_failed_file_leaves_stored_works_intact(library: Library, tmp_path: Path) -> None:
+    path = tmp_path / "fic.txt"
+    path.write_text(STORY)
+    import_paths(library, [path])
+    before = library.get(1)
+    path.write_bytes(b"\x00\x01\x02" * 2000)  # the file is now junk
+    report = import_paths(library, [path])
+    assert len(report.failures) == 1
+    after = library.get(1)
+    assert before is not None and after is not None
+    assert after.document.text == before.document.text
+
+
+def test_zip_limits_apply_per_member(library: Library, tmp_path: Path) -> None:
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("ok.txt", STORY)
+        z.writestr("bomb.txt", b"\x00" * (4 * 1024 * 1024))
+    report = import_paths(library, [path], limits=Limits(max_archive_member=1024 * 1024))
+    assert report.counts["added"] == 1
+    assert (
+        len(report.failures) == 1 and "bomb" in report.failures[0].reason
+    ) or "large" in report.failures[0].reason
+
+
+def test_parallel_and_serial_imports_agree(tmp_path: Path, corpus: Path) -> None:
+    from ficsift.library import SqliteLibrary
+
+    folder = tmp_path / "some"
+    shutil.copytree(corpus / "antennapedia" / "thick", folder)
+    serial = SqliteLibrary(tmp_path / "serial")
+    parallel = SqliteLibrary(tmp_path / "parallel")
+    a = import_paths(serial, [folder], workers=1)
+    b = import_paths(parallel, [folder], workers=2)
+    assert a.counts == b.counts and not a.failures
+    assert [r.title for r in serial.rows(100)] == [r.title for r in parallel.rows(100)]
+    serial.close()
+    parallel.close()

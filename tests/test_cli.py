@@ -97,7 +97,7 @@ def test_kill_9_mid_import_leaves_a_consistent_library(tmp_path: Path, corpus: P
     lib = tmp_path / "lib"
     folders = [str(corpus / "antennapedia"), str(corpus / "ao3-html")]
     exe = Path(sys.executable).with_name("ficsift")
-    proc = subprocess.Popen([str(exe), "add", *folders, "--library", str(lib), "--workers", "1"],
+    proc = subprocess.Popen([str(exe), "add", *folders, "--library", str(lib), "--workers", "0"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     db = lib / "library.sqlite3"
     deadline = time.monotonic() + 120

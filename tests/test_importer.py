@@ -41,7 +41,7 @@ def messy_folder(tmp_path: Path) -> Path:
 
 
 def test_messy_folder(library: Library, messy_folder: Path) -> None:
-    report = import_paths(library, [messy_folder], workers=1)
+    report = import_paths(library, [messy_folder], workers=0)
     reasons = {
         Path(f.path.split("!")[0]).name
         + ("!" + f.path.split("!")[1] if "!" in f.path else ""): f.reason
@@ -59,7 +59,7 @@ def test_messy_folder(library: Library, messy_folder: Path) -> None:
     assert all("\n" not in f.reason for f in report.failures)
     assert not (messy_folder.parent / "escape.txt").exists()
 
-    again = import_paths(library, [messy_folder], workers=1)
+    again = import_paths(library, [messy_folder], workers=0)
     assert again.counts["added"] == 0 and again.counts["unchanged"] == 3
     assert library.stats().works == 3
 
@@ -111,7 +111,7 @@ def test_parallel_and_serial_imports_agree(tmp_path: Path, corpus: Path) -> None
     shutil.copytree(corpus / "antennapedia" / "thick", folder)
     serial = SqliteLibrary(tmp_path / "serial")
     parallel = SqliteLibrary(tmp_path / "parallel")
-    a = import_paths(serial, [folder], workers=1)
+    a = import_paths(serial, [folder], workers=0)
     b = import_paths(parallel, [folder], workers=2)
     assert a.counts == b.counts and not a.failures
     assert [r.title for r in serial.rows(100)] == [r.title for r in parallel.rows(100)]

@@ -257,7 +257,7 @@ _CJK_CHARS = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002a6df"
 )
 _CJK_RE = re.compile(f"[{_CJK_CHARS}]")
-_ALNUM_RE = re.compile(r"[^\W_]")
+_NO_WORD_TOKEN_RE = re.compile(r"(?<!\S)[^\w\s]+(?!\S)|(?<!\S)_+(?!\S)")
 
 
 def count_words(text: str) -> int:
@@ -274,5 +274,5 @@ def count_words(text: str) -> int:
     if _CJK_RE.search(text):
         cjk = len(_CJK_RE.findall(text))
         text = _CJK_RE.sub(" ", text)
-    search = _ALNUM_RE.search
-    return cjk + sum(1 for token in text.split() if search(token))
+    # All tokens, less those made only of punctuation ("—", "* * *"): two C-speed passes.
+    return cjk + len(text.split()) - len(_NO_WORD_TOKEN_RE.findall(text))

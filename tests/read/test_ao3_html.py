@@ -321,6 +321,16 @@ def test_synthetic_download_edge_cases() -> None:
     assert doc.words == 5
 
 
+def test_chapters_inside_a_wrapper_div() -> None:
+    wrapped = SYNTHETIC.replace(
+        '<div id="chapters" class="userstuff">', '<div id="chapters" class="userstuff"><div>'
+    ).replace('</div><div id="afterword">', '</div></div><div id="afterword">')
+    assert wrapped.count("<div>") == 1
+    (doc,) = Ao3HtmlReader().read(RawFile("t.html", wrapped.encode()))
+    assert [c.title for c in doc.chapters] == ["One", "Two"]
+    assert doc.chapters[1].end_notes == ["bye"]
+
+
 def test_not_an_ao3_download() -> None:
     raw = RawFile("x.html", b"<html><body><p>Just a page.</p></body></html>")
     assert Ao3HtmlReader.sniff(raw) == 0

@@ -11,8 +11,8 @@ when one copy is a longer download of the same WIP.
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
 
 OPENING_WORDS = 4000
 SHINGLE = 5
@@ -23,14 +23,12 @@ _WORD_RE = re.compile(r"[^\W_]+")
 
 
 def anchors(text: str) -> set[int]:
-    """Anchor hashes of ``text``'s opening (signed 64-bit ints, SQLite's INTEGER)."""
+    """Anchor hashes of ``text``'s opening (32-bit unsigned ints)."""
     words = [w.lower() for w in _WORD_RE.findall(text[: OPENING_WORDS * 12])][:OPENING_WORDS]
-    out = set()
-    for i in range(len(words) - SHINGLE + 1):
-        digest = hashlib.blake2b(" ".join(words[i : i + SHINGLE]).encode(), digest_size=8).digest()
-        value = int.from_bytes(digest, "little", signed=True)
-        if value % SAMPLE == 0:
-            out.add(value)
+    # crc32 is stable across processes and runs (unlike hash()) and C-fast; 32 bits are plenty
+    # for a sample of ~100 shingles per work.
+    hashes = (zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1))
+    out = {h for h in hashes if h % SAMPLE == 0}
     return out if len(out) >= MIN_ANCHORS else set()
 
 

@@ -129,7 +129,8 @@ class SqliteLibrary(Library):
                 Outcome.UPDATED, work_id, self._record_update(work_id, before, locator, now)
             )
 
-        work_id = self._match_work(doc)
+        text_anchors = anchors(doc.text) if doc.has_text else set()
+        work_id = self._match_work(doc, text_anchors)
         if work_id is not None:
             before = self._work_size(work_id)
             self._write_source(doc, record_json, locator, file_path, now, work_id, None)
@@ -143,7 +144,7 @@ class SqliteLibrary(Library):
         )
         work_id = int(cur.lastrowid or 0)
         self._write_source(doc, record_json, locator, file_path, now, work_id, None)
-        self._write_work_row(work_id, doc, now, single_source=True)
+        self._write_work_row(work_id, doc, now, single_source=True, text_anchors=text_anchors)
         return StoreResult(Outcome.ADDED, work_id)
 
     def _same_chapters(self, source_id: int, doc: Document) -> bool:
@@ -152,7 +153,7 @@ class SqliteLibrary(Library):
         ).fetchall()
         return [(r["title"], r["text"]) for r in rows] == [(c.title, c.text) for c in doc.chapters]
 
-    def _match_work(self, doc: Document) -> int | None:
+    def _match_work(self, doc: Document, mine: set[int]) -> int | None:
         """A work this document is another copy of: same work key, else near-identical text."""
         if doc.source.work_key:
             row = self.db.execute(
@@ -160,7 +161,6 @@ class SqliteLibrary(Library):
             ).fetchone()
             if row:
                 return int(row[0])
-        mine = anchors(doc.text) if doc.has_text else set()
         if not mine:
             return None
         values = list(mine)
@@ -243,8 +243,12 @@ class SqliteLibrary(Library):
         if merged is not None:
             self._write_work_row(work_id, merged, now, single_source=False)
 
-    def _write_work_row(self, work_id: int, doc: Document, now: str, single_source: bool) -> None:
-        fingerprint = anchors(doc.text) if doc.has_text else set()
+    def _write_work_row(
+        self, work_id: int, doc: Document, now: str, single_source: bool, text_anchors: set[int] | None = None
+    ) -> None:
+        if text_anchors is None:
+            text_anchors = anchors(doc.text) if doc.has_text else set()
+        fingerprint = text_anchors
         ratings = doc.tags_of(TagType.RATING)
         text_source = self.db.execute(
             "SELECT id FROM sources WHERE work_id = ? ORDER BY has_text DESC, chapters DESC, read_seq DESC LIMIT 1",

@@ -22,6 +22,7 @@ class Work:
     fandoms: tuple[str, ...]
     characters: tuple[str, ...]
     relationships: tuple[str, ...]
+    listed_under: str = ""  # the tag whose AO3 listing page showed the work
 
 
 @dataclass
@@ -218,12 +219,12 @@ class Characters:
         A bare ``Angel`` or ``Spike`` in a Buffy work is taken to be the ``(BtVS)`` character
         when exactly one disambiguated variant belongs to the work's franchises.
         """
-        found = self.known(tag)
+        found = self.known(tag) or self.known(N.strip_mentioned(tag))
         if found and N.split_disambiguator(found)[1] is not None:
             return found
         variants = set()
         for v in self.by_base.get(N.key(N.base_name(found or tag)), ()):
-            f = self.fandom_of(v)
+            f = self.fandom_of(v) if v in self.curated else None
             if f and self.fandoms.franchise_of(f) in franchises:
                 variants.add(v)
         if len(variants) == 1:

@@ -7,9 +7,9 @@ Three kinds of evidence, each counted per canonical fandom:
 * **listing** — co-occurrence on AO3 work blurbs.  Single-fandom works count directly.  In a
   crossover a character is credited to the work's fandom(s) where it is at home (seen in a
   single-fandom work, named by a disambiguator, or a ship's fandom); a character at home in
-  none of them goes to the work's franchise most over-represented among all its works
-  (lift ≥ 2 over the corpus base rate, ≥ 2 works) — so a DS9 listing's Buffy crossovers
-  credit Willow to Buffy, not to DS9, and Bashir to DS9, not to Buffy;
+  the work's fandoms (or franchises) it is over-represented in across all its works
+  (≥ 2 works, ≥ half of its works, ≥ 2× the corpus base rate) — so the DS9 listing's Buffy
+  crossovers credit Willow to Buffy, not to DS9, and Bashir to DS9, not to Buffy;
 * **ships** — the ship-top-kudos rows: a relationship and its characters → the row's fandom,
   kept at ≥2 rows and ≥5 % of that relationship's rows (crossover first-fandoms drop out).
 
@@ -25,9 +25,10 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser
 
 from ficsift.ontology import _names as N
-from ficsift.ontology._build_base import Characters, Fandoms, Sources, Work
+from ficsift.ontology._build_base import META_FANDOMS, Characters, Fandoms, Sources, Work
 
 MIN_LIFT = 2.0
+MIN_SHARE = 0.5
 SHIP_SHARE = 0.05
 
 Links = dict[str, Counter[str]]
@@ -37,6 +38,8 @@ def read_listings(paths: Iterable[Path]) -> list[Work]:
     works: dict[str, Work] = {}
     for path in paths:
         tree = LexborHTMLParser(path.read_text(encoding="utf-8"))
+        heading = tree.css_first("h2.heading a.tag")
+        listed = heading.text(strip=True) if heading else ""
         for li in tree.css("li.work.blurb"):
             wid = li.attributes.get("id") or f"{path.name}:{len(works)}"
 
@@ -49,6 +52,7 @@ def read_listings(paths: Iterable[Path]) -> list[Work]:
                     texts("h5.fandoms a.tag"),
                     texts("li.characters a.tag"),
                     texts("li.relationships a.tag"),
+                    listed,
                 ),
             )
     return [works[k] for k in sorted(works)]
@@ -120,7 +124,7 @@ class Evidence:
     def collect(self) -> None:
         """First pass: canonical fandoms, characters and relationship groups of every record."""
         for work in self.src.works:
-            fw = tuple(dict.fromkeys(f for t in work.fandoms if (f := self.fandoms.canon(t))))
+            fw = tuple(dict.fromkeys(f for t in self._fandom_tags(work) if (f := self.fandoms.canon(t))))
             fr = self.franchises(fw)
             chars = {self.chars.resolve(t, fr) or self.chars.add(t) for t in work.characters}
             rels = {t: self._rel(t, fr) for t in work.relationships}
@@ -136,6 +140,27 @@ class Evidence:
             sides_r = self._rel(rel, fr)
             self.ship_rows.append((f, tagged, sides_t, rel, sides_r))
         self.rels.finish()
+
+    def _fandom_tags(self, work: Work) -> list[str]:
+        """A work on the DS9 listing without the DS9 tag carries a synonym or sub tag of it.
+
+        When exactly one of its fandom tags is unknown (or only known as the listed fandom's
+        franchise, as ``Deep Space Nine`` → Star Trek is), read that tag as the listed one.
+        """
+        tags = list(work.fandoms)
+        listed = work.listed_under
+        if not listed or any(N.key(t) == N.key(listed) for t in tags):
+            return tags
+        franchise = self.fandoms.franchise_of(self.fandoms.canon(listed) or listed)
+        odd = [
+            i
+            for i, t in enumerate(tags)
+            if N.key(t) not in META_FANDOMS
+            and (self.fandoms.known(t) is None or self.fandoms.known(t) == franchise)
+        ]
+        if len(odd) == 1:
+            tags[odd[0]] = listed
+        return tags
 
     def count(self) -> None:
         rn = self.rels.name
@@ -157,15 +182,19 @@ class Evidence:
         self.n_fr: Counter[str] = Counter()
         self.n_x: Counter[str] = Counter()
         self.n_x_fr: Links = defaultdict(Counter)
+        self.n_f: Counter[str] = Counter()
+        self.n_x_f: Links = defaultdict(Counter)
         for fw, chars, rels in resolved:
             if not fw:
                 continue
             frs = {fr(f) for f in fw}
             self.n_works += 1
             self.n_fr.update(frs)
+            self.n_f.update(fw)
             for x in (*chars, *rels):
                 self.n_x[x] += 1
                 self.n_x_fr[x].update(frs)
+                self.n_x_f[x].update(fw)
                 if len(fw) == 1:
                     home[x].add(fw[0])
         self.listing = self._attribute(resolved, home)
@@ -176,20 +205,23 @@ class Evidence:
             by_fr[self.fandoms.franchise_of(f)] += n
         return [f for f in cnt if by_fr[self.fandoms.franchise_of(f)] >= 2]
 
-    def _best_lift(self, x: str, fw: tuple[str, ...]) -> list[str]:
-        """The work's fandoms of the franchise most over-represented among x's works."""
+    def _over(self, x: str, k: str, n_x_k: Links, n_k: Counter[str]) -> bool:
+        """Is x seen with k in ≥2 works, in at least half of its works, at ≥2× the base rate?"""
+        n, total = n_x_k[x][k], self.n_x[x]
+        return (
+            n >= 2
+            and n >= MIN_SHARE * total
+            and (n / total) / (n_k[k] / self.n_works) >= MIN_LIFT
+        )
+
+    def _lift_credit(self, x: str, fw: tuple[str, ...]) -> list[str]:
         fr = self.fandoms.franchise_of
-        scores: dict[str, float] = {}
-        for r in {fr(f) for f in fw}:
-            n = self.n_x_fr[x][r]
-            if n >= 2:
-                lift = (n / self.n_x[x]) / (self.n_fr[r] / self.n_works)
-                if lift >= MIN_LIFT:
-                    scores[r] = lift
-        if not scores:
-            return []
-        top = max(scores.values())
-        return [f for f in fw if scores.get(fr(f)) == top]
+        return [
+            f
+            for f in fw
+            if self._over(x, f, self.n_x_f, self.n_f)
+            or self._over(x, fr(f), self.n_x_fr, self.n_fr)
+        ]
 
     def _attribute(
         self,
@@ -209,15 +241,12 @@ class Evidence:
             for c in sorted(chars):
                 h = home.get(c, set())
                 hf = {fr(f) for f in h}
-                assign[c] = (
-                    [f for f in fw if f in h]
-                    or [f for f in fw if fr(f) in hf]
-                    or self._best_lift(c, fw)
-                )
+                credit = {f for f in fw if f in h} | set(self._lift_credit(c, fw))
+                assign[c] = [f for f in fw if f in credit] or [f for f in fw if fr(f) in hf]
             for r, sides in rels.items():
-                assign[r] = sorted({f for s in sides for f in assign.get(s, [])}) or (
-                    self._best_lift(r, fw)
-                )
+                credit = {f for s in sides for f in assign.get(s, [])}
+                credit |= set(self._lift_credit(r, fw))
+                assign[r] = [f for f in fw if f in credit]
             for x, e in assign.items():
                 for f in e:
                     counts[x][f] += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Bit flags for tag types, as stored in the data file.
 FREEFORM = 1
@@ -44,16 +45,23 @@ _SPACE = re.compile(r"\s+")
 _TYPE_SUFFIX = re.compile(r"\s+-\s+(freeform|character|relationship|fandom)\s*$", re.IGNORECASE)
 _DISAMBIGUATOR = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
 _BANG_PREFIX = re.compile(r"^[^!/&]*!\s*(?=\S)")
-_MENTIONED = re.compile(r"\s*\((?:mentioned|referenced|background|minor)\)\s*$", re.IGNORECASE)
+_MENTIONED = re.compile(
+    r"\s*\((?:only |briefly |just )?(?:mention|mentioned|mentions|referenced|reference|implied"
+    r"|background|minor|past|cameo|brief|briefly|dead|deceased|dies|death|offscreen"
+    r"|off-screen|original|oc|self-insert)\b[^()]*\)\s*$",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"\"([^\"]+)\"")
 _SEP_SLASH = re.compile(r"\s*/\s*")
 _SEP_AMP = re.compile(r"\s*&\s*")
 
 
+@lru_cache(maxsize=1 << 18)
 def clean(text: str) -> str:
     """Unicode-normalise, straighten quotes and dashes, collapse whitespace."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return _SPACE.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.split())
 
 
 def strip_type_suffix(text: str) -> tuple[str, str | None]:
@@ -64,12 +72,16 @@ def strip_type_suffix(text: str) -> tuple[str, str | None]:
     return text[: m.start()].strip(), m.group(1).lower()
 
 
+@lru_cache(maxsize=1 << 18)
 def key(text: str) -> str:
     """The lookup key of a spelling: case-, accent-, whitespace- and suffix-insensitive."""
     text, _ = strip_type_suffix(clean(text))
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _SPACE.sub(" ", text).strip()
+    text = text.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = " ".join(text.split())
+    return text
 
 
 def split_disambiguator(name: str) -> tuple[str, str | None]:

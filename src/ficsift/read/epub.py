@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ficsift.model import Chapter, Document, SeriesRef, Status, TagType
+from ficsift.read.ao3_html import Ao3HtmlReader
 from ficsift.read.archive import is_epub, is_zip
 from ficsift.read.base import RawFile, Reader, ReadError, looks_binary, register
 from ficsift.read.decode import decode_bytes
@@ -70,13 +71,15 @@ from ficsift.read.structure import apply_parts, split_story, text_blocks
 # Table-of-contents markers put into the XHTML before a fragment's target; private-use
 # characters, so they never collide with story text and survive sanitising.
 _MARK_RE = re.compile("\ue000(\\d+)\ue001")
-_VOID_TAGS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
+_VOID_TAGS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+})  # fmt: skip
 # XHTML's <title/> or <div/> would swallow the document in an HTML parser.
 _SELF_CLOSING_RE = re.compile(r"<([A-Za-z][\w:.-]*)(\s[^<>]*?)?\s*/>")
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
 _CLASS_NUMBER_RE = re.compile(r"\d+$")
+_CLASS_ATTR_RE = re.compile(r'\sclass="([^"]*)"')
 _AO3_WORK_RE = re.compile(
     r"(?:archiveofourown\.org|ao3\.org)/(?:collections/[^/]+/)?works/(\d+)", re.I
 )
@@ -177,14 +180,15 @@ def read_epub(raw: RawFile, archive: SafeZip) -> Document:
     warnings = list(pkg.warnings)
     docs = load_documents(archive, pkg, warnings)
     flavour = detect_flavour(pkg, docs)
-    doc = Document(source=raw.source(EpubReader.format))
     if flavour == "ao3":
-        read_ao3(doc, docs)
-    elif flavour == "fanficfare":
-        read_fanficfare(doc, docs, pkg)
+        doc = read_ao3(raw, docs)
     else:
-        read_generic(doc, docs, pkg)
-    apply_metadata(doc, pkg.metadata, subjects=flavour != "ao3")
+        doc = Document(source=raw.source(EpubReader.format))
+        if flavour == "fanficfare":
+            read_fanficfare(doc, docs, pkg)
+        else:
+            read_generic(doc, docs, pkg)
+    apply_metadata(doc, pkg.metadata, flavour)
     url = doc.source.url or source_url(pkg.metadata)
     if url:
         doc.source.url, doc.source.work_key = url, work_key_for(url)
@@ -268,8 +272,12 @@ def detect_flavour(pkg: Package, docs: list[ContentDoc]) -> str:
 # --- shared metadata -----------------------------------------------------------------------
 
 
-def apply_metadata(doc: Document, meta: Metadata, subjects: bool = True) -> None:
-    """OPF metadata for whatever the flavour's own pages did not give."""
+def apply_metadata(doc: Document, meta: Metadata, flavour: str) -> None:
+    """OPF metadata for whatever the flavour's own pages did not give.
+
+    AO3's preface states everything the OPF does (calibre's ``dc:date`` is the revision date,
+    not publication, and ``dc:subject`` repeats the tags), so AO3 books take only names.
+    """
     doc.title = doc.title or (meta.titles[0] if meta.titles else None)
     if not doc.authors:
         doc.authors.extend(dict.fromkeys(meta.creators))
@@ -277,6 +285,8 @@ def apply_metadata(doc: Document, meta: Metadata, subjects: bool = True) -> None
         doc.summary = node_text(parse_html(meta.description).body) or None
     if not doc.language and meta.languages:
         doc.language = meta.languages[0]
+    if flavour == "ao3":
+        return
     published = (
         meta.dates.get("publication")
         or meta.dates.get("original-publication")
@@ -284,8 +294,7 @@ def apply_metadata(doc: Document, meta: Metadata, subjects: bool = True) -> None
     )
     doc.published = doc.published or _tidy_date(published)
     doc.updated = doc.updated or _tidy_date(meta.dates.get("modification"))
-    if subjects:
-        add_subjects(doc, meta.subjects)
+    add_subjects(doc, meta.subjects)
 
 
 def _tidy_date(value: str | None) -> str | None:
@@ -340,235 +349,115 @@ def ao3_tags_list(node: LexborNode) -> LexborNode | None:
         if "tags" not in classes(dl):
             continue
         labels = {normalise_label(node_text(dt)) for dt in dl.css("dt")}
-        if labels & {
-            "rating",
-            "ratings",
-            "archive warning",
-            "archive warnings",
-            "fandom",
-            "fandoms",
-        }:
+        if labels & {"rating", "ratings", "archive warning", "archive warnings", "fandom", "fandoms"}:
             return dl
     return None
 
 
-def read_ao3(doc: Document, docs: list[ContentDoc]) -> None:
-    # Calibre split one HTML file into several; join them back so chapters that span files
-    # (long chapters are split too) read as one stream.
-    joined = "".join(d.body.inner_html or "" for d in docs)
+def read_ao3(raw: RawFile, docs: list[ContentDoc]) -> Document:
+    """Rebuild AO3's HTML download from calibre's pieces and read it with the AO3 reader.
+
+    AO3 makes its EPUB by running calibre over the HTML download, so the markup is the same
+    once calibre's changes are undone: class names get their numbers stripped, and the
+    split files are joined.  Calibre unwraps the ancestors of each split point in the file
+    after it, so ``div#chapters`` survives only around the first chapter and the second half
+    of a long chapter is bare paragraphs; the chapters part is therefore re-wrapped here.
+    """
+    joined = _CLASS_ATTR_RE.sub(_ao3_classes, "".join(d.body.inner_html or "" for d in docs))
     tree = parse_html(f"<html><body>{joined}</body></html>")
-    if tree.body is None:
-        raise ReadError("EPUB has no story text")
-    read_ao3_download(tree.body, doc)
-
-
-def read_ao3_download(body: LexborNode, doc: Document) -> None:
-    """AO3's download markup (the HTML download, or the EPUB's files joined) into ``doc``."""
-    dl = ao3_tags_list(body)
-    preface = _ao3_preface(dl) if dl is not None else None
-    if preface is not None and dl is not None:
-        read_ao3_preface(preface, dl, doc)
-    chapters = _Ao3Chapters(doc, skip=preface)
-    chapters.walk(body)
-    chapters.finish()
-
-
-def _ao3_preface(dl: LexborNode) -> LexborNode:
-    node: LexborNode | None = dl
-    while node is not None and node.tag != "body":
-        if node.attributes.get("id") == "preface":
-            return node
-        node = node.parent
-    meta = dl.parent
-    return meta.parent if meta is not None and meta.parent is not None else dl
-
-
-def read_ao3_preface(preface: LexborNode, dl: LexborNode, doc: Document) -> None:
-    for link in preface.css("a"):
-        href = link.attributes.get("href") or ""
-        if _AO3_WORK_RE.search(href):
-            doc.source.url = href
-            break
-    label = ""
-    for child in dl.iter():
-        if child.tag == "dt":
-            label = node_text(child).rstrip(":").strip()
-        elif child.tag == "dd" and label:
-            _ao3_field(doc, label, child)
-    title = preface.css_first("h1")
-    if title is not None and node_text(title):
-        doc.title = node_text(title)
-    for node in preface.css("div, p"):
-        if "byline" in classes(node):
-            names = [node_text(a) for a in node.css("a") if a.attributes.get("rel") == "author"]
-            if not names:  # "by Anonymous" has no link
-                names = [re.sub(r"^by\s+", "", node_text(node), flags=re.I)]
-            doc.authors.extend(n for n in names if n and n not in doc.authors)
-            break
-    for name, quotes in labelled_quotes(preface):
-        if name == "summary":
-            doc.summary = doc.summary or (quotes[0] if quotes else None)
-        elif name == "notes":
-            doc.notes.extend(quotes)
-
-
-def _ao3_field(doc: Document, label: str, dd: LexborNode) -> None:
-    key = normalise_label(label)
-    tag_type = _AO3_TAG_TYPES.get(key)
-    if tag_type is not None:
-        # Tags are links; a tag may itself hold a comma, so never split the text.
-        names = [node_text(a) for a in dd.css("a")] or split_list(node_text(dd))
-        for name in names:
-            doc.add_tag(name, tag_type, label=label)
-    elif key == "language":
-        doc.language = node_text(dd) or doc.language
-    elif key == "series":
-        _ao3_series(doc, dd)
-    elif key == "stats":
-        _ao3_stats(doc, node_text(dd))
-    elif key == "collections":
-        doc.extra.setdefault("collections", []).extend(node_text(a) for a in dd.css("a"))
-    else:
-        doc.extra.setdefault("fields", {})[label] = node_text(dd)
-
-
-def _ao3_series(doc: Document, dd: LexborNode) -> None:
-    before = ""
-    for node in dd.iter(include_text=True):
-        if node.tag == "a":
-            match = _AO3_PART_RE.search(before)
-            part = int(match.group(1)) if match else None
-            doc.series.append(SeriesRef(node_text(node), part, node.attributes.get("href")))
-            before = ""
-        else:
-            before += node.text(deep=True)
-
-
-def _ao3_stats(doc: Document, text: str) -> None:
-    values = dict(_AO3_STATS_RE.findall(text))
-    apply_fields(
-        doc,
-        [(k, v) for k, v in values.items() if k in {"Published", "Updated", "Completed", "Words"}],
+    body = tree.body
+    dl = ao3_tags_list(body) if body is not None else None
+    if body is None or dl is None:
+        raise ReadError("AO3 EPUB has no preface")
+    preface = _top_level(body, dl)
+    afterword = next((n for n in body.iter() if _is_afterword(n)), None)
+    items: list[str] = []
+    content: list[str] = []
+    skip = {preface.mem_id, afterword.mem_id if afterword is not None else None}
+    _ao3_chapter_items(body, skip, items, content)
+    _flush_content(items, content)
+    preface_html = preface.html or ""
+    if preface.attributes.get("id") != "preface":
+        preface_html = f'<div id="preface">{preface_html}</div>'
+    afterword_html = ""
+    if afterword is not None:
+        afterword_html = f'<div id="afterword">{afterword.inner_html or ""}</div>'
+    rebuilt = (
+        '<html><head><meta charset="utf-8"/></head><body>'
+        f'{preface_html}<div id="chapters" class="userstuff">{"".join(items)}</div>'
+        f"{afterword_html}</body></html>"
     )
-    for name in ("Comments", "Kudos", "Bookmarks", "Hits"):
-        if name in values:
-            setattr(doc.stats, name.lower(), parse_int(values[name]))
-    chapters = values.get("Chapters", "")
-    posted, _, total = chapters.partition("/")
-    doc.stats.chapters_posted = parse_int(posted)
-    doc.stats.chapters_total = parse_int(total)  # None for AO3's "3/?"
-    if "Completed" in values or (total and total == posted):
-        doc.status = Status.COMPLETE
-    elif "Updated" in values or total:
-        doc.status = Status.IN_PROGRESS
+    html_raw = RawFile(raw.path, rebuilt.encode("utf-8"), raw.limits, raw.depth)
+    doc = Ao3HtmlReader().read(html_raw)[0]
+    doc.source = raw.source(EpubReader.format, url=doc.source.url, work_key=doc.source.work_key)
+    return doc
 
 
-def labelled_quotes(node: LexborNode) -> list[tuple[str, list[str]]]:
-    """AO3's ``<p>Label</p><blockquote>…</blockquote>`` pairs under ``node``, in order."""
-    out: list[tuple[str, list[str]]] = []
-    for para in node.css("p"):
-        name = normalise_label(node_text(para))
-        if name not in {
-            "summary",
-            "notes",
-            "end notes",
-            "chapter summary",
-            "chapter notes",
-            "chapter end notes",
-        }:
-            continue
-        quotes = []
-        sib = para.next
-        while sib is not None and sib.tag in {"blockquote", "-text", "-comment"}:
-            if sib.tag == "blockquote" and (text := node_text(sib)):
-                quotes.append(text)
-            sib = sib.next
-        out.append((name, quotes))
-    return out
+def _ao3_classes(match: re.Match[str]) -> str:
+    names = [
+        _CLASS_NUMBER_RE.sub("", c)
+        for c in htmllib.unescape(match.group(1)).split()
+        if not c.lower().startswith("calibre")  # calibre's own classes for unclassed nodes
+    ]
+    return f' class="{htmllib.escape(" ".join(names))}"' if names else ""
 
 
-class _Ao3Chapters:
-    """Walks the chapters part of an AO3 download in document order."""
+def _top_level(body: LexborNode, node: LexborNode) -> LexborNode:
+    """The ancestor of ``node`` that is a child of ``body``."""
+    while node.parent is not None and node.parent.mem_id != body.mem_id:
+        node = node.parent
+    return node
 
-    def __init__(self, doc: Document, skip: LexborNode | None) -> None:
-        self.doc = doc
-        self.skip = skip.mem_id if skip is not None else None
-        self.current: Chapter | None = None
-        self.parts: list[str] = []
-        self.pending_title: str | None = None
 
-    def walk(self, node: LexborNode) -> None:
-        for child in node.iter():
-            if child.mem_id == self.skip:
-                continue
-            cls = classes(child)
-            if child.attributes.get("id") == "afterword" or self._is_afterword(child):
-                for name, quotes in labelled_quotes(child):
-                    if name == "end notes":
-                        self.doc.end_notes.extend(quotes)
-                continue
-            if "meta" in cls and child.tag == "div":
-                self._meta(child)
-            elif child.tag == "h2" and "toc-heading" in cls:
-                self.pending_title = node_text(child) or None
-            elif "userstuff" in cls and child.tag == "div" and not self._is_wrapper(child):
-                self._content(child)
-            elif child.tag in {"div", "section", "article"}:
-                self.walk(child)  # a wrapper calibre kept when it split the file
-
-    @staticmethod
-    def _is_afterword(node: LexborNode) -> bool:
-        if node.tag != "div":
-            return False
-        heading = node.css_first("h2")
-        return (
-            heading is not None
-            and node_text(heading).lower() == "afterword"
-            and "toc-heading" in classes(heading)
-        )
-
-    @staticmethod
-    def _is_wrapper(node: LexborNode) -> bool:
-        for inner in node.css("div, h2"):
-            if inner.mem_id != node.mem_id and classes(inner) & {"userstuff", "meta", "heading"}:
-                return True
+def _is_afterword(node: LexborNode) -> bool:
+    if node.tag != "div":
         return False
+    if node.attributes.get("id") == "afterword":
+        return True
+    heading = node.css_first("h2")
+    return (
+        heading is not None
+        and "toc-heading" in classes(heading)
+        and node_text(heading).lower() == "afterword"
+    )
 
-    def _meta(self, node: LexborNode) -> None:
-        heading = next((h for h in node.css("h2") if "heading" in classes(h)), None)
-        quotes = labelled_quotes(node)
-        if heading is not None:
-            self._close()
-            self.current = Chapter(title=node_text(heading) or None, text="")
-            for name, texts in quotes:
-                if name in {"chapter summary", "summary"} and texts:
-                    self.current.summary = texts[0]
-                elif name in {"chapter notes", "notes"}:
-                    self.current.notes.extend(texts)
-        elif self.current is not None:
-            for name, texts in quotes:
-                if name in {"chapter end notes", "end notes"}:
-                    self.current.end_notes.extend(texts)
 
-    def _content(self, node: LexborNode) -> None:
-        if self.current is None:
-            title = self.pending_title if self.pending_title != self.doc.title else None
-            self.current = Chapter(title=title, text="")
-        self.parts.append(node.inner_html or "")
+def _ao3_chapter_items(
+    node: LexborNode, skip: set[int | None], items: list[str], content: list[str]
+) -> None:
+    """The chapters part as AO3's HTML has it: meta groups, text divs, end-notes divs."""
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if child.mem_id in skip or tag == "-comment":
+            continue
+        if tag == "-text":
+            if (child.text_content or "").strip():
+                content.append(htmllib.escape(child.text_content or ""))
+            continue
+        cls = classes(child)
+        if (tag == "div" and "meta" in cls) or (tag == "h2" and "toc-heading" in cls):
+            _flush_content(items, content)
+            items.append(child.html or "")
+        elif tag in {"div", "section"} and _holds_chapter_parts(child):
+            _ao3_chapter_items(child, skip, items, content)  # a wrapper: #chapters, a split
+        elif tag == "div" and "userstuff" in cls:
+            content.append(child.inner_html or "")
+        else:
+            content.append(child.html or "")  # the bare rest of a chapter calibre split
 
-    def _close(self) -> None:
-        if self.current is None:
-            return
-        html = "".join(self.parts)
-        tree = parse_html(f"<html><body>{html}</body></html>")
-        blocks = html_blocks(tree.body) if tree.body is not None else []
-        self.current.text = "\n\n".join(b.text for b in blocks)
-        self.current.html = sanitize_html(html)
-        self.doc.chapters.append(self.current)
-        self.current, self.parts = None, []
 
-    def finish(self) -> None:
-        self._close()
+def _holds_chapter_parts(node: LexborNode) -> bool:
+    own = node.mem_id
+    return any(
+        d.mem_id != own and d.tag in {"div", "h2"} and classes(d) & {"meta", "userstuff", "toc-heading"}
+        for d in node.css("div, h2")
+    )
+
+
+def _flush_content(items: list[str], content: list[str]) -> None:
+    if any(part.strip() for part in content):
+        items.append(f'<div class="userstuff">{"".join(content)}</div>')
+    content.clear()
 
 
 # --- FanFicFare ----------------------------------------------------------------------------
@@ -619,7 +508,7 @@ def read_title_page(doc: Document, body: LexborNode, subjects: list[str]) -> Non
         value = node_text(parse_html(value_html).body)
         if not value:
             continue
-        if key == "series":
+        if key in {"series", "additional series"}:
             _fff_series(doc, value_html)
         elif key in _STAT_LABELS:
             setattr(doc.stats, key, parse_int(value))
@@ -666,16 +555,15 @@ def _is_label(node: LexborNode) -> bool:
 
 
 def _fff_series(doc: Document, value_html: str) -> None:
+    """"Name [3]", usually a link to the series page."""
     tree = parse_html(value_html)
-    for link in tree.css("a") or [tree.body]:
-        if link is None:
-            continue
-        text = node_text(link)
-        match = _SERIES_PART_RE.match(text)
-        name, part = (match.group(1), int(match.group(2))) if match else (text, None)
-        if name:
-            href = link.attributes.get("href") if link.tag == "a" else None
-            doc.series.append(SeriesRef(name, part, href))
+    link = tree.css_first("a")
+    text = node_text(link if link is not None else tree.body)
+    match = _SERIES_PART_RE.match(text)
+    name, part = (match.group(1), int(match.group(2))) if match else (text, None)
+    if name:
+        href = link.attributes.get("href") if link is not None else None
+        doc.series.append(SeriesRef(name, part, href))
 
 
 def _fff_tags(

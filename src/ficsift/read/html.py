@@ -52,6 +52,7 @@ _BLOCK_BOUNDARY_RE = re.compile(
     r"</?(?:p|div|h[1-6]|blockquote|li|ul|ol|pre|section|article|center|table|tr|dl|dt|dd)\b[^>]*>",
     re.I,
 )
+_CODE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<(?:script|style)\b[^>]*/>", re.I | re.S)
 _HR_RE = re.compile(r"<hr\b[^>]*>", re.I)
 _TAG_RE = re.compile(r"<[^>]*>")
 _BLANK_LINES_RE = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
@@ -100,6 +101,8 @@ def sanitize_html(fragment: str) -> str:
 
 def fragment_text(fragment: str) -> str:
     """Plain text of an HTML fragment: paragraphs split by blank lines, <br> by newlines."""
+    if "<script" in fragment or "<style" in fragment or "<SCRIPT" in fragment:
+        fragment = _CODE_RE.sub("", fragment)  # page-speed proxies inject scripts into stories
     text = _HR_RE.sub(f"\n\n{SCENE_BREAK}\n\n", fragment)
     text = _BLOCK_BOUNDARY_RE.sub("\n\n", text)
     text = _BR_RE.sub("\n", text)

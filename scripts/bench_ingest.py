@@ -46,7 +46,9 @@ def ingest(folders: list[Path], workers: int | None) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", default="../shared")
-    parser.add_argument("--workers", type=int, default=None, help="reader processes (default cores-1)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="reader processes (default cores-1)"
+    )
     parser.add_argument("--out", default=".bench/ingest.json")
     opts = parser.parse_args()
     corpus = Path(opts.shared) / "corpus"

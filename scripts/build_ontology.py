@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compile AO3's tag ontology into ``src/ficsift/ontology/data/ontology.json.gz``.
+"""Compile AO3's tag ontology into ``src/ficsift/ontology/data/ontology.zip``.
 
 Run from the project root (the shared data sits beside it, at ``../shared``)::
 
@@ -23,26 +23,29 @@ links with their evidence counts.  No story text, summary or title is copied.
 * ``corpus/antennapedia/metadata/fandoms.json`` — the archive's fandom names (not its stories:
   the stories' own tags are left out so they can serve as an honest evaluation set)
 
-The output is deterministic: the same sources give the same bytes (sorted keys, gzip mtime 0).
+The output is a zip of deflated JSON members (so the API can load each part only when it is
+first needed); ``header.json`` holds ``format``, ``version``, ``built_from`` and ``sources``.
+It is deterministic: the same sources give the same bytes (sorted keys, fixed zip dates).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import hashlib
 import html
+import io
 import json
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 from ficsift.ontology import _build as B
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared"
-DEFAULT_OUT = ROOT / "src" / "ficsift" / "ontology" / "data" / "ontology.json.gz"
+DEFAULT_OUT = ROOT / "src" / "ficsift" / "ontology" / "data" / "ontology.zip"
 FORMAT = 1
 
 SOURCES: list[tuple[str, str, str]] = [
@@ -110,28 +113,36 @@ def read_sources(shared: Path) -> B.Sources:
 
 
 def build(shared: Path) -> bytes:
+    """The data file's bytes: a zip of JSON members, ``header.json`` first."""
     sources_meta = []
     for rel, what, licence in SOURCES:
         digest, nfiles = _digest(shared / rel)
         sources_meta.append(
             {"path": rel, "what": what, "licence": licence, "sha256": digest, "files": nfiles}
         )
-    src = read_sources(shared)
-    payload = B.compile_ontology(src)
+    sections = B.compile_ontology(read_sources(shared))
     combined = hashlib.sha256(
         json.dumps([s["sha256"] for s in sources_meta]).encode()
+        + b"".join(Path(m.__file__).read_bytes() for m in B.BUILD_MODULES)
         + Path(__file__).read_bytes()
-        + Path(B.__file__).read_bytes()
     ).hexdigest()
     header = {
         "format": FORMAT,
         "version": f"{FORMAT}.{combined[:12]}",
         "built_from": "scripts/build_ontology.py",
         "sources": sources_meta,
+        "stats": sections.pop("stats"),
+        "members": sorted(sections),
     }
-    doc = {**header, **payload}
-    raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return gzip.compress(raw.encode("utf-8"), compresslevel=9, mtime=0)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, obj in [("header", header), *sorted(sections.items())]:
+            info = zipfile.ZipInfo(f"{name}.json", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            raw = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            zf.writestr(info, raw.encode("utf-8"), compresslevel=9)
+    return buf.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -152,3 +152,34 @@ def test_long_unlabelled_opening_before_first_heading_is_story() -> None:
     parts = split_story(text_blocks(text))
     assert parts.notes == []
     assert len(parts.chapters) == 2 and parts.chapters[0].title is None
+
+
+def test_multi_paragraph_notes_set_off_by_scene_breaks() -> None:
+    text = "\n\n".join(
+        [
+            "Chapter 1: Kitty",
+            "A/N: This one took a while.",
+            "Thanks to everyone who reviewed the last chapter, you are the best.",
+            "~~~",
+            story(3),
+            "***",
+            story(1),
+            "***",
+            "A/N: chapter title is from a song.",
+            *[f"Note paragraph {i} about the writing of this." for i in range(12)],
+            "***",
+            "Author's note: the whole fic's end note.",
+            "More about the fic.",
+        ]
+    )
+    parts = split_story(text_blocks(text))
+    chapter = parts.chapters[0]
+    assert chapter.notes == [
+        "This one took a while.",
+        "Thanks to everyone who reviewed the last chapter, you are the best.",
+    ]
+    assert "Note paragraph" not in chapter.text and "reviewed" not in chapter.text
+    assert chapter.text.count("* * *") == 1  # the story's own scene break stays
+    assert parts.end_notes[0] == "chapter title is from a song."
+    assert parts.end_notes[-1] == "More about the fic."
+    assert chapter.words == len(story(4).split())

@@ -8,14 +8,20 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from typing import Any
 
+
+from ficsift.ontology import _build_base, _build_links
 from ficsift.ontology import _names as N
 from ficsift.ontology._build_base import Characters, Fandoms, Registry, Sources, Work
 from ficsift.ontology._build_links import Evidence, read_listings
 
-__all__ = ["Sources", "Work", "compile_ontology", "read_listings"]
+__all__ = ["BUILD_MODULES", "Sources", "Work", "compile_ontology", "read_listings"]
+
+# The code whose bytes go into the data file's version, with the sources' digests.
+BUILD_MODULES = (N, _build_base, _build_links, sys.modules[__name__])
 
 # A "<Prefix> <character>" tag inherits the meta tags that ≥80 % of the ≥10 metatagged
 # "<Prefix> …" tags share (``Vampire Hermione Granger`` → Vampires, so also
@@ -263,10 +269,10 @@ def _serialise(
             for p in parents.get(n, ()):
                 if reg.flags.get(p, 0) & N.NAME_GROUP:
                     parts[N.key(p)].add(ids[n])
-    lookup: dict[str, Any] = {}
+    lookup: list[Any] = []
     for k in sorted(set(own) | set(via)):
         vals = own.get(k, []) + sorted(via.get(k, set()) - set(own.get(k, [])))
-        lookup[k] = vals[0] if len(vals) == 1 else vals
+        lookup.append(vals[0] if len(vals) == 1 else vals)
 
     def idmap(d: dict[str, list[str]]) -> dict[str, list[int]]:
         return {str(ids[c]): [ids[p] for p in ps] for c, ps in sorted(d.items())}
@@ -277,32 +283,44 @@ def _serialise(
             for x, fl in d.items()
         }
 
+    def table(d: dict[str, set[int]]) -> list[list[Any]]:
+        return [sorted(d), [sorted(d[k]) for k in sorted(d)]]
+
     seps = {"/": 0, "&": 1}
     return {
-        "names": names,
-        "flags": [reg.flags[n] for n in names],
-        "lookup": lookup,
-        "base": {k: sorted(v) for k, v in sorted(base.items())},
-        "parts": {k: sorted(v) for k, v in sorted(parts.items())},
-        "synonyms": {str(ids[c]): sorted(s) for c, s in sorted(reg.syn.items()) if s},
-        "meta": idmap(parents),
-        "meta_inferred": idmap(inferred),
-        "franchise": {str(ids[f]): ids[m] for f, m in sorted(franchise.items()) if f != m},
-        "character_fandoms": linkmap(char_links),
-        "relationship_fandoms": linkmap(rel_links),
-        "relationship_sides": {
-            str(ids[r]): [seps[sep], *(ids[c] for c in cs)]
-            for r, (sep, cs) in sorted(rel_sides.items())
+        "names": [names, [reg.flags[n] for n in names]],
+        "lookup": [sorted(set(own) | set(via)), lookup],
+        "characters": {
+            "base": table(base),
+            "parts": table(parts),
+            "sort_words": {str(ids[c]): w for c, w in sorted(sort_words.items()) if c in ids},
+            "disambiguators": {k: ids[f] for k, f in sorted(fandoms.dis.items()) if f in ids},
         },
-        "freeform_counts": {str(ids[n]): c for n, c in sorted(counts.items())},
-        "disambiguators": {k: ids[f] for k, f in sorted(fandoms.dis.items()) if f in ids},
-        "sort_words": {str(ids[c]): w for c, w in sorted(sort_words.items()) if c in ids},
-        "genres": _genres(src),
-        "trigger_warnings": _triggers(src),
-        "trigger_coarse": list(src.tw_coarse),
+        "synonyms": {str(ids[c]): sorted(s) for c, s in sorted(reg.syn.items()) if s},
+        "meta": {"explicit": idmap(parents), "inferred": idmap(inferred)},
+        "links": {
+            "franchise": {str(ids[f]): ids[m] for f, m in sorted(franchise.items()) if f != m},
+            "character_fandoms": linkmap(char_links),
+            "relationship_fandoms": linkmap(rel_links),
+            "relationship_sides": {
+                str(ids[r]): [seps[sep], *(ids[c] for c in cs)]
+                for r, (sep, cs) in sorted(rel_sides.items())
+            },
+        },
+        "freeforms": {
+            "counts": {str(ids[n]): c for n, c in sorted(counts.items())},
+            "genres": _genres(src),
+        },
+        "triggers": {"fine": _triggers(src), "coarse": list(src.tw_coarse)},
         "stats": {
             "names": len(names),
             "spellings": len(lookup),
+            "synonym_links": sum(len(s) for s in reg.syn.values()),
+            "canonical": {
+                t: sum(1 for n in names if reg.flags[n] & f and not reg.flags[n] & N.NAME_GROUP)
+                for t, f in N.TYPE_FLAGS.items()
+            },
+            "name_groups": sum(1 for n in names if reg.flags[n] & N.NAME_GROUP),
             "characters_linked": len(char_links),
             "relationships_linked": len(rel_links),
             "meta_edges": sum(len(v) for v in parents.values()),

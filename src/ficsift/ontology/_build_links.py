@@ -205,23 +205,25 @@ class Evidence:
             by_fr[self.fandoms.franchise_of(f)] += n
         return [f for f in cnt if by_fr[self.fandoms.franchise_of(f)] >= 2]
 
-    def _over(self, x: str, k: str, n_x_k: Links, n_k: Counter[str]) -> bool:
-        """Is x seen with k in ≥2 works, in at least half of its works, at ≥2× the base rate?"""
+    def _share(self, x: str, k: str, n_x_k: Links, n_k: Counter[str]) -> float:
+        """Share of x's works seen with k, if ≥2 works, ≥ half of them, ≥2× the base rate."""
         n, total = n_x_k[x][k], self.n_x[x]
-        return (
-            n >= 2
-            and n >= MIN_SHARE * total
-            and (n / total) / (n_k[k] / self.n_works) >= MIN_LIFT
-        )
+        if n < 2 or n < MIN_SHARE * total:
+            return 0.0
+        return n / total if (n / total) / (n_k[k] / self.n_works) >= MIN_LIFT else 0.0
 
     def _lift_credit(self, x: str, fw: tuple[str, ...]) -> list[str]:
+        """The work's fandoms whose fandom or franchise most often comes with x elsewhere."""
         fr = self.fandoms.franchise_of
-        return [
-            f
+        share = {
+            f: max(
+                self._share(x, f, self.n_x_f, self.n_f),
+                self._share(x, fr(f), self.n_x_fr, self.n_fr),
+            )
             for f in fw
-            if self._over(x, f, self.n_x_f, self.n_f)
-            or self._over(x, fr(f), self.n_x_fr, self.n_fr)
-        ]
+        }
+        top = max(share.values(), default=0.0)
+        return [f for f in fw if top and share[f] == top]
 
     def _attribute(
         self,
@@ -241,12 +243,14 @@ class Evidence:
             for c in sorted(chars):
                 h = home.get(c, set())
                 hf = {fr(f) for f in h}
-                credit = {f for f in fw if f in h} | set(self._lift_credit(c, fw))
-                assign[c] = [f for f in fw if f in credit] or [f for f in fw if fr(f) in hf]
+                credit = [f for f in fw if f in h] or [f for f in fw if fr(f) in hf]
+                lift = self._lift_credit(c, fw)
+                if credit:  # a sister fandom of home (DS9 → TNG for Picard) may join
+                    lift = [f for f in lift if fr(f) in hf and f not in credit]
+                assign[c] = [f for f in fw if f in credit or f in lift]
             for r, sides in rels.items():
-                credit = {f for s in sides for f in assign.get(s, [])}
-                credit |= set(self._lift_credit(r, fw))
-                assign[r] = [f for f in fw if f in credit]
+                credit = [f for f in fw if any(f in assign.get(s, ()) for s in sides)]
+                assign[r] = credit or self._lift_credit(r, fw)
             for x, e in assign.items():
                 for f in e:
                     counts[x][f] += 1

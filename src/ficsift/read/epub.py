@@ -59,6 +59,7 @@ from ficsift.read.fields import (
 )
 from ficsift.read.html import (
     Block,
+    fragment_text,
     html_blocks,
     is_heading_html,
     node_text,
@@ -119,6 +120,8 @@ _AO3_TAG_TYPES = {
     "additional tags": TagType.FREEFORM, "additional tag": TagType.FREEFORM,
 }  # fmt: skip
 _STAT_LABELS = {"kudos", "hits", "bookmarks", "comments"}
+# Not story content wherever they sit (saved pages carry injected scripts).
+_NOT_TEXT = frozenset({"-comment", "script", "style", "noscript", "template", "iframe", "object"})
 
 
 @dataclass(slots=True)
@@ -428,7 +431,7 @@ def _ao3_chapter_items(
     """The chapters part as AO3's HTML has it: meta groups, text divs, end-notes divs."""
     for child in node.iter(include_text=True):
         tag = child.tag
-        if child.mem_id in skip or tag == "-comment":
+        if child.mem_id in skip or tag in _NOT_TEXT:
             continue
         if tag == "-text":
             if (child.text_content or "").strip():
@@ -455,8 +458,9 @@ def _holds_chapter_parts(node: LexborNode) -> bool:
 
 
 def _flush_content(items: list[str], content: list[str]) -> None:
-    if any(part.strip() for part in content):
-        items.append(f'<div class="userstuff">{"".join(content)}</div>')
+    joined = "".join(content)
+    if fragment_text(joined) or "<img" in joined:
+        items.append(f'<div class="userstuff">{joined}</div>')
     content.clear()
 
 

@@ -32,8 +32,8 @@ _NUMBER = rf"(?:\d{{1,4}}|[ivxlc]{{1,7}}|{_WORD_NUMBER})"
 _TITLE_SEP = r"[:.\-–—~|)]"
 
 _CHAPTER_RE = re.compile(
-    rf"^(?:chapter|chap\.?|ch\.|part|book|section)\s*(?P<num>{_NUMBER})\b\.?"
-    rf"(?:\s*{_TITLE_SEP}+\s*|\s+)?(?P<title>[^\n]*)$",
+    rf"^(?:chapter|chap\.?|ch\.|part|book|section)\s*(?P<num>{_NUMBER})\b"
+    rf"(?:(?P<sep>\s*{_TITLE_SEP}+\s*)|\s+)?(?P<title>[^\n]*)$",
     re.I,
 )
 _SPECIAL_RE = re.compile(
@@ -49,7 +49,8 @@ _MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+")
 
 _NOTE_START_RE = re.compile(
     r"^\W{0,3}(?:a/n|a\.n\.|an:|author'?s?'? ?notes?|authors? notes?|note|notes|"
-    r"end notes?|beta'?d? by|thanks to|edit|ps|p\.s\.)\b",
+    r"end notes?|beta'?d? by|thanks to|edit|ps|p\.s\.)\b|"
+    r"^\W{0,8}(?:作者按|作者的话|作者注|译者注|译注|作者有话说)",
     re.I,
 )
 _DISCLAIMER_RE = re.compile(
@@ -123,15 +124,19 @@ def chapter_heading(text: str) -> str | None:
     True
     """
     line = _MARKDOWN_HEADING_RE.sub("", text.strip())
-    if not line or len(line) > 100 or "\n" in line:
+    if not line or len(line) > 200 or "\n" in line:
         return None
     match = _CHAPTER_RE.match(line)
     if match:
         title = match.group("title") or ""
-        # "Part of me…" and "Chapter one of many things…" are prose, not headings.
-        if title and (title[-1:] in ".!?," and len(title.split()) > 6):
-            return None
-        return line.strip(" ~*-=#")
+        if match.group("sep") or not title:
+            return line.strip(" ~*-=#")
+        # No separator: "Chapter Two The Cell" is a heading; "Chapter one of her life was
+        # over." and "Part of me…" are prose.
+        if title[0].isupper() or title[0] in "\"'“‘(":
+            if len(title.split()) <= 8 and title[-1:] not in ".,;":
+                return line.strip(" ~*-=#")
+        return None
     match = _SPECIAL_RE.match(line)
     if match and (not match.group("title") or len(line.split()) <= 10):
         return line.strip(" ~*-=#")
@@ -276,22 +281,57 @@ def _sort_front(front: list[Block], parts: StoryParts) -> None:
 
 
 def _peel_notes(body: list[Block]) -> tuple[list[str], list[Block], list[str]]:
-    """Labelled notes at the start and end of a chapter body, and the story between."""
+    """Labelled notes at the start and end of a chapter body, and the story between.
+
+    A note may run over several paragraphs: after an "A/N:" paragraph, the paragraphs up to a
+    scene break close by (the usual separator between notes and story) are note too, and so
+    are following paragraphs that talk about the fic rather than tell it.
+    """
     start, stop = 0, len(body)
     while start < stop and (
         body[start].text == SCENE_BREAK or _NOTE_START_RE.match(body[start].text)
     ):
         start += 1
+        start = _note_continues(body, start, stop, step=1)
     while stop > start and (
         body[stop - 1].text == SCENE_BREAK
         or _NOTE_START_RE.match(body[stop - 1].text)
         or _is_end_marker(body[stop - 1].text)
     ):
         stop -= 1
+    while (earlier := _end_note_block(body, start, stop)) < stop:  # notes may follow notes
+        stop = earlier
     notes = [_strip_note_label(b.text) for b in body[:start] if b.text != SCENE_BREAK]
     end = [b.text for b in body[stop:] if b.text != SCENE_BREAK and not _is_end_marker(b.text)]
     end_notes = [_strip_note_label(t) for t in end]
     return notes, body[start:stop], end_notes
+
+
+_NOTE_REACH = 12  # paragraphs an opening note may span before its separator
+
+
+def _note_continues(body: list[Block], i: int, stop: int, step: int) -> int:
+    """Index past a note that began just before ``i``: to a nearby scene break, or past
+    meta-talk paragraphs."""
+    if i == 0 or not _NOTE_START_RE.match(body[i - 1].text):
+        return i
+    for j in range(i, min(stop, i + _NOTE_REACH)):
+        if body[j].text == SCENE_BREAK:
+            return j + 1
+    while i < stop and _is_noteish(body[i].text) and count_words(body[i].text) < 120:
+        i += step
+    return i
+
+
+def _end_note_block(body: list[Block], start: int, stop: int) -> int:
+    """Where end notes begin: a labelled note right after the chapter's last scene break
+    takes everything after that break with it, however long."""
+    for j in range(stop - 1, start - 1, -1):
+        if body[j].text == SCENE_BREAK:
+            if j + 1 < stop and _NOTE_START_RE.match(body[j + 1].text):
+                return j
+            break
+    return stop
 
 
 def _is_end_marker(text: str) -> bool:

@@ -1,0 +1,189 @@
+"""The packaged data file: a zip of JSON members, each parsed on first use.
+
+``names`` (every tag name with its type flags) and ``lookup`` (spelling key → tag ids) are read
+when the file is opened; synonyms, meta tags, fandom links, counts and trigger warnings wait
+until a query needs them, so opening the ontology stays fast.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from bisect import bisect_left
+from collections import defaultdict
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ficsift.ontology import _names as N
+
+DATA_FILE = "ontology.zip"
+SUPPORTED_FORMAT = 1
+
+
+def packaged_data() -> bytes:
+    return (resources.files("ficsift.ontology") / "data" / DATA_FILE).read_bytes()
+
+
+class Store:
+    """Typed access to the members of one data file."""
+
+    def __init__(self, data: bytes | Path) -> None:
+        if isinstance(data, Path):
+            data = data.read_bytes()
+        self._zip = zipfile.ZipFile(io.BytesIO(data))
+        self.header: dict[str, Any] = self._member("header")
+        if self.header.get("format") != SUPPORTED_FORMAT:
+            raise ValueError(f"unsupported ontology data format {self.header.get('format')!r}")
+        names, flags = self._member("names")
+        self.names: list[str] = names
+        self.flags: list[int] = flags
+        keys, values = self._member("lookup")
+        self._keys: list[str] = keys
+        self._values: list[int | list[int]] = values
+
+    def _member(self, name: str) -> Any:
+        return json.loads(self._zip.read(f"{name}.json"))
+
+    # -- spelling keys -------------------------------------------------------------------------
+
+    def ids(self, k: str) -> list[int]:
+        """Tag ids whose name or a known spelling has the key ``k`` (own names first)."""
+        i = bisect_left(self._keys, k)
+        if i == len(self._keys) or self._keys[i] != k:
+            return []
+        v = self._values[i]
+        return [v] if isinstance(v, int) else list(v)
+
+    def id_of(self, name: str) -> int | None:
+        """The id of an exact canonical name."""
+        for i in self.ids(N.key(name)):
+            if self.names[i] == name:
+                return i
+        return None
+
+    @staticmethod
+    def _table_get(table: list[list[Any]], k: str) -> list[int]:
+        keys, values = table
+        i = bisect_left(keys, k)
+        return list(values[i]) if i < len(keys) and keys[i] == k else []
+
+    def base_ids(self, k: str) -> list[int]:
+        """Characters whose name without its disambiguator has the key ``k``."""
+        return self._table_get(self._characters["base"], k)
+
+    def part_ids(self, k: str) -> list[int]:
+        """Characters with ``k`` as a given name, surname, nickname or name meta tag."""
+        return self._table_get(self._characters["parts"], k)
+
+    # -- lazily parsed members -----------------------------------------------------------------
+
+    @cached_property
+    def _characters(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._member("characters")
+        return data
+
+    @cached_property
+    def sort_words(self) -> dict[int, str]:
+        return {int(k): v for k, v in self._characters["sort_words"].items()}
+
+    @cached_property
+    def disambiguators(self) -> dict[str, int]:
+        data: dict[str, int] = self._characters["disambiguators"]
+        return data
+
+    @cached_property
+    def synonyms(self) -> dict[str, list[str]]:
+        data: dict[str, list[str]] = self._member("synonyms")
+        return data
+
+    @cached_property
+    def _meta(self) -> dict[str, dict[str, list[int]]]:
+        data: dict[str, dict[str, list[int]]] = self._member("meta")
+        return data
+
+    def parents(self, i: int, inferred: bool = True) -> list[int]:
+        out = list(self._meta["explicit"].get(str(i), ()))
+        if inferred:
+            out += [p for p in self._meta["inferred"].get(str(i), ()) if p not in out]
+        return out
+
+    @cached_property
+    def _children(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        explicit: dict[int, list[int]] = defaultdict(list)
+        inferred: dict[int, list[int]] = defaultdict(list)
+        for kind, target in (("explicit", explicit), ("inferred", inferred)):
+            for child, ps in self._meta[kind].items():
+                for p in ps:
+                    target[p].append(int(child))
+        return explicit, inferred
+
+    def children(self, i: int, inferred: bool = True) -> list[int]:
+        explicit, inf = self._children
+        return explicit.get(i, []) + (inf.get(i, []) if inferred else [])
+
+    @cached_property
+    def _links(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._member("links")
+        return data
+
+    def franchise(self, i: int) -> int:
+        return int(self._links["franchise"].get(str(i), i))
+
+    @cached_property
+    def franchise_members(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        for f, m in self._links["franchise"].items():
+            out[m].append(int(f))
+        return out
+
+    def links(self, i: int, kind: str) -> dict[int, int]:
+        """Fandom id → evidence count, for a character or relationship id."""
+        flat = self._links[f"{kind}_fandoms"].get(str(i), ())
+        return {flat[j]: flat[j + 1] for j in range(0, len(flat), 2)}
+
+    @cached_property
+    def fandom_index(self) -> dict[str, dict[int, dict[int, int]]]:
+        """kind → fandom id → {character or relationship id: count}."""
+        out: dict[str, dict[int, dict[int, int]]] = {}
+        for kind in ("character", "relationship"):
+            idx: dict[int, dict[int, int]] = defaultdict(dict)
+            for x, flat in self._links[f"{kind}_fandoms"].items():
+                for j in range(0, len(flat), 2):
+                    idx[flat[j]][int(x)] = flat[j + 1]
+            out[kind] = idx
+        return out
+
+    def relationship_sides(self, i: int) -> tuple[str, list[int]] | None:
+        v = self._links["relationship_sides"].get(str(i))
+        if not v:
+            return None
+        return ("/" if v[0] == 0 else "&"), list(v[1:])
+
+    @cached_property
+    def relationships_by_character(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        for r, v in self._links["relationship_sides"].items():
+            for c in v[1:]:
+                out[c].append(int(r))
+        return out
+
+    @cached_property
+    def _freeforms(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._member("freeforms")
+        return data
+
+    def freeform_count(self, i: int) -> int | None:
+        n = self._freeforms["counts"].get(str(i))
+        return None if n is None else int(n)
+
+    def genre(self, k: str) -> str | None:
+        g = self._freeforms["genres"].get(k)
+        return None if g is None else str(g)
+
+    @cached_property
+    def triggers(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._member("triggers")
+        return data

@@ -133,9 +133,9 @@ def chapter_heading(text: str) -> str | None:
             return line.strip(" ~*-=#")
         # No separator: "Chapter Two The Cell" is a heading; "Chapter one of her life was
         # over." and "Part of me…" are prose.
-        if title[0].isupper() or title[0] in "\"'“‘(":
-            if len(title.split()) <= 8 and title[-1:] not in ".,;":
-                return line.strip(" ~*-=#")
+        capitalised = title[0].isupper() or title[0] in "\"'“‘("
+        if capitalised and len(title.split()) <= 8 and title[-1:] not in ".,;":
+            return line.strip(" ~*-=#")
         return None
     match = _SPECIAL_RE.match(line)
     if match and (not match.group("title") or len(line.split()) <= 10):

@@ -148,11 +148,17 @@ def name_parts(name: str) -> list[str]:
 
 
 def given_initial(name: str) -> str | None:
-    """First letter of the first name form, casefolded (``"Willow Rosenberg"`` -> ``"w"``)."""
+    """First letter of the first name form, casefolded (``"Willow Rosenberg"`` -> ``"w"``).
+
+    A leading article is skipped: ``"The First Evil (BtVS)"`` -> ``"f"``.
+    """
     forms = name_forms(name)
     if not forms:
         return None
-    first = key(forms[0])[:1]
+    words = key(forms[0]).split(" ")
+    if len(words) > 1 and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    first = words[0][:1]
     return first if first.isalpha() else None
 
 

@@ -1,0 +1,159 @@
+"""Character and relationship resolution: from what a reader or author writes to AO3's tag.
+
+Characters are looked up in tiers, stopping at the first tier that decides:
+
+1. the full spelling — a canonical character, a synonym, or a canonical without its
+   disambiguator (``Spike`` → ``Spike (BtVS)``, ``Spike (My Little Pony…)``);
+2. a name part — given name, surname, nickname or AO3 name meta tag (``giles``);
+3. with a fandom hint only: an initial (``W``).
+
+A candidate that is a sub tag of another candidate (``Vampire Xander Harris`` under
+``Xander Harris``) is dropped.  With a fandom hint, only candidates linked to the hint's
+franchise count; several linked candidates are ambiguous unless one has at least twice the
+evidence of the next (tiers 1 and 3).  Without a hint a tier must give exactly one candidate.
+Ambiguity gives ``None``: never a guess.
+"""
+
+from __future__ import annotations
+
+from ficsift.ontology import _names as N
+from ficsift.ontology._store import Store
+
+AMBIGUOUS = -1
+NOT_FOUND = -2
+DOMINANCE = 2
+
+
+def fandom_id(store: Store, text: str) -> int | None:
+    """A fandom spelling, alias or disambiguator (``BtVS``) → canonical fandom id."""
+    k = N.key(text)
+    ids = [i for i in store.ids(k) if store.flags[i] & N.FANDOM]
+    if ids:
+        own = [i for i in ids if N.key(store.names[i]) == k]
+        return (own or ids)[0]
+    return store.disambiguators.get(k)
+
+
+def fandom_scope(store: Store, text: str | None) -> set[int] | None:
+    """A fandom and every fandom of its franchise (hints work at the franchise level)."""
+    if not text:
+        return None
+    f = fandom_id(store, text)
+    if f is None:
+        return set()
+    top = store.franchise(f)
+    return {f, top, *store.franchise_members.get(top, ())}
+
+
+def linked(store: Store, c: int, scope: set[int]) -> int:
+    """Evidence that character ``c`` belongs to ``scope`` (0 = none)."""
+    return sum(n for f, n in store.links(c, "character").items() if f in scope)
+
+
+def _ancestors(store: Store, i: int) -> set[int]:
+    seen: set[int] = set()
+    stack = store.parents(i, inferred=False)
+    while stack:
+        p = stack.pop()
+        if p not in seen:
+            seen.add(p)
+            stack.extend(store.parents(p, inferred=False))
+    return seen
+
+
+def _prune(store: Store, cands: list[int]) -> list[int]:
+    cands = list(dict.fromkeys(cands))
+    if len(cands) < 2:
+        return cands
+    pool = set(cands)
+    return [c for c in cands if not (_ancestors(store, c) & (pool - {c}))]
+
+
+def _is_character(store: Store, i: int) -> bool:
+    f = store.flags[i]
+    return bool(f & N.CHARACTER) and not f & N.NAME_GROUP
+
+
+def _tiers(store: Store, text: str, scope: set[int] | None) -> list[tuple[list[int], bool]]:
+    k = N.key(text)
+    exact = [i for i in store.ids(k) if _is_character(store, i)]
+    tiers = [(_prune(store, exact + store.base_ids(k)), True)]
+    tiers.append((_prune(store, store.part_ids(k)), False))
+    if scope and len(k.rstrip(".")) == 1 and k[0].isalpha():
+        initial = k[0]
+        members = store.fandom_index["character"]
+        cands = {c for f in scope for c in members.get(f, {})}
+        tiers.append(
+            (sorted(c for c in cands if N.given_initial(store.names[c]) == initial), True)
+        )
+    return tiers
+
+
+def _decide(store: Store, cands: list[int], scope: set[int], dominance: bool) -> int:
+    scored = sorted(((linked(store, c, scope), c) for c in cands), reverse=True)
+    scored = [(n, c) for n, c in scored if n > 0]
+    if not scored:
+        return NOT_FOUND
+    if len(scored) == 1:
+        return scored[0][1]
+    if dominance and scored[0][0] >= DOMINANCE * scored[1][0]:
+        return scored[0][1]
+    return AMBIGUOUS
+
+
+def _resolve_once(store: Store, text: str, scope: set[int] | None) -> int:
+    tiers = _tiers(store, text, scope)
+    if scope:
+        for cands, dominance in tiers:
+            if cands:
+                got = _decide(store, cands, scope, dominance)
+                if got != NOT_FOUND:
+                    return got
+        # Nothing is linked to the hint: a full name that names one character still counts.
+        first = tiers[0][0]
+        if len(first) == 1:
+            return first[0]
+        return AMBIGUOUS if first else NOT_FOUND
+    for cands, _dominance in tiers:
+        if cands:
+            return cands[0] if len(cands) == 1 else AMBIGUOUS
+    return NOT_FOUND
+
+
+def _spellings(text: str) -> list[str]:
+    """The text, then without "(mentioned)", then without a ``hurt!`` style prefix."""
+    out = [N.clean(text)]
+    for f in (N.strip_mentioned, N.strip_bang):
+        nxt = f(out[-1])
+        if nxt and nxt not in out:
+            out.append(nxt)
+    return out
+
+
+def resolve_character(store: Store, text: str, scope: set[int] | None = None) -> int | None:
+    """The canonical character id for ``text`` or ``None`` (unknown or ambiguous)."""
+    for spelling in _spellings(text):
+        got = _resolve_once(store, spelling, scope)
+        if got == NOT_FOUND:
+            base, dis = N.split_disambiguator(spelling)
+            if dis and not scope:
+                sub = fandom_scope(store, dis)
+                got = _resolve_once(store, base, sub) if sub else NOT_FOUND
+        if got >= 0:
+            return got
+        if got == AMBIGUOUS:
+            return None
+    return None
+
+
+def candidates(store: Store, text: str, scope: set[int] | None) -> list[int]:
+    """Every character ``text`` could name (all tiers), for matching known relationships."""
+    out: list[int] = []
+    for spelling in _spellings(text):
+        for cands, _d in _tiers(store, spelling, scope):
+            out += [c for c in cands if scope is None or linked(store, c, scope)]
+    return list(dict.fromkeys(out))
+
+
+def franchises_of(store: Store, c: int) -> set[int]:
+    return {store.franchise(f) for f in store.links(c, "character")}

@@ -155,12 +155,28 @@ def _read_path(path: Path) -> tuple[list[Document], list[Failure]]:
     return docs, failures
 
 
+IN_BODY_FORMATS = frozenset({"text", "html"})
+
+
 def strip_metadata(doc: Document) -> Document:
-    """The document as if the file had carried nothing but the story text."""
+    """The document as if the file had carried nothing but its prose.
+
+    Typed metadata (tags, title, summary, dates, stats) goes.  Chapter headings stay, and so
+    do notes and the disclaimer where they were part of the text itself (plain text, generic
+    HTML) rather than fields of a preface or front matter.
+    """
+    in_body = doc.source.format in IN_BODY_FORMATS
     return Document(
         source=doc.source,
-        chapters=[Chapter(title=None, text=c.text, html=c.html) for c in doc.chapters],
-    )
+        notes=list(doc.notes) if in_body else [],
+        end_notes=list(doc.end_notes) if in_body else [],
+        disclaimer=doc.disclaimer if in_body else None,
+        chapters=[
+            Chapter(title=c.title if in_body else None, text=c.text, html=c.html,
+                    notes=c.notes if in_body else [], end_notes=c.end_notes if in_body else [])
+            for c in doc.chapters
+        ],
+    )  # fmt: skip
 
 
 def _parse_work_id(work: str) -> int:

@@ -249,6 +249,8 @@ class Document:
             "completed": self.completed,
             "stats": self.stats.to_json(),
             "has_text": self.has_text,
+            "cast": self.extra.get("cast", []),
+            "status_inferred": self.extra.get("status_inferred"),
             "source": self.source.to_json(),
         }
 

@@ -114,7 +114,9 @@ def opf_xml(
 ) -> str:
     e = html.escape
     meta = [f"<dc:title>{e(title)}</dc:title>"]
-    meta += [f'<dc:creator opf:role="aut" opf:file-as="{e(a)}">{e(a)}</dc:creator>' for a in authors]
+    meta += [
+        f'<dc:creator opf:role="aut" opf:file-as="{e(a)}">{e(a)}</dc:creator>' for a in authors
+    ]
     meta += [f'<dc:contributor opf:role="bkp">{e(c)}</dc:contributor>' for c in contributors]
     if description is not None:
         meta.append(f"<dc:description>{e(description)}</dc:description>")
@@ -127,7 +129,9 @@ def opf_xml(
     meta += [f"<dc:source>{e(s)}</dc:source>" for s in sources]
     if publisher:
         meta.append(f"<dc:publisher>{e(publisher)}</dc:publisher>")
-    meta.append('<dc:identifier id="uid" opf:scheme="uuid">6a3e8a5e-0000-4000-8000-00000000f1c5</dc:identifier>')
+    meta.append(
+        '<dc:identifier id="uid" opf:scheme="uuid">6a3e8a5e-0000-4000-8000-00000000f1c5</dc:identifier>'
+    )
     manifest = []
     for item_id, href, media_type in items:
         props = (properties or {}).get(item_id)
@@ -155,7 +159,9 @@ def opf_xml(
     )
 
 
-def ncx_xml(points: Sequence[tuple[str, str]], *, nested: dict[int, Sequence[tuple[str, str]]] | None = None) -> str:
+def ncx_xml(
+    points: Sequence[tuple[str, str]], *, nested: dict[int, Sequence[tuple[str, str]]] | None = None
+) -> str:
     """An NCX navMap: (title, src) points; ``nested[i]`` are children of point i."""
 
     def point(n: int, title: str, src: str, children: str = "") -> str:
@@ -166,7 +172,9 @@ def ncx_xml(points: Sequence[tuple[str, str]], *, nested: dict[int, Sequence[tup
 
     body = []
     for n, (title, src) in enumerate(points, start=1):
-        kids = "".join(point(100 * n + k, t, s) for k, (t, s) in enumerate((nested or {}).get(n - 1, ())))
+        kids = "".join(
+            point(100 * n + k, t, s) for k, (t, s) in enumerate((nested or {}).get(n - 1, ()))
+        )
         body.append(point(n, title, src, kids))
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -180,7 +188,9 @@ def ncx_xml(points: Sequence[tuple[str, str]], *, nested: dict[int, Sequence[tup
 def nav_xhtml(entries: Sequence[tuple[str, str]], landmarks: Sequence[tuple[str, str]] = ()) -> str:
     """An EPUB 3 navigation document: toc entries (title, href) and landmarks (type, href)."""
     lis = "".join(f'<li><a href="{html.escape(h)}">{html.escape(t)}</a></li>' for t, h in entries)
-    marks = "".join(f'<li><a epub:type="{t}" href="{html.escape(h)}">{t}</a></li>' for t, h in landmarks)
+    marks = "".join(
+        f'<li><a epub:type="{t}" href="{html.escape(h)}">{t}</a></li>' for t, h in landmarks
+    )
     land = f'<nav epub:type="landmarks"><ol>{marks}</ol></nav>' if landmarks else ""
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
@@ -305,7 +315,10 @@ def lighthouse_work() -> Ao3Work:
             Ao3Chapter(
                 title="Chapter 2: Tide",
                 end_notes="Tide tables are harder than they look.",
-                paragraphs=[f"Paragraph {n} of the tide chapter, where the water rises." for n in range(1, 9)],
+                paragraphs=[
+                    f"Paragraph {n} of the tide chapter, where the water rises."
+                    for n in range(1, 9)
+                ],
             ),
         ],
     )
@@ -323,7 +336,9 @@ def ao3_preface(work: Ao3Work) -> str:
         plural = "Additional Tags" if label == "Additional Tags" else plural
         return f"<dt>{plural}:</dt>\n<dd>{links}</dd>\n"
 
-    series = ", ".join(f'Part {p} of\n<a href="{AO3}/series/{i}">{e(n)}</a>' for p, n, i in work.series)
+    series = ", ".join(
+        f'Part {p} of\n<a href="{AO3}/series/{i}">{e(n)}</a>' for p, n, i in work.series
+    )
     dates = f"Published: {work.published}\n"
     if work.updated:
         dates += f"Updated: {work.updated}\n"
@@ -349,17 +364,24 @@ def ao3_preface(work: Ao3Work) -> str:
         "</dl>",
         f"<h1>{e(work.title)}</h1>",
         '<div class="byline">by '
-        + ", ".join(f'<a rel="author" href="{AO3}/users/{e(a)}/pseuds/{e(a)}">{e(a)}</a>' for a in work.authors)
+        + ", ".join(
+            f'<a rel="author" href="{AO3}/users/{e(a)}/pseuds/{e(a)}">{e(a)}</a>'
+            for a in work.authors
+        )
         + "</div>",
     ]
     if work.summary:
-        out.append(f'<p>Summary</p>\n<blockquote class="userstuff"><p>{e(work.summary)}</p></blockquote>')
+        out.append(
+            f'<p>Summary</p>\n<blockquote class="userstuff"><p>{e(work.summary)}</p></blockquote>'
+        )
     if work.notes or work.end_notes:
         out.append("<p>Notes</p>")
         if work.notes:
             out.append(f'<blockquote class="userstuff"><p>{e(work.notes)}</p></blockquote>')
         if work.end_notes:
-            out.append('<div class="endnote-link">See the end of the work for more <a href="#endnotes">notes</a></div>')
+            out.append(
+                '<div class="endnote-link">See the end of the work for more <a href="#endnotes">notes</a></div>'
+            )
     out.append("</div></div>")
     return "\n".join(out)
 
@@ -370,13 +392,17 @@ def ao3_chapter_parts(work: Ao3Work, n: int) -> tuple[str, list[str], str]:
     ch = work.chapters[n - 1]
     meta = ['<div class="meta group">', f'<h2 class="heading">{e(ch.title)}</h2>']
     if ch.summary:
-        meta.append(f'<p>Chapter Summary</p>\n<blockquote class="userstuff"><p>{e(ch.summary)}</p></blockquote>')
+        meta.append(
+            f'<p>Chapter Summary</p>\n<blockquote class="userstuff"><p>{e(ch.summary)}</p></blockquote>'
+        )
     if ch.notes or ch.end_notes:
         meta.append("<p>Chapter Notes</p>")
         if ch.notes:
             meta.append(f'<blockquote class="userstuff"><p>{e(ch.notes)}</p></blockquote>')
         if ch.end_notes:
-            meta.append(f'<div class="endnote-link">See the end of the chapter for <a href="#endnotes{n}">notes</a></div>')
+            meta.append(
+                f'<div class="endnote-link">See the end of the chapter for <a href="#endnotes{n}">notes</a></div>'
+            )
     meta.append("</div>")
     end = ""
     if ch.end_notes:
@@ -439,7 +465,11 @@ def calibreize(markup: str) -> str:
     for old, new in _CALIBRE_CLASSES:
         markup = markup.replace(old, new)
     counter = iter(range(1, 10_000))
-    return re.sub(r'<h2 class="(heading|toc-heading)">', lambda m: f'<h2 class="{m.group(1)}" id="calibre_toc_{next(counter)}">', markup)
+    return re.sub(
+        r'<h2 class="(heading|toc-heading)">',
+        lambda m: f'<h2 class="{m.group(1)}" id="calibre_toc_{next(counter)}">',
+        markup,
+    )
 
 
 def calibre_xhtml(title: str, body: str) -> str:
@@ -496,7 +526,9 @@ def calibre_epub(
         dates={"": date},
         extra_metadata=extra,
     )
-    files["toc.ncx"] = ncx_xml([(t, f"{stem}_split_{n:03d}.xhtml#calibre_toc_{k}") for k, (t, n) in enumerate(toc, 1)])
+    files["toc.ncx"] = ncx_xml(
+        [(t, f"{stem}_split_{n:03d}.xhtml#calibre_toc_{k}") for k, (t, n) in enumerate(toc, 1)]
+    )
     return epub_bytes(files)
 
 
@@ -614,7 +646,9 @@ def fanficfare_epubs(
     )
     out = {name: workdir / f"{name}.epub" for name in runs}
     missing = [name for name, path in out.items() if not path.is_file()]
-    assert result.returncode == 0 and not missing, f"FanFicFare failed: {missing}\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0 and not missing, (
+        f"FanFicFare failed: {missing}\n{result.stdout}\n{result.stderr}"
+    )
     return out
 
 

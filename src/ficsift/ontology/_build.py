@@ -83,6 +83,9 @@ def _type_metatags(src: Sources, reg: Registry) -> tuple[dict[str, list[str]], s
                 changed = True
     for n in unknown:
         reg.add(n, typed.get(n, N.FREEFORM))
+    for n in nbrs:  # AO3 only links canonical tags: metatagged characters are curated
+        if reg.has(n, N.CHARACTER):
+            reg.add(n, N.CURATED)
     children: dict[str, list[str]] = defaultdict(list)
     for child, ps in parents.items():
         for p in ps:
@@ -140,8 +143,9 @@ def _infer_prefix_parents(
     return inferred
 
 
-def _sort_words(rels: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
-    """Characters whose surname comes first (``Katsuki Yuuri``), learnt from real tags."""
+def _sort_words(tagged: list[str]) -> tuple[dict[str, str], float]:
+    """Characters whose surname comes first (``Katsuki Yuuri``), learnt from AO3's canonical
+    relationship tags (the ships' ``taggedRel``), and how often the order rule then agrees."""
     votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
 
     def words(n: str) -> tuple[str, str]:
@@ -149,7 +153,7 @@ def _sort_words(rels: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
         ws = (forms[0] if forms else n).split(" ")
         return N.key(ws[0]), N.key(ws[-1])
 
-    for name, (_sep, _chars) in rels.items():
+    for name in tagged:
         split = N.split_relationship(name)
         if split is None:
             continue
@@ -161,7 +165,15 @@ def _sort_words(rels: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
                 if i == j or first == last or (first < other) == (last < other):
                     continue
                 votes[a][0 if (first < other) == (i < j) else 1] += 1
-    return {a: words(a)[0] for a, (f, lst) in votes.items() if f >= 2 and lst == 0}
+    learnt = {a: words(a)[0] for a, (f, lst) in votes.items() if f >= 2 and lst == 0}
+
+    def order(n: str) -> tuple[int, str, str]:
+        oc, surname, full = N.sort_key(n)
+        return oc, learnt.get(n, surname), full
+
+    sides = [split[1] for name in tagged if (split := N.split_relationship(name))]
+    agree = sum(1 for s in sides if sorted(s, key=order) == s) / max(1, len(sides))
+    return learnt, round(agree, 3)
 
 
 def _triggers(src: Sources) -> list[dict[str, Any]]:
@@ -216,7 +228,8 @@ def compile_ontology(src: Sources) -> dict[str, Any]:
     franchise = {f: fandoms.franchise_of(f) for f, fl in reg.flags.items() if fl & N.FANDOM}
     for f in set(franchise.values()):
         reg.add(f, N.FANDOM)
-    return _serialise(
+    sort_words, agreement = _sort_words(sorted({ev.rels.canon[g] for g in ev.rels.tagged}))
+    out = _serialise(
         reg,
         fandoms,
         parents,
@@ -226,9 +239,11 @@ def compile_ontology(src: Sources) -> dict[str, Any]:
         rel_links,
         rel_sides,
         counts,
-        _sort_words(rel_sides),
+        sort_words,
         src,
     )
+    out["stats"]["relationship_order_agreement"] = agreement
+    return out
 
 
 def _serialise(

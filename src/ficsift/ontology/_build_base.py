@@ -177,12 +177,13 @@ class Characters:
         self.syn_to: dict[str, str] = {}
         self.by_base: dict[str, set[str]] = defaultdict(set)
         self.curated: set[str] = set()
+        self.homes: dict[str, set[str]] = defaultdict(set)  # character → home franchises
+        self._parts: dict[str, set[str]] | None = None
         for master, _name in sorted(src.character_syn):
-            self.add(master)
-            self.curated.add(N.clean(master))
+            self.curate(master)
         for variant, canon, route in sorted(src.tropes):
             if route == "character":
-                self.add(canon)
+                self.curate(canon)
         for master, name in sorted(src.character_syn):
             self.synonym(name, master)
         for variant, canon, route in sorted(src.tropes):
@@ -196,6 +197,22 @@ class Characters:
             self.by_key[k] = name
             self.by_base[N.key(N.base_name(name))].add(name)
         return self.by_key.get(k, name)
+
+    def curate(self, name: str) -> str:
+        name = self.add(name)
+        self.reg.add(name, N.CURATED)
+        self.curated.add(name)
+        self._parts = None
+        return name
+
+    def by_part(self, k: str) -> set[str]:
+        """Curated characters with ``k`` as a given name, surname or nickname."""
+        if self._parts is None:
+            self._parts = defaultdict(set)
+            for c in self.curated:
+                for p in {*N.name_forms(c), *N.name_parts(c)}:
+                    self._parts[N.key(p)].add(c)
+        return self._parts.get(k, set())
 
     def synonym(self, spelling: str, canon: str) -> None:
         canon = self.by_key.get(N.key(canon), N.clean(canon))
@@ -229,19 +246,31 @@ class Characters:
                 variants.add(v)
         if len(variants) == 1:
             return variants.pop()
-        return found
+        if not franchises or (found and self.homes.get(found, set()) & franchises):
+            return found
+        # "Julian" on a DS9 work: the one curated character so named at home in its fandoms.
+        at_home = {
+            c
+            for c in self.by_part(N.key(N.strip_mentioned(N.strip_bang(tag))))
+            if self.homes.get(c, set()) & franchises
+        }
+        return at_home.pop() if len(at_home) == 1 else found
 
     def resolve_relationship(
-        self, tag: str, franchises: set[str]
+        self, tag: str, franchises: set[str], add_unknown: bool = False
     ) -> tuple[str, tuple[str, ...], str | None] | None:
-        """``(sep, sorted characters, fandom named by a trailing disambiguator)`` or ``None``."""
+        """``(sep, sorted characters, fandom named by a trailing disambiguator)`` or ``None``.
+
+        With ``add_unknown``, a side that names no known character becomes one (uncurated):
+        a relationship tag on a work is made of character names.
+        """
         split = N.split_relationship(tag)
         if split is None:
             return None
         sep, sides = split
         dis_fandom = None
         if not self.known(sides[-1]):
-            base, dis = N.split_disambiguator(sides[-1])
+            base, dis = N.split_disambiguator(N.strip_mentioned(sides[-1]))
             dis_fandom = self.fandoms.of_disambiguator(dis) if dis else None
             if dis_fandom:
                 sides[-1] = base
@@ -249,6 +278,8 @@ class Characters:
         chars = []
         for side in sides:
             c = self.resolve(side, franchises)
+            if c is None and add_unknown and any(ch.isalpha() for ch in side):
+                c = self.add(N.strip_mentioned(side))
             if c is None:
                 return None
             chars.append(c)

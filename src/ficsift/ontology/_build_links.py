@@ -114,31 +114,65 @@ class Evidence:
         return {self.fandoms.franchise_of(f) for f in fandoms}
 
     def _rel(self, tag: str, franchises: set[str], tagged: bool = False) -> tuple[str, ...]:
-        r = self.chars.resolve_relationship(tag, franchises)
+        r = self.chars.resolve_relationship(tag, franchises, add_unknown=True)
         group = (r[0], r[1]) if r else None
         self.rels.see(tag, group, tagged)
         if r and r[2]:
             self.rel_dis.append((tag, (r[0], r[1]), r[2]))
         return r[1] if r else ()
 
+    def _homes(self) -> None:
+        """Where each character is at home before any crossover is read: its disambiguator,
+        the ships it is a side of, and the single-fandom works it is tagged in."""
+        chars, fr = self.chars, self.fandoms.franchise_of
+        for name in sorted(chars.curated):
+            for spelling in (name, *chars.reg.syn.get(name, ())):
+                f = chars.fandom_of(spelling)
+                if f:
+                    chars.homes[name].add(fr(f))
+        for fandom, tagged, _rel in self.src.ships:
+            f = self.fandoms.canon(fandom)
+            split = N.split_relationship(tagged)
+            if f and split:
+                for side in split[1]:
+                    c = chars.resolve(side, {fr(f)}) or chars.curate(side)
+                    chars.homes[c].add(fr(f))
+        for work in self.src.works:
+            fw = {f for t in self._fandom_tags(work) if (f := self.fandoms.canon(t))}
+            if len(fw) == 1:
+                for t in work.characters:
+                    c = chars.known(t)
+                    if c:
+                        chars.homes[c].add(fr(next(iter(fw))))
+
     def collect(self) -> None:
         """First pass: canonical fandoms, characters and relationship groups of every record."""
-        for work in self.src.works:
-            fw = tuple(dict.fromkeys(f for t in self._fandom_tags(work) if (f := self.fandoms.canon(t))))
-            fr = self.franchises(fw)
-            chars = {self.chars.resolve(t, fr) or self.chars.add(t) for t in work.characters}
-            rels = {t: self._rel(t, fr) for t in work.relationships}
-            self.works.append((fw, chars, rels))
+        self._homes()
         for fandom, tagged, rel in self.src.ships:
             f = self.fandoms.canon(fandom)
             if f is None:
                 continue
             fr = self.franchises([f])
             sides_t = self._rel(tagged, fr, tagged=True)
-            for c in sides_t:
-                self.chars.add(c)
             sides_r = self._rel(rel, fr)
             self.ship_rows.append((f, tagged, sides_t, rel, sides_r))
+        unknown: list[tuple[int, str]] = []
+        for work in self.src.works:
+            fw = tuple(
+                dict.fromkeys(f for t in self._fandom_tags(work) if (f := self.fandoms.canon(t)))
+            )
+            fr = self.franchises(fw)
+            chars = set()
+            for t in work.characters:
+                c = self.chars.resolve(t, fr)
+                if c:
+                    chars.add(c)
+                else:
+                    unknown.append((len(self.works), t))
+            rels = {t: self._rel(t, fr) for t in work.relationships}
+            self.works.append((fw, chars, rels))
+        for i, t in unknown:  # typed on a work, known nowhere else: a character of its own
+            self.works[i][1].add(self.chars.add(t))
         self.rels.finish()
 
     def _fandom_tags(self, work: Work) -> list[str]:
@@ -279,8 +313,12 @@ class Evidence:
         return (split[0], sides) if split and sides else None
 
     def _count_disambiguators(self) -> None:
+        fr = self.fandoms.franchise_of
         for tag, group, f in sorted(set(self.rel_dis)):
-            for x in (self.rels.name(tag, group), *group[1]):
+            # "…/George (She-Ra)" may name George's fandom only: a side already at home in
+            # another franchise takes no evidence from it.
+            sides = [c for c in group[1] if not self.chars.homes.get(c) or fr(f) in self.chars.homes[c]]
+            for x in (self.rels.name(tag, group), *sides):
                 self.disamb[x][f] = max(self.disamb[x][f], 1)
         reg = self.chars.reg
         for name in sorted(self.chars.by_key.values()):

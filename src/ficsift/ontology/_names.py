@@ -16,6 +16,7 @@ CHARACTER = 2
 FANDOM = 4
 RELATIONSHIP = 8
 NAME_GROUP = 16  # a character meta tag that only groups a name ("Giles", "Xander")
+CURATED = 32  # a character AO3's wranglers made canonical (not just seen typed on a work)
 
 TYPE_FLAGS: dict[str, int] = {
     "freeform": FREEFORM,
@@ -24,7 +25,7 @@ TYPE_FLAGS: dict[str, int] = {
     "relationship": RELATIONSHIP,
 }
 # Order used when a spelling is a tag of several types and no type was asked for.
-TYPE_PRIORITY: tuple[str, ...] = ("character", "relationship", "fandom", "freeform")
+TYPE_PRIORITY: tuple[str, ...] = ("character", "relationship", "freeform", "fandom")
 
 _QUOTES = str.maketrans(
     {

@@ -2,9 +2,9 @@
 
 1. A spelling of a known relationship tag is answered directly.
 2. Split on ``/`` (romantic) or ``&`` (platonic) — one kind per tag, as on AO3 — and resolve
-   each side as a character (see ``_resolve``).  Without a fandom hint, sides that resolve on
-   their own name the franchise(s) they share, and the others are retried inside it; if no
-   side resolves alone, a single franchise common to every side's candidates is used.
+   each side as a character (see ``_resolve``).  Without a fandom hint, if exactly one
+   franchise has a candidate character for every side, it serves as the hint; otherwise each
+   side must resolve on its own.
 3. If every side resolved: the known relationship tag with that separator and character set,
    else one built AO3-style (``_names.sort_key`` order; see its docstring).
 4. Otherwise, the one known relationship tag whose characters can be matched side by side to
@@ -40,11 +40,16 @@ def _known_for(store: Store, sep: str, chars: list[int]) -> int | None:
 
 
 def build_name(store: Store, sep: str, chars: list[int]) -> str:
+    """AO3 style: names in ``sort_key`` order without their disambiguators, except that the
+    last name keeps its own (``Odo/Quark (Star Trek)``, but ``Angel/Buffy Summers``)."""
+
     def order(c: int) -> tuple[int, str, str]:
         oc, surname, full = N.sort_key(store.names[c])
         return oc, store.sort_words.get(c, surname), full
 
-    return N.join_relationship(sep, [store.names[c] for c in sorted(chars, key=order)])
+    names = [store.names[c] for c in sorted(chars, key=order)]
+    shown = [N.split_disambiguator(n)[0] for n in names[:-1]] + names[-1:]
+    return N.join_relationship(sep, shown)
 
 
 def _match_known(
@@ -61,26 +66,31 @@ def _match_known(
                 continue
             if any(all(x in cs for x, cs in zip(p, cands, strict=True)) for p in permutations(got[1])):
                 found.add(r)
-    if scope and len(found) > 1:
-        found = {r for r in found if any(f in scope for f in store.links(r, "relationship"))} or found
+    if scope:
+        found = {r for r in found if _in_scope(store, r, scope)}
     return found.pop() if len(found) == 1 else None
 
 
-def _infer_scope(store: Store, sides: list[str], got: list[int | None]) -> set[int] | None:
-    known = [franchises_of(store, c) for c in got if c is not None]
-    if known:
-        common = set.intersection(*known)
-    else:
-        per_side = []
-        for s in sides:
-            fr: set[int] = set()
-            for c in candidates(store, s, None):
-                fr |= franchises_of(store, c)
-            per_side.append(fr)
-        common = set.intersection(*per_side) if per_side else set()
-        if len(common) != 1:
+def _in_scope(store: Store, r: int, scope: set[int]) -> bool:
+    if any(f in scope for f in store.links(r, "relationship")):
+        return True
+    sides = store.relationship_sides(r)
+    return bool(sides) and any(linked(store, c, scope) for c in sides[1])  # type: ignore[index]
+
+
+def _infer_scope(store: Store, sides: list[str]) -> set[int] | None:
+    """The one franchise that every side has a candidate character in, if there is one."""
+    common: set[int] | None = None
+    for s in sides:
+        fr: set[int] = set()
+        for c in candidates(store, s, None):
+            fr |= franchises_of(store, c)
+        common = fr if common is None else common & fr
+        if not common:
             return None
-    return _scope_of_franchises(store, common) if common else None
+    if not common or len(common) != 1:
+        return None
+    return _scope_of_franchises(store, common)
 
 
 def canonical_relationship(store: Store, text: str, fandom: str | None = None) -> str | None:
@@ -93,12 +103,14 @@ def canonical_relationship(store: Store, text: str, fandom: str | None = None) -
         return None
     sep, sides = split
     scope = fandom_scope(store, fandom)
-    got = [resolve_character(store, s, scope) for s in sides]
-    if not scope and any(c is None for c in got):
-        inferred = _infer_scope(store, sides, got)
+    got: list[int | None] = []
+    if not scope:
+        inferred = _infer_scope(store, sides)
         if inferred:
-            scope = inferred
-            got = [c if c is not None else resolve_character(store, s, scope) for s, c in zip(sides, got, strict=True)]
+            got = [resolve_character(store, s, inferred) for s in sides]
+            scope = inferred if all(c is not None for c in got) else scope
+    if not got or any(c is None for c in got):
+        got = [resolve_character(store, s, scope) for s in sides]
     if all(c is not None for c in got):
         chars = [c for c in got if c is not None]
         if len(set(chars)) != len(chars):

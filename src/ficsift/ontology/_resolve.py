@@ -62,10 +62,17 @@ def _ancestors(store: Store, i: int) -> set[int]:
 
 
 def _prune(store: Store, cands: list[int]) -> list[int]:
+    """Prefer curated characters; drop variants of another candidate.
+
+    A variant is a sub tag of a multi-word candidate (``Vampire Xander Harris`` under
+    ``Xander Harris``); a one-word meta tag (``Angel`` over ``Angel (BtVS)``) is only a name.
+    """
     cands = list(dict.fromkeys(cands))
+    curated = [c for c in cands if store.flags[c] & N.CURATED]
+    cands = curated or cands
     if len(cands) < 2:
         return cands
-    pool = set(cands)
+    pool = {c for c in cands if " " in N.base_name(store.names[c])}
     return [c for c in cands if not (_ancestors(store, c) & (pool - {c}))]
 
 
@@ -76,9 +83,15 @@ def _is_character(store: Store, i: int) -> bool:
 
 def _tiers(store: Store, text: str, scope: set[int] | None) -> list[tuple[list[int], bool]]:
     k = N.key(text)
-    exact = [i for i in store.ids(k) if _is_character(store, i)]
-    tiers = [(_prune(store, exact + store.base_ids(k)), True)]
-    tiers.append((_prune(store, store.part_ids(k)), False))
+    ids = store.ids(k)
+    exact = [i for i in ids if _is_character(store, i)]
+    parts = store.part_ids(k)
+    if any(store.flags[i] & N.NAME_GROUP for i in ids):
+        # AO3 groups several characters under this name: they all compete with the rest.
+        tiers = [(_prune(store, exact + store.base_ids(k) + parts), False)]
+    else:
+        tiers = [(_prune(store, exact + store.base_ids(k)), True)]
+    tiers.append((_prune(store, parts), False))
     if scope and len(k.rstrip(".")) == 1 and k[0].isalpha():
         initial = k[0]
         members = store.fandom_index["character"]
@@ -151,7 +164,7 @@ def candidates(store: Store, text: str, scope: set[int] | None) -> list[int]:
     out: list[int] = []
     for spelling in _spellings(text):
         for cands, _d in _tiers(store, spelling, scope):
-            out += [c for c in cands if scope is None or linked(store, c, scope)]
+            out += cands
     return list(dict.fromkeys(out))
 
 

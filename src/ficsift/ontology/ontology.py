@@ -44,23 +44,32 @@ class Ontology:
     # -- spellings -----------------------------------------------------------------------------
 
     def _pick(self, text: str, ids: list[int], flag: int | None) -> int | None:
-        k = N.key(text)
+        """Choose among the tags a spelling key leads to.
+
+        First a tag spelled exactly so (ignoring case), then synonyms, aliases and tags that
+        differ only in accents or spacing, then tags that differ by an AO3 type suffix
+        (``Bashir - Fandom``).  Several tags of different types go by ``TYPE_PRIORITY``; several
+        of the same type are ambiguous (``None``).
+        """
+        names, flags = self._s.names, self._s.flags
         if flag is not None:
-            ids = [i for i in ids if self._s.flags[i] & flag]
+            ids = [i for i in ids if flags[i] & flag]
             if flag == N.CHARACTER:
-                ids = [i for i in ids if not self._s.flags[i] & N.NAME_GROUP]
+                ids = [i for i in ids if not flags[i] & N.NAME_GROUP]
         if not ids:
             return None
-        own = [i for i in ids if N.key(self._s.names[i]) == k]
-        if own:
-            exact = [i for i in own if self._s.names[i] == N.clean(text)]
-            return (exact or own)[0]
-        if len(ids) == 1:
-            return ids[0]
-        for kind in N.TYPE_PRIORITY:
-            of_kind = [i for i in ids if self._s.flags[i] & N.TYPE_FLAGS[kind]]
-            if of_kind:
-                return of_kind[0] if len(of_kind) == 1 else None
+        query = N.clean(text)
+        same = [i for i in ids if names[i].casefold() == query.casefold()]
+        if same:
+            return next((i for i in same if names[i] == query), same[0])
+        plain = [i for i in ids if N.strip_type_suffix(names[i])[1] is None]
+        for tier in (plain, ids):
+            if len(tier) == 1:
+                return tier[0]
+            for kind in N.TYPE_PRIORITY:
+                of_kind = [i for i in tier if flags[i] & N.TYPE_FLAGS[kind]]
+                if of_kind:
+                    return of_kind[0] if len(of_kind) == 1 else None
         return None
 
     def _id(self, name: str, type: TagKind | None = None, fandom: str | None = None) -> int | None:
@@ -85,12 +94,10 @@ class Ontology:
         that settles short names (``canonical("Angel", "character", fandom="BtVS")``) and
         ``hurt!giles``-style prefixes and ``(mentioned)`` suffixes are ignored.
         """
+        if type == "relationship":
+            return R.canonical_relationship(self._s, name, fandom)
         i = self._id(name, type, fandom)
-        if i is None:
-            return None
-        if type == "relationship" and not self._s.flags[i] & N.RELATIONSHIP:
-            return None
-        return self._s.names[i]
+        return None if i is None else self._s.names[i]
 
     def tag_type(self, name: str) -> TagKind | None:
         i = self._id(name)
@@ -196,16 +203,17 @@ class Ontology:
         """Names a story would call the character by, as far as the data supports them.
 
         The name without disambiguator, each ``A | B`` half, a quoted nickname, given name and
-        surname, AO3 name meta tags (``Liam`` for ``Angel (BtVS)``) and synonym spellings
-        (without disambiguators, ``(mentioned)`` forms and ``X!Name`` variants).
+        surname, one-word character meta tags (``Liam`` for ``Angel (BtVS)``) and synonym
+        spellings (without disambiguators, ``(mentioned)`` forms and ``X!Name`` variants).
+        Nothing is invented: a nickname no source records is not here.
         """
         c = self._id(name, "character", fandom)
         if c is None:
             return set()
         canon = self._s.names[c]
         out = {*N.name_forms(canon), *N.name_parts(canon)}
-        for p in self._s.parents(c, inferred=False):
-            if self._s.flags[p] & N.NAME_GROUP:
+        for p in self._s.parents(c, inferred=False):  # AO3 name meta tags: Xander, Liam
+            if self._s.flags[p] & N.CHARACTER and " " not in self._s.names[p]:
                 out.add(self._s.names[p])
         for syn in self._s.synonyms.get(str(c), ()):
             base = N.base_name(syn)

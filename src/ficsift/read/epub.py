@@ -9,14 +9,14 @@ never expands custom entities.
 
 Three flavours, recognised from the content rather than the file name:
 
-1. **AO3's EPUB download** is calibre's conversion of AO3's HTML download: a preface page
-   with the ``dl.tags`` dt/dd block (Rating, Archive Warning, Category, Fandom, Relationship,
-   Character, Additional Tags, Language, Series, Stats), the title, byline, summary and notes;
-   then chapters, each ``div.meta.group`` with an ``h2.heading`` title, chapter summary and
-   notes, the ``div.userstuff`` text and a ``div.meta#endnotesN``; then the afterword with the
-   work's end notes.  Calibre splits this into files at chapter boundaries (and inside long
-   chapters) and renames classes (``meta group`` → ``meta1``), so the spine documents are read
-   as one stream and classes are compared without calibre's number suffix.
+1. **AO3's EPUB download** is calibre's conversion of AO3's HTML download: the preface
+   (``dl.tags`` Rating/Archive Warning/Category/Fandom/Relationship/Character/Additional
+   Tags/Language/Series/Stats, title, byline, summary, notes, the work URL), chapters
+   (``div.meta.group`` with ``h2.heading``, chapter summary and notes, ``div.userstuff``
+   text, ``#endnotesN``) and the afterword.  Calibre renames classes (``meta group`` →
+   ``meta1``) and splits the file at each chapter (and inside long ones), unwrapping the
+   split point's ancestors.  Undoing that gives back AO3's HTML download, which is then read
+   by :class:`~ficsift.read.ao3_html.Ao3HtmlReader`, so both downloads of a work read alike.
 2. **FanFicFare EPUBs**: ``title_page.xhtml`` with ``<b>Label:</b> value`` lines (or a table),
    read through the shared :func:`~ficsift.read.fields.apply_fields` table; ``dc:source`` is
    the story URL; each chapter is one spine document with an ``h3.fff_chapter_title`` and,
@@ -37,16 +37,25 @@ from __future__ import annotations
 import html as htmllib
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from ficsift.model import Chapter, Document, SeriesRef, Status, TagType
 from ficsift.read.ao3_html import Ao3HtmlReader
 from ficsift.read.archive import is_epub, is_zip
 from ficsift.read.base import RawFile, Reader, ReadError, looks_binary, register
-from ficsift.read.decode import decode_bytes
-from ficsift.read.epub_opf import Metadata, Package, TocEntry, read_package
+from ficsift.read.epub_opf import (
+    ContentDoc,
+    Package,
+    TocEntry,
+    apply_metadata,
+    load_documents,
+    read_package,
+    source_url,
+    work_key_for,
+)
 from ficsift.read.fields import (
     AO3_CATEGORIES,
     TAG_LABELS,
@@ -55,7 +64,6 @@ from ficsift.read.fields import (
     parse_int,
     split_label,
     split_list,
-    status_from_word,
 )
 from ficsift.read.html import (
     Block,
@@ -72,25 +80,9 @@ from ficsift.read.structure import apply_parts, split_story, text_blocks
 # Table-of-contents markers put into the XHTML before a fragment's target; private-use
 # characters, so they never collide with story text and survive sanitising.
 _MARK_RE = re.compile("\ue000(\\d+)\ue001")
-_VOID_TAGS = frozenset({
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
-})  # fmt: skip
-# XHTML's <title/> or <div/> would swallow the document in an HTML parser.
-_SELF_CLOSING_RE = re.compile(r"<([A-Za-z][\w:.-]*)(\s[^<>]*?)?\s*/>")
-_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
 _CLASS_NUMBER_RE = re.compile(r"\d+$")
 _CLASS_ATTR_RE = re.compile(r'\sclass="([^"]*)"')
-_AO3_WORK_RE = re.compile(
-    r"(?:archiveofourown\.org|ao3\.org)/(?:collections/[^/]+/)?works/(\d+)", re.I
-)
-_FFN_STORY_RE = re.compile(r"fanfiction\.net/s/(\d+)", re.I)
-_CALIBRE_MIDNIGHT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00(?:\.0+)?(?:Z|[+-]00:?00)?$")
 _SERIES_PART_RE = re.compile(r"^(.*?)\s*\[(\d+)\]$")
-_AO3_PART_RE = re.compile(r"Part\s+(\d+)\s+of\s*$", re.I)
-_AO3_STATS_RE = re.compile(
-    r"(Published|Updated|Completed|Words|Chapters|Comments|Kudos|Bookmarks|Hits):\s*(\S+)"
-)
 _FRONT_NAME_RE = re.compile(
     r"^(?:cover|title|titlepage|title[_-]page|halftitle|toc|contents|nav|copyright|colophon|imprint)"
     r"(?:[_-]?page)?[_-]?\d*$",
@@ -109,29 +101,14 @@ _FRONT_NAME_KINDS = (
     ("contents", "toc"), ("nav", "toc"), ("copyright", "copyright"), ("colophon", "copyright"),
     ("imprint", "copyright"),
 )  # fmt: skip
-_JUNK_SUBJECTS = frozenset({"fanworks", "fanfiction", "fan fiction", "fanfic"})
-_AO3_TAG_TYPES = {
-    "rating": TagType.RATING, "ratings": TagType.RATING,
-    "archive warning": TagType.WARNING, "archive warnings": TagType.WARNING,
-    "category": TagType.CATEGORY, "categories": TagType.CATEGORY,
-    "fandom": TagType.FANDOM, "fandoms": TagType.FANDOM,
-    "relationship": TagType.RELATIONSHIP, "relationships": TagType.RELATIONSHIP,
-    "character": TagType.CHARACTER, "characters": TagType.CHARACTER,
-    "additional tags": TagType.FREEFORM, "additional tag": TagType.FREEFORM,
-}  # fmt: skip
+_FFF_PAGES = {
+    "titlepage": "title_page.xhtml",
+    "tocpage": "toc_page.xhtml",
+    "logpage": "log_page.xhtml",
+}
 _STAT_LABELS = {"kudos", "hits", "bookmarks", "comments"}
 # Not story content wherever they sit (saved pages carry injected scripts).
 _NOT_TEXT = frozenset({"-comment", "script", "style", "noscript", "template", "iframe", "object"})
-
-
-@dataclass(slots=True)
-class ContentDoc:
-    """One spine document, parsed (the parser object keeps the nodes alive)."""
-
-    path: str
-    tree: LexborHTMLParser
-    body: LexborNode
-    linear: bool = True
 
 
 @dataclass(slots=True)
@@ -170,6 +147,8 @@ class EpubReader(Reader):
 def open_epub(raw: RawFile) -> SafeZip:
     try:
         return SafeZip(raw.data, raw.limits, "EPUB")
+    except NotImplementedError as exc:  # zipfile's "zip file version 21.7" from a damaged header
+        raise ReadError(f"corrupt EPUB: {exc}") from None
     except ReadError as exc:
         if "is not a zip file" in str(exc):
             raise ReadError(
@@ -185,13 +164,17 @@ def read_epub(raw: RawFile, archive: SafeZip) -> Document:
     flavour = detect_flavour(pkg, docs)
     if flavour == "ao3":
         doc = read_ao3(raw, docs)
+        apply_metadata(doc, pkg.metadata, flavour)
+    elif flavour == "fanficfare":
+        doc = Document(source=raw.source(EpubReader.format))
+        read_fanficfare(doc, docs, pkg)  # the title page is the better source: it goes first
+        apply_metadata(doc, pkg.metadata, flavour)
     else:
         doc = Document(source=raw.source(EpubReader.format))
-        if flavour == "fanficfare":
-            read_fanficfare(doc, docs, pkg)
-        else:
-            read_generic(doc, docs, pkg)
-    apply_metadata(doc, pkg.metadata, flavour)
+        # The OPF is the only metadata: it goes first, so a status it states beats the
+        # guess the structure finder makes from "more soon!" in a note.
+        apply_metadata(doc, pkg.metadata, flavour)
+        read_generic(doc, docs, pkg)
     url = doc.source.url or source_url(pkg.metadata)
     if url:
         doc.source.url, doc.source.work_key = url, work_key_for(url)
@@ -202,56 +185,6 @@ def read_epub(raw: RawFile, archive: SafeZip) -> Document:
     if not doc.has_text:
         raise ReadError("EPUB has no story text" + (f" ({warnings[0]})" if warnings else ""))
     return doc
-
-
-# --- loading -------------------------------------------------------------------------------
-
-
-def load_documents(archive: SafeZip, pkg: Package, warnings: list[str]) -> list[ContentDoc]:
-    """Parsed spine documents in reading order; unusable items become warnings."""
-    if not pkg.spine:
-        raise ReadError("EPUB spine is empty")
-    docs: list[ContentDoc] = []
-    seen: set[str] = set()
-    for entry in pkg.spine:
-        item = entry.item
-        if not item.is_document:
-            continue
-        if item.path is None:
-            warnings.append(f"spine item {item.href!r} points outside the EPUB (refused)")
-            continue
-        if item.path in seen:  # a spine naming one file a million times reads it once
-            continue
-        seen.add(item.path)
-        if item.path not in archive:
-            warnings.append(f"spine item {item.path!r} is missing from the EPUB")
-            continue
-        data = archive.read(item.path)  # bombs and unsafe names fail the whole book
-        match = _XML_ENCODING_RE.match(data[:200])
-        try:
-            text = decode_bytes(data, match.group(1).decode("ascii") if match else None)
-        except ReadError as exc:
-            warnings.append(f"{item.path}: {exc}")
-            continue
-        tree = parse_html(xhtml_as_html(text))
-        if tree.body is not None:
-            docs.append(ContentDoc(item.path, tree, tree.body, entry.linear))
-    if not docs:
-        reason = f" ({warnings[0]})" if warnings else ""
-        raise ReadError(f"EPUB has no readable content documents{reason}")
-    return docs
-
-
-def xhtml_as_html(text: str) -> str:
-    """XHTML made safe for an HTML parser: ``<x/>`` on non-void elements opened and closed."""
-
-    def expand(match: re.Match[str]) -> str:
-        tag = match.group(1)
-        if tag.lower() in _VOID_TAGS:
-            return match.group(0)
-        return f"<{tag}{match.group(2) or ''}></{tag}>"
-
-    return _SELF_CLOSING_RE.sub(expand, text)
 
 
 def classes(node: LexborNode) -> set[str]:
@@ -272,77 +205,6 @@ def detect_flavour(pkg: Package, docs: list[ContentDoc]) -> str:
     return "generic"
 
 
-# --- shared metadata -----------------------------------------------------------------------
-
-
-def apply_metadata(doc: Document, meta: Metadata, flavour: str) -> None:
-    """OPF metadata for whatever the flavour's own pages did not give.
-
-    AO3's preface states everything the OPF does (calibre's ``dc:date`` is the revision date,
-    not publication, and ``dc:subject`` repeats the tags), so AO3 books take only names.
-    """
-    doc.title = doc.title or (meta.titles[0] if meta.titles else None)
-    if not doc.authors:
-        doc.authors.extend(dict.fromkeys(meta.creators))
-    if not doc.summary and meta.description:
-        doc.summary = node_text(parse_html(meta.description).body) or None
-    if not doc.language and meta.languages:
-        doc.language = meta.languages[0]
-    if flavour == "ao3":
-        return
-    published = (
-        meta.dates.get("publication")
-        or meta.dates.get("original-publication")
-        or meta.dates.get("")
-    )
-    doc.published = doc.published or _tidy_date(published)
-    doc.updated = doc.updated or _tidy_date(meta.dates.get("modification"))
-    add_subjects(doc, meta.subjects)
-
-
-def _tidy_date(value: str | None) -> str | None:
-    if not value or value.startswith("0101-"):  # calibre's "no date"
-        return None
-    match = _CALIBRE_MIDNIGHT_RE.match(value)
-    return match.group(1) if match else value
-
-
-def add_subjects(doc: Document, subjects: list[str]) -> None:
-    """``dc:subject`` entries as freeform tags, minus what is already a tag or a status."""
-    have = {t.name.lower() for t in doc.tags}
-    for subject in subjects:
-        # FanFicFare escapes "&" twice ("Harry &amp;amp; Hermione"), so unescape once more.
-        name = " ".join(htmllib.unescape(subject).split())
-        low = name.lower()
-        if not name or low in have or low in _JUNK_SUBJECTS or low.startswith("last update"):
-            continue
-        status = status_from_word(name)
-        if status != Status.UNKNOWN:
-            doc.status = doc.status if doc.status != Status.UNKNOWN else status
-            continue
-        doc.add_tag(name, TagType.FREEFORM)
-        have.add(low)
-
-
-def source_url(meta: Metadata) -> str | None:
-    for value in meta.sources + meta.identifiers:
-        value = value.strip()
-        if value.lower().startswith("url:"):
-            value = value[4:].strip()
-        if value.lower().startswith(("http://", "https://")):
-            return value
-    return None
-
-
-def work_key_for(url: str) -> str:
-    """``ao3:<id>`` / ``ffn:<id>`` for AO3 and FFN story URLs; the URL itself otherwise."""
-    if match := _AO3_WORK_RE.search(url):
-        return f"ao3:{match.group(1)}"
-    if match := _FFN_STORY_RE.search(url):
-        return f"ffn:{match.group(1)}"
-    return url
-
-
 # --- AO3 -----------------------------------------------------------------------------------
 
 
@@ -352,7 +214,14 @@ def ao3_tags_list(node: LexborNode) -> LexborNode | None:
         if "tags" not in classes(dl):
             continue
         labels = {normalise_label(node_text(dt)) for dt in dl.css("dt")}
-        if labels & {"rating", "ratings", "archive warning", "archive warnings", "fandom", "fandoms"}:
+        if labels & {
+            "rating",
+            "ratings",
+            "archive warning",
+            "archive warnings",
+            "fandom",
+            "fandoms",
+        }:
             return dl
     return None
 
@@ -374,10 +243,16 @@ def read_ao3(raw: RawFile, docs: list[ContentDoc]) -> Document:
         raise ReadError("AO3 EPUB has no preface")
     preface = _top_level(body, dl)
     afterword = next((n for n in body.iter() if _is_afterword(n)), None)
+    # Chapters are what lies between the preface and the afterword (a cover page a library
+    # program added before the preface is not a chapter).
+    top = list(body.iter(include_text=True))
+    start = next(n for n, node in enumerate(top) if node.mem_id == preface.mem_id) + 1
+    stop = next(
+        (n for n, node in enumerate(top) if afterword and node.mem_id == afterword.mem_id), len(top)
+    )
     items: list[str] = []
     content: list[str] = []
-    skip = {preface.mem_id, afterword.mem_id if afterword is not None else None}
-    _ao3_chapter_items(body, skip, items, content)
+    _ao3_chapter_items(top[start:stop], items, content)
     _flush_content(items, content)
     preface_html = preface.html or ""
     if preface.attributes.get("id") != "preface":
@@ -413,8 +288,8 @@ def _top_level(body: LexborNode, node: LexborNode) -> LexborNode:
 
 
 def _is_afterword(node: LexborNode) -> bool:
-    if node.tag != "div":
-        return False
+    if node.tag != "div" or node.attributes.get("id") in {"chapters", "preface"}:
+        return False  # (a one-chapter work called "Afterword" has that toc-heading too)
     if node.attributes.get("id") == "afterword":
         return True
     heading = node.css_first("h2")
@@ -425,13 +300,11 @@ def _is_afterword(node: LexborNode) -> bool:
     )
 
 
-def _ao3_chapter_items(
-    node: LexborNode, skip: set[int | None], items: list[str], content: list[str]
-) -> None:
+def _ao3_chapter_items(nodes: Iterable[LexborNode], items: list[str], content: list[str]) -> None:
     """The chapters part as AO3's HTML has it: meta groups, text divs, end-notes divs."""
-    for child in node.iter(include_text=True):
+    for child in nodes:
         tag = child.tag
-        if child.mem_id in skip or tag in _NOT_TEXT:
+        if tag in _NOT_TEXT:
             continue
         if tag == "-text":
             if (child.text_content or "").strip():
@@ -442,7 +315,7 @@ def _ao3_chapter_items(
             _flush_content(items, content)
             items.append(child.html or "")
         elif tag in {"div", "section"} and _holds_chapter_parts(child):
-            _ao3_chapter_items(child, skip, items, content)  # a wrapper: #chapters, a split
+            _ao3_chapter_items(child.iter(include_text=True), items, content)  # #chapters etc.
         elif tag == "div" and "userstuff" in cls:
             content.append(child.inner_html or "")
         else:
@@ -452,7 +325,9 @@ def _ao3_chapter_items(
 def _holds_chapter_parts(node: LexborNode) -> bool:
     own = node.mem_id
     return any(
-        d.mem_id != own and d.tag in {"div", "h2"} and classes(d) & {"meta", "userstuff", "toc-heading"}
+        d.mem_id != own
+        and d.tag in {"div", "h2"}
+        and classes(d) & {"meta", "userstuff", "toc-heading"}
         for d in node.css("div, h2")
     )
 
@@ -468,10 +343,9 @@ def _flush_content(items: list[str], content: list[str]) -> None:
 
 
 def _fff_page(d: ContentDoc, kind: str) -> bool:
+    """Whether ``d`` is FanFicFare's title, contents or update-log page (by class or name)."""
     name = posixpath.basename(d.path).lower()
-    return f"fff_{kind}" in classes(d.body) or name == {
-        "titlepage": "title_page.xhtml", "tocpage": "toc_page.xhtml", "logpage": "log_page.xhtml"
-    }.get(kind)  # fmt: skip
+    return f"fff_{kind}" in classes(d.body) or name == _FFF_PAGES[kind]
 
 
 def read_fanficfare(doc: Document, docs: list[ContentDoc], pkg: Package) -> None:
@@ -559,7 +433,7 @@ def _is_label(node: LexborNode) -> bool:
 
 
 def _fff_series(doc: Document, value_html: str) -> None:
-    """"Name [3]", usually a link to the series page."""
+    """A series line: "Name [3]", usually a link to the series page."""
     tree = parse_html(value_html)
     link = tree.css_first("a")
     text = node_text(link if link is not None else tree.body)
@@ -624,11 +498,10 @@ def _toc_titles(toc: list[TocEntry]) -> dict[str, str]:
 
 
 def _front_kind(d: ContentDoc, pkg: Package, toc: dict[str, str]) -> str | None:
-    """ "cover", "title", "toc" or "copyright" for front matter, None for story pages."""
+    """The kind of front matter ``d`` is ("cover", "title", "toc"…), None for story pages."""
     if not d.linear:
         return "nonlinear"
-    item = next((s.item for s in pkg.spine if s.item.path == d.path), None)
-    if item is not None and "nav" in item.properties:
+    if d.path in _nav_paths(pkg):
         return "toc"
     if kind := _FRONT_LANDMARKS.get(pkg.landmarks.get(d.path, "")):
         return kind
@@ -646,6 +519,10 @@ def _front_kind(d: ContentDoc, pkg: Package, toc: dict[str, str]) -> str | None:
         if linked >= 0.6 * len(text.replace("\n", "")):
             return "toc"
     return None
+
+
+def _nav_paths(pkg: Package) -> set[str]:
+    return {i.path for i in pkg.manifest.values() if "nav" in i.properties and i.path}
 
 
 def read_generic(doc: Document, docs: list[ContentDoc], pkg: Package) -> None:
@@ -690,13 +567,14 @@ def make_sections(docs: list[ContentDoc], toc: list[TocEntry]) -> list[Section]:
     """
     paths = {d.path for d in docs}
     entries = [e for e in toc if e.path in paths]
+    by_path: dict[str, list[tuple[int, TocEntry]]] = {}
+    for n, entry in enumerate(entries):
+        by_path.setdefault(entry.path, []).append((n, entry))
     sections: list[Section] = []
     for d in docs:
         starts: list[TocEntry] = []
         ids: dict[str, LexborNode] | None = None
-        for n, entry in enumerate(entries):
-            if entry.path != d.path:
-                continue
+        for n, entry in by_path.get(d.path, []):
             target = None
             if entry.fragment:
                 ids = ids if ids is not None else _ids(d.body)
@@ -797,17 +675,20 @@ def add_sections(doc: Document, sections: list[Section], whole_story: bool) -> N
     chapter headings in its text split it.  Otherwise each section is exactly one chapter.
     A one-chapter work's notes are the work's notes, as on AO3.
     """
-    for section in sections:
-        _take_title(section)
-    sections = [s for s in sections if any(b.text.strip() for b in s.blocks)]
-    if whole_story and len(sections) == 1:
-        section = sections[0]
+    with_text = [s for s in sections if any(b.text.strip() for b in s.blocks)]
+    if whole_story and len(with_text) == 1:
+        section = with_text[0]
         heads = {i for i, b in enumerate(section.blocks) if _is_heading(b, section.headings)}
+        if len(heads) < 2:  # no HTML chapter headings: "Chapter 2" lines may still be there
+            _take_title(section)
         parts = split_story(section.blocks, heads if len(heads) >= 2 else None)
         if len(parts.chapters) == 1 and parts.chapters[0].title is None:
             parts.chapters[0].title = section.title
         apply_parts(doc, parts)
     else:
+        for section in sections:
+            _take_title(section)
+        sections = [s for s in sections if any(b.text.strip() for b in s.blocks)]
         last_status = Status.UNKNOWN
         for section in sections:
             parts = split_story(section.blocks, set())

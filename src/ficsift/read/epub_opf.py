@@ -11,20 +11,32 @@ entity declarations are refused outright (a few hundred bytes of nested entities
 gigabytes — "billion laughs" — and external entities read local files).  Every href is
 resolved against the file that holds it and must stay inside the archive.
 
-This module only describes the package; :mod:`ficsift.read.epub` reads the story.
+Content documents are XHTML; they are parsed with selectolax (an HTML parser, which never
+expands entities) after XHTML's self-closing ``<div/>``-style tags are opened and closed.
+
+This module also turns the OPF's Dublin Core metadata into Document fields and gives a work
+its identity from its source URL; :mod:`ficsift.read.epub` reads the story itself.
 """
 
 from __future__ import annotations
 
+import html as htmllib
 import html.entities
+import lzma
 import re
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException, EntitiesForbidden
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ficsift.model import Document, Status, TagType
 from ficsift.read.base import ReadError
+from ficsift.read.decode import decode_bytes
+from ficsift.read.fields import status_from_word
+from ficsift.read.html import node_text, parse_html
 from ficsift.read.safezip import SafeZip, check_member_name, resolve_href
 
 CONTAINER = "META-INF/container.xml"
@@ -37,6 +49,19 @@ XHTML_SUFFIXES = (".xhtml", ".html", ".htm", ".xml")
 # The five entities XML predefines; any other named entity in an OPF is an HTML habit.
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _NAMED_ENTITY_RE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_VOID_TAGS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+})  # fmt: skip
+# XHTML's <title/> or <div/> would swallow the document in an HTML parser.
+_SELF_CLOSING_RE = re.compile(r"<([A-Za-z][\w:.-]*)(\s[^<>]*?)?\s*/>")
+_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
+_AO3_WORK_RE = re.compile(
+    r"(?:archiveofourown\.org|ao3\.org)/(?:collections/[^/]+/)?works/(\d+)", re.I
+)
+_FFN_STORY_RE = re.compile(r"fanfiction\.net/s/(\d+)", re.I)
+_CALIBRE_MIDNIGHT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00(?:\.0+)?(?:Z|[+-]00:?00)?$")
+_JUNK_SUBJECTS = frozenset({"fanworks", "fanfiction", "fan fiction", "fanfic"})
 
 
 @dataclass(slots=True)
@@ -148,17 +173,23 @@ def _entity_ref(match: re.Match[bytes]) -> bytes:
 
 
 def read_member(archive: SafeZip, path: str) -> bytes:
-    """A member that must exist (container/OPF); ReadError names what is missing."""
-    if path not in archive:
-        raise ReadError(f"EPUB is missing {path}")
-    return archive.read(path)
+    """One member's bytes through SafeZip's limits, with corrupt data as a ReadError.
+
+    SafeZip turns zipfile's errors into ReadError but not the decompressors' own
+    (``zlib.error`` for a damaged deflate stream, ``lzma.LZMAError``), so they are caught
+    here rather than surfacing as a reader crash.
+    """
+    try:
+        return archive.read(path)
+    except (zlib.error, lzma.LZMAError, EOFError) as exc:
+        raise ReadError(f"corrupt EPUB entry {path!r}: {exc}") from None
 
 
 def read_package(archive: SafeZip) -> Package:
     """The package document found through ``META-INF/container.xml``."""
     if CONTAINER not in archive:
         raise ReadError("EPUB has no container.xml (META-INF/container.xml is missing)")
-    container = parse_xml(archive.read(CONTAINER), CONTAINER)
+    container = parse_xml(read_member(archive, CONTAINER), CONTAINER)
     rootfiles = [e for e in container.iter() if local(e.tag) == "rootfile" and e.get("full-path")]
     if not rootfiles:
         raise ReadError("EPUB's container.xml names no package document (rootfile)")
@@ -170,7 +201,7 @@ def read_package(archive: SafeZip) -> Package:
         raise ReadError(f"EPUB's container.xml points outside the archive: {exc}") from None
     if opf_path not in archive:
         raise ReadError(f"EPUB's container.xml names {opf_path!r}, which is missing")
-    root = parse_xml(archive.read(opf_path), opf_path)
+    root = parse_xml(read_member(archive, opf_path), opf_path)
     if local(root.tag) != "package":
         raise ReadError(f"corrupt EPUB: {opf_path} is not an OPF package document")
 
@@ -308,7 +339,7 @@ def _read_toc(archive: SafeZip, pkg: Package, toc_id: str | None) -> None:
             pkg.warnings.append(f"table of contents {item.href!r} is missing")
             continue
         try:
-            root = parse_xml(archive.read(item.path), item.path)
+            root = parse_xml(read_member(archive, item.path), item.path)
         except ReadError as exc:
             if "entity" in str(exc):
                 raise
@@ -381,3 +412,134 @@ def _add_entry(out: list[TocEntry], base: str, href: str, title: str, depth: int
         return  # a web link or a path out of the archive: not a chapter
     fragment = href.split("#", 1)[1] if "#" in href else None
     out.append(TocEntry(target, fragment or None, title, depth))
+
+
+@dataclass(slots=True)
+class ContentDoc:
+    """One spine document, parsed (the parser object keeps the nodes alive)."""
+
+    path: str
+    tree: LexborHTMLParser
+    body: LexborNode
+    linear: bool = True
+
+
+# --- content documents -------------------------------------------------------------------
+
+
+def load_documents(archive: SafeZip, pkg: Package, warnings: list[str]) -> list[ContentDoc]:
+    """Parsed spine documents in reading order; unusable items become warnings."""
+    if not pkg.spine:
+        raise ReadError("EPUB spine is empty")
+    docs: list[ContentDoc] = []
+    seen: set[str] = set()
+    for entry in pkg.spine:
+        item = entry.item
+        if not item.is_document:
+            continue
+        if item.path is None:
+            warnings.append(f"spine item {item.href!r} points outside the EPUB (refused)")
+            continue
+        if item.path in seen:  # a spine naming one file a million times reads it once
+            continue
+        seen.add(item.path)
+        if item.path not in archive:
+            warnings.append(f"spine item {item.path!r} is missing from the EPUB")
+            continue
+        data = read_member(archive, item.path)  # bombs and unsafe names fail the whole book
+        match = _XML_ENCODING_RE.match(data[:200])
+        try:
+            text = decode_bytes(data, match.group(1).decode("ascii") if match else None)
+        except ReadError as exc:
+            warnings.append(f"{item.path}: {exc}")
+            continue
+        tree = parse_html(xhtml_as_html(text))
+        if tree.body is not None:
+            docs.append(ContentDoc(item.path, tree, tree.body, entry.linear))
+    if not docs:
+        reason = f" ({warnings[0]})" if warnings else ""
+        raise ReadError(f"EPUB has no readable content documents{reason}")
+    return docs
+
+
+def xhtml_as_html(text: str) -> str:
+    """XHTML made safe for an HTML parser: ``<x/>`` on non-void elements opened and closed."""
+
+    def expand(match: re.Match[str]) -> str:
+        tag = match.group(1)
+        if tag.lower() in _VOID_TAGS:
+            return match.group(0)
+        return f"<{tag}{match.group(2) or ''}></{tag}>"
+
+    return _SELF_CLOSING_RE.sub(expand, text)
+
+
+# --- what the OPF says about the work --------------------------------------------------------
+
+
+def apply_metadata(doc: Document, meta: Metadata, flavour: str) -> None:
+    """OPF metadata for whatever the flavour's own pages did not give.
+
+    AO3's preface states everything the OPF does (calibre's ``dc:date`` is the revision date,
+    not publication, and ``dc:subject`` repeats the tags), so AO3 books take only names.
+    """
+    doc.title = doc.title or (meta.titles[0] if meta.titles else None)
+    if not doc.authors:
+        doc.authors.extend(dict.fromkeys(meta.creators))
+    if not doc.summary and meta.description:
+        doc.summary = node_text(parse_html(meta.description).body) or None
+    if not doc.language and meta.languages:
+        doc.language = meta.languages[0]
+    if flavour == "ao3":
+        return
+    published = (
+        meta.dates.get("publication")
+        or meta.dates.get("original-publication")
+        or meta.dates.get("")
+    )
+    doc.published = doc.published or _tidy_date(published)
+    doc.updated = doc.updated or _tidy_date(meta.dates.get("modification"))
+    add_subjects(doc, meta.subjects)
+
+
+def _tidy_date(value: str | None) -> str | None:
+    if not value or value.startswith("0101-"):  # calibre's "no date"
+        return None
+    match = _CALIBRE_MIDNIGHT_RE.match(value)
+    return match.group(1) if match else value
+
+
+def add_subjects(doc: Document, subjects: list[str]) -> None:
+    """``dc:subject`` entries as freeform tags, minus what is already a tag or a status."""
+    have = {t.name.lower() for t in doc.tags}
+    for subject in subjects:
+        # FanFicFare escapes "&" twice ("Harry &amp;amp; Hermione"), so unescape once more.
+        name = " ".join(htmllib.unescape(subject).split())
+        low = name.lower()
+        if not name or low in have or low in _JUNK_SUBJECTS or low.startswith("last update"):
+            continue
+        status = status_from_word(name)
+        if status != Status.UNKNOWN:
+            doc.status = doc.status if doc.status != Status.UNKNOWN else status
+            continue
+        doc.add_tag(name, TagType.FREEFORM)
+        have.add(low)
+
+
+def source_url(meta: Metadata) -> str | None:
+    for value in meta.sources + meta.identifiers:
+        value = value.strip()
+        if value.lower().startswith("url:"):
+            value = value[4:].strip()
+        if value.lower().startswith(("http://", "https://")):
+            return value
+    return None
+
+
+def work_key_for(url: str) -> str:
+    """``ao3:<id>`` / ``ffn:<id>`` for AO3 and FFN story URLs; the URL itself otherwise."""
+    if match := _AO3_WORK_RE.search(url):
+        return f"ao3:{match.group(1)}"
+    if match := _FFN_STORY_RE.search(url):
+        return f"ffn:{match.group(1)}"
+    return url

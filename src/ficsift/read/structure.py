@@ -60,14 +60,14 @@ _DISCLAIMER_RE = re.compile(
     r"\bno (?:copyright )?infringement\b|\bnot mine\b|\bno profit\b",
     re.I,
 )
-_WIP_CUE_RE = re.compile(
+WIP_CUE_RE = re.compile(
     r"\bto be continued\b|\btbc\b|\bcontinued in (?:the )?next\b|\bnext chapter\b|\bmore (?:to come|soon)\b|"
     r"\bupdates?\b[^.!?\n]{0,40}\b(?:will|won't|can't|may|might|soon|frequent|regular|when)\b|"
     r"\b(?:frequent|regular|weekly|monthly|slow|sporadic)\w* updates?\b|"
     r"\bwork in progress\b|\bwip\b|\bwill (?:update|post)\b|\bstay tuned\b",
     re.I,
 )
-_COMPLETE_CUE_RE = re.compile(
+COMPLETE_CUE_RE = re.compile(
     r"^\W{0,4}(?:the end|fin|finis|end|the very end|complete|finished)\W{0,4}$|\bone[- ]?shot\b",
     re.I,
 )
@@ -244,7 +244,7 @@ def _is_front_block(text: str, first: bool) -> bool:
 def _is_noteish(text: str) -> bool:
     return bool(
         _NOTE_START_RE.match(text)
-        or _WIP_CUE_RE.search(text)
+        or WIP_CUE_RE.search(text)
         or re.search(
             r"\b(?:this (?:fic|story|chapter)|fanfic|review|reviews|readers?)\b", text, re.I
         )
@@ -348,21 +348,26 @@ def _strip_note_label(text: str) -> str:
 
 def story_status(parts: StoryParts, blocks: list[Block]) -> Status:
     """Complete / in-progress from what the text says at its edges and in its notes."""
-    tail = [b.text for b in blocks[-4:]]
-    for text in reversed(tail):
-        if re.match(r"^\W{0,4}(?:to be continued|tbc|continued)\W{0,4}$", text, re.I):
-            return Status.IN_PROGRESS
-        if len(text) < 40 and _COMPLETE_CUE_RE.search(text):
-            return Status.COMPLETE
     notes = parts.notes + parts.end_notes
     for chapter in parts.chapters[-1:]:
         notes += chapter.notes + chapter.end_notes
+    return status_cues([b.text for b in blocks[-4:]], notes)[0]
+
+
+def status_cues(tail: list[str], notes: list[str]) -> tuple[Status, str]:
+    """(status, why) from the last paragraphs of a story and its notes; the one rule book."""
+    for text in reversed(tail):
+        if re.match(r"^\W{0,4}(?:to be continued|tbc|continued)\W{0,4}$", text, re.I):
+            return Status.IN_PROGRESS, "the story ends with “to be continued”"
+        if len(text) < 40 and COMPLETE_CUE_RE.search(text):
+            return Status.COMPLETE, f"the story ends with “{text.strip()}”"
     note_text = "\n".join(notes)
-    if _COMPLETE_CUE_RE.search(note_text) and not _WIP_CUE_RE.search(note_text):
-        return Status.COMPLETE
-    if _WIP_CUE_RE.search(note_text):
-        return Status.IN_PROGRESS
-    return Status.UNKNOWN
+    wip = WIP_CUE_RE.search(note_text)
+    if COMPLETE_CUE_RE.search(note_text) and not wip:
+        return Status.COMPLETE, "a note calls it finished"
+    if wip:
+        return Status.IN_PROGRESS, f"a note promises more: “{wip.group(0)}”"
+    return Status.UNKNOWN, ""
 
 
 def apply_parts(doc: Document, parts: StoryParts) -> None:

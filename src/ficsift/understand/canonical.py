@@ -1,0 +1,122 @@
+"""Author tags to AO3's canonical tags; the author's spelling stays as the tag's name.
+
+"btvs" → Buffy the Vampire Slayer, "c:hurt!giles" → Rupert Giles, "p:giles/buffy" → the
+canonical Buffy/Giles relationship, "W/T" → Tara Maclay/Willow Rosenberg, "VampWillow" →
+Vampire Willow Rosenberg, "adult" → Explicit.  Characters resolve within the work's fandoms
+first, so "Angel" in a Buffy fic is Angel (BtVS), not an angel from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ficsift.model import Document, TagOrigin, TagType
+from ficsift.understand.primer import Primer, display_name, fold
+
+RATINGS = {
+    "general audiences": "General Audiences", "general": "General Audiences", "g": "General Audiences",
+    "k": "General Audiences", "pg": "General Audiences", "gen": "General Audiences",
+    "teen and up audiences": "Teen And Up Audiences", "teen": "Teen And Up Audiences",
+    "t": "Teen And Up Audiences", "k+": "Teen And Up Audiences", "pg-13": "Teen And Up Audiences",
+    "pg13": "Teen And Up Audiences", "mature": "Mature", "m": "Mature", "r": "Mature",
+    "explicit": "Explicit", "adult": "Explicit", "nc-17": "Explicit", "nc17": "Explicit",
+    "ma": "Explicit", "e": "Explicit", "x": "Explicit", "xxx": "Explicit", "not rated": "Not Rated",
+}  # fmt: skip
+WARNINGS = {
+    "graphic depictions of violence": "Graphic Depictions Of Violence", "violence": "Graphic Depictions Of Violence",
+    "major character death": "Major Character Death", "mcd": "Major Character Death",
+    "character death": "Major Character Death", "rape/non-con": "Rape/Non-Con",
+    "rape": "Rape/Non-Con", "non-con": "Rape/Non-Con", "noncon": "Rape/Non-Con", "underage": "Underage",
+    "no archive warnings apply": "No Archive Warnings Apply",
+    "creator chose not to use archive warnings": "Creator Chose Not To Use Archive Warnings",
+}  # fmt: skip
+CATEGORIES = {"f/f": "F/F", "f/m": "F/M", "m/f": "F/M", "m/m": "M/M", "gen": "Gen", "multi": "Multi", "other": "Other"}
+_PREFIX_RE = re.compile(r"^[a-z]+!", re.I)  # "hurt!giles": a trope prefix on a character
+_CHARACTER_TROPE_RE = re.compile(r"^(vamp|vampire|dark|evil|hurt|human|soulless|demon)[\s!_-]*([A-Za-z]+)$", re.I)
+_TROPE_WORDS = {"vamp": "Vampire", "vampire": "Vampire", "dark": "Dark", "evil": "Evil", "hurt": "Hurt",
+                "human": "Human", "soulless": "Soulless", "demon": "Demon"}  # fmt: skip
+
+
+def resolve_character(name: str, fandoms: list[str], primer: Primer) -> str | None:
+    """Canonical character for an author's or a pairing's spelling of a name."""
+    clean = _PREFIX_RE.sub("", name.strip()).replace("-", " ").replace("_", " ").strip()
+    if not clean:
+        return None
+    found = primer.characters_named(clean, fandoms or None)
+    if len(found) == 1:
+        return found[0].name
+    if len(found) > 1:
+        # "Angel" or "Summers": prefer the character whose shown name is the spelling, then
+        # one whose name starts with it; otherwise it stays ambiguous.
+        key = fold(clean)
+        for rule in (lambda c: fold(display_name(c.name)) == key, lambda c: fold(c.name).startswith(key)):
+            exact = [c for c in found if rule(c)]
+            if len(exact) == 1:
+                return exact[0].name
+        return None
+    onto = primer.ontology
+    return onto.canonical(clean, "character") if onto is not None and not fandoms else None
+
+
+def resolve_relationship(text: str, fandoms: list[str], primer: Primer) -> str | None:
+    separator = "&" if "&" in text and "/" not in text else "/"
+    sides = [s for s in re.split(r"\s*[/&]\s*", text) if s.strip()]
+    if len(sides) < 2:
+        return None
+    names = [resolve_character(s, fandoms, primer) for s in sides]
+    if any(n is None for n in names):
+        onto = primer.ontology
+        return onto.canonical_relationship(text, fandom=fandoms[0] if fandoms else None) if onto else None
+    return relationship_name([n for n in names if n], separator, fandoms, primer)
+
+
+def relationship_name(names: list[str], separator: str, fandoms: list[str], primer: Primer) -> str:
+    """AO3's tag for these characters if it knows one, else AO3-style "A/B" in name order."""
+    onto = primer.ontology
+    if onto is not None:
+        known = onto.canonical_relationship(separator.join(names), fandom=fandoms[0] if fandoms else None)
+        if known:
+            return known
+    joiner = " & " if separator == "&" else "/"
+    return joiner.join(sorted(names))
+
+
+def canonicalise(doc: Document, primer: Primer) -> None:
+    """Set ``canonical`` on every author tag that can be resolved."""
+    author = [t for t in doc.tags if t.origin == TagOrigin.AUTHOR]
+    fandoms = []
+    for tag in author:
+        if tag.type == TagType.FANDOM:
+            tag.canonical = primer.fandom_named(tag.name)
+            if tag.canonical and tag.canonical not in fandoms:
+                fandoms.append(tag.canonical)
+    for tag in author:
+        key = tag.name.strip().lower()
+        if tag.type == TagType.CHARACTER:
+            tag.canonical = resolve_character(tag.name, fandoms, primer)
+        elif tag.type == TagType.RELATIONSHIP:
+            tag.canonical = resolve_relationship(tag.name, fandoms, primer)
+        elif tag.type == TagType.RATING:
+            tag.canonical = RATINGS.get(key)
+        elif tag.type == TagType.WARNING:
+            tag.canonical = WARNINGS.get(key)
+        elif tag.type == TagType.CATEGORY:
+            tag.canonical = CATEGORIES.get(key)
+        elif tag.type == TagType.FREEFORM:
+            tag.canonical = canonical_freeform(tag.name, fandoms, primer)
+
+
+def canonical_freeform(name: str, fandoms: list[str], primer: Primer) -> str | None:
+    onto = primer.ontology
+    if onto is None:
+        return None
+    found = onto.canonical(name, "freeform") or onto.canonical(name.replace("-", " "), "freeform")
+    if found:
+        return found
+    match = _CHARACTER_TROPE_RE.match(name.strip())
+    if match:  # "VampWillow", "dark!willow"
+        character = resolve_character(match.group(2), fandoms, primer)
+        if character:
+            # AO3 files some of these ("Vampire Willow Rosenberg") under characters: any type.
+            return onto.canonical(f"{_TROPE_WORDS[match.group(1).lower()]} {character}")
+    return None

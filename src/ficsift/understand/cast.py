@@ -1,0 +1,318 @@
+"""Who is in the story, and which fandom it belongs to.
+
+1. **Gazetteer pass.**  Every alias of every primer character (``primer.py``) is matched in one
+   Aho-Corasick pass, case-sensitively and on word boundaries, longest match first.  A name
+   that is also an everyday word ("Will", "Dawn", "Faith", "Spike") counts only where it is
+   not the first word of a sentence, if the story also uses the word in lower case.
+2. **Fandom.**  Each fandom scores the characters it would explain, weighted by how
+   distinctive the matched names are (an alias shared by k fandoms counts 1/k) and by
+   log-mentions, plus its distinctive terms and any fandom a disclaimer or note names.
+   A second fandom is a crossover only with characters of its own.
+3. **Cast.**  Mentions are resolved within the chosen fandoms (an alias two characters share,
+   "Summers", goes to the one the story names unambiguously most); frequent person-like
+   capitalised names the primer does not know become original characters.
+4. **Prominence** mixes mention share and spread across the story; roles follow from it:
+   ``main`` and ``significant`` characters are what an author would tag, ``minor`` ones not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import ahocorasick
+
+from ficsift.understand.primer import CharacterEntry, Primer, display_name
+from ficsift.understand.story import CastMember, StoryText
+
+MIN_FANDOM_SCORE = 2.0
+CROSSOVER_SHARE = 0.3
+SIGNIFICANT_SHARE = 0.12  # mentions relative to the most-mentioned character
+MAIN_SHARE = 0.35
+MIN_MENTIONS = 3
+OC_MIN_MENTIONS = 6
+
+_OPENERS = " \t\"'“‘(*_-—–["
+_SENTENCE_ENDS = ".!?…:\n"
+_PROPER_RE = re.compile(
+    r"(?<![\w'’])[A-Z][a-z]+(?:[-'’][A-Za-z]+)?(?:\s+(?:(?:von|van|der|de|la|du|di|da|del|O')\s+)?[A-Z][a-z]+(?:-[A-Za-z]+)?){0,2}(?![\w])"
+)
+_PERSON_AFTER_RE = re.compile(
+    r"^(?:'s|’s|,?\s+(?:said|says|asked|asks|replied|whispered|shouted|muttered|murmured|snapped|"
+    r"smiled|smirked|grinned|laughed|sighed|nodded|shrugged|frowned|looked|turned|walked|stood|sat|"
+    r"knew|thought|felt|wanted|could|would|had|was|did|didn't|couldn't|wasn't|took|put|pulled|"
+    r"pushed|held|kissed|stared|glanced|moved|leaned|started|tried|let|made|got|went|came))\b"
+)
+_PLACE_BEFORE_RE = re.compile(r"\b(?:in|at|from|to|into|of|near|toward|towards|outside|inside)\s+(?:the\s+)?$", re.I)
+# Capitalised words that are never characters however often they appear.
+NOT_NAMES = frozenset("""
+I I'm I'll I've I'd Mr Mrs Ms Miss Dr Sir Lady Lord God Jesus Christ Oh Okay OK Yes No Not Hey Hi
+Well What Why How When Where Who Then Now Just But And The A An This That There They We You He She
+It Its His Her Their Our My Your Mom Mum Dad Mother Father Monday Tuesday Wednesday Thursday Friday
+Saturday Sunday January February March April May June July August September October November
+December Christmas English British American French German Chapter Part Prologue Epilogue Please
+Thanks Thank Sorry Maybe Yeah Yep Nope Ah Um Uh Er Hmm Wow Damn Hell Fuck Shit Bloody Good Great
+Right Sure Fine Look Listen Wait Come Stop Don't Can't Won't It's That's There's Here Still So If
+Because After Before Once Every All Some Any Nothing Something Everything Anyway Later Tonight Today
+""".split())
+
+
+@dataclass(slots=True)
+class FandomScore:
+    fandom: str
+    score: float
+    characters: int
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CastResult:
+    fandoms: list[FandomScore]
+    cast: list[CastMember]  # most prominent first; includes minor and original characters
+    roles: dict[str, str]  # name -> main | significant | minor
+
+    def tagged(self) -> list[CastMember]:
+        """The characters an author would tag: main and significant ones."""
+        return [m for m in self.cast if self.roles.get(m.name) in {"main", "significant"}]
+
+
+class Gazetteer:
+    """One Aho-Corasick automaton over every alias of a primer (built once per primer)."""
+
+    def __init__(self, primer: Primer) -> None:
+        self.primer = primer
+        self.automaton = ahocorasick.Automaton()
+        fandom_terms: dict[str, list[str]] = defaultdict(list)
+        for entry in primer.fandoms.values():
+            for term in entry.terms:
+                fandom_terms[term].append(entry.fandom)
+        self.terms = dict(fandom_terms)
+        for alias in set(primer.by_alias) | set(self.terms):
+            self.automaton.add_word(alias, alias)
+        self.automaton.make_automaton()
+
+    @cached_property
+    def alias_fandoms(self) -> dict[str, int]:
+        return {a: len({c.fandom for c in entries}) for a, entries in self.primer.by_alias.items()}
+
+
+_GAZETTEERS: dict[int, Gazetteer] = {}
+
+
+def gazetteer_for(primer: Primer) -> Gazetteer:
+    key = id(primer)
+    if key not in _GAZETTEERS:
+        _GAZETTEERS[key] = Gazetteer(primer)
+    return _GAZETTEERS[key]
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_ENDS
+
+
+def _matches(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    """(start, end, alias) of whole-word alias matches, longest first where they overlap."""
+    found = []
+    for end_index, alias in gaz.automaton.iter(text):
+        start = end_index - len(alias) + 1
+        end = end_index + 1
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_"):
+            continue
+        if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            continue
+        found.append((start, end, alias))
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept: list[tuple[int, int, str]] = []
+    last_end = -1
+    for m in found:
+        if m[0] >= last_end:
+            kept.append(m)
+            last_end = m[1]
+    return kept
+
+
+def find_cast(story: StoryText, primer: Primer) -> CastResult:
+    text = story.text
+    gaz = gazetteer_for(primer)
+    matches = _matches(text, gaz)
+    everyday = _everyday_words(text, {a for _, _, a in matches if " " not in a})
+    name_hits: list[tuple[int, int, str]] = []
+    term_counts: Counter[str] = Counter()
+    for start, end, alias in matches:
+        if alias in gaz.terms and alias not in primer.by_alias:
+            term_counts[alias] += 1
+            continue
+        if alias in everyday and _sentence_initial(text, start):
+            continue
+        name_hits.append((start, end, alias))
+        if alias in gaz.terms:
+            term_counts[alias] += 1
+
+    fandoms = score_fandoms(story, primer, gaz, name_hits, term_counts)
+    chosen = [f.fandom for f in fandoms]
+    members = _resolve(name_hits, primer, chosen)
+    members += _original_characters(text, matches, members)
+    roles = _assign_prominence(story, members)
+    members.sort(key=lambda m: -m.prominence)
+    return CastResult(fandoms, members, roles)
+
+
+def _everyday_words(text: str, aliases: set[str]) -> set[str]:
+    """Aliases the story also uses as ordinary lower-case words ("dawn", "will", "spike")."""
+    return {a for a in aliases if re.search(rf"(?<![\w]){re.escape(a.lower())}(?![\w])", text)}
+
+
+def score_fandoms(
+    story: StoryText,
+    primer: Primer,
+    gaz: Gazetteer,
+    name_hits: list[tuple[int, int, str]],
+    term_counts: Counter[str],
+) -> list[FandomScore]:
+    alias_counts = Counter(alias for _, _, alias in name_hits)
+    per_fandom: dict[str, dict[str, float]] = defaultdict(dict)  # fandom -> character -> weight
+    for alias, count in alias_counts.items():
+        entries = primer.by_alias.get(alias, [])
+        share = 1.0 / max(1, gaz.alias_fandoms.get(alias, 1))
+        for entry in entries:
+            weight = share * math.log2(1 + count)
+            chars = per_fandom[entry.fandom]
+            chars[entry.name] = max(chars.get(entry.name, 0.0), weight)
+    scores: dict[str, FandomScore] = {}
+    for fandom, chars in per_fandom.items():
+        top = sorted(chars, key=lambda c: -chars[c])[:5]
+        scores[fandom] = FandomScore(
+            fandom, sum(chars.values()), len(chars), [f"characters: {', '.join(display_name(c) for c in top)}"]
+        )
+    for term, count in term_counts.items():
+        for fandom in gaz.terms.get(term, []):
+            fs = scores.setdefault(fandom, FandomScore(fandom, 0.0, 0))
+            fs.score += 0.5 * math.log2(1 + count)
+            fs.reasons.append(f"term: {term} ×{count}")
+    for fandom in _fandoms_named_outside_story(story, primer):
+        fs = scores.setdefault(fandom, FandomScore(fandom, 0.0, 0))
+        fs.score += 4.0
+        fs.reasons.append("named in the disclaimer or notes")
+    ranked = sorted(scores.values(), key=lambda f: -f.score)
+    if not ranked or ranked[0].score < MIN_FANDOM_SCORE:
+        return []
+    chosen = [ranked[0]]
+    first_chars = set(per_fandom.get(ranked[0].fandom, {}))
+    first_names = {display_name(c) for c in first_chars}
+    for other in ranked[1:]:
+        own = {
+            c: w
+            for c, w in per_fandom.get(other.fandom, {}).items()
+            if display_name(c) not in first_names and c not in first_chars
+        }
+        own_score = sum(own.values())
+        if len(own) >= 2 and own_score >= CROSSOVER_SHARE * ranked[0].score and own_score >= MIN_FANDOM_SCORE:
+            chosen.append(other)
+    return chosen
+
+
+def _fandoms_named_outside_story(story: StoryText, primer: Primer) -> set[str]:
+    """Fandoms a disclaimer or note names, by title, alias or creator."""
+    prose = "\n".join([story.disclaimer or "", *story.notes])
+    if not prose.strip():
+        return set()
+    found = set()
+    lowered = prose.casefold()
+    for entry in primer.fandoms.values():
+        for name in [entry.fandom, *entry.aliases, *entry.creators]:
+            if len(name) >= 4 and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", lowered):
+                found.add(entry.fandom)
+                break
+    return found
+
+
+def _resolve(name_hits: list[tuple[int, int, str]], primer: Primer, fandoms: list[str]) -> list[CastMember]:
+    if not fandoms:
+        return []
+    mentions: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    owners: dict[str, CharacterEntry] = {}
+    ambiguous: list[tuple[int, int, list[CharacterEntry]]] = []
+    for start, end, alias in name_hits:
+        candidates = [c for c in primer.by_alias.get(alias, []) if c.fandom in fandoms]
+        names = {c.name for c in candidates}
+        if len(names) == 1:
+            owners[candidates[0].name] = candidates[0]
+            mentions[candidates[0].name].append((start, end))
+        elif names:
+            ambiguous.append((start, end, candidates))
+    for start, end, candidates in ambiguous:
+        best = max(candidates, key=lambda c: len(mentions.get(c.name, [])))
+        if mentions.get(best.name):
+            mentions[best.name].append((start, end))
+    return [
+        CastMember(name=name, fandom=owners[name].fandom, mentions=sorted(spans))
+        for name, spans in mentions.items()
+    ]
+
+
+def _original_characters(
+    text: str, matches: list[tuple[int, int, str]], known: list[CastMember]
+) -> list[CastMember]:
+    """Frequent, person-like capitalised names that no primer character explains."""
+    covered = {m[0] for m in matches}
+    known_tokens = {tok for m in known for tok in display_name(m.name).split()}
+    counts: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    initial: dict[str, list[tuple[int, int]]] = defaultdict(list)  # counted once the name qualifies
+    person: Counter[str] = Counter()
+    place: Counter[str] = Counter()
+    for match in _PROPER_RE.finditer(text):
+        start, name = match.start(), match.group(0)
+        first = name.split()[0]
+        if start in covered or first in NOT_NAMES or name in NOT_NAMES or first in known_tokens:
+            continue
+        if _sentence_initial(text, start) and " " not in name:
+            initial[name].append((start, match.end()))
+            continue
+        counts[name].append((start, match.end()))
+        if _PERSON_AFTER_RE.match(text[match.end() : match.end() + 20]):
+            person[name] += 1
+        if _PLACE_BEFORE_RE.search(text[max(0, start - 16) : start]):
+            place[name] += 1
+    originals = []
+    for name, spans in counts.items():
+        if len(spans) < OC_MIN_MENTIONS or person[name] < 2 or place[name] > person[name]:
+            continue
+        if re.search(rf"(?<![\w]){re.escape(name.lower())}(?![\w])", text):
+            continue  # also an ordinary word
+        spans = sorted(spans + initial.get(name, []))
+        originals.append(CastMember(name=name, fandom=None, mentions=spans, original=True))
+    return originals
+
+
+def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str, str]:
+    if not members:
+        return {}
+    top = max(m.count for m in members)
+    n_parts = max(1, len(story.chapters)) if len(story.chapters) >= 4 else 10
+    size = max(1, len(story.text))
+    roles = {}
+    for m in members:
+        if len(story.chapters) >= 4:
+            parts = {story.chapter_at(s) for s, _ in m.mentions}
+        else:
+            parts = {min(9, s * 10 // size) for s, _ in m.mentions}
+        spread = len(parts) / n_parts
+        share = m.count / top
+        m.prominence = round(0.6 * share + 0.4 * spread, 4)
+        if m.count < MIN_MENTIONS:
+            roles[m.name] = "minor"
+        elif share >= MAIN_SHARE:
+            roles[m.name] = "main"
+        elif share >= SIGNIFICANT_SHARE:
+            roles[m.name] = "significant"
+        else:
+            roles[m.name] = "minor"
+        if m.original and roles[m.name] == "significant" and share < 2 * SIGNIFICANT_SHARE:
+            roles[m.name] = "minor"  # an unknown name must stand out more to be tagged
+    return roles

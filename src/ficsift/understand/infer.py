@@ -1,0 +1,114 @@
+"""Understanding as one call: a Document in, the same Document with inferred tags out.
+
+Inferred tags sit beside the author's (both kept, told apart by ``origin``); author tags get
+their AO3 canonical form.  Everything inferred carries a confidence and evidence passages,
+and the whole cast (minor and original characters too) is kept in ``doc.extra["cast"]`` for
+``ficsift explain``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ficsift.model import Document, Evidence, Status, Tag, TagOrigin, TagType
+from ficsift.understand.canonical import canonicalise, relationship_name
+from ficsift.understand.cast import CastResult, find_cast
+from ficsift.understand.content import infer_rating, infer_warnings
+from ficsift.understand.primer import Primer, display_name, load_primer
+from ficsift.understand.status import infer_status
+from ficsift.understand.relationships import RelationshipResult, read_relationships
+from ficsift.understand.story import StoryText
+from ficsift.understand.tropes import infer_freeforms
+
+EVIDENCE_PER_TAG = 3
+
+
+def understand(doc: Document, primer: Primer | None = None) -> Document:
+    """Add inferred tags to ``doc`` (in place) and canonicalise its author tags."""
+    primer = primer or load_primer()
+    canonicalise(doc, primer)
+    doc.tags = [t for t in doc.tags if t.origin != TagOrigin.INFERRED]  # re-understanding replaces
+    if not doc.has_text:
+        return doc
+    story = StoryText.of(doc)
+    cast = find_cast(story, primer)
+    tagged = cast.tagged()
+    relations = read_relationships(story, tagged)
+    fandoms = [f.fandom for f in cast.fandoms]
+
+    doc.tags.extend(_fandom_tags(cast, story))
+    doc.tags.extend(_character_tags(cast, story))
+    doc.tags.extend(_relationship_tags(relations, fandoms, primer))
+    doc.tags.extend(infer_freeforms(story, tagged, fandoms))
+    doc.tags.extend(infer_warnings(story))
+    doc.tags.append(infer_rating(story))
+    doc.extra["cast"] = [
+        {"name": m.name, "role": cast.roles.get(m.name, "minor"), "mentions": m.count,
+         "prominence": m.prominence, "original": m.original}
+        for m in cast.cast[:30]
+    ]  # fmt: skip
+    if doc.status == Status.UNKNOWN:
+        doc.status, reason = infer_status(doc)
+        if reason:
+            doc.extra["status_inferred"] = reason
+    return doc
+
+
+def _inferred(name: str, tag_type: TagType, confidence: float, evidence: list[Evidence], **extra: object) -> Tag:
+    return Tag(
+        name=name,
+        type=tag_type,
+        origin=TagOrigin.INFERRED,
+        canonical=name,
+        confidence=round(max(0.0, min(1.0, confidence)), 3),
+        evidence=evidence[:EVIDENCE_PER_TAG],
+        extra=dict(extra),
+    )
+
+
+def _fandom_tags(cast: CastResult, story: StoryText) -> list[Tag]:
+    tags = []
+    for fs in cast.fandoms:
+        members = [m for m in cast.cast if m.fandom == fs.fandom and m.mentions][:EVIDENCE_PER_TAG]
+        evidence = [story.evidence(*m.mentions[0], f"{display_name(m.name)} appears") for m in members]
+        confidence = 1 - math.exp(-fs.score / 6)
+        tags.append(_inferred(fs.fandom, TagType.FANDOM, confidence, evidence, reasons=fs.reasons))
+    return tags
+
+
+def _character_tags(cast: CastResult, story: StoryText) -> list[Tag]:
+    tags = []
+    for member in cast.tagged():
+        picks = member.mentions[:: max(1, len(member.mentions) // EVIDENCE_PER_TAG)][:EVIDENCE_PER_TAG]
+        evidence = [story.evidence(s, e, f"mention {i + 1} of {member.count}") for i, (s, e) in enumerate(picks)]
+        tags.append(
+            _inferred(
+                member.name, TagType.CHARACTER, member.prominence, evidence,
+                mentions=member.count, prominence=member.prominence, role=cast.roles[member.name],
+                original=member.original,
+            )
+        )  # fmt: skip
+    return tags
+
+
+def _relationship_tags(relations: RelationshipResult, fandoms: list[str], primer: Primer) -> list[Tag]:
+    tags = []
+    main = set(relations.main or ())
+    if len(main) > 2:  # a threesome or more: the group is the main relationship
+        romantic = [r for r in relations.pairs if r.kind == "/" and {r.a, r.b} <= main]
+        evidence = [e for r in romantic for e in r.evidence]
+        cues = sum(r.romance_cues for r in romantic)
+        name = relationship_name(sorted(main), "/", fandoms, primer)
+        tags.append(_inferred(name, TagType.RELATIONSHIP, 1 - math.exp(-cues / 20), evidence, main=True, kind="romantic"))
+    for pair in relations.pairs:
+        name = relationship_name([pair.a, pair.b], pair.kind, fandoms, primer)
+        is_main = len(main) == 2 and {pair.a, pair.b} == main
+        confidence = 1 - math.exp(-(pair.romance_cues if pair.kind == "/" else pair.shared_windows) / 12)
+        tags.append(
+            _inferred(
+                name, TagType.RELATIONSHIP, confidence, pair.evidence, main=is_main,
+                kind="romantic" if pair.kind == "/" else "platonic", shared_scenes=pair.shared_windows,
+                romance_cues=pair.romance_cues,
+            )
+        )  # fmt: skip
+    return tags

@@ -1,0 +1,144 @@
+"""The fandom primer: which characters (and what they are called) belong to which fandom.
+
+Two sources, merged: the curated ``data/fandom_primer.yaml`` (main and recurring characters of
+popular fandoms, the names stories use for them, distinctive terms, the creators disclaimers
+credit) and the compiled AO3 ontology's character ↔ fandom links (learnt from AO3 listings
+and ship data).  The primer is loaded once per process.
+
+Lookups are by *alias as written* (case-sensitive: names are capitalised in prose) and by
+folded key (case- and punctuation-insensitive) for author tags such as ``c:hurt!giles``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ficsift.ontology import Ontology, load_ontology
+
+PRIMER_FILE = "fandom_primer.yaml"
+ONTOLOGY_MIN_LINKS = 2  # a character seen with a fandom in fewer AO3 works is noise
+_DISAMBIGUATOR_RE = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def fold(name: str) -> str:
+    """A spelling key: lower case, letters and digits only ("Hurt!Giles" → "hurtgiles")."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def display_name(canonical: str) -> str:
+    """"Spike (BtVS)" → "Spike": how the story itself would write the name."""
+    return _DISAMBIGUATOR_RE.sub("", canonical.split(" | ")[0]).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class CharacterEntry:
+    name: str  # AO3 canonical character tag
+    fandom: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class FandomEntry:
+    fandom: str
+    aliases: list[str] = field(default_factory=list)
+    creators: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    characters: dict[str, CharacterEntry] = field(default_factory=dict)
+
+
+class Primer:
+    def __init__(self, fandoms: dict[str, FandomEntry], ontology: Ontology | None) -> None:
+        self.fandoms = fandoms
+        self.ontology = ontology
+        self.by_alias: dict[str, list[CharacterEntry]] = defaultdict(list)
+        self._by_key: dict[str, list[CharacterEntry]] = defaultdict(list)
+        self._fandom_keys: dict[str, str] = {}
+        for entry in fandoms.values():
+            for key in {fold(entry.fandom), *(fold(a) for a in entry.aliases)}:
+                self._fandom_keys.setdefault(key, entry.fandom)
+            for character in entry.characters.values():
+                for alias in character.aliases:
+                    self.by_alias[alias].append(character)
+                for key in {fold(character.name), *(fold(a) for a in character.aliases)}:
+                    self._by_key[key].append(character)
+
+    def fandom_named(self, name: str) -> str | None:
+        """The fandom a tag or disclaimer names ("btvs", "doctor-who", "Buffy")."""
+        hit = self._fandom_keys.get(fold(name))
+        if hit:
+            return hit
+        if self.ontology is not None:
+            canonical = self.ontology.canonical(name.replace("-", " "), "fandom")
+            if canonical:
+                return self._fandom_keys.get(fold(canonical), canonical)
+        return None
+
+    def characters_named(self, name: str, fandoms: list[str] | None = None) -> list[CharacterEntry]:
+        """Characters a name may mean, within ``fandoms`` when given (case-insensitive)."""
+        found = self._by_key.get(fold(name), [])
+        if fandoms:
+            found = [c for c in found if c.fandom in fandoms]
+        unique: dict[str, CharacterEntry] = {}
+        for c in found:
+            unique.setdefault(c.name, c)
+        return list(unique.values())
+
+
+def _aliases(name: str, extra: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
+    shown = display_name(name)
+    parts = [p for p in shown.split() if p[:1].isupper() and len(p) > 1]
+    names = {shown, *extra}
+    if len(parts) >= 2:
+        names.add(parts[0])
+        names.add(parts[-1])
+    return tuple(sorted(a for a in names if a and len(a) > 1))
+
+
+def parse_primer(data: dict[str, Any]) -> dict[str, FandomEntry]:
+    fandoms: dict[str, FandomEntry] = {}
+    for raw in data.get("fandoms") or []:
+        entry = FandomEntry(
+            fandom=str(raw["fandom"]),
+            aliases=[str(a) for a in raw.get("aliases") or []],
+            creators=[str(a) for a in raw.get("creators") or []],
+            terms=[str(a) for a in raw.get("terms") or []],
+        )
+        for ch in raw.get("characters") or []:
+            name = str(ch["name"])
+            entry.characters[name] = CharacterEntry(
+                name, entry.fandom, _aliases(name, [str(a) for a in ch.get("aliases") or []])
+            )
+        fandoms[entry.fandom] = entry
+    return fandoms
+
+
+def add_ontology_links(fandoms: dict[str, FandomEntry], ontology: Ontology) -> None:
+    """Characters AO3 data links to a primer fandom, with the ontology's aliases."""
+    for entry in fandoms.values():
+        for name, count in ontology.characters_of_fandom(entry.fandom).items():
+            if count < ONTOLOGY_MIN_LINKS or name in entry.characters:
+                continue
+            if display_name(name) in {display_name(c) for c in entry.characters}:
+                continue
+            aliases = [a for a in ontology.character_aliases(name) if a[:1].isupper()]
+            entry.characters[name] = CharacterEntry(name, entry.fandom, _aliases(name, aliases))
+
+
+@cache
+def load_primer(path: str | None = None) -> Primer:
+    if path is None:
+        text = resources.files("ficsift.understand").joinpath("data", PRIMER_FILE).read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    fandoms = parse_primer(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    ontology = load_ontology()
+    add_ontology_links(fandoms, ontology)
+    return Primer(fandoms, ontology)

@@ -1,0 +1,131 @@
+"""Relationships between the cast: romantic (``/``) or platonic (``&``), and the main pairing.
+
+The unit is the *scene window*: a paragraph and the one after it (pronouns carry a character
+from one paragraph into the next).  For every pair of tagged characters ficsift counts the
+windows they share and the romantic and sexual cues inside those windows ("kissed", "her
+lips", "lover", "in bed", "I love you"…).
+
+- romantic: enough cues in shared windows (absolute, and as a share of the pair's windows);
+- platonic: many shared windows but few cues — friends, family, colleagues;
+- the main pairing is the romantic pair with the most cue evidence, widened to a threesome or
+  foursome when a third character is as romantically tied to both (antennapedia-style poly
+  fics); a gen story, with no pair over the bar, has none.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ficsift.model import Evidence
+from ficsift.understand.story import CastMember, StoryText
+
+MIN_ROMANCE_CUES = 4  # cue hits in shared windows for a romantic reading
+MIN_ROMANCE_RATE = 0.15  # … and per shared window
+MIN_SHARED_WINDOWS = 3  # for a platonic relationship
+POLY_SHARE = 0.6  # a third partner's cues with each of the pair, relative to the pair's
+MAX_CAST = 8
+
+ROMANCE_CUES = re.compile(
+    r"\b(?:kiss(?:ed|es|ing)?|lips?|lover|lovers|girlfriend|boyfriend|wife|husband|fianc[ée]e?|"
+    r"married|marry|wedding|darling|sweetheart|honey|love you|in love|made love|making love|"
+    r"bed|naked|undress(?:ed)?|moan(?:ed|s)?|caress(?:ed)?|embrace[ds]?|cuddl(?:e|ed|ing)|"
+    r"nuzzl(?:e|ed)|sex|fuck(?:ed|ing)?|orgasm|aroused?|arousal|desire[ds]?|breasts?|thighs?|"
+    r"cock|cunt|clit|nipples?|tongue|hips|date|dating|flirt(?:ed|ing)?|blush(?:ed|ing)?|"
+    r"heart|romantic|beloved|mine|girlfriend's|boyfriend's|jealous)\b",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class PairReading:
+    a: str
+    b: str
+    shared_windows: int
+    romance_cues: int
+    kind: str  # "/" romantic, "&" platonic
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.romance_cues / self.shared_windows if self.shared_windows else 0.0
+
+    @property
+    def score(self) -> float:
+        return self.romance_cues + 0.1 * self.shared_windows
+
+
+@dataclass(slots=True)
+class RelationshipResult:
+    pairs: list[PairReading]  # romantic first, strongest first
+    main: tuple[str, ...] | None  # characters of the main pairing, or None (gen)
+
+
+def read_relationships(story: StoryText, cast: list[CastMember]) -> RelationshipResult:
+    cast = cast[:MAX_CAST]
+    if len(cast) < 2:
+        return RelationshipResult([], None)
+    starts = story.paragraph_starts
+    n_paras = len(starts)
+    present: dict[str, set[int]] = {}
+    for member in cast:
+        paras = {story.paragraph_at(s) for s, _ in member.mentions}
+        present[member.name] = paras
+    cues_by_para: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    text = story.text
+    for match in ROMANCE_CUES.finditer(text):
+        cues_by_para[story.paragraph_at(match.start())].append((match.start(), match.end()))
+
+    readings = []
+    for x, y in itertools.combinations(cast, 2):
+        windows = _shared_windows(present[x.name], present[y.name], n_paras)
+        cue_spans = [span for w in sorted(windows) for p in (w, w + 1) for span in cues_by_para.get(p, [])]
+        cues = len(set(cue_spans))
+        if not windows:
+            continue
+        romantic = cues >= MIN_ROMANCE_CUES and cues / len(windows) >= MIN_ROMANCE_RATE
+        if not romantic and len(windows) < MIN_SHARED_WINDOWS:
+            continue
+        reading = PairReading(x.name, y.name, len(windows), cues, "/" if romantic else "&")
+        reading.evidence = _evidence(story, cue_spans if romantic else [], windows, starts)
+        readings.append(reading)
+    readings.sort(key=lambda r: (r.kind != "/", -r.score))
+    return RelationshipResult(readings, _main_pairing(readings))
+
+
+def _shared_windows(a: set[int], b: set[int], n: int) -> set[int]:
+    """Windows (p, p+1) in which both characters appear."""
+    shared = set()
+    for p in a:
+        for q in (p - 1, p, p + 1):
+            if 0 <= q < n and q in b:
+                shared.add(min(p, q))
+    return shared
+
+
+def _evidence(story: StoryText, cue_spans: list[tuple[int, int]], windows: set[int], starts: list[int]) -> list[Evidence]:
+    if cue_spans:
+        # The windows with the densest cues say most about the pair.
+        by_para: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for span in cue_spans:
+            by_para[story.paragraph_at(span[0])].append(span)
+        best = sorted(by_para.items(), key=lambda kv: -len(kv[1]))[:3]
+        return [story.evidence(spans[0][0], spans[-1][1], f"{len(spans)} romantic cues") for _, spans in best]
+    first = sorted(windows)[:2]
+    return [story.evidence(starts[w], starts[w] + 1, "together in this scene") for w in first]
+
+
+def _main_pairing(readings: list[PairReading]) -> tuple[str, ...] | None:
+    romantic = [r for r in readings if r.kind == "/"]
+    if not romantic:
+        return None
+    top = romantic[0]
+    group = [top.a, top.b]
+    scores = {frozenset((r.a, r.b)): r.romance_cues for r in romantic}
+    others = {n for r in romantic for n in (r.a, r.b)} - set(group)
+    for other in sorted(others, key=lambda o: -sum(scores.get(frozenset((o, g)), 0) for g in group)):
+        if all(scores.get(frozenset((other, g)), 0) >= POLY_SHARE * top.romance_cues for g in group):
+            group.append(other)
+    return tuple(sorted(group))

@@ -1,0 +1,50 @@
+"""Author tags to AO3 canonical tags, keeping the author's spelling as the name."""
+
+from __future__ import annotations
+
+import pytest
+
+from ficsift.model import Document, Source, TagType
+from ficsift.understand.canonical import canonicalise
+from ficsift.understand.primer import Primer
+
+
+def doc_with(*tags: tuple[str, TagType]) -> Document:
+    doc = Document(source=Source(path="x", format="text"))
+    for name, kind in tags:
+        doc.add_tag(name, kind)
+    return doc
+
+
+@pytest.mark.parametrize(
+    "name, kind, expected",
+    [
+        ("W/T", TagType.RELATIONSHIP, "Tara Maclay/Willow Rosenberg"),
+        ("willow/tara", TagType.RELATIONSHIP, "Tara Maclay/Willow Rosenberg"),
+        ("giles/buffy", TagType.RELATIONSHIP, "Buffy Summers/Rupert Giles"),
+        ("hurt!giles", TagType.CHARACTER, "Rupert Giles"),
+        ("giles", TagType.CHARACTER, "Rupert Giles"),
+        ("Angel", TagType.CHARACTER, "Angel (BtVS)"),
+        ("adult", TagType.RATING, "Explicit"),
+        ("PG-13", TagType.RATING, "Teen And Up Audiences"),
+        ("gen", TagType.CATEGORY, "Gen"),
+        ("hurt/comfort", TagType.FREEFORM, "Hurt/Comfort"),
+        ("VampWillow", TagType.FREEFORM, "Vampire Willow Rosenberg"),
+    ],
+)
+def test_author_tags_in_a_buffy_fic(primer: Primer, name: str, kind: TagType, expected: str) -> None:
+    doc = doc_with(("btvs", TagType.FANDOM), (name, kind))
+    canonicalise(doc, primer)
+    fandom, tag = doc.tags
+    assert fandom.canonical == "Buffy the Vampire Slayer"
+    if kind == TagType.RELATIONSHIP:  # AO3's side order is the tag's own: compare the sides
+        assert tag.canonical is not None and set(tag.canonical.split("/")) == set(expected.split("/"))
+    else:
+        assert tag.canonical == expected
+    assert tag.name == name  # the author's spelling stays
+
+
+def test_unresolvable_tag_keeps_no_canonical(primer: Primer) -> None:
+    doc = doc_with(("btvs", TagType.FANDOM), ("zzyzx qqq", TagType.CHARACTER), ("no such tag at all zz", TagType.FREEFORM))
+    canonicalise(doc, primer)
+    assert [t.canonical for t in doc.tags[1:]] == [None, None]

@@ -1,0 +1,102 @@
+"""Cast, fandom and relationships from made-up story text."""
+
+from __future__ import annotations
+
+from ficsift.understand.cast import find_cast
+from ficsift.understand.primer import Primer
+from ficsift.understand.relationships import read_relationships
+from ficsift.understand.story import StoryText
+
+
+def story(*paragraphs: str) -> StoryText:
+    return StoryText(chapters=["\n\n".join(paragraphs)])
+
+
+ROMANCE = [
+    "Willow kissed Tara slowly, her lips soft, and Tara pulled her closer in the dark of the cell.",
+    "“I love you,” Willow whispered against Tara's mouth. Tara smiled and kissed her again.",
+    "Later Willow lay in bed beside Tara, her hand on Tara's hip, and said nothing at all.",
+]
+FRIENDS = [
+    "Xander handed Willow a stake. “Patrol tonight?” he asked. Willow nodded and checked the crossbow.",
+    "Xander and Willow walked through Sunnydale, arguing about comic books the whole way to the Bronze.",
+]
+
+
+def test_fandom_cast_and_roles(primer: Primer) -> None:
+    text = story(*(ROMANCE * 4), *(FRIENDS * 2), "Far away, the Master stirred in his lair.")
+    result = find_cast(text, primer)
+    assert [f.fandom for f in result.fandoms] == ["Buffy the Vampire Slayer"]
+    names = [m.name for m in result.tagged()]
+    assert set(names[:2]) == {"Willow Rosenberg", "Tara Maclay"}
+    assert "Xander Harris" in names
+    assert result.roles["The Master (BtVS)"] == "minor"
+    willow = next(m for m in result.cast if m.name == "Willow Rosenberg")
+    assert all(text.text[s:e] in {"Willow", "Wills", "Will"} for s, e in willow.mentions)
+
+
+def test_everyday_word_at_sentence_start_is_not_a_name(primer: Primer) -> None:
+    text = story(
+        *(ROMANCE * 3),
+        "Dawn broke over the hills. The dawn was cold.",
+        "Will it ever end? she wondered. Nobody knew if it will.",
+    )
+    result = find_cast(text, primer)
+    assert "Dawn Summers" not in {m.name for m in result.cast}
+    willow = next(m for m in result.cast if m.name == "Willow Rosenberg")
+    assert all(text.text[s:e] != "Will" for s, e in willow.mentions)
+
+
+def test_a_name_in_the_disclaimer_is_not_a_character(primer: Primer) -> None:
+    text = StoryText(
+        chapters=["\n\n".join(ROMANCE * 3)],
+        disclaimer="Buffy and Giles belong to Joss Whedon and Mutant Enemy.",
+    )
+    result = find_cast(text, primer)
+    assert "Rupert Giles" not in {m.name for m in result.cast}
+    assert any("disclaimer" in r for r in result.fandoms[0].reasons)
+
+
+def test_crossover_needs_characters_of_its_own(primer: Primer) -> None:
+    who = [
+        "The Doctor leaned on the TARDIS console while Clara argued with Willow about magic.",
+        "Clara laughed. “Twelve, you can't just take a witch from Sunnydale to Gallifrey.”",
+    ]
+    result = find_cast(story(*(ROMANCE * 3), *(who * 3)), primer)
+    assert {f.fandom for f in result.fandoms} == {"Buffy the Vampire Slayer", "Doctor Who"}
+    alone = find_cast(story(*(ROMANCE * 3), "Willow thought about the TARDIS once."), primer)
+    assert [f.fandom for f in alone.fandoms] == ["Buffy the Vampire Slayer"]
+
+
+def test_original_character_is_found_and_marked(primer: Primer) -> None:
+    oc = [f"Marguerite smiled at Willow. “Again?” Marguerite asked. Willow said no. ({i})" for i in range(8)]
+    result = find_cast(story(*(ROMANCE * 2), *oc), primer)
+    originals = [m for m in result.cast if m.original]
+    assert [m.name for m in originals] == ["Marguerite"]
+    assert originals[0].count == 16
+
+
+def test_main_pairing_romantic_and_platonic(primer: Primer) -> None:
+    text = story(*(ROMANCE * 4), *(FRIENDS * 3))
+    cast = find_cast(text, primer).tagged()
+    result = read_relationships(text, cast)
+    assert result.main == ("Tara Maclay", "Willow Rosenberg")
+    kinds = {frozenset((r.a, r.b)): r.kind for r in result.pairs}
+    assert kinds[frozenset(("Willow Rosenberg", "Tara Maclay"))] == "/"
+    assert kinds[frozenset(("Willow Rosenberg", "Xander Harris"))] == "&"
+    romance = next(r for r in result.pairs if r.kind == "/")
+    assert romance.evidence and all(e.text in text.text for e in romance.evidence)
+
+
+def test_gen_story_has_no_main_pairing(primer: Primer) -> None:
+    text = story(*(FRIENDS * 6), "Giles polished his glasses and told Xander to read the book again.")
+    result = read_relationships(text, find_cast(text, primer).tagged())
+    assert result.main is None
+    assert all(r.kind == "&" for r in result.pairs)
+
+
+def test_no_names_at_all(primer: Primer) -> None:
+    text = story("The rain fell on the empty road for a long time.", "Nobody came.")
+    result = find_cast(text, primer)
+    assert result.fandoms == [] and result.cast == []
+    assert read_relationships(text, result.tagged()).main is None

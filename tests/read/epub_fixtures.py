@@ -27,7 +27,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,7 +77,7 @@ def zip_bytes(
 
 
 def epub_bytes(
-    files: dict[str, bytes | str],
+    files: Mapping[str, bytes | str],
     *,
     opf_path: str = "content.opf",
     container: str | None = None,

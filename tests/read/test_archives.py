@@ -11,7 +11,6 @@ import io
 import struct
 import time
 import zipfile
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -204,22 +203,12 @@ def future_zip_version(data: bytes) -> bytes:
     return bytes(out)
 
 
-SAFEZIP_GAP = pytest.mark.xfail(
-    strict=True,
-    raises=(zlib.error, NotImplementedError),
-    reason="safezip.SafeZip lets zlib.error (read) and NotImplementedError (open) escape; "
-    "remove this mark once it turns them into ReadError",
-)
-
-
-@SAFEZIP_GAP
 def test_corrupt_deflate_data_in_a_plain_zip_is_a_failure() -> None:
     data = damaged_deflate(plain_zip([("story.txt", STORY * 20)]))
     _, failures = split(list(expand(RawFile("broken.zip", data))))
     assert "corrupt" in failures["broken.zip!story.txt"]
 
 
-@SAFEZIP_GAP
 def test_unsupported_zip_version_in_a_plain_zip_is_a_failure() -> None:
     data = future_zip_version(plain_zip([("story.txt", STORY)]))
     _, failures = split(list(expand(RawFile("future.zip", data))))

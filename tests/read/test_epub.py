@@ -21,7 +21,7 @@ from ficsift.model import Document, Status, TagType
 from ficsift.read import Limits, ReadError, read_bytes
 from ficsift.read.base import RawFile, pick_reader
 from ficsift.read.epub import EpubReader
-from ficsift.read.epub_opf import work_key_for
+from ficsift.read.fields import work_key_for
 from tests.conftest import CORPUS
 from tests.read.epub_fixtures import (
     BILLION_LAUGHS,

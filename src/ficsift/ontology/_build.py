@@ -12,7 +12,6 @@ import sys
 from collections import Counter, defaultdict
 from typing import Any
 
-
 from ficsift.ontology import _build_base, _build_links
 from ficsift.ontology import _names as N
 from ficsift.ontology._build_base import Characters, Fandoms, Registry, Sources, Work
@@ -32,7 +31,7 @@ PREFIX_MIN_SHARE = 0.8
 
 def _freeforms(src: Sources, reg: Registry) -> dict[str, int]:
     masters = {N.clean(m) for m, _ in src.freeform_syn}
-    alias_of = {}
+    alias_of: dict[str, str] = {}
     for master, name in sorted(src.freeform_syn):
         reg.add(master, N.FREEFORM)
         reg.synonym(name, N.clean(master))
@@ -171,8 +170,8 @@ def _sort_words(tagged: list[str]) -> tuple[dict[str, str], float]:
         oc, surname, full = N.sort_key(n)
         return oc, learnt.get(n, surname), full
 
-    sides = [split[1] for name in tagged if (split := N.split_relationship(name))]
-    agree = sum(1 for s in sides if sorted(s, key=order) == s) / max(1, len(sides))
+    tags = [split[1] for name in tagged if (split := N.split_relationship(name))]
+    agree = sum(1 for t in tags if sorted(t, key=order) == t) / max(1, len(tags))
     return learnt, round(agree, 3)
 
 

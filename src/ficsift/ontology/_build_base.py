@@ -80,7 +80,7 @@ class Fandoms:
             if rel != "alias":
                 self._own(name)
                 self.franchise.setdefault(N.clean(name), N.clean(master))
-        for alias, canon in sorted(src.fandom_alias):
+        for _alias, canon in sorted(src.fandom_alias):
             self._own(canon)
         for _variant, canon, route in sorted(src.tropes):
             if route == "fandom":
@@ -103,7 +103,7 @@ class Fandoms:
 
     def _own(self, name: str) -> None:
         name = N.clean(name)
-        if name and not N.key(name) in self.own:
+        if name and N.key(name) not in self.own:
             self.own[N.key(name)] = name
             self.reg.add(name, N.FANDOM)
 
@@ -181,7 +181,7 @@ class Characters:
         self._parts: dict[str, set[str]] | None = None
         for master, _name in sorted(src.character_syn):
             self.curate(master)
-        for variant, canon, route in sorted(src.tropes):
+        for _variant, canon, route in sorted(src.tropes):
             if route == "character":
                 self.curate(canon)
         for master, name in sorted(src.character_syn):

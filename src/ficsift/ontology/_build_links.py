@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -42,20 +43,20 @@ def read_listings(paths: Iterable[Path]) -> list[Work]:
         listed = heading.text(strip=True) if heading else ""
         for li in tree.css("li.work.blurb"):
             wid = li.attributes.get("id") or f"{path.name}:{len(works)}"
-
-            def texts(sel: str, node=li) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-                return tuple(t for a in node.css(sel) if (t := a.text(strip=True)))
-
             works.setdefault(
                 wid,
                 Work(
-                    texts("h5.fandoms a.tag"),
-                    texts("li.characters a.tag"),
-                    texts("li.relationships a.tag"),
+                    _texts(li, "h5.fandoms a.tag"),
+                    _texts(li, "li.characters a.tag"),
+                    _texts(li, "li.relationships a.tag"),
                     listed,
                 ),
             )
     return [works[k] for k in sorted(works)]
+
+
+def _texts(node: Any, selector: str) -> tuple[str, ...]:
+    return tuple(t for a in node.css(selector) if (t := a.text(strip=True)))
 
 
 class Relationships:
@@ -138,12 +139,12 @@ class Evidence:
                     c = chars.resolve(side, {fr(f)}) or chars.curate(side)
                     chars.homes[c].add(fr(f))
         for work in self.src.works:
-            fw = {f for t in self._fandom_tags(work) if (f := self.fandoms.canon(t))}
+            fw = {fd for t in self._fandom_tags(work) if (fd := self.fandoms.canon(t))}
             if len(fw) == 1:
                 for t in work.characters:
-                    c = chars.known(t)
-                    if c:
-                        chars.homes[c].add(fr(next(iter(fw))))
+                    known = chars.known(t)
+                    if known:
+                        chars.homes[known].add(fr(next(iter(fw))))
 
     def collect(self) -> None:
         """First pass: canonical fandoms, characters and relationship groups of every record."""
@@ -317,15 +318,17 @@ class Evidence:
         for tag, group, f in sorted(set(self.rel_dis)):
             # "…/George (She-Ra)" may name George's fandom only: a side already at home in
             # another franchise takes no evidence from it.
-            sides = [c for c in group[1] if not self.chars.homes.get(c) or fr(f) in self.chars.homes[c]]
+            sides = [
+                c for c in group[1] if not self.chars.homes.get(c) or fr(f) in self.chars.homes[c]
+            ]
             for x in (self.rels.name(tag, group), *sides):
                 self.disamb[x][f] = max(self.disamb[x][f], 1)
         reg = self.chars.reg
         for name in sorted(self.chars.by_key.values()):
             for spelling in sorted({name, *reg.syn.get(name, ())}):
-                f = self.chars.fandom_of(spelling)
-                if f:
-                    self.disamb[name][f] += 1
+                named = self.chars.fandom_of(spelling)
+                if named:
+                    self.disamb[name][named] += 1
 
     def freeform_disambiguators(self, tags: Iterable[str]) -> None:
         """``Vampire Buffy Summers (BtVS)`` names Buffy Summers and Buffy's fandom."""

@@ -52,9 +52,7 @@ def build_name(store: Store, sep: str, chars: list[int]) -> str:
     return N.join_relationship(sep, shown)
 
 
-def _match_known(
-    store: Store, sep: str, sides: list[str], scope: set[int] | None
-) -> int | None:
+def _match_known(store: Store, sep: str, sides: list[str], scope: set[int] | None) -> int | None:
     cands = [set(candidates(store, s, scope)) for s in sides]
     if not all(cands):
         return None
@@ -64,7 +62,9 @@ def _match_known(
             got = store.relationship_sides(r)
             if not got or got[0] != sep or len(got[1]) != len(sides):
                 continue
-            if any(all(x in cs for x, cs in zip(p, cands, strict=True)) for p in permutations(got[1])):
+            if any(
+                all(x in cs for x, cs in zip(p, cands, strict=True)) for p in permutations(got[1])
+            ):
                 found.add(r)
     if scope:
         found = {r for r in found if _in_scope(store, r, scope)}

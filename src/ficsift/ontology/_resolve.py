@@ -9,8 +9,9 @@ Characters are looked up in tiers, stopping at the first tier that decides:
 
 A candidate that is a sub tag of another candidate (``Vampire Xander Harris`` under
 ``Xander Harris``) is dropped.  With a fandom hint, only candidates linked to the hint's
-franchise count; several linked candidates are ambiguous unless one has at least twice the
-evidence of the next (tiers 1 and 3).  Without a hint a tier must give exactly one candidate.
+franchise count; several linked candidates are ambiguous unless the leader has 2× the evidence
+of the next (10× for a bare name part).  Without a hint a tier must give exactly one
+candidate.  Characters AO3 made canonical are tried before tags only seen typed on works.
 Ambiguity gives ``None``: never a guess.
 """
 
@@ -21,7 +22,8 @@ from ficsift.ontology._store import Store
 
 AMBIGUOUS = -1
 NOT_FOUND = -2
-DOMINANCE = 2
+DOMINANCE = 2.0  # full names and initials: the leader needs 2× the runner-up's evidence
+PART_DOMINANCE = 10.0  # a bare given name or surname ("kira" in DS9) needs 10×
 
 
 def fandom_id(store: Store, text: str) -> int | None:
@@ -61,15 +63,15 @@ def _ancestors(store: Store, i: int) -> set[int]:
     return seen
 
 
-def _prune(store: Store, cands: list[int]) -> list[int]:
-    """Prefer curated characters; drop variants of another candidate.
+def _prune(store: Store, cands: list[int], curated: bool) -> list[int]:
+    """Keep curated characters only (if asked); drop variants of another candidate.
 
     A variant is a sub tag of a multi-word candidate (``Vampire Xander Harris`` under
     ``Xander Harris``); a one-word meta tag (``Angel`` over ``Angel (BtVS)``) is only a name.
     """
     cands = list(dict.fromkeys(cands))
-    curated = [c for c in cands if store.flags[c] & N.CURATED]
-    cands = curated or cands
+    if curated:
+        cands = [c for c in cands if store.flags[c] & N.CURATED]
     if len(cands) < 2:
         return cands
     pool = {c for c in cands if " " in N.base_name(store.names[c])}
@@ -81,41 +83,48 @@ def _is_character(store: Store, i: int) -> bool:
     return bool(f & N.CHARACTER) and not f & N.NAME_GROUP
 
 
-def _tiers(store: Store, text: str, scope: set[int] | None) -> list[tuple[list[int], bool]]:
+def _tiers(
+    store: Store, text: str, scope: set[int] | None, curated: bool = False
+) -> list[tuple[list[int], float]]:
+    """Candidate lists, best tier first, each with the dominance a leader needs in it."""
     k = N.key(text)
     ids = store.ids(k)
     exact = [i for i in ids if _is_character(store, i)]
     parts = store.part_ids(k)
     if any(store.flags[i] & N.NAME_GROUP for i in ids):
         # AO3 groups several characters under this name: they all compete with the rest.
-        tiers = [(_prune(store, exact + store.base_ids(k) + parts), False)]
+        tiers = [(_prune(store, exact + store.base_ids(k) + parts, curated), PART_DOMINANCE)]
     else:
-        tiers = [(_prune(store, exact + store.base_ids(k)), True)]
-    tiers.append((_prune(store, parts), False))
+        tiers = [(_prune(store, exact + store.base_ids(k), curated), DOMINANCE)]
+    tiers.append((_prune(store, parts, curated), PART_DOMINANCE))
     if scope and len(k.rstrip(".")) == 1 and k[0].isalpha():
         initial = k[0]
         members = store.fandom_index["character"]
         cands = {c for f in scope for c in members.get(f, {})}
         tiers.append(
-            (sorted(c for c in cands if N.given_initial(store.names[c]) == initial), True)
+            (sorted(c for c in cands if N.given_initial(store.names[c]) == initial), DOMINANCE)
         )
     return tiers
 
 
-def _decide(store: Store, cands: list[int], scope: set[int], dominance: bool) -> int:
+def _decide(store: Store, cands: list[int], scope: set[int], dominance: float) -> int:
     scored = sorted(((linked(store, c, scope), c) for c in cands), reverse=True)
     scored = [(n, c) for n, c in scored if n > 0]
     if not scored:
         return NOT_FOUND
-    if len(scored) == 1:
-        return scored[0][1]
-    if dominance and scored[0][0] >= DOMINANCE * scored[1][0]:
+    if len(scored) == 1 or scored[0][0] >= dominance * scored[1][0]:
         return scored[0][1]
     return AMBIGUOUS
 
 
 def _resolve_once(store: Store, text: str, scope: set[int] | None) -> int:
-    tiers = _tiers(store, text, scope)
+    """Curated characters first; a tag only ever seen typed on works is a last resort."""
+    got = _resolve_tiers(store, text, scope, curated=True)
+    return _resolve_tiers(store, text, scope, curated=False) if got == NOT_FOUND else got
+
+
+def _resolve_tiers(store: Store, text: str, scope: set[int] | None, curated: bool) -> int:
+    tiers = _tiers(store, text, scope, curated)
     if scope:
         for cands, dominance in tiers:
             if cands:

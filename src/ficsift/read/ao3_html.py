@@ -29,6 +29,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ficsift.model import Chapter, Document, SeriesRef, Status, TagType
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
+from ficsift.read.fields import work_key_for
 from ficsift.read.html import fragment_text, html_blocks, parse_html, sanitize_html
 
 # dt label (lower-case, no colon) -> tag type; AO3 pluralises a label when it has several tags.
@@ -53,7 +54,7 @@ _DATE_STATS = {"published", "updated", "completed"}
 _COUNT_STATS = {"words", "kudos", "hits", "bookmarks", "comments"}
 _CHAPTERS_RE = re.compile(r"^(\d+)/(\d+|\?)$")
 _PART_RE = re.compile(r"Part\s+(\d+)\s+of\s*$")
-_WORK_URL_RE = re.compile(r"/works/(\d+)")
+_WORK_URL_RE = re.compile(r"/works/(\d+)")  # any OTW archive's work link, for the byline
 _SITE_MARKS = (b"archive of our own", b"archiveofourown.org")  # raw.head is lower-cased
 _NOT_TEXT = "script, style, noscript, template, iframe, object"
 
@@ -75,9 +76,7 @@ class Ao3HtmlReader(Reader):
         if preface is None:
             raise ReadError("not an AO3 download: no preface")
         url = _source_url(preface)
-        work_key = None
-        if url and (match := _WORK_URL_RE.search(url)):
-            work_key = f"ao3:{match.group(1)}"
+        work_key = work_key_for(url) if url else None
         # Files saved through a page-speed proxy carry injected <script>s inside the story
         # and notes; the shared text helpers would keep their code as story words.
         for node in tree.css(_NOT_TEXT):

@@ -54,7 +54,6 @@ from ficsift.read.epub_opf import (
     load_documents,
     read_package,
     source_url,
-    work_key_for,
 )
 from ficsift.read.fields import (
     AO3_CATEGORIES,
@@ -64,6 +63,7 @@ from ficsift.read.fields import (
     parse_int,
     split_label,
     split_list,
+    work_key_for,
 )
 from ficsift.read.html import (
     Block,

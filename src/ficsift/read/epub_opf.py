@@ -56,10 +56,6 @@ _VOID_TAGS = frozenset({
 # XHTML's <title/> or <div/> would swallow the document in an HTML parser.
 _SELF_CLOSING_RE = re.compile(r"<([A-Za-z][\w:.-]*)(\s[^<>]*?)?\s*/>")
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
-_AO3_WORK_RE = re.compile(
-    r"(?:archiveofourown\.org|ao3\.org)/(?:collections/[^/]+/)?works/(\d+)", re.I
-)
-_FFN_STORY_RE = re.compile(r"fanfiction\.net/s/(\d+)", re.I)
 _CALIBRE_MIDNIGHT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00(?:\.0+)?(?:Z|[+-]00:?00)?$")
 _JUNK_SUBJECTS = frozenset({"fanworks", "fanfiction", "fan fiction", "fanfic"})
 
@@ -414,6 +410,9 @@ def _add_entry(out: list[TocEntry], base: str, href: str, title: str, depth: int
     out.append(TocEntry(target, fragment or None, title, depth))
 
 
+# --- content documents -------------------------------------------------------------------
+
+
 @dataclass(slots=True)
 class ContentDoc:
     """One spine document, parsed (the parser object keeps the nodes alive)."""
@@ -422,9 +421,6 @@ class ContentDoc:
     tree: LexborHTMLParser
     body: LexborNode
     linear: bool = True
-
-
-# --- content documents -------------------------------------------------------------------
 
 
 def load_documents(archive: SafeZip, pkg: Package, warnings: list[str]) -> list[ContentDoc]:
@@ -534,12 +530,3 @@ def source_url(meta: Metadata) -> str | None:
         if value.lower().startswith(("http://", "https://")):
             return value
     return None
-
-
-def work_key_for(url: str) -> str:
-    """``ao3:<id>`` / ``ffn:<id>`` for AO3 and FFN story URLs; the URL itself otherwise."""
-    if match := _AO3_WORK_RE.search(url):
-        return f"ao3:{match.group(1)}"
-    if match := _FFN_STORY_RE.search(url):
-        return f"ffn:{match.group(1)}"
-    return url

@@ -84,6 +84,23 @@ _NUMBER_RE = re.compile(r"\d[\d,.\s]*")
 _LABEL_RE = re.compile(r"^\s*([A-Za-z][A-Za-z' /]{0,24}?)\s*:\s*(.*)$", re.S)
 
 
+# Identities that hold across formats: the same AO3 work as HTML, EPUB and listing blurb.
+# Only archiveofourown.org itself: other archives run AO3's software with their own ids.
+_AO3_WORK_RE = re.compile(
+    r"(?:archiveofourown\.org|ao3\.org)/(?:collections/[^/]+/)?works/(\d+)", re.I
+)
+_FFN_STORY_RE = re.compile(r"fanfiction\.net/s/(\d+)", re.I)
+
+
+def work_key_for(url: str) -> str:
+    """``ao3:<id>`` / ``ffn:<id>`` for AO3 and FFN story URLs; the URL itself otherwise."""
+    if match := _AO3_WORK_RE.search(url):
+        return f"ao3:{match.group(1)}"
+    if match := _FFN_STORY_RE.search(url):
+        return f"ffn:{match.group(1)}"
+    return url
+
+
 def split_label(line: str) -> tuple[str, str] | None:
     """("rating", "PG-13") for "Rating: PG-13" when the label is one fics use; else None."""
     match = _LABEL_RE.match(line)

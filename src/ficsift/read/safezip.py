@@ -40,7 +40,15 @@ class SafeZip:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+        ) as exc:
+            # NotImplementedError: a damaged header claims an unknown zip version/method.
             raise ReadError(f"corrupt {label}: {exc}") from None
         if len(infos) > limits.max_archive_members:
             raise ReadError(

@@ -12,6 +12,8 @@ against :class:`~ficsift.read.base.Limits`:
 from __future__ import annotations
 
 import io
+import lzma
+import zlib
 import posixpath
 import zipfile
 from collections.abc import Iterator
@@ -115,6 +117,8 @@ class SafeZip:
             ValueError,
             RuntimeError,
             NotImplementedError,
+            zlib.error,  # damaged deflate data
+            lzma.LZMAError,
         ) as exc:
             raise ReadError(f"corrupt {self.label} entry {name!r}: {exc}") from None
         return out.getvalue()

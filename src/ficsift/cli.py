@@ -24,6 +24,7 @@ from ficsift.model import Chapter, Document
 from ficsift.read import RawFile, ReadError, read_file
 from ficsift.read.archive import expand
 from ficsift.read.base import Failure
+from ficsift.understand import understand
 
 app = typer.Typer(
     name="ficsift",
@@ -119,7 +120,7 @@ def analyze(
     docs, failures = _read_path(file)
     if text_only:
         docs = [strip_metadata(d) for d in docs]
-    payload = [d.to_json() for d in docs]
+    payload = [understand(d).to_json() for d in docs]
     if json_out:
         _print_json(payload[0] if len(payload) == 1 else payload)
     else:
@@ -231,6 +232,45 @@ def _print_work_summary(data: dict[str, Any]) -> None:
     out.print(
         f"  Source: {source['path'] if isinstance(source, dict) else source}", highlight=False
     )
+
+
+@app.command()
+def explain(
+    work: Annotated[str, typer.Argument(help="Work id (see `ficsift list`).")],
+    tag: Annotated[str, typer.Argument(help="A tag of the work (any spelling; part of a name is enough).")],
+    library: LibraryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Why a work has a tag: who gave it, how sure ficsift is, and the passages behind it."""
+    with _library(library) as lib:
+        stored = lib.get(_parse_work_id(work))
+    if stored is None:
+        err.print(f"ficsift: no work {work} in the library")
+        raise typer.Exit(1)
+    wanted = tag.casefold()
+    tags = [t for t in stored.document.tags if wanted in t.name.casefold() or wanted in (t.canonical or "").casefold()]
+    if not tags:
+        err.print(f"ficsift: work {work} has no tag matching {tag!r}")
+        raise typer.Exit(1)
+    if json_out:
+        _print_json([{"type": t.type.value, **t.to_json()} for t in tags])
+        return
+    for t in tags:
+        canonical = f" (AO3: {t.canonical})" if t.canonical and t.canonical != t.name else ""
+        if t.origin.value == "author":
+            out.print(f"[bold]{t.name}[/]{canonical} — {t.type.value}, given by the author", highlight=False)
+            continue
+        extra = ", ".join(f"{k}: {v}" for k, v in t.extra.items() if k not in {"meta"} and not isinstance(v, list))
+        out.print(
+            f"[bold]{t.name}[/] — {t.type.value}, inferred, confidence {t.confidence or 0:.2f}"
+            + (f" ({extra})" if extra else ""),
+            highlight=False,
+        )
+        for reason in t.extra.get("reasons", []) if isinstance(t.extra.get("reasons"), list) else []:
+            out.print(f"  because {reason}", highlight=False)
+        for e in t.evidence:
+            where = f"chapter {e.chapter + 1}, " if e.chapter is not None else ""
+            out.print(f"  [dim]{where}{e.reason}:[/] “{e.text[:400]}”", highlight=False)
 
 
 @app.command("list")

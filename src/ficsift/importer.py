@@ -1,4 +1,4 @@
-"""Import as a pipeline of small stages: discover → skip unchanged → read → store.
+"""Import as a pipeline of small stages: discover → skip unchanged → read → understand → store.
 
 No front end owns this: the CLI and the web app both call :func:`import_paths` and show its
 :class:`ImportReport` their own way; progress comes back through a callback.
@@ -24,6 +24,7 @@ from ficsift.read import DEFAULT_LIMITS, Limits, RawFile, ReadError, read_file
 from ficsift.read.archive import expand
 from ficsift.read.base import Failure
 from ficsift.read.discover import FoundFile, Skipped, discover
+from ficsift.understand import understand
 
 
 @dataclass(slots=True)
@@ -81,9 +82,11 @@ def read_found(found: FoundFile, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
             result.failures.append(item)
             continue
         try:
-            result.parts.append((item, read_file(item)))
+            docs = read_file(item)
         except ReadError as exc:
             result.failures.append(Failure(item.path, str(exc)))
+            continue
+        result.parts.append((item, [understand(doc) for doc in docs]))
     return result
 
 

@@ -26,7 +26,11 @@ DS9 = "Star Trek: Deep Space Nine"
         ("giles/buffy", None, "Rupert Giles/Buffy Summers"),
         ("hurt!giles/buffy", BTVS, "Rupert Giles/Buffy Summers"),
         ("xander/anya", None, "Xander Harris/Anya Jenkins"),
-        ("buffy/giles/willow/xander", None, "Rupert Giles/Xander Harris/Willow Rosenberg/Buffy Summers"),
+        (
+            "buffy/giles/willow/xander",
+            None,
+            "Rupert Giles/Xander Harris/Willow Rosenberg/Buffy Summers",
+        ),
         ("giles/jenny", BTVS, "Jenny Calendar/Rupert Giles"),  # a tag seen once in the listings
         ("sherlock/john", None, "Sherlock Holmes/John Watson"),
     ],

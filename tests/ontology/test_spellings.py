@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ficsift.ontology import Ontology
+from ficsift.ontology import Ontology, TagKind
 
 Rows = Callable[[str], list[list[str]]]
 
@@ -62,18 +62,20 @@ def test_case_whitespace_and_accents_do_not_matter(onto: Ontology) -> None:
 
 def test_almost_every_source_synonym_resolves(onto: Ontology, scourgify_rows: Rows) -> None:
     """Regression guard over all rows: short names shared by many characters may be None."""
-    for name, kind, floor in (
+    checks: list[tuple[str, TagKind, float]] = [
         ("tags.csv", "freeform", 0.995),
         ("characters.csv", "character", 0.98),
-    ):
+    ]
+    for name, kind, floor in checks:
         rows = scourgify_rows(name)
         ok = sum(1 for master, syn, _rel in rows if onto.canonical(syn, kind) == master.strip())
         assert ok / len(rows) >= floor, (name, ok / len(rows))
 
 
 def test_unknown_names_give_none(onto: Ontology) -> None:
-    for kind in (None, "freeform", "character", "fandom", "relationship"):
-        assert onto.canonical("Zzqx Vorpal Glimmerwick", kind) is None  # type: ignore[arg-type]
+    kinds: list[TagKind | None] = [None, "freeform", "character", "fandom", "relationship"]
+    for kind in kinds:
+        assert onto.canonical("Zzqx Vorpal Glimmerwick", kind) is None
     assert onto.tag_type("Zzqx Vorpal Glimmerwick") is None
     assert onto.synonyms("Zzqx Vorpal Glimmerwick") == set()
     assert onto.meta_tags("Zzqx Vorpal Glimmerwick") == []

@@ -73,29 +73,38 @@ CONSENSUAL_KINK = (
 )
 
 SEXUAL = (
-    "naked|nude|undress*|cock*|erection|thrust*|orgasm*|climax*|come for me|moan*|"
-    "her breasts|his breasts|nipple*|made love=2|make love=2|making love=2|sex=1.5|arousal|aroused|"
-    "bed|clothes off|shirt off|between her legs=2|between his legs=2|hips|inside her=2|inside him=2"
+    "naked|undressed|undressing|cock|cocks|erection|thrust|thrusts|thrusting|orgasm*|climax*|"
+    "come for me|moaned|moaning|her breasts|nipple*|made love=2|make love=2|making love=2|"
+    "have sex=2|had sex=2|having sex=2|aroused|arousal|clothes off|shirt off|"
+    "between her legs=1.5|between his legs=1.5|inside her=1.5|inside him=1.5|fucked|fucking=0.5"
 )
 
 HURT = (
-    "injur*=2|wound*=2|bleed*=1.5|bled|blood=0.5|bandag*=2|bruis*=1.5|concussion=2|broken rib*=2|"
-    "stitch*=1|fever*=1.5|feverish=2|pain=1|hurt=0.5|hurts=1|wince*=1|groan*=0.5|limp*=0.5|"
-    "nightmare*=1.5|trembl*=0.5|shaking=0.5|sob*=1|flinch*=1|hospital=1|infirmary=1.5|"
-    "painkillers=2|splint*=2|burns=1|fractur*=2|unconscious=1.5|passed out=1"
+    "injured=2|injury=2|injuries=2|wounded=2|wounds=2|his wound=2|her wound=2|the wound=1.5|"
+    "bleeding=1.5|bled=1|blood=0.5|bandage*=2|bandaging=2|bruised=1.5|bruises=1.5|"
+    "concussion=2|concussed=2|broken rib*=2|stitches=1.5|fever=1.5|feverish=2|pain=1|"
+    "hurt=0.5|hurts=1|winced=1|wincing=1|groaned=0.5|limping=1|nightmare*=1.5|trembling=0.5|"
+    "shaking=0.5|sobbed=1|sobbing=1|sobs=1|flinched=1|flinching=1|hospital=1|infirmary=1.5|"
+    "painkillers=2|splint=2|splinted=2|burns=1|fractured=2|fracture=2|knocked unconscious=2|"
+    "lay unconscious=2|was unconscious=1.5|passed out=1"
 )
 
 COMFORT = (
-    "comfort*=2|sooth*=2|shh*=1.5|hush=1|it's okay=1.5|it's all right=1.5|it's alright=1.5|"
-    "you're safe=2|i've got you=2|i have you=1|held him=1.5|held her=1.5|holding him=1|"
-    "holding her=1|stroked=1|stroking=1|rocked=1|tend*=1|took care of=1.5|look after=1|"
-    "cared for=1|reassur*=1.5|gently=0.5|wiped=0.5|tucked=1|blanket*=0.5|cuddl*=1|hug*=1|"
-    "stay with me=1.5|i'm here=1.5|not going anywhere=1.5"
+    "comfort=2|comforted=2|comforting=2|comforts=1|soothe=2|soothed=2|soothing=2|shh*=1.5|"
+    "hush=1|it's okay=1|it's all right=1|it's alright=1|you're safe=2|i've got you=2|"
+    "held him close=2|held her close=2|held him tight=2|held her tight=2|held him while=2|"
+    "held her while=2|holding him close=2|holding her close=2|in his arms=1|in her arms=1|"
+    "stroked his hair=2|stroked her hair=2|stroking his hair=2|stroking her hair=2|"
+    "stroked his back=2|stroked her back=2|rubbed his back=2|rubbed her back=2|rocked him=2|"
+    "rocked her=2|tended=1|tending to=1|took care of=1.5|look after you=1.5|looked after=1|"
+    "cared for=1|reassured=1.5|reassuring=1.5|reassurance=1.5|tucked him in=2|tucked her in=2|"
+    "cuddled=1|cuddling=1|hug=1|hugged=1|hugging=1|stay with me=1.5|i'm here=1.5|"
+    "not going anywhere=1.5|cup of tea=0.5|blanket=0.5|blankets=0.5"
 )
 
 # Tone lexicons for the genre tags (densities per 1,000 words over the whole story).
 SAD = (
-    "tears|tear-streaked|cried|crying|cry|weep*|wept|sob*|grief|griev*|mourn*|ache|aching|"
+    "tears|tear-streaked|cried|crying|cry|weep|weeping|wept|sobbed|sobbing|sobs|grief|griev*|mourn*|ache|aching|"
     "heartbreak*|heartbroken|despair*|anguish*|misery|miserable|lonely|loneliness|alone|"
     "guilt*|regret*|sorrow*|hopeless*|numb|broken|shatter*|devastat*|funeral|dead|death|"
     "died|dying|suicid*|hurt|hurts|pain|painful|lost|loss|empty|emptiness|scream*|"
@@ -105,7 +114,7 @@ SAD = (
 
 HAPPY = (
     "smile*|smiling|grin*|giggl*|laugh*|beam*|cuddl*|snuggl*|cozy|cosy|warm|warmth|soft|"
-    "softly|sweet|sweetly|happy|happily|happiness|delight*|joy|joyful|blanket*|hug*|"
+    "softly|sweet|sweetly|happy|happily|happiness|delight*|joy|joyful|blanket*|hug|hugs|hugged|hugging|"
     "adorabl*|cute|cocoa|hot chocolate|cookies|biscuits|kitten*|puppy|puppies|tease*|"
     "teasing|playful*|fond*|grateful|content|contentment|bliss*|lovely|pleased|cheerful*|"
     "kissed her forehead|kissed his forehead|kissed her cheek|kissed his cheek|sunshine|"
@@ -172,11 +181,13 @@ TROPES: list[Trope] = [
     ),
     trope(
         "First Time",
-        "first time=2|never done this=3|never done that=2|never been with=3|virgin*=3|"
-        "my first=1.5|your first=1.5|our first=1.5|never had sex=3|never slept with=3|"
-        "never with a man=3|never with a woman=3|not done this before=3|first night together=2",
-        threshold=3,
-        min_distinct=2,
+        "first time=1|your first time=3|my first time=3|our first time=3|her first time=3|"
+        "his first time=3|first time together=3|first time with=2|never done this=3|"
+        "never done that=2|never been with=3|virgin=3|virgins=2|virginity=3|never had sex=3|"
+        "never slept with=3|never with a man=3|never with a woman=3|not done this before=3|"
+        "first night together=2|deflower*=3|inexperience*=2",
+        threshold=4,
+        min_distinct=1,
         partner=SEXUAL,
     ),
     trope(
@@ -521,19 +532,20 @@ TROPES: list[Trope] = [
     ),
     trope(
         "Oral Sex",
-        "blowjob*=3|blow job*=3|sucked him=3|suck him=2|his cock in her mouth=3|"
-        "in his mouth=1.5|in her mouth=1|went down on=3|go down on=3|going down on=3|"
-        "her tongue=1|his tongue=1|licked=1|swallowed=1|cunnilingus=3|fellatio=3|"
-        "between her thighs=1.5|between his thighs=1",
-        threshold=6,
+        "blowjob*=3|blow job*=3|sucked him=3|suck him=2|sucking him=3|sucked his cock=3|"
+        "suck his cock=3|sucking his cock=3|in his mouth=1|went down on=3|go down on=3|"
+        "going down on=3|cunnilingus=3|fellatio=3|licked her clit=3|her clit=1|"
+        "his mouth on her=2|her mouth on him=2|tongue inside her=2|deepthroat*=3",
+        threshold=5,
         min_distinct=2,
         partner=SEXUAL,
     ),
     trope(
         "Anal Sex",
-        "anal=3|his arse=1.5|his ass=1.5|her arse=1|her ass=1|lube=2|lubricant=2|"
-        "prostate=3|fingers inside=1.5|stretch*=1|slick=1|inside him=1.5|fucked him=2",
-        threshold=6,
+        "anal=3|his arse=1.5|his ass=1.5|her arse=1|her ass=1|in the ass=2|up the arse=2|"
+        "lube=2|lubricant=2|prostate=3|fucked him=2|fuck him=1|his hole=2|her hole=1|"
+        "plug=1|butt plug=2",
+        threshold=5,
         min_distinct=2,
         partner=SEXUAL,
     ),
@@ -562,9 +574,10 @@ TROPES: list[Trope] = [
     ),
     trope(
         "Smoking",
-        "cigarette*=3|smok*=1.5|lighter=1|ashtray=2|cig=2|fag=1|exhaled=1|nicotine=2|"
-        "pipe=1|cigar*=2|lit up=1.5|drag=0.5",
-        threshold=7,
+        "cigarette*=3|smoke=1|smoked=1.5|smoking=1.5|smoker=2|smokes=1|lighter=1|ashtray=2|"
+        "cig=2|fag=1|nicotine=2|his pipe=1|smoked a pipe=3|cigar=2|cigars=2|lit up=1.5|"
+        "took a drag=2|a long drag=2",
+        threshold=8,
         min_distinct=3,
     ),
     trope(
@@ -651,7 +664,7 @@ TROPES: list[Trope] = [
     ),
     trope(
         "Injury",
-        "injur*=2|wound*=2|bleeding=1.5|bandag*=2|concussion=2|broken arm=3|broken leg=3|"
+        "injur*=2|wounded=2|wounds=2|bleeding=1.5|bandag*=2|concussion=2|broken arm=3|broken leg=3|"
         "broken rib*=3|fractur*=2|stitches=2|sprain*=2|dislocat*=2|splint*=2|sling=1",
         threshold=7,
         min_distinct=3,
@@ -791,7 +804,7 @@ CHARACTER_TROPES: list[CharacterTrope] = [
             r"|^ (?:winced|groaned|whimpered|bled|flinched|hissed in pain|cried out)"
         ),
         cues=(
-            "injur*=2|wound*=2|bleed*=1.5|bled=1.5|bandag*=1.5|bruis*=1.5|concussion=2|"
+            "injur*=2|wounded=2|wounds=2|bleeding=1.5|bled=1.5|bandag*=1.5|bruis*=1.5|concussion=2|"
             "broken rib*=2|stitch*=1|fever*=1|pain=1|winced=1|groaned=0.5|limp*=0.5|"
             "whimper*=1|flinched=1|unconscious=1.5|hurt=1|hurts=1|ached=0.5|blood=0.5|"
             "cried out=1|splint*=1.5|painkillers=1.5"

@@ -1,0 +1,449 @@
+"""Rating, AO3 archive warnings and fine trigger labels, inferred from the story text alone.
+
+Method (no neural model; see :mod:`ficsift.understand.content_lexicon` for the cues):
+
+1. **One matcher.**  Every cue phrase of every label is compiled into a single
+   case-insensitive regex shaped as a character trie (``kill(?:s|ed|ing|er)?``), so Python's
+   regex engine walks the text once and never retries alternatives that share a prefix; a
+   matched string is mapped back to its cue by a dictionary lookup.  Longer phrases win over
+   the words inside them, which is how stop phrases work ("bloody hell" is swearing, "blood
+   pressure" is nothing).  Only the story text is read — notes and disclaimers never drive a
+   warning.
+2. **Negation and hedging**, where cheap: a cue flagged negatable does not count after "not",
+   "never", "no", "without", "n't" within two words ("there was no blood", "didn't kill");
+   one flagged hedgeable also not after "nearly", "could", "would", "if", "'ll", … ("she
+   nearly died", "I'll kill him").
+3. **Passages, not totals.**  Each label's hits are summed in sliding windows of
+   :data:`WINDOW` characters (a scene's worth); the label's *score* is its strongest passage
+   plus half of each of the next four non-overlapping passages.  A cluster of cues in one
+   scene therefore counts more than the same cues scattered over a novel, and a novel is
+   not rated on its length.  Those passages are the evidence, strongest first.
+4. **Decisions** are round thresholds on those scores, tuned on the shared corpus
+   (antennapedia's own ratings, AO3 works) and documented where they are defined.
+   Confidence is ``score / (score + threshold)`` for a firing label (0.5 at the threshold)
+   and the matching distance below the threshold for a rating's absent levels.
+
+``Tag.extra["scores"]`` on the rating gives the per-10,000-word densities of sexual,
+violent and profane cue weight, for display and comparison across works; ``extra["passages"]``
+gives the passage scores the decision used.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
+from ficsift.understand.content_lexicon import BLOCKS, COARSE, UNDER_AGE_WORDS, Block
+from ficsift.understand.story import StoryText
+
+WINDOW = 1500  # characters in a passage (~250 words): one scene, one sex or fight sequence
+MAX_EVIDENCE = 5
+
+# Rating thresholds on passage scores (see module docstring, step 3).  A passage of explicit
+# sex has many weight-3 anatomical/act cues; 12 is four of them (or a couple of passages).
+EXPLICIT_AT = 12.0
+MATURE_SEXUAL_AT = 8.0  # all sexual cues (explicit + suggestive): a described sex scene
+MATURE_GORE_AT = 15.0  # graphic violence: blood, wounds, torture acts clustered in a scene
+TEEN_AT = {"r.sexual": 4.0, "r.violence": 5.0, "r.swear": 4.0, "r.gore": 4.0, "r.romance": 8.0}
+
+# Archive warnings.
+GRAPHIC_VIOLENCE_AT = 15.0  # gore score; graphic detail, well above a mention of blood
+DEATH_AT = 8.0  # named-character death cues (died, funeral, corpse, mourned … near a name)
+NONCON_AT = 6.0  # two plain statements (rape, non-consensual …) or one amid struggle cues
+UNDERAGE_AT = 6.0  # an age under 18 stated near sexual content, twice, or "underage" etc.
+FINE_AT = 6.0  # a fine trigger label: e.g. two naming cues in one scene, or spread cues
+FINE_AT_OVERRIDES = {"pornography": EXPLICIT_AT, "death": 8.0, "collective-violence": 8.0}
+
+ARCHIVE = {
+    "r.gore": ("Graphic Depictions Of Violence", GRAPHIC_VIOLENCE_AT),
+    "a.death.named": ("Major Character Death", DEATH_AT),
+    "a.noncon": ("Rape/Non-Con", NONCON_AT),
+    "a.underage": ("Underage", UNDERAGE_AT),
+}
+RATINGS = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
+
+_NEGATION_RE = re.compile(
+    r"(?:\b(?:not|never|no|without|nor|hardly|barely|neither)|n['’]t)\s+(?:[\w'’]+\s+){0,2}$"
+)
+_HEDGE_RE = re.compile(
+    r"(?:\b(?:nearly|almost|could|would|might|may|should|must|if|unless|will|gonna|going to"
+    r"|wants? to|wanted to|threaten(?:ed|s)? to|tried to|try to|pretend(?:ed)? to|as if)"
+    r"|['’](?:ll|d))\s+(?:[\w'’]+\s+){0,2}$"
+)
+_WORD_SAMPLE = re.compile(r"\b(?:the|and|was|to|of|a|he|she|in|it|you|that|his|her)\b", re.I)
+_AGE_RE = re.compile(
+    rf"\b(?:{UNDER_AGE_WORDS})[- ]years?[- ]old\b"
+    rf"|\b(?:was|is|only|just|turned|turning|aged?|barely)\s+(?:{UNDER_AGE_WORDS})\b"
+    r"(?![- ](?:minutes|hours|days|weeks|months|years|times|o'clock|and|or|percent|hundred))"
+    rf"|\b(?:{UNDER_AGE_WORDS})(?:th|st|nd|rd)? birthday\b",
+    re.I,
+)
+_NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
+_NOT_NAMES = frozenset(
+    "The A An He She It They We You I His Her Their Its My Your Our This That These Those "
+    "There Then When What Why How Who Where Which And But Or So If As At In On Of For To "
+    "With From By After Before Now Not No Yes Oh Well Just Still Even Only All Some One "
+    "God Lord Mr Mrs Ms Miss Dr Sir Madam Doctor Captain Chapter Part Because While Once".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    phrase: str
+    labels: tuple[tuple[str, float], ...]
+    flags: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    end: int
+    weight: float
+    phrase: str
+
+
+@dataclass(slots=True)
+class Passage:
+    score: float
+    hits: list[Hit]
+
+
+@dataclass(slots=True)
+class LabelScore:
+    label: str
+    score: float = 0.0
+    total: float = 0.0
+    passages: list[Passage] = field(default_factory=list)
+
+
+# ---- the matcher ---------------------------------------------------------------------------
+
+
+def expand(phrase: str) -> list[str]:
+    """``kill{,s,ed}`` → kill, kills, killed (nested groups are not needed, so not supported)."""
+    m = re.search(r"\{([^{}]*)\}", phrase)
+    if not m:
+        return [phrase]
+    head, tail = phrase[: m.start()], phrase[m.end() :]
+    return [x for alt in m.group(1).split(",") for x in expand(head + alt + tail)]
+
+
+def _key(s: str) -> str:
+    """Lookup key of a phrase or a matched string: case, spacing, hyphens and quotes folded."""
+    return re.sub(r"[\s\-]+", "", s.lower().replace("’", "'"))
+
+
+# How a lexicon character is matched; "$" ends a phrase that must be followed by punctuation
+# or the end of the text ("she came." but not "she came home").
+_PIECE = {" ": r"\s+", "-": r"[-\s]?", "'": "['’]", "$": r"(?=\s*(?:[^\w\s]|$))"}
+
+
+def _trie_regex(phrases: Iterable[str]) -> str:
+    trie: dict[str, dict] = {}
+    for p in phrases:
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    def emit(node: dict[str, dict]) -> str:
+        alts = [_PIECE.get(ch, re.escape(ch)) + emit(child) for ch, child in node.items() if ch and ch != "*"]
+        if "*" in node:  # wildcard ending: tried after the literal continuations
+            alts.append(r"\w*")
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+    return emit(trie)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    regex: re.Pattern[str]
+    exact: dict[str, Cue]
+    stems: dict[str, Cue]  # wildcard cues by key of their stem
+
+    def cue(self, matched: str) -> Cue | None:
+        key = _key(matched)
+        found = self.exact.get(key)
+        if found is not None:
+            return found
+        for n in range(len(key), 0, -1):
+            found = self.stems.get(key[:n])
+            if found is not None:
+                return found
+        return None
+
+
+def compile_lexicon(blocks: Sequence[Block]) -> Lexicon:
+    merged: dict[str, tuple[str, dict[str, float], set[str]]] = {}
+    for block in blocks:
+        for phrase in block.phrases:
+            for p in expand(phrase.lower()):
+                k = _key(p.rstrip("*$")) + ("*" if p.endswith("*") else "")
+                _, labels, flags = merged.setdefault(k, (p, {}, set()))
+                for label, w in block.labels.items():
+                    labels[label] = max(w, labels.get(label, 0.0))
+                flags.update(block.flags)
+    exact, stems = {}, {}
+    for k, (p, labels, flags) in merged.items():
+        cue = Cue(p.rstrip("*$"), tuple(labels.items()), "".join(sorted(flags)))
+        (stems if k.endswith("*") else exact)[k.rstrip("*")] = cue
+    pattern = _trie_regex(p for p, _, _ in merged.values())
+    return Lexicon(re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.I), exact, stems)
+
+
+@cache
+def lexicon() -> Lexicon:
+    return compile_lexicon(BLOCKS)
+
+
+# ---- analysis ------------------------------------------------------------------------------
+
+
+@dataclass
+class Analysis:
+    story: StoryText
+    words: int
+    english: float  # share of sampled words that are common English words (0 for CJK text)
+    hits: dict[str, list[Hit]]
+    names: tuple[str, ...] = ()
+    _scores: dict[str, LabelScore] = field(default_factory=dict)
+
+    def score(self, label: str) -> LabelScore:
+        if label not in self._scores:
+            self._scores[label] = passages(label, self.hits.get(label, []))
+        return self._scores[label]
+
+    def density(self, *labels: str) -> float:
+        total = sum(h.weight for label in labels for h in self.hits.get(label, []))
+        return round(total * 10_000 / max(self.words, 1), 2)
+
+    @property
+    def confident(self) -> float:
+        """How far to trust the lexicon here: low for non-English or very short texts."""
+        lang = min(1.0, self.english / 0.2)
+        length = min(1.0, 0.4 + self.words / 1000)
+        return lang * length
+
+
+REPEAT = 0.25  # a cue repeated within a passage adds a quarter of its weight each time
+SECONDARY = 0.5  # weight of each of the next four passages after the strongest
+
+
+def passages(label: str, hits: list[Hit]) -> LabelScore:
+    """Strongest non-overlapping WINDOW-sized passages of ``hits`` (sorted by start).
+
+    A passage's score is the sum of its distinct cues' weights plus REPEAT of the weight of
+    each repetition: "blood" seven times is not a massacre, "blood, gash, bone snapped" is.
+    """
+    out = LabelScore(label, total=sum(h.weight for h in hits))
+    if not hits:
+        return out
+    sums, j, acc = [], 0, 0.0
+    seen: dict[str, int] = {}
+    for i, h in enumerate(hits):  # window i = hits starting in [h.start, h.start + WINDOW)
+        while j < len(hits) and hits[j].start < h.start + WINDOW:
+            nxt = hits[j]
+            n = seen.get(nxt.phrase, 0)
+            acc += nxt.weight if n == 0 else nxt.weight * REPEAT
+            seen[nxt.phrase] = n + 1
+            j += 1
+        sums.append((acc, i, j))
+        n = seen[h.phrase] - 1  # h leaves the window: the next copy becomes the first
+        acc -= h.weight if n == 0 else h.weight * REPEAT
+        seen[h.phrase] = n
+    taken: list[tuple[int, int]] = []
+    for s, i, j in sorted(sums, key=lambda t: (-t[0], t[1])):
+        lo, hi = hits[i].start, hits[i].start + WINDOW
+        if any(lo < b and a < hi for a, b in taken):
+            continue
+        taken.append((lo, hi))
+        out.passages.append(Passage(round(s, 2), hits[i:j]))
+        if len(out.passages) == MAX_EVIDENCE:
+            break
+    out.score = out.passages[0].score + SECONDARY * sum(p.score for p in out.passages[1:])
+    return out
+
+
+_last: list[tuple[StoryText, tuple[str, ...], Analysis]] = []
+
+
+def analyze(story: StoryText, names: Sequence[str] = ()) -> Analysis:
+    """Match the lexicon over the story once; cached for the last story analysed, so
+    :func:`infer_rating` then :func:`infer_warnings` on one story scan it once."""
+    key = tuple(names)
+    if _last and _last[0][0] is story and _last[0][1] == key:
+        return _last[0][2]
+    text = story.text
+    lex = lexicon()
+    hits: dict[str, list[Hit]] = {}
+    for m in lex.regex.finditer(text):
+        s, e = m.span()
+        cue = lex.cue(m.group())
+        if cue is None or not cue.labels:
+            continue
+        flags = cue.flags
+        if "l" in flags and not text[s].islower():
+            continue
+        if "n" in flags or "h" in flags:
+            before = text[max(0, s - 40) : s].lower()
+            if _NEGATION_RE.search(before) or ("h" in flags and _HEDGE_RE.search(before)):
+                continue
+        for label, w in cue.labels:
+            hits.setdefault(label, []).append(Hit(s, e, w, cue.phrase))
+    sample = text[:30_000]
+    sample_words = max(1, count_words(sample))
+    english = len(_WORD_SAMPLE.findall(sample)) / sample_words
+    result = Analysis(story, count_words(text), english, hits, key)
+    _name_deaths(result)
+    _ages_near_sex(result)
+    _last[:] = [(story, key, result)]
+    return result
+
+
+def _name_deaths(a: Analysis) -> None:
+    """Death cues count toward Major Character Death only with a character named beside
+    them ("Tara died", "Joyce's funeral", "killed Jenny"): given ``names``, those; otherwise
+    capitalised words that recur through the story (a character who matters)."""
+    text, counts = a.story.text, {}
+    given = {part for n in a.names for part in n.split() if len(part) > 2}
+    min_count = max(8, a.words // 1500)
+    named = []
+    for h in a.hits.get("a.death", []):
+        context = text[max(0, h.start - 80) : h.end + 50]
+        for name in _NAME_RE.findall(context):
+            if given:
+                ok = name in given
+            elif name in _NOT_NAMES:
+                ok = False
+            else:
+                if name not in counts:
+                    counts[name] = text.count(name)
+                ok = counts[name] >= min_count
+            if ok:
+                named.append(Hit(h.start, h.end, h.weight, f"{h.phrase} ({name})"))
+                break
+    a.hits["a.death.named"] = named
+
+
+def _ages_near_sex(a: Analysis) -> None:
+    """An age under 18 stated within a sexual passage (or just before it) counts toward
+    Underage; ages elsewhere ("when she was twelve") do not."""
+    text = a.story.text
+    found = list(a.hits.get("a.underage", []))
+    for p in a.score("r.explicit").passages:
+        if p.score < 6:
+            continue
+        lo, hi = max(0, p.hits[0].start - WINDOW), p.hits[-1].end + WINDOW // 2
+        found.extend(Hit(lo + m.start(), lo + m.end(), 3.0, m.group()) for m in _AGE_RE.finditer(text[lo:hi]))
+    a.hits["a.underage"] = sorted(set(found), key=lambda h: h.start)
+
+
+# ---- evidence and tags ----------------------------------------------------------------------
+
+
+def _evidence(story: StoryText, label: str, ps: Iterable[Passage]) -> list[Evidence]:
+    out = []
+    for p in ps:
+        top = max(p.hits, key=lambda h: h.weight)
+        near = [h for h in p.hits if abs(h.start - top.start) <= 200]
+        cues = ", ".join(dict.fromkeys(h.phrase for h in near))
+        out.append(story.evidence(near[0].start, near[-1].end, f"{label}: {cues}"))
+        if len(out) == MAX_EVIDENCE:
+            break
+    return out
+
+
+def _confidence(score: float, threshold: float, trust: float) -> float:
+    return round(trust * score / (score + threshold), 3)
+
+
+def infer_rating(story: StoryText, names: Sequence[str] = ()) -> Tag:
+    """AO3 rating: Explicit = explicit sex; Mature = sex described less explicitly, or graphic
+    violence; Teen = milder violence, swearing, sexual mentions or kissing; else General."""
+    a = analyze(story, names)
+    explicit, sexual, gore = a.score("r.explicit"), a.score("r.sexual"), a.score("r.gore")
+    teen = [a.score(label) for label in TEEN_AT]
+    mature = [(sexual, MATURE_SEXUAL_AT), (gore, MATURE_GORE_AT)]
+    if explicit.score >= EXPLICIT_AT:
+        level, driver, conf = 3, [explicit, sexual], _margin(explicit.score, EXPLICIT_AT)
+    elif any(s.score >= t for s, t in mature):
+        drivers = sorted((s for s, t in mature if s.score >= t), key=lambda s: -s.score)
+        over = max(s.score / t for s, t in mature)
+        below_explicit = 1 - explicit.score / EXPLICIT_AT
+        level, driver, conf = 2, drivers, min(_margin(over, 1.0), 0.5 + 0.5 * below_explicit)
+    elif any(s.score >= TEEN_AT[s.label] for s in teen):
+        drivers = sorted((s for s in teen if s.score >= TEEN_AT[s.label]), key=lambda s: -s.score)
+        worst = max(max(s.score / t for s, t in mature), explicit.score / EXPLICIT_AT)
+        level, driver, conf = 1, drivers, 0.5 + 0.5 * (1 - worst)
+    else:
+        worst = max(s.score / TEEN_AT[s.label] for s in teen)
+        level, driver, conf = 0, [], 0.5 + 0.5 * (1 - worst)
+    ps = sorted((p for d in driver for p in d.passages), key=lambda p: -p.score)
+    labels = {id(p): d.label for d in driver for p in d.passages}
+    evidence = [e for p in ps[:MAX_EVIDENCE] for e in _evidence(story, labels[id(p)], [p])]
+    return Tag(
+        name=RATINGS[level],
+        type=TagType.RATING,
+        origin=TagOrigin.INFERRED,
+        confidence=round(conf * a.confident, 3),
+        evidence=evidence,
+        extra={
+            "scores": {
+                "sexual": a.density("r.sexual"),
+                "violence": a.density("r.violence", "r.gore"),
+                "language": a.density("r.swear"),
+            },
+            "passages": {
+                "explicit": explicit.score,
+                "sexual": sexual.score,
+                "gore": gore.score,
+                **{s.label[2:]: s.score for s in teen if s.label not in ("r.sexual", "r.gore")},
+            },
+        },
+    )
+
+
+def _margin(score: float, threshold: float) -> float:
+    """0.5 at the threshold, rising toward 1 as the score doubles and beyond."""
+    return 0.5 + 0.5 * math.tanh(max(0.0, score / threshold - 1.0) * 1.5)
+
+
+def infer_warnings(story: StoryText, names: Sequence[str] = ()) -> list[Tag]:
+    """AO3 archive warnings (label "archive") and fine trigger labels (label "trigger",
+    ``extra["coarse"]``), each with confidence and its strongest passages as evidence.
+
+    ``names`` are the story's main characters, when the caller knows them; they make Major
+    Character Death look for those names beside death cues instead of recurring capitals.
+    """
+    a = analyze(story, names)
+    trust = a.confident
+    if trust < 0.3:  # not English (or almost no text): the lexicon cannot judge it
+        return []
+    out = []
+    for label, (name, threshold) in ARCHIVE.items():
+        s = a.score(label)
+        if s.score >= threshold:
+            out.append(_tag(story, name, "archive", s, threshold, trust, {}))
+    for label, coarse in COARSE.items():
+        s = a.score(label)
+        threshold = FINE_AT_OVERRIDES.get(label, FINE_AT)
+        if s.score >= threshold:
+            out.append(_tag(story, label, "trigger", s, threshold, trust, {"coarse": coarse}))
+    return out
+
+
+def _tag(story: StoryText, name: str, kind: str, s: LabelScore, threshold: float, trust: float, extra: dict) -> Tag:
+    return Tag(
+        name=name,
+        type=TagType.WARNING,
+        origin=TagOrigin.INFERRED,
+        label=kind,
+        confidence=_confidence(s.score, threshold, trust),
+        evidence=_evidence(story, name, s.passages),
+        extra=extra,
+    )

@@ -19,6 +19,10 @@ author fandom tags.  Crossover is therefore a derived tag here and is reported o
 
 Throughput is words per second of ``infer_freeforms`` alone, one core, all texts.  The naive
 baseline says a tag when its own name appears in the text.
+
+AO3 has no ``Hurt <character>`` tag for most of antennapedia's leads, so character-state
+detection is also scored on its own ("character states"): antennapedia's ``c:hurt!giles``
+against the Hurt detection run for every cast member, whether or not the AO3 tag exists.
 """
 
 from __future__ import annotations
@@ -35,9 +39,9 @@ from pathlib import Path
 from ficsift.model import Document, TagType
 from ficsift.ontology import load_ontology
 from ficsift.read import read_bytes
-from ficsift.understand import trope_cues
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.tropes import KINK_TAGS, infer_freeforms
+from ficsift.understand.trope_cues import CHARACTER_TROPES
+from ficsift.understand.tropes import _character_tags, _table, analyse, infer_freeforms, inventory
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIP_LABELS = {"season", "s", "episode", "f", "p", "c"}
@@ -52,13 +56,8 @@ class Item:
     fandoms: list[str]
     gold: set[str]
     words: int
+    states: set[tuple[str, str]] = field(default_factory=set)  # ("Hurt", "Rupert Giles")
     predicted: list[str] = field(default_factory=list)
-
-
-def inventory() -> list[str]:
-    tags = [t.tag for t in trope_cues.TROPES]
-    tags += ["Angst", "Fluff", "Humor", "Romance", "Kinks", "Crossover"]
-    return sorted(set(tags) | set(KINK_TAGS))
 
 
 def gold_tags(doc: Document) -> set[str]:
@@ -77,6 +76,11 @@ def gold_tags(doc: Document) -> set[str]:
     return out
 
 
+def hints(fandoms: list[str]) -> list[str | None]:
+    """Fandom hints to try in turn; no hint at all when the story names no fandom."""
+    return [*fandoms] or [None]
+
+
 def build_cast(doc: Document, text: str) -> tuple[list[CastMember], list[str]]:
     """Cast from the author's character tags, mentions by alias search (eval stand-in)."""
     onto = load_ontology()
@@ -89,7 +93,7 @@ def build_cast(doc: Document, text: str) -> tuple[list[CastMember], list[str]]:
     for t in doc.tags_of(TagType.CHARACTER):
         raw = t.name.replace("-", " ") if t.label else t.name
         canon = None
-        for f in fandoms or [None]:
+        for f in hints(fandoms):
             canon = onto.canonical(raw, "character", fandom=f)
             if canon:
                 break
@@ -98,7 +102,9 @@ def build_cast(doc: Document, text: str) -> tuple[list[CastMember], list[str]]:
         aliases = {canon, *onto.character_aliases(canon, fandom=hint)}
         aliases = {a for a in aliases if len(a) > 2}
         pattern = re.compile(
-            r"\b(?:" + "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True)) + r")\b"
+            r"\b(?:"
+            + "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+            + r")\b"
         )
         mentions = [(m.start(), m.end()) for m in pattern.finditer(text)]
         linked = onto.fandoms_of_character(canon, fandom=hint)
@@ -108,6 +114,49 @@ def build_cast(doc: Document, text: str) -> tuple[list[CastMember], list[str]]:
     for m in members.values():
         m.prominence = len(m.mentions) / top if top else 0.0
     return list(members.values()), fandoms
+
+
+def character_states(doc: Document, fandoms: list[str]) -> set[tuple[str, str]]:
+    """antennapedia's ``c:hurt!giles`` → ("Hurt", "Rupert Giles")."""
+    onto = load_ontology()
+    out = set()
+    for t in doc.tags_of(TagType.CHARACTER):
+        if "!" not in t.name:
+            continue
+        state = t.name.split("!", 1)[0].strip().title()
+        for f in hints(fandoms):
+            canon = onto.canonical(t.name.replace("-", " "), "character", fandom=f)
+            if canon:
+                out.add((state, canon))
+                break
+    return out
+
+
+def state_eval(items: list[Item]) -> dict:
+    """Character-state detection scored on its own, for every character, whether or not AO3
+    has a ``<State> <Character>`` tag (it has none for most of this corpus's leads)."""
+    states = {ct.prefix for ct in CHARACTER_TROPES}
+    counts: Counter[str] = Counter()
+    fired: Counter[str] = Counter()
+    for item in items:
+        a = analyse(item.story)
+        got = set()
+        for tag in _character_tags(
+            item.story,
+            a,
+            item.cast,
+            _table(),
+            {t for t in item.predicted},
+            tag_for=lambda p, n: (f"{p}\t{n}", TagType.FREEFORM),
+        ):
+            prefix, name = tag.name.split("\t")
+            got.add((prefix, name))
+            fired[prefix] += 1
+        gold = {g for g in item.states if g[0] in states}
+        counts["tp"] += len(got & gold)
+        counts["fp"] += len({g for g in got if g[0] == "Hurt"} - gold)
+        counts["fn"] += len(gold - got)
+    return {"hurt": prf(counts["tp"], counts["fp"], counts["fn"]), "fired": dict(fired)}
 
 
 def load(shared: Path) -> list[Item]:
@@ -123,9 +172,11 @@ def load(shared: Path) -> list[Item]:
         if group not in ("btvs", "who", "thick", "ao3"):
             group = "other"
         cast, fandoms = build_cast(doc, story.text)
-        items.append(
-            Item(str(p.relative_to(corpus)), group, story, cast, fandoms, gold_tags(doc), doc.words)
+        item = Item(
+            str(p.relative_to(corpus)), group, story, cast, fandoms, gold_tags(doc), doc.words
         )
+        item.states = character_states(doc, fandoms)
+        items.append(item)
     return items
 
 
@@ -170,7 +221,7 @@ def main() -> int:
     args = ap.parse_args()
 
     items = load(args.shared)
-    inv = set(inventory())
+    inv = inventory()
     infer_freeforms(items[0].story, [], [])  # build the automaton outside the timing
 
     words = sum(i.words for i in items)
@@ -215,8 +266,12 @@ def main() -> int:
         rows.append((f"naive {name}", "strict", s["micro"]))
         report["rows"][f"naive-{name}/strict"] = s["micro"]
 
-    print(f"{len(items)} stories, {words:,} words; inventory {len(inv)} tags (scores over these only)")
-    print(f"{'system / subset':24} {'mode':7} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}")
+    print(
+        f"{len(items)} stories, {words:,} words; inventory {len(inv)} tags (scores over these only)"
+    )
+    print(
+        f"{'system / subset':24} {'mode':7} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"
+    )
     for label, mode, m in rows:
         print(
             f"{label:24} {mode:7} {m['p']:6.3f} {m['r']:6.3f} {m['f1']:6.3f} "
@@ -226,7 +281,9 @@ def main() -> int:
     frequent = sorted(
         (t for t in per_tag if per_tag[t]["gold"]), key=lambda t: (-per_tag[t]["gold"], t)
     )[:15]
-    print(f"{'tag (15 most frequent in gold)':34} {'gold':>4} {'P':>6} {'R':>6} {'tp':>4} {'fp':>4}")
+    print(
+        f"{'tag (15 most frequent in gold)':34} {'gold':>4} {'P':>6} {'R':>6} {'tp':>4} {'fp':>4}"
+    )
     report["per_tag"] = {}
     for t in frequent:
         c = per_tag[t]
@@ -237,12 +294,20 @@ def main() -> int:
         (t for t in per_tag if per_tag[t]["fp"] and t not in frequent),
         key=lambda t: -per_tag[t]["fp"],
     )
-    print("\nother predicted tags (tp/fp): " + ", ".join(
-        f"{t} {per_tag[t]['tp']}/{per_tag[t]['fp']}" for t in noisy
-    ))
+    print(
+        "\nother predicted tags (tp/fp): "
+        + ", ".join(f"{t} {per_tag[t]['tp']}/{per_tag[t]['fp']}" for t in noisy)
+    )
     print(
         f"\nthroughput: {words / elapsed:,.0f} words/s ({elapsed:.2f} s, one core); "
         f"naive baseline {words / base_elapsed:,.0f} words/s"
+    )
+    states = state_eval(items)
+    report["character_states"] = states
+    h = states["hurt"]
+    print(
+        f"character states (detection only, gold = antennapedia c:hurt!x): Hurt P {h['p']:.3f} "
+        f"R {h['r']:.3f} (tp {h['tp']} fp {h['fp']} fn {h['fn']}); fired: {states['fired']}"
     )
     report["stories_detail"] = [
         {"path": i.path, "gold": sorted(i.gold & inv), "predicted": i.predicted} for i in items

@@ -192,7 +192,8 @@ def inferred_view(doc: Document) -> Gold:
     rating = next((t.name for t in inferred if t.type == TagType.RATING), None)
     return Gold(
         fandoms={t.name for t in inferred if t.type == TagType.FANDOM},
-        characters={t.name for t in inferred if t.type == TagType.CHARACTER},
+        # Cast tags only: "Vampire Willow Rosenberg" is typed a character by AO3 but is a trope.
+        characters={t.name for t in inferred if t.type == TagType.CHARACTER and "role" in t.extra},
         relationships={sides(t.name) for t in rels},
         main=main,
         freeforms={t.name for t in inferred if t.type == TagType.FREEFORM},

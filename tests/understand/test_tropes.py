@@ -10,7 +10,7 @@ from ficsift.model import Tag, TagOrigin, TagType
 from ficsift.ontology import load_ontology
 from ficsift.understand import trope_cues
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.tropes import analyse, infer_freeforms
+from ficsift.understand.tropes import analyse, infer_freeforms, inventory
 
 BTVS = "Buffy the Vampire Slayer"
 
@@ -58,11 +58,14 @@ hardly breathe. It was a lovely, happy day, full of warmth and silly jokes and s
 and when the sun went down they snuggled closer, content and grateful and very much in love.
 """
 
+# French that shares cue words with English ("captive", "torture", "vampire"): the cue table is
+# English, so without the language guard this would produce confident nonsense.
 NON_ENGLISH = """\
-Willow ouvrit la porte de la cellule. Tara était enchaînée au mur, les poignets meurtris par \
-les chaînes. « Laisse-moi partir », murmura-t-elle. Willow sourit, montra ses crocs et alluma \
-une allumette. La douleur était terrible et Tara cria longtemps dans le noir. \
-它们在黑暗中等待着，没有人说话。
+Willow ouvrit la porte de la cellule. Tara, captive et prisonnière, était enchaînée au mur, \
+les poignets meurtris par les chaînes. « Laisse-moi partir », murmura-t-elle. Willow, vampire \
+cruelle, sourit, montra ses crocs et alluma une allumette. La torture commença. Torture, \
+agonie, torture encore : Tara cria longtemps dans le noir du donjon, captive, toujours captive, \
+prisonnière de la vampire. 它们在黑暗中等待着，没有人说话。
 """
 
 
@@ -170,8 +173,9 @@ def test_every_tag_is_canonical_inferred_and_has_evidence() -> None:
 
 def test_cue_table_tags_are_canonical_freeforms() -> None:
     onto = load_ontology()
-    for trope in trope_cues.TROPES:
-        assert onto.canonical(trope.tag, "freeform") == trope.tag
+    assert {t.tag for t in trope_cues.TROPES} <= inventory()
+    for tag in inventory():
+        assert onto.canonical(tag, "freeform") == tag
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n  ", "Hi."])

@@ -15,7 +15,8 @@ Method (no neural model; see :mod:`ficsift.understand.content_lexicon` for the c
    nearly died", "I'll kill him").
 3. **Passages, not totals.**  Each label's hits are summed in sliding windows of
    :data:`WINDOW` characters (a scene's worth); the label's *score* is its strongest passage
-   plus half of each of the next four non-overlapping passages.  A cluster of cues in one
+   plus half of each of the next four non-overlapping passages, and a cue repeated within a
+   passage adds only a quarter of its weight again.  A cluster of different cues in one
    scene therefore counts more than the same cues scattered over a novel, and a novel is
    not rated on its length.  Those passages are the evidence, strongest first.
 4. **Decisions** are round thresholds on those scores, tuned on the shared corpus
@@ -23,9 +24,9 @@ Method (no neural model; see :mod:`ficsift.understand.content_lexicon` for the c
    Confidence is ``score / (score + threshold)`` for a firing label (0.5 at the threshold)
    and the matching distance below the threshold for a rating's absent levels.
 
-``Tag.extra["scores"]`` on the rating gives the per-10,000-word densities of sexual,
-violent and profane cue weight, for display and comparison across works; ``extra["passages"]``
-gives the passage scores the decision used.
+``Tag.extra["scores"]`` on the rating gives densities — summed cue weight per 10,000 words
+— of sexual, violent (incl. gore) and profane cues, for display and comparison across works;
+``extra["passages"]`` gives the passage scores the decision actually used.
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
-from ficsift.understand.content_lexicon import BLOCKS, COARSE, UNDER_AGE_WORDS, Block
+from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
 from ficsift.understand.story import StoryText
 
 WINDOW = 1500  # characters in a passage (~250 words): one scene, one sex or fight sequence
@@ -47,16 +47,35 @@ MAX_EVIDENCE = 5
 # sex has many weight-3 anatomical/act cues; 12 is four of them (or a couple of passages).
 EXPLICIT_AT = 12.0
 MATURE_SEXUAL_AT = 8.0  # all sexual cues (explicit + suggestive): a described sex scene
-MATURE_GORE_AT = 15.0  # graphic violence: blood, wounds, torture acts clustered in a scene
+# Graphic violence (blood, wounds, torture acts clustered in scenes; well above a mention of
+# blood or a fight) is both the archive warning and, as on AO3, a reason to rate Mature.
+GRAPHIC_VIOLENCE_AT = 15.0
+MATURE_GORE_AT = GRAPHIC_VIOLENCE_AT
+# Teen: milder content of any kind; kissing alone stays General unless it is a long make-out.
 TEEN_AT = {"r.sexual": 4.0, "r.violence": 5.0, "r.swear": 4.0, "r.gore": 4.0, "r.romance": 8.0}
 
 # Archive warnings.
-GRAPHIC_VIOLENCE_AT = 15.0  # gore score; graphic detail, well above a mention of blood
-DEATH_AT = 8.0  # named-character death cues (died, funeral, corpse, mourned … near a name)
+# Major Character Death: named-character death cues ("Tara died", "killed Jenny", a funeral or
+# corpse beside a recurring name) plus half the score of all death cues, so a named death
+# that the story dwells on (funeral, mourning) fires, and a war novel's passing deaths of
+# minor characters mostly do not.
+DEATH_AT = 15.0
 NONCON_AT = 6.0  # two plain statements (rape, non-consensual …) or one amid struggle cues
-UNDERAGE_AT = 6.0  # an age under 18 stated near sexual content, twice, or "underage" etc.
+UNDERAGE_AT = 6.0  # an age under 18 (or "underage", …) stated in or just before a sex scene
+UNDERAGE_NEAR = MATURE_SEXUAL_AT  # the sexual passage score that makes a nearby age count
 FINE_AT = 6.0  # a fine trigger label: e.g. two naming cues in one scene, or spread cues
-FINE_AT_OVERRIDES = {"pornography": EXPLICIT_AT, "death": 8.0, "collective-violence": 8.0}
+# Overrides: "pornography" is the Explicit rating's own threshold; common words ("dead",
+# "war") need more; for the gravest labels a missed warning costs more than an extra one, so
+# one naming cue plus any support ("He raped me." beside "violated") is enough.
+FINE_AT_OVERRIDES = {
+    "pornography": EXPLICIT_AT,
+    "death": 8.0,
+    "collective-violence": 8.0,
+    "sexual-abuse": 4.5,
+    "child-abuse": 4.5,
+    "suicide": 4.5,
+    "self-harm": 4.5,
+}
 
 ARCHIVE = {
     "r.gore": ("Graphic Depictions Of Violence", GRAPHIC_VIOLENCE_AT),
@@ -72,9 +91,10 @@ _NEGATION_RE = re.compile(
 _HEDGE_RE = re.compile(
     r"(?:\b(?:nearly|almost|could|would|might|may|should|must|if|unless|will|gonna|going to"
     r"|wants? to|wanted to|threaten(?:ed|s)? to|tried to|try to|pretend(?:ed)? to|as if)"
-    r"|['’](?:ll|d))\s+(?:[\w'’]+\s+){0,2}$"
+    r"|['’]ll)\s+(?:[\w'’]+\s+){0,2}$"  # not "'d": "he'd died" is "he had died"
 )
-_WORD_SAMPLE = re.compile(r"\b(?:the|and|was|to|of|a|he|she|in|it|you|that|his|her)\b", re.I)
+# Common English words no other major fic language shares ("a", "in" are French/German too).
+_WORD_SAMPLE = re.compile(r"\b(?:the|and|was|of|to|he|she|it|you|that|his|her|with)\b", re.I)
 _AGE_RE = re.compile(
     rf"\b(?:{UNDER_AGE_WORDS})[- ]years?[- ]old\b"
     rf"|\b(?:was|is|only|just|turned|turning|aged?|barely)\s+(?:{UNDER_AGE_WORDS})\b"
@@ -82,20 +102,10 @@ _AGE_RE = re.compile(
     rf"|\b(?:{UNDER_AGE_WORDS})(?:th|st|nd|rd)? birthday\b",
     re.I,
 )
+# "since I was fifteen", "when she was sixteen": someone's past, not the scene's participants.
+_BACKSTORY_RE = re.compile(r"\b(?:when|since|until|till|before|after|back then)\s+\w+\s*$", re.I)
 _NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
-_NOT_NAMES = frozenset(
-    "The A An He She It They We You I His Her Their Its My Your Our This That These Those "
-    "There Then When What Why How Who Where Which And But Or So If As At In On Of For To "
-    "With From By After Before Now Not No Yes Oh Well Just Still Even Only All Some One "
-    "God Lord Mr Mrs Ms Miss Dr Sir Madam Doctor Captain Chapter Part Because While Once".split()
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    phrase: str
-    labels: tuple[tuple[str, float], ...]
-    flags: str
+_NOT_NAMES = frozenset(NOT_NAMES.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,87 +130,6 @@ class LabelScore:
     passages: list[Passage] = field(default_factory=list)
 
 
-# ---- the matcher ---------------------------------------------------------------------------
-
-
-def expand(phrase: str) -> list[str]:
-    """``kill{,s,ed}`` → kill, kills, killed (nested groups are not needed, so not supported)."""
-    m = re.search(r"\{([^{}]*)\}", phrase)
-    if not m:
-        return [phrase]
-    head, tail = phrase[: m.start()], phrase[m.end() :]
-    return [x for alt in m.group(1).split(",") for x in expand(head + alt + tail)]
-
-
-def _key(s: str) -> str:
-    """Lookup key of a phrase or a matched string: case, spacing, hyphens and quotes folded."""
-    return re.sub(r"[\s\-]+", "", s.lower().replace("’", "'"))
-
-
-# How a lexicon character is matched; "$" ends a phrase that must be followed by punctuation
-# or the end of the text ("she came." but not "she came home").
-_PIECE = {" ": r"\s+", "-": r"[-\s]?", "'": "['’]", "$": r"(?=\s*(?:[^\w\s]|$))"}
-
-
-def _trie_regex(phrases: Iterable[str]) -> str:
-    trie: dict[str, dict] = {}
-    for p in phrases:
-        node = trie
-        for ch in p:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    def emit(node: dict[str, dict]) -> str:
-        alts = [_PIECE.get(ch, re.escape(ch)) + emit(child) for ch, child in node.items() if ch and ch != "*"]
-        if "*" in node:  # wildcard ending: tried after the literal continuations
-            alts.append(r"\w*")
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-    return emit(trie)
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    regex: re.Pattern[str]
-    exact: dict[str, Cue]
-    stems: dict[str, Cue]  # wildcard cues by key of their stem
-
-    def cue(self, matched: str) -> Cue | None:
-        key = _key(matched)
-        found = self.exact.get(key)
-        if found is not None:
-            return found
-        for n in range(len(key), 0, -1):
-            found = self.stems.get(key[:n])
-            if found is not None:
-                return found
-        return None
-
-
-def compile_lexicon(blocks: Sequence[Block]) -> Lexicon:
-    merged: dict[str, tuple[str, dict[str, float], set[str]]] = {}
-    for block in blocks:
-        for phrase in block.phrases:
-            for p in expand(phrase.lower()):
-                k = _key(p.rstrip("*$")) + ("*" if p.endswith("*") else "")
-                _, labels, flags = merged.setdefault(k, (p, {}, set()))
-                for label, w in block.labels.items():
-                    labels[label] = max(w, labels.get(label, 0.0))
-                flags.update(block.flags)
-    exact, stems = {}, {}
-    for k, (p, labels, flags) in merged.items():
-        cue = Cue(p.rstrip("*$"), tuple(labels.items()), "".join(sorted(flags)))
-        (stems if k.endswith("*") else exact)[k.rstrip("*")] = cue
-    pattern = _trie_regex(p for p, _, _ in merged.values())
-    return Lexicon(re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.I), exact, stems)
-
-
-@cache
-def lexicon() -> Lexicon:
-    return compile_lexicon(BLOCKS)
-
-
 # ---- analysis ------------------------------------------------------------------------------
 
 
@@ -210,7 +139,6 @@ class Analysis:
     words: int
     english: float  # share of sampled words that are common English words (0 for CJK text)
     hits: dict[str, list[Hit]]
-    names: tuple[str, ...] = ()
     _scores: dict[str, LabelScore] = field(default_factory=dict)
 
     def score(self, label: str) -> LabelScore:
@@ -224,10 +152,13 @@ class Analysis:
 
     @property
     def confident(self) -> float:
-        """How far to trust the lexicon here: low for non-English or very short texts."""
-        lang = min(1.0, self.english / 0.2)
-        length = min(1.0, 0.4 + self.words / 1000)
-        return lang * length
+        """How far to trust the lexicon here: low for text that is not English."""
+        return min(1.0, self.english / 0.15)  # English fiction: 0.18-0.35 on the corpus
+
+    @property
+    def long_enough(self) -> float:
+        """How far an *absence* of cues means anything: little in a 100-word fragment."""
+        return min(1.0, 0.4 + self.words / 1000)
 
 
 REPEAT = 0.25  # a cue repeated within a passage adds a quarter of its weight each time
@@ -269,15 +200,15 @@ def passages(label: str, hits: list[Hit]) -> LabelScore:
     return out
 
 
-_last: list[tuple[StoryText, tuple[str, ...], Analysis]] = []
+# The last story analysed and its analysis: the pipeline calls infer_warnings then
+# infer_rating on one story, which should scan it once.  One entry keeps memory bounded.
+_last: list[tuple[StoryText, Analysis]] = []
 
 
-def analyze(story: StoryText, names: Sequence[str] = ()) -> Analysis:
-    """Match the lexicon over the story once; cached for the last story analysed, so
-    :func:`infer_rating` then :func:`infer_warnings` on one story scan it once."""
-    key = tuple(names)
-    if _last and _last[0][0] is story and _last[0][1] == key:
-        return _last[0][2]
+def analyze(story: StoryText) -> Analysis:
+    """Match the lexicon over the story once (cached for the last story analysed)."""
+    if _last and _last[0][0] is story:
+        return _last[0][1]
     text = story.text
     lex = lexicon()
     hits: dict[str, list[Hit]] = {}
@@ -298,23 +229,31 @@ def analyze(story: StoryText, names: Sequence[str] = ()) -> Analysis:
     sample = text[:30_000]
     sample_words = max(1, count_words(sample))
     english = len(_WORD_SAMPLE.findall(sample)) / sample_words
-    result = Analysis(story, count_words(text), english, hits, key)
-    _name_deaths(result)
+    result = Analysis(story, count_words(text), english, hits)
     _ages_near_sex(result)
-    _last[:] = [(story, key, result)]
+    _last[:] = [(story, result)]
     return result
 
 
-def _name_deaths(a: Analysis) -> None:
+def named_deaths(a: Analysis, names: Sequence[str] = ()) -> LabelScore:
     """Death cues count toward Major Character Death only with a character named beside
     them ("Tara died", "Joyce's funeral", "killed Jenny"): given ``names``, those; otherwise
     capitalised words that recur through the story (a character who matters)."""
     text, counts = a.story.text, {}
-    given = {part for n in a.names for part in n.split() if len(part) > 2}
+    # "Dietrich Bronner (A Wheel Inside a Wheel)" → Dietrich, Bronner
+    given = {
+        part
+        for n in names
+        for part in re.sub(r"\(.*?\)", " ", n).split()
+        if len(part) > 2 and part[0].isupper()
+    }
     min_count = max(8, a.words // 1500)
     named = []
     for h in a.hits.get("a.death", []):
-        context = text[max(0, h.start - 80) : h.end + 50]
+        lo = max(0, h.start - 120)
+        context = text[lo : h.end + 80]
+        if lo:  # drop the cut word at the left edge ("ronner is dead")
+            context = re.sub(r"^\S*\s", "", context, count=1)
         for name in _NAME_RE.findall(context):
             if given:
                 ok = name in given
@@ -327,45 +266,76 @@ def _name_deaths(a: Analysis) -> None:
             if ok:
                 named.append(Hit(h.start, h.end, h.weight, f"{h.phrase} ({name})"))
                 break
-    a.hits["a.death.named"] = named
+    return passages("a.death.named", named)
 
 
 def _ages_near_sex(a: Analysis) -> None:
-    """An age under 18 stated within a sexual passage (or just before it) counts toward
-    Underage; ages elsewhere ("when she was twelve") do not."""
+    """Underage cues ("underage", "jailbait") and stated ages under 18 count toward the
+    Underage warning only within or just before a sexual passage, and not in backstory
+    ("since I was fifteen"); "underage drinking" is a stop phrase."""
     text = a.story.text
-    found = list(a.hits.get("a.underage", []))
-    for p in a.score("r.explicit").passages:
-        if p.score < 6:
+    words = a.hits.get("a.underage", [])
+    found: set[Hit] = set()
+    for p in a.score("r.sexual").passages:
+        if p.score < UNDERAGE_NEAR:
             continue
         lo, hi = max(0, p.hits[0].start - WINDOW), p.hits[-1].end + WINDOW // 2
-        found.extend(Hit(lo + m.start(), lo + m.end(), 3.0, m.group()) for m in _AGE_RE.finditer(text[lo:hi]))
-    a.hits["a.underage"] = sorted(set(found), key=lambda h: h.start)
+        found.update(h for h in words if lo <= h.start < hi)
+        for m in _AGE_RE.finditer(text, lo, hi):
+            if not _BACKSTORY_RE.search(text, max(0, m.start() - 24), m.start()):
+                found.add(Hit(m.start(), m.end(), UNDERAGE_AT, m.group()))
+    a.hits["a.underage"] = sorted(found, key=lambda h: h.start)
 
 
 # ---- evidence and tags ----------------------------------------------------------------------
 
 
+# How evidence names the rating's axes.
+_SHOWN = {
+    "r.explicit": "explicit sex",
+    "r.sexual": "sexual content",
+    "r.gore": "graphic violence",
+    "r.violence": "violence",
+    "r.swear": "swearing",
+    "r.romance": "romance",
+}
+
+
 def _evidence(story: StoryText, label: str, ps: Iterable[Passage]) -> list[Evidence]:
+    """One Evidence per passage: the sentences around its strongest cue and the cues within
+    200 characters of it (a whole 1,500-character window would be too long to show)."""
     out = []
     for p in ps:
         top = max(p.hits, key=lambda h: h.weight)
         near = [h for h in p.hits if abs(h.start - top.start) <= 200]
         cues = ", ".join(dict.fromkeys(h.phrase for h in near))
-        out.append(story.evidence(near[0].start, near[-1].end, f"{label}: {cues}"))
+        reason = f"{_SHOWN.get(label, label)}: {cues}"
+        out.append(story.evidence(near[0].start, near[-1].end, reason))
         if len(out) == MAX_EVIDENCE:
             break
     return out
+
+
+def _rating_evidence(story: StoryText, drivers: list[LabelScore]) -> list[Evidence]:
+    """The passages that decided the rating, the deciding axis's strongest first, without
+    showing one scene twice (the explicit and the sexual axes share their scenes)."""
+    chosen: list[tuple[str, Passage]] = []
+    for d in drivers:
+        for p in d.passages:
+            lo, hi = p.hits[0].start, p.hits[-1].end
+            if all(hi <= q.hits[0].start or lo >= q.hits[-1].end for _, q in chosen):
+                chosen.append((d.label, p))
+    return [e for label, p in chosen[:MAX_EVIDENCE] for e in _evidence(story, label, [p])]
 
 
 def _confidence(score: float, threshold: float, trust: float) -> float:
     return round(trust * score / (score + threshold), 3)
 
 
-def infer_rating(story: StoryText, names: Sequence[str] = ()) -> Tag:
+def infer_rating(story: StoryText) -> Tag:
     """AO3 rating: Explicit = explicit sex; Mature = sex described less explicitly, or graphic
     violence; Teen = milder violence, swearing, sexual mentions or kissing; else General."""
-    a = analyze(story, names)
+    a = analyze(story)
     explicit, sexual, gore = a.score("r.explicit"), a.score("r.sexual"), a.score("r.gore")
     teen = [a.score(label) for label in TEEN_AT]
     mature = [(sexual, MATURE_SEXUAL_AT), (gore, MATURE_GORE_AT)]
@@ -382,16 +352,13 @@ def infer_rating(story: StoryText, names: Sequence[str] = ()) -> Tag:
         level, driver, conf = 1, drivers, 0.5 + 0.5 * (1 - worst)
     else:
         worst = max(s.score / TEEN_AT[s.label] for s in teen)
-        level, driver, conf = 0, [], 0.5 + 0.5 * (1 - worst)
-    ps = sorted((p for d in driver for p in d.passages), key=lambda p: -p.score)
-    labels = {id(p): d.label for d in driver for p in d.passages}
-    evidence = [e for p in ps[:MAX_EVIDENCE] for e in _evidence(story, labels[id(p)], [p])]
+        level, driver, conf = 0, [], (0.5 + 0.5 * (1 - worst)) * a.long_enough
     return Tag(
         name=RATINGS[level],
         type=TagType.RATING,
         origin=TagOrigin.INFERRED,
         confidence=round(conf * a.confident, 3),
-        evidence=evidence,
+        evidence=_rating_evidence(story, driver),
         extra={
             "scores": {
                 "sexual": a.density("r.sexual"),
@@ -420,13 +387,16 @@ def infer_warnings(story: StoryText, names: Sequence[str] = ()) -> list[Tag]:
     ``names`` are the story's main characters, when the caller knows them; they make Major
     Character Death look for those names beside death cues instead of recurring capitals.
     """
-    a = analyze(story, names)
+    a = analyze(story)
     trust = a.confident
     if trust < 0.3:  # not English (or almost no text): the lexicon cannot judge it
         return []
     out = []
     for label, (name, threshold) in ARCHIVE.items():
-        s = a.score(label)
+        if label == "a.death.named":
+            s = _major_death(named_deaths(a, names), a.score("a.death"))
+        else:
+            s = a.score(label)
         if s.score >= threshold:
             out.append(_tag(story, name, "archive", s, threshold, trust, {}))
     for label, coarse in COARSE.items():
@@ -437,7 +407,27 @@ def infer_warnings(story: StoryText, names: Sequence[str] = ()) -> list[Tag]:
     return out
 
 
-def _tag(story: StoryText, name: str, kind: str, s: LabelScore, threshold: float, trust: float, extra: dict) -> Tag:
+def _major_death(named: LabelScore, any_death: LabelScore) -> LabelScore:
+    """Named death cues plus half of all death cues (see DEATH_AT); named passages first."""
+    starts = {p.hits[0].start for p in named.passages}
+    extra = [p for p in any_death.passages if p.hits[0].start not in starts]
+    return LabelScore(
+        named.label,
+        score=named.score + 0.5 * any_death.score,
+        total=named.total,
+        passages=(named.passages + extra)[:MAX_EVIDENCE],
+    )
+
+
+def _tag(
+    story: StoryText,
+    name: str,
+    kind: str,
+    s: LabelScore,
+    threshold: float,
+    trust: float,
+    extra: dict,
+) -> Tag:
     return Tag(
         name=name,
         type=TagType.WARNING,

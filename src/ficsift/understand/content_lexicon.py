@@ -6,7 +6,7 @@ One phrase may feed several labels ("blood" is graphic violence for the rating *
 ``blood-gore`` trigger label); blocks that name the same phrase are merged, keeping the larger
 weight per label.
 
-Phrase syntax (compiled by :func:`ficsift.understand.content.compile_lexicon`):
+Phrase syntax (compiled into one regex by :func:`compile_lexicon` at the end of this module):
 
 * ``{a,b,}`` expands to alternatives (``kill{,s,ed,ing}`` → kill, kills, killed, killing);
 * a trailing ``*`` matches any word ending (``fuck*``) — used only where no innocent word
@@ -30,7 +30,10 @@ injuries)", "gore, blood and body horror", "Hateful language directed at religio
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,8 @@ BLOCKS: tuple[Block, ...] = (
        "anal", "tits", "{her,his} wetness", "{his,her} shaft"),
     _b({"r.explicit": 2, "r.sexual": 2, "pornography": 2}, "",
        "{his,her} length", "wet heat", "{her,his} folds", "{his,her} release", "{her,his} entrance",
-       "{his,her} cock", "spurt{,ed,ing} {over,across,into,inside}",
+       "spurt{,ed,ing} {over,across,into,inside}",
+       "took {him,her} {in,into} {his,her,my} mouth",
        "came {hard,apart,undone,all over,with a {cry,shout,groan,moan,gasp,sob}}",
        "made {him,her,me} come", "make {him,her,me} come",
        "{come,came,coming} in {his,her,my} {pants,hand,mouth}", "frottage",
@@ -84,17 +88,18 @@ BLOCKS: tuple[Block, ...] = (
     _b({"r.sexual": 2}, "",
        "nipple{,s}", "arousal", "aroused", "erect", "climax{,ed,ing}", "thrust{,s,ed,ing}",
        "had sex", "having sex", "have sex", "make love", "made love", "making love",
-       "lovemaking", "love-making", "shag{,s,ged,ging}", "bucked", "straddl*", "inside {her,him}",
+       "lovemaking", "love-making", "shag{,s,ged,ging}", "bucked", "straddl*",
        "between {her,his,my} legs", "between {her,his,my} thighs", "{his,her} hips bucked",
-       "writhed beneath", "writhing beneath", "moan{,s,ed,ing} {his,her} name", "wetter",
+       "writhed beneath", "writhing beneath", "moan{,s,ed,ing} {his,her} name",
        "{his,her} naked body", "naked body", "naked bodies", "{her,his} breasts", "breasts",
        "tongue {in,into} {his,her} mouth", "licked {his,her} {way,nipple,neck,throat}",
        "sucked {his,her} {nipple,neck,fingers,tongue}", "ground {against,into} {him,her}",
        "grinding against", "boobs", "spanked", "debauched", "{her,his} groin", "sex",
-       "come for me", "seed", "{his,her} mouth on {him,her}", "{he,she} came$",
+       "come for me", "{his,her} mouth on {him,her}", "{he,she} came$", "inside {her,him}",
+       "half-hard", "achingly hard",
        "when {he,she} came$", "{he's,she's} coming$", "{he,she} {was,is} coming$",
        "about to come", "let me come", "bulge in {his,her} {trousers,jeans,pants}",
-       "got off on", "erotic{,ally,a}",
+       "erotic{,ally,a}",
        "took {him,her} to bed", "went to bed together", "fumbled with {his,her} {belt,fly,zip,zipper,flies}",
        "{his,her} trousers down", "nookie", "in rut"),
     _b({"r.sexual": 1}, "",
@@ -104,7 +109,8 @@ BLOCKS: tuple[Block, ...] = (
        "in bed together", "whimper{,s,ed,ing}", "bare skin", "foreplay", "afterglow",
        "caress{,ed,es,ing}", "dick", "prick", "loins", "sexual", "sexually", "sexy", "horny",
        "randy", "{her,his} bra", "knickers", "panties", "lovers", "in heat",
-       "{on,to} {his,her,my} knees", "celibacy", "celibate", "in {her,his} mouth"),
+       "{on,to} {his,her,my} knees", "celibacy", "celibate", "in {her,his} mouth", "seed",
+       "got off on"),
     _b({"r.sexual": 0.5}, "",
        "unbutton{,ed,ing}", "{his,her,their} bodies", "pleasure", "panting", "desire",
        "flushed", "underwear", "stripped", "kinky"),
@@ -121,10 +127,12 @@ BLOCKS: tuple[Block, ...] = (
        "naked blade", "naked sword", "naked flame", "naked truth", "erect posture",
        "thrust of {his,her,the} argument", "date of", "to date", "up to date", "out of date",
        "expiry date", "dick around", "the underwear drawer", "pleasure cruise",
-       "cock-up{,s}", "cock up", "anal-retentive", "anally retentive", "pussy cat",
+       "cock-up{,s}", "cock up",
+       "{slid,pushed,thrust,thrusting,fingers} {into,inside} {her,his,my} {hand,hands,arms,lap,seat,chair,coat,jacket,pocket,pockets,car,room,bed,shoes,boots,bag,head,mind,place,way}",
+       "inside {her,his,my} {head,bag,pocket,coat,jacket,mind,chest,house,room,car,skull,body,heart}", "anal-retentive", "anally retentive", "pussy cat",
        "pussycat", "pussy-whipped", "made {his,her} entrance", "{his,her} grand entrance",
        "fucked {him,her,me,us,them,you,it} up", "fucked {him,her,me,us,them,you} over",
-       "come for me{,.} {they,he,she}", "{his,her} release from", "seed of doubt"),
+       "{his,her} release from", "seed of doubt", "got off on the {wrong,right} foot"),
     # Kink and other sexual content.
     _b({"other-sexual": 2, "r.sexual": 1.5}, "",
        "bondage", "bdsm", "safeword{,s}", "safe word{,s}", "blindfold{,ed}", "spank{,s,ed,ing}",
@@ -134,32 +142,45 @@ BLOCKS: tuple[Block, ...] = (
        "edging", "dirty talk", "rope marks", "daddy kink", "collar{ed} and leash{ed}",
        "bound and", "wax play", "knife play", "knifeplay", "bloodplay", "watersports",
        "exhibitionis*", "voyeur*", "threesome", "foursome", "orgy", "orgies",
-       "roleplay", "role-play"),
+       "roleplay", "role-play", "pegging", "pegged", "aftercare", "domme", "hot wax", "welts",
+       "tied {him,her,me} {up,down,to}", "bound {his,her,my} {wrists,hands}",
+       "{wrists,hands} bound", "paddl{e,ed,ing} {him,her,me}", "cropp{ed,ing} {him,her,me}"),
+    _b({"other-sexual": 1, "r.sexual": 0.5}, "",
+       "tied up", "restraint{,s}", "restrained", "handcuff{,s,ed}", "cuffs", "leash{,ed}",
+       "collar", "latex", "leather", "kneel{,s,ing}", "knelt", "obey{,ed}", "good boy", "good girl",
+       "punish{,ed,ment}", "discipline{,d}", "dominat{e,ed,ing,ion}", "submi{t,tted,ssion}",
+       "rope{,s}", "whip{,ped,ping}", "cane{,d}", "piercing{,s}", "plug", "gag"),
     _b({"incest": 3}, "", "incest{,uous}"),
-    _b({"incest": 2}, "", "{his,her,my} own {brother,sister,father,mother,daughter,son}"),
     # ---- non-consent and sexual abuse --------------------------------------------------
     _b({"a.noncon": 3, "sexual-abuse": 3}, "n",
        "rape{,s,d}", "raping", "rapist{,s}", "non-con", "non-consensual{,ly}", "nonconsensual",
        "dub-con", "dubcon", "dubious consent", "sexual assault{,s}", "sexually assault{ed,ing}",
        "molest{,s,ed,ing,ation,er}", "forced himself on", "forced herself on",
-       "forced {himself,herself} {into,inside}", "against {her,his,my} will",
+       "forced {himself,herself} {into,inside} {her,him,me}",
        "without {her,his,my} consent", "didn't consent", "did not consent",
        "couldn't consent", "could not consent", "can't consent", "cannot consent",
        "too drunk to consent", "date rape", "roofie{,d,s}", "drugged {her,him} drink"),
-    _b({"a.noncon": 1.5, "sexual-abuse": 2}, "n",
+    # A plain statement of the act is enough for the trigger label on its own.
+    _b({"a.noncon": 4.5, "sexual-abuse": 4.5}, "n",
+       "raped {me,him,her,them,you}", "{was,been,being,got} raped"),
+    # Supporting cues: struggle and coercion, which also happen outside sex ("forced him to
+    # resign"); they add to a naming cue but cannot fire a label alone.
+    _b({"a.noncon": 1, "sexual-abuse": 1}, "n",
        "{she,he,I} said no", "told {him,her} no", "begged {him,her} to stop",
+       "against {her,his,my} will",
        "{she,he} tried to push {him,her} away", "pinned {her,him} down",
        "held {her,him} down", "groped", "grop{e,ing}", "violated", "assaulted",
        "abused {her,him} sexually", "forced {her,him} to", "coerc*", "{her,his} attacker",
        "unwanted touch*", "sexual harassment", "sexually harassed"),
     # Stop: rape used as an insult or figure of speech (still counts as abusive language).
     _b({"abusive-language": 1}, "x", "bum-raping", "bum-rape", "rape {the,this} {market,country}"),
-    # Underage: explicit ages under 18 are found near sexual passages by a separate pattern;
-    # these words are direct statements.
+    # Underage: these words, and ages under 18 (a separate pattern), count toward the Underage
+    # warning only near a sexual passage.
     _b({"a.underage": 3, "child-abuse": 2}, "n",
        "underage", "under-age", "jailbait", "statutory", "paedophil*", "pedophil*",
        "paedo{,s}", "pedo{,s}", "child molester", "child porn*", "grooming {her,him}",
        "groomed {her,him}", "age of consent", "minor{,s} {sexually,in a sexual}"),
+    _b({}, "x", "underage drinking", "underage drinker{,s}"),
     # ---- violence -----------------------------------------------------------------------
     # r.gore: graphic detail (blood, wounds, gore, torture).  It also feeds "blood-gore".
     _b({"r.gore": 1, "blood-gore": 1.5, "r.violence": 1, "violence": 1}, "n",
@@ -183,7 +204,7 @@ BLOCKS: tuple[Block, ...] = (
        "bone{,s} {snapped,shattered,splintered,crunched}", "compound fracture",
        "bone protruding", "jutting bone", "exposed bone", "spine snapped",
        "throat {torn,ripped,slit,cut}", "{slit,cut,tore,ripped} {his,her,their} throat{,s}",
-              "severed {head,arm,hand,leg,limb,limbs,finger,fingers}",
+       "severed {head,arm,hand,leg,limb,limbs,finger,fingers}",
        "tortured", "torturing", "torturer{,s}", "impale{,d}", "impaling",
        "ripped out {his,her,their} throat", "flesh {tore,ripped,torn,split,sizzled,burned}",
        "charred {flesh,body,bodies,remains}", "rotting {corpse,body,flesh}", "maggots",
@@ -217,7 +238,7 @@ BLOCKS: tuple[Block, ...] = (
        "tackled", "hurt {him,her,them}", "slay{,s,ing}", "dusted", "staked"),
     # Figures of speech that contain violent words.
     _b({}, "x",
-       "killing me", "kill me now", "killing time", "kill time", "killer instinct",
+       "killing me", "kill me now", "kill for", "killed for", "killing time", "kill time", "killer instinct",
        "dressed to kill", "killer heels", "to die for", "dying to", "dead tired",
        "dead serious", "drop dead gorgeous", "dead ringer", "dead end", "dead-end", "deadline",
        "bad blood", "blood pressure", "blood sugar", "blood type", "blood test{,s}",
@@ -261,6 +282,11 @@ BLOCKS: tuple[Block, ...] = (
        "breathed {his,her,their} last", "last breath", "time of death", "bled out",
        "was murdered", "been murdered", "murdered {him,her}", "was executed", "been executed",
        "dead body", "lifeless", "drowned", "death"),
+    # A longer phrase hides the labels of the words inside it, so violent deaths say both.
+    _b({"r.violence": 1, "violence": 1}, "h",
+       "was killed", "were killed", "been killed", "is killed", "got killed", "killed {him,her}",
+       "killed in action", "was murdered", "been murdered", "murdered {him,her}",
+       "was executed", "been executed"),
     _b({"a.death": 3, "death": 3}, "n",
        "funeral", "corpse{,s}", "coffin", "casket", "eulogy",
        "obituary", "mourn{,s,ed,ing}", "mourners", "widow{,ed,er}", "grieving", "autopsy",
@@ -296,8 +322,10 @@ BLOCKS: tuple[Block, ...] = (
     _b({"abuse": 1}, "n", "controlling", "manipulat*", "cowered", "flinched"),
     _b({"child-abuse": 3}, "n",
        "child abuse", "abused as a child", "abused child", "beat {him,her} as a {boy,girl,child,kid}",
-       "hit {him,her} as a {boy,girl,child,kid}", "{his,her,my} father {beat,hit,hurt}",
-       "{his,her,my} mother {beat,hit,hurt}", "beat the child", "neglected child",
+       "{beat,hit} {him,her,me} as a {boy,girl,child,kid}",
+       "{his,her,my} {father,da,dad,mother,mum,mam,mom} {beat,hit,hurt,used to beat,used to hit} {him,her,me}",
+       "{his,her,my} {father,da,dad,mother,mum,mam,mom} {beating,hitting} {him,her,me}",
+       "beat the child", "neglected child",
        "child neglect", "child {was,were} beaten", "took the belt to", "child protective services"),
     _b({"child-abuse": 1}, "n", "foster care", "social services", "orphanage", "neglect{,ed}"),
     _b({"other-abuse": 3}, "n",
@@ -307,18 +335,19 @@ BLOCKS: tuple[Block, ...] = (
     _b({"animal-abuse": 3}, "n",
        "animal cruelty", "cruelty to animals", "kicked the {dog,cat,puppy,kitten}",
        "drowned the {kitten,kittens,puppy,puppies,cat,dog}", "tortured {animals,the cat,the dog}",
-       "killed the {dog,cat,horse,puppy,kitten}", "shot the {dog,horse}", "put {him,her} down",
+       "killed the {dog,cat,horse,puppy,kitten}", "shot the {dog,horse}",
        "dead {dog,cat,horse,puppy,kitten,bird,rabbit}", "the {dog,cat,horse} died"),
     _b({"abusive-language": 2}, "",
        "slur{,s}", "worthless {piece,bitch,whore,boy,girl,child}", "useless {piece,cunt,bitch,idiot}",
        "stupid {bitch,whore,cunt,slut}", "you {whore,slut,cunt,bitch}", "piece of shit",
        "hate speech", "filthy {whore,animal,mudblood}", "mudblood"),
     _b({"homophobia": 3, "abusive-language": 1}, "",
-       "faggot{,s}", "fag{,s}", "dyke{,s}", "homophob*", "poof{,s}", "poofter{,s}",
-       "queer-bash*", "gay-bash*", "conversion therapy", "sodomite{,s}", "batty boy", "pansy"),
+       "faggot{,s}", "dyke{,s}", "homophob*", "poof{,s}", "poofter{,s}",
+       "queer-bash*", "gay-bash*", "conversion therapy", "sodomite{,s}", "batty boy"),
+    # British "fag" is a cigarette; "pansy" a flower.
+    _b({"homophobia": 1}, "", "fag", "pansy"),
     _b({"transphobia": 3, "abusive-language": 1}, "",
-       "tranny", "trannies", "transphob*", "deadnam{e,ed,ing}", "shemale", "she-male",
-       "it's a man in a dress"),
+       "tranny", "trannies", "transphob*", "deadnam{e,ed,ing}", "shemale", "she-male"),
     _b({"classism": 2}, "",
        "classis*", "white trash", "trailer trash", "riff-raff", "guttersnipe{,s}", "chav{,s}",
        "gutter rat", "pleb{,s}"),
@@ -332,6 +361,7 @@ BLOCKS: tuple[Block, ...] = (
        "wetback{,s}", "kike{,s}", "raghead{,s}", "paki{,s}", "sambo", "golliwog",
        "segregat*", "white supremac*", "n-word", "apartheid", "jim crow",
        "lynch{,ed,ing,ings}", "lynch mob"),
+    _b({}, "x", "chink of", "chink in"),
     _b({"religious-discrimination": 3}, "",
        "antisemit*", "anti-semit*", "islamophob*", "christ-killer{,s}", "burn the witch"),
     _b({"religious-discrimination": 1}, "", "infidel{,s}", "heathen{,s}", "heretic{,s}",
@@ -354,9 +384,10 @@ BLOCKS: tuple[Block, ...] = (
        "terminated the pregnancy", "morning-after pill", "planned parenthood"),
     _b({"childbirth": 3, "other-pregnancy": 1}, "n",
        "gave birth", "giving birth", "give birth", "in labour", "in labor", "went into labo{u,}r",
-       "contractions", "{her,my} water{,s} broke", "midwife", "midwives", "delivery room",
+       "{her,my} water{,s} broke", "midwife", "midwives", "delivery room",
        "maternity ward", "c-section", "caesarean", "cesarean", "afterbirth", "umbilical cord",
-       "crowning", "birthing", "newborn{,s}", "epidural"),
+       "birthing", "epidural"),
+    _b({"childbirth": 1}, "n", "contractions", "newborn{,s}"),
     _b({"other-pregnancy": 3}, "n",
        "pregnant", "pregnancy", "pregnancies", "morning sickness", "trimester", "ultrasound",
        "prenatal", "antenatal", "expecting a baby", "baby bump", "with child", "infertil*",
@@ -382,10 +413,10 @@ BLOCKS: tuple[Block, ...] = (
        "pandemic", "epidemic", "virus", "wheelchair", "flu", "accident{,s}", "sick"),
     _b({"dysmorphia": 3, "mental-illness": 1}, "n",
        "anorexi*", "bulimi*", "eating disorder{,s}", "disordered eating", "binge{,d} and purge{,d}",
-       "purg{e,ed,ing}", "starv{ed,ing} {himself,herself,myself}", "counting calories",
+       "starv{ed,ing} {himself,herself,myself}", "counting calories",
        "hated {her,his,my} body", "body dysmorphi*", "dysmorphi*", "thinspiration",
        "pro-ana", "dysphori*"),
-    _b({"dysmorphia": 1}, "n", "calories", "too thin", "skin and bones",
+    _b({"dysmorphia": 1}, "n", "calories", "too thin", "skin and bones", "purg{e,ed,ing}",
        "weigh{,ed} {herself,himself,myself}"),
     _b({"self-harm": 3, "mental-illness": 1}, "n",
        "self-harm{,ed,ing}", "self-injur*", "self-mutilat*", "cut {herself,himself,myself}",
@@ -407,20 +438,20 @@ BLOCKS: tuple[Block, ...] = (
     _b({"mental-illness": 3}, "n",
        "depression", "depressed", "depressive", "ptsd", "post-traumatic", "shell shock{,ed}",
        "panic attack{,s}", "anxiety attack{,s}", "anxiety disorder", "schizophreni*",
-       "bipolar", "manic", "psychosis", "psychotic", "hallucinat*", "nervous breakdown",
+       "bipolar", "psychosis", "psychotic", "hallucinat*", "nervous breakdown",
        "mental illness", "mentally ill", "mental health", "ocd", "obsessive-compulsive",
        "dissociat*", "psychiatric", "psychiatrist", "antidepressant{,s}", "catatoni*",
        "suicidal ideation", "mania"),
     _b({"mental-illness": 1}, "n",
        "flashback{,s}", "asylum", "therapist", "therapy", "trauma", "traumati*", "paranoi*",
-       "delusion{,s,al}", "insomnia", "nightmare{,s}", "hopeless"),
+       "delusion{,s,al}", "insomnia", "nightmare{,s}", "hopeless", "manic"),
     _b({"addiction": 3}, "n",
-       "addict{,s,ed,ion,ive}", "alcoholic{,s}", "alcoholism", "withdrawal", "relapse{,d}",
+       "addict{,s,ed,ion,ive}", "alcoholic{,s}", "alcoholism",
        "heroin", "cocaine", "junkie{,s}", "overdos{e,ed,ing}", "rehab", "sobriety",
        "aa meeting{,s}", "twelve steps", "detox", "opioid{,s}", "opiate{,s}", "needle marks",
        "track marks", "binge drinking", "drinking problem", "quit drinking", "hit the bottle"),
     _b({"addiction": 1}, "n", "sober", "morphine", "drug{,s}", "drugged", "stoned", "high on",
-       "hangover", "hungover", "meth", "dealer"),
+       "hangover", "hungover", "meth", "withdrawal", "relapse{,d}"),
     _b({"addiction": 0.3}, "n", "drunk", "wasted", "whisky", "whiskey", "vodka",
        "cigarette{,s}"),
     _b({}, "x", "drunk on {love,power}", "wasted time", "wasted no time"),
@@ -437,25 +468,147 @@ BLOCKS: tuple[Block, ...] = (
 # fmt: on
 
 # Words for ages under 18, looked for only near sexual passages (the Underage warning).
-UNDER_AGE_WORDS = (
-    "eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|1[1-7]"
-)
+UNDER_AGE_WORDS = "eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|1[1-7]"
 
 # Fine trigger label → coarse label: ``map-fine-to-coarse.json`` of the taxonomy (see above).
 COARSE: dict[str, str] = {
-    "homophobia": "discrimination", "transphobia": "discrimination",
-    "classism": "discrimination", "sexism": "discrimination", "racism": "discrimination",
-    "religious-discrimination": "discrimination", "ableism": "discrimination",
-    "body-shaming": "discrimination", "other-discrimination": "discrimination",
-    "violence": "aggression", "kidnapping": "aggression", "death": "aggression",
-    "collective-violence": "aggression", "other-aggression": "aggression",
-    "abuse": "abuse", "sexual-abuse": "abuse", "child-abuse": "abuse",
-    "animal-abuse": "abuse", "abusive-language": "abuse", "other-abuse": "abuse",
-    "miscarriage": "pregnancy", "abortion": "pregnancy", "childbirth": "pregnancy",
-    "other-pregnancy": "pregnancy", "blood-gore": "medical", "procedures": "medical",
-    "other-medical": "medical", "dysmorphia": "mental-health", "self-harm": "mental-health",
-    "suicide": "mental-health", "mental-illness": "mental-health",
-    "addiction": "mental-health", "other-mental-health": "mental-health",
-    "pornography": "sexual-content", "incest": "sexual-content",
+    "homophobia": "discrimination",
+    "transphobia": "discrimination",
+    "classism": "discrimination",
+    "sexism": "discrimination",
+    "racism": "discrimination",
+    "religious-discrimination": "discrimination",
+    "ableism": "discrimination",
+    "body-shaming": "discrimination",
+    "other-discrimination": "discrimination",
+    "violence": "aggression",
+    "kidnapping": "aggression",
+    "death": "aggression",
+    "collective-violence": "aggression",
+    "other-aggression": "aggression",
+    "abuse": "abuse",
+    "sexual-abuse": "abuse",
+    "child-abuse": "abuse",
+    "animal-abuse": "abuse",
+    "abusive-language": "abuse",
+    "other-abuse": "abuse",
+    "miscarriage": "pregnancy",
+    "abortion": "pregnancy",
+    "childbirth": "pregnancy",
+    "other-pregnancy": "pregnancy",
+    "blood-gore": "medical",
+    "procedures": "medical",
+    "other-medical": "medical",
+    "dysmorphia": "mental-health",
+    "self-harm": "mental-health",
+    "suicide": "mental-health",
+    "mental-illness": "mental-health",
+    "addiction": "mental-health",
+    "other-mental-health": "mental-health",
+    "pornography": "sexual-content",
+    "incest": "sexual-content",
     "other-sexual": "sexual-content",
 }
+
+# Capitalised words that are not character names (Major Character Death looks for names).
+NOT_NAMES = (
+    "The A An He She It They We You I His Her Their Its My Your Our This That These Those "
+    "There Then When What Why How Who Where Which And But Or So If As At In On Of For To "
+    "With From By After Before Now Not No Yes Oh Well Just Still Even Only All Some One "
+    "God Lord Mr Mrs Ms Miss Dr Sir Madam Doctor Captain Chapter Part Because While Once"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    phrase: str
+    labels: tuple[tuple[str, float], ...]
+    flags: str
+
+
+# ---- the compiler ---------------------------------------------------------------------------
+
+
+def expand(phrase: str) -> list[str]:
+    """``kill{,s,ed}`` → kill, kills, killed (nested groups are not needed, so not supported)."""
+    m = re.search(r"\{([^{}]*)\}", phrase)
+    if not m:
+        return [phrase]
+    head, tail = phrase[: m.start()], phrase[m.end() :]
+    return [x for alt in m.group(1).split(",") for x in expand(head + alt + tail)]
+
+
+def _key(s: str) -> str:
+    """Lookup key of a phrase or a matched string: case, spacing, hyphens and quotes folded."""
+    return re.sub(r"[\s\-]+", "", s.lower().replace("’", "'"))
+
+
+# How a lexicon character is matched; "$" ends a phrase that must be followed by punctuation
+# or the end of the text ("she came." but not "she came home").
+_PIECE = {" ": r"\s+", "-": r"[-\s]?", "'": "['’]", "$": r"(?=\s*(?:[^\w\s]|$))"}
+
+
+def _trie_regex(phrases: Iterable[str]) -> str:
+    trie: dict[str, dict] = {}
+    for p in phrases:
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [
+            _PIECE.get(ch, re.escape(ch)) + emit(child)
+            for ch, child in node.items()
+            if ch and ch != "*"
+        ]
+        if "*" in node:  # wildcard ending: tried after the literal continuations
+            alts.append(r"\w*")
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    regex: re.Pattern[str]
+    exact: dict[str, Cue]
+    stems: dict[str, Cue]  # wildcard cues by key of their stem
+
+    def cue(self, matched: str) -> Cue | None:
+        key = _key(matched)
+        found = self.exact.get(key)
+        if found is not None:
+            return found
+        for n in range(len(key), 0, -1):
+            found = self.stems.get(key[:n])
+            if found is not None:
+                return found
+        return None
+
+
+def compile_lexicon(blocks: Sequence[Block]) -> Lexicon:
+    merged: dict[str, tuple[str, dict[str, float], set[str]]] = {}
+    for block in blocks:
+        for phrase in block.phrases:
+            for p in expand(phrase.lower()):
+                k = _key(p.rstrip("*$")) + ("*" if p.endswith("*") else "")
+                _, labels, flags = merged.setdefault(k, (p, {}, set()))
+                for label, w in block.labels.items():
+                    labels[label] = max(w, labels.get(label, 0.0))
+                flags.update(block.flags)
+    exact: dict[str, Cue] = {}
+    stems: dict[str, Cue] = {}
+    for k, (p, labels, flags) in merged.items():
+        cue = Cue(p.rstrip("*$"), tuple(labels.items()), "".join(sorted(flags)))
+        (stems if k.endswith("*") else exact)[k.rstrip("*")] = cue
+    pattern = _trie_regex(p for p, _, _ in merged.values())
+    return Lexicon(re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.I), exact, stems)
+
+
+@cache
+def lexicon() -> Lexicon:
+    return compile_lexicon(BLOCKS)

@@ -40,7 +40,7 @@ def understand(doc: Document, primer: Primer | None = None) -> Document:
     doc.tags.extend(_character_tags(cast, story))
     doc.tags.extend(_relationship_tags(relations, fandoms, primer))
     doc.tags.extend(infer_freeforms(story, tagged, fandoms))
-    doc.tags.extend(infer_warnings(story))
+    doc.tags.extend(infer_warnings(story, names=[display_name(m.name) for m in tagged]))
     doc.tags.append(infer_rating(story))
     doc.extra["cast"] = [
         {"name": m.name, "role": cast.roles.get(m.name, "minor"), "mentions": m.count,

@@ -61,7 +61,9 @@ def trope(
     partner: str = "",
     against: str = "",
 ) -> Trope:
-    return Trope(tag, parse_cues(cues), threshold, min_distinct, parse_cues(partner), parse_cues(against))
+    return Trope(
+        tag, parse_cues(cues), threshold, min_distinct, parse_cues(partner), parse_cues(against)
+    )
 
 
 # -- shared cue groups ---------------------------------------------------------------------------
@@ -104,7 +106,8 @@ COMFORT = (
 
 # Tone lexicons for the genre tags (densities per 1,000 words over the whole story).
 SAD = (
-    "tears|tear-streaked|cried|crying|cry|weep|weeping|wept|sobbed|sobbing|sobs|grief|griev*|mourn*|ache|aching|"
+    "tears|tear-streaked|cried|crying|cry|weep|weeping|wept|sobbed|sobbing|sobs|grief|grieve|"
+    "grieved|grieving|mourn|mourned|mourning|ache|aching|"
     "heartbreak*|heartbroken|despair*|anguish*|misery|miserable|lonely|loneliness|alone|"
     "guilt*|regret*|sorrow*|hopeless*|numb|broken|shatter*|devastat*|funeral|dead|death|"
     "died|dying|suicid*|hurt|hurts|pain|painful|lost|loss|empty|emptiness|scream*|"
@@ -186,7 +189,7 @@ TROPES: list[Trope] = [
         "never done that=2|never been with=3|virgin=3|virgins=2|virginity=3|never had sex=3|"
         "never slept with=3|never with a man=3|never with a woman=3|not done this before=3|"
         "first night together=2|deflower*=3|inexperience*=2",
-        threshold=4,
+        threshold=3,
         min_distinct=1,
         partner=SEXUAL,
     ),
@@ -196,15 +199,17 @@ TROPES: list[Trope] = [
         "obey*=2|obedien*=2|submi*=2|dominan*=2|domme=3|dom=2|sub=1.5|safeword*=3|safe word*=3|"
         "permission=1|punish*=1.5|command*=1|orders=1|yes, sir=2|yes, ma'am=2|yes, mistress=3|"
         "collar*=1.5|control=0.5|owned=1|belong to me=2|beg for it=2|please, sir=2",
-        threshold=8,
+        threshold=5,
         min_distinct=4,
+        # "Yes, sir" and orders are also an army's: D/s is the same words in an intimate scene.
+        partner=SEXUAL,
     ),
     trope(
         "Bondage",
         "rope*=1.5|tied=1.5|tied up=2|tie you=2|tie her=2|tie him=2|cuffs=2|cuffed=2|"
         "handcuff*=2|restrain*=2|bound=1|blindfold*=1.5|shackle*=1|spreader bar=3|"
         "knots=1|headboard=1.5|wrists=1|bonds=1.5|silk scarf=1.5|tie=0.5",
-        threshold=7,
+        threshold=5,
         min_distinct=3,
         partner=SEXUAL,
     ),
@@ -219,7 +224,7 @@ TROPES: list[Trope] = [
         "Whipping",
         "whip=2|whips=2|whipped=2|whipping=3|flogg*=3|flogger=3|crop=1.5|riding crop=3|lash*=2|"
         "cane=1.5|caned=2|welts=2|stripes=1|strokes=1",
-        threshold=6,
+        threshold=8,
         min_distinct=2,
     ),
     trope(
@@ -261,14 +266,14 @@ TROPES: list[Trope] = [
         "drugs=2|drug=1|cocaine=3|heroin=3|coke=1|weed=2|joint=1|stoned=2|high=0.5|"
         "pills=1.5|overdose*=3|marijuana=3|ecstasy=2|lsd=3|meth=3|dealer=1.5|smack=0.5|"
         "needle=1|snort*=0.5|spliff=3|pot=0.5|opium=3|laudanum=3",
-        threshold=6,
+        threshold=5,
         min_distinct=2,
     ),
     trope(
         "Tea",
         "tea=2|teapot=3|kettle=2|cuppa=3|earl grey=3|teacup*=3|mug=1|mugs=1|cup of tea=2|"
         "darjeeling=3|lapsang=3|brew*=1|milk and sugar=2|biscuit*=1",
-        threshold=7,
+        threshold=10,
         min_distinct=3,
     ),
     trope(
@@ -276,7 +281,7 @@ TROPES: list[Trope] = [
         "magic*=2|spell*=2|witch*=1.5|wand*=1|incantation*=3|ritual*=1.5|enchant*=2|hex*=1|"
         "sorcer*=2|warlock*=2|potion*=2|rune*=1.5|conjur*=2|cast=0.5|casting=1.5|mystic*=1|"
         "summon*=1.5|invok*=1|the circle=1|sigil*=2|arcane=2|grimoire*=3|talisman*=2",
-        threshold=8,
+        threshold=6,
         min_distinct=3,
     ),
     trope(
@@ -299,22 +304,23 @@ TROPES: list[Trope] = [
         "Marriage Proposal",
         "marry me=3|proposal=2|propose*=1.5|proposing=2|will you marry=3|engagement ring=3|"
         "one knee=2|engaged=2|fiancé*=1.5|fiance*=1.5|say yes=1|ring=0.5",
-        threshold=5,
+        threshold=3,
         min_distinct=2,
     ),
     trope(
         "Weddings",
         "wedding=2|bride=2|groom=2|vows=2|best man=2|aisle=1.5|reception=1|bridesmaid*=2|"
         "wedding dress=3|officiant=3|ceremony=1|cake=0.5|i do=1",
-        threshold=7,
+        threshold=10,
         min_distinct=3,
     ),
     trope(
         "Grief/Mourning",
-        "funeral=3|grave=1.5|graves=1|graveside=3|mourn*=2|grief=2|griev*=2|passed away=2|"
+        "funeral=3|grave=1.5|graves=1|graveside=3|mourn=2|mourned=2|mourning=2|grief=2|"
+        "grieve=2|grieved=2|grieving=2|passed away=2|"
         "widow*=2|buried=1|burial=2|eulogy=3|cemetery=2|headstone=2|miss him=1|miss her=1|"
         "her death=1.5|his death=1.5|died=0.5|dead=0.3|gone=0.3|condolence*=2|wake=0.3",
-        threshold=7,
+        threshold=10,
         min_distinct=3,
     ),
     trope(
@@ -324,7 +330,7 @@ TROPES: list[Trope] = [
         "read his mind=2|read her mind=2|mindspeech=3|inside my head=1.5|in my head=1|"
         "voice in his head=2|voice in her head=2|thought at=2|projected=1|shields=1|"
         "mental shields=3",
-        threshold=6,
+        threshold=4,
         min_distinct=2,
     ),
     trope(
@@ -354,7 +360,7 @@ TROPES: list[Trope] = [
         "vampire*=2|vamp=1.5|vamps=1.5|fang*=1.5|undead=2|sire*=1.5|game face=2|"
         "blood=0.5|bite=0.5|bit=0.3|stake*=1|coffin*=1.5|dusted=1|nest=0.5|the turning=2|"
         "turned her=1|turned him=1|drink from=2|fed from=2|feed=0.5",
-        threshold=14,
+        threshold=11,
         min_distinct=4,
     ),
     trope(
@@ -389,7 +395,7 @@ TROPES: list[Trope] = [
         "sword*=2|blade=1|blades=1|hilt=2|sheath*=1.5|scabbard=2|fencing=1.5|parr*=1.5|"
         "swordplay=3|swordsman*=2|katana=2|rapier=2|broadsword=3|longsword=3|steel=0.5|"
         "lunge*=1|riposte=3|en garde=3",
-        threshold=7,
+        threshold=9,
         min_distinct=3,
     ),
     trope(
@@ -397,14 +403,14 @@ TROPES: list[Trope] = [
         "gun=2|guns=2|pistol*=2|rifle*=2|revolver*=2|shotgun*=2|handgun*=2|bullet*=1.5|"
         "trigger=1|holster*=1.5|ammo=2|ammunition=2|magazine=0.5|fired=1|gunshot*=2|"
         "safety catch=2|barrel=1|cocked=1",
-        threshold=8,
+        threshold=12,
         min_distinct=3,
     ),
     trope(
         "Kissing",
         "kiss=1|kissed=1|kissing=1.5|kisses=1|lips=1|mouth=0.3|tongue=0.5|made out=2|"
         "making out=2|snog*=2",
-        threshold=10,
+        threshold=14,
         min_distinct=3,
     ),
     trope(
@@ -412,7 +418,7 @@ TROPES: list[Trope] = [
         "cuddl*=3|snuggl*=3|curled up=1.5|spooned=2|spooning=2|nestled=1.5|"
         "tucked against=2|head on his chest=2|head on her chest=2|head on his shoulder=1.5|"
         "head on her shoulder=1.5|blanket*=0.5|sofa=0.3|couch=0.3",
-        threshold=7,
+        threshold=10,
         min_distinct=2,
     ),
     trope(
@@ -545,7 +551,7 @@ TROPES: list[Trope] = [
         "anal=3|his arse=1.5|his ass=1.5|her arse=1|her ass=1|in the ass=2|up the arse=2|"
         "lube=2|lubricant=2|prostate=3|fucked him=2|fuck him=1|his hole=2|her hole=1|"
         "plug=1|butt plug=2",
-        threshold=5,
+        threshold=4,
         min_distinct=2,
         partner=SEXUAL,
     ),
@@ -554,7 +560,7 @@ TROPES: list[Trope] = [
         "masturbat*=3|touched himself=3|touched herself=3|touching himself=3|"
         "touching herself=3|wanked=3|wanking=3|jerked off=3|stroked himself=3|"
         "stroked herself=3|his own hand=2|her own hand=2|fingers between her legs=2",
-        threshold=5,
+        threshold=7,
         min_distinct=2,
     ),
     trope(
@@ -577,14 +583,14 @@ TROPES: list[Trope] = [
         "cigarette*=3|smoke=1|smoked=1.5|smoking=1.5|smoker=2|smokes=1|lighter=1|ashtray=2|"
         "cig=2|fag=1|nicotine=2|his pipe=1|smoked a pipe=3|cigar=2|cigars=2|lit up=1.5|"
         "took a drag=2|a long drag=2",
-        threshold=8,
+        threshold=12,
         min_distinct=3,
     ),
     trope(
         "Music",
         "guitar*=2|sang=1|sing*=1|song*=1|piano=2|music=1.5|band=1|melody=2|chord*=2|"
         "tune=1|lyrics=2|violin=2|drums=1.5|gig=1.5|record=0.5|album=1.5|strummed=2",
-        threshold=8,
+        threshold=12,
         min_distinct=3,
     ),
     trope(
@@ -598,14 +604,14 @@ TROPES: list[Trope] = [
         "Dancing",
         "danc*=2|waltz*=3|tango=3|ballroom=2|dance floor=3|twirl*=1.5|spun her=1.5|"
         "ballet=2|foxtrot=3",
-        threshold=7,
+        threshold=10,
         min_distinct=2,
     ),
     trope(
         "Christmas",
         "christmas=3|xmas=3|mistletoe=3|santa=2|tinsel=2|stocking*=1|presents=1|"
         "yule=2|carol*=1|snow=0.5|ornament*=1.5|eggnog=3|boxing day=3",
-        threshold=7,
+        threshold=10,
         min_distinct=2,
     ),
     trope(
@@ -628,6 +634,16 @@ TROPES: list[Trope] = [
         "frost*=1|icicle*=2|sledg*=2",
         threshold=7,
         min_distinct=2,
+    ),
+    trope(
+        "Established Relationship",
+        "my wife=2|my husband=2|our bed=2|our flat=2|our house=1.5|our home=1.5|"
+        "anniversary=2|years together=3|their bed=1.5|came home to=1.5|come home to=1.5|"
+        "my boyfriend=1.5|my girlfriend=1.5|my partner=1.5|my lover=1.5|as they always did=2|"
+        "as he always did=1|as she always did=1|their relationship=1|after all these years=2|"
+        "moved in together=2|living together=2",
+        threshold=7,
+        min_distinct=3,
     ),
     trope(
         "Fake/Pretend Relationship",
@@ -666,7 +682,7 @@ TROPES: list[Trope] = [
         "Injury",
         "injur*=2|wounded=2|wounds=2|bleeding=1.5|bandag*=2|concussion=2|broken arm=3|broken leg=3|"
         "broken rib*=3|fractur*=2|stitches=2|sprain*=2|dislocat*=2|splint*=2|sling=1",
-        threshold=7,
+        threshold=10,
         min_distinct=3,
     ),
     trope(
@@ -721,6 +737,8 @@ class CharacterTrope:
     against: tuple[str, ...] = ()
     needs_direct: bool = True
     threshold: float = 6.0
+    requires: tuple[str, ...] = ()  # one of these story tags must have been found first
+    lead_only: bool = False  # only the character the cues cluster around (see tropes)
 
 
 def ctrope(
@@ -731,6 +749,8 @@ def ctrope(
     against: str = "",
     needs_direct: bool = True,
     threshold: float = 6.0,
+    requires: str = "",
+    lead_only: bool = False,
 ) -> CharacterTrope:
     return CharacterTrope(
         prefix,
@@ -740,6 +760,8 @@ def ctrope(
         tuple(a for a in against.split("|") if a),
         needs_direct,
         threshold,
+        tuple(r for r in requires.split("|") if r),
+        lead_only,
     )
 
 
@@ -810,7 +832,10 @@ CHARACTER_TROPES: list[CharacterTrope] = [
             "cried out=1|splint*=1.5|painkillers=1.5"
         ),
         needs_direct=False,
-        threshold=12,
+        threshold=4,
+        # "Hurt X" is the hurt half of a hurt/comfort story, not anyone who stubs a toe.
+        requires="Hurt/Comfort|Injury|Torture|Sickfic|Captivity",
+        lead_only=True,
     ),
     ctrope(
         "Protective",
@@ -825,14 +850,16 @@ CHARACTER_TROPES: list[CharacterTrope] = [
             "won't let anyone=2|anyone hurts=2|if anyone touches=2|guard*=0.5"
         ),
         needs_direct=False,
-        threshold=8,
+        threshold=6,
+        lead_only=True,
     ),
     ctrope(
         "Jealous",
         after=r"^(?:,? (?:was|felt|is|got|looked|sounded)(?: so| a little| a bit| very)? jealous\b)",
         cues="jealous*=3|envy=1.5|envious=2|possessive*=1|glared=0.5|scowled=0.5",
         needs_direct=False,
-        threshold=8,
+        threshold=6,
+        lead_only=True,
     ),
     ctrope(
         "Drunk",
@@ -841,7 +868,9 @@ CHARACTER_TROPES: list[CharacterTrope] = [
         cues="drunk=2|tipsy=2|hiccup*=1.5|slurred=2|slurring=2|sloshed=2|plastered=1.5|"
         "wasted=1|hangover=1.5|staggered=1|swayed=1",
         needs_direct=False,
-        threshold=8,
+        threshold=6,
+        requires="Alcohol",
+        lead_only=True,
     ),
     ctrope(
         "Sick",
@@ -850,7 +879,9 @@ CHARACTER_TROPES: list[CharacterTrope] = [
         cues="fever*=2|feverish=2|flu=2|sick=1|ill=1|cough*=1.5|sneez*=1.5|vomit*=1.5|"
         "threw up=1.5|temperature=1|chills=1|shivering=0.5",
         needs_direct=False,
-        threshold=10,
+        threshold=6,
+        requires="Sickfic",
+        lead_only=True,
     ),
     ctrope(
         "Pregnant",

@@ -32,6 +32,10 @@ Method, in one pass over the text and a few cheap aggregations:
    cue words count when they sit in a sentence about the character (mentioned in it or just
    before), unless the sentence has the character acting on the thing ("Willow staked the
    vampire").  Unusual states (vampire, human, evil) need at least one outright naming.
+   Behaviours (hurt, protective, jealous) go only to the character the cues cluster around,
+   1.5x ahead of the next, and some need the story-level tag first (Hurt X needs
+   Hurt/Comfort, Injury, Torture, Sickfic or Captivity).  AO3 files some of these tags as
+   characters ("Vampire Willow Rosenberg"): they keep AO3's type.
 
 5. **Derived tags** come from the others: Crossover from characters of two franchises, Kinks
    from two or more BDSM tags.
@@ -48,7 +52,7 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -69,7 +73,7 @@ MIN_WORDS = 40  # below this there is no scene to judge
 
 # Genre rules, in weighted tone words per 1,000 words (see trope_cues.GENRE_GROUPS); a story
 # shorter than 1,000 words counts as 1,000, so two sad words in a drabble are not a mood.
-TONE_MIN_WORDS = 1000
+TONE_MIN_WORDS = 300
 ANGST_SAD = 5.0  # ~5 sadness words per 1,000 (the corpora's untagged median is ~3.5)
 ANGST_OVER_HAPPY = 1.0  # ... and at least as many sad words as warm ones
 FLUFF_HAPPY = 6.0
@@ -78,11 +82,14 @@ HUMOR_LAUGH = 4.0  # and more laughter than sadness
 ROMANCE_LOVE = 6.0
 ROMANCE_OVER_SAD = 1.5  # love words outnumber sad ones 3:2
 
+LEAD_MARGIN = 1.5  # a lead-only character tag needs 1.5x the next character's score
+GENRE_TAGS = ("Angst", "Fluff", "Humor", "Romance")
 KINK_TAGS = ("Dom/sub", "Bondage", "Spanking", "Whipping", "Collars", "Aftercare")
 HARM_TAGS = ("Captivity", "Torture", "Grief/Mourning", "Character Death", "Kidnapping")
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\n": " ", "\t": " "})
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")
+_WORD_END = re.compile(r"\w*")
 
 
 # -- the compiled cue table ----------------------------------------------------------------------
@@ -144,7 +151,7 @@ def _build_table() -> _Table:
                 add_group(t.tag + "-", t.against) if t.against else None,
             )
         )
-    for tag in ("Angst", "Fluff", "Humor", "Romance", "Crossover", "Kinks", *KINK_TAGS):
+    for tag in (*GENRE_TAGS, "Crossover", "Kinks", *KINK_TAGS):
         assert onto.canonical(tag, "freeform") == tag, f"not a canonical freeform: {tag}"
     genre_groups = {name: add_group("genre:" + name, cues) for name, cues in C.GENRE_GROUPS.items()}
     char_groups = []
@@ -198,10 +205,16 @@ def _scan(low: str, table: _Table) -> dict[int, list[Hit]]:
         first = group_entries[0]
         length = len(table.phrases[first[1]].rstrip("*"))
         start = end_index - length + 1
-        if start > 0 and low[start - 1].isalnum():
+        # A hyphen joins words: "sub" is not a cue in "sub-lieutenant", nor "harm" in "self-harm".
+        if start > 0 and (
+            low[start - 1].isalnum()
+            or (low[start - 1] == "-" and start > 1 and low[start - 2].isalnum())
+        ):
             continue
         end = end_index + 1
-        word_goes_on = end < n and low[end].isalnum()
+        word_goes_on = end < n and (
+            low[end].isalnum() or (low[end] == "-" and end + 1 < n and low[end + 1].isalnum())
+        )
         for gid, slot, weight, prefix in group_entries:
             if word_goes_on and not prefix:
                 continue
@@ -348,8 +361,10 @@ def _evidence(story: StoryText, hits: Iterable[Hit], table: _Table, label: str) 
             continue
         if any(e.start <= h.start < e.end or e.start < h.end <= e.end for e in out):
             continue
-        phrase = table.phrases[h.slot].rstrip("*")
-        out.append(story.evidence(h.start, h.end, f"{label}: “{phrase}”"))
+        # Quote the word as written ("tortured"), not the cue's stem ("tortur*").
+        m = _WORD_END.match(story.text, h.end)
+        end = m.end() if m else h.end
+        out.append(story.evidence(h.start, end, f"{label}: “{story.text[h.start : end]}”"))
         seen_slots[h.slot] += 1
         if len(out) >= MAX_EVIDENCE:
             break
@@ -414,15 +429,30 @@ def _character_tag(prefix: str, name: str) -> tuple[str, TagType] | None:
         if not got or not got.lower().startswith(prefix.lower() + " "):
             continue
         rest = got[len(prefix) + 1 :]
-        # The tag must be about this character, not a namesake in another fandom.
-        if rest not in (name, base) and onto.canonical(rest, "character") != name:
+        # The tag must be about this character: "Dark Angel" is not about Angel (BtVS).
+        if rest != name and onto.canonical(rest, "character") != name:
             continue
         kind = onto.tag_type(got)
         return got, TagType.CHARACTER if kind == "character" else TagType.FREEFORM
     return None
 
 
-def _character_tags(story: StoryText, a: Analysis, cast: list[CastMember], table: _Table) -> list[Tag]:
+TagFor = Callable[[str, str], "tuple[str, TagType] | None"]
+
+
+def _character_tags(
+    story: StoryText,
+    a: Analysis,
+    cast: list[CastMember],
+    table: _Table,
+    fired: set[str],
+    tag_for: TagFor = _character_tag,
+) -> list[Tag]:
+    """Tags about one character; ``fired`` are the story-level tags already found.
+
+    ``tag_for(prefix, character)`` names the tag; the eval swaps it to score the detection
+    itself on characters AO3 has no such tag for.
+    """
     members = [m for m in cast if not m.original and m.mentions]
     if not members:
         return []
@@ -432,18 +462,18 @@ def _character_tags(story: StoryText, a: Analysis, cast: list[CastMember], table
     low = a.low
     out: list[Tag] = []
     for ct, gid, before_re, after_re in table.char_groups:
-        wanted = {
-            i: tag for i, m in enumerate(members) if (tag := _character_tag(ct.prefix, m.name))
-        }
+        if ct.requires and not fired & set(ct.requires):
+            continue
+        wanted = {i: tag for i, m in enumerate(members) if (tag := tag_for(ct.prefix, m.name))}
         if not wanted:
             continue
         direct: dict[int, list[Hit]] = defaultdict(list)
         for s, e, i in mentions:
             if i not in wanted:
                 continue
-            if before_re is not None and before_re.search(low, max(0, s - 14), s):
-                direct[i].append(Hit(s, e, -1, 3.0))
-            elif after_re is not None and after_re.match(low[e : e + 80]):
+            if (before_re is not None and before_re.search(low, max(0, s - 14), s)) or (
+                after_re is not None and after_re.match(low, e, e + 80)
+            ):
                 direct[i].append(Hit(s, e, -1, 3.0))
         near: dict[int, list[Hit]] = defaultdict(list)
         for h in a.hits.get(gid, ()):
@@ -451,33 +481,44 @@ def _character_tags(story: StoryText, a: Analysis, cast: list[CastMember], table
             if k < 0:
                 continue
             s, e, i = mentions[k]
-            if i not in wanted or h.start - e > 250:
+            # The cue must be in the mention's sentence or the next ("Willow smiled. Her
+            # fangs..."): further on, "she" may be someone else.
+            if h.start - e > 250 or len(_SENTENCE_END.findall(low, e, h.start)) > 1:
                 continue
-            between = low[s : h.end]
             # "Willow staked the vampire": she acts on the thing, it is not her state.
-            if ct.against and any(re.search(rf"\b{w}\b", between) for w in ct.against):
-                continue
-            # Past a sentence end and a new subject ("Tara"), the cue is no longer about them.
-            if h.start - e > 120 and _SENTENCE_END.search(low, e, h.start) is None:
+            if ct.against and any(re.search(rf"\b{w}\b", low[s : h.end]) for w in ct.against):
                 continue
             near[i].append(h)
+        scores: dict[int, float] = {}
+        for i, m in enumerate(members):
+            n = near.get(i, [])
+            score = _score(Counter(h.slot for h in n), {h.slot: h.weight for h in n})
+            if direct.get(i):
+                score += 3.0 * (1.0 + math.log(len(direct[i])))
+            # A lead mentioned hundreds of times meets every cue word by chance: scale down.
+            scores[i] = score / max(1.0, math.sqrt(len(m.mentions) / 100))
+        ranked = sorted(scores.values(), reverse=True)
         for i, tag in wanted.items():
             d, n = direct.get(i, []), near.get(i, [])
             if ct.needs_direct and not d:
                 continue
-            weights = {h.slot: h.weight for h in n}
-            score = _score(Counter(h.slot for h in n), weights)
-            if d:
-                score += 3.0 * (1.0 + math.log(len(d)))
-            # A lead mentioned hundreds of times meets every cue word by chance: scale up.
-            threshold = ct.threshold * max(1.0, math.sqrt(len(members[i].mentions) / 100))
-            if score < threshold:
+            score = scores[i]
+            if score < ct.threshold:
                 continue
-            evidence = []
-            for h in d[:2]:
-                evidence.append(story.evidence(h.start, h.end, f"{ct.prefix.lower()} {members[i].name}"))
-            evidence += _evidence(story, n, table, f"{ct.prefix.lower()} cue near {members[i].name}")
-            out.append(_tag(tag[0], _confidence(score / threshold), _dedupe(evidence), tag[1]))
+            # A behaviour tag (Hurt X) names *the* one it is about: the character the cues
+            # cluster around, clearly ahead of the next.
+            if ct.lead_only and score < LEAD_MARGIN * next((r for r in ranked if r < score), 0.0):
+                continue
+            if ct.lead_only and ranked.count(score) > 1:
+                continue
+            evidence = [
+                story.evidence(h.start, h.end, f"{ct.prefix.lower()} {members[i].name}")
+                for h in d[:2]
+            ]
+            evidence += _evidence(
+                story, n, table, f"{ct.prefix.lower()} cue near {members[i].name}"
+            )
+            out.append(_tag(tag[0], _confidence(score / ct.threshold), _dedupe(evidence), tag[1]))
     return out
 
 
@@ -516,6 +557,11 @@ def _crossover(story: StoryText, cast: list[CastMember], fandoms: list[str]) -> 
 # -- the entry point -----------------------------------------------------------------------------
 
 
+def inventory() -> set[str]:
+    """Every story-level freeform this module can say (character tags depend on the cast)."""
+    return {t.tag for t in C.TROPES} | {*GENRE_TAGS, "Crossover", "Kinks", *KINK_TAGS}
+
+
 def infer_freeforms(story: StoryText, cast: list[CastMember], fandoms: list[str]) -> list[Tag]:
     """AO3 freeform tags for the story, each with a confidence and evidence passages.
 
@@ -537,7 +583,7 @@ def infer_freeforms(story: StoryText, cast: list[CastMember], fandoms: list[str]
         out.append(_tag(tag, _confidence(ts.ratio, ts.support), evidence, TagType.FREEFORM))
     fired = {t.name for t in out}
     out += _genre_tags(story, a, table, fired)
-    out += _character_tags(story, a, cast, table)
+    out += _character_tags(story, a, cast, table, {t.name for t in out})
     kinks = [t for t in out if t.name in KINK_TAGS]
     if len(kinks) >= 2:
         evidence = _dedupe([e for t in kinks for e in t.evidence[:2]])

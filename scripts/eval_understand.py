@@ -33,7 +33,9 @@ from ficsift.understand.primer import Primer, display_name, fold, load_primer
 
 SAFE = {"General Audiences", "Teen And Up Audiences"}
 ARCHIVE = {"Graphic Depictions Of Violence", "Major Character Death", "Rape/Non-Con", "Underage"}
-SEX_WORDS = re.compile(r"\b(?:sex|naked|cock|fuck(?:ed|ing)?|orgasm|breasts?|thrust(?:ed|ing)?)\b", re.I)
+SEX_WORDS = re.compile(
+    r"\b(?:sex|naked|cock|fuck(?:ed|ing)?|orgasm|breasts?|thrust(?:ed|ing)?)\b", re.I
+)
 
 
 @dataclass
@@ -54,7 +56,9 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
-    def add(self, got: set[str] | set[frozenset[str]], want: set[str] | set[frozenset[str]], same=None) -> None:  # type: ignore[no-untyped-def]
+    def add(
+        self, got: set[str] | set[frozenset[str]], want: set[str] | set[frozenset[str]], same=None
+    ) -> None:  # type: ignore[no-untyped-def]
         same = same or (lambda a, b: a == b)
         matched_want = set()
         for g in got:
@@ -69,7 +73,11 @@ class Counts:
     def prf(self) -> dict[str, float]:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+        return {
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+        }
 
 
 @dataclass
@@ -95,8 +103,12 @@ class Tally:
                 out[f"{name} {k}"] = v
         out["main pairing accuracy"] = round(self.main_ok / self.main_n, 4) if self.main_n else 0.0
         out["fandom accuracy"] = round(self.fandom_ok / self.fandom_n, 4) if self.fandom_n else 0.0
-        out["rating safe-vs-mature accuracy"] = round(self.safe_ok / self.safe_n, 4) if self.safe_n else 0.0
-        out["rating 4-way accuracy (AO3 sources)"] = round(self.ao3_ok / self.ao3_n, 4) if self.ao3_n else 0.0
+        out["rating safe-vs-mature accuracy"] = (
+            round(self.safe_ok / self.safe_n, 4) if self.safe_n else 0.0
+        )
+        out["rating 4-way accuracy (AO3 sources)"] = (
+            round(self.ao3_ok / self.ao3_n, 4) if self.ao3_n else 0.0
+        )
         return out
 
 
@@ -123,7 +135,11 @@ def gold_of(doc: Document, primer: Primer, inventory: set[str]) -> Gold:
     author = [t for t in doc.tags if t.origin == TagOrigin.AUTHOR]
 
     def names(kind: TagType) -> list[str]:
-        return [t.canonical or re.sub(r"^[a-z]+!", "", t.name).replace("-", " ") for t in author if t.type == kind]
+        return [
+            t.canonical or re.sub(r"^[a-z]+!", "", t.name).replace("-", " ")
+            for t in author
+            if t.type == kind
+        ]
 
     fandoms = {t.canonical for t in author if t.type == TagType.FANDOM and t.canonical}
     relationships = {sides(n) for n in names(TagType.RELATIONSHIP)}
@@ -145,7 +161,9 @@ def gold_of(doc: Document, primer: Primer, inventory: set[str]) -> Gold:
         characters=set(names(TagType.CHARACTER)),
         relationships=relationships,
         main=main,
-        freeforms={t.canonical for t in author if t.type == TagType.FREEFORM and t.canonical in inventory},
+        freeforms={
+            t.canonical for t in author if t.type == TagType.FREEFORM and t.canonical in inventory
+        },
         rating=rating,
         rating_ao3=doc.source.format in {"ao3-html", "epub"} and rating is not None,
         warnings=(real & ARCHIVE) if real else None,
@@ -220,7 +238,11 @@ def baseline_view(doc: Document, primer: Primer, gold: Gold) -> Gold:
             best[entry.fandom] = counts
     fandom = fandom_counts.most_common(1)[0][0] if fandom_counts else None
     gold_fandom = next(iter(gold.fandoms), None)
-    counts = best.get(gold_fandom or "", Counter()) if gold_fandom in best else best.get(fandom or "", Counter())
+    counts = (
+        best.get(gold_fandom or "", Counter())
+        if gold_fandom in best
+        else best.get(fandom or "", Counter())
+    )
     top = [name for name, _ in counts.most_common(2)]
     return Gold(
         fandoms={fandom} if fandom else set(),
@@ -245,7 +267,9 @@ def main() -> int:
     from ficsift.understand.tropes import inventory
 
     tags_we_infer = inventory()
-    files = sorted((corpus / "antennapedia").rglob("*.md")) + sorted((corpus / "ao3-html").glob("*.html"))
+    files = sorted((corpus / "antennapedia").rglob("*.md")) + sorted(
+        (corpus / "ao3-html").glob("*.html")
+    )
     ours, naive = Tally(), Tally()
     by_group: dict[str, Tally] = {}
     words = 0
@@ -269,7 +293,9 @@ def main() -> int:
     print(f"{'measure':<40}{'ficsift':>10}{'baseline':>10}")
     for key in ours_table:
         print(f"{key:<40}{ours_table[key]:>10.3f}{naive_table[key]:>10.3f}")
-    print(f"throughput: {words / seconds:,.0f} words/s on one core ({seconds:.1f}s for {words:,} words)")
+    print(
+        f"throughput: {words / seconds:,.0f} words/s on one core ({seconds:.1f}s for {words:,} words)"
+    )
     print("by folder (characters F1 / main pairing / fandom / safe-vs-mature):")
     for group, tally in sorted(by_group.items()):
         tb = tally.table()

@@ -237,7 +237,9 @@ def _print_work_summary(data: dict[str, Any]) -> None:
 @app.command()
 def explain(
     work: Annotated[str, typer.Argument(help="Work id (see `ficsift list`).")],
-    tag: Annotated[str, typer.Argument(help="A tag of the work (any spelling; part of a name is enough).")],
+    tag: Annotated[
+        str, typer.Argument(help="A tag of the work (any spelling; part of a name is enough).")
+    ],
     library: LibraryOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -248,7 +250,11 @@ def explain(
         err.print(f"ficsift: no work {work} in the library")
         raise typer.Exit(1)
     wanted = tag.casefold()
-    tags = [t for t in stored.document.tags if wanted in t.name.casefold() or wanted in (t.canonical or "").casefold()]
+    tags = [
+        t
+        for t in stored.document.tags
+        if wanted in t.name.casefold() or wanted in (t.canonical or "").casefold()
+    ]
     if not tags:
         err.print(f"ficsift: work {work} has no tag matching {tag!r}")
         raise typer.Exit(1)
@@ -258,15 +264,22 @@ def explain(
     for t in tags:
         canonical = f" (AO3: {t.canonical})" if t.canonical and t.canonical != t.name else ""
         if t.origin.value == "author":
-            out.print(f"[bold]{t.name}[/]{canonical} — {t.type.value}, given by the author", highlight=False)
+            out.print(
+                f"[bold]{t.name}[/]{canonical} — {t.type.value}, given by the author",
+                highlight=False,
+            )
             continue
-        extra = ", ".join(f"{k}: {v}" for k, v in t.extra.items() if k not in {"meta"} and not isinstance(v, list))
+        extra = ", ".join(
+            f"{k}: {v}" for k, v in t.extra.items() if k not in {"meta"} and not isinstance(v, list)
+        )
         out.print(
             f"[bold]{t.name}[/] — {t.type.value}, inferred, confidence {t.confidence or 0:.2f}"
             + (f" ({extra})" if extra else ""),
             highlight=False,
         )
-        for reason in t.extra.get("reasons", []) if isinstance(t.extra.get("reasons"), list) else []:
+        for reason in (
+            t.extra.get("reasons", []) if isinstance(t.extra.get("reasons"), list) else []
+        ):
             out.print(f"  because {reason}", highlight=False)
         for e in t.evidence:
             where = f"chapter {e.chapter + 1}, " if e.chapter is not None else ""

@@ -32,19 +32,27 @@ def doc_with(*tags: tuple[str, TagType]) -> Document:
         ("VampWillow", TagType.FREEFORM, "Vampire Willow Rosenberg"),
     ],
 )
-def test_author_tags_in_a_buffy_fic(primer: Primer, name: str, kind: TagType, expected: str) -> None:
+def test_author_tags_in_a_buffy_fic(
+    primer: Primer, name: str, kind: TagType, expected: str
+) -> None:
     doc = doc_with(("btvs", TagType.FANDOM), (name, kind))
     canonicalise(doc, primer)
     fandom, tag = doc.tags
     assert fandom.canonical == "Buffy the Vampire Slayer"
     if kind == TagType.RELATIONSHIP:  # AO3's side order is the tag's own: compare the sides
-        assert tag.canonical is not None and set(tag.canonical.split("/")) == set(expected.split("/"))
+        assert tag.canonical is not None and set(tag.canonical.split("/")) == set(
+            expected.split("/")
+        )
     else:
         assert tag.canonical == expected
     assert tag.name == name  # the author's spelling stays
 
 
 def test_unresolvable_tag_keeps_no_canonical(primer: Primer) -> None:
-    doc = doc_with(("btvs", TagType.FANDOM), ("zzyzx qqq", TagType.CHARACTER), ("no such tag at all zz", TagType.FREEFORM))
+    doc = doc_with(
+        ("btvs", TagType.FANDOM),
+        ("zzyzx qqq", TagType.CHARACTER),
+        ("no such tag at all zz", TagType.FREEFORM),
+    )
     canonicalise(doc, primer)
     assert [t.canonical for t in doc.tags[1:]] == [None, None]

@@ -69,7 +69,10 @@ def test_crossover_needs_characters_of_its_own(primer: Primer) -> None:
 
 
 def test_original_character_is_found_and_marked(primer: Primer) -> None:
-    oc = [f"Marguerite smiled at Willow. “Again?” Marguerite asked. Willow said no. ({i})" for i in range(8)]
+    oc = [
+        f"Marguerite smiled at Willow. “Again?” Marguerite asked. Willow said no. ({i})"
+        for i in range(8)
+    ]
     result = find_cast(story(*(ROMANCE * 2), *oc), primer)
     originals = [m for m in result.cast if m.original]
     assert [m.name for m in originals] == ["Marguerite"]
@@ -89,7 +92,9 @@ def test_main_pairing_romantic_and_platonic(primer: Primer) -> None:
 
 
 def test_gen_story_has_no_main_pairing(primer: Primer) -> None:
-    text = story(*(FRIENDS * 6), "Giles polished his glasses and told Xander to read the book again.")
+    text = story(
+        *(FRIENDS * 6), "Giles polished his glasses and told Xander to read the book again."
+    )
     result = read_relationships(text, find_cast(text, primer).tagged())
     assert result.main is None
     assert all(r.kind == "&" for r in result.pairs)

@@ -27,7 +27,10 @@ def anchors(text: str) -> set[int]:
     words = [w.lower() for w in _WORD_RE.findall(text[: OPENING_WORDS * 12])][:OPENING_WORDS]
     # crc32 is stable across processes and runs (unlike hash()) and C-fast; 32 bits are plenty
     # for a sample of ~100 shingles per work.
-    hashes = (zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1))
+    hashes = (
+        zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
+        for i in range(len(words) - SHINGLE + 1)
+    )
     out = {h for h in hashes if h % SAMPLE == 0}
     return out if len(out) >= MIN_ANCHORS else set()
 

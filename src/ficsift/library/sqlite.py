@@ -244,7 +244,12 @@ class SqliteLibrary(Library):
             self._write_work_row(work_id, merged, now, single_source=False)
 
     def _write_work_row(
-        self, work_id: int, doc: Document, now: str, single_source: bool, text_anchors: set[int] | None = None
+        self,
+        work_id: int,
+        doc: Document,
+        now: str,
+        single_source: bool,
+        text_anchors: set[int] | None = None,
     ) -> None:
         if text_anchors is None:
             text_anchors = anchors(doc.text) if doc.has_text else set()

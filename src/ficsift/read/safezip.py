@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import io
 import lzma
-import zlib
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote

@@ -30,9 +30,19 @@ WARNINGS = {
     "no archive warnings apply": "No Archive Warnings Apply",
     "creator chose not to use archive warnings": "Creator Chose Not To Use Archive Warnings",
 }  # fmt: skip
-CATEGORIES = {"f/f": "F/F", "f/m": "F/M", "m/f": "F/M", "m/m": "M/M", "gen": "Gen", "multi": "Multi", "other": "Other"}
+CATEGORIES = {
+    "f/f": "F/F",
+    "f/m": "F/M",
+    "m/f": "F/M",
+    "m/m": "M/M",
+    "gen": "Gen",
+    "multi": "Multi",
+    "other": "Other",
+}
 _PREFIX_RE = re.compile(r"^[a-z]+!", re.I)  # "hurt!giles": a trope prefix on a character
-_CHARACTER_TROPE_RE = re.compile(r"^(vamp|vampire|dark|evil|hurt|human|soulless|demon)[\s!_-]*([A-Za-z]+)$", re.I)
+_CHARACTER_TROPE_RE = re.compile(
+    r"^(vamp|vampire|dark|evil|hurt|human|soulless|demon)[\s!_-]*([A-Za-z]+)$", re.I
+)
 _TROPE_WORDS = {"vamp": "Vampire", "vampire": "Vampire", "dark": "Dark", "evil": "Evil", "hurt": "Hurt",
                 "human": "Human", "soulless": "Soulless", "demon": "Demon"}  # fmt: skip
 
@@ -49,7 +59,10 @@ def resolve_character(name: str, fandoms: list[str], primer: Primer) -> str | No
         # "Angel" or "Summers": prefer the character whose shown name is the spelling, then
         # one whose name starts with it; otherwise it stays ambiguous.
         key = fold(clean)
-        for rule in (lambda c: fold(display_name(c.name)) == key, lambda c: fold(c.name).startswith(key)):
+        for rule in (
+            lambda c: fold(display_name(c.name)) == key,
+            lambda c: fold(c.name).startswith(key),
+        ):
             exact = [c for c in found if rule(c)]
             if len(exact) == 1:
                 return exact[0].name
@@ -66,7 +79,11 @@ def resolve_relationship(text: str, fandoms: list[str], primer: Primer) -> str |
     names = [resolve_character(s, fandoms, primer) for s in sides]
     if any(n is None for n in names):
         onto = primer.ontology
-        return onto.canonical_relationship(text, fandom=fandoms[0] if fandoms else None) if onto else None
+        return (
+            onto.canonical_relationship(text, fandom=fandoms[0] if fandoms else None)
+            if onto
+            else None
+        )
     return relationship_name([n for n in names if n], separator, fandoms, primer)
 
 
@@ -74,7 +91,9 @@ def relationship_name(names: list[str], separator: str, fandoms: list[str], prim
     """AO3's tag for these characters if it knows one, else AO3-style "A/B" in name order."""
     onto = primer.ontology
     if onto is not None:
-        known = onto.canonical_relationship(separator.join(names), fandom=fandoms[0] if fandoms else None)
+        known = onto.canonical_relationship(
+            separator.join(names), fandom=fandoms[0] if fandoms else None
+        )
         if known:
             return known
     joiner = " & " if separator == "&" else "/"

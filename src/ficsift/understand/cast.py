@@ -46,18 +46,157 @@ _PERSON_AFTER_RE = re.compile(
     r"knew|thought|felt|wanted|could|would|had|was|did|didn't|couldn't|wasn't|took|put|pulled|"
     r"pushed|held|kissed|stared|glanced|moved|leaned|started|tried|let|made|got|went|came))\b"
 )
-_PLACE_BEFORE_RE = re.compile(r"\b(?:in|at|from|to|into|of|near|toward|towards|outside|inside)\s+(?:the\s+)?$", re.I)
+_PLACE_BEFORE_RE = re.compile(
+    r"\b(?:in|at|from|to|into|of|near|toward|towards|outside|inside)\s+(?:the\s+)?$", re.I
+)
 # Capitalised words that are never characters however often they appear.
-NOT_NAMES = frozenset("""
-I I'm I'll I've I'd Mr Mrs Ms Miss Dr Sir Lady Lord God Jesus Christ Oh Okay OK Yes No Not Hey Hi
-Well What Why How When Where Who Then Now Just But And The A An This That There They We You He She
-It Its His Her Their Our My Your Mom Mum Dad Mother Father Monday Tuesday Wednesday Thursday Friday
-Saturday Sunday January February March April May June July August September October November
-December Christmas English British American French German Chapter Part Prologue Epilogue Please
-Thanks Thank Sorry Maybe Yeah Yep Nope Ah Um Uh Er Hmm Wow Damn Hell Fuck Shit Bloody Good Great
-Right Sure Fine Look Listen Wait Come Stop Don't Can't Won't It's That's There's Here Still So If
-Because After Before Once Every All Some Any Nothing Something Everything Anyway Later Tonight Today
-""".split())
+NOT_NAMES = frozenset(
+    [
+        "I",
+        "I'm",
+        "I'll",
+        "I've",
+        "I'd",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Miss",
+        "Dr",
+        "Sir",
+        "Lady",
+        "Lord",
+        "God",
+        "Jesus",
+        "Christ",
+        "Oh",
+        "Okay",
+        "OK",
+        "Yes",
+        "No",
+        "Not",
+        "Hey",
+        "Hi",
+        "Well",
+        "What",
+        "Why",
+        "How",
+        "When",
+        "Where",
+        "Who",
+        "Then",
+        "Now",
+        "Just",
+        "But",
+        "And",
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "There",
+        "They",
+        "We",
+        "You",
+        "He",
+        "She",
+        "It",
+        "Its",
+        "His",
+        "Her",
+        "Their",
+        "Our",
+        "My",
+        "Your",
+        "Mom",
+        "Mum",
+        "Dad",
+        "Mother",
+        "Father",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Christmas",
+        "English",
+        "British",
+        "American",
+        "French",
+        "German",
+        "Chapter",
+        "Part",
+        "Prologue",
+        "Epilogue",
+        "Please",
+        "Thanks",
+        "Thank",
+        "Sorry",
+        "Maybe",
+        "Yeah",
+        "Yep",
+        "Nope",
+        "Ah",
+        "Um",
+        "Uh",
+        "Er",
+        "Hmm",
+        "Wow",
+        "Damn",
+        "Hell",
+        "Fuck",
+        "Shit",
+        "Bloody",
+        "Good",
+        "Great",
+        "Right",
+        "Sure",
+        "Fine",
+        "Look",
+        "Listen",
+        "Wait",
+        "Come",
+        "Stop",
+        "Don't",
+        "Can't",
+        "Won't",
+        "It's",
+        "That's",
+        "There's",
+        "Here",
+        "Still",
+        "So",
+        "If",
+        "Because",
+        "After",
+        "Before",
+        "Once",
+        "Every",
+        "All",
+        "Some",
+        "Any",
+        "Nothing",
+        "Something",
+        "Everything",
+        "Anyway",
+        "Later",
+        "Tonight",
+        "Today",
+    ]
+)
 
 
 @dataclass(slots=True)
@@ -176,7 +315,9 @@ def has_word(text: str, word: str) -> bool:
     pos = text.find(word)
     while pos != -1:
         end = pos + len(word)
-        if (pos == 0 or not text[pos - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+        if (pos == 0 or not text[pos - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
+        ):
             return True
         pos = text.find(word, end)
     return False
@@ -202,7 +343,10 @@ def score_fandoms(
     for fandom, chars in per_fandom.items():
         top = sorted(chars, key=lambda c: -chars[c])[:5]
         scores[fandom] = FandomScore(
-            fandom, sum(chars.values()), len(chars), [f"characters: {', '.join(display_name(c) for c in top)}"]
+            fandom,
+            sum(chars.values()),
+            len(chars),
+            [f"characters: {', '.join(display_name(c) for c in top)}"],
         )
     for term, count in term_counts.items():
         for fandom in gaz.terms.get(term, []):
@@ -226,7 +370,11 @@ def score_fandoms(
             if display_name(c) not in first_names and c not in first_chars
         }
         own_score = sum(own.values())
-        if len(own) >= 2 and own_score >= CROSSOVER_SHARE * ranked[0].score and own_score >= MIN_FANDOM_SCORE:
+        if (
+            len(own) >= 2
+            and own_score >= CROSSOVER_SHARE * ranked[0].score
+            and own_score >= MIN_FANDOM_SCORE
+        ):
             chosen.append(other)
     return chosen
 
@@ -246,7 +394,9 @@ def _fandoms_named_outside_story(story: StoryText, primer: Primer) -> set[str]:
     return found
 
 
-def _resolve(name_hits: list[tuple[int, int, str]], primer: Primer, fandoms: list[str]) -> list[CastMember]:
+def _resolve(
+    name_hits: list[tuple[int, int, str]], primer: Primer, fandoms: list[str]
+) -> list[CastMember]:
     if not fandoms:
         return []
     mentions: dict[str, list[tuple[int, int]]] = defaultdict(list)

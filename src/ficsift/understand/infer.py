@@ -15,8 +15,8 @@ from ficsift.understand.canonical import canonicalise, relationship_name
 from ficsift.understand.cast import CastResult, find_cast
 from ficsift.understand.content import infer_rating, infer_warnings
 from ficsift.understand.primer import Primer, display_name, load_primer
-from ficsift.understand.status import infer_status
 from ficsift.understand.relationships import RelationshipResult, read_relationships
+from ficsift.understand.status import infer_status
 from ficsift.understand.story import StoryText
 from ficsift.understand.tropes import infer_freeforms
 
@@ -54,7 +54,9 @@ def understand(doc: Document, primer: Primer | None = None) -> Document:
     return doc
 
 
-def _inferred(name: str, tag_type: TagType, confidence: float, evidence: list[Evidence], **extra: object) -> Tag:
+def _inferred(
+    name: str, tag_type: TagType, confidence: float, evidence: list[Evidence], **extra: object
+) -> Tag:
     return Tag(
         name=name,
         type=tag_type,
@@ -70,7 +72,9 @@ def _fandom_tags(cast: CastResult, story: StoryText) -> list[Tag]:
     tags = []
     for fs in cast.fandoms:
         members = [m for m in cast.cast if m.fandom == fs.fandom and m.mentions][:EVIDENCE_PER_TAG]
-        evidence = [story.evidence(*m.mentions[0], f"{display_name(m.name)} appears") for m in members]
+        evidence = [
+            story.evidence(*m.mentions[0], f"{display_name(m.name)} appears") for m in members
+        ]
         confidence = 1 - math.exp(-fs.score / 6)
         tags.append(_inferred(fs.fandom, TagType.FANDOM, confidence, evidence, reasons=fs.reasons))
     return tags
@@ -79,8 +83,13 @@ def _fandom_tags(cast: CastResult, story: StoryText) -> list[Tag]:
 def _character_tags(cast: CastResult, story: StoryText) -> list[Tag]:
     tags = []
     for member in cast.tagged():
-        picks = member.mentions[:: max(1, len(member.mentions) // EVIDENCE_PER_TAG)][:EVIDENCE_PER_TAG]
-        evidence = [story.evidence(s, e, f"mention {i + 1} of {member.count}") for i, (s, e) in enumerate(picks)]
+        picks = member.mentions[:: max(1, len(member.mentions) // EVIDENCE_PER_TAG)][
+            :EVIDENCE_PER_TAG
+        ]
+        evidence = [
+            story.evidence(s, e, f"mention {i + 1} of {member.count}")
+            for i, (s, e) in enumerate(picks)
+        ]
         tags.append(
             _inferred(
                 member.name, TagType.CHARACTER, member.prominence, evidence,
@@ -91,7 +100,9 @@ def _character_tags(cast: CastResult, story: StoryText) -> list[Tag]:
     return tags
 
 
-def _relationship_tags(relations: RelationshipResult, fandoms: list[str], primer: Primer) -> list[Tag]:
+def _relationship_tags(
+    relations: RelationshipResult, fandoms: list[str], primer: Primer
+) -> list[Tag]:
     tags = []
     main = set(relations.main or ())
     if len(main) > 2:  # a threesome or more: the group is the main relationship
@@ -99,11 +110,22 @@ def _relationship_tags(relations: RelationshipResult, fandoms: list[str], primer
         evidence = [e for r in romantic for e in r.evidence]
         cues = sum(r.romance_cues for r in romantic)
         name = relationship_name(sorted(main), "/", fandoms, primer)
-        tags.append(_inferred(name, TagType.RELATIONSHIP, 1 - math.exp(-cues / 20), evidence, main=True, kind="romantic"))
+        tags.append(
+            _inferred(
+                name,
+                TagType.RELATIONSHIP,
+                1 - math.exp(-cues / 20),
+                evidence,
+                main=True,
+                kind="romantic",
+            )
+        )
     for pair in relations.pairs:
         name = relationship_name([pair.a, pair.b], pair.kind, fandoms, primer)
         is_main = len(main) == 2 and {pair.a, pair.b} == main
-        confidence = 1 - math.exp(-(pair.romance_cues if pair.kind == "/" else pair.shared_windows) / 12)
+        confidence = 1 - math.exp(
+            -(pair.romance_cues if pair.kind == "/" else pair.shared_windows) / 12
+        )
         tags.append(
             _inferred(
                 name, TagType.RELATIONSHIP, confidence, pair.evidence, main=is_main,

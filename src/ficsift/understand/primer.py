@@ -34,7 +34,7 @@ def fold(name: str) -> str:
 
 
 def display_name(canonical: str) -> str:
-    """"Spike (BtVS)" → "Spike": how the story itself would write the name."""
+    """ "Spike (BtVS)" → "Spike": how the story itself would write the name."""
     return _DISAMBIGUATOR_RE.sub("", canonical.split(" | ")[0]).strip()
 
 
@@ -135,7 +135,9 @@ def add_ontology_links(fandoms: dict[str, FandomEntry], ontology: Ontology) -> N
 @cache
 def load_primer(path: str | None = None) -> Primer:
     if path is None:
-        text = resources.files("ficsift.understand").joinpath("data", PRIMER_FILE).read_text("utf-8")
+        text = (
+            resources.files("ficsift.understand").joinpath("data", PRIMER_FILE).read_text("utf-8")
+        )
     else:
         text = Path(path).read_text("utf-8")
     fandoms = parse_primer(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))

@@ -81,7 +81,9 @@ def read_relationships(story: StoryText, cast: list[CastMember]) -> Relationship
     readings = []
     for x, y in itertools.combinations(cast, 2):
         windows = _shared_windows(present[x.name], present[y.name], n_paras)
-        cue_spans = [span for w in sorted(windows) for p in (w, w + 1) for span in cues_by_para.get(p, [])]
+        cue_spans = [
+            span for w in sorted(windows) for p in (w, w + 1) for span in cues_by_para.get(p, [])
+        ]
         cues = len(set(cue_spans))
         if not windows:
             continue
@@ -105,14 +107,19 @@ def _shared_windows(a: set[int], b: set[int], n: int) -> set[int]:
     return shared
 
 
-def _evidence(story: StoryText, cue_spans: list[tuple[int, int]], windows: set[int], starts: list[int]) -> list[Evidence]:
+def _evidence(
+    story: StoryText, cue_spans: list[tuple[int, int]], windows: set[int], starts: list[int]
+) -> list[Evidence]:
     if cue_spans:
         # The windows with the densest cues say most about the pair.
         by_para: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for span in cue_spans:
             by_para[story.paragraph_at(span[0])].append(span)
         best = sorted(by_para.items(), key=lambda kv: -len(kv[1]))[:3]
-        return [story.evidence(spans[0][0], spans[-1][1], f"{len(spans)} romantic cues") for _, spans in best]
+        return [
+            story.evidence(spans[0][0], spans[-1][1], f"{len(spans)} romantic cues")
+            for _, spans in best
+        ]
     first = sorted(windows)[:2]
     return [story.evidence(starts[w], starts[w] + 1, "together in this scene") for w in first]
 
@@ -125,7 +132,11 @@ def _main_pairing(readings: list[PairReading]) -> tuple[str, ...] | None:
     group = [top.a, top.b]
     scores = {frozenset((r.a, r.b)): r.romance_cues for r in romantic}
     others = {n for r in romantic for n in (r.a, r.b)} - set(group)
-    for other in sorted(others, key=lambda o: -sum(scores.get(frozenset((o, g)), 0) for g in group)):
-        if all(scores.get(frozenset((other, g)), 0) >= POLY_SHARE * top.romance_cues for g in group):
+    for other in sorted(
+        others, key=lambda o: -sum(scores.get(frozenset((o, g)), 0) for g in group)
+    ):
+        if all(
+            scores.get(frozenset((other, g)), 0) >= POLY_SHARE * top.romance_cues for g in group
+        ):
             group.append(other)
     return tuple(sorted(group))

@@ -33,7 +33,11 @@ class StoryText:
     def of(cls, doc: Document) -> StoryText:
         return cls(
             chapters=[c.text for c in doc.chapters],
-            notes=[*doc.notes, *doc.end_notes, *(n for c in doc.chapters for n in c.notes + c.end_notes)],
+            notes=[
+                *doc.notes,
+                *doc.end_notes,
+                *(n for c in doc.chapters for n in c.notes + c.end_notes),
+            ],
             disclaimer=doc.disclaimer,
         )
 
@@ -70,7 +74,9 @@ class StoryText:
         hi = min(len(text), end + context)
         tail = _SENTENCE_END_RE.search(text, end, hi)
         e = tail.end() if tail else hi
-        return Evidence(start=s, end=e, text=text[s:e].strip(), chapter=self.chapter_at(start), reason=reason)
+        return Evidence(
+            start=s, end=e, text=text[s:e].strip(), chapter=self.chapter_at(start), reason=reason
+        )
 
 
 @dataclass

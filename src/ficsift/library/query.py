@@ -1,0 +1,184 @@
+"""The query: one plain data object for every way a reader narrows the library.
+
+The CLI's options, the inline query language (:mod:`ficsift.search.parse`) and the web form all
+build a :class:`Query`; exactly one place compiles it for storage
+(:mod:`ficsift.library.sql_query` for SQLite), the way AO3's ``WorkQuery`` builds its whole
+search body in one place.  Every part can describe itself in English, so a result page can say
+what it filtered.
+
+Tag filters hold what the reader typed ("W/T", "Vampires", "Willow Rosenberg/*"); resolving
+them through the ontology (synonyms, sub-tags, relationship spellings) happens when the query
+is compiled (:mod:`ficsift.library.tag_keys`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ficsift.model import TagType
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    QUALITY = "quality"
+    KUDOS = "kudos"
+    HITS = "hits"
+    BOOKMARKS = "bookmarks"
+    COMMENTS = "comments"
+    WORDS = "words"
+    UPDATED = "updated"
+    PUBLISHED = "published"
+    TITLE = "title"
+
+
+class Crossover(StrEnum):
+    ANY = "any"
+    EXCLUDE = "exclude"  # single-fandom works only
+    ONLY = "only"  # crossovers only
+
+
+class ReadingStatus(StrEnum):
+    WANT = "want"
+    READING = "reading"
+    READ = "read"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class TagFilter:
+    """One tag as the reader asked for it; ``type`` None means any type.
+
+    ``*`` is a wildcard ("Vampire *", "Willow Rosenberg/*").  ``main`` asks that a
+    relationship be the work's main pairing.
+    """
+
+    text: str
+    type: TagType | None = None
+    main: bool = False
+
+    def describe(self) -> str:
+        kind = f"{self.type.value} " if self.type else ""
+        return f"{kind}“{self.text}”" + (" as the main pairing" if self.main else "")
+
+
+@dataclass(frozen=True, slots=True)
+class TagGroup:
+    """Tags of which a work must have at least one (an OR group); one tag is a plain AND term."""
+
+    any_of: tuple[TagFilter, ...]
+
+    def describe(self) -> str:
+        return " or ".join(t.describe() for t in self.any_of)
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Inclusive bounds; None is open.  Dates are ISO strings compared as text."""
+
+    low: int | str | None = None
+    high: int | str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.low is None and self.high is None
+
+    def describe(self, what: str) -> str:
+        if self.low is not None and self.high is not None:
+            return f"{what} {self.low}–{self.high}"
+        if self.low is not None:
+            return f"{what} ≥ {self.low}"
+        return f"{what} ≤ {self.high}"
+
+
+class BlacklistKind(StrEnum):
+    TAG = "tag"
+    AUTHOR = "author"
+    WORK = "work"
+
+
+@dataclass(frozen=True, slots=True)
+class BlacklistEntry:
+    """Something the reader never wants to see; ``fandom`` scopes it to one fandom."""
+
+    kind: BlacklistKind
+    value: str
+    fandom: str | None = None
+    id: int | None = None
+
+    def describe(self) -> str:
+        scope = f" in {self.fandom}" if self.fandom else ""
+        return f"{self.kind.value} “{self.value}”{scope}"
+
+
+@dataclass(slots=True)
+class Query:
+    """Everything a search can ask.  The empty query matches every work."""
+
+    text: str = ""  # free text: words, "phrases", -negated words
+    include: list[TagGroup] = field(default_factory=list)  # every group must match (AND)
+    exclude: list[TagFilter] = field(default_factory=list)  # none may match
+    ratings: list[str] = field(default_factory=list)  # any of (AO3 names)
+    categories: list[str] = field(default_factory=list)  # any of
+    complete: bool | None = None  # True complete, False in progress, None either
+    words: Range = field(default_factory=Range)
+    chapters: Range = field(default_factory=Range)
+    kudos: Range = field(default_factory=Range)
+    published: Range = field(default_factory=Range)
+    updated: Range = field(default_factory=Range)
+    languages: list[str] = field(default_factory=list)  # any of
+    crossover: Crossover = Crossover.ANY
+    main_pairing: bool = False  # relationship filters must match the main pairing
+    max_relationships: int | None = None
+    has_text: bool | None = None  # True: stories with text; False: metadata-only blurbs
+    author_tags_only: bool = False  # ignore inferred tags when filtering
+    reading: list[ReadingStatus] = field(default_factory=list)  # reading status any of
+    hide_read: bool = False
+    use_blacklist: bool = True
+    blacklist: list[BlacklistEntry] = field(default_factory=list)  # filled from the library
+    authors: list[str] = field(default_factory=list)  # any of
+    work_ids: list[int] | None = None  # restrict to these (e.g. semantic candidates)
+    sort: Sort = Sort.RELEVANCE
+    semantic: bool = True  # rank free text by meaning as well as by words
+
+    def describe(self) -> list[str]:
+        """What this query asks, one English phrase per part."""
+        parts: list[str] = []
+        if self.text:
+            parts.append(f"text matches {self.text!r}")
+        parts += [f"has {g.describe()}" for g in self.include]
+        parts += [f"not {t.describe()}" for t in self.exclude]
+        if self.ratings:
+            parts.append("rated " + " or ".join(self.ratings))
+        if self.categories:
+            parts.append("category " + " or ".join(self.categories))
+        if self.complete is not None:
+            parts.append("complete" if self.complete else "in progress")
+        for what, rng in (("words", self.words), ("chapters", self.chapters),
+                          ("kudos", self.kudos), ("published", self.published),
+                          ("updated", self.updated)):  # fmt: skip
+            if not rng.is_open:
+                parts.append(rng.describe(what))
+        if self.languages:
+            parts.append("in " + " or ".join(self.languages))
+        if self.crossover is Crossover.EXCLUDE:
+            parts.append("no crossovers")
+        elif self.crossover is Crossover.ONLY:
+            parts.append("crossovers only")
+        if self.main_pairing:
+            parts.append("relationships must be the main pairing")
+        if self.max_relationships is not None:
+            parts.append(f"at most {self.max_relationships} relationships")
+        if self.has_text is not None:
+            parts.append("with story text" if self.has_text else "metadata only")
+        if self.author_tags_only:
+            parts.append("author tags only")
+        if self.reading:
+            parts.append("reading status " + " or ".join(s.value for s in self.reading))
+        if self.hide_read:
+            parts.append("hiding works you have read")
+        if self.authors:
+            parts.append("by " + " or ".join(self.authors))
+        if self.use_blacklist and self.blacklist:
+            parts.append(f"blacklist applied ({len(self.blacklist)} entries)")
+        return parts

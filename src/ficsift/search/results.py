@@ -1,0 +1,136 @@
+"""What a search returns: a page of hits, each with the reasons it matched, and facet counts.
+
+The CLI prints these, the web app renders them and the JSON API serialises them with
+:meth:`SearchPage.to_json` — one shape for all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class TagView:
+    """A tag as a result shows it: its display name, and whether ficsift inferred it."""
+
+    name: str  # canonical where known, else as the author spelled it
+    type: str
+    origin: str  # "author" | "inferred"
+    main: bool = False  # the work's main pairing
+    confidence: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type, "source": self.origin}
+        if self.main:
+            out["main"] = True
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 3)
+        return out
+
+
+@dataclass(slots=True)
+class ReadingState:
+    status: str | None = None  # want | reading | read | dropped
+    rating: int | None = None  # 1..5
+    notes: str = ""
+    position: str | None = None  # where the reader stopped (chapter:offset), for the web reader
+    updated_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "rating": self.rating,
+            "notes": self.notes,
+            "position": self.position,
+            "updated": self.updated_at,
+        }
+
+
+@dataclass(slots=True)
+class Hit:
+    id: int
+    title: str
+    authors: list[str]
+    fandoms: list[TagView]
+    rating: str | None
+    warnings: list[TagView]
+    category: list[TagView]
+    relationships: list[TagView]
+    characters: list[TagView]
+    freeforms: list[TagView]
+    status: str
+    words: int
+    chapters: int
+    chapters_total: int | None
+    published: str | None
+    updated: str | None
+    summary: str | None
+    language: str | None
+    kudos: int | None
+    hits: int | None
+    bookmarks: int | None
+    comments: int | None
+    has_text: bool
+    source: str  # the path or URL the work was read from
+    score: float  # the ranking score of this search (higher is better)
+    quality: float | None  # 0..1, see `ficsift why`
+    why: list[str] = field(default_factory=list)  # one short phrase per reason it matched
+    snippet: str | None = None  # a passage of the story matching the free text
+    reading: ReadingState | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        def tags(views: list[TagView]) -> list[dict[str, Any]]:
+            return [v.to_json() for v in views]
+
+        return {
+            "id": self.id,
+            "title": self.title,
+            "authors": self.authors,
+            "score": round(self.score, 4),
+            "quality": None if self.quality is None else round(self.quality, 4),
+            "source": self.source,
+            "why": self.why,
+            "snippet": self.snippet,
+            "fandoms": tags(self.fandoms),
+            "rating": self.rating,
+            "warnings": tags(self.warnings),
+            "category": tags(self.category),
+            "relationships": tags(self.relationships),
+            "characters": tags(self.characters),
+            "tags": tags(self.freeforms),
+            "status": self.status,
+            "words": self.words,
+            "chapters": self.chapters,
+            "chapters_total": self.chapters_total,
+            "published": self.published,
+            "updated": self.updated,
+            "summary": self.summary,
+            "language": self.language,
+            "stats": {"kudos": self.kudos, "hits": self.hits, "bookmarks": self.bookmarks,
+                      "comments": self.comments},  # fmt: skip
+            "has_text": self.has_text,
+            "reading": self.reading.to_json() if self.reading else None,
+        }
+
+
+@dataclass(slots=True)
+class SearchPage:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]  # tag type → [(tag, works)], most first
+    described: list[str]  # what the query asked, in English
+    offset: int = 0
+    limit: int = 20
+    took_ms: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "results": [h.to_json() for h in self.hits],
+            "facets": {k: [{"name": n, "count": c} for n, c in v] for k, v in self.facets.items()},
+            "query": self.described,
+            "took_ms": round(self.took_ms, 1),
+        }

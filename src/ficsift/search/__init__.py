@@ -1,0 +1,1 @@
+"""Search: free text, semantic vectors, filters and ranking."""

@@ -1,0 +1,506 @@
+"""Semantic search: story text → dense vectors, and exact in-memory nearest-neighbour search.
+
+Two embedding methods share one shape — a sparse bag of weighted terms times a projection
+matrix, then L2 normalisation — and were chosen between by ``scripts/eval_semantic.py``:
+
+``static`` (the default)
+    WordLlama's ``l2_supercat_256`` static token embeddings (32k Llama-2 tokens × 256 dims,
+    distilled from large language models).  The weights ship *inside* the ``wordllama`` PyPI
+    wheel and are read straight from the installed package with ``safetensors`` and
+    ``tokenizers``: no model hub, no torch, no network.  A document is the IDF-weighted,
+    sublinear-tf mean of its tokens' vectors; the IDF is fitted on the library (a pretrained
+    model with no fit works too — it then falls back to unweighted mean pooling).
+``lsa``
+    latent semantic analysis fitted on the library itself: sublinear TF-IDF over a vocabulary
+    capped at 50k terms, then a seeded randomized truncated SVD (numpy only) to at most 256
+    dimensions.  Kept as the no-extra-package fallback and for comparison.
+
+What gets embedded is :func:`document_text`: title, summary and a sample of the body (its
+start, middle and end, capped in words) so one 300k-word epic costs the same as a drabble.
+
+:class:`VectorIndex` does exact cosine search over float32 rows (100k × 256 = 100 MB), with an
+optional allow-list of work ids for searches that are filtered first.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import struct
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+__all__ = [
+    "DEFAULT_METHOD",
+    "SemanticModel",
+    "VectorIndex",
+    "blob_to_vector",
+    "document_text",
+    "vector_to_blob",
+]
+
+DEFAULT_METHOD = "lsa"
+STATIC_PACKAGE = "wordllama"
+STATIC_WEIGHTS = "weights/l2_supercat_256.safetensors"
+STATIC_TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
+STATIC_MAX_CHARS = 200_000  # characters of one text handed to the tokenizer
+
+LSA_MAX_VOCAB = 50_000
+LSA_DIM = 256
+LSA_MAX_FIT_DOCS = 20_000  # a larger library is fitted on a seeded sample of its texts
+
+# document_text's sample: words from the start, the middle and the end of the body.
+SAMPLE_HEAD = 1500
+SAMPLE_MIDDLE = 1000
+SAMPLE_TAIL = 500
+
+_MAGIC = b"FSSEM1\n"
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+F32Array = npt.NDArray[np.float32]
+
+
+# ---------------------------------------------------------------------------- the text
+
+
+def document_text(title: str, summary: str | None, body: str) -> str:
+    """What gets embedded for one work: title, summary and a capped sample of the body.
+
+    The body contributes its first ``SAMPLE_HEAD`` words, ``SAMPLE_MIDDLE`` words from the
+    middle and its last ``SAMPLE_TAIL`` words (all of it when shorter).  Text with no spaces
+    between words (Chinese, Japanese) is sampled by characters at twice those counts.
+    """
+    parts = [p.strip() for p in (title, summary or "") if p and p.strip()]
+    body = body.strip()
+    cap = SAMPLE_HEAD + SAMPLE_MIDDLE + SAMPLE_TAIL
+    words = body.split()
+    if len(words) > cap:
+        mid = len(words) // 2 - SAMPLE_MIDDLE // 2
+        words = words[:SAMPLE_HEAD] + words[mid : mid + SAMPLE_MIDDLE] + words[-SAMPLE_TAIL:]
+        body = " ".join(words)
+    if len(body) > 2 * cap * 8:  # few spaces: CJK, or one giant token run
+        n = len(body)
+        head, middle, tail = 2 * SAMPLE_HEAD, 2 * SAMPLE_MIDDLE, 2 * SAMPLE_TAIL
+        mid = n // 2 - middle // 2
+        body = body[:head] + " " + body[mid : mid + middle] + " " + body[n - tail :]
+    if body:
+        parts.append(body)
+    return "\n\n".join(parts)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case word tokens; runs of CJK characters become overlapping character bigrams."""
+    out: list[str] = []
+    for w in _WORD.findall(text.lower()):
+        if _CJK.search(w):
+            chars = [c for c in w if _CJK.match(c)]
+            if len(chars) == 1:
+                out.append(chars[0])
+            out.extend(a + b for a, b in pairwise(chars))
+        elif len(w) > 1:
+            out.append(w.replace("’", "'"))
+    return out
+
+
+def _normalise_rows(m: npt.NDArray[Any]) -> F32Array:
+    m = np.asarray(m, dtype=np.float32)
+    if m.ndim == 1:
+        n = float(np.linalg.norm(m))
+        return (m / np.float32(n)).astype(np.float32) if n > 0 else m
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(m / norms, dtype=np.float32)
+
+
+# ---------------------------------------------------------------------------- the models
+
+
+class SemanticModel:
+    """Text → L2-normalised float32 vectors.  Build with :meth:`fit` or :meth:`from_bytes`."""
+
+    name: str
+    dim: int
+
+    @classmethod
+    def fit(
+        cls, texts: Iterable[str], *, seed: int = 0, method: str = DEFAULT_METHOD
+    ) -> SemanticModel:
+        """A model for this library.  ``method`` is ``static`` (default) or ``lsa``."""
+        if method == "static":
+            return StaticModel.fit_texts(texts)
+        if method == "static-mean":
+            return StaticModel.fit_texts(texts, weighted=False)
+        if method == "lsa":
+            return LsaModel.fit_texts(texts, seed=seed)
+        raise ValueError(f"unknown semantic method {method!r} (static, static-mean, lsa)")
+
+    def _bags(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        raise NotImplementedError
+
+    def _projection(self) -> F32Array:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: Sequence[str]) -> F32Array:
+        """(len(texts), dim) float32, each row of unit length (all zeros for an empty text)."""
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        proj = self._projection()
+        step = 256
+        for i in range(0, len(texts), step):
+            bags = self._bags(texts[i : i + step])
+            out[i : i + step] = _normalise_rows(bags @ proj)
+        return out
+
+    def embed_query(self, text: str) -> F32Array:
+        return self.embed_documents([text])[0]
+
+    def to_bytes(self) -> bytes:
+        header, arrays = self._state()
+        buf = io.BytesIO()
+        np.savez(buf, allow_pickle=False, **arrays)
+        head = json.dumps({"class": type(self).__name__, **header}).encode()
+        return _MAGIC + struct.pack("<I", len(head)) + head + buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, b: bytes) -> SemanticModel:
+        if not b.startswith(_MAGIC):
+            raise ValueError("not a ficsift semantic model")
+        (n,) = struct.unpack_from("<I", b, len(_MAGIC))
+        start = len(_MAGIC) + 4
+        header = json.loads(b[start : start + n])
+        with np.load(io.BytesIO(b[start + n :]), allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        kind = header.pop("class")
+        if kind == "StaticModel":
+            return StaticModel._restore(header, arrays)
+        if kind == "LsaModel":
+            return LsaModel._restore(header, arrays)
+        raise ValueError(f"unknown semantic model class {kind!r}")
+
+    def _state(self) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+        raise NotImplementedError
+
+
+# ---- static token embeddings from the wordllama wheel
+
+_STATIC_CACHE: dict[str, tuple[Any, F32Array]] = {}
+
+
+def _load_static() -> tuple[Any, F32Array]:
+    """(tokenizer, embedding matrix) from the installed wordllama package; cached."""
+    if "m" not in _STATIC_CACHE:
+        from importlib.resources import files
+
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        root = files(STATIC_PACKAGE)
+        weights = load_file(str(root.joinpath(STATIC_WEIGHTS)))["embedding.weight"]
+        tok = Tokenizer.from_file(str(root.joinpath(STATIC_TOKENIZER)))
+        tok.no_padding()
+        tok.no_truncation()
+        _STATIC_CACHE["m"] = (tok, np.ascontiguousarray(weights, dtype=np.float32))
+    return _STATIC_CACHE["m"]
+
+
+class StaticModel(SemanticModel):
+    """Mean of WordLlama token vectors, weighted by sublinear tf × library IDF."""
+
+    def __init__(self, idf: F32Array | None) -> None:
+        self.tokenizer, self.matrix = _load_static()
+        self.idf = idf
+        self.dim = int(self.matrix.shape[1])
+        self.name = "wordllama-l2_supercat_256" + ("+idf" if idf is not None else "")
+        if idf is not None:
+            self._proj = np.ascontiguousarray(self.matrix * idf[:, None], dtype=np.float32)
+        else:
+            self._proj = self.matrix
+
+    @classmethod
+    def fit_texts(cls, texts: Iterable[str], *, weighted: bool = True) -> StaticModel:
+        if not weighted:
+            return cls(None)
+        tok, matrix = _load_static()
+        vocab = matrix.shape[0]
+        df = np.zeros(vocab, dtype=np.int64)
+        n = 0
+        batch: list[str] = []
+
+        def flush() -> None:
+            for enc in tok.encode_batch([t[:STATIC_MAX_CHARS] for t in batch]):
+                ids = np.unique(np.asarray(enc.ids, dtype=np.int64))
+                df[ids[ids < vocab]] += 1
+            batch.clear()
+
+        for t in texts:
+            batch.append(t)
+            n += 1
+            if len(batch) >= 256:
+                flush()
+        flush()
+        if n == 0:
+            return cls(None)
+        idf = np.log((n + 1) / (df + 1)).astype(np.float32) + 1.0
+        return cls(idf)
+
+    def _projection(self) -> F32Array:
+        return self._proj
+
+    def _bags(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        encs = self.tokenizer.encode_batch([t[:STATIC_MAX_CHARS] for t in texts])
+        vocab = self.matrix.shape[0]
+        rows, cols, vals = [], [], []
+        for i, enc in enumerate(encs):
+            ids = np.asarray(enc.ids, dtype=np.int64)
+            ids = ids[(ids > 2) & (ids < vocab)]  # no <unk>, <s>, </s>
+            if ids.size == 0:
+                continue
+            uniq, counts = np.unique(ids, return_counts=True)
+            w = (1.0 + np.log(counts)) if self.idf is not None else counts.astype(np.float64)
+            rows.append(np.full(uniq.size, i, dtype=np.int64))
+            cols.append(uniq)
+            vals.append(w / w.sum())
+        if not rows:
+            return sparse.csr_matrix((len(texts), vocab), dtype=np.float32)
+        return sparse.csr_matrix(
+            (np.concatenate(vals).astype(np.float32), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(len(texts), vocab),
+        )
+
+    def _state(self) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+        arrays: dict[str, npt.NDArray[Any]] = {}
+        if self.idf is not None:
+            arrays["idf"] = self.idf
+        return {"weights": STATIC_WEIGHTS}, arrays
+
+    @classmethod
+    def _restore(cls, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> StaticModel:
+        idf = arrays.get("idf")
+        return cls(None if idf is None else np.asarray(idf, dtype=np.float32))
+
+
+# ---- LSA fitted on the library
+
+
+def _randomized_svd(
+    x: sparse.csr_matrix, k: int, *, seed: int, oversample: int = 10, power: int = 4
+) -> tuple[F32Array, F32Array]:
+    """Top-k right singular vectors (terms × k) and singular values of ``x`` (Halko et al.)."""
+    rng = np.random.default_rng(seed)
+    n_terms = x.shape[1]
+    p = min(k + oversample, min(x.shape))
+    q = x @ rng.standard_normal((n_terms, p)).astype(np.float32)
+    for _ in range(power):
+        q, _ = np.linalg.qr(q)
+        z, _ = np.linalg.qr(x.T @ q)
+        q = x @ z
+    q, _ = np.linalg.qr(q)
+    b = np.asarray(x.T @ q).T  # p × terms
+    _, s, vt = np.linalg.svd(b, full_matrices=False)
+    vt = vt[:k]
+    # fix the sign of each component so that the result does not depend on LAPACK's choice
+    signs = np.sign(vt[np.arange(vt.shape[0]), np.argmax(np.abs(vt), axis=1)])
+    signs[signs == 0] = 1
+    return np.ascontiguousarray((vt * signs[:, None]).T, dtype=np.float32), s[:k].astype(np.float32)
+
+
+def _row_normalised(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ m, dtype=np.float32)
+
+
+class LsaModel(SemanticModel):
+    """Sublinear TF-IDF over the library's vocabulary, projected by a truncated SVD."""
+
+    def __init__(self, vocab: list[str], idf: F32Array, components: F32Array) -> None:
+        self.vocab = vocab
+        self.index = {w: i for i, w in enumerate(vocab)}
+        self.idf = idf
+        self.components = components  # terms × dim
+        self.dim = int(components.shape[1])
+        self.name = f"lsa-{self.dim}"
+        self._proj = components
+
+    @classmethod
+    def fit_texts(cls, texts: Iterable[str], *, seed: int = 0, dim: int = LSA_DIM) -> LsaModel:
+        """Fit on ``texts`` (a seeded reservoir sample of at most ``LSA_MAX_FIT_DOCS``)."""
+        rng = np.random.default_rng(seed)
+        terms: dict[str, int] = {}
+        kept: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]] = []
+
+        def compact(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+            c = Counter(_words(text))
+            ids = np.fromiter((terms.setdefault(w, len(terms)) for w in c), np.int64, len(c))
+            return ids, np.fromiter(c.values(), np.float32, len(c))
+
+        for seen, text in enumerate(texts):
+            if len(kept) < LSA_MAX_FIT_DOCS:
+                kept.append(compact(text))
+            else:
+                j = int(rng.integers(0, seen + 1))
+                if j < LSA_MAX_FIT_DOCS:
+                    kept[j] = compact(text)
+        n = len(kept)
+        df = (
+            np.bincount(np.concatenate([ids for ids, _ in kept]), minlength=len(terms))
+            if (n and terms)
+            else np.zeros(0, np.int64)
+        )
+        min_df = 2 if n >= 50 else 1
+        ok = (df >= min_df) & ((df <= 0.5 * n) if n >= 10 else (df > 0))
+        words = np.array(list(terms), dtype=object)
+        cand = np.flatnonzero(ok)
+        # the LSA_MAX_VOCAB most frequent terms (ties by the word itself), kept in word order
+        cand = cand[np.lexsort((words[cand].astype(str), -df[cand]))][:LSA_MAX_VOCAB]
+        vocab = sorted(str(w) for w in words[cand])
+        if not vocab:  # empty library, or no word in two texts: a 1-dim null model
+            return cls([], np.zeros(0, np.float32), np.zeros((0, 1), np.float32))
+        col = np.full(len(terms), -1, dtype=np.int64)
+        col[[terms[w] for w in vocab]] = np.arange(len(vocab))
+        idf = np.log((n + 1) / (df[[terms[w] for w in vocab]] + 1)).astype(np.float32) + 1.0
+        rows_l, cols_l, vals_l = [], [], []
+        for i, (ids, counts) in enumerate(kept):
+            c = col[ids]
+            m = c >= 0
+            rows_l.append(np.full(int(m.sum()), i, dtype=np.int64))
+            cols_l.append(c[m])
+            vals_l.append((1.0 + np.log(counts[m])) * idf[c[m]])
+        x = _row_normalised(
+            sparse.csr_matrix(
+                (np.concatenate(vals_l), (np.concatenate(rows_l), np.concatenate(cols_l))),
+                shape=(n, len(vocab)),
+                dtype=np.float32,
+            )
+        )
+        k = max(1, min(dim, n - 1 if n > 1 else 1, len(vocab)))
+        comps, _ = _randomized_svd(x, k, seed=seed)
+        # stored as float16 (half the bytes); rounded now so a saved model embeds identically
+        return cls(vocab, idf, comps.astype(np.float16).astype(np.float32))
+
+    def _tfidf(self, counts: Sequence[Counter[str]]) -> sparse.csr_matrix:
+        rows, cols, vals = [], [], []
+        for i, c in enumerate(counts):
+            for w, k in c.items():
+                j = self.index.get(w)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+                    vals.append((1.0 + math.log(k)) * float(self.idf[j]))
+        return _row_normalised(
+            sparse.csr_matrix(
+                (np.asarray(vals, dtype=np.float32), (rows, cols)),
+                shape=(len(counts), len(self.vocab)),
+                dtype=np.float32,
+            )
+        )
+
+    def _projection(self) -> F32Array:
+        return self._proj
+
+    def _bags(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self._tfidf([Counter(_words(t)) for t in texts])
+
+    def _state(self) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+        return {"vocab": self.vocab}, {
+            "idf": self.idf,
+            "components": self.components.astype(np.float16),
+        }
+
+    @classmethod
+    def _restore(cls, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> LsaModel:
+        return cls(
+            list(header["vocab"]),
+            np.asarray(arrays["idf"], dtype=np.float32),
+            np.asarray(arrays["components"], dtype=np.float32),
+        )
+
+
+# ---------------------------------------------------------------------------- the index
+
+
+def vector_to_blob(v: npt.ArrayLike) -> bytes:
+    """A vector as little-endian float32 bytes (for a BLOB column)."""
+    return np.asarray(v, dtype="<f4").ravel().tobytes()
+
+
+def blob_to_vector(b: bytes) -> F32Array:
+    return np.frombuffer(b, dtype="<f4").astype(np.float32)
+
+
+class VectorIndex:
+    """Exact cosine search over unit-length float32 rows, one per work id."""
+
+    def __init__(self, ids: npt.NDArray[Any], vectors: npt.NDArray[Any]) -> None:
+        ids = np.asarray(ids, dtype=np.int64).ravel()
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != ids.shape[0]:
+            raise ValueError(f"{ids.shape[0]} ids but vectors of shape {vectors.shape}")
+        order = np.argsort(ids, kind="stable")
+        self.ids = ids[order]
+        if np.any(self.ids[1:] == self.ids[:-1]):
+            raise ValueError("duplicate work ids")
+        self.vectors = _normalise_rows(vectors[order]) if len(ids) else vectors
+        self.dim = int(vectors.shape[1])
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def _rows(self, work_ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        work_ids = np.asarray(work_ids, dtype=np.int64).ravel()
+        pos = np.searchsorted(self.ids, work_ids)
+        pos = np.clip(pos, 0, max(len(self.ids) - 1, 0))
+        ok = self.ids[pos] == work_ids if len(self.ids) else np.zeros(0, dtype=bool)
+        return np.unique(pos[ok])
+
+    def top_k(
+        self, query: npt.NDArray[Any], k: int, allowed: npt.NDArray[Any] | None = None
+    ) -> list[tuple[int, float]]:
+        """The k (work id, cosine) pairs nearest ``query``, best first; only ``allowed`` ids."""
+        if k <= 0 or len(self.ids) == 0:
+            return []
+        q = _normalise_rows(np.asarray(query, dtype=np.float32).ravel())
+        if allowed is None:
+            rows = None
+            scores = self.vectors @ q
+        else:
+            rows = self._rows(allowed)
+            if rows.size == 0:
+                return []
+            if rows.size * 3 < len(self.ids):
+                scores = self.vectors[rows] @ q
+            else:
+                full = self.vectors @ q
+                scores = full[rows]
+        return self._best(scores, rows, k)
+
+    def _best(
+        self, scores: F32Array, rows: npt.NDArray[np.int64] | None, k: int
+    ) -> list[tuple[int, float]]:
+        k = min(k, scores.shape[0])
+        if k < scores.shape[0]:
+            part = np.argpartition(-scores, k - 1)[:k]
+        else:
+            part = np.arange(scores.shape[0])
+        # best first; ties by id so results are deterministic
+        picked = part if rows is None else rows[part]
+        order = np.lexsort((self.ids[picked], -scores[part]))
+        return [(int(self.ids[picked[i]]), float(scores[part[i]])) for i in order]
+
+    def similar_to(self, work_id: int, k: int) -> list[tuple[int, float]]:
+        """The k works nearest ``work_id`` (itself excluded); [] when it is not indexed."""
+        rows = self._rows(np.array([work_id]))
+        if rows.size == 0:
+            return []
+        hits = self.top_k(self.vectors[rows[0]], k + 1)
+        return [(i, s) for i, s in hits if i != work_id][:k]

@@ -40,6 +40,7 @@ eval: install
 	$(BIN)/python scripts/eval_understand.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_content.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_tropes.py --shared $(SHARED)
+	$(BIN)/python scripts/eval_quality.py --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache test-artefacts .bench .eval

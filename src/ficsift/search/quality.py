@@ -60,6 +60,7 @@ __all__ = [
     "QualityPart",
     "craft_signals",
     "score",
+    "score_value",
 ]
 
 
@@ -498,6 +499,15 @@ def _reach_residual(beta: list[float], work: QualityInput, age: float) -> float:
 
 def score(work: QualityInput, priors: FandomPriors) -> Quality:
     """The work's quality in [0, 1], with one :class:`QualityPart` per ingredient."""
+    return _evaluate(work, priors, True)
+
+
+def score_value(work: QualityInput, priors: FandomPriors) -> float:
+    """``score(work, priors).score`` without writing the explanations (for bulk indexing)."""
+    return _evaluate(work, priors, False).score
+
+
+def _evaluate(work: QualityInput, priors: FandomPriors, details: bool) -> Quality:
     fandom = _key(work.fandom)
     fandom_name = work.fandom or "the library"
     age = priors.age_of(work.published)
@@ -510,24 +520,30 @@ def score(work: QualityInput, priors: FandomPriors) -> Quality:
         if lift is None:
             continue
         log_lift, posterior, mean, strength, eff, n = lift
-        successes = _successes(work, name) or 0
-        whose = f"{fandom_name}'s" if n else "the library's"
-        detail = (
-            f"{successes:,} {name} from {work.hits or 0:,} hits, {eff:,.0f} once adjusted "
-            f"for {_length_phrase(work, age)}; smoothed {posterior:.3f} per hit vs "
-            f"{whose} {mean:.3f} (at least {math.exp(log_lift):.2f}× it, one s.d. down; "
-            f"prior worth {strength:,.0f} hits)"
-        )
+        detail = ""
+        if details:
+            successes = _successes(work, name) or 0
+            whose = f"{fandom_name}'s" if n else "the library's"
+            detail = (
+                f"{successes:,} {name} from {work.hits or 0:,} hits, {eff:,.0f} once adjusted "
+                f"for {_length_phrase(work, age)}; smoothed {posterior:.3f} per hit vs "
+                f"{whose} {mean:.3f} (at least {math.exp(log_lift):.2f}× it, one s.d. down; "
+                f"prior worth {strength:,.0f} hits)"
+            )
         engagement.append((f"{name}/hits", model.standing(log_lift), weight, detail))
     if work.kudos is not None:
         offset, n = priors.reach_fandoms.get(fandom, (0.0, 0)) if fandom is not None else (0.0, 0)
         residual = _reach_residual(priors.reach_beta, work, age) - offset
-        typical = math.expm1(
-            priors.reach_beta[0] + priors.reach_beta[1] * math.log(age + 0.25) + offset
+        typical = (
+            math.expm1(priors.reach_beta[0] + priors.reach_beta[1] * math.log(age + 0.25) + offset)
+            if details
+            else 0.0
         )
         whose = f"in {fandom_name}" if n else "in the library"
         detail = (
             f"{work.kudos:,} kudos at {age:.1f} years; typical {whose} at that age ≈ {typical:,.0f}"
+            if details
+            else ""
         )
         engagement.append(("reach", priors.reach_standing(residual), _REACH_WEIGHT, detail))
 
@@ -580,13 +596,25 @@ def _length_part(work: QualityInput) -> tuple[str, float, float, str]:
 
 
 def _craft_parts(s: dict[str, float]) -> list[tuple[str, float, float, str]]:
+    if s["english_share"] < 0.08 or s["sampled_words"] < 50:
+        # Not English prose (or too little of it): the word list and the sentence and
+        # variety bands mean nothing; only paragraphing is language-neutral.
+        return [
+            (
+                "paragraphing",
+                _clamp(1 - s["wall_share"]),
+                0.15,
+                f"{s['wall_share']:.0%} of words in walls of text; not English prose, so "
+                "spelling, variety and dialogue are not judged",
+            )
+        ]
     parts = [
         (
             "spelling",
-            _clamp(1 - (s["spelling_errors"] - 0.005) / 0.04),
+            _clamp(1 - (s["spelling_errors"] - 0.003) / 0.027),
             0.30,
             f"{s['spelling_errors']:.1%} of lowercase words not in the word list "
-            f"(full marks ≤ 0.5%, none ≥ 4.5%)",
+            f"(full marks ≤ 0.3%, none ≥ 3%)",
         ),
         (
             "paragraphing",
@@ -640,6 +668,48 @@ _TAG_AFTER_PERIOD = re.compile(
 )
 
 
+_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "a",
+        "in",
+        "that",
+        "it",
+        "was",
+        "he",
+        "she",
+        "i",
+        "you",
+        "his",
+        "her",
+        "for",
+        "on",
+        "with",
+        "as",
+        "at",
+        "but",
+        "not",
+        "had",
+        "be",
+        "is",
+        "they",
+        "we",
+        "have",
+        "this",
+        "from",
+        "or",
+        "by",
+        "were",
+        "all",
+        "what",
+        "said",
+    ]
+)
+
+
 @cache
 def _word_list() -> frozenset[str]:
     data = resources.files("ficsift.search").joinpath("data/words-en.txt.gz").read_bytes()
@@ -672,6 +742,8 @@ def craft_signals(text: str) -> dict[str, float]:
     ``words``            words in the whole text (whitespace-separated)
     ``sampled_words``    word tokens measured (texts over 120k characters are sampled: six
                          evenly spaced 20k-character windows cut at line breaks)
+    ``english_share``    share of tokens that are common English function words ("the",
+                         "and", "of" …; about 0.2 in English prose, ~0 in other languages)
     ``spelling_errors``  share of lowercase word tokens (names are capitalised and skipped)
                          not in the English word list, ``'s`` stripped — a spelling-error proxy
     ``dialogue_lines``   quoted passages of 3+ words ("…" or “…”); shorter ones are scare quotes
@@ -699,6 +771,7 @@ def craft_signals(text: str) -> dict[str, float]:
         if word not in words and word.split("'", 1)[0] not in words:
             misses += 1
     lowered = [t.lower() for t in tokens]
+    function_words = sum(1 for t in lowered if t in _FUNCTION_WORDS)
 
     dialogue = ok = 0
     for m in _QUOTED.finditer(sample):
@@ -732,6 +805,7 @@ def craft_signals(text: str) -> dict[str, float]:
     return {
         "words": float(len(text.split())),
         "sampled_words": float(len(tokens)),
+        "english_share": function_words / len(tokens) if tokens else 0.0,
         "spelling_errors": misses / checked if checked else 0.0,
         "dialogue_lines": float(dialogue),
         "dialogue_ok": ok / dialogue if dialogue else 1.0,

@@ -11,10 +11,14 @@ package knows a table name.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ficsift.library.query import BlacklistEntry, Query
+from ficsift.library.tag_keys import TagResolver
+from ficsift.library.views import Blurb, Found, QualityRow, ReadingState
 from ficsift.model import Document
 
 
@@ -168,6 +172,93 @@ class Library(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    # -- search (compiled from a Query in one place per backend) ------------------------
+
+    @abstractmethod
+    def find(
+        self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
+        facets: int = 0,
+    ) -> Found:  # fmt: skip
+        """Works matching ``query``, ordered by its sort; facet counts when ``facets`` > 0."""
+
+    @abstractmethod
+    def snippets(self, ids: list[int], text_expression: str, words: int = 24) -> dict[int, str]: ...
+
+    @abstractmethod
+    def blurbs(self, ids: list[int]) -> dict[int, Blurb]: ...
+
+    @abstractmethod
+    def tag_keys(self, ids: list[int]) -> dict[int, list[tuple[str, str, str]]]: ...
+
+    @abstractmethod
+    def works_sharing(
+        self, keys: list[tuple[str, str]], exclude: int, limit: int = 500
+    ) -> list[tuple[int, list[str]]]: ...
+
+    @abstractmethod
+    def key_frequencies(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
+
+    @abstractmethod
+    def work_count(self) -> int: ...
+
+    # -- the reader's own state: never changed by an import -------------------------------
+
+    @abstractmethod
+    def reading(self, work_id: int) -> ReadingState | None: ...
+
+    @abstractmethod
+    def set_reading(
+        self, work_id: int, *, status: str | None = None, rating: int | None = None,
+        notes: str | None = None, position: str | None = None, clear_status: bool = False,
+        clear_rating: bool = False,
+    ) -> ReadingState: ...  # fmt: skip
+
+    @abstractmethod
+    def blacklist(self) -> list[BlacklistEntry]: ...
+
+    @abstractmethod
+    def blacklist_add(self, entry: BlacklistEntry) -> int: ...
+
+    @abstractmethod
+    def blacklist_remove(self, entry_id: int) -> bool: ...
+
+    # -- derived by the search stage: dropped whenever a work changes ----------------------
+
+    @abstractmethod
+    def quality_rows(self, missing_only: bool = False) -> list[QualityRow]: ...
+
+    @abstractmethod
+    def put_scores(self, scores: Iterable[tuple[int, float, str, str]]) -> None: ...
+
+    @abstractmethod
+    def score_detail(self, work_id: int) -> tuple[float, str, dict[str, Any]] | None: ...
+
+    @abstractmethod
+    def story_text(self, work_id: int) -> str: ...
+
+    @abstractmethod
+    def texts_for_vectors(
+        self, model: str, missing_only: bool
+    ) -> Iterator[tuple[int, str, str, str]]: ...
+
+    @abstractmethod
+    def put_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None: ...
+
+    @abstractmethod
+    def vectors(self, model: str) -> list[tuple[int, bytes]]: ...
+
+    @abstractmethod
+    def vector_count(self, model: str) -> int: ...
+
+    @abstractmethod
+    def put_model(self, name: str, data: bytes, works: int) -> None: ...
+
+    @abstractmethod
+    def model(self, name: str) -> tuple[bytes, int] | None: ...
+
+    @abstractmethod
+    def text_work_count(self) -> int: ...
 
     def __enter__(self) -> Library:
         return self

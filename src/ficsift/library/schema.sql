@@ -109,3 +109,92 @@ CREATE TABLE IF NOT EXISTS work_updates (
     words_after     INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS work_updates_work ON work_updates(work_id);
+
+-- Search (schema version 2).  tag_index: one row per (work, tag key, origin), keys made by
+-- library/tag_keys.py; `effective` marks the tags a filter reads (for rating, category and
+-- warnings the author's when given, else ficsift's); `main` the work's main pairing.
+CREATE TABLE IF NOT EXISTS tag_index (
+    work_id    INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+    type       TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    display    TEXT NOT NULL,
+    origin     TEXT NOT NULL,
+    main       INTEGER NOT NULL DEFAULT 0,
+    effective  INTEGER NOT NULL DEFAULT 1,
+    confidence REAL,
+    PRIMARY KEY (key, type, work_id, origin)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tag_index_work ON tag_index(work_id, type);
+
+-- work_facts: per-work values filters need that are not columns of works.
+CREATE TABLE IF NOT EXISTS work_facts (
+    work_id       INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
+    language      TEXT,
+    fandoms       INTEGER NOT NULL DEFAULT 0,
+    relationships INTEGER NOT NULL DEFAULT 0,
+    rating        TEXT,
+    notes         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS work_facts_language ON work_facts(language);
+
+-- work_text: what full-text search indexes, assembled from the work row and the chapters
+-- of its text source; work_fts reads it (external content), so no story text is stored twice.
+CREATE VIEW IF NOT EXISTS work_text AS
+SELECT w.id AS work_id, w.title AS title, coalesce(w.summary, '') AS summary,
+       coalesce(f.notes, '') AS notes, w.authors AS authors,
+       coalesce((SELECT group_concat(text, char(10)) FROM
+                 (SELECT text FROM chapters c WHERE c.source_id = w.text_source_id ORDER BY idx)), '') AS body
+FROM works w LEFT JOIN work_facts f ON f.work_id = w.id;
+
+CREATE VIRTUAL TABLE IF NOT EXISTS work_fts USING fts5(
+    title, summary, notes, authors, body,
+    content='work_text', content_rowid='work_id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+
+-- The reader's own state: never touched by imports.
+CREATE TABLE IF NOT EXISTS reading (
+    work_id    INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
+    status     TEXT,
+    rating     INTEGER,
+    notes      TEXT NOT NULL DEFAULT '',
+    position   TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reading_status ON reading(status);
+
+CREATE TABLE IF NOT EXISTS blacklist (
+    id       INTEGER PRIMARY KEY,
+    kind     TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    fandom   TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    UNIQUE (kind, value, fandom)
+);
+
+-- Derived by the search stage (quality scores, text vectors); a work's rows are dropped
+-- whenever the work changes, so "stale" is simply "missing".
+CREATE TABLE IF NOT EXISTS work_scores (
+    work_id INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
+    quality REAL NOT NULL,
+    basis   TEXT NOT NULL,
+    detail  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS work_scores_quality ON work_scores(quality);
+
+CREATE TABLE IF NOT EXISTS work_vectors (
+    work_id INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
+    model   TEXT NOT NULL,
+    vector  BLOB NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS models (
+    name      TEXT PRIMARY KEY,
+    data      BLOB NOT NULL,
+    works     INTEGER NOT NULL,
+    fitted_at TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS works_kudos ON works(kudos);
+CREATE INDEX IF NOT EXISTS works_words ON works(words);
+CREATE INDEX IF NOT EXISTS works_updated ON works(updated);

@@ -30,9 +30,11 @@ from ficsift.library.base import (
 from ficsift.library.codec import chapter_rows, document_from_record, document_record
 from ficsift.library.fingerprint import MIN_ANCHORS, MIN_CONTAINMENT, anchors, containment
 from ficsift.library.merge import merge_documents
+from ficsift.library.search_index import index_work, unindex_work
+from ficsift.library.sqlite_search import SqliteSearch
 from ficsift.model import Chapter, Document, TagType
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 DB_NAME = "library.sqlite3"
 
 
@@ -40,7 +42,7 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-class SqliteLibrary(Library):
+class SqliteLibrary(SqliteSearch, Library):
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -68,6 +70,20 @@ class SqliteLibrary(Library):
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
             )
+            self._backfill_search_index()
+
+    def _backfill_search_index(self) -> None:
+        """Libraries written before search (schema 1) get their search rows once."""
+        version = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version and version[0] == SCHEMA_VERSION:
+            return
+        for (work_id,) in self.db.execute(
+            "SELECT id FROM works WHERE id NOT IN (SELECT work_id FROM work_facts)"
+        ).fetchall():
+            merged = self._merged_document(work_id)
+            if merged is not None:
+                index_work(self.db, work_id, merged)
+        self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -123,6 +139,7 @@ class SqliteLibrary(Library):
             if existing["document"] == record_json and self._same_chapters(existing["id"], doc):
                 return StoreResult(Outcome.UNCHANGED, work_id)
             before = self._work_size(work_id)
+            unindex_work(self.db, work_id)
             self._write_source(doc, record_json, locator, file_path, now, work_id, existing["id"])
             self._refresh_work(work_id, now)
             return StoreResult(
@@ -133,6 +150,7 @@ class SqliteLibrary(Library):
         work_id = self._match_work(doc, text_anchors)
         if work_id is not None:
             before = self._work_size(work_id)
+            unindex_work(self.db, work_id)
             self._write_source(doc, record_json, locator, file_path, now, work_id, None)
             self._refresh_work(work_id, now)
             detail = self._record_update(work_id, before, locator, now)
@@ -289,6 +307,7 @@ class SqliteLibrary(Library):
             "INSERT OR IGNORE INTO text_anchors(value, work_id) VALUES (?,?)",
             [(value, work_id) for value in fingerprint],
         )
+        index_work(self.db, work_id, doc)
 
     # -- reading -------------------------------------------------------------------------
 

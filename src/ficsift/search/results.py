@@ -9,42 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ficsift.library.views import Blurb, ReadingState, TagView
 
-@dataclass(slots=True)
-class TagView:
-    """A tag as a result shows it: its display name, and whether ficsift inferred it."""
-
-    name: str  # canonical where known, else as the author spelled it
-    type: str
-    origin: str  # "author" | "inferred"
-    main: bool = False  # the work's main pairing
-    confidence: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "type": self.type, "source": self.origin}
-        if self.main:
-            out["main"] = True
-        if self.confidence is not None:
-            out["confidence"] = round(self.confidence, 3)
-        return out
-
-
-@dataclass(slots=True)
-class ReadingState:
-    status: str | None = None  # want | reading | read | dropped
-    rating: int | None = None  # 1..5
-    notes: str = ""
-    position: str | None = None  # where the reader stopped (chapter:offset), for the web reader
-    updated_at: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "rating": self.rating,
-            "notes": self.notes,
-            "position": self.position,
-            "updated": self.updated_at,
-        }
+__all__ = ["Hit", "ReadingState", "SearchPage", "TagView"]
 
 
 @dataclass(slots=True)
@@ -79,6 +46,11 @@ class Hit:
     snippet: str | None = None  # a passage of the story matching the free text
     reading: ReadingState | None = None
 
+    @classmethod
+    def of(cls, blurb: Blurb, score: float, why: list[str], snippet: str | None = None) -> Hit:
+        values = {name: getattr(blurb, name) for name in Blurb.__slots__}
+        return cls(**values, score=score, why=why, snippet=snippet)
+
     def to_json(self) -> dict[str, Any]:
         def tags(views: list[TagView]) -> list[dict[str, Any]]:
             return [v.to_json() for v in views]
@@ -107,8 +79,12 @@ class Hit:
             "updated": self.updated,
             "summary": self.summary,
             "language": self.language,
-            "stats": {"kudos": self.kudos, "hits": self.hits, "bookmarks": self.bookmarks,
-                      "comments": self.comments},  # fmt: skip
+            "stats": {
+                "kudos": self.kudos,
+                "hits": self.hits,
+                "bookmarks": self.bookmarks,
+                "comments": self.comments,
+            },
             "has_text": self.has_text,
             "reading": self.reading.to_json() if self.reading else None,
         }

@@ -1,0 +1,278 @@
+"""The search commands: ``search``, ``similar``, ``why``, ``mark``, ``blacklist``, ``index``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from ficsift.cli_support import (
+    JsonOption,
+    LibraryOption,
+    err,
+    open_library_or_exit,
+    out,
+    parse_work_id,
+    print_json,
+)
+from ficsift.library import Library
+from ficsift.library.query import (
+    BlacklistEntry,
+    BlacklistKind,
+    Query,
+    Range,
+    Sort,
+    TagFilter,
+    TagGroup,
+)
+from ficsift.search import (
+    Hit,
+    QuerySyntaxError,
+    parse_query,
+    quality_report,
+    refresh,
+    search,
+    similar,
+)
+from ficsift.search.index import SEMANTIC_MODEL
+
+blacklist_app = typer.Typer(help="Tags, authors and works you never want to see.")
+
+
+def refresh_index(lib: Library, show_progress: bool = True) -> None:
+    """Score and embed new or changed works (after an import); one line if it fails."""
+    try:
+        if not show_progress or not err.is_terminal:
+            refresh(lib)
+            return
+        with Progress(
+            TextColumn("[bold]Indexing[/] {task.fields[stage]}"), BarColumn(),
+            MofNCompleteColumn(), console=err, transient=True,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("index", total=None, stage="")
+
+            def progress(stage: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, stage=stage)
+
+            refresh(lib, progress)
+    except Exception as exc:  # the works are stored; only ranking data is missing
+        err.print(f"ficsift: indexing failed ({exc}); run `ficsift index` to retry")
+
+
+def _print_hit(n: int, hit: Hit) -> None:
+    fandoms = ", ".join(t.name for t in hit.fandoms[:2]) or "?"
+    quality = f"q {hit.quality:.2f}" if hit.quality is not None else "q —"
+    out.print(
+        f"[bold]{n:>3}. [{hit.id}] {escape(hit.title)}[/] by {escape(', '.join(hit.authors) or '?')}"
+        f" — {escape(fandoms)} · {hit.rating or 'Not Rated'} · {hit.words:,} words · {hit.status}"
+        f" · {quality}",
+        highlight=False,
+    )
+    ships = [t.name + (" (main)" if t.main else "") for t in hit.relationships[:3]]
+    if ships:
+        out.print(f"      {escape('; '.join(ships))}", highlight=False)
+    for reason in hit.why[:3]:
+        out.print(f"      [dim]· {escape(reason[:160])}[/]", highlight=False)
+
+
+def search_command(
+    text: Annotated[list[str] | None, typer.Argument(help="Words and query language.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Must have this tag.")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", "-x", help="Must not have this tag.")
+    ] = None,
+    rating: Annotated[list[str] | None, typer.Option(help="Rating (several: any of).")] = None,
+    complete: Annotated[bool, typer.Option("--complete", help="Complete works only.")] = False,
+    wip: Annotated[bool, typer.Option("--wip", help="Works in progress only.")] = False,
+    words_min: Annotated[int | None, typer.Option(help="At least this many words.")] = None,
+    words_max: Annotated[int | None, typer.Option(help="At most this many words.")] = None,
+    main_pairing: Annotated[
+        bool, typer.Option("--main-pairing", help="Relationship filters match main pairings only.")
+    ] = False,
+    sort: Annotated[Sort, typer.Option(help="Order of results.")] = Sort.RELEVANCE,
+    limit: Annotated[int, typer.Option(help="How many results.")] = 20,
+    offset: Annotated[int, typer.Option(help="Skip this many results.")] = 0,
+    facets: Annotated[int, typer.Option(help="Top N tags per type for the results.")] = 10,
+    library: LibraryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Find works: free text, tags, filters and the query language, best first, with reasons.
+
+    Example: ficsift search vampire willow -"Major Character Death" words>5000 sort:quality
+    """
+    line = " ".join(text or [])
+    query = Query(sort=sort)
+    try:
+        parse_query(line, base=query)
+    except QuerySyntaxError as exc:
+        err.print(f"ficsift: bad query: {exc.message}", highlight=False)
+        err.print(exc.pointer(), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    query.include += [TagGroup((TagFilter(t),)) for t in tag or []]
+    query.exclude += [TagFilter(t) for t in exclude or []]
+    query.ratings += rating or []
+    if complete or wip:
+        query.complete = complete and not wip if complete != wip else None
+    if words_min is not None or words_max is not None:
+        query.words = Range(words_min, words_max)
+    query.main_pairing = query.main_pairing or main_pairing
+    with open_library_or_exit(library) as lib:
+        page = search(lib, query, offset=offset, limit=limit, facets=facets)
+    if json_out:
+        print_json(page.to_json())
+        return
+    out.print(
+        f"[bold]{page.total:,}[/] works ({page.took_ms:.0f} ms): "
+        + escape("; ".join(page.described) or "everything"),
+        highlight=False,
+    )
+    for n, hit in enumerate(page.hits, offset + 1):
+        _print_hit(n, hit)
+
+
+def similar_command(
+    work: Annotated[str, typer.Argument(help="Work id.")],
+    limit: Annotated[int, typer.Option(help="How many works.")] = 10,
+    library: LibraryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """More like this: works sharing rare tags, characters, relationships or similar text."""
+    work_id = parse_work_id(work)
+    with open_library_or_exit(library) as lib:
+        if lib.get(work_id) is None:
+            err.print(f"ficsift: no work {work_id} in the library")
+            raise typer.Exit(1)
+        hits = similar(lib, work_id, limit)
+    if json_out:
+        print_json({"work": work_id, "results": [h.to_json() for h in hits]})
+        return
+    for n, hit in enumerate(hits, 1):
+        _print_hit(n, hit)
+
+
+def why_command(
+    work: Annotated[str, typer.Argument(help="Work id.")],
+    library: LibraryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """How a work's quality score was made."""
+    work_id = parse_work_id(work)
+    with open_library_or_exit(library) as lib:
+        if lib.get(work_id) is None:
+            err.print(f"ficsift: no work {work_id} in the library")
+            raise typer.Exit(1)
+        lines = quality_report(lib, work_id)
+        detail = lib.score_detail(work_id)
+    if json_out:
+        print_json({"work": work_id, "quality": detail[0] if detail else None,
+                    "basis": detail[1] if detail else None,
+                    "parts": detail[2].get("parts", []) if detail else [], "lines": lines})  # fmt: skip
+        return
+    for line in lines:
+        out.print(escape(line), highlight=False)
+
+
+def mark_command(
+    work: Annotated[str, typer.Argument(help="Work id.")],
+    status: Annotated[
+        str | None, typer.Option(help="want, reading, read or dropped ('none' clears).")
+    ] = None,
+    rating: Annotated[int | None, typer.Option(help="Your rating, 1 to 5 (0 clears).")] = None,
+    notes: Annotated[str | None, typer.Option(help="Private notes.")] = None,
+    library: LibraryOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record your reading status, rating and notes for a work (kept across re-imports)."""
+    work_id = parse_work_id(work)
+    with open_library_or_exit(library) as lib:
+        try:
+            state = lib.set_reading(
+                work_id, status=None if status in (None, "none") else status,
+                rating=None if rating in (None, 0) else rating, notes=notes,
+                clear_status=status == "none", clear_rating=rating == 0,
+            )  # fmt: skip
+        except ValueError as exc:
+            err.print(f"ficsift: {exc}")
+            raise typer.Exit(1) from None
+    if json_out:
+        print_json({"work": work_id, **state.to_json()})
+    else:
+        out.print(
+            f"work {work_id}: {state.status or 'no status'}, "
+            f"{'★' * (state.rating or 0) or 'unrated'}"
+            + (f", notes: {state.notes}" if state.notes else ""),
+            highlight=False,
+        )
+
+
+@blacklist_app.command("add")
+def blacklist_add(
+    value: Annotated[str, typer.Argument(help="A tag (any spelling), an author, or a work id.")],
+    kind: Annotated[BlacklistKind, typer.Option(help="What the value is.")] = BlacklistKind.TAG,
+    fandom: Annotated[str | None, typer.Option(help="Only within this fandom.")] = None,
+    library: LibraryOption = None,
+) -> None:
+    """Never show works with this tag / by this author / this work."""
+    with open_library_or_exit(library) as lib:
+        try:
+            entry_id = lib.blacklist_add(BlacklistEntry(kind, value, fandom))
+        except ValueError as exc:
+            err.print(f"ficsift: {exc}")
+            raise typer.Exit(1) from None
+    out.print(
+        f"blacklist entry {entry_id}: {kind.value} “{value}”" + (f" in {fandom}" if fandom else ""),
+        highlight=False,
+    )
+
+
+@blacklist_app.command("list")
+def blacklist_list(library: LibraryOption = None, json_out: JsonOption = False) -> None:
+    """Show the blacklist."""
+    with open_library_or_exit(library) as lib:
+        entries = lib.blacklist()
+    if json_out:
+        print_json(
+            [
+                {"id": e.id, "kind": e.kind.value, "value": e.value, "fandom": e.fandom}
+                for e in entries
+            ]
+        )
+        return
+    for e in entries:
+        out.print(f"{e.id:>4}  {e.describe()}", highlight=False)
+    if not entries:
+        out.print("the blacklist is empty")
+
+
+@blacklist_app.command("remove")
+def blacklist_remove(
+    entry: Annotated[int, typer.Argument(help="Entry id (see `blacklist list`).")],
+    library: LibraryOption = None,
+) -> None:
+    """Remove a blacklist entry."""
+    with open_library_or_exit(library) as lib:
+        removed = lib.blacklist_remove(entry)
+    if not removed:
+        err.print(f"ficsift: no blacklist entry {entry}")
+        raise typer.Exit(1)
+    out.print(f"removed blacklist entry {entry}")
+
+
+def index_command(library: LibraryOption = None) -> None:
+    """Compute quality scores and text vectors for works that lack them."""
+    with open_library_or_exit(library) as lib:
+        refresh_index(lib)
+        out.print(f"indexed: {lib.vector_count(SEMANTIC_MODEL):,} text vectors")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search_command)
+    app.command("similar")(similar_command)
+    app.command("why")(why_command)
+    app.command("mark")(mark_command)
+    app.command("index")(index_command)
+    app.add_typer(blacklist_app, name="blacklist")

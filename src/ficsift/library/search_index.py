@@ -1,0 +1,114 @@
+"""Keeping a work's search rows in step with the work: tag keys, facts, full text.
+
+Called by the SQLite library inside the transaction that writes the work, so the index can
+never disagree with what is stored.  Full text is an external-content FTS5 table over the
+``work_text`` view: removing a work's old entry needs the exact old values, which the view
+still gives *before* the work's chapters change — hence :func:`unindex_work` first, then the
+writes, then :func:`index_work`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ficsift.library.tag_keys import language_key, normalise, tag_key
+from ficsift.model import Document, Tag, TagOrigin, TagType
+
+NO_WARNINGS_USED = "creator chose not to use archive warnings"
+_ONE_SIDED = (TagType.RATING, TagType.CATEGORY)
+
+
+def _effective(tag: Tag, author_types: dict[TagType, set[str]]) -> bool:
+    """Whether filters read this tag: the author's word wins for rating/category/warnings."""
+    if tag.origin == TagOrigin.AUTHOR:
+        return True
+    given = author_types.get(tag.type)
+    if tag.type in _ONE_SIDED:
+        return not given
+    if tag.type == TagType.WARNING:
+        return not given or given <= {NO_WARNINGS_USED}
+    return True
+
+
+def tag_rows(work_id: int, doc: Document) -> list[tuple[object, ...]]:
+    author_types: dict[TagType, set[str]] = {}
+    for t in doc.tags:
+        if t.origin == TagOrigin.AUTHOR:
+            author_types.setdefault(t.type, set()).add(normalise(t.canonical or t.name))
+    first_author_ship = next(
+        (t for t in doc.tags if t.type == TagType.RELATIONSHIP and t.origin == TagOrigin.AUTHOR),
+        None,
+    )
+    rows: dict[tuple[str, str, str], tuple[object, ...]] = {}
+    for t in doc.tags:
+        display = t.canonical or t.name
+        key = tag_key(display, t.type)
+        if not key:
+            continue
+        main = t.type == TagType.RELATIONSHIP and (
+            t is first_author_ship or bool(t.extra.get("main"))
+        )
+        row = (work_id, t.type.value, key, display, t.origin.value, int(main),
+               int(_effective(t, author_types)), t.confidence)  # fmt: skip
+        old = rows.get((key, t.type.value, t.origin.value))
+        if old is None or (main and not old[5]):
+            rows[(key, t.type.value, t.origin.value)] = row
+    return list(rows.values())
+
+
+def _count(doc: Document, tag_type: TagType, romantic_only: bool = False) -> int:
+    """Distinct tags of a type, the author's when the author gave any."""
+    tags = doc.tags_of(tag_type, TagOrigin.AUTHOR) or doc.tags_of(tag_type, TagOrigin.INFERRED)
+    if romantic_only:
+        tags = [
+            t for t in tags if t.origin == TagOrigin.AUTHOR or t.extra.get("kind") != "platonic"
+        ]
+    return len({tag_key(t.canonical or t.name, t.type) for t in tags})
+
+
+def effective_rating(doc: Document) -> str | None:
+    tags = doc.tags_of(TagType.RATING, TagOrigin.AUTHOR) or doc.tags_of(
+        TagType.RATING, TagOrigin.INFERRED
+    )
+    return (tags[0].canonical or tags[0].name) if tags else None
+
+
+def unindex_work(db: sqlite3.Connection, work_id: int) -> None:
+    """Remove a work's full-text entry (while the view still shows its old text)."""
+    if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
+        db.execute(
+            "INSERT INTO work_fts(work_fts, rowid, title, summary, notes, authors, body) "
+            "SELECT 'delete', work_id, title, summary, notes, authors, body FROM work_text "
+            "WHERE work_id = ?",
+            (work_id,),
+        )
+        db.execute("DELETE FROM work_facts WHERE work_id = ?", (work_id,))
+
+
+def index_work(db: sqlite3.Connection, work_id: int, doc: Document) -> None:
+    """(Re)write a work's tag keys, facts and full text; drop its derived scores and vectors.
+
+    The caller must have called :func:`unindex_work` before changing a stored work.
+    """
+    if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
+        raise RuntimeError(f"work {work_id} changed before its full-text entry was removed")
+    db.execute("DELETE FROM tag_index WHERE work_id = ?", (work_id,))
+    db.executemany(
+        "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, confidence) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        tag_rows(work_id, doc),
+    )
+    notes = "\n".join([*doc.notes, *doc.end_notes])
+    db.execute(
+        "INSERT INTO work_facts(work_id, language, fandoms, relationships, rating, notes) "
+        "VALUES (?,?,?,?,?,?)",
+        (work_id, language_key(doc.language), _count(doc, TagType.FANDOM),
+         _count(doc, TagType.RELATIONSHIP, romantic_only=True), effective_rating(doc), notes),
+    )  # fmt: skip
+    db.execute(
+        "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
+        "SELECT work_id, title, summary, notes, authors, body FROM work_text WHERE work_id = ?",
+        (work_id,),
+    )
+    db.execute("DELETE FROM work_scores WHERE work_id = ?", (work_id,))
+    db.execute("DELETE FROM work_vectors WHERE work_id = ?", (work_id,))

@@ -1,0 +1,294 @@
+"""The one place a :class:`~ficsift.library.query.Query` becomes SQL (SQLite dialect).
+
+Like AO3's ``WorkQuery``, the query is built from tiny clause methods, each returning a
+``WHERE`` fragment with its bound parameters or nothing.  Tag filters compile to ``EXISTS``
+over ``tag_index`` with the keys :class:`~ficsift.library.tag_keys.TagResolver` expands them
+to; free text compiles to an FTS5 ``MATCH`` ranked by BM25 (title and summary weigh more than
+body text).  Nothing else in ficsift writes SQL against these tables for searching.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ficsift.library.query import (
+    BlacklistEntry,
+    BlacklistKind,
+    Crossover,
+    Query,
+    ReadingStatus,
+    Sort,
+    TagFilter,
+)
+from ficsift.library.tag_keys import KeyMatch, TagResolver, language_key, normalise
+from ficsift.model import TagType
+
+# BM25 column weights: title, summary, notes, authors, body.
+BM25_WEIGHTS = (8.0, 4.0, 1.0, 2.0, 1.0)
+_TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+SORT_COLUMNS: dict[Sort, str] = {
+    Sort.QUALITY: "coalesce(s.quality, 0) DESC",
+    Sort.KUDOS: "coalesce(w.kudos, -1) DESC",
+    Sort.HITS: "coalesce(w.hits, -1) DESC",
+    Sort.BOOKMARKS: "coalesce(w.bookmarks, -1) DESC",
+    Sort.COMMENTS: "coalesce(w.comments, -1) DESC",
+    Sort.WORDS: "w.words DESC",
+    Sort.UPDATED: "coalesce(w.updated, w.published, '') DESC",
+    Sort.PUBLISHED: "coalesce(w.published, '') DESC",
+    Sort.TITLE: "w.title COLLATE NOCASE ASC",
+}
+
+
+def fts_expression(text: str) -> str | None:
+    """Free text → an FTS5 expression: words and "phrases" ANDed, ``-word`` excluded.
+
+    Every term is quoted, so FTS5 operators typed by a reader are just words.
+
+    >>> fts_expression('vampire "dark willow" -angst')
+    '"vampire" AND "dark willow" NOT "angst"'
+    """
+    positive: list[str] = []
+    negative: list[str] = []
+    for token in _TOKEN_RE.findall(text):
+        negate = token.startswith("-") and len(token) > 1
+        words = _WORD_RE.findall(token)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        (negative if negate else positive).append(term)
+    if not positive:
+        return None
+    expression = " AND ".join(positive)
+    for term in negative:
+        expression += f" NOT {term}"
+    return expression
+
+
+@dataclass(slots=True)
+class Compiled:
+    """``FROM … WHERE …`` for the works a query matches, and how to order them."""
+
+    sql_from: str
+    where: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    score: str = "0.0"  # higher is better
+    order: str = "w.id"
+
+    def matching_sql(self, columns: str) -> str:
+        where = " AND ".join(self.where) or "1"
+        return f"SELECT {columns} {self.sql_from} WHERE {where}"
+
+
+class QueryCompiler:
+    def __init__(self, resolver: TagResolver) -> None:
+        self.resolver = resolver
+
+    def compile(self, query: Query) -> Compiled:
+        fts = fts_expression(query.text) if query.text else None
+        if fts:
+            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+            out = Compiled(
+                "FROM work_fts JOIN works w ON w.id = work_fts.rowid "
+                "LEFT JOIN work_facts f ON f.work_id = w.id "
+                "LEFT JOIN work_scores s ON s.work_id = w.id",
+                ["work_fts MATCH ?"],
+                [fts],
+                score=f"-bm25(work_fts, {weights})",
+            )
+        else:
+            out = Compiled(
+                "FROM works w LEFT JOIN work_facts f ON f.work_id = w.id "
+                "LEFT JOIN work_scores s ON s.work_id = w.id",
+                score="coalesce(s.quality, 0)",
+            )
+        for clause in (
+            self._includes, self._excludes, self._ratings, self._categories, self._complete,
+            self._ranges, self._languages, self._crossover, self._max_relationships,
+            self._has_text, self._reading, self._hide_read, self._authors, self._work_ids,
+            self._blacklist,
+        ):  # fmt: skip
+            for sql, params in clause(query):
+                out.where.append(sql)
+                out.params.extend(params)
+        if query.sort == Sort.RELEVANCE or query.sort not in SORT_COLUMNS:
+            out.order = f"{out.score} DESC, w.id"
+        else:
+            out.order = f"{SORT_COLUMNS[query.sort]}, w.id"
+        return out
+
+    # -- tags ----------------------------------------------------------------------------
+
+    def tag_condition(
+        self, f: TagFilter, query: Query, alias: str = "t"
+    ) -> tuple[str, list[Any]] | None:
+        """SQL true for a ``tag_index`` row (``alias``) that this filter finds."""
+        match: KeyMatch = self.resolver.match(f.text, f.type)
+        if match.empty:
+            return None
+        options: list[str] = []
+        params: list[Any] = []
+        if match.keys:
+            if len(match.keys) == 1:
+                options.append(f"{alias}.key = ?")
+                params.append(next(iter(match.keys)))
+            else:
+                options.append(f"{alias}.key IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(sorted(match.keys)))
+        for patterns in match.patterns:
+            options.append("(" + " AND ".join(f"{alias}.key GLOB ?" for _ in patterns) + ")")
+            params.extend(patterns)
+        parts = ["(" + " OR ".join(options) + ")"]
+        if f.type is not None:
+            parts.append(f"{alias}.type = ?")
+            params.append(f.type.value)
+        if query.author_tags_only:
+            parts.append(f"{alias}.origin = 'author'")
+        else:
+            parts.append(f"{alias}.effective = 1")
+        if f.main or (query.main_pairing and f.type in (None, TagType.RELATIONSHIP)):
+            # "main pairing only": a relationship filter must hit the main pairing; filters
+            # on other types are unaffected.
+            parts.append(f"({alias}.type != 'relationship' OR {alias}.main = 1)")
+        return " AND ".join(parts), params
+
+    def _has_tag(self, filters: tuple[TagFilter, ...], query: Query) -> tuple[str, list[Any]]:
+        conditions = [c for c in (self.tag_condition(f, query) for f in filters) if c]
+        if not conditions:
+            return "0", []  # nothing it could mean: no work has it
+        sql = " OR ".join(f"({c[0]})" for c in conditions)
+        params = [p for c in conditions for p in c[1]]
+        return f"EXISTS (SELECT 1 FROM tag_index t WHERE t.work_id = w.id AND ({sql}))", params
+
+    def _includes(self, q: Query) -> list[tuple[str, list[Any]]]:
+        return [self._has_tag(group.any_of, q) for group in q.include]
+
+    def _excludes(self, q: Query) -> list[tuple[str, list[Any]]]:
+        out = []
+        for f in q.exclude:
+            sql, params = self._has_tag((f,), q)
+            if sql != "0":
+                out.append((f"NOT {sql}", params))
+        return out
+
+    def _fixed(self, values: list[str], tag_type: TagType, q: Query) -> list[tuple[str, list[Any]]]:
+        if not values:
+            return []
+        return [self._has_tag(tuple(TagFilter(v, tag_type) for v in values), q)]
+
+    def _ratings(self, q: Query) -> list[tuple[str, list[Any]]]:
+        return self._fixed(q.ratings, TagType.RATING, q)
+
+    def _categories(self, q: Query) -> list[tuple[str, list[Any]]]:
+        return self._fixed(q.categories, TagType.CATEGORY, q)
+
+    # -- work fields ---------------------------------------------------------------------
+
+    def _complete(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if q.complete is None:
+            return []
+        return [("w.status = ?", ["complete" if q.complete else "in-progress"])]
+
+    def _ranges(self, q: Query) -> list[tuple[str, list[Any]]]:
+        out: list[tuple[str, list[Any]]] = []
+        for column, rng, is_date in (
+            ("w.words", q.words, False), ("w.chapters", q.chapters, False),
+            ("w.kudos", q.kudos, False), ("w.published", q.published, True),
+            ("coalesce(w.updated, w.completed, w.published)", q.updated, True),
+        ):  # fmt: skip
+            value = f"substr({column}, 1, 10)" if is_date else column
+            if rng.low is not None:
+                out.append((f"{value} >= ?", [rng.low]))
+            if rng.high is not None:
+                out.append((f"{value} <= ?", [rng.high]))
+        return out
+
+    def _languages(self, q: Query) -> list[tuple[str, list[Any]]]:
+        keys = sorted({k for k in (language_key(x) for x in q.languages) if k})
+        if not keys:
+            return []
+        return [("f.language IN (SELECT value FROM json_each(?))", [json.dumps(keys)])]
+
+    def _crossover(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if q.crossover is Crossover.EXCLUDE:
+            return [("coalesce(f.fandoms, 0) <= 1", [])]
+        if q.crossover is Crossover.ONLY:
+            return [("f.fandoms > 1", [])]
+        return []
+
+    def _max_relationships(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if q.max_relationships is None:
+            return []
+        return [("coalesce(f.relationships, 0) <= ?", [q.max_relationships])]
+
+    def _has_text(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if q.has_text is None:
+            return []
+        return [("w.has_text = ?", [int(q.has_text)])]
+
+    def _reading(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if not q.reading:
+            return []
+        statuses = json.dumps([s.value for s in q.reading])
+        return [
+            (
+                "EXISTS (SELECT 1 FROM reading r WHERE r.work_id = w.id "
+                "AND r.status IN (SELECT value FROM json_each(?)))",
+                [statuses],
+            )
+        ]
+
+    def _hide_read(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if not q.hide_read:
+            return []
+        return [
+            (
+                "NOT EXISTS (SELECT 1 FROM reading r WHERE r.work_id = w.id AND r.status = ?)",
+                [ReadingStatus.READ.value],
+            )
+        ]
+
+    def _authors(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if not q.authors:
+            return []
+        names = json.dumps(sorted({normalise(a) for a in q.authors}))
+        return [(_AUTHOR_SQL, [names])]
+
+    def _work_ids(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if q.work_ids is None:
+            return []
+        return [("w.id IN (SELECT value FROM json_each(?))", [json.dumps(q.work_ids)])]
+
+    def _blacklist(self, q: Query) -> list[tuple[str, list[Any]]]:
+        if not q.use_blacklist:
+            return []
+        return [c for c in (self._blacklisted(e, q) for e in q.blacklist) if c]
+
+    def _blacklisted(self, entry: BlacklistEntry, q: Query) -> tuple[str, list[Any]] | None:
+        if entry.kind is BlacklistKind.WORK:
+            try:
+                return ("w.id != ?", [int(entry.value)])
+            except ValueError:
+                return None
+        if entry.kind is BlacklistKind.AUTHOR:
+            sql, params = _AUTHOR_SQL, [json.dumps([normalise(entry.value)])]
+        else:
+            # A blacklist reads every tag the work has (inferred too): hiding is the point.
+            loose = Query(author_tags_only=False)
+            sql, params = self._has_tag((TagFilter(entry.value),), loose)
+            if sql == "0":
+                return None
+        if entry.fandom:
+            scope, scope_params = self._has_tag((TagFilter(entry.fandom, TagType.FANDOM),), q)
+            return f"NOT ({sql} AND {scope})", [*params, *scope_params]
+        return f"NOT {sql}", params
+
+
+_AUTHOR_SQL = (
+    "EXISTS (SELECT 1 FROM json_each(w.authors) a WHERE lower(a.value) IN "
+    "(SELECT value FROM json_each(?)))"
+)

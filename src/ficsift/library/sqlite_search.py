@@ -1,0 +1,357 @@
+"""The SQLite library's search side: finding works, blurbs, the reader's state, derived scores.
+
+A mixin of :class:`~ficsift.library.sqlite.SqliteLibrary` (it shares its connection ``db``);
+kept apart so storing works and searching them stay two small modules.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ficsift.library.query import BlacklistEntry, BlacklistKind, Query
+from ficsift.library.sql_query import QueryCompiler
+from ficsift.library.tag_keys import TagResolver
+from ficsift.library.views import Blurb, Found, QualityRow, ReadingState, TagView
+
+READING_STATUSES = ("want", "reading", "read", "dropped")
+_TAG_GROUPS = {"fandom": "fandoms", "warning": "warnings", "category": "category",
+               "relationship": "relationships", "character": "characters",
+               "freeform": "freeforms"}  # fmt: skip
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _ids_json(ids: Iterable[int]) -> str:
+    return json.dumps([int(i) for i in ids])
+
+
+class SqliteSearch:
+    db: sqlite3.Connection
+
+    # -- finding -------------------------------------------------------------------------
+
+    def find(
+        self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
+        facets: int = 0,
+    ) -> Found:  # fmt: skip
+        """Works matching ``query``: a page of (id, score) in order, the total, facet counts."""
+        compiled = QueryCompiler(resolver).compile(query)
+        self.db.execute("DROP TABLE IF EXISTS temp.matched")
+        self.db.execute(
+            "CREATE TEMP TABLE matched AS "
+            + compiled.matching_sql(f"w.id AS id, {compiled.score} AS score")
+            + f" ORDER BY {compiled.order}",
+            compiled.params,
+        )
+        total = self.db.execute("SELECT count(*) FROM temp.matched").fetchone()[0]
+        page = [
+            (int(r[0]), float(r[1] or 0.0))
+            for r in self.db.execute(
+                "SELECT id, score FROM temp.matched ORDER BY rowid LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+        ]
+        found = Found(total, page)
+        if facets and total:
+            found.facets = self._facets(facets)
+        self.db.execute("DROP TABLE IF EXISTS temp.matched")
+        return found
+
+    def _facets(self, top: int) -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for r in self.db.execute(
+            "SELECT type, display, n FROM (SELECT t.type AS type, max(t.display) AS display, "
+            "count(DISTINCT t.work_id) AS n, row_number() OVER (PARTITION BY t.type "
+            "ORDER BY count(DISTINCT t.work_id) DESC, t.key) AS rn FROM tag_index t "
+            "JOIN temp.matched m ON m.id = t.work_id WHERE t.effective = 1 "
+            "GROUP BY t.type, t.key) WHERE rn <= ? ORDER BY type, n DESC, display",
+            (top,),
+        ):
+            out[r[0]].append((r[1], int(r[2])))
+        return dict(out)
+
+    def snippets(self, ids: list[int], text_expression: str, words: int = 24) -> dict[int, str]:
+        """The passage of each work's text that best matches an FTS5 expression."""
+        if not ids or not text_expression:
+            return {}
+        rows = self.db.execute(
+            "SELECT rowid, snippet(work_fts, 4, '«', '»', '…', ?) FROM work_fts "
+            "WHERE work_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+            (words, text_expression, _ids_json(ids)),
+        )
+        return {int(r[0]): r[1] for r in rows if r[1] and "«" in r[1]}
+
+    # -- blurbs --------------------------------------------------------------------------
+
+    def blurbs(self, ids: list[int]) -> dict[int, Blurb]:
+        if not ids:
+            return {}
+        wanted = _ids_json(ids)
+        tags: dict[int, dict[str, list[TagView]]] = defaultdict(lambda: defaultdict(list))
+        seen: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        ratings: dict[int, str] = {}
+        for r in self.db.execute(
+            "SELECT work_id, type, key, display, origin, main, effective, confidence "
+            "FROM tag_index WHERE work_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY work_id, origin, main DESC, coalesce(confidence, 1) DESC, display",
+            (wanted,),
+        ):
+            wid, kind = int(r["work_id"]), r["type"]
+            if kind == "rating":
+                if r["effective"] and wid not in ratings:
+                    ratings[wid] = r["display"]
+                continue
+            if (kind, r["key"]) in seen[wid] or (
+                kind in ("warning", "category") and not r["effective"]
+            ):
+                continue  # the author's tag already shows it
+            seen[wid].add((kind, r["key"]))
+            view = TagView(r["display"], kind, r["origin"], bool(r["main"]), r["confidence"])
+            tags[wid][_TAG_GROUPS.get(kind, "freeforms")].append(view)
+        out: dict[int, Blurb] = {}
+        for r in self.db.execute(
+            "SELECT w.*, s.quality, r.status AS r_status, r.rating AS r_rating, r.notes AS r_notes, "
+            "r.position AS r_position, r.updated_at AS r_updated, "
+            "(SELECT coalesce(src.url, src.locator) FROM sources src WHERE src.work_id = w.id "
+            " ORDER BY src.has_text DESC, src.chapters DESC, src.read_seq DESC LIMIT 1) AS src "
+            "FROM works w LEFT JOIN work_scores s ON s.work_id = w.id "
+            "LEFT JOIN reading r ON r.work_id = w.id WHERE w.id IN (SELECT value FROM json_each(?))",
+            (wanted,),
+        ):
+            wid = int(r["id"])
+            groups = tags[wid]
+            reading = None
+            if r["r_updated"] is not None:
+                reading = ReadingState(r["r_status"], r["r_rating"], r["r_notes"] or "",
+                                       r["r_position"], r["r_updated"])  # fmt: skip
+            out[wid] = Blurb(
+                id=wid, title=r["title"] or "(untitled)", authors=json.loads(r["authors"]),
+                fandoms=groups["fandoms"], rating=ratings.get(wid) or r["rating"],
+                warnings=groups["warnings"], category=groups["category"],
+                relationships=groups["relationships"], characters=groups["characters"],
+                freeforms=groups["freeforms"], status=r["status"], words=r["words"],
+                chapters=r["chapters"], chapters_total=r["chapters_total"],
+                published=r["published"], updated=r["updated"], summary=r["summary"],
+                language=r["language"], kudos=r["kudos"], hits=r["hits"],
+                bookmarks=r["bookmarks"], comments=r["comments"], has_text=bool(r["has_text"]),
+                source=r["src"] or "", quality=r["quality"], reading=reading,
+            )  # fmt: skip
+        return out
+
+    def tag_keys(self, ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
+        """Each work's effective tags as (type, key, display)."""
+        out: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        for r in self.db.execute(
+            "SELECT DISTINCT work_id, type, key, display FROM tag_index WHERE effective = 1 "
+            "AND work_id IN (SELECT value FROM json_each(?))",
+            (_ids_json(ids),),
+        ):
+            out[int(r[0])].append((r[1], r[2], r[3]))
+        return dict(out)
+
+    def works_sharing(
+        self, keys: list[tuple[str, str]], exclude: int, limit: int = 500
+    ) -> list[tuple[int, list[str]]]:
+        """Works having any of these (type, key) tags, with the keys they share, most first."""
+        if not keys:
+            return []
+        rows = self.db.execute(
+            "SELECT t.work_id, json_group_array(DISTINCT t.type || char(31) || t.key) "
+            "FROM tag_index t JOIN json_each(?) k "
+            "ON t.type = json_extract(k.value, '$[0]') AND t.key = json_extract(k.value, '$[1]') "
+            "WHERE t.effective = 1 AND t.work_id != ? GROUP BY t.work_id "
+            "ORDER BY count(DISTINCT t.key) DESC LIMIT ?",
+            (json.dumps([list(k) for k in keys]), exclude, limit),
+        )
+        return [(int(r[0]), json.loads(r[1])) for r in rows]
+
+    def key_frequencies(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """How many works carry each (type, key): rarer shared tags say more."""
+        if not keys:
+            return {}
+        rows = self.db.execute(
+            "SELECT t.type, t.key, count(DISTINCT t.work_id) FROM tag_index t "
+            "JOIN json_each(?) k ON t.type = json_extract(k.value, '$[0]') "
+            "AND t.key = json_extract(k.value, '$[1]') WHERE t.effective = 1 GROUP BY t.type, t.key",
+            (json.dumps([list(k) for k in keys]),),
+        )
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    def work_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM works").fetchone()[0])
+
+    # -- the reader's state --------------------------------------------------------------
+
+    def reading(self, work_id: int) -> ReadingState | None:
+        r = self.db.execute("SELECT * FROM reading WHERE work_id = ?", (work_id,)).fetchone()
+        if r is None:
+            return None
+        return ReadingState(r["status"], r["rating"], r["notes"], r["position"], r["updated_at"])
+
+    def set_reading(
+        self, work_id: int, *, status: str | None = None, rating: int | None = None,
+        notes: str | None = None, position: str | None = None, clear_status: bool = False,
+        clear_rating: bool = False,
+    ) -> ReadingState:  # fmt: skip
+        """Change what is given, keep the rest.  Raises ValueError for a bad value or work."""
+        if status is not None and status not in READING_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(READING_STATUSES)}, not {status!r}")
+        if rating is not None and not 1 <= rating <= 5:
+            raise ValueError(f"rating must be 1 to 5, not {rating}")
+        if not self.db.execute("SELECT 1 FROM works WHERE id = ?", (work_id,)).fetchone():
+            raise ValueError(f"no work {work_id} in the library")
+        old = self.reading(work_id) or ReadingState()
+        new = ReadingState(
+            status=None if clear_status else (status if status is not None else old.status),
+            rating=None if clear_rating else (rating if rating is not None else old.rating),
+            notes=notes if notes is not None else old.notes,
+            position=position if position is not None else old.position,
+            updated_at=_now(),
+        )
+        self.db.execute(
+            "INSERT INTO reading(work_id, status, rating, notes, position, updated_at) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT(work_id) DO UPDATE SET status=excluded.status, "
+            "rating=excluded.rating, notes=excluded.notes, position=excluded.position, "
+            "updated_at=excluded.updated_at",
+            (work_id, new.status, new.rating, new.notes, new.position, new.updated_at),
+        )
+        return new
+
+    def blacklist(self) -> list[BlacklistEntry]:
+        return [
+            BlacklistEntry(BlacklistKind(r["kind"]), r["value"], r["fandom"] or None, r["id"])
+            for r in self.db.execute("SELECT * FROM blacklist ORDER BY id")
+        ]
+
+    def blacklist_add(self, entry: BlacklistEntry) -> int:
+        value = " ".join(entry.value.split())
+        if not value:
+            raise ValueError("a blacklist entry needs a value")
+        fandom = " ".join((entry.fandom or "").split())
+        self.db.execute(
+            "INSERT OR IGNORE INTO blacklist(kind, value, fandom, added_at) VALUES (?,?,?,?)",
+            (entry.kind.value, value, fandom, _now()),
+        )
+        row = self.db.execute(
+            "SELECT id FROM blacklist WHERE kind = ? AND value = ? AND fandom = ?",
+            (entry.kind.value, value, fandom),
+        ).fetchone()
+        return int(row[0])
+
+    def blacklist_remove(self, entry_id: int) -> bool:
+        return self.db.execute("DELETE FROM blacklist WHERE id = ?", (entry_id,)).rowcount > 0
+
+    # -- derived: quality scores, text vectors, fitted models ------------------------------
+
+    def quality_rows(self, missing_only: bool = False) -> list[QualityRow]:
+        where = "WHERE w.id NOT IN (SELECT work_id FROM work_scores)" if missing_only else ""
+        rows = self.db.execute(
+            "SELECT w.id, w.kudos, w.hits, w.bookmarks, w.comments, w.words, w.chapters, "
+            "w.status, w.published, w.has_text, (SELECT display FROM tag_index t WHERE "
+            "t.work_id = w.id AND t.type = 'fandom' AND t.effective = 1 ORDER BY t.origin "
+            f"LIMIT 1) AS fandom FROM works w {where}"
+        )
+        return [
+            QualityRow(
+                int(r["id"]),
+                r["kudos"],
+                r["hits"],
+                r["bookmarks"],
+                r["comments"],
+                int(r["words"]),
+                int(r["chapters"]),
+                None if r["status"] == "unknown" else r["status"] == "complete",
+                r["fandom"],
+                r["published"],
+                bool(r["has_text"]),
+            )
+            for r in rows
+        ]
+
+    def put_scores(self, scores: Iterable[tuple[int, float, str, str]]) -> None:
+        """(work id, quality, basis, detail JSON) for each work."""
+        with self._transaction():  # type: ignore[attr-defined]
+            self.db.executemany(
+                "INSERT OR REPLACE INTO work_scores(work_id, quality, basis, detail) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM works WHERE id = ?)",
+                [(i, q, b, d, i) for i, q, b, d in scores],
+            )
+
+    def score_detail(self, work_id: int) -> tuple[float, str, dict[str, Any]] | None:
+        r = self.db.execute(
+            "SELECT quality, basis, detail FROM work_scores WHERE work_id = ?", (work_id,)
+        ).fetchone()
+        return (float(r[0]), r[1], json.loads(r[2])) if r else None
+
+    def story_text(self, work_id: int) -> str:
+        r = self.db.execute("SELECT body FROM work_text WHERE work_id = ?", (work_id,)).fetchone()
+        return r[0] if r else ""
+
+    def texts_for_vectors(
+        self, model: str, missing_only: bool
+    ) -> Iterator[tuple[int, str, str, str]]:
+        """(id, title, summary, body) of works with text, lacking a vector of ``model``."""
+        where = (
+            "AND w.id NOT IN (SELECT work_id FROM work_vectors WHERE model = ?)"
+            if missing_only
+            else ""
+        )
+        ids = [
+            int(r[0])
+            for r in self.db.execute(
+                f"SELECT w.id FROM works w WHERE w.has_text = 1 {where} ORDER BY w.id",
+                (model,) if missing_only else (),
+            )
+        ]
+        for work_id in ids:
+            r = self.db.execute(
+                "SELECT title, summary, body FROM work_text WHERE work_id = ?", (work_id,)
+            ).fetchone()
+            if r:
+                yield work_id, r[0] or "", r[1] or "", r[2] or ""
+
+    def put_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
+        with self._transaction():  # type: ignore[attr-defined]
+            self.db.executemany(
+                "INSERT OR REPLACE INTO work_vectors(work_id, model, vector) "
+                "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM works WHERE id = ?)",
+                [(i, model, v, i) for i, v in vectors],
+            )
+
+    def vectors(self, model: str) -> list[tuple[int, bytes]]:
+        return [
+            (int(r[0]), r[1])
+            for r in self.db.execute(
+                "SELECT work_id, vector FROM work_vectors WHERE model = ? ORDER BY work_id",
+                (model,),
+            )
+        ]
+
+    def vector_count(self, model: str) -> int:
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM work_vectors WHERE model = ?", (model,)
+            ).fetchone()[0]
+        )
+
+    def put_model(self, name: str, data: bytes, works: int) -> None:
+        with self._transaction():  # type: ignore[attr-defined]
+            self.db.execute("DELETE FROM work_vectors WHERE model = ?", (name,))
+            self.db.execute(
+                "INSERT OR REPLACE INTO models(name, data, works, fitted_at) VALUES (?,?,?,?)",
+                (name, data, works, _now()),
+            )
+
+    def model(self, name: str) -> tuple[bytes, int] | None:
+        r = self.db.execute("SELECT data, works FROM models WHERE name = ?", (name,)).fetchone()
+        return (bytes(r[0]), int(r[1])) if r else None
+
+    def text_work_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM works WHERE has_text = 1").fetchone()[0])

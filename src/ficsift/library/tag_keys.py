@@ -1,0 +1,167 @@
+"""Tag index keys: how a stored tag and a reader's tag filter meet.
+
+A stored tag is indexed under one *key*: its canonical name (its name when the ontology could
+not resolve it), case-folded, with a relationship's sides sorted so "Willow/Tara" and
+"Tara/Willow" are one key.  A filter is expanded into the set of keys it should find, through
+the ontology: the canonical tag, its synonyms and every sub-tag (filtering on ``Vampires``
+finds ``Vampire Willow Rosenberg``), plus relationship spellings ("W/T") resolved by the
+understanding stage's character names.  ``*`` makes a wildcard; on a relationship,
+``Willow Rosenberg/*`` is any romantic relationship with Willow in it, whatever the order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ficsift.model import TagType
+from ficsift.understand.canonical import (
+    CATEGORIES,
+    RATINGS,
+    WARNINGS,
+    resolve_character,
+    resolve_relationship,
+)
+from ficsift.understand.primer import Primer, load_primer
+
+_SIDES_RE = re.compile(r"\s*[/&]\s*")
+_SPACE_RE = re.compile(r"\s+")
+FIXED_VOCABULARY = {
+    TagType.RATING: RATINGS,
+    TagType.WARNING: WARNINGS,
+    TagType.CATEGORY: CATEGORIES,
+}
+LANGUAGES = {
+    "en": "english", "eng": "english", "fr": "français", "french": "français",
+    "de": "deutsch", "german": "deutsch", "es": "español", "spanish": "español",
+    "zh": "中文-普通话 國語", "chinese": "中文-普通话 國語", "zh-cn": "中文-普通话 國語",
+    "ja": "日本語", "japanese": "日本語", "ru": "русский", "russian": "русский",
+    "it": "italiano", "italian": "italiano", "pt": "português brasileiro",
+    "ko": "한국어", "korean": "한국어", "pl": "polski", "polish": "polski",
+}  # fmt: skip
+
+
+def normalise(text: str) -> str:
+    return _SPACE_RE.sub(" ", text.casefold()).strip()
+
+
+def is_relationship_text(text: str) -> bool:
+    return "/" in text or "&" in text
+
+
+def relationship_key(text: str) -> str:
+    """Sides sorted, so order does not matter; ``/`` (romantic) stays apart from ``&``."""
+    separator = "/" if "/" in text else "&"
+    sides = sorted(normalise(s) for s in _SIDES_RE.split(text) if s.strip())
+    return separator.join(sides)
+
+
+def tag_key(name: str, tag_type: TagType | str) -> str:
+    """The key a stored tag is indexed under (give it the canonical name where known)."""
+    if tag_type == TagType.RELATIONSHIP and is_relationship_text(name):
+        return relationship_key(name)
+    return normalise(name)
+
+
+def language_key(language: str | None) -> str | None:
+    """ "en", "English" and "english" are one language."""
+    if not language:
+        return None
+    key = normalise(language)
+    return LANGUAGES.get(key, key)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyMatch:
+    """What one tag filter finds: exact keys, or wildcard patterns (SQLite GLOB syntax).
+
+    A stored key matches when it is in ``keys`` or matches every pattern of one entry of
+    ``patterns`` (all of a relationship's named sides).
+    """
+
+    keys: frozenset[str]
+    patterns: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.keys and not self.patterns
+
+
+def _glob_escape(text: str) -> str:
+    return re.sub(r"([\[\]?*])", r"[\1]", text)
+
+
+class TagResolver:
+    """Expands what a reader typed into index keys (cached: a page asks the same tags often)."""
+
+    def __init__(self, primer: Primer | None = None) -> None:
+        self._primer = primer
+
+    @property
+    def primer(self) -> Primer:
+        if self._primer is None:
+            self._primer = load_primer()
+        return self._primer
+
+    def match(self, text: str, tag_type: TagType | None) -> KeyMatch:
+        return self._match(text.strip(), tag_type)
+
+    @lru_cache(maxsize=2048)  # noqa: B019 - resolvers live as long as the process
+    def _match(self, text: str, tag_type: TagType | None) -> KeyMatch:
+        if not text:
+            return KeyMatch(frozenset())
+        if "*" in text:
+            return self._wildcard(text, tag_type)
+        if tag_type in FIXED_VOCABULARY:
+            vocabulary = FIXED_VOCABULARY[tag_type]
+            return KeyMatch(frozenset({normalise(vocabulary.get(normalise(text), text))}))
+        names = self.spellings(text, tag_type)
+        keys: set[str] = set()
+        for name in names:
+            if tag_type in (None, TagType.RELATIONSHIP) and is_relationship_text(name):
+                keys.add(relationship_key(name))
+            if tag_type != TagType.RELATIONSHIP or not is_relationship_text(name):
+                keys.add(normalise(name))
+        return KeyMatch(frozenset(keys))
+
+    def spellings(self, text: str, tag_type: TagType | None) -> set[str]:
+        """The tag, its canonical, the canonical's synonyms and every sub-tag."""
+        names = {text}
+        onto = self.primer.ontology
+        if tag_type in (None, TagType.RELATIONSHIP) and is_relationship_text(text):
+            resolved = resolve_relationship(text, [], self.primer)
+            if resolved:
+                names.add(resolved)
+        if tag_type in (None, TagType.CHARACTER):
+            character = resolve_character(text, [], self.primer)
+            if character:
+                names.add(character)
+        if tag_type == TagType.FANDOM:
+            fandom = self.primer.fandom_named(text)
+            if fandom:
+                names.add(fandom)
+        if onto is not None:
+            kind = tag_type.value if tag_type and tag_type.value in _ONTOLOGY_KINDS else None
+            canonical = onto.canonical(text, kind)  # type: ignore[arg-type]
+            for name in [canonical] if canonical else []:
+                names.add(name)
+                names |= onto.synonyms(name)
+                for sub in onto.sub_tags(name):
+                    names.add(sub)
+        return names
+
+    def _wildcard(self, text: str, tag_type: TagType | None) -> KeyMatch:
+        if is_relationship_text(text) and tag_type in (None, TagType.RELATIONSHIP):
+            separator = "/" if "/" in text else "&"
+            sides = [s for s in _SIDES_RE.split(text) if s.strip() and s.strip() != "*"]
+            patterns = [f"*{separator}*"]
+            for side in sides:
+                canonical = resolve_character(side, [], self.primer) or side
+                patterns.append(f"*{_glob_escape(normalise(canonical))}*")
+            return KeyMatch(frozenset(), (tuple(patterns),))
+        pattern = "*".join(_glob_escape(normalise(p)) for p in text.split("*"))
+        return KeyMatch(frozenset(), ((pattern,),))
+
+
+_ONTOLOGY_KINDS = {"fandom", "character", "relationship", "freeform"}

@@ -1,0 +1,180 @@
+"""Search: filters, full text and meaning, ranked with quality, every hit with its reasons.
+
+``search`` compiles the reader's :class:`~ficsift.library.query.Query` through the library
+(one place, :mod:`ficsift.library.sql_query`) and, when there is free text and the library
+has text vectors, fuses the BM25 ranking with a semantic one (reciprocal-rank fusion: robust
+to the two scores' different scales) and a small quality prior.  Filters always hold: the
+semantic candidates are re-checked against the compiled query.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from fnmatch import fnmatchcase
+from typing import Any
+
+import numpy as np
+
+from ficsift.library import Library
+from ficsift.library.query import Query, Sort, TagFilter
+from ficsift.library.sql_query import fts_expression
+from ficsift.library.tag_keys import KeyMatch, TagResolver
+from ficsift.search.index import SEMANTIC_MODEL, load_model
+from ficsift.search.results import Hit, SearchPage
+from ficsift.search.semantic import SemanticModel, VectorIndex, blob_to_vector
+
+LEXICAL_DEPTH = 300  # BM25 candidates fused
+SEMANTIC_DEPTH = 300  # nearest neighbours fused
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009)
+SEMANTIC_WEIGHT = 1.0  # relative to BM25's weight of 1 in the fusion
+QUALITY_WEIGHT = 0.004  # ~ a few ranks of RRF: quality breaks near-ties, never drowns relevance
+MIN_COSINE = 0.2  # a semantic-only candidate below this is not a match
+
+_RESOLVER = TagResolver()
+_VECTOR_CACHE: dict[tuple[int, int], tuple[SemanticModel, VectorIndex]] = {}
+
+
+def resolver() -> TagResolver:
+    return _RESOLVER
+
+
+def _semantic(lib: Library) -> tuple[SemanticModel, VectorIndex] | None:
+    count = lib.vector_count(SEMANTIC_MODEL)
+    if count == 0:
+        return None
+    key = (id(lib), count)
+    cached = _VECTOR_CACHE.get(key)
+    if cached is None:
+        model = load_model(lib)
+        if model is None:
+            return None
+        rows = lib.vectors(SEMANTIC_MODEL)
+        ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
+        vectors = np.vstack([blob_to_vector(b) for _, b in rows]).astype(np.float32)
+        cached = (model, VectorIndex(ids, vectors))
+        _VECTOR_CACHE.clear()  # one library per process at a time is the common case
+        _VECTOR_CACHE[key] = cached
+    return cached
+
+
+def search(
+    lib: Library, query: Query, *, offset: int = 0, limit: int = 20, facets: int = 0
+) -> SearchPage:
+    """One page of works matching ``query``, best first, with reasons and facet counts."""
+    started = time.perf_counter()
+    if query.use_blacklist and not query.blacklist:
+        query = replace(query, blacklist=lib.blacklist())
+    semantic = _semantic(lib) if query.text and query.semantic else None
+    if query.text and query.sort == Sort.RELEVANCE and semantic is not None:
+        ranked, total, facet_counts, cosines = _hybrid(lib, query, semantic, facets)
+        page = ranked[offset : offset + limit]
+    else:
+        found = lib.find(query, _RESOLVER, offset=offset, limit=limit, facets=facets)
+        page, total, facet_counts, cosines = found.page, found.total, found.facets, {}
+    ids = [i for i, _ in page]
+    blurbs = lib.blurbs(ids)
+    expression = fts_expression(query.text) if query.text else None
+    snippets = lib.snippets(ids, expression) if expression else {}
+    matchers = _matchers(query)
+    tag_keys = lib.tag_keys(ids) if matchers else {}
+    hits = []
+    for work_id, score in page:
+        blurb = blurbs.get(work_id)
+        if blurb is None:
+            continue
+        why = _why(query, matchers, tag_keys.get(work_id, []), snippets.get(work_id),
+                   cosines.get(work_id), blurb.quality)  # fmt: skip
+        hits.append(Hit.of(blurb, score, why, snippets.get(work_id)))
+    return SearchPage(
+        total=total, hits=hits, facets=facet_counts, described=query.describe(), offset=offset,
+        limit=limit, took_ms=(time.perf_counter() - started) * 1000,
+    )  # fmt: skip
+
+
+def _hybrid(
+    lib: Library, query: Query, semantic: tuple[SemanticModel, VectorIndex], facets: int
+) -> tuple[list[tuple[int, float]], int, dict[str, list[tuple[str, int]]], dict[int, float]]:
+    model, index = semantic
+    lexical = lib.find(query, _RESOLVER, limit=LEXICAL_DEPTH, facets=facets)
+    nearest = [
+        (i, c) for i, c in index.top_k(model.embed_query(query.text), SEMANTIC_DEPTH)
+        if c >= MIN_COSINE
+    ]  # fmt: skip
+    cosines = dict(nearest)
+    # Semantic candidates must pass every filter too: re-check them through the compiler,
+    # without the words (meaning may match where the words do not).
+    allowed: set[int] = set()
+    if nearest:
+        check = replace(query, text="", work_ids=[i for i, _ in nearest], sort=Sort.RELEVANCE)
+        allowed = {i for i, _ in lib.find(check, _RESOLVER, limit=len(nearest)).page}
+    fused: dict[int, float] = {}
+    for rank, (work_id, _) in enumerate(lexical.page):
+        fused[work_id] = 1.0 / (RRF_K + rank + 1)
+    for rank, (work_id, _) in enumerate(w for w in nearest if w[0] in allowed):
+        fused[work_id] = fused.get(work_id, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank + 1)
+    qualities = _qualities(lib, list(fused))
+    ranked = sorted(
+        ((i, s + QUALITY_WEIGHT * qualities.get(i, 0.0)) for i, s in fused.items()),
+        key=lambda x: (-x[1], x[0]),
+    )
+    total = lexical.total + len(allowed - {i for i, _ in lexical.page})
+    return ranked, total, lexical.facets, {i: cosines[i] for i in allowed}
+
+
+def _qualities(lib: Library, ids: list[int]) -> dict[int, float]:
+    return {i: b.quality or 0.0 for i, b in lib.blurbs(ids).items()} if ids else {}
+
+
+def _matchers(query: Query) -> list[tuple[TagFilter, KeyMatch]]:
+    return [(f, _RESOLVER.match(f.text, f.type)) for g in query.include for f in g.any_of]
+
+
+def _hits_tag(match: KeyMatch, key: str) -> bool:
+    if key in match.keys:
+        return True
+    return any(all(fnmatchcase(key, p) for p in patterns) for patterns in match.patterns)
+
+
+def _why(
+    query: Query, matchers: list[tuple[TagFilter, KeyMatch]], keys: list[tuple[str, str, str]],
+    snippet: str | None, cosine: float | None, quality: float | None,
+) -> list[str]:  # fmt: skip
+    reasons: list[str] = []
+    for f, match in matchers:
+        shown = sorted({display for kind, key, display in keys
+                        if (f.type is None or f.type.value == kind) and _hits_tag(match, key)})  # fmt: skip
+        if shown:
+            asked = "" if shown == [f.text] else f" for “{f.text}”"
+            reasons.append("tagged " + ", ".join(shown[:3]) + asked)
+    if snippet:
+        reasons.append(f"text: {snippet}")
+    elif query.text and cosine is None:
+        reasons.append(f"words “{query.text}” in title, summary or notes")
+    if cosine is not None:
+        reasons.append(f"close in meaning (cosine {cosine:.2f})")
+    if quality is not None and query.sort in (Sort.RELEVANCE, Sort.QUALITY):
+        reasons.append(f"quality {quality:.2f}")
+    return reasons
+
+
+def quality_report(lib: Library, work_id: int) -> list[str]:
+    """How a work's quality score was made (``ficsift why``)."""
+    detail = lib.score_detail(work_id)
+    if detail is None:
+        return [f"work {work_id} has no quality score yet (run `ficsift index`)"]
+    score, basis, data = detail
+    lines = [f"quality {score:.2f} from {basis}"]
+    for name, value, weight, text in data.get("parts", []):
+        lines.append(f"  {name:<16} {value:.2f} × {weight:.2f}  {text}".rstrip())
+    return lines
+
+
+def work_json_extra(lib: Library, work_id: int) -> dict[str, Any]:
+    """Search-side facts about one work for `show --json`: quality and reading state."""
+    detail = lib.score_detail(work_id)
+    reading = lib.reading(work_id)
+    return {
+        "quality": None if detail is None else round(detail[0], 4),
+        "reading": reading.to_json() if reading else None,
+    }

@@ -7,19 +7,26 @@ exit code is 1 when anything failed.
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ficsift import __version__
+from ficsift import cli_search as search_commands
+from ficsift.cli_support import (
+    JsonOption,
+    LibraryOption,
+    err,
+    open_library_or_exit,
+    out,
+    parse_work_id,
+    print_json,
+)
 from ficsift.importer import import_paths
-from ficsift.library import Library, default_library_dir, open_library
+from ficsift.library import default_library_dir
 from ficsift.model import Chapter, Document
 from ficsift.read import RawFile, ReadError, read_file
 from ficsift.read.archive import expand
@@ -32,28 +39,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-LibraryOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--library", "-L", help="Library folder (default: $FICSIFT_HOME or the user data dir)."
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _library(directory: Path | None) -> Library:
-    try:
-        return open_library(directory)
-    except Exception as exc:  # an unopenable library is one line, not a traceback
-        err.print(f"ficsift: cannot open library {directory or default_library_dir()}: {exc}")
-        raise typer.Exit(2) from None
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+_library = open_library_or_exit
+_print_json = print_json
+_parse_work_id = parse_work_id
 
 
 @app.callback(invoke_without_command=True)
@@ -89,6 +77,7 @@ def add(
                     bar.update(task, completed=done, total=total, current=Path(current).name[:40])
 
                 report = import_paths(lib, paths, progress=progress, workers=workers)
+        search_commands.refresh_index(lib, show_progress=not json_out)
     if json_out:
         _print_json(report.to_json())
     else:
@@ -178,14 +167,6 @@ def strip_metadata(doc: Document) -> Document:
             for c in doc.chapters
         ],
     )  # fmt: skip
-
-
-def _parse_work_id(work: str) -> int:
-    try:
-        return int(work)
-    except ValueError:
-        err.print(f"ficsift: work must be a number (see `ficsift list`), not {work!r}")
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -335,6 +316,20 @@ def stats(library: LibraryOption = None, json_out: JsonOption = False) -> None:
                 table.add_row(str(name), f"{n:,}")
             out.print(table)
 
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    library: LibraryOption = None,
+) -> None:
+    """Run the web app: search, read and curate the library in a browser."""
+    from ficsift.web.serve import serve as run_server
+
+    run_server(library or default_library_dir(), host=host, port=port)
+
+
+search_commands.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,164 @@
+"""The JSON API under ``/api/``: the pages' capabilities for scripts and other front ends.
+
+Errors are ``{"error": message}`` with a fitting status (see :func:`ficsift.web.app.create_app`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from ficsift.library.query import BlacklistEntry, BlacklistKind, ReadingStatus
+from ficsift.web import searching, views
+from ficsift.web.forms import PAGE_SIZE, SearchForm
+from ficsift.web.state import AppState
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.ficsift
+    return state
+
+
+class MarkIn(BaseModel):
+    status: ReadingStatus | None = None
+    rating: int | None = Field(None, ge=1, le=5)
+    notes: str | None = Field(None, max_length=20_000)
+    position: str | None = Field(None, max_length=64, description="chapter:fraction, e.g. 3:0.42")
+
+
+class BlacklistIn(BaseModel):
+    kind: BlacklistKind
+    value: str = Field(min_length=1, max_length=300)
+    fandom: str | None = Field(None, max_length=300)
+
+
+class FolderIn(BaseModel):
+    path: str = Field(min_length=1, max_length=4096, description="a folder or file to read")
+
+
+@router.get("/csrf")
+def csrf(request: Request) -> dict[str, str]:
+    """The token form posts must send back (as ``X-CSRF-Token``) with this cookie."""
+    return {"token": request.state.csrf_token}
+
+
+@router.get("/search")
+def search(request: Request) -> dict[str, Any]:
+    """Search with the same parameters as ``/search`` (``q`` in the inline query language)."""
+    form = SearchForm.from_params(request.query_params)
+    with _state(request).library() as lib:
+        result = views.run_search(lib, form)
+    if result.error:
+        raise HTTPException(400, f"query syntax: {result.error}"
+                            + (f" (at {result.error_position})" if result.error_position is not None else ""))  # fmt: skip
+    data: dict[str, Any] = result.page.to_json()
+    data["page"] = form.page
+    data["page_size"] = PAGE_SIZE
+    return data
+
+
+@router.get("/works/{work_id}")
+def work(request: Request, work_id: int) -> dict[str, Any]:
+    with _state(request).library() as lib:
+        stored = views.get_work(lib, work_id)
+        reading = views.reading_of(lib, work_id)
+        quality = searching.quality_lines(lib, work_id)
+    data = stored.to_json()
+    data["reading"] = reading.to_json() if reading else None
+    data["quality"] = quality
+    return data
+
+
+@router.get("/works/{work_id}/similar")
+def similar(request: Request, work_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    with _state(request).library() as lib:
+        views.get_work(lib, work_id)
+        hits = searching.more_like(lib, work_id, limit=max(1, min(limit, 50)))
+    return [h.to_json() for h in hits]
+
+
+@router.post("/works/{work_id}/mark")
+def mark(request: Request, work_id: int, body: MarkIn) -> dict[str, Any]:
+    """Set reading status, rating, notes or position; fields left out are unchanged."""
+    with _state(request).library() as lib:
+        state = views.mark(
+            lib, work_id,
+            body.status.value if body.status else None, body.rating, body.notes, body.position,
+        )  # fmt: skip
+    return state.to_json()
+
+
+@router.get("/blacklist")
+def blacklist(request: Request) -> list[dict[str, Any]]:
+    with _state(request).library() as lib:
+        entries = _blacklist(lib).blacklist()
+    return [_entry(e) for e in entries]
+
+
+@router.post("/blacklist", status_code=201)
+def blacklist_add(request: Request, body: BlacklistIn) -> dict[str, Any]:
+    entry = BlacklistEntry(body.kind, " ".join(body.value.split()), body.fandom or None)
+    with _state(request).library() as lib:
+        entry_id = _blacklist(lib).blacklist_add(entry)
+    return _entry(BlacklistEntry(entry.kind, entry.value, entry.fandom, entry_id))
+
+
+@router.delete("/blacklist/{entry_id}")
+def blacklist_remove(request: Request, entry_id: int) -> dict[str, Any]:
+    with _state(request).library() as lib:
+        removed = _blacklist(lib).blacklist_remove(entry_id)
+    if not removed:
+        raise HTTPException(404, f"no blacklist entry {entry_id}")
+    return {"removed": entry_id}
+
+
+@router.post("/import", status_code=202)
+async def import_files(request: Request) -> dict[str, Any]:
+    """Upload files (multipart ``files``) or give ``{"path": folder}`` as JSON; poll the job."""
+    state = _state(request)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        try:
+            body = FolderIn.model_validate(await request.json())
+        except Exception as exc:
+            raise HTTPException(422, f'expected {{"path": folder}}: {exc}') from None
+        job = views.start_import(state, [], [], views.folder_path(body.path))
+    elif content_type.startswith("multipart/form-data"):
+        form = await request.form(max_files=200, max_fields=200)
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        saved, refused = await views.save_uploads(state, files, request.app.state.max_file_bytes)
+        folder_text = str(form.get("folder") or "").strip()
+        job = views.start_import(
+            state, saved, refused, views.folder_path(folder_text) if folder_text else None
+        )
+    else:
+        raise HTTPException(415, 'send multipart/form-data files or a JSON {"path": folder}')
+    return job.to_json()
+
+
+@router.get("/import/{job_id}")
+def import_status(request: Request, job_id: int) -> dict[str, Any]:
+    job = _state(request).job(job_id)
+    if job is None:
+        raise HTTPException(404, f"no import {job_id}")
+    return job.to_json()
+
+
+@router.get("/stats")
+def stats(request: Request) -> dict[str, Any]:
+    with _state(request).library() as lib:
+        return lib.stats().to_json()
+
+
+def _blacklist(lib: Any) -> Any:
+    if not searching.has_blacklist(lib):
+        raise HTTPException(501, "this library has no blacklist yet")
+    return lib
+
+
+def _entry(e: BlacklistEntry) -> dict[str, Any]:
+    return {"id": e.id, "kind": e.kind.value, "value": e.value, "fandom": e.fandom}

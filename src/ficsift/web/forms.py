@@ -1,0 +1,260 @@
+"""The search form: URL parameters ↔ :class:`~ficsift.library.query.Query`.
+
+A search is bookmarkable because everything lives in the URL: ``q`` holds the inline query
+language and the sidebar adds plain parameters (``tag``/``xtag`` as ``type:name``, ``rating``,
+``complete``, ``words_min`` …).  :meth:`SearchForm.url` rebuilds the URL with one change, which
+is how every include/exclude link and page link is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from ficsift.library.query import Crossover, Query, Range, Sort, TagFilter, TagGroup
+from ficsift.model import TagType
+
+RATINGS = ["General Audiences", "Teen And Up Audiences", "Mature", "Explicit", "Not Rated"]
+WARNINGS = [
+    "Graphic Depictions Of Violence",
+    "Major Character Death",
+    "Rape/Non-Con",
+    "Underage",
+    "Creator Chose Not To Use Archive Warnings",
+    "No Archive Warnings Apply",
+]
+CATEGORIES = ["F/F", "F/M", "Gen", "M/M", "Multi", "Other"]
+SORTS = [
+    ("", "Best match"),
+    (Sort.QUALITY.value, "Quality"),
+    (Sort.KUDOS.value, "Kudos"),
+    (Sort.HITS.value, "Hits"),
+    (Sort.BOOKMARKS.value, "Bookmarks"),
+    (Sort.COMMENTS.value, "Comments"),
+    (Sort.WORDS.value, "Word count"),
+    (Sort.UPDATED.value, "Date updated"),
+    (Sort.PUBLISHED.value, "Date published"),
+    (Sort.TITLE.value, "Title"),
+]
+PAGE_SIZE = 20
+MAX_PAGE = 500
+_TYPE_NAMES = {t.value for t in TagType}
+
+ParseQuery = Callable[[str], Query]
+
+
+def split_tag(spec: str) -> tuple[TagType | None, str]:
+    """``"character:Willow Rosenberg"`` → (CHARACTER, "Willow Rosenberg"); untyped otherwise.
+
+    >>> split_tag("fandom:Star Trek: Deep Space Nine")
+    (<TagType.FANDOM: 'fandom'>, 'Star Trek: Deep Space Nine')
+    >>> split_tag("Star Trek: Deep Space Nine")
+    (None, 'Star Trek: Deep Space Nine')
+    """
+    kind, sep, name = spec.partition(":")
+    if sep and kind in _TYPE_NAMES and name.strip():
+        return TagType(kind), name.strip()
+    return None, spec.strip()
+
+
+def tag_spec(kind: str | None, name: str) -> str:
+    return f"{kind}:{name}" if kind else name
+
+
+def _int(value: str | None, low: int = 0, high: int = 10**9) -> int | None:
+    try:
+        number = int(str(value).replace(",", "").strip())
+    except (TypeError, ValueError):
+        return None
+    return max(low, min(high, number))
+
+
+@dataclass(slots=True)
+class SearchForm:
+    q: str = ""
+    tag: list[str] = field(default_factory=list)  # include, "type:name"
+    xtag: list[str] = field(default_factory=list)  # exclude
+    rating: list[str] = field(default_factory=list)
+    category: list[str] = field(default_factory=list)
+    xwarning: list[str] = field(default_factory=list)  # archive warnings to leave out
+    complete: str = ""  # "" | "yes" | "no"
+    words_min: int | None = None
+    words_max: int | None = None
+    lang: list[str] = field(default_factory=list)
+    crossover: str = Crossover.ANY.value
+    main: bool = False
+    sort: str = ""
+    hide_read: bool = False
+    author_only: bool = False
+    no_blacklist: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> SearchForm:
+        """From request query parameters (a Starlette ``QueryParams`` or a plain mapping)."""
+
+        def many(key: str) -> list[str]:
+            if hasattr(params, "getlist"):
+                values = params.getlist(key)
+            else:
+                raw = params.get(key)
+                values = raw if isinstance(raw, list) else [] if raw is None else [raw]
+            seen: list[str] = []
+            for v in values:
+                v = " ".join(str(v).split())[:300]
+                if v and v not in seen:
+                    seen.append(v)
+            return seen[:50]
+
+        def one(key: str) -> str:
+            values = many(key)
+            return values[0] if values else ""
+
+        def flag(key: str) -> bool:
+            return one(key) in {"1", "on", "yes", "true"}
+
+        crossover = one("crossover")
+        sort = one("sort")
+        return cls(
+            q=str(params.get("q") or "")[:2000].strip(),
+            tag=many("tag"),
+            xtag=many("xtag"),
+            rating=[r for r in many("rating") if r in RATINGS],
+            category=[c for c in many("category") if c in CATEGORIES],
+            xwarning=[w for w in many("xwarning") if w in WARNINGS],
+            complete=one("complete") if one("complete") in {"yes", "no"} else "",
+            words_min=_int(one("words_min")) if one("words_min") else None,
+            words_max=_int(one("words_max")) if one("words_max") else None,
+            lang=many("lang"),
+            crossover=crossover if crossover in {c.value for c in Crossover} else "any",
+            main=flag("main"),
+            sort=sort if sort in {s for s, _ in SORTS} else "",
+            hide_read=flag("hide_read"),
+            author_only=flag("author_only"),
+            no_blacklist=flag("no_blacklist"),
+            page=_int(one("page"), 1, MAX_PAGE) or 1,
+        )
+
+    def params(self) -> list[tuple[str, str]]:
+        """The non-default fields as URL parameters, in a stable order."""
+        out: list[tuple[str, str]] = []
+        default = SearchForm()
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value == getattr(default, f.name):
+                continue
+            if isinstance(value, list):
+                out += [(f.name, v) for v in value]
+            elif isinstance(value, bool):
+                out.append((f.name, "1"))
+            else:
+                out.append((f.name, str(value)))
+        return out
+
+    def url(self, **changes: Any) -> str:
+        form = replace(self, **changes) if changes else self
+        if "page" not in changes:
+            form = replace(form, page=1) if changes else form
+        query = urlencode(form.params())
+        return f"/search?{query}" if query else "/search"
+
+    # one-click changes, for the sidebar and the active-filter chips
+
+    def include_url(self, kind: str | None, name: str) -> str:
+        spec = tag_spec(kind, name)
+        return self.url(
+            tag=[*self.tag, spec] if spec not in self.tag else self.tag,
+            xtag=[t for t in self.xtag if t != spec],
+        )
+
+    def exclude_url(self, kind: str | None, name: str) -> str:
+        spec = tag_spec(kind, name)
+        return self.url(
+            xtag=[*self.xtag, spec] if spec not in self.xtag else self.xtag,
+            tag=[t for t in self.tag if t != spec],
+        )
+
+    def without_url(self, key: str, value: str) -> str:
+        current = getattr(self, key)
+        return self.url(**{key: [v for v in current if v != value]})
+
+    def page_url(self, page: int) -> str:
+        return self.url(page=page)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * PAGE_SIZE
+
+    @property
+    def is_empty(self) -> bool:
+        return not [p for p in self.params() if p[0] not in {"page", "sort"}]
+
+    def active(self) -> list[tuple[str, str, str]]:
+        """(label, value, url without it) for each sidebar filter, for removable chips."""
+        chips: list[tuple[str, str, str]] = []
+        for key, label in (("tag", "+"), ("xtag", "−"), ("rating", "rating"),
+                           ("category", "category"), ("xwarning", "no"), ("lang", "language")):  # fmt: skip
+            for value in getattr(self, key):
+                shown = split_tag(value)[1] if key in {"tag", "xtag"} else value
+                chips.append((label, shown, self.without_url(key, value)))
+        if self.complete:
+            chips.append(("", "complete" if self.complete == "yes" else "in progress",
+                          self.url(complete="")))  # fmt: skip
+        if self.words_min is not None or self.words_max is not None:
+            low = f"{self.words_min:,}" if self.words_min is not None else "0"
+            high = f"{self.words_max:,}" if self.words_max is not None else "∞"
+            chips.append(("words", f"{low}–{high}", self.url(words_min=None, words_max=None)))
+        if self.crossover != "any":
+            shown = "no crossovers" if self.crossover == "exclude" else "crossovers only"
+            chips.append(("", shown, self.url(crossover="any")))
+        for key, shown in (("main", "main pairing only"), ("hide_read", "hiding read"),
+                           ("author_only", "author tags only"),
+                           ("no_blacklist", "blacklist off")):  # fmt: skip
+            if getattr(self, key):
+                chips.append(("", shown, self.url(**{key: False})))
+        return chips
+
+    def to_query(self, parse: ParseQuery | None = None) -> Query:
+        """The query the box and the sidebar ask together (the box's syntax errors propagate)."""
+        query = parse(self.q) if (parse and self.q) else Query(text=self.q)
+        query.include += [TagGroup((_filter(spec, self.main),)) for spec in self.tag]
+        query.exclude += [_filter(spec, False) for spec in self.xtag]
+        query.exclude += [TagFilter(w, TagType.WARNING) for w in self.xwarning]
+        query.ratings += [r for r in self.rating if r not in query.ratings]
+        query.categories += [c for c in self.category if c not in query.categories]
+        query.languages += [lang for lang in self.lang if lang not in query.languages]
+        if self.complete:
+            query.complete = self.complete == "yes"
+        if self.words_min is not None or self.words_max is not None:
+            query.words = Range(
+                self.words_min if self.words_min is not None else query.words.low,
+                self.words_max if self.words_max is not None else query.words.high,
+            )
+        if self.crossover != "any":
+            query.crossover = Crossover(self.crossover)
+        query.main_pairing = query.main_pairing or self.main
+        query.hide_read = query.hide_read or self.hide_read
+        query.author_tags_only = query.author_tags_only or self.author_only
+        if self.no_blacklist:
+            query.use_blacklist = False
+        if self.sort:
+            query.sort = Sort(self.sort)
+        return query
+
+
+def _filter(spec: str, main: bool) -> TagFilter:
+    kind, name = split_tag(spec)
+    return TagFilter(name, kind, main=main and kind is TagType.RELATIONSHIP)
+
+
+def pages(current: int, last: int, around: int = 2) -> Iterable[int | None]:
+    """Page numbers to link, with None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+    shown = {1, last, *range(current - around, current + around + 1)}
+    previous = 0
+    for n in sorted(p for p in shown if 1 <= p <= last):
+        if n - previous > 1:
+            yield None
+        yield n
+        previous = n

@@ -1,0 +1,190 @@
+"""The HTML pages: search, a work with its reader, import, library.  All work without JS."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from ficsift.library.query import BlacklistEntry, BlacklistKind, Query, ReadingStatus, Sort
+from ficsift.web import searching, views
+from ficsift.web.forms import CATEGORIES, PAGE_SIZE, RATINGS, SORTS, WARNINGS, SearchForm, pages
+from ficsift.web.render import render
+from ficsift.web.state import AppState
+
+router = APIRouter(include_in_schema=False)
+FACET_ORDER = ["fandom", "rating", "warning", "category", "relationship", "character", "freeform",
+               "language"]  # fmt: skip
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.ficsift
+    return state
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    with _state(request).library() as lib:
+        empty = not lib.rows(limit=1)
+    return _see_other("/import?welcome=1" if empty else "/search")
+
+
+@router.get("/search")
+def search_page(request: Request) -> Response:
+    form = SearchForm.from_params(request.query_params)
+    with _state(request).library() as lib:
+        result = views.run_search(lib, form)
+    facets = []
+    if result.page is not None:
+        known = result.page.facets
+        facets = [(k, known[k]) for k in FACET_ORDER if known.get(k)]
+        facets += [(k, v) for k, v in known.items() if k not in FACET_ORDER and v]
+    context = {
+        "form": form,
+        "result": result,
+        "facets": facets,
+        "pages": list(pages(form.page, result.last_page)),
+        "ratings": RATINGS,
+        "warnings": WARNINGS,
+        "categories": CATEGORIES,
+        "sorts": SORTS,
+        "page_size": PAGE_SIZE,
+    }
+    fragment = request.headers.get("x-fragment") == "search"
+    status = 400 if result.error else 200
+    return render(request, "_search.html" if fragment else "search.html", context, status)
+
+
+@router.get("/works/{work_id}")
+def work_page(request: Request, work_id: int, chapter: int | None = None) -> Response:
+    with _state(request).library() as lib:
+        work = views.get_work(lib, work_id)
+        reading = views.reading_of(lib, work_id)
+        similar = searching.more_like(lib, work_id)
+        quality = searching.quality_lines(lib, work_id)
+        can_mark = searching.has_reading(lib)
+    doc = work.document
+    chapters = doc.chapters if doc.has_text else []
+    saved = views.parse_position(reading.position if reading else None)
+    if chapter is None:
+        chapter = saved[0] if saved else 1
+    if chapters and not 1 <= chapter <= len(chapters):
+        raise HTTPException(404, f"work {work_id} has no chapter {chapter}")
+    current = chapters[chapter - 1] if chapters else None
+    context = {
+        "work": work,
+        "doc": doc,
+        "head": searching.hit_from_work(work),
+        "groups": views.tag_groups(work),
+        "reading": reading,
+        "can_mark": can_mark,
+        "statuses": [s.value for s in ReadingStatus],
+        "similar": similar,
+        "quality": quality,
+        "chapters": chapters,
+        "chapter_no": chapter,
+        "chapter": current,
+        "chapter_html": views.chapter_html(current) if current else "",
+        "resume": saved,
+    }
+    return render(request, "work.html", context)
+
+
+@router.post("/works/{work_id}/mark")
+async def mark_form(request: Request, work_id: int) -> Response:
+    form = await request.form()
+    status = str(form.get("status") or "") or None
+    rating_text = str(form.get("rating") or "")
+    notes = form.get("notes")
+    try:
+        rating = int(rating_text) if rating_text else None
+        if status is not None:
+            ReadingStatus(status)
+    except ValueError:
+        raise HTTPException(
+            422, "status must be want, reading, read or dropped; rating 1–5"
+        ) from None
+    with _state(request).library() as lib:
+        views.mark(lib, work_id, status, rating, str(notes) if notes is not None else None)
+    return _see_other(f"/works/{work_id}?saved=1#reading")
+
+
+@router.get("/import")
+def import_page(request: Request, job: int | None = None, welcome: int = 0) -> Response:
+    state = _state(request)
+    current = state.job(job) if job else None
+    if job and current is None:
+        raise HTTPException(
+            404, f"no import {job} (imports are forgotten when the server restarts)"
+        )
+    context = {
+        "job": current,
+        "jobs": state.jobs()[:5],
+        "welcome": bool(welcome),
+        "max_mb": request.app.state.max_file_bytes // 2**20,
+    }
+    return render(request, "import.html", context)
+
+
+@router.post("/import")
+async def import_post(request: Request) -> Response:
+    state = _state(request)
+    form = await request.form(max_files=200, max_fields=200)
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    folder_text = str(form.get("folder") or "").strip()
+    folder = views.folder_path(folder_text) if folder_text else None
+    saved, refused = await views.save_uploads(state, files, request.app.state.max_file_bytes)
+    job = views.start_import(state, saved, refused, folder)
+    return _see_other(f"/import?job={job.id}")
+
+
+@router.get("/library")
+def library_page(request: Request) -> Response:
+    with _state(request).library() as lib:
+        stats = lib.stats()
+        blacklist = lib.blacklist() if searching.has_blacklist(lib) else None
+        lists: list[tuple[str, object]] = []
+        if searching.has_reading(lib):
+            for status in ReadingStatus:
+                query = Query(reading=[status], use_blacklist=False, sort=Sort.UPDATED)
+                lists.append((status.value, searching.run_search(lib, query, 0, 50)))
+    context = {
+        "stats": stats,
+        "blacklist": blacklist,
+        "lists": lists,
+        "kinds": [k.value for k in BlacklistKind],
+    }
+    return render(request, "library.html", context)
+
+
+@router.post("/library/blacklist")
+async def blacklist_add(request: Request) -> Response:
+    form = await request.form()
+    try:
+        kind = BlacklistKind(str(form.get("kind") or ""))
+    except ValueError:
+        raise HTTPException(422, "kind must be tag, author or work") from None
+    value = " ".join(str(form.get("value") or "").split())[:300]
+    fandom = " ".join(str(form.get("fandom") or "").split())[:300] or None
+    if not value:
+        raise HTTPException(422, "say what to blacklist")
+    with _state(request).library() as lib:
+        if not searching.has_blacklist(lib):
+            raise HTTPException(501, "this library has no blacklist yet")
+        lib.blacklist_add(BlacklistEntry(kind, value, fandom))
+    back = str(form.get("back") or "")
+    return _see_other(
+        back if back.startswith("/") and not back.startswith("//") else "/library#blacklist"
+    )
+
+
+@router.post("/library/blacklist/{entry_id}/remove")
+def blacklist_remove(request: Request, entry_id: int) -> Response:
+    with _state(request).library() as lib:
+        if not searching.has_blacklist(lib):
+            raise HTTPException(501, "this library has no blacklist yet")
+        lib.blacklist_remove(entry_id)
+    return _see_other("/library#blacklist")

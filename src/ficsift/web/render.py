@@ -1,0 +1,133 @@
+"""Templates: one autoescaping Jinja2 environment, and the small helpers pages share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ficsift.web.security import CSRF_FIELD
+
+# AO3's square of symbols: rating, category, warnings, status.
+_RATING = {
+    "general audiences": ("G", "r-g"), "general": ("G", "r-g"), "g": ("G", "r-g"),
+    "teen and up audiences": ("T", "r-t"), "teen": ("T", "r-t"), "t": ("T", "r-t"),
+    "mature": ("M", "r-m"), "m": ("M", "r-m"),
+    "explicit": ("E", "r-e"), "adult": ("E", "r-e"), "e": ("E", "r-e"),
+}  # fmt: skip
+_CATEGORY = {"f/f": "c-ff", "f/m": "c-fm", "m/m": "c-mm", "gen": "c-gen", "multi": "c-multi"}
+NO_WARNINGS = {"no archive warnings apply"}
+CHOSE_NOT = {"creator chose not to use archive warnings", "choose not to use archive warnings"}
+ARCHIVE_WARNINGS = {
+    "graphic depictions of violence", "major character death", "rape/non-con", "underage",
+}  # fmt: skip
+TAG_TYPE_LABELS = {
+    "fandom": "Fandoms",
+    "rating": "Ratings",
+    "warning": "Warnings",
+    "category": "Categories",
+    "relationship": "Relationships",
+    "character": "Characters",
+    "freeform": "Additional tags",
+    "language": "Languages",
+}
+
+
+def rating_symbol(rating: str | None) -> tuple[str, str, str]:
+    letter, css = _RATING.get((rating or "").casefold(), ("–", "r-none"))
+    return letter, css, rating or "Not rated"
+
+
+def category_symbol(names: list[str]) -> tuple[str, str, str]:
+    if not names:
+        return "–", "c-none", "No category"
+    if len(names) > 1:
+        return "✱", "c-multi", ", ".join(names)
+    css = _CATEGORY.get(names[0].casefold(), "c-other")
+    return names[0][:5], css, names[0]
+
+
+def warning_symbol(names: list[str]) -> tuple[str, str, str]:
+    folded = {n.casefold() for n in names}
+    if folded & ARCHIVE_WARNINGS:
+        return "!", "w-yes", ", ".join(n for n in names if n.casefold() in ARCHIVE_WARNINGS)
+    if folded & CHOSE_NOT:
+        return "?", "w-maybe", "Creator chose not to use archive warnings"
+    if folded & NO_WARNINGS:
+        return "", "w-no", "No archive warnings apply"
+    return "", "w-none", "No archive warnings given"
+
+
+def status_symbol(status: str) -> tuple[str, str, str]:
+    if status == "complete":
+        return "✓", "s-done", "Complete"
+    if status == "in-progress":
+        return "…", "s-wip", "Work in progress"
+    return "", "s-unknown", "Status unknown"
+
+
+def quality_label(quality: float | None) -> str:
+    if quality is None:
+        return ""
+    if quality >= 0.8:
+        return "excellent"
+    if quality >= 0.6:
+        return "good"
+    if quality >= 0.4:
+        return "fair"
+    return "low"
+
+
+def number(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def day(value: str | None) -> str:
+    return (value or "")[:10]
+
+
+def confidence_text(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("ficsift.web", "templates"),
+        autoescape=True,  # every template, whatever its name
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        rating_symbol=rating_symbol,
+        category_symbol=category_symbol,
+        warning_symbol=warning_symbol,
+        status_symbol=status_symbol,
+        quality_label=quality_label,
+        tag_type_labels=TAG_TYPE_LABELS,
+        csrf_field=CSRF_FIELD,
+    )
+    env.filters.update(number=number, day=day, confidence=confidence_text)
+    return env
+
+
+ENV = _environment()
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    page = ENV.get_template(name).render(
+        request=request,
+        csrf_token=request.state.csrf_token,
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(page, status_code=status_code)

@@ -1,0 +1,255 @@
+"""What pages show, built from library records: shared by the HTML pages and the JSON API."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, UploadFile
+
+from ficsift.library import Library, StoredWork
+from ficsift.library.query import Query, ReadingStatus
+from ficsift.model import Chapter, Tag, TagOrigin, TagType
+from ficsift.search.results import ReadingState
+from ficsift.web import searching
+from ficsift.web.forms import PAGE_SIZE, SearchForm
+from ficsift.web.security import clean_story_html, safe_filename, unique_path
+from ficsift.web.state import AppState, ImportJob
+
+TYPE_ORDER = [
+    TagType.RATING, TagType.WARNING, TagType.CATEGORY, TagType.FANDOM,
+    TagType.RELATIONSHIP, TagType.CHARACTER, TagType.FREEFORM,
+]  # fmt: skip
+FIC_SUFFIXES = {".epub", ".html", ".htm", ".xhtml", ".txt", ".md", ".markdown", ".zip"}
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SearchResult:
+    form: SearchForm
+    query: Query | None
+    page: Any  # SearchPage
+    error: str | None = None
+    error_position: int | None = None
+    took_ms: float = 0.0
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.page.total // PAGE_SIZE)) if self.page else 1
+
+
+def run_search(lib: Library, form: SearchForm) -> SearchResult:
+    started = time.perf_counter()
+    try:
+        query = form.to_query(searching.parse)
+    except searching.QueryError as exc:
+        return SearchResult(form, None, None, exc.message, exc.position)
+    page = searching.run_search(lib, query, form.offset, PAGE_SIZE)
+    return SearchResult(form, query, page, took_ms=(time.perf_counter() - started) * 1000)
+
+
+# -- work page -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TagItem:
+    """One tag on the work page: author tags as links, inferred ones with their evidence."""
+
+    name: str  # what to show
+    type: str
+    origin: str  # author | inferred
+    confidence: float | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    confirmed: bool = False  # an author tag ficsift also found in the text
+    spelled: str | None = None  # the author's spelling when it differs from ``name``
+
+    @property
+    def expandable(self) -> bool:
+        return bool(self.evidence or self.reasons)
+
+
+def _evidence(tag: Tag) -> list[dict[str, Any]]:
+    return [
+        {"chapter": e.chapter, "text": e.text, "reason": e.reason}
+        for e in tag.evidence[:8]
+        if e.text.strip()
+    ]
+
+
+def _reasons(tag: Tag) -> list[str]:
+    reasons = tag.extra.get("reasons")
+    return [str(r) for r in reasons][:6] if isinstance(reasons, list) else []
+
+
+def tag_groups(work: StoredWork) -> list[tuple[str, list[TagItem]]]:
+    """Tags by type in AO3's order; an inferred tag that repeats an author tag confirms it."""
+    groups: list[tuple[str, list[TagItem]]] = []
+    for kind in TYPE_ORDER:
+        items: list[TagItem] = []
+        by_key: dict[str, TagItem] = {}
+        tags = work.document.tags_of(kind)
+        for t in tags:
+            if t.origin is not TagOrigin.AUTHOR:
+                continue
+            shown = t.canonical or t.name
+            key = shown.casefold()
+            if key in by_key:
+                continue
+            item = TagItem(shown, kind.value, "author",
+                           spelled=t.name if t.name.casefold() != key else None)  # fmt: skip
+            by_key[key] = item
+            items.append(item)
+        for t in tags:
+            if t.origin is not TagOrigin.INFERRED:
+                continue
+            shown = t.canonical or t.name
+            key = shown.casefold()
+            if key in by_key:
+                known = by_key[key]
+                if known.origin == "author" and not known.confirmed:
+                    known.confirmed = True
+                    known.confidence = t.confidence
+                    known.evidence = _evidence(t)
+                    known.reasons = _reasons(t)
+                continue
+            item = TagItem(shown, kind.value, "inferred", t.confidence, _evidence(t), _reasons(t))
+            by_key[key] = item
+            items.append(item)
+        if items:
+            groups.append((kind.value, items))
+    return groups
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def chapter_html(chapter: Chapter) -> str:
+    """The chapter as safe HTML: its stored HTML sanitised again, else its text as paragraphs."""
+    if chapter.html.strip():
+        return clean_story_html(chapter.html)
+    paragraphs = [p.strip() for p in _BLANK_LINES.split(chapter.text) if p.strip()]
+    return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def parse_position(position: str | None) -> tuple[int, float] | None:
+    """``"3:0.42"`` → (3, 0.42): chapter number (1-based) and how far down it."""
+    if not position:
+        return None
+    chapter, _, fraction = position.partition(":")
+    try:
+        return max(1, int(chapter)), min(1.0, max(0.0, float(fraction or 0)))
+    except ValueError:
+        return None
+
+
+def reading_of(lib: Library, work_id: int) -> ReadingState | None:
+    return searching.reading_state(lib, work_id)
+
+
+def get_work(lib: Library, work_id: int) -> StoredWork:
+    work = lib.get(work_id)
+    if work is None:
+        raise HTTPException(404, f"no work {work_id} in the library")
+    return work
+
+
+def mark(
+    lib: Library,
+    work_id: int,
+    status: str | None = None,
+    rating: int | None = None,
+    notes: str | None = None,
+    position: str | None = None,
+) -> ReadingState:
+    get_work(lib, work_id)
+    if not searching.has_reading(lib):
+        raise HTTPException(501, "this library cannot store reading status yet")
+    if status is not None:
+        status = ReadingStatus(status).value
+    if rating is not None and not 1 <= rating <= 5:
+        raise HTTPException(422, "rating must be 1 to 5")
+    if position is not None and parse_position(position) is None:
+        raise HTTPException(422, "position must look like 'chapter:fraction', e.g. '3:0.42'")
+    state: ReadingState = lib.set_reading(
+        work_id, status=status, rating=rating, notes=notes, position=position
+    )
+    return state
+
+
+# -- imports ---------------------------------------------------------------------------------
+
+
+async def save_uploads(
+    state: AppState, files: list[UploadFile], max_file_bytes: int
+) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Write uploaded files under the library's ``uploads/`` folder; refuse what cannot be fics."""
+    saved: list[Path] = []
+    refused: list[tuple[str, str]] = []
+    folder = state.uploads_dir / time.strftime("%Y-%m-%d")
+    for upload in files:
+        original = upload.filename or ""
+        if not original:
+            continue
+        name = safe_filename(original)
+        if Path(name).suffix.lower() not in FIC_SUFFIXES:
+            refused.append((original, "not a fic file type (EPUB, HTML, TXT, MD or ZIP)"))
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        target = unique_path(folder, name)
+        size = 0
+        too_big = False
+        with target.open("xb") as out:
+            while chunk := await upload.read(1 << 20):
+                size += len(chunk)
+                if size > max_file_bytes:
+                    too_big = True
+                    break
+                out.write(chunk)
+        if too_big:
+            target.unlink(missing_ok=True)
+            refused.append((original, f"over the upload limit of {max_file_bytes // 2**20} MB"))
+        elif size == 0:
+            target.unlink(missing_ok=True)
+            refused.append((original, "empty file"))
+        else:
+            saved.append(target)
+    return saved, refused
+
+
+def folder_path(text: str) -> Path:
+    """A folder (or file) on this machine that the reader asked to import: it is only read."""
+    text = text.strip()
+    if not text:
+        raise HTTPException(400, "give a folder path")
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        raise HTTPException(400, f"give an absolute path (starting with /), not {text!r}")
+    if not path.exists():
+        raise HTTPException(400, f"no such folder or file: {text}")
+    return path
+
+
+def start_import(
+    state: AppState,
+    saved: list[Path],
+    refused: list[tuple[str, str]],
+    folder: Path | None,
+    wait: bool = False,
+) -> ImportJob:
+    paths = [*saved, *([folder] if folder else [])]
+    if not paths and not refused:
+        raise HTTPException(400, "choose files to upload or give a folder path")
+    parts = []
+    if saved or refused:
+        n = len(saved) + len(refused)
+        parts.append(f"{n} uploaded file{'s' if n != 1 else ''}")
+    if folder:
+        parts.append(str(folder))
+    return state.start_import(paths, " and ".join(parts), refused, wait=wait)

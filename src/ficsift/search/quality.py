@@ -246,9 +246,9 @@ class _RateModel:
 
 # The trend fitted on the 10,324 DS9 listing blurbs; used when a library is too small to fit.
 _DEFAULT_BETA = {
-    "kudos": [-2.55, -0.30, -0.08, -0.085],
-    "bookmarks": [-5.0, -0.08, 0.12, -0.05],
-    "comments": [-4.6, 0.25, 0.0, -0.07],
+    "kudos": [-1.887, -0.317, 0.013, -0.085],
+    "bookmarks": [-4.695, -0.267, 0.167, -0.056],
+    "comments": [-3.881, 0.078, 0.13, -0.149],
 }
 _MIN_FIT = 30
 _BOUNDS = ((-1.0, 0.2), (-1.0, 0.5), (-0.5, 0.5))  # log(chapters), log(words), age

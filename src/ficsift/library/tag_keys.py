@@ -20,11 +20,13 @@ from ficsift.understand.canonical import (
     CATEGORIES,
     RATINGS,
     WARNINGS,
+    relationship_name,
     resolve_character,
     resolve_relationship,
 )
 from ficsift.understand.primer import Primer, load_primer
 
+MAX_NAMESAKES = 12
 _SIDES_RE = re.compile(r"\s*[/&]\s*")
 _SPACE_RE = re.compile(r"\s+")
 FIXED_VOCABULARY = {
@@ -133,10 +135,15 @@ class TagResolver:
             resolved = resolve_relationship(text, [], self.primer)
             if resolved:
                 names.add(resolved)
+            else:
+                names |= self._relationship_namesakes(text)
         if tag_type in (None, TagType.CHARACTER):
             character = resolve_character(text, [], self.primer)
             if character:
                 names.add(character)
+            elif tag_type == TagType.CHARACTER:
+                # "Rose" without a fandom could be any Rose the primer knows: find them all.
+                names |= self.character_namesakes(text)
         if tag_type == TagType.FANDOM:
             fandom = self.primer.fandom_named(text)
             if fandom:
@@ -151,12 +158,40 @@ class TagResolver:
                     names.add(sub)
         return names
 
+    def character_namesakes(self, name: str) -> set[str]:
+        """Every character a bare name may mean ("Rose", "Doctor" → "The Doctor", …)."""
+        names = {name}
+        for spelling in (name, f"the {name}"):
+            resolved = resolve_character(spelling, [], self.primer)
+            if resolved:
+                names.add(resolved)
+            names |= {c.name for c in self.primer.characters_named(spelling)[:MAX_NAMESAKES]}
+        return names
+
+    def _relationship_namesakes(self, text: str) -> set[str]:
+        """ "Doctor/Rose" with no fandom to settle it: every pairing of the sides' namesakes."""
+        separator = "&" if "&" in text and "/" not in text else "/"
+        sides = [s for s in _SIDES_RE.split(text) if s.strip()]
+        if len(sides) != 2:
+            return set()
+        names: set[str] = set()
+        for a in self.character_namesakes(sides[0]):
+            for b in self.character_namesakes(sides[1]):
+                names.add(f"{a}{separator}{b}")
+                names.add(relationship_name([a, b], separator, [], self.primer))
+        return names
+
     def _wildcard(self, text: str, tag_type: TagType | None) -> KeyMatch:
         if is_relationship_text(text) and tag_type in (None, TagType.RELATIONSHIP):
             separator = "/" if "/" in text else "&"
             sides = [s for s in _SIDES_RE.split(text) if s.strip() and s.strip() != "*"]
             patterns = [f"*{separator}*"]
             for side in sides:
+                if "*" in side:  # "Will*": a name part, kept as the reader's own pattern
+                    patterns.append(
+                        "*" + "*".join(_glob_escape(normalise(p)) for p in side.split("*")) + "*"
+                    )
+                    continue
                 canonical = resolve_character(side, [], self.primer) or side
                 patterns.append(f"*{_glob_escape(normalise(canonical))}*")
             return KeyMatch(frozenset(), (tuple(patterns),))

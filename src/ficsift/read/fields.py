@@ -140,6 +140,9 @@ def status_from_word(value: str) -> Status:
     return Status.UNKNOWN
 
 
+NO_PAIRING = frozenset({"gen", "none", "n/a", "no pairing", "no pairings"})
+
+
 def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Apply labelled fields to ``doc``; returns the pairs it found no home for.
 
@@ -155,6 +158,8 @@ def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple
         if tag_type is not None:
             for item in split_list(value) if tag_type != TagType.RATING else [value]:
                 kind = TagType.CATEGORY if item in AO3_CATEGORIES else tag_type
+                if kind == TagType.RELATIONSHIP and item.strip().lower() in NO_PAIRING:
+                    kind = TagType.CATEGORY  # "Pairing: gen" says there is none: AO3's Gen
                 doc.add_tag(item, kind, label=raw_label.strip())
             continue
         target = TEXT_LABELS.get(label)

@@ -48,7 +48,7 @@ DATE_KEYS = {"published": "published", "updated": "updated"}
 YES = {"yes", "y", "true", "on", "1"}
 NO = {"no", "n", "false", "off", "0"}
 _TOKEN_RE = re.compile(
-    r"""(?P<neg>-)?(?:(?P<key>[A-Za-z]+)(?P<op>:|>=|<=|>|<|=))?(?P<value>(?:"[^"]*"|[^\s"])+|"[^"]*)"""
+    r"""(?P<neg>-)?(?:(?P<key>[A-Za-z]+)(?P<op>:|>=|<=|>|<|=))?(?P<value>(?:"[^"]*"|[^\s"])+|"[^"]*)?"""
 )
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -89,7 +89,9 @@ def _tokens(text: str) -> list[_Token]:
         m = _TOKEN_RE.match(text, pos)
         if not m or m.end() == pos:
             raise QuerySyntaxError("cannot read this", pos, text)
-        value = m.group("value")
+        value = m.group("value") or ""
+        if not value and not m.group("key"):
+            raise QuerySyntaxError("cannot read this", pos, text)
         if value.count('"') % 2:
             raise QuerySyntaxError("a quote is not closed", pos, text)
         out.append(

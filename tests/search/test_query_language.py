@@ -1,0 +1,93 @@
+"""The inline query language: what each form parses to, and errors that point at the problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from ficsift.library.query import Crossover, Range, ReadingStatus, Sort, TagFilter, TagGroup
+from ficsift.model import TagType
+from ficsift.search.parse import QuerySyntaxError, parse_query, query_to_text
+
+
+def never_tag(_: str) -> bool:
+    return False
+
+
+def test_issue_example() -> None:
+    q = parse_query(
+        'vampire willow -"Major Character Death" words>5000 complete:yes sort:quality',
+        is_tag=lambda p: p == "Major Character Death",
+    )
+    assert q.text == "vampire willow"
+    assert q.exclude == [TagFilter("Major Character Death")]
+    assert q.words == Range(5001, None)
+    assert q.complete is True
+    assert q.sort is Sort.QUALITY
+
+
+def test_quoted_phrase_that_is_not_a_tag_stays_text() -> None:
+    q = parse_query('"the cellar door" -boiler', is_tag=never_tag)
+    assert q.text == '"the cellar door" -boiler'
+    assert q.include == [] and q.exclude == []
+
+
+@pytest.mark.parametrize(
+    ("line", "check"),
+    [
+        ('ship:"Willow/Tara"|Buffy/Spike', lambda q: q.include == [TagGroup((
+            TagFilter("Willow/Tara", TagType.RELATIONSHIP), TagFilter("Buffy/Spike", TagType.RELATIONSHIP)))]),
+        ("-c:Xander", lambda q: q.exclude == [TagFilter("Xander", TagType.CHARACTER)]),
+        ('fandom:"Ginga Eiyuu Densetsu | Legend of the Galactic Heroes"',
+         lambda q: q.include[0].any_of[0].text == "Ginga Eiyuu Densetsu | Legend of the Galactic Heroes"),
+        ("words:1000..5k", lambda q: q.words == Range(1000, 5000)),
+        ("chapters<3", lambda q: q.chapters == Range(None, 2)),
+        ("kudos>=100", lambda q: q.kudos == Range(100, None)),
+        ("updated:2020..2021", lambda q: q.updated == Range("2020", "2021-12-31")),
+        ("published<=2019-06", lambda q: q.published == Range(None, "2019-06-31")),
+        ("crossover:only", lambda q: q.crossover is Crossover.ONLY),
+        ("crossover:no", lambda q: q.crossover is Crossover.EXCLUDE),
+        ("main:yes ships<=2", lambda q: q.main_pairing and q.max_relationships == 2),
+        ("wip:yes", lambda q: q.complete is False),
+        ("text:no tags:author", lambda q: q.has_text is False and q.author_tags_only),
+        ("hide:read reading:want|reading", lambda q: q.hide_read and q.reading == [ReadingStatus.WANT, ReadingStatus.READING]),
+        ("lang:en|fr rating:Explicit|Mature", lambda q: q.languages == ["en", "fr"] and q.ratings == ["Explicit", "Mature"]),
+        ("blacklist:off semantic:off", lambda q: not q.use_blacklist and not q.semantic),
+        ("author:quillfeather", lambda q: q.authors == ["quillfeather"]),
+        ("tag:Vampire*", lambda q: q.include[0].any_of[0] == TagFilter("Vampire*")),
+    ],
+)  # fmt: skip
+def test_forms(line: str, check) -> None:  # type: ignore[no-untyped-def]
+    assert check(parse_query(line, is_tag=never_tag)), line
+
+
+@pytest.mark.parametrize(
+    ("line", "position", "message"),
+    [
+        ("willow words>lots", 7, "not a number"),
+        ('willow "unclosed', 7, "quote is not closed"),
+        ("sort:bestest", 0, "sort is one of"),
+        ("colour:red", 0, "unknown filter"),
+        ("complete:maybe", 0, "expected yes or no"),
+        ("published>yesterday", 0, "not a date"),
+        ("-words>5", 0, "cannot be negated"),
+        ("ships>=2", 0, "ships<=N"),
+        ("ship:", 0, "needs a value"),
+        ("reading:someday", 0, "reading is want"),
+    ],
+)
+def test_errors_point_at_the_problem(line: str, position: int, message: str) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query(line, is_tag=never_tag)
+    assert info.value.position == position
+    assert message in info.value.message
+    assert info.value.pointer().splitlines()[1].index("^") == position
+
+
+def test_round_trip() -> None:
+    line = (
+        'dark willow ship:"Willow/Tara"|Buffy/Spike -character:Xander words:1000..20000 '
+        "complete:yes crossover:no main:yes ships<=3 hide:read sort:kudos"
+    )
+    q = parse_query(line, is_tag=never_tag)
+    again = parse_query(query_to_text(q), is_tag=never_tag)
+    assert again == q

@@ -129,8 +129,16 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-def create_app(library_dir: Path) -> FastAPI:
-    """The web app on the library in ``library_dir`` (created when missing)."""
+def create_app(
+    library_dir: Path,
+    *,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    max_file_bytes: int = MAX_FILE_BYTES,
+) -> FastAPI:
+    """The web app on the library in ``library_dir`` (created when missing).
+
+    ``max_upload_bytes`` caps one request's body; ``max_file_bytes`` one uploaded file.
+    """
     state = AppState(Path(library_dir))
 
     @asynccontextmanager
@@ -150,7 +158,7 @@ def create_app(library_dir: Path) -> FastAPI:
         dependencies=[Depends(csrf_guard)],
     )
     app.state.ficsift = state
-    app.state.max_file_bytes = MAX_FILE_BYTES
+    app.state.max_file_bytes = max_file_bytes
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -188,7 +196,7 @@ def create_app(library_dir: Path) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
-    app.add_middleware(BodyLimitMiddleware, limit=MAX_UPLOAD_BYTES)
+    app.add_middleware(BodyLimitMiddleware, limit=max_upload_bytes)
     app.add_middleware(SessionMiddleware)
     return app
 

@@ -34,6 +34,16 @@ TAG_TYPE_LABELS = {
     "language": "Languages",
 }
 
+WORK_LABELS = {  # AO3's work page words
+    "fandom": "Fandom",
+    "rating": "Rating",
+    "warning": "Archive Warning",
+    "category": "Category",
+    "relationship": "Relationship",
+    "character": "Characters",
+    "freeform": "Additional Tags",
+}
+
 
 def rating_symbol(rating: str | None) -> tuple[str, str, str]:
     letter, css = _RATING.get((rating or "").casefold(), ("–", "r-none"))
@@ -112,6 +122,7 @@ def _environment() -> Environment:
         status_symbol=status_symbol,
         quality_label=quality_label,
         tag_type_labels=TAG_TYPE_LABELS,
+        work_labels=WORK_LABELS,
         csrf_field=CSRF_FIELD,
     )
     env.filters.update(number=number, day=day, confidence=confidence_text)

@@ -1,0 +1,85 @@
+"""The search commands from the command line: JSON contract, errors, marking, blacklists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ficsift.cli import app
+
+from .conftest import write_fics
+
+runner = CliRunner()
+RESULT_KEYS = {"id", "title", "authors", "score", "quality", "source", "why", "fandoms",
+               "relationships", "characters", "tags", "rating", "warnings", "words", "status"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def lib_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    fics = write_fics(root / "fics")
+    result = runner.invoke(app, ["add", str(fics), "--library", str(root / "lib"), "--json"])
+    assert result.exit_code == 0, result.output
+    return root / "lib"
+
+
+def cli(lib_dir: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, [*args, "--library", str(lib_dir)])
+    return result.exit_code, result.output
+
+
+def test_search_json_contract(lib_dir: Path) -> None:
+    code, output = cli(lib_dir, "search", 'ship:"Willow/Tara"', "--json")
+    assert code == 0, output
+    data = json.loads(output)
+    assert data["total"] == 2
+    assert {"total", "results", "facets"} <= set(data)
+    for result in data["results"]:
+        assert set(result) >= RESULT_KEYS
+        assert result["source"].endswith(".md")
+        assert result["why"]
+    assert {"fandom", "relationship"} <= set(data["facets"])
+
+
+def test_search_options_combine_with_the_language(lib_dir: Path) -> None:
+    code, output = cli(lib_dir, "search", "--tag", "Buffy/Spike", "--exclude", "Major Character Death",
+                       "--complete", "--words-min", "10", "--main-pairing", "--json")  # fmt: skip
+    assert code == 0, output
+    assert [r["title"] for r in json.loads(output)["results"]] == []
+    code, output = cli(
+        lib_dir, "search", "--tag", "Buffy/Spike", "--exclude", "Major Character Death", "--json"
+    )
+    assert [r["title"] for r in json.loads(output)["results"]] == ["The Cellar Door"]
+
+
+def test_bad_query_is_one_clear_error(lib_dir: Path) -> None:
+    code, output = cli(lib_dir, "search", "words>many")
+    assert code == 2
+    assert "bad query" in output and "'many' is not a number" in output
+
+
+def test_mark_why_similar_blacklist(lib_dir: Path) -> None:
+    code, output = cli(lib_dir, "search", "cellar", "--json")
+    work = str(json.loads(output)["results"][0]["id"])
+    code, output = cli(lib_dir, "mark", work, "--status", "read", "--rating", "4", "--json")
+    assert code == 0 and json.loads(output)["status"] == "read"
+    code, output = cli(lib_dir, "mark", work, "--rating", "9")
+    assert code == 1 and "rating must be 1 to 5" in output
+    code, output = cli(lib_dir, "search", "hide:read", "--json")
+    assert work not in {str(r["id"]) for r in json.loads(output)["results"]}
+    code, output = cli(lib_dir, "why", work)
+    assert code == 0 and output.startswith("quality ")
+    code, output = cli(lib_dir, "similar", work, "--json")
+    assert code == 0 and json.loads(output)["results"]
+    code, output = cli(lib_dir, "blacklist", "add", "Doctor Who", "--kind", "tag")
+    assert code == 0
+    code, output = cli(lib_dir, "blacklist", "list", "--json")
+    (entry,) = json.loads(output)
+    code, output = cli(lib_dir, "search", "--json")
+    assert "Blue Box Blues" not in {r["title"] for r in json.loads(output)["results"]}
+    assert cli(lib_dir, "blacklist", "remove", str(entry["id"]))[0] == 0
+    assert cli(lib_dir, "blacklist", "remove", str(entry["id"]))[0] == 1
+    assert cli(lib_dir, "why", "999")[0] == 1

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
 
 from ficsift.library.query import BlacklistEntry, BlacklistKind, ReadingStatus
 from ficsift.web import searching, views

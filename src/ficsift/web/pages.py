@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from ficsift.library.query import BlacklistEntry, BlacklistKind, Query, ReadingStatus, Sort
 from ficsift.web import searching, views

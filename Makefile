@@ -34,12 +34,14 @@ test: install lint
 
 bench: install
 	$(BIN)/python scripts/bench_ingest.py --shared $(SHARED)
+	$(BIN)/python scripts/bench_semantic.py --shared $(SHARED)
 
 eval: install
 	$(BIN)/python scripts/eval_read.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_understand.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_content.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_tropes.py --shared $(SHARED)
+	$(BIN)/python scripts/eval_semantic.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_quality.py --shared $(SHARED)
 
 clean:

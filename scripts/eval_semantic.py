@@ -34,6 +34,7 @@ Deterministic: fixed seed, sorted inputs, ties broken by story order.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import sqlite3
@@ -329,6 +330,11 @@ def main(argv: list[str] | None = None) -> int:
 
     costs: dict[str, dict[str, float]] = {}
     for method in [m for m in args.methods.split(",") if m]:
+        if method.startswith("static") and importlib.util.find_spec("wordllama") is None:
+            print(
+                f"skip {method}: the wordllama package is not installed (pip install -e '.[dev]')"
+            )
+            continue
         t = time.perf_counter()
         model = SemanticModel.fit(bodies, seed=0, method=method)
         fit_s = time.perf_counter() - t

@@ -99,15 +99,18 @@ def document_text(title: str, summary: str | None, body: str) -> str:
 
 def _words(text: str) -> list[str]:
     """Lower-case word tokens; runs of CJK characters become overlapping character bigrams."""
+    text = text.lower().replace("’", "'")
+    if not _CJK.search(text):
+        return [w for w in _WORD.findall(text) if len(w) > 1]
     out: list[str] = []
-    for w in _WORD.findall(text.lower()):
+    for w in _WORD.findall(text):
         if _CJK.search(w):
             chars = [c for c in w if _CJK.match(c)]
             if len(chars) == 1:
                 out.append(chars[0])
             out.extend(a + b for a, b in pairwise(chars))
         elif len(w) > 1:
-            out.append(w.replace("’", "'"))
+            out.append(w)
     return out
 
 
@@ -292,26 +295,42 @@ class StaticModel(SemanticModel):
 # ---- LSA fitted on the library
 
 
+def _orth(a: npt.NDArray[Any]) -> F32Array:
+    """Orthonormal columns spanning ``a``: Cholesky QR done twice (BLAS-3, much faster than
+    LAPACK's Householder QR on tall matrices), Householder QR when the Gram is singular."""
+    q = np.asarray(a, dtype=np.float64)
+    for _ in range(2):
+        try:
+            chol = np.linalg.cholesky(q.T @ q)
+        except np.linalg.LinAlgError:
+            return np.linalg.qr(q)[0].astype(np.float32)
+        q = q @ np.linalg.inv(chol).T  # q · L⁻ᵀ: one GEMM, fast on tall q
+    return q.astype(np.float32)
+
+
 def _randomized_svd(
-    x: sparse.csr_matrix, k: int, *, seed: int, oversample: int = 10, power: int = 4
+    x: sparse.csr_matrix, k: int, *, seed: int, oversample: int = 10, power: int = 3
 ) -> tuple[F32Array, F32Array]:
     """Top-k right singular vectors (terms × k) and singular values of ``x`` (Halko et al.)."""
     rng = np.random.default_rng(seed)
     n_terms = x.shape[1]
     p = min(k + oversample, min(x.shape))
-    q = x @ rng.standard_normal((n_terms, p)).astype(np.float32)
+    xt = x.T.tocsr()  # row-major products both ways
+    q = _orth(x @ rng.standard_normal((n_terms, p)).astype(np.float32))
     for _ in range(power):
-        q, _ = np.linalg.qr(q)
-        z, _ = np.linalg.qr(x.T @ q)
-        q = x @ z
-    q, _ = np.linalg.qr(q)
-    b = np.asarray(x.T @ q).T  # p × terms
-    _, s, vt = np.linalg.svd(b, full_matrices=False)
-    vt = vt[:k]
+        q = _orth(x @ _orth(xt @ q))
+    b = np.asarray(xt @ q, dtype=np.float64).T  # p × terms
+    # the SVD of the short, wide b through the eigen-decomposition of its p × p Gram
+    evals, evecs = np.linalg.eigh(b @ b.T)
+    order = np.argsort(-evals)[:k]
+    s = np.sqrt(np.clip(evals[order], 0.0, None))
+    keep = s > s[0] * 1e-6 if s.size and s[0] > 0 else np.zeros(s.size, dtype=bool)
+    vt = np.zeros((order.size, b.shape[1]))
+    vt[keep] = (evecs[:, order[keep]].T @ b) / s[keep, None]
     # fix the sign of each component so that the result does not depend on LAPACK's choice
     signs = np.sign(vt[np.arange(vt.shape[0]), np.argmax(np.abs(vt), axis=1)])
     signs[signs == 0] = 1
-    return np.ascontiguousarray((vt * signs[:, None]).T, dtype=np.float32), s[:k].astype(np.float32)
+    return np.ascontiguousarray((vt * signs[:, None]).T, dtype=np.float32), s.astype(np.float32)
 
 
 def _row_normalised(m: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -1,0 +1,185 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright, against `ficsift serve`.
+
+Import a folder and an upload → search with an include and an exclude from the sidebar → open a
+work → expand an inferred tag's evidence → mark it read and rate it → it disappears under
+"hide read".  Screenshots of the search and work pages go to test-artefacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (`make browser` installs it)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    library = tmp_path / "library"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ficsift.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--library",
+            str(library),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/csrf", timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    out = process.stdout.read().decode() if process.stdout else ""
+                    raise AssertionError(f"server did not start:\n{out}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    with playwright_sync.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        tab.set_default_timeout(20_000)
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield tab
+        browser.close()
+        assert not errors, f"JavaScript errors: {errors}"
+
+
+def titles(page: object) -> list[str]:
+    return [t.strip() for t in page.locator("li.blurb h3 a").all_inner_texts()]  # type: ignore[attr-defined]
+
+
+def test_import_search_read_mark_and_hide(
+    server: str, page: object, fic_folder: Path, upload_file: Path
+) -> None:
+    p = page  # the Playwright page; untyped module
+    expect = playwright_sync.expect
+    ARTEFACTS.mkdir(exist_ok=True)
+
+    # first start: an empty library sends the reader to import
+    p.goto(server + "/")  # type: ignore[attr-defined]
+    expect(p.get_by_text("Your library is empty")).to_be_visible()  # type: ignore[attr-defined]
+
+    # import a folder, then an upload; progress is polled until the report shows
+    p.get_by_label("Folder path").fill(str(fic_folder))  # type: ignore[attr-defined]
+    p.get_by_role("button", name="Import folder").click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("heading", name="Import finished")).to_be_visible()  # type: ignore[attr-defined]
+    expect(p.locator(".counts")).to_contain_text("5 added")  # type: ignore[attr-defined]
+    p.locator("#files").set_input_files(str(upload_file))  # type: ignore[attr-defined]
+    expect(p.locator("[data-file-list]")).to_contain_text(upload_file.name)  # type: ignore[attr-defined]
+    p.get_by_role("button", name="Upload and import").click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("heading", name="Import finished")).to_be_visible()  # type: ignore[attr-defined]
+    expect(p.locator(".counts")).to_contain_text("1 added")  # type: ignore[attr-defined]
+
+    # search: include a fandom and exclude a character from the sidebar
+    p.get_by_role("link", name="Search the library").click()  # type: ignore[attr-defined]
+    expect(p.locator("li.blurb")).to_have_count(6)  # type: ignore[attr-defined]
+    p.get_by_role("link", name="Include Buffy the Vampire Slayer", exact=True).click()  # type: ignore[attr-defined]
+    expect(p.locator("li.blurb")).to_have_count(5)  # type: ignore[attr-defined]
+    assert "tag=fandom" in p.url  # type: ignore[attr-defined]
+    p.get_by_role("link", name="Exclude Willow Rosenberg", exact=True).click()  # type: ignore[attr-defined]
+    expect(p.locator(".chip-x")).to_contain_text("Willow Rosenberg")  # type: ignore[attr-defined]
+    narrowed = titles(p)
+    assert "Paragon" in narrowed and "Four Nights and a Revelation" not in narrowed
+    assert "xtag=character" in p.url  # type: ignore[attr-defined]
+    p.reload()  # type: ignore[attr-defined]  # the URL alone reproduces the search
+    assert titles(p) == narrowed
+    p.get_by_role("link", name="Clear filters").click()  # type: ignore[attr-defined]
+    expect(p.locator("li.blurb")).to_have_count(6)  # type: ignore[attr-defined]
+    p.screenshot(path=str(ARTEFACTS / "search.png"))  # type: ignore[attr-defined]
+
+    # open a work and expand an inferred tag's evidence
+    p.get_by_role("link", name="Four Nights and a Revelation").click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("heading", level=1)).to_have_text("Four Nights and a Revelation")  # type: ignore[attr-defined]
+    details = p.locator("details.tag-ev:has(> summary.inferred)").first  # type: ignore[attr-defined]
+    inferred = details.locator("summary")
+    assert "inferred by ficsift, confidence" in (inferred.get_attribute("title") or "")
+    passage = details.locator(".passage blockquote").first
+    expect(passage).to_be_hidden()
+    inferred.click()
+    expect(passage).to_be_visible()
+
+    # reader comforts: font size and dark mode
+    before = p.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--reader-size')"
+    )  # type: ignore[attr-defined]
+    p.get_by_role("button", name="Larger text").click()  # type: ignore[attr-defined]
+    after = p.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--reader-size')"
+    )  # type: ignore[attr-defined]
+    assert float(after.strip().rstrip("rem")) > float(before.strip().rstrip("rem") or 1.125)
+    p.locator(".reader-tools [data-theme-toggle]").click()  # type: ignore[attr-defined]
+    assert p.evaluate("document.documentElement.dataset.theme") in {"dark", "light"}  # type: ignore[attr-defined]
+    p.locator(".reader-tools [data-theme-toggle]").click()  # type: ignore[attr-defined]
+
+    # mark it read and rate it
+    p.get_by_label("read", exact=True).check()  # type: ignore[attr-defined]
+    p.get_by_label("★★★★★ 5 of 5").check()  # type: ignore[attr-defined]
+    p.get_by_label("Private notes").fill("The one with the spell.")  # type: ignore[attr-defined]
+    p.get_by_role("button", name="Save").click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("status")).to_have_text("Saved ✓")  # type: ignore[attr-defined]
+    expect(p.get_by_label("read", exact=True)).to_be_checked()  # type: ignore[attr-defined]
+    p.locator("details.tag-ev > summary.inferred").first.click()  # type: ignore[attr-defined]
+    p.screenshot(path=str(ARTEFACTS / "work.png"))  # type: ignore[attr-defined]
+
+    # the reader remembers where you stopped
+    work_url = p.url.split("?")[0]  # type: ignore[attr-defined]
+    p.locator("#chapter-text").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    p.mouse.wheel(0, 1500)  # type: ignore[attr-defined]
+    work_id = work_url.rstrip("/").rsplit("/", 1)[1]
+    deadline = time.monotonic() + 10
+    position = None
+    while time.monotonic() < deadline and not position:
+        time.sleep(0.3)
+        reading = p.request.get(f"{server}/api/works/{work_id}").json()["reading"]  # type: ignore[attr-defined]
+        position = reading["position"]
+    assert position and position.startswith("1:"), reading
+    assert reading["status"] == "read" and reading["rating"] == 5
+
+    # the read work disappears under "hide read"
+    p.goto(server + "/search")  # type: ignore[attr-defined]
+    assert "Four Nights and a Revelation" in titles(p)
+    p.get_by_label("Hide works I've read").check()  # type: ignore[attr-defined]
+    p.get_by_role("button", name="Sort and filter").first.click()  # type: ignore[attr-defined]
+    expect(p.locator("li.blurb")).to_have_count(5)  # type: ignore[attr-defined]
+    assert "Four Nights and a Revelation" not in titles(p)
+    assert "hide_read=1" in p.url  # type: ignore[attr-defined]

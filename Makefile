@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench eval clean
+.PHONY: install run browser test lint bench eval clean
 
 install: $(STAMP)
 
@@ -18,23 +18,35 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# The main job on the embedded default library: a walkthrough that fills an empty library
-# with the shared corpus's stories, then shows what is in it.
+# The main job: the web app on the embedded default library.  An empty library is filled
+# from the shared corpus first (a few minutes, once); then `ficsift serve` prints its URL.
+# SERVE_ARGS passes options through, e.g. make run SERVE_ARGS="--port 8080".
+SERVE_ARGS ?=
 run: install
-	@$(BIN)/ficsift --help
-	@$(BIN)/python scripts/walkthrough.py --shared $(SHARED)
+	@if $(BIN)/python -c "import sys; from ficsift.library import open_library; sys.exit(0 if not open_library().rows(limit=1) else 1)"; then \
+		echo "Empty library: importing $(SHARED)/corpus (once; a few minutes)…"; \
+		$(BIN)/ficsift add $(SHARED)/corpus/antennapedia $(SHARED)/corpus/ao3-html $(SHARED)/corpus/ao3-listings-ds9 || true; \
+	fi
+	$(BIN)/ficsift serve $(SERVE_ARGS)
+
+# The browser tests drive Debian's chromium; install it when it is missing.
+browser:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+		else sudo apt-get update && sudo apt-get install -y chromium; fi; }
 
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
-test: install lint
+test: install lint browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python scripts/bench_ingest.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_semantic.py --shared $(SHARED)
+	$(BIN)/python scripts/bench_web.py --shared $(SHARED)
 
 eval: install
 	$(BIN)/python scripts/eval_read.py --shared $(SHARED)

@@ -76,7 +76,8 @@ def page(server: str) -> Iterator[object]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         tab = context.new_page()
-        tab.set_default_timeout(20_000)
+        tab.set_default_timeout(30_000)
+        playwright_sync.expect.set_options(timeout=30_000)  # imports are slower on a busy machine
         errors: list[str] = []
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
         yield tab

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -196,6 +197,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.add_middleware(GZipMiddleware, minimum_size=2000)
     app.add_middleware(BodyLimitMiddleware, limit=max_upload_bytes)
     app.add_middleware(SessionMiddleware)
     return app

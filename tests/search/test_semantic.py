@@ -199,3 +199,15 @@ def test_blob_round_trip() -> None:
     assert out.dtype == np.float32 and out.flags.writeable
     np.testing.assert_array_equal(out, v)
     assert vector_to_blob(np.array([1.0], dtype=np.float64)) == np.float32(1.0).tobytes()
+
+
+@pytest.mark.parametrize("ids", [np.array([5, 3, 9, 1]), np.array([10**12, 7, 3 * 10**9, 42])])
+def test_allowed_with_compact_and_sparse_ids(ids: np.ndarray) -> None:
+    """Both id lookups (dense table for compact ids, binary search otherwise) agree."""
+    vecs = np.eye(4, dtype=np.float32) + 0.1
+    index = VectorIndex(ids, vecs)
+    q = vecs[2]
+    allowed = np.array([ids[0], ids[2], ids[2], -5, 10**15])  # a repeat and strangers
+    got = index.top_k(q, 10, allowed=allowed)
+    assert [i for i, _ in got] == [int(ids[2]), int(ids[0])]
+    assert [i for i, _ in index.similar_to(int(ids[2]), 1)] != [int(ids[2])]

@@ -471,12 +471,24 @@ class VectorIndex:
             raise ValueError("duplicate work ids")
         self.vectors = _normalise_rows(vectors[order]) if len(ids) else vectors
         self.dim = int(vectors.shape[1])
+        # id → row as a dense table when ids are compact (SQLite rowids usually are)
+        self._lookup: npt.NDArray[np.int32] | None = None
+        if len(self.ids) and self.ids[0] >= 0 and self.ids[-1] <= 4 * len(self.ids) + 1024:
+            self._lookup = np.full(int(self.ids[-1]) + 1, -1, dtype=np.int32)
+            self._lookup[self.ids] = np.arange(len(self.ids), dtype=np.int32)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
     def _rows(self, work_ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        """Sorted, distinct rows of the indexed ones among ``work_ids``."""
         work_ids = np.asarray(work_ids, dtype=np.int64).ravel()
+        if self._lookup is not None:
+            inside = work_ids[(work_ids >= 0) & (work_ids < self._lookup.shape[0])]
+            found = self._lookup[inside]
+            mask = np.zeros(len(self.ids), dtype=bool)
+            mask[found[found >= 0]] = True
+            return np.flatnonzero(mask)
         pos = np.searchsorted(self.ids, work_ids)
         pos = np.clip(pos, 0, max(len(self.ids) - 1, 0))
         ok = self.ids[pos] == work_ids if len(self.ids) else np.zeros(0, dtype=bool)

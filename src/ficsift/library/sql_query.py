@@ -162,7 +162,9 @@ class QueryCompiler:
             return "0", []  # nothing it could mean: no work has it
         sql = " OR ".join(f"({c[0]})" for c in conditions)
         params = [p for c in conditions for p in c[1]]
-        return f"EXISTS (SELECT 1 FROM tag_index t WHERE t.work_id = w.id AND ({sql}))", params
+        # An uncorrelated IN: SQLite builds the set of works once, from the (key, type)
+        # primary key, instead of probing every work's tags.
+        return f"w.id IN (SELECT t.work_id FROM tag_index t WHERE {sql})", params
 
     def _includes(self, q: Query) -> list[tuple[str, list[Any]]]:
         return [self._has_tag(group.any_of, q) for group in q.include]

@@ -67,15 +67,17 @@ def search(
         query = replace(query, blacklist=lib.blacklist())
     semantic = _semantic(lib) if query.text and query.semantic else None
     if query.text and query.sort == Sort.RELEVANCE and semantic is not None:
-        ranked, total, facet_counts, cosines = _hybrid(lib, query, semantic, facets)
+        ranked, total, facet_counts, cosines, lexical = _hybrid(lib, query, semantic, facets)
         page = ranked[offset : offset + limit]
     else:
         found = lib.find(query, _RESOLVER, offset=offset, limit=limit, facets=facets)
         page, total, facet_counts, cosines = found.page, found.total, found.facets, {}
+        lexical = {i for i, _ in page}
     ids = [i for i, _ in page]
     blurbs = lib.blurbs(ids)
     expression = fts_expression(query.text) if query.text else None
-    snippets = lib.snippets(ids, expression) if expression else {}
+    # only works the words matched have a passage to show (meaning-only hits have none)
+    snippets = lib.snippets([i for i in ids if i in lexical], expression) if expression else {}
     matchers = _matchers(query)
     tag_keys = lib.tag_keys(ids) if matchers else {}
     hits = []
@@ -94,7 +96,9 @@ def search(
 
 def _hybrid(
     lib: Library, query: Query, semantic: tuple[SemanticModel, VectorIndex], facets: int
-) -> tuple[list[tuple[int, float]], int, dict[str, list[tuple[str, int]]], dict[int, float]]:
+) -> tuple[
+    list[tuple[int, float]], int, dict[str, list[tuple[str, int]]], dict[int, float], set[int]
+]:
     model, index = semantic
     lexical = lib.find(query, _RESOLVER, limit=LEXICAL_DEPTH, facets=facets)
     nearest = [
@@ -119,7 +123,8 @@ def _hybrid(
         key=lambda x: (-x[1], x[0]),
     )
     total = lexical.total + len(allowed - {i for i, _ in lexical.page})
-    return ranked, total, lexical.facets, {i: cosines[i] for i in allowed}
+    matched = {i for i, _ in lexical.page}
+    return ranked, total, lexical.facets, {i: cosines[i] for i in allowed}, matched
 
 
 def _qualities(lib: Library, ids: list[int]) -> dict[int, float]:

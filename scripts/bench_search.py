@@ -1,0 +1,272 @@
+"""`make bench` (search): query latency at 10k and 100k works, beside a naive SQL scan.
+
+Each library holds the real shared works (antennapedia, ao3-html and the ~10,300 DS9 listing
+blurbs, imported as a reader would), then — to reach the size — the ~47,000 real works of
+the ship CSVs as metadata-only works (their real fandom, relationship, rating, warnings,
+freeform tags and kudos), then *synthetic* works: real tags from the CSVs with a text
+assembled from shuffled real paragraphs of the shared stories (so the full-text and vector
+indexes carry realistic vocabulary and size).  The output says how many of each.
+
+Reported per size: build time (import + search index), library size on disk, peak memory,
+and p50/p95 latency for filter-only, filter+facets, full-text, semantic and hybrid queries,
+plus the same questions answered by an unindexed scan (LIKE over the stored documents and
+chapter text) for contrast.  Targets at 100k (2 cores): p95 ≤ 50 ms filters and full text,
+≤ 150 ms hybrid.  Libraries are kept in .bench/ and reused unless --rebuild.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ficsift.importer import import_paths
+from ficsift.library import FileRecord, SqliteLibrary
+from ficsift.library.query import Query
+from ficsift.model import Chapter, Document, Source, Stats, Status, TagType
+from ficsift.read import read_bytes
+from ficsift.search import parse_query, refresh, search
+from ficsift.search.engine import _semantic
+from ficsift.search.semantic import SemanticModel, VectorIndex
+from ficsift.understand.canonical import canonicalise
+from ficsift.understand.primer import load_primer
+
+REAL = ("antennapedia", "ao3-html", "ao3-listings-ds9")
+FILTER_QUERIES = [
+    'ship:"Harry Potter/Draco Malfoy"',
+    'fandom:"Star Trek: Deep Space Nine" rating:Explicit complete:yes',
+    'tag:"Alternate Universe" -"Major Character Death" words>5000 sort:kudos',
+    'character:"Julian Bashir" ships<=1 sort:quality',
+    "tag:Vampires sort:quality",
+    'ship:"Dean Winchester/Castiel" main:yes sort:kudos',
+    "tag:Fluff -tag:Angst rating:General|Teen sort:quality",
+    'ship:"Willow Rosenberg/*" sort:words',
+    "crossover:only sort:kudos",
+    "words:1000..20000 kudos>100 sort:quality",
+]
+TEXT_WORDS = ["cellar", "promise", "dark forest", "starship", '"cup of tea"', "wedding",
+              "vampire slayer", "coffee shop", "snow", "library books"]  # fmt: skip
+HYBRID_QUERIES = [
+    "vampire willow keeps tara as a pet",
+    "a soldier comes home from the war",
+    "the captain and the doctor fall in love on the station",
+    "two enemies forced to share a bed",
+    "grief after a funeral",
+]
+
+
+def paragraphs_of(corpus: Path) -> list[str]:
+    out: list[str] = []
+    for folder in ("antennapedia", "ao3-html"):
+        for path in sorted((corpus / folder).rglob("*")):
+            if path.suffix not in (".md", ".html"):
+                continue
+            for doc in read_bytes(str(path), path.read_bytes()):
+                if doc.language and not doc.language.lower().startswith(("en", "english")):
+                    continue
+                for chapter in doc.chapters:
+                    out += [p for p in chapter.text.split("\n\n") if len(p) > 80]
+    return out
+
+
+def ship_rows(corpus: Path) -> Iterator[dict[str, str]]:
+    seen: set[tuple[str, str]] = set()
+    for path in sorted((corpus / "ao3-ships-top-kudos").glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                key = (row.get("title", ""), row.get("datetime", ""))
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield row
+
+
+def ship_document(row: dict[str, str], n: int, text: str | None) -> Document:
+    synthetic = text is not None
+    doc = Document(
+        source=Source(
+            f"{'synthetic' if synthetic else 'ships'}:{n}", "synthetic" if synthetic else "csv"
+        ),
+        title=(("Synthetic: " if synthetic else "") + row.get("title", "")) or f"work {n}",
+        authors=[f"author{n % 5000}"],
+        language="English",
+        status=Status.COMPLETE if n % 3 else Status.IN_PROGRESS,
+        stats=Stats(kudos=int(row.get("kudos") or 0) or None),
+        published=_date(row.get("datetime", "")),
+    )
+    doc.add_tag(row.get("fandom", ""), TagType.FANDOM)
+    doc.add_tag(row.get("relationship", ""), TagType.RELATIONSHIP)
+    for side in row.get("relationship", "").split("/"):
+        doc.add_tag(side.split(" (")[0], TagType.CHARACTER)
+    doc.add_tag(row.get("rating", ""), TagType.RATING)
+    for w in row.get("warnings", "").split(","):
+        doc.add_tag(w, TagType.WARNING)
+    for t in row.get("tags", "").split(","):
+        doc.add_tag(t, TagType.FREEFORM)
+    if synthetic:
+        doc.chapters = [Chapter(title=None, text=text or "")]
+    else:
+        doc.stats.words = 1000 + (n * 7919) % 60000
+    return doc
+
+
+def _date(text: str) -> str | None:
+    try:
+        return time.strftime("%Y-%m-%d", time.strptime(text.strip(), "%d %b %Y"))
+    except ValueError:
+        return None
+
+
+def build(lib_dir: Path, size: int, corpus: Path, log: Callable[[str], None]) -> dict[str, object]:
+    if lib_dir.exists():
+        shutil.rmtree(lib_dir)
+    lib = SqliteLibrary(lib_dir)
+    started = time.perf_counter()
+    report = import_paths(lib, [corpus / name for name in REAL])
+    real = lib.work_count()
+    log(f"  real shared works: {real:,} ({time.perf_counter() - started:.0f}s)")
+    primer = load_primer()
+    rng = random.Random(size)
+    rows = list(ship_rows(corpus))
+    rng.shuffle(rows)
+    paragraphs = paragraphs_of(corpus) if size > real else []
+    ships = synthetic = 0
+    batch: list[Document] = []
+
+    def flush(kind: str) -> None:
+        if batch:
+            digest = hashlib.sha256(f"{kind}{len(batch)}{lib.work_count()}".encode()).hexdigest()
+            lib.store_file(FileRecord(f"bench:{digest}", digest, 0, 0.0, len(batch)), list(batch))
+            batch.clear()
+
+    n = 0
+    while lib.work_count() + len(batch) < size:
+        row = rows[n % len(rows)]
+        text = None
+        if n >= len(rows) or (n % 2 == 1 and size >= 50_000):
+            count = rng.randint(6, 30)
+            text = "\n\n".join(rng.choice(paragraphs) for _ in range(count))
+            synthetic += 1
+        else:
+            ships += 1
+        doc = ship_document(row, n, text)
+        canonicalise(doc, primer)
+        batch.append(doc)
+        n += 1
+        if len(batch) >= 500:
+            flush("w")
+            if n % 10_000 < 500:
+                log(f"  {lib.work_count():,} works ({time.perf_counter() - started:.0f}s)")
+    flush("w")
+    stored = time.perf_counter() - started
+    refreshed = refresh(lib)
+    total = time.perf_counter() - started
+    works = lib.work_count()
+    lib.close()
+    return {
+        "works": works, "real_works": real, "ship_csv_works": ships, "synthetic_text_works": synthetic,
+        "import_failures": len(report.failures), "store_seconds": round(stored, 1),
+        "index_seconds": round(total - stored, 1), "build_seconds": round(total, 1),
+        "vectors": refreshed.embedded,
+    }  # fmt: skip
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    fn()  # warm
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q * len(values)))], 1)
+
+
+def vector_only(lib: SqliteLibrary, pair: tuple[SemanticModel, VectorIndex], line: str) -> object:
+    """Meaning alone: embed the query, nearest 20 vectors, their blurbs."""
+    model, index = pair
+    return lib.blurbs([i for i, _ in index.top_k(model.embed_query(line), 20)])
+
+
+def measure(lib_dir: Path, runs: int) -> dict[str, dict[str, float]]:
+    lib = SqliteLibrary(lib_dir)
+    search(lib, parse_query('ship:"Willow/Tara" vampire'))  # load the ontology and vectors once
+    classes: dict[str, list[float]] = {}
+
+    def add(name: str, fn: Callable[[], object]) -> None:
+        classes.setdefault(name, []).extend(timed(fn, runs))
+
+    for line in FILTER_QUERIES:
+        add("filters", lambda line=line: search(lib, parse_query(line)))
+        add("filters + facets", lambda line=line: search(lib, parse_query(line), facets=10))
+    for word in TEXT_WORDS:
+        add("full-text", lambda word=word: search(lib, parse_query(f"{word} semantic:off")))
+    semantic = _semantic(lib)
+    for line in HYBRID_QUERIES:
+        if semantic is not None:
+            add("semantic", lambda line=line, pair=semantic: vector_only(lib, pair, line))
+        add("hybrid", lambda line=line: search(lib, parse_query(line)))
+    add("everything, sort:quality", lambda: search(lib, Query(), facets=0))
+    db = lib.db
+    for word in ("cellar", "promise", "starship"):
+        add("naive full-text scan (LIKE)", lambda word=word: db.execute(
+            "SELECT DISTINCT s.work_id FROM chapters c JOIN sources s ON s.id = c.source_id "
+            "WHERE c.text LIKE ? LIMIT 20", (f"%{word} %",)).fetchall())  # fmt: skip
+    for name in ("Draco Malfoy", "Julian Bashir", "Vampire"):
+        add("naive tag scan (LIKE)", lambda name=name: db.execute(
+            "SELECT work_id FROM sources WHERE document LIKE ? LIMIT 20", (f"%{name}%",)).fetchall())  # fmt: skip
+    lib.close()
+    return {
+        k: {"p50_ms": pct(v, 0.5), "p95_ms": pct(v, 0.95), "n": len(v)} for k, v in classes.items()
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", default="../shared")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--out", default=".bench/search.json")
+    opts = parser.parse_args()
+    corpus = Path(opts.shared) / "corpus"
+    results: dict[str, object] = {}
+    for size in (int(s) for s in opts.sizes.split(",")):
+        lib_dir = Path(".bench") / f"search-{size}"
+        info_path = lib_dir / "bench-build.json"
+        print(f"library of {size:,} works in {lib_dir}", flush=True)
+        if opts.rebuild or not info_path.exists():
+            info = build(lib_dir, size, corpus, lambda m: print(m, flush=True))
+            info_path.write_text(json.dumps(info))
+        info = json.loads(info_path.read_text())
+        info["library_mb"] = round(
+            sum(p.stat().st_size for p in lib_dir.glob("library.sqlite3*")) / 2**20, 1
+        )
+        print("  " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
+        latency = measure(lib_dir, opts.runs)
+        for name, row in latency.items():
+            print(
+                f"  {name:<30} p50 {row['p50_ms']:>8.1f} ms   p95 {row['p95_ms']:>8.1f} ms   (n={row['n']})"
+            )
+        results[str(size)] = {"build": info, "latency": latency}
+    results["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(f"peak memory {results['peak_memory_mb']} MB")
+    Path(opts.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(opts.out).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

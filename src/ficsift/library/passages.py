@@ -1,0 +1,126 @@
+"""Passages for result snippets: where in a story the searched-for words sit closest together."""
+
+from __future__ import annotations
+
+import re
+
+MAX_SCAN = 2_000_000  # characters of a story searched for a passage
+MAX_HITS = 100  # occurrences of one term considered (a common word must not cost a whole scan)
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "with",
+        "by",
+        "as",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "his",
+        "her",
+        "their",
+        "them",
+        "him",
+        "i",
+        "you",
+        "we",
+        "me",
+        "my",
+        "your",
+        "our",
+        "not",
+        "no",
+        "so",
+        "but",
+        "if",
+        "then",
+        "than",
+        "into",
+        "out",
+        "up",
+        "down",
+        "over",
+        "about",
+        "after",
+        "before",
+    ]
+)
+_TERM_RE = re.compile(r'(NOT\s+)?"([^"]+)"')
+
+
+def terms_of(expression: str) -> list[str]:
+    """The positive terms of an FTS5 expression built by ``fts_expression``."""
+    return [m.group(2) for m in _TERM_RE.finditer(expression) if not m.group(1)]
+
+
+def _pattern(term: str) -> str:
+    # words of a phrase may be separated by any punctuation and space, as FTS5 tokenises
+    return r"\b" + r"\W+".join(re.escape(w) for w in term.split()) + r"\b"
+
+
+def _occurrences(text: str, lowered: str, term: str, kind: int) -> list[tuple[int, int, int]]:
+    """Where a term occurs: ``str.find`` on its first word (fast), then a regex check there."""
+    first = term.split()[0].lower()
+    check = re.compile(_pattern(term), re.IGNORECASE)
+    found: list[tuple[int, int, int]] = []
+    pos = 0
+    while len(found) < MAX_HITS:
+        i = lowered.find(first, pos)
+        if i < 0:
+            break
+        m = check.match(text, i) if i == 0 or not text[i - 1].isalnum() else None
+        if m:
+            found.append((i, m.end(), kind))
+        pos = i + len(first)
+    return found
+
+
+def passage(text: str, expression: str, words: int = 24) -> str | None:
+    """About ``words`` words around the densest cluster of terms, terms marked «like this».
+
+    >>> passage("A long day. Then the cellar door creaked open.", '"cellar" AND "door"', 6)
+    '…day. Then the «cellar» «door» creaked open.'
+    """
+    terms = [t for t in terms_of(expression) if t.lower() not in STOPWORDS] or terms_of(expression)
+    if not terms or not text:
+        return None
+    text = text[:MAX_SCAN]
+    lowered = text.lower()
+    regex = re.compile("|".join(f"({_pattern(t)})" for t in terms), re.IGNORECASE)
+    hits = sorted(h for k, term in enumerate(terms) for h in _occurrences(text, lowered, term, k))
+    if not hits:
+        return None
+    span = words * 7  # characters, roughly
+    best, best_kinds = hits[0], 0
+    for i, (start, _, _) in enumerate(hits[:1000]):
+        kinds = {k for s, _, k in hits[i : i + 20] if s - start < span}
+        if len(kinds) > best_kinds:
+            best, best_kinds = hits[i], len(kinds)
+    lo = max(0, text.rfind(" ", 0, max(0, best[0] - span // 3)) + 1) if best[0] > span // 3 else 0
+    hi = text.find(" ", min(len(text), lo + span))
+    hi = len(text) if hi == -1 else hi
+    window = " ".join(text[lo:hi].split())
+    marked = regex.sub(lambda m: f"«{m.group(0)}»", window)
+    return ("…" if lo > 0 else "") + marked + ("…" if hi < len(text) else "")

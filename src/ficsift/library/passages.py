@@ -1,4 +1,8 @@
-"""Passages for result snippets: where in a story the searched-for words sit closest together."""
+"""Passages for result snippets: where in a story the searched-for words sit closest together.
+
+Found in Python over the stored text rather than with FTS5's ``snippet()``, which re-tokenises
+a whole 300k-word body for every hit (a quarter of a second each).
+"""
 
 from __future__ import annotations
 
@@ -7,66 +11,11 @@ import re
 MAX_SCAN = 2_000_000  # characters of a story searched for a passage
 MAX_HITS = 100  # occurrences of one term considered (a common word must not cost a whole scan)
 STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "with",
-        "by",
-        "as",
-        "is",
-        "was",
-        "are",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "he",
-        "she",
-        "they",
-        "his",
-        "her",
-        "their",
-        "them",
-        "him",
-        "i",
-        "you",
-        "we",
-        "me",
-        "my",
-        "your",
-        "our",
-        "not",
-        "no",
-        "so",
-        "but",
-        "if",
-        "then",
-        "than",
-        "into",
-        "out",
-        "up",
-        "down",
-        "over",
-        "about",
-        "after",
-        "before",
-    ]
-)
+    {"a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "from", "with", "by",
+     "as", "is", "was", "are", "were", "be", "been", "it", "its", "this", "that", "he", "she",
+     "they", "his", "her", "their", "them", "him", "i", "you", "we", "me", "my", "your", "our",
+     "not", "no", "so", "but", "if", "then", "than", "into", "out", "up", "about", "after"}
+)  # fmt: skip
 _TERM_RE = re.compile(r'(NOT\s+)?"([^"]+)"')
 
 
@@ -98,29 +47,32 @@ def _occurrences(text: str, lowered: str, term: str, kind: int) -> list[tuple[in
 
 
 def passage(text: str, expression: str, words: int = 24) -> str | None:
-    """About ``words`` words around the densest cluster of terms, terms marked «like this».
+    """About ``words`` words centred on the densest cluster of terms, marked «like this».
 
     >>> passage("A long day. Then the cellar door creaked open.", '"cellar" AND "door"', 6)
-    '…day. Then the «cellar» «door» creaked open.'
+    '…long day. Then the «cellar» «door» creaked open.'
     """
     terms = [t for t in terms_of(expression) if t.lower() not in STOPWORDS] or terms_of(expression)
     if not terms or not text:
         return None
     text = text[:MAX_SCAN]
     lowered = text.lower()
-    regex = re.compile("|".join(f"({_pattern(t)})" for t in terms), re.IGNORECASE)
     hits = sorted(h for k, term in enumerate(terms) for h in _occurrences(text, lowered, term, k))
     if not hits:
         return None
     span = words * 7  # characters, roughly
-    best, best_kinds = hits[0], 0
+    best = (0, hits[0][0], hits[0][1])  # (distinct terms, cluster start, cluster end)
     for i, (start, _, _) in enumerate(hits[:1000]):
-        kinds = {k for s, _, k in hits[i : i + 20] if s - start < span}
-        if len(kinds) > best_kinds:
-            best, best_kinds = hits[i], len(kinds)
-    lo = max(0, text.rfind(" ", 0, max(0, best[0] - span // 3)) + 1) if best[0] > span // 3 else 0
+        cluster = [h for h in hits[i : i + 20] if h[1] - start <= span]
+        kinds = len({k for _, _, k in cluster})
+        if kinds > best[0]:
+            best = (kinds, start, max(end for _, end, _ in cluster))
+    centre = (best[1] + best[2]) // 2
+    lo = max(0, centre - span // 2)
+    lo = 0 if lo == 0 else text.rfind(" ", 0, lo) + 1
     hi = text.find(" ", min(len(text), lo + span))
     hi = len(text) if hi == -1 else hi
     window = " ".join(text[lo:hi].split())
+    regex = re.compile("|".join(_pattern(t) for t in terms), re.IGNORECASE)
     marked = regex.sub(lambda m: f"«{m.group(0)}»", window)
     return ("…" if lo > 0 else "") + marked + ("…" if hi < len(text) else "")

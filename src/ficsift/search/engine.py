@@ -2,8 +2,8 @@
 
 ``search`` compiles the reader's :class:`~ficsift.library.query.Query` through the library
 (one place, :mod:`ficsift.library.sql_query`) and, when there is free text and the library
-has text vectors, fuses the BM25 ranking with a semantic one (reciprocal-rank fusion: robust
-to the two scores' different scales) and a small quality prior.  Filters always hold: the
+has text vectors, blends BM25 (normalised by the best hit's) with the cosine of the story
+vectors, 0.6/0.4 as measured best by ``scripts/eval_semantic.py``, plus a small quality prior.  Filters always hold: the
 semantic candidates are re-checked against the compiled query.
 """
 
@@ -26,9 +26,8 @@ from ficsift.search.semantic import SemanticModel, VectorIndex, blob_to_vector
 
 LEXICAL_DEPTH = 300  # BM25 candidates fused
 SEMANTIC_DEPTH = 300  # nearest neighbours fused
-RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009)
-SEMANTIC_WEIGHT = 1.0  # relative to BM25's weight of 1 in the fusion
-QUALITY_WEIGHT = 0.004  # ~ a few ranks of RRF: quality breaks near-ties, never drowns relevance
+SEMANTIC_WEIGHT = 0.4  # cosine's share of the blend; BM25 (normalised) has the rest
+QUALITY_WEIGHT = 0.05  # quality breaks near-ties, never drowns relevance
 MIN_COSINE = 0.2  # a semantic-only candidate below this is not a match
 
 _RESOLVER = TagResolver()
@@ -86,7 +85,7 @@ def search(
         if blurb is None:
             continue
         why = _why(query, matchers, tag_keys.get(work_id, []), snippets.get(work_id),
-                   cosines.get(work_id), blurb.quality)  # fmt: skip
+                   cosines.get(work_id), blurb.quality, work_id in lexical)  # fmt: skip
         hits.append(Hit.of(blurb, score, why, snippets.get(work_id)))
     return SearchPage(
         total=total, hits=hits, facets=facet_counts, described=query.describe(), offset=offset,
@@ -101,8 +100,9 @@ def _hybrid(
 ]:
     model, index = semantic
     lexical = lib.find(query, _RESOLVER, limit=LEXICAL_DEPTH, facets=facets)
+    query_vector = model.embed_query(query.text)
     nearest = [
-        (i, c) for i, c in index.top_k(model.embed_query(query.text), SEMANTIC_DEPTH)
+        (i, c) for i, c in index.top_k(query_vector, SEMANTIC_DEPTH)
         if c >= MIN_COSINE
     ]  # fmt: skip
     cosines = dict(nearest)
@@ -112,11 +112,21 @@ def _hybrid(
     if nearest:
         check = replace(query, text="", work_ids=[i for i, _ in nearest], sort=Sort.RELEVANCE)
         allowed = {i for i, _ in lib.find(check, _RESOLVER, limit=len(nearest)).page}
+    # Score blend (measured better than rank fusion in scripts/eval_semantic.py): BM25
+    # normalised by the best candidate's, plus cosine; works only the meaning found get
+    # the cosine part alone.
+    best_bm25 = max((b for _, b in lexical.page), default=0.0) or 1.0
+    if lexical.page:
+        ids = np.array([i for i, _ in lexical.page], dtype=np.int64)
+        cosines.update(index.top_k(query_vector, len(ids), allowed=ids))
     fused: dict[int, float] = {}
-    for rank, (work_id, _) in enumerate(lexical.page):
-        fused[work_id] = 1.0 / (RRF_K + rank + 1)
-    for rank, (work_id, _) in enumerate(w for w in nearest if w[0] in allowed):
-        fused[work_id] = fused.get(work_id, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank + 1)
+    for work_id, bm25 in lexical.page:
+        fused[work_id] = (1 - SEMANTIC_WEIGHT) * bm25 / best_bm25 + SEMANTIC_WEIGHT * max(
+            cosines.get(work_id, 0.0), 0.0
+        )
+    for work_id, cosine in nearest:
+        if work_id in allowed and work_id not in fused:
+            fused[work_id] = SEMANTIC_WEIGHT * cosine
     qualities = _qualities(lib, list(fused))
     ranked = sorted(
         ((i, s + QUALITY_WEIGHT * qualities.get(i, 0.0)) for i, s in fused.items()),
@@ -124,7 +134,8 @@ def _hybrid(
     )
     total = lexical.total + len(allowed - {i for i, _ in lexical.page})
     matched = {i for i, _ in lexical.page}
-    return ranked, total, lexical.facets, {i: cosines[i] for i in allowed}, matched
+    shown = {i: c for i, c in cosines.items() if i in allowed or i in matched}
+    return ranked, total, lexical.facets, shown, matched
 
 
 def _qualities(lib: Library, ids: list[int]) -> dict[int, float]:
@@ -143,7 +154,7 @@ def _hits_tag(match: KeyMatch, key: str) -> bool:
 
 def _why(
     query: Query, matchers: list[tuple[TagFilter, KeyMatch]], keys: list[tuple[str, str, str]],
-    snippet: str | None, cosine: float | None, quality: float | None,
+    snippet: str | None, cosine: float | None, quality: float | None, words_matched: bool,
 ) -> list[str]:  # fmt: skip
     reasons: list[str] = []
     for f, match in matchers:
@@ -154,9 +165,9 @@ def _why(
             reasons.append("tagged " + ", ".join(shown[:3]) + asked)
     if snippet:
         reasons.append(f"text: {snippet}")
-    elif query.text and cosine is None:
-        reasons.append(f"words “{query.text}” in title, summary or notes")
-    if cosine is not None:
+    elif query.text and words_matched:
+        reasons.append(f"words “{query.text}” in title, summary, notes or authors")
+    if cosine is not None and cosine >= MIN_COSINE:
         reasons.append(f"close in meaning (cosine {cosine:.2f})")
     if quality is not None and query.sort in (Sort.RELEVANCE, Sort.QUALITY):
         reasons.append(f"quality {quality:.2f}")

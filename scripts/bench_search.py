@@ -152,7 +152,7 @@ def build(lib_dir: Path, size: int, corpus: Path, log: Callable[[str], None]) ->
         row = rows[n % len(rows)]
         text = None
         if n >= len(rows) or (n % 2 == 1 and size >= 50_000):
-            count = rng.randint(6, 30)
+            count = rng.randint(4, 16)
             text = "\n\n".join(rng.choice(paragraphs) for _ in range(count))
             synthetic += 1
         else:

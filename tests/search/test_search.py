@@ -125,3 +125,24 @@ def test_pagination_is_stable(fic_library: Library) -> None:
     pages = [h.id for o in range(0, 5, 2)
              for h in search(fic_library, Query(sort=Sort.TITLE), offset=o, limit=2).hits]  # fmt: skip
     assert pages == whole
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "'; DROP TABLE works; --",
+        'tag:"x\') OR 1=1 --"',
+        "NEAR(a b) OR * AND ^title:x",
+        '"unbalanced AND (',
+        "ship:[*]/?*",
+        "\x00\x01 ☃ 🦇 \u202e",
+    ],
+)
+def test_hostile_queries_are_data_not_sql(fic_library: Library, hostile: str) -> None:
+    """User text is bound as parameters and quoted for FTS5: it can only fail to match."""
+    try:
+        query = parse_query(hostile, is_tag=lambda p: False)
+    except ValueError:
+        return  # a clear syntax error is a fine answer too
+    search(fic_library, query, limit=5)
+    assert len(titles(search(fic_library, Query(), limit=50))) == 5

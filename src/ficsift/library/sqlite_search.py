@@ -19,6 +19,10 @@ from ficsift.library.sql_query import QueryCompiler
 from ficsift.library.tag_keys import TagResolver
 from ficsift.library.views import Blurb, Found, QualityRow, ReadingState, TagView
 
+ARCHIVE_WARNINGS = frozenset(
+    {"graphic depictions of violence", "major character death", "rape/non-con", "underage",
+     "no archive warnings apply", "creator chose not to use archive warnings"}
+)  # fmt: skip
 READING_STATUSES = ("want", "reading", "read", "dropped")
 _TAG_GROUPS = {"fandom": "fandoms", "warning": "warnings", "category": "category",
                "relationship": "relationships", "character": "characters",
@@ -119,7 +123,10 @@ class SqliteSearch:
                 continue  # the author's tag already shows it
             seen[wid].add((kind, r["key"]))
             view = TagView(r["display"], kind, r["origin"], bool(r["main"]), r["confidence"])
-            tags[wid][_TAG_GROUPS.get(kind, "freeforms")].append(view)
+            group = _TAG_GROUPS.get(kind, "freeforms")
+            if kind == "warning" and r["origin"] == "inferred" and r["key"] not in ARCHIVE_WARNINGS:
+                group = "content_warnings"
+            tags[wid][group].append(view)
         out: dict[int, Blurb] = {}
         for r in self.db.execute(
             "SELECT w.*, s.quality, r.status AS r_status, r.rating AS r_rating, r.notes AS r_notes, "
@@ -147,6 +154,7 @@ class SqliteSearch:
                 language=r["language"], kudos=r["kudos"], hits=r["hits"],
                 bookmarks=r["bookmarks"], comments=r["comments"], has_text=bool(r["has_text"]),
                 source=r["src"] or "", quality=r["quality"], reading=reading,
+                content_warnings=groups["content_warnings"],
             )  # fmt: skip
         return out
 

@@ -75,6 +75,8 @@ class Blurb:
     source: str  # the path or URL the work was read from
     quality: float | None  # 0..1, see `ficsift why`
     reading: ReadingState | None = None
+    # ficsift's fine trigger labels (violence, self-harm …), apart from AO3's archive warnings
+    content_warnings: list[TagView] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -45,6 +45,7 @@ class Hit:
     why: list[str] = field(default_factory=list)  # one short phrase per reason it matched
     snippet: str | None = None  # a passage of the story matching the free text
     reading: ReadingState | None = None
+    content_warnings: list[TagView] = field(default_factory=list)  # ficsift's trigger labels
 
     @classmethod
     def of(cls, blurb: Blurb, score: float, why: list[str], snippet: str | None = None) -> Hit:
@@ -67,6 +68,7 @@ class Hit:
             "fandoms": tags(self.fandoms),
             "rating": self.rating,
             "warnings": tags(self.warnings),
+            "content_warnings": tags(self.content_warnings),
             "category": tags(self.category),
             "relationships": tags(self.relationships),
             "characters": tags(self.characters),

@@ -99,7 +99,7 @@ def ship_document(row: dict[str, str], n: int, text: str | None) -> Document:
         authors=[f"author{n % 5000}"],
         language="English",
         status=Status.COMPLETE if n % 3 else Status.IN_PROGRESS,
-        stats=Stats(kudos=int(row.get("kudos") or 0) or None),
+        stats=Stats(kudos=int((row.get("kudos") or "0").replace(",", "")) or None),
         published=_date(row.get("datetime", "")),
     )
     doc.add_tag(row.get("fandom", ""), TagType.FANDOM)

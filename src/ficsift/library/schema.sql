@@ -137,6 +137,32 @@ CREATE TABLE IF NOT EXISTS work_facts (
 );
 CREATE INDEX IF NOT EXISTS work_facts_language ON work_facts(language);
 
+-- search_rows: one narrow row per work with everything filters and sorts read, so a search
+-- scans a few MB rather than the wide works rows (and can walk a sort index and stop early).
+CREATE TABLE IF NOT EXISTS search_rows (
+    id            INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
+    status        TEXT NOT NULL,
+    words         INTEGER NOT NULL,
+    chapters      INTEGER NOT NULL,
+    kudos         INTEGER,
+    hits          INTEGER,
+    bookmarks     INTEGER,
+    comments      INTEGER,
+    has_text      INTEGER NOT NULL,
+    published     TEXT,
+    updated       TEXT,
+    title_key     TEXT NOT NULL,
+    language      TEXT,
+    fandoms       INTEGER NOT NULL,
+    relationships INTEGER NOT NULL,
+    quality       REAL
+);
+CREATE INDEX IF NOT EXISTS search_rows_quality ON search_rows(quality);
+CREATE INDEX IF NOT EXISTS search_rows_kudos ON search_rows(kudos);
+CREATE INDEX IF NOT EXISTS search_rows_words ON search_rows(words);
+CREATE INDEX IF NOT EXISTS search_rows_updated ON search_rows(updated);
+CREATE INDEX IF NOT EXISTS search_rows_published ON search_rows(published);
+
 -- work_text: what full-text search indexes, assembled from the work row and the chapters
 -- of its text source; work_fts reads it (external content), so no story text is stored twice.
 CREATE VIEW IF NOT EXISTS work_text AS
@@ -195,6 +221,3 @@ CREATE TABLE IF NOT EXISTS models (
     fitted_at TEXT NOT NULL
 );
 
-CREATE INDEX IF NOT EXISTS works_kudos ON works(kudos);
-CREATE INDEX IF NOT EXISTS works_words ON works(words);
-CREATE INDEX IF NOT EXISTS works_updated ON works(updated);

@@ -106,6 +106,15 @@ def index_work(db: sqlite3.Connection, work_id: int, doc: Document) -> None:
          _count(doc, TagType.RELATIONSHIP, romantic_only=True), effective_rating(doc), notes),
     )  # fmt: skip
     db.execute(
+        "INSERT OR REPLACE INTO search_rows(id, status, words, chapters, kudos, hits, bookmarks, "
+        "comments, has_text, published, updated, title_key, language, fandoms, relationships) "
+        "SELECT id, status, words, chapters, kudos, hits, bookmarks, comments, has_text, "
+        "substr(published, 1, 10), substr(coalesce(updated, completed, published), 1, 10), "
+        "lower(title), ?, ?, ? FROM works WHERE id = ?",
+        (language_key(doc.language), _count(doc, TagType.FANDOM),
+         _count(doc, TagType.RELATIONSHIP, romantic_only=True), work_id),
+    )  # fmt: skip
+    db.execute(
         "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
         "SELECT work_id, title, summary, notes, authors, body FROM work_text WHERE work_id = ?",
         (work_id,),

@@ -32,15 +32,15 @@ _TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 SORT_COLUMNS: dict[Sort, str] = {
-    Sort.QUALITY: "coalesce(s.quality, 0) DESC",
-    Sort.KUDOS: "coalesce(w.kudos, -1) DESC",
-    Sort.HITS: "coalesce(w.hits, -1) DESC",
-    Sort.BOOKMARKS: "coalesce(w.bookmarks, -1) DESC",
-    Sort.COMMENTS: "coalesce(w.comments, -1) DESC",
+    Sort.QUALITY: "w.quality DESC NULLS LAST",
+    Sort.KUDOS: "w.kudos DESC NULLS LAST",
+    Sort.HITS: "w.hits DESC NULLS LAST",
+    Sort.BOOKMARKS: "w.bookmarks DESC NULLS LAST",
+    Sort.COMMENTS: "w.comments DESC NULLS LAST",
     Sort.WORDS: "w.words DESC",
-    Sort.UPDATED: "coalesce(w.updated, w.published, '') DESC",
-    Sort.PUBLISHED: "coalesce(w.published, '') DESC",
-    Sort.TITLE: "w.title COLLATE NOCASE ASC",
+    Sort.UPDATED: "w.updated DESC NULLS LAST",
+    Sort.PUBLISHED: "w.published DESC NULLS LAST",
+    Sort.TITLE: "w.title_key ASC",
 }
 
 
@@ -93,19 +93,13 @@ class QueryCompiler:
         if fts:
             weights = ", ".join(str(w) for w in BM25_WEIGHTS)
             out = Compiled(
-                "FROM work_fts JOIN works w ON w.id = work_fts.rowid "
-                "LEFT JOIN work_facts f ON f.work_id = w.id "
-                "LEFT JOIN work_scores s ON s.work_id = w.id",
+                "FROM work_fts JOIN search_rows w ON w.id = work_fts.rowid",
                 ["work_fts MATCH ?"],
                 [fts],
                 score=f"-bm25(work_fts, {weights})",
             )
         else:
-            out = Compiled(
-                "FROM works w LEFT JOIN work_facts f ON f.work_id = w.id "
-                "LEFT JOIN work_scores s ON s.work_id = w.id",
-                score="coalesce(s.quality, 0)",
-            )
+            out = Compiled("FROM search_rows w", score="coalesce(w.quality, 0)")
         for clause in (
             self._includes, self._excludes, self._ratings, self._categories, self._complete,
             self._ranges, self._languages, self._crossover, self._max_relationships,
@@ -115,7 +109,9 @@ class QueryCompiler:
             for sql, params in clause(query):
                 out.where.append(sql)
                 out.params.extend(params)
-        if query.sort == Sort.RELEVANCE or query.sort not in SORT_COLUMNS:
+        if query.sort == Sort.RELEVANCE and not fts:
+            out.order = f"{SORT_COLUMNS[Sort.QUALITY]}, w.id"  # walks the quality index
+        elif query.sort == Sort.RELEVANCE or query.sort not in SORT_COLUMNS:
             out.order = f"{out.score} DESC, w.id"
         else:
             out.order = f"{SORT_COLUMNS[query.sort]}, w.id"
@@ -197,12 +193,11 @@ class QueryCompiler:
 
     def _ranges(self, q: Query) -> list[tuple[str, list[Any]]]:
         out: list[tuple[str, list[Any]]] = []
-        for column, rng, is_date in (
-            ("w.words", q.words, False), ("w.chapters", q.chapters, False),
-            ("w.kudos", q.kudos, False), ("w.published", q.published, True),
-            ("coalesce(w.updated, w.completed, w.published)", q.updated, True),
+        for column, rng in (
+            ("w.words", q.words), ("w.chapters", q.chapters), ("w.kudos", q.kudos),
+            ("w.published", q.published), ("w.updated", q.updated),
         ):  # fmt: skip
-            value = f"substr({column}, 1, 10)" if is_date else column
+            value = column
             if rng.low is not None:
                 out.append((f"{value} >= ?", [rng.low]))
             if rng.high is not None:
@@ -213,19 +208,19 @@ class QueryCompiler:
         keys = sorted({k for k in (language_key(x) for x in q.languages) if k})
         if not keys:
             return []
-        return [("f.language IN (SELECT value FROM json_each(?))", [json.dumps(keys)])]
+        return [("w.language IN (SELECT value FROM json_each(?))", [json.dumps(keys)])]
 
     def _crossover(self, q: Query) -> list[tuple[str, list[Any]]]:
         if q.crossover is Crossover.EXCLUDE:
-            return [("coalesce(f.fandoms, 0) <= 1", [])]
+            return [("w.fandoms <= 1", [])]
         if q.crossover is Crossover.ONLY:
-            return [("f.fandoms > 1", [])]
+            return [("w.fandoms > 1", [])]
         return []
 
     def _max_relationships(self, q: Query) -> list[tuple[str, list[Any]]]:
         if q.max_relationships is None:
             return []
-        return [("coalesce(f.relationships, 0) <= ?", [q.max_relationships])]
+        return [("w.relationships <= ?", [q.max_relationships])]
 
     def _has_text(self, q: Query) -> list[tuple[str, list[Any]]]:
         if q.has_text is None:
@@ -291,6 +286,6 @@ class QueryCompiler:
 
 
 _AUTHOR_SQL = (
-    "EXISTS (SELECT 1 FROM json_each(w.authors) a WHERE lower(a.value) IN "
-    "(SELECT value FROM json_each(?)))"
+    "EXISTS (SELECT 1 FROM works x, json_each(x.authors) a WHERE x.id = w.id AND "
+    "lower(a.value) IN (SELECT value FROM json_each(?)))"
 )

@@ -23,6 +23,7 @@ ARCHIVE_WARNINGS = frozenset(
     {"graphic depictions of violence", "major character death", "rape/non-con", "underage",
      "no archive warnings apply", "creator chose not to use archive warnings"}
 )  # fmt: skip
+FACET_DEPTH = 10_000  # matches counted for facets (the best ones, in the query's order)
 READING_STATUSES = ("want", "reading", "read", "dropped")
 _TAG_GROUPS = {"fandom": "fandoms", "warning": "warnings", "category": "category",
                "relationship": "relationships", "character": "characters",
@@ -46,27 +47,37 @@ class SqliteSearch:
         self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
         facets: int = 0,
     ) -> Found:  # fmt: skip
-        """Works matching ``query``: a page of (id, score) in order, the total, facet counts."""
+        """Works matching ``query``: a page of (id, score) in order, the total, facet counts.
+
+        The page is a top-k sort (``LIMIT``), the total a plain count: neither sorts or
+        materialises every match.  Facets count the best :data:`FACET_DEPTH` matches, which
+        is every match but for the broadest searches of a large library (``Found`` says so).
+        """
         compiled = QueryCompiler(resolver).compile(query)
-        self.db.execute("DROP TABLE IF EXISTS temp.matched")
-        self.db.execute(
-            "CREATE TEMP TABLE matched AS "
-            + compiled.matching_sql(f"w.id AS id, {compiled.score} AS score")
-            + f" ORDER BY {compiled.order}",
-            compiled.params,
-        )
-        total = self.db.execute("SELECT count(*) FROM temp.matched").fetchone()[0]
+        ranked = compiled.matching_sql(f"w.id AS id, {compiled.score} AS score")
+        ranked += f" ORDER BY {compiled.order}"
         page = [
             (int(r[0]), float(r[1] or 0.0))
             for r in self.db.execute(
-                "SELECT id, score FROM temp.matched ORDER BY rowid LIMIT ? OFFSET ?",
-                (limit, offset),
+                ranked + " LIMIT ? OFFSET ?", [*compiled.params, limit, offset]
             )
         ]
+        if offset == 0 and len(page) < limit:
+            total = len(page)
+        else:
+            total = self.db.execute(
+                f"SELECT count(*) FROM ({compiled.matching_sql('w.id')})", compiled.params
+            ).fetchone()[0]
         found = Found(total, page)
         if facets and total:
+            self.db.execute("DROP TABLE IF EXISTS temp.matched")
+            self.db.execute(
+                f"CREATE TEMP TABLE matched AS SELECT id FROM ({ranked} LIMIT ?)",
+                [*compiled.params, FACET_DEPTH],
+            )
             found.facets = self._facets(facets)
-        self.db.execute("DROP TABLE IF EXISTS temp.matched")
+            found.facets_from = min(total, FACET_DEPTH)
+            self.db.execute("DROP TABLE IF EXISTS temp.matched")
         return found
 
     def _facets(self, top: int) -> dict[str, list[tuple[str, int]]]:
@@ -291,10 +302,14 @@ class SqliteSearch:
     def put_scores(self, scores: Iterable[tuple[int, float, str, str]]) -> None:
         """(work id, quality, basis, detail JSON) for each work."""
         with self._transaction():  # type: ignore[attr-defined]
+            rows = list(scores)
             self.db.executemany(
                 "INSERT OR REPLACE INTO work_scores(work_id, quality, basis, detail) "
                 "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM works WHERE id = ?)",
-                [(i, q, b, d, i) for i, q, b, d in scores],
+                [(i, q, b, d, i) for i, q, b, d in rows],
+            )
+            self.db.executemany(
+                "UPDATE search_rows SET quality = ? WHERE id = ?", [(q, i) for i, q, _, _ in rows]
             )
 
     def score_detail(self, work_id: int) -> tuple[float, str, dict[str, Any]] | None:

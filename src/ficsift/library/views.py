@@ -86,6 +86,7 @@ class Found:
     total: int
     page: list[tuple[int, float]]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facets_from: int = 0  # how many of the best matches the facets counted (≤ total)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,13 +29,21 @@ def test_home_goes_to_search_when_there_are_works(client: TestClient) -> None:
 
 
 def test_search_page_lists_blurbs_with_facets_and_links(client: TestClient) -> None:
-    tree = HTMLParser(client.get("/search").text)
-    blurbs = tree.css("li.blurb")
-    assert len(blurbs) == 5
+    first = HTMLParser(client.get("/search").text)
+    assert len(first.css("li.blurb")) == 5
+    pending = first.css_first("[data-facets]")  # counts come after the results
+    assert pending is not None and pending.attributes["data-facets"] == "/search/facets"
+    no_js = pending.css_first("a").attributes["href"]
+    assert no_js == "/search?facets=1"
+    tree = HTMLParser(client.get(no_js).text)
+    assert len(tree.css("li.blurb")) == 5
     assert tree.css_first("form#search-form").attributes["method"] == "get"
+    fragment = HTMLParser(client.get("/search/facets").text)
+    assert len(fragment.css(".facet-item")) == len(tree.css(".facet-item")) > 5
     include = tree.css_first('a.inc[aria-label="Include Buffy the Vampire Slayer"]')
     exclude = tree.css_first('a.exc[aria-label="Exclude Buffy the Vampire Slayer"]')
     assert include is not None and exclude is not None
+    assert client.get("/search").text.count('class="facet-item"') == len(tree.css(".facet-item"))
     included = HTMLParser(client.get(include.attributes["href"] or "").text)
     assert len(included.css("li.blurb")) == 4
     excluded = HTMLParser(client.get(exclude.attributes["href"] or "").text)

@@ -90,6 +90,8 @@ def mark(request: Request, work_id: int, body: MarkIn) -> dict[str, Any]:
             lib, work_id,
             body.status.value if body.status else None, body.rating, body.notes, body.position,
         )  # fmt: skip
+    if body.status is not None or body.rating is not None:
+        _state(request).changed()  # hide-read and reading filters may now find other works
     return state.to_json()
 
 
@@ -105,6 +107,7 @@ def blacklist_add(request: Request, body: BlacklistIn) -> dict[str, Any]:
     entry = BlacklistEntry(body.kind, " ".join(body.value.split()), body.fandom or None)
     with _state(request).library() as lib:
         entry_id = _blacklist(lib).blacklist_add(entry)
+    _state(request).changed()
     return _entry(BlacklistEntry(entry.kind, entry.value, entry.fandom, entry_id))
 
 
@@ -112,6 +115,7 @@ def blacklist_add(request: Request, body: BlacklistIn) -> dict[str, Any]:
 def blacklist_remove(request: Request, entry_id: int) -> dict[str, Any]:
     with _state(request).library() as lib:
         removed = _blacklist(lib).blacklist_remove(entry_id)
+    _state(request).changed()
     if not removed:
         raise HTTPException(404, f"no blacklist entry {entry_id}")
     return {"removed": entry_id}

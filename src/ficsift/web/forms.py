@@ -183,6 +183,10 @@ class SearchForm:
     def page_url(self, page: int) -> str:
         return self.url(page=page)
 
+    def facet_key(self) -> tuple[tuple[str, str], ...]:
+        """What decides the facet counts: everything but the page and the order."""
+        return tuple(p for p in self.params() if p[0] not in {"page", "sort"})
+
     @property
     def offset(self) -> int:
         return (self.page - 1) * PAGE_SIZE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
@@ -13,8 +15,6 @@ from ficsift.web.render import render
 from ficsift.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
-FACET_ORDER = ["fandom", "rating", "warning", "category", "relationship", "character", "freeform",
-               "language"]  # fmt: skip
 
 
 def _state(request: Request) -> AppState:
@@ -35,18 +35,25 @@ def home(request: Request) -> Response:
 
 @router.get("/search")
 def search_page(request: Request) -> Response:
+    """Results first; the sidebar's tag counts come inline when cached or asked for
+    (``facets=1``), else the page fetches them from ``/search/facets`` after it shows."""
     form = SearchForm.from_params(request.query_params)
-    with _state(request).library() as lib:
-        result = views.run_search(lib, form)
-    facets = []
-    if result.page is not None:
-        known = result.page.facets
-        facets = [(k, known[k]) for k in FACET_ORDER if known.get(k)]
-        facets += [(k, v) for k, v in known.items() if k not in FACET_ORDER and v]
+    state = _state(request)
+    cached = state.cached_facets(form.facet_key())
+    inline = cached is None and request.query_params.get("facets") == "1"
+    with state.library() as lib:
+        result = views.run_search(lib, form, facets=inline)
+    facets = cached
+    if inline and result.page is not None:
+        facets = views.facet_list(result.page.facets)
+        state.store_facets(form.facet_key(), facets)
+    base = form.url()
     context = {
         "form": form,
         "result": result,
         "facets": facets,
+        "facets_url": "/search/facets" + base[len("/search") :],
+        "facets_inline_url": base + ("&" if "?" in base else "?") + "facets=1",
         "pages": list(pages(form.page, result.last_page)),
         "ratings": RATINGS,
         "warnings": WARNINGS,
@@ -57,6 +64,22 @@ def search_page(request: Request) -> Response:
     fragment = request.headers.get("x-fragment") == "search"
     status = 400 if result.error else 200
     return render(request, "_search.html" if fragment else "search.html", context, status)
+
+
+@router.get("/search/facets")
+def search_facets(request: Request) -> Response:
+    """The sidebar's tag counts for a search, as an HTML fragment."""
+    form = SearchForm.from_params(request.query_params)
+    state = _state(request)
+    facets = state.cached_facets(form.facet_key())
+    if facets is None:
+        with state.library() as lib:
+            result = views.run_search(lib, replace(form, page=1), facets=True)
+        if result.page is None:
+            raise HTTPException(400, result.error or "bad query")
+        facets = views.facet_list(result.page.facets)
+        state.store_facets(form.facet_key(), facets)
+    return render(request, "_facets.html", {"form": form, "facets": facets})
 
 
 @router.get("/works/{work_id}")
@@ -110,6 +133,7 @@ async def mark_form(request: Request, work_id: int) -> Response:
         ) from None
     with _state(request).library() as lib:
         views.mark(lib, work_id, status, rating, str(notes) if notes is not None else None)
+    _state(request).changed()
     return _see_other(f"/works/{work_id}?saved=1#reading")
 
 
@@ -176,6 +200,7 @@ async def blacklist_add(request: Request) -> Response:
         if not searching.has_blacklist(lib):
             raise HTTPException(501, "this library has no blacklist yet")
         lib.blacklist_add(BlacklistEntry(kind, value, fandom))
+    _state(request).changed()
     back = str(form.get("back") or "")
     return _see_other(
         back if back.startswith("/") and not back.startswith("//") else "/library#blacklist"
@@ -188,4 +213,5 @@ def blacklist_remove(request: Request, entry_id: int) -> Response:
         if not searching.has_blacklist(lib):
             raise HTTPException(501, "this library has no blacklist yet")
         lib.blacklist_remove(entry_id)
+    _state(request).changed()
     return _see_other("/library#blacklist")

@@ -12,6 +12,7 @@ import itertools
 import threading
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from typing import Any
 
 from ficsift.importer import ImportReport, import_paths
 from ficsift.library import Library, open_library
+
+FacetList = list[tuple[str, list[tuple[str, int]]]]  # [(tag type, [(tag, works)])]
+FACET_CACHE = 256
 
 
 @dataclass(slots=True)
@@ -77,7 +81,27 @@ class AppState:
         self._jobs: dict[int, ImportJob] = {}
         self._job_ids = itertools.count(1)
         self._import_lock = threading.Lock()  # one import at a time: they share the disk
-        self.generation = 0  # bumped after each import, so caches know the library changed
+        self.generation = 0  # bumped whenever what a search finds may change
+        self._facets: OrderedDict[tuple[object, ...], FacetList] = OrderedDict()
+
+    def changed(self) -> None:
+        """The library changed (import, reading status, blacklist): forget cached counts."""
+        with self._lock:
+            self.generation += 1
+            self._facets.clear()
+
+    def cached_facets(self, key: tuple[object, ...]) -> FacetList | None:
+        with self._lock:
+            found = self._facets.get((self.generation, *key))
+            if found is not None:
+                self._facets.move_to_end((self.generation, *key))
+            return found
+
+    def store_facets(self, key: tuple[object, ...], facets: FacetList) -> None:
+        with self._lock:
+            self._facets[(self.generation, *key)] = facets
+            while len(self._facets) > FACET_CACHE:
+                self._facets.popitem(last=False)
 
     @property
     def uploads_dir(self) -> Path:
@@ -133,7 +157,7 @@ class AppState:
                 traceback.print_exc()
             finally:
                 job.finished = True
-                self.generation += 1
+                self.changed()
 
 
 def _refresh_search(lib: Library) -> None:

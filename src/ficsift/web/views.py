@@ -45,14 +45,24 @@ class SearchResult:
         return max(1, -(-self.page.total // PAGE_SIZE)) if self.page else 1
 
 
-def run_search(lib: Library, form: SearchForm) -> SearchResult:
+def run_search(lib: Library, form: SearchForm, facets: bool = True) -> SearchResult:
     started = time.perf_counter()
     try:
         query = form.to_query(searching.parse)
     except searching.QueryError as exc:
         return SearchResult(form, None, None, exc.message, exc.position)
-    page = searching.run_search(lib, query, form.offset, PAGE_SIZE)
+    page = searching.run_search(lib, query, form.offset, PAGE_SIZE, facets=10 if facets else 0)
     return SearchResult(form, query, page, took_ms=(time.perf_counter() - started) * 1000)
+
+
+FACET_ORDER = ["fandom", "rating", "warning", "category", "relationship", "character",
+               "freeform", "language"]  # fmt: skip
+
+
+def facet_list(facets: dict[str, list[tuple[str, int]]]) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Facets in AO3's sidebar order."""
+    out = [(k, facets[k]) for k in FACET_ORDER if facets.get(k)]
+    return out + [(k, v) for k, v in facets.items() if k not in FACET_ORDER and v]
 
 
 # -- work page -------------------------------------------------------------------------------

@@ -68,6 +68,15 @@
     $$("select[data-autosubmit]", form).forEach(function (s) {
       s.addEventListener("change", function () { searchSwap(formUrl(form), true); });
     });
+    var pending = $("[data-facets]");
+    if (pending) {
+      fetch(pending.dataset.facets).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.text();
+      }).then(function (html) {
+        if (pending.isConnected) pending.outerHTML = html;
+      }).catch(function () { /* the "Show tag counts" link still works */ });
+    }
   }
 
   document.addEventListener("submit", function (ev) {

@@ -17,13 +17,12 @@ from ficsift.library.passages import passage
 from ficsift.library.query import BlacklistEntry, BlacklistKind, Query
 from ficsift.library.sql_query import QueryCompiler
 from ficsift.library.tag_keys import TagResolver
-from ficsift.library.views import Blurb, Found, QualityRow, ReadingState, TagView
+from ficsift.library.views import FACET_DEPTH, Blurb, Found, QualityRow, ReadingState, TagView
 
 ARCHIVE_WARNINGS = frozenset(
     {"graphic depictions of violence", "major character death", "rape/non-con", "underage",
      "no archive warnings apply", "creator chose not to use archive warnings"}
 )  # fmt: skip
-FACET_DEPTH = 10_000  # matches counted for facets (the best ones, in the query's order)
 READING_STATUSES = ("want", "reading", "read", "dropped")
 _TAG_GROUPS = {"fandom": "fandoms", "warning": "warnings", "category": "category",
                "relationship": "relationships", "character": "characters",

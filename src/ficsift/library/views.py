@@ -79,6 +79,9 @@ class Blurb:
     content_warnings: list[TagView] = field(default_factory=list)
 
 
+FACET_DEPTH = 10_000  # matches facets count: the best ones, in the query's order
+
+
 @dataclass(slots=True)
 class Found:
     """Works a query matched: the total, one page of (id, score), facet counts."""

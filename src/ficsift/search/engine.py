@@ -20,6 +20,7 @@ from ficsift.library import Library
 from ficsift.library.query import Query, Sort, TagFilter
 from ficsift.library.sql_query import fts_expression
 from ficsift.library.tag_keys import KeyMatch, TagResolver
+from ficsift.library.views import FACET_DEPTH
 from ficsift.search.index import SEMANTIC_MODEL, load_model
 from ficsift.search.results import Hit, SearchPage
 from ficsift.search.semantic import SemanticModel, VectorIndex, blob_to_vector
@@ -68,9 +69,11 @@ def search(
     if query.text and query.sort == Sort.RELEVANCE and semantic is not None:
         ranked, total, facet_counts, cosines, lexical = _hybrid(lib, query, semantic, facets)
         page = ranked[offset : offset + limit]
+        facets_from = min(total, FACET_DEPTH)
     else:
         found = lib.find(query, _RESOLVER, offset=offset, limit=limit, facets=facets)
         page, total, facet_counts, cosines = found.page, found.total, found.facets, {}
+        facets_from = found.facets_from
         lexical = {i for i, _ in page}
     ids = [i for i, _ in page]
     blurbs = lib.blurbs(ids)
@@ -90,6 +93,7 @@ def search(
     return SearchPage(
         total=total, hits=hits, facets=facet_counts, described=query.describe(), offset=offset,
         limit=limit, took_ms=(time.perf_counter() - started) * 1000,
+        facets_from=facets_from if facet_counts else 0,
     )  # fmt: skip
 
 

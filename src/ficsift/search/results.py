@@ -101,6 +101,7 @@ class SearchPage:
     offset: int = 0
     limit: int = 20
     took_ms: float = 0.0
+    facets_from: int = 0  # facets count the best this-many matches (all but for huge results)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,5 +111,6 @@ class SearchPage:
             "results": [h.to_json() for h in self.hits],
             "facets": {k: [{"name": n, "count": c} for n, c in v] for k, v in self.facets.items()},
             "query": self.described,
+            "facets_from": self.facets_from,
             "took_ms": round(self.took_ms, 1),
         }

@@ -260,8 +260,10 @@ def main() -> int:
         latency = measure(lib_dir, opts.runs)
         for name, row in latency.items():
             print(
-                f"  {name:<30} p50 {row['p50_ms']:>8.1f} ms   p95 {row['p95_ms']:>8.1f} ms   (n={row['n']})"
+                f"  {name:<30} p50 {row['p50_ms']:>7.1f} ms  p95 {row['p95_ms']:>7.1f} ms"
+                f"  (CPU p50 {row['cpu_p50_ms']:>6.1f}, p95 {row['cpu_p95_ms']:>6.1f})  n={row['n']}"
             )
+        print(f"  load average during the run: {os.getloadavg()[0]:.1f} (2 cores)")
         results[str(size)] = {"build": info, "latency": latency}
     results["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(f"peak memory {results['peak_memory_mb']} MB")

@@ -115,10 +115,13 @@ class SearchForm:
         def flag(key: str) -> bool:
             return one(key) in {"1", "on", "yes", "true"}
 
+        q = params.get("q") or ""
+        if isinstance(q, list):
+            q = q[0] if q else ""
         crossover = one("crossover")
         sort = one("sort")
         return cls(
-            q=str(params.get("q") or "")[:2000].strip(),
+            q=str(q)[:2000].strip(),
             tag=many("tag"),
             xtag=many("xtag"),
             rating=[r for r in many("rating") if r in RATINGS],

@@ -29,7 +29,16 @@ from ficsift.understand.primer import CharacterEntry, Primer, display_name
 from ficsift.understand.story import CastMember, StoryText
 
 MIN_FANDOM_SCORE = 2.0
-CROSSOVER_SHARE = 0.3
+ORIGINAL_WORK = "Original Work"  # AO3's fandom for stories of no known canon
+CROSSOVER_SHARE = 0.3  # a crossover's lead, in mentions relative to the main fandom's lead
+CROSSOVER_LEAD_SHARE = 0.5  # … or this share without other support
+CROSSOVER_MIN_MENTIONS = 5
+CROSSOVER_MIN_LEAD = 3
+EVERYDAY_WEIGHT = 0.25  # a name that is also an ordinary word is weak evidence of a fandom
+TERM_WEIGHT = 0.5
+NAMED_WEIGHT = 4.0  # a disclaimer or note naming the fandom or its creators
+SHARED_PRIOR = 0.5  # how a shared name splits between fandoms with no evidence of their own
+ONTOLOGY_WEIGHT = 0.5  # a character known from AO3 links only counts half for its fandom
 SIGNIFICANT_SHARE = 0.12  # mentions relative to the most-mentioned character
 MAIN_SHARE = 0.35
 MIN_MENTIONS = 3
@@ -255,15 +264,28 @@ def _sentence_initial(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_ENDS
 
 
+def _joined(neighbour: str, edge: str) -> bool:
+    """Does ``neighbour`` continue the word that ends (or starts) with ``edge``?"""
+    if not (neighbour.isalnum() or neighbour == "_"):
+        return False
+    return not (_unspaced(edge) or _unspaced(neighbour))
+
+
+def _unspaced(char: str) -> bool:
+    """A character of a script that does not separate words by spaces (CJK, kana)."""
+    return "\u3040" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
 def _matches(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
     """(start, end, alias) of whole-word alias matches, longest first where they overlap."""
     found = []
     for end_index, alias in gaz.automaton.iter(text):
         start = end_index - len(alias) + 1
         end = end_index + 1
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_"):
+        # Scripts written without spaces (Chinese, Japanese) have no word boundaries to check.
+        if start > 0 and _joined(text[start - 1], alias[0]):
             continue
-        if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        if end < len(text) and _joined(text[end], alias[-1]):
             continue
         found.append((start, end, alias))
     found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
@@ -293,12 +315,18 @@ def find_cast(story: StoryText, primer: Primer) -> CastResult:
         if alias in gaz.terms:
             term_counts[alias] += 1
 
-    fandoms = score_fandoms(story, primer, gaz, name_hits, term_counts)
+    fandoms = score_fandoms(story, primer, gaz, name_hits, term_counts, everyday)
     chosen = [f.fandom for f in fandoms]
     members = _resolve(name_hits, primer, chosen)
     members += _original_characters(text, matches, members)
     roles = _assign_prominence(story, members)
     members.sort(key=lambda m: -m.prominence)
+    if not fandoms:
+        # No known canon, yet a cast of its own: AO3 files that as original fiction.
+        leads = [m for m in members if m.original and roles.get(m.name) == "main"]
+        if leads:
+            reason = f"no known fandom; original characters: {', '.join(m.name for m in leads[:5])}"
+            fandoms = [FandomScore(ORIGINAL_WORK, float(len(leads)), 0, [reason])]
     return CastResult(fandoms, members, roles)
 
 
@@ -329,53 +357,108 @@ def score_fandoms(
     gaz: Gazetteer,
     name_hits: list[tuple[int, int, str]],
     term_counts: Counter[str],
+    everyday: frozenset[str] | set[str] = frozenset(),
 ) -> list[FandomScore]:
+    """Rank the fandoms the story's names and terms point to; keep the best and its crossovers.
+
+    Evidence a single fandom explains (a name or term only it has, a disclaimer naming it)
+    decides first; a name several fandoms share ("Peter", "Sam") is then split between them in
+    proportion to that evidence, so it strengthens the fandom the story is already in rather
+    than spreading over every fandom that has a Peter.  Names that are also ordinary words
+    ("Will", "Red", "King") count a quarter.
+    """
     alias_counts = Counter(alias for _, _, alias in name_hits)
-    per_fandom: dict[str, dict[str, float]] = defaultdict(dict)  # fandom -> character -> weight
-    for alias, count in alias_counts.items():
-        entries = primer.by_alias.get(alias, [])
-        share = 1.0 / max(1, gaz.alias_fandoms.get(alias, 1))
-        for entry in entries:
-            weight = share * math.log2(1 + count)
-            chars = per_fandom[entry.fandom]
-            chars[entry.name] = max(chars.get(entry.name, 0.0), weight)
-    scores: dict[str, FandomScore] = {}
-    for fandom, chars in per_fandom.items():
-        top = sorted(chars, key=lambda c: -chars[c])[:5]
-        scores[fandom] = FandomScore(
-            fandom,
-            sum(chars.values()),
-            len(chars),
-            [f"characters: {', '.join(display_name(c) for c in top)}"],
-        )
+    named = _fandoms_named_outside_story(story, primer)
+    term_evidence: dict[str, float] = defaultdict(float)
+    term_reasons: dict[str, list[str]] = defaultdict(list)
     for term, count in term_counts.items():
         for fandom in gaz.terms.get(term, []):
-            fs = scores.setdefault(fandom, FandomScore(fandom, 0.0, 0))
-            fs.score += 0.5 * math.log2(1 + count)
-            fs.reasons.append(f"term: {term} ×{count}")
-    for fandom in _fandoms_named_outside_story(story, primer):
+            term_evidence[fandom] += TERM_WEIGHT * math.log2(1 + count)
+            term_reasons[fandom].append(f"term: {term} ×{count}")
+
+    def weight(alias: str) -> float:
+        return EVERYDAY_WEIGHT if alias in everyday else 1.0
+
+    # Pass 1: evidence only one fandom explains.
+    unique: dict[str, float] = defaultdict(float)
+    for fandom, value in term_evidence.items():
+        unique[fandom] += value
+    for fandom in named:
+        unique[fandom] += NAMED_WEIGHT
+    for alias, count in alias_counts.items():
+        fandoms = {e.fandom for e in primer.by_alias.get(alias, [])}
+        if len(fandoms) == 1:
+            unique[next(iter(fandoms))] += math.log2(1 + count * weight(alias))
+    # Pass 2: every name, a shared one split by pass-1 evidence (evenly when there is none).
+    mentions: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    curated: dict[str, dict[str, bool]] = defaultdict(dict)
+    for alias, count in alias_counts.items():
+        per_fandom_entries: dict[str, list[CharacterEntry]] = defaultdict(list)
+        for entry in primer.by_alias.get(alias, []):
+            per_fandom_entries[entry.fandom].append(entry)
+        prior = {f: unique.get(f, 0.0) + SHARED_PRIOR for f in per_fandom_entries}
+        total = sum(prior.values())
+        for fandom, same in per_fandom_entries.items():
+            # An alias characters of one fandom share ("the Doctor") is one name, not several.
+            entry = same[0]
+            mentions[fandom][entry.name] += count * weight(alias) * prior[fandom] / total
+            curated[fandom][entry.name] = entry.curated
+    scores: dict[str, FandomScore] = {}
+    for fandom, chars in mentions.items():
+        values = {
+            c: math.log2(1 + n) * (1.0 if curated[fandom][c] else ONTOLOGY_WEIGHT)
+            for c, n in chars.items()
+        }
+        top = sorted(values, key=lambda c: -values[c])[:5]
+        scores[fandom] = FandomScore(
+            fandom,
+            sum(values.values()),
+            len(values),
+            [f"characters: {', '.join(display_name(c) for c in top)}"],
+        )
+    for fandom, value in term_evidence.items():
         fs = scores.setdefault(fandom, FandomScore(fandom, 0.0, 0))
-        fs.score += 4.0
+        fs.score += value
+        fs.reasons.extend(term_reasons[fandom])
+    for fandom in named:
+        fs = scores.setdefault(fandom, FandomScore(fandom, 0.0, 0))
+        fs.score += NAMED_WEIGHT
         fs.reasons.append("named in the disclaimer or notes")
-    ranked = sorted(scores.values(), key=lambda f: -f.score)
+    order = {f: i for i, f in enumerate(primer.fandoms)}
+    ranked = sorted(scores.values(), key=lambda f: (-round(f.score, 6), order.get(f.fandom, 0)))
     if not ranked or ranked[0].score < MIN_FANDOM_SCORE:
         return []
     chosen = [ranked[0]]
-    first_chars = set(per_fandom.get(ranked[0].fandom, {}))
-    first_names = {display_name(c) for c in first_chars}
+    first = ranked[0].fandom
+    top_mentions = max(mentions.get(first, {}).values(), default=0.0)
+    taken_names = {display_name(c) for c in mentions.get(first, {})}
+    taken = {first}
+    words = len(story.text.split())
+    min_lead = max(CROSSOVER_MIN_LEAD, min(CROSSOVER_MIN_MENTIONS, words / 500))
     for other in ranked[1:]:
-        own = {
-            c: w
-            for c, w in per_fandom.get(other.fandom, {}).items()
-            if display_name(c) not in first_names and c not in first_chars
-        }
-        own_score = sum(own.values())
-        if (
-            len(own) >= 2
-            and own_score >= CROSSOVER_SHARE * ranked[0].score
-            and own_score >= MIN_FANDOM_SCORE
+        # What the other fandom explains on its own: names no chosen fandom can claim.
+        own: dict[str, float] = defaultdict(float)
+        for alias, count in alias_counts.items():
+            entries = primer.by_alias.get(alias, [])
+            if any(e.fandom in taken for e in entries):
+                continue
+            theirs = [e for e in entries if e.fandom == other.fandom and e.curated]
+            if theirs and display_name(theirs[0].name) not in taken_names:
+                share = count * weight(alias) / max(1, gaz.alias_fandoms.get(alias, 1))
+                own[theirs[0].name] += share
+        if not own:
+            continue
+        lead = max(own.values())
+        # A crossover has a cast member of its own who matters to the story, not a passing
+        # name; a lesser one needs a second reason (another character, terms, the notes).
+        support = sum(1 for n in own.values() if n >= MIN_MENTIONS) - 1
+        support += bool(term_evidence.get(other.fandom)) + (other.fandom in named)
+        if lead >= max(min_lead, CROSSOVER_SHARE * top_mentions) and (
+            support >= 1 or lead >= CROSSOVER_LEAD_SHARE * top_mentions
         ):
             chosen.append(other)
+            taken_names |= {display_name(c) for c in own}  # a rival version of the same canon
+            taken.add(other.fandom)
     return chosen
 
 
@@ -410,10 +493,17 @@ def _resolve(
             mentions[candidates[0].name].append((start, end))
         elif names:
             ambiguous.append((start, end, candidates))
+    # An alias several characters share ("Summers", "the Doctor") goes to the one the story
+    # names unambiguously most, or that appears beside its usual partners; failing both, to
+    # the one the primer lists first (the more central character).
+    present = {name for name, spans in mentions.items() if spans}
     for start, end, candidates in ambiguous:
-        best = max(candidates, key=lambda c: len(mentions.get(c.name, [])))
-        if mentions.get(best.name):
-            mentions[best.name].append((start, end))
+        best = max(
+            candidates,
+            key=lambda c: len(mentions.get(c.name, [])) + 3 * len(present.intersection(c.partners)),
+        )
+        owners.setdefault(best.name, best)
+        mentions[best.name].append((start, end))
     return [
         CastMember(name=name, fandom=owners[name].fandom, mentions=sorted(spans))
         for name, spans in mentions.items()

@@ -25,6 +25,15 @@ from ficsift.ontology import Ontology, load_ontology
 
 PRIMER_FILE = "fandom_primer.yaml"
 ONTOLOGY_MIN_LINKS = 2  # a character seen with a fandom in fewer AO3 works is noise
+ONTOLOGY_MIN_SHARE = 0.01  # … or in under 1% of the works of the fandom's best-linked character
+# Name parts that are titles, articles or suffixes, never a name on their own.
+_NOT_NAME_PARTS = frozenset(
+    "The A An Mr Mr. Mrs Mrs. Ms Ms. Miss Dr Dr. Doctor Sir Lady Lord Captain Professor Inspector "
+    "Count Countess Duke Duchess King Queen Prince Princess General Colonel Major Admiral Chief "
+    "Father Mother Sister Brother Uncle Aunt Jr Jr. Sr Sr. II III IV V VI of "
+    # everyday words that are parts of some characters' names ("All Might", "The First Evil")
+    "All Might First Evil Strange Loss God Good Bad Dark Little Big Red Fall Long Young".split()
+)
 _DISAMBIGUATOR_RE = re.compile(r"\s*\([^)]*\)\s*$")
 
 
@@ -43,6 +52,8 @@ class CharacterEntry:
     name: str  # AO3 canonical character tag
     fandom: str
     aliases: tuple[str, ...]
+    curated: bool = True  # from the primer file (False: learnt from the ontology's AO3 links)
+    partners: tuple[str, ...] = ()  # characters this one usually appears beside ("with:")
 
 
 @dataclass(slots=True)
@@ -92,14 +103,26 @@ class Primer:
         return list(unique.values())
 
 
-def _aliases(name: str, extra: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
-    shown = display_name(name)
-    parts = [p for p in shown.split() if p[:1].isupper() and len(p) > 1]
-    names = {shown, *extra}
-    if len(parts) >= 2:
-        names.add(parts[0])
-        names.add(parts[-1])
-    return tuple(sorted(a for a in names if a and len(a) > 1))
+def _aliases(
+    name: str, extra: list[str] | tuple[str, ...] = (), *, parts: bool = True
+) -> tuple[str, ...]:
+    """The names a story may use: the shown name, ``extra``, and (``parts``) the first and last
+    name ("Rupert Giles" → "Rupert", "Giles"), never a title or suffix ("Mrs.", "III")."""
+    names = set(extra)
+    for shown in {s.strip() for s in display_name_variants(name)}:
+        if " " in shown or shown not in _NOT_NAME_PARTS:
+            names.add(shown)
+        words = [p for p in shown.split() if p[:1].isupper() and len(p) > 1]
+        words = [p for p in words if p not in _NOT_NAME_PARTS]
+        if parts and len(words) >= 2:
+            names.add(words[0])
+            names.add(words[-1])
+    return tuple(sorted(a for a in names if a and (len(a) > 1 or not a.isascii())))
+
+
+def display_name_variants(canonical: str) -> list[str]:
+    """Every spelling a canonical tag joins with " | " ("Wei Ying | Wei Wuxian"), unbracketed."""
+    return [_DISAMBIGUATOR_RE.sub("", part).strip() for part in canonical.split(" | ")]
 
 
 def parse_primer(data: dict[str, Any]) -> dict[str, FandomEntry]:
@@ -114,22 +137,42 @@ def parse_primer(data: dict[str, Any]) -> dict[str, FandomEntry]:
         for ch in raw.get("characters") or []:
             name = str(ch["name"])
             entry.characters[name] = CharacterEntry(
-                name, entry.fandom, _aliases(name, [str(a) for a in ch.get("aliases") or []])
+                name,
+                entry.fandom,
+                _aliases(
+                    name, [str(a) for a in ch.get("aliases") or []], parts=ch.get("parts", True)
+                ),
+                partners=tuple(str(a) for a in ch.get("with") or []),
             )
         fandoms[entry.fandom] = entry
     return fandoms
 
 
 def add_ontology_links(fandoms: dict[str, FandomEntry], ontology: Ontology) -> None:
-    """Characters AO3 data links to a primer fandom, with the ontology's aliases."""
+    """Characters AO3 data links to a primer fandom, known by their full names only.
+
+    The links are learnt from listings and ship data and carry noise (a character from a
+    crossover, "Original Characters"), so a linked character needs a fair share of the
+    fandom's links, and only its multi-word names are matched: a bare "Julian" or "Alice"
+    from a link must not pull a story into another fandom.
+    """
     for entry in fandoms.values():
-        for name, count in ontology.characters_of_fandom(entry.fandom).items():
-            if count < ONTOLOGY_MIN_LINKS or name in entry.characters:
+        links = ontology.characters_of_fandom(entry.fandom)
+        floor = max(ONTOLOGY_MIN_LINKS, ONTOLOGY_MIN_SHARE * max(links.values(), default=0))
+        shown = {display_name(c) for c in entry.characters}
+        for name, count in links.items():
+            if count < floor or name in entry.characters or display_name(name) in shown:
                 continue
-            if display_name(name) in {display_name(c) for c in entry.characters}:
+            if not name[:1].isupper() or name.startswith("Original ") or "(s)" in name:
                 continue
-            aliases = [a for a in ontology.character_aliases(name) if a[:1].isupper()]
-            entry.characters[name] = CharacterEntry(name, entry.fandom, _aliases(name, aliases))
+            if " " not in display_name(name) and len(display_name(name)) < 3:
+                continue
+            aliases = [
+                a for a in ontology.character_aliases(name) if a[:1].isupper() and " " in a.strip()
+            ]
+            entry.characters[name] = CharacterEntry(
+                name, entry.fandom, _aliases(name, aliases, parts=False), curated=False
+            )
 
 
 @cache

@@ -28,11 +28,13 @@ ONTOLOGY_MIN_LINKS = 2  # a character seen with a fandom in fewer AO3 works is n
 ONTOLOGY_MIN_SHARE = 0.01  # … or in under 1% of the works of the fandom's best-linked character
 # Name parts that are titles, articles or suffixes, never a name on their own.
 _NOT_NAME_PARTS = frozenset(
-    "The A An Mr Mr. Mrs Mrs. Ms Ms. Miss Dr Dr. Doctor Sir Lady Lord Captain Professor Inspector "
-    "Count Countess Duke Duchess King Queen Prince Princess General Colonel Major Admiral Chief "
-    "Father Mother Sister Brother Uncle Aunt Jr Jr. Sr Sr. II III IV V VI of "
-    # everyday words that are parts of some characters' names ("All Might", "The First Evil")
-    "All Might First Evil Strange Loss God Good Bad Dark Little Big Red Fall Long Young".split()
+    str.split(
+        "The A An Mr Mr. Mrs Mrs. Ms Ms. Miss Dr Dr. Doctor Sir Lady Lord Captain Professor Inspector "
+        "Count Countess Duke Duchess King Queen Prince Princess General Colonel Major Admiral Chief "
+        "Father Mother Sister Brother Uncle Aunt Jr Jr. Sr Sr. II III IV V VI of "
+        # everyday words that are parts of some characters' names ("All Might", "The First Evil")
+        "All Might First Evil Strange Loss God Good Bad Dark Little Big Red Fall Long Young"
+    )
 )
 _DISAMBIGUATOR_RE = re.compile(r"\s*\([^)]*\)\s*$")
 

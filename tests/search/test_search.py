@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ficsift.library import Library
@@ -146,3 +148,27 @@ def test_hostile_queries_are_data_not_sql(fic_library: Library, hostile: str) ->
         return  # a clear syntax error is a fine answer too
     search(fic_library, query, limit=5)
     assert len(titles(search(fic_library, Query(), limit=50))) == 5
+
+
+def test_in_memory_facet_counts_agree_with_sql(fic_library: Library) -> None:
+    from ficsift.library.facet_counts import FacetCache
+    from ficsift.library.sqlite_search import SqliteSearch
+
+    assert isinstance(fic_library, SqliteSearch)
+    ids = [h.id for h in search(fic_library, Query(use_blacklist=False), limit=50).hits]
+    cache = FacetCache()
+    cache.load(fic_library.db, fic_library.generation())
+    for subset in (ids, ids[:2], []):
+        assert cache.count(subset, 50) == fic_library._facets_sql(subset, 50)
+
+
+def test_generation_moves_with_every_stored_file(fresh_library: Library, tmp_path: Path) -> None:
+    from ficsift.importer import import_paths
+    from ficsift.library.sqlite_search import SqliteSearch
+
+    assert isinstance(fresh_library, SqliteSearch)
+    before = fresh_library.generation()
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "x.txt").write_text("Title: X\n\nChapter 1\n\nWords enough.\n", "utf-8")
+    import_paths(fresh_library, [tmp_path / "new"], workers=1)
+    assert fresh_library.generation() != before

@@ -258,6 +258,9 @@ class Library(ABC):
     def model(self, name: str) -> tuple[bytes, int] | None: ...
 
     @abstractmethod
+    def model_stamp(self, name: str) -> str | None: ...
+
+    @abstractmethod
     def text_work_count(self) -> int: ...
 
     def __enter__(self) -> Library:

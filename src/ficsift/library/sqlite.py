@@ -34,7 +34,7 @@ from ficsift.library.search_index import index_work, unindex_work
 from ficsift.library.sqlite_search import SqliteSearch
 from ficsift.model import Chapter, Document, TagType
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 DB_NAME = "library.sqlite3"
 
 
@@ -73,16 +73,19 @@ class SqliteLibrary(SqliteSearch, Library):
             self._backfill_search_index()
 
     def _backfill_search_index(self) -> None:
-        """Libraries written before search (schema 1) get their search rows once."""
+        """Libraries from an older schema get their search rows once, work by work."""
         version = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if version and version[0] == SCHEMA_VERSION:
             return
         for (work_id,) in self.db.execute(
-            "SELECT id FROM works WHERE id NOT IN (SELECT work_id FROM work_facts)"
+            "SELECT id FROM works WHERE id NOT IN (SELECT work_id FROM work_facts) "
+            "OR id NOT IN (SELECT id FROM search_rows)"
         ).fetchall():
             merged = self._merged_document(work_id)
             if merged is not None:
+                unindex_work(self.db, work_id)  # the stored text has not changed: exact
                 index_work(self.db, work_id, merged)
+        self._bump_generation()
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
 
     @contextmanager
@@ -113,6 +116,7 @@ class SqliteLibrary(SqliteSearch, Library):
         now = _now()
         results = []
         with self._transaction():
+            self._bump_generation()
             many = len(documents) > 1
             for n, doc in enumerate(documents):
                 locator = f"{record.path}#{doc.source.work_key or n}" if many else record.path
@@ -124,6 +128,12 @@ class SqliteLibrary(SqliteSearch, Library):
                 (record.path, record.sha256, record.size, record.mtime, len(documents), now),
             )
         return results
+
+    def _bump_generation(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
+            "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
 
     # -- documents -----------------------------------------------------------------------
 
@@ -397,8 +407,8 @@ class SqliteLibrary(SqliteSearch, Library):
             sources=self.db.execute("SELECT count(*) FROM sources").fetchone()[0],
             files=self.db.execute("SELECT count(*) FROM files").fetchone()[0],
             by_fandom=counts(
-                "SELECT name, count(DISTINCT work_id) n FROM work_tags WHERE type = 'fandom' "
-                f"AND origin = 'author' GROUP BY name ORDER BY n DESC, name LIMIT {int(top)}"
+                "SELECT max(display), count(DISTINCT work_id) n FROM tag_index WHERE "
+                f"type = 'fandom' AND effective = 1 GROUP BY key ORDER BY n DESC, key LIMIT {int(top)}"
             ),
             by_rating=counts(
                 "SELECT rating, count(*) n FROM works GROUP BY rating ORDER BY n DESC"

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ficsift.library.facet_counts import SQL_BELOW, FacetCache
 from ficsift.library.passages import passage
 from ficsift.library.query import BlacklistEntry, BlacklistKind, Query
 from ficsift.library.sql_query import QueryCompiler
@@ -69,25 +70,42 @@ class SqliteSearch:
             ).fetchone()[0]
         found = Found(total, page)
         if facets and total:
-            self.db.execute("DROP TABLE IF EXISTS temp.matched")
-            self.db.execute(
-                f"CREATE TEMP TABLE matched AS SELECT id FROM ({ranked} LIMIT ?)",
-                [*compiled.params, FACET_DEPTH],
-            )
-            found.facets = self._facets(facets)
-            found.facets_from = min(total, FACET_DEPTH)
-            self.db.execute("DROP TABLE IF EXISTS temp.matched")
+            if total > FACET_DEPTH:  # the best matches, in the query's order
+                sql, params = ranked + " LIMIT ?", [*compiled.params, FACET_DEPTH]
+                sql = f"SELECT id FROM ({sql})"
+            else:
+                sql, params = compiled.matching_sql("w.id"), compiled.params
+            matched = [r[0] for r in self.db.execute(sql, params)]
+            found.facets = self._facets(matched, facets)
+            found.facets_from = len(matched)
         return found
 
-    def _facets(self, top: int) -> dict[str, list[tuple[str, int]]]:
+    _facet_cache: FacetCache | None = None
+
+    def generation(self) -> str:
+        """Bumped by every stored file: derived in-memory caches compare it."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else "0"
+
+    def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
+        if len(matched) < SQL_BELOW:
+            return self._facets_sql(matched, top)
+        generation = self.generation()
+        if self._facet_cache is None or self._facet_cache.generation != generation:
+            cache = FacetCache()
+            cache.load(self.db, generation)
+            self._facet_cache = cache
+        return self._facet_cache.count(matched, top)
+
+    def _facets_sql(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for r in self.db.execute(
             "SELECT type, display, n FROM (SELECT t.type AS type, max(t.display) AS display, "
             "count(DISTINCT t.work_id) AS n, row_number() OVER (PARTITION BY t.type "
             "ORDER BY count(DISTINCT t.work_id) DESC, t.key) AS rn FROM tag_index t "
-            "JOIN temp.matched m ON m.id = t.work_id WHERE t.effective = 1 "
+            "WHERE t.work_id IN (SELECT value FROM json_each(?)) AND t.effective = 1 "
             "GROUP BY t.type, t.key) WHERE rn <= ? ORDER BY type, n DESC, display",
-            (top,),
+            (_ids_json(matched), top),
         ):
             out[r[0]].append((r[1], int(r[2])))
         return dict(out)
@@ -375,6 +393,14 @@ class SqliteSearch:
                 "INSERT OR REPLACE INTO models(name, data, works, fitted_at) VALUES (?,?,?,?)",
                 (name, data, works, _now()),
             )
+
+    def model_stamp(self, name: str) -> str | None:
+        """Changes whenever the model is refitted (for caches of what it produced)."""
+        r = self.db.execute(
+            "SELECT fitted_at || ':' || works || ':' || length(data) FROM models WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return r[0] if r else None
 
     def model(self, name: str) -> tuple[bytes, int] | None:
         r = self.db.execute("SELECT data, works FROM models WHERE name = ?", (name,)).fetchone()

@@ -79,7 +79,7 @@ class Blurb:
     content_warnings: list[TagView] = field(default_factory=list)
 
 
-FACET_DEPTH = 10_000  # matches facets count: the best ones, in the query's order
+FACET_DEPTH = 50_000  # matches facets count at most: the best ones, in the query's order
 
 
 @dataclass(slots=True)

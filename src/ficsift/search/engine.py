@@ -32,7 +32,7 @@ QUALITY_WEIGHT = 0.05  # quality breaks near-ties, never drowns relevance
 MIN_COSINE = 0.2  # a semantic-only candidate below this is not a match
 
 _RESOLVER = TagResolver()
-_VECTOR_CACHE: dict[tuple[int, int], tuple[SemanticModel, VectorIndex]] = {}
+_VECTOR_CACHE: dict[tuple[int, int, str], tuple[SemanticModel, VectorIndex]] = {}
 
 
 def resolver() -> TagResolver:
@@ -43,7 +43,7 @@ def _semantic(lib: Library) -> tuple[SemanticModel, VectorIndex] | None:
     count = lib.vector_count(SEMANTIC_MODEL)
     if count == 0:
         return None
-    key = (id(lib), count)
+    key = (id(lib), count, lib.model_stamp(SEMANTIC_MODEL) or "")
     cached = _VECTOR_CACHE.get(key)
     if cached is None:
         model = load_model(lib)

@@ -1,0 +1,82 @@
+"""Facet counts for big result sets: every work's tag ids in memory, counted with numpy.
+
+Counting a 10,000-work result set's tags in SQL (a group-by over ~200k rows) costs ~150 ms.
+Here each work's effective tags are small integers in one flat array (CSR: ``starts[i]`` to
+``starts[i+1]`` for the i-th work), so counting is a gather and a ``bincount``: a few ms.
+The cache is rebuilt when the library's *generation* (bumped by every stored file) moves, so
+a web server sees another process's import on its next search.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+import numpy as np
+
+SQL_BELOW = 1500  # result sets smaller than this are counted in SQL (no cache needed)
+
+
+class FacetCache:
+    def __init__(self) -> None:
+        self.generation: str | None = None
+        self.names: list[tuple[str, str]] = []  # tag number → (type, display)
+        self.kinds = np.zeros(0, dtype=np.int32)  # tag number → type number
+        self.kind_names: list[str] = []
+        self.row_of = np.zeros(0, dtype=np.int64)  # work id → row (-1: none)
+        self.starts = np.zeros(1, dtype=np.int64)
+        self.tags = np.zeros(0, dtype=np.int32)
+
+    def load(self, db: sqlite3.Connection, generation: str) -> None:
+        numbers: dict[tuple[str, str], int] = {}
+        for kind, key, shown in db.execute(
+            "SELECT type, key, max(display) FROM tag_index WHERE effective = 1 "
+            "GROUP BY type, key ORDER BY type, key"
+        ):
+            numbers[(kind, key)] = len(self.names)
+            self.names.append((kind, shown))
+        self.kind_names = sorted({k for k, _ in self.names})
+        kind_number = {k: i for i, k in enumerate(self.kind_names)}
+        self.kinds = np.array([kind_number[k] for k, _ in self.names], dtype=np.int32)
+        works: list[int] = []
+        tags: list[int] = []
+        starts: list[int] = []
+        last = None
+        for work_id, kind, key in db.execute(
+            "SELECT DISTINCT work_id, type, key FROM tag_index WHERE effective = 1 ORDER BY work_id"
+        ):
+            if work_id != last:
+                works.append(work_id)
+                starts.append(len(tags))
+                last = work_id
+            tags.append(numbers[(kind, key)])
+        starts.append(len(tags))
+        top_id = max(works, default=0)
+        self.row_of = np.full(top_id + 1, -1, dtype=np.int64)
+        self.row_of[np.array(works, dtype=np.int64)] = np.arange(len(works))
+        self.starts = np.array(starts, dtype=np.int64)
+        self.tags = np.array(tags, dtype=np.int32)
+        self.generation = generation
+
+    def count(self, work_ids: Sequence[int], top: int) -> dict[str, list[tuple[str, int]]]:
+        ids = np.asarray(work_ids, dtype=np.int64)
+        ids = ids[(ids >= 0) & (ids < len(self.row_of))]
+        rows = self.row_of[ids]
+        rows = rows[rows >= 0]
+        if rows.size == 0:
+            return {}
+        begin, end = self.starts[rows], self.starts[rows + 1]
+        lengths = end - begin
+        # positions begin[i] .. end[i]-1 of every matched work, without a Python loop
+        offsets = np.repeat(begin - np.cumsum(lengths) + lengths, lengths)
+        picked = self.tags[offsets + np.arange(int(lengths.sum()))]
+        counts = np.bincount(picked, minlength=len(self.names))
+        out: dict[str, list[tuple[str, int]]] = {}
+        for k, kind in enumerate(self.kind_names):
+            numbers = np.nonzero((self.kinds == k) & (counts > 0))[0]
+            if numbers.size == 0:
+                continue
+            best = numbers[np.argsort(-counts[numbers], kind="stable")][: top * 3]
+            pairs = [(self.names[n][1], int(counts[n])) for n in best]
+            out[kind] = sorted(pairs, key=lambda x: (-x[1], x[0]))[:top]
+        return out

@@ -38,6 +38,7 @@ WORK_LABELS = {  # AO3's work page words
     "fandom": "Fandom",
     "rating": "Rating",
     "warning": "Archive Warning",
+    "content": "Content Warnings",
     "category": "Category",
     "relationship": "Relationship",
     "character": "Characters",

@@ -133,6 +133,16 @@ def tag_groups(work: StoredWork) -> list[tuple[str, list[TagItem]]]:
             item = TagItem(shown, kind.value, "inferred", t.confidence, _evidence(t), _reasons(t))
             by_key[key] = item
             items.append(item)
+        if kind is TagType.WARNING:
+            # ficsift's fine trigger labels are not AO3 archive warnings: their own row
+            triggers = {t.name.casefold() for t in tags if t.label == "trigger"}
+            content = [i for i in items if i.origin == "inferred" and i.name.casefold() in triggers]
+            items = [i for i in items if i not in content]
+            if items:
+                groups.append((kind.value, items))
+            if content:
+                groups.append(("content", content))
+            continue
         if items:
             groups.append((kind.value, items))
     return groups

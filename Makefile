@@ -45,6 +45,7 @@ test: install lint browser
 
 bench: install
 	$(BIN)/python scripts/bench_ingest.py --shared $(SHARED)
+	$(BIN)/python scripts/bench_understand.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_search.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_semantic.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_web.py --shared $(SHARED)

@@ -126,6 +126,15 @@ CREATE TABLE IF NOT EXISTS tag_index (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tag_index_work ON tag_index(work_id, type);
 
+-- tag_names: every distinct (type, key) the library has seen, so a wildcard is matched
+-- against tens of thousands of names rather than millions of tag rows.
+CREATE TABLE IF NOT EXISTS tag_names (
+    type    TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    display TEXT NOT NULL,
+    PRIMARY KEY (type, key)
+) WITHOUT ROWID;
+
 -- work_facts: per-work values filters need that are not columns of works.
 CREATE TABLE IF NOT EXISTS work_facts (
     work_id       INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
@@ -155,6 +164,7 @@ CREATE TABLE IF NOT EXISTS search_rows (
     language      TEXT,
     fandoms       INTEGER NOT NULL,
     relationships INTEGER NOT NULL,
+    rating        TEXT,
     quality       REAL
 );
 CREATE INDEX IF NOT EXISTS search_rows_quality ON search_rows(quality);

@@ -93,10 +93,11 @@ def index_work(db: sqlite3.Connection, work_id: int, doc: Document) -> None:
     if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
         raise RuntimeError(f"work {work_id} changed before its full-text entry was removed")
     db.execute("DELETE FROM tag_index WHERE work_id = ?", (work_id,))
+    rows = tag_rows(work_id, doc)
     db.executemany(
         "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, confidence) "
         "VALUES (?,?,?,?,?,?,?,?)",
-        tag_rows(work_id, doc),
+        rows,
     )
     notes = "\n".join([*doc.notes, *doc.end_notes])
     db.execute(
@@ -105,14 +106,20 @@ def index_work(db: sqlite3.Connection, work_id: int, doc: Document) -> None:
         (work_id, language_key(doc.language), _count(doc, TagType.FANDOM),
          _count(doc, TagType.RELATIONSHIP, romantic_only=True), effective_rating(doc), notes),
     )  # fmt: skip
+    db.executemany(
+        "INSERT OR IGNORE INTO tag_names(type, key, display) VALUES (?,?,?)",
+        [(kind, key, display) for _, kind, key, display, *_ in rows],
+    )
+    rating = effective_rating(doc)
     db.execute(
         "INSERT OR REPLACE INTO search_rows(id, status, words, chapters, kudos, hits, bookmarks, "
-        "comments, has_text, published, updated, title_key, language, fandoms, relationships) "
-        "SELECT id, status, words, chapters, kudos, hits, bookmarks, comments, has_text, "
+        "comments, has_text, published, updated, title_key, language, fandoms, relationships, "
+        "rating) SELECT id, status, words, chapters, kudos, hits, bookmarks, comments, has_text, "
         "substr(published, 1, 10), substr(coalesce(updated, completed, published), 1, 10), "
-        "lower(title), ?, ?, ? FROM works WHERE id = ?",
+        "lower(title), ?, ?, ?, ? FROM works WHERE id = ?",
         (language_key(doc.language), _count(doc, TagType.FANDOM),
-         _count(doc, TagType.RELATIONSHIP, romantic_only=True), work_id),
+         _count(doc, TagType.RELATIONSHIP, romantic_only=True),
+         tag_key(rating, TagType.RATING) if rating else None, work_id),
     )  # fmt: skip
     db.execute(
         "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "

@@ -136,7 +136,10 @@ class QueryCompiler:
                 options.append(f"{alias}.key IN (SELECT value FROM json_each(?))")
                 params.append(json.dumps(sorted(match.keys)))
         for patterns in match.patterns:
-            options.append("(" + " AND ".join(f"{alias}.key GLOB ?" for _ in patterns) + ")")
+            globs = " AND ".join("n.key GLOB ?" for _ in patterns)
+            kind = "n.type = ? AND " if f.type is not None else ""
+            options.append(f"{alias}.key IN (SELECT n.key FROM tag_names n WHERE {kind}{globs})")
+            params.extend([f.type.value] if f.type is not None else [])
             params.extend(patterns)
         parts = ["(" + " OR ".join(options) + ")"]
         if f.type is not None:
@@ -179,7 +182,13 @@ class QueryCompiler:
         return [self._has_tag(tuple(TagFilter(v, tag_type) for v in values), q)]
 
     def _ratings(self, q: Query) -> list[tuple[str, list[Any]]]:
-        return self._fixed(q.ratings, TagType.RATING, q)
+        if not q.ratings or q.author_tags_only:
+            return self._fixed(q.ratings, TagType.RATING, q)
+        # the effective rating is a column: no tag lookups for the commonest filter
+        keys: set[str] = set()
+        for rating in q.ratings:
+            keys |= self.resolver.match(rating, TagType.RATING).keys
+        return [("w.rating IN (SELECT value FROM json_each(?))", [json.dumps(sorted(keys))])]
 
     def _categories(self, q: Query) -> list[tuple[str, list[Any]]]:
         return self._fixed(q.categories, TagType.CATEGORY, q)

@@ -34,7 +34,9 @@ from ficsift.library.search_index import index_work, unindex_work
 from ficsift.library.sqlite_search import SqliteSearch
 from ficsift.model import Chapter, Document, TagType
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+# Columns added to existing tables since schema 2 (CREATE TABLE IF NOT EXISTS cannot add them).
+ADDED_COLUMNS = (("search_rows", "rating", "TEXT"),)
 DB_NAME = "library.sqlite3"
 
 
@@ -77,10 +79,12 @@ class SqliteLibrary(SqliteSearch, Library):
         version = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if version and version[0] == SCHEMA_VERSION:
             return
-        for (work_id,) in self.db.execute(
-            "SELECT id FROM works WHERE id NOT IN (SELECT work_id FROM work_facts) "
-            "OR id NOT IN (SELECT id FROM search_rows)"
-        ).fetchall():
+        for table, column, declaration in ADDED_COLUMNS:
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        # Every work is re-indexed: a new schema may index works differently.
+        for (work_id,) in self.db.execute("SELECT id FROM works ORDER BY id").fetchall():
             merged = self._merged_document(work_id)
             if merged is not None:
                 unindex_work(self.db, work_id)  # the stored text has not changed: exact

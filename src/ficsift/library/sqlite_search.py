@@ -88,9 +88,10 @@ class SqliteSearch:
         return row[0] if row else "0"
 
     def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
-        if len(matched) < SQL_BELOW:
-            return self._facets_sql(matched, top)
         generation = self.generation()
+        warm = self._facet_cache is not None and self._facet_cache.generation == generation
+        if not warm and len(matched) < SQL_BELOW:
+            return self._facets_sql(matched, top)  # not worth loading the cache for
         if self._facet_cache is None or self._facet_cache.generation != generation:
             cache = FacetCache()
             cache.load(self.db, generation)

@@ -58,6 +58,16 @@ def _semantic(lib: Library) -> tuple[SemanticModel, VectorIndex] | None:
     return cached
 
 
+def warm_up(lib: Library) -> None:
+    """Load what the first search would: the ontology, text vectors, facet counts.
+
+    A server calls this once at start (in the background) so no reader waits for it.
+    """
+    _RESOLVER.primer  # noqa: B018 - loads the primer and the ontology
+    _semantic(lib)
+    lib.find(Query(use_blacklist=False), _RESOLVER, limit=1, facets=1)
+
+
 def search(
     lib: Library, query: Query, *, offset: int = 0, limit: int = 20, facets: int = 0
 ) -> SearchPage:

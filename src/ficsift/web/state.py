@@ -9,6 +9,7 @@ import runs in a background thread with its own connection, and reports progress
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 import traceback
@@ -21,6 +22,9 @@ from typing import Any
 
 from ficsift.importer import ImportReport, import_paths
 from ficsift.library import Library, open_library
+from ficsift.search.engine import warm_up
+
+log = logging.getLogger("ficsift.web")
 
 FacetList = list[tuple[str, list[tuple[str, int]]]]  # [(tag type, [(tag, works)])]
 FACET_CACHE = 256
@@ -102,6 +106,14 @@ class AppState:
             self._facets[(self.generation, *key)] = facets
             while len(self._facets) > FACET_CACHE:
                 self._facets.popitem(last=False)
+
+    def warm_up(self) -> None:
+        """Load the ontology, vectors and facet counts before the first reader needs them."""
+        try:
+            with self.library() as lib:
+                warm_up(lib)
+        except Exception as exc:  # a cold first search is slower, not broken
+            log.warning("warm-up failed: %s", exc)
 
     @property
     def uploads_dir(self) -> Path:

@@ -231,7 +231,14 @@ def measure(lib_dir: Path, runs: int) -> dict[str, dict[str, float]]:
             "SELECT work_id FROM sources WHERE document LIKE ? LIMIT 20", (f"%{name}%",)).fetchall())  # fmt: skip
     lib.close()
     return {
-        k: {"p50_ms": pct(v, 0.5), "p95_ms": pct(v, 0.95), "n": len(v)} for k, v in classes.items()
+        k: {
+            "p50_ms": pct([w for w, _ in v], 0.5),
+            "p95_ms": pct([w for w, _ in v], 0.95),
+            "cpu_p50_ms": pct([c for _, c in v], 0.5),
+            "cpu_p95_ms": pct([c for _, c in v], 0.95),
+            "n": len(v),
+        }
+        for k, v in classes.items()
     }
 
 

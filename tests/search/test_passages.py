@@ -13,7 +13,9 @@ def test_terms_of_an_expression_skip_negations() -> None:
 
 
 def test_passage_prefers_the_window_with_most_terms() -> None:
-    text = "The cellar was cold. " * 40 + "Later the cellar held Tara and the boiler. " + "Rain. " * 40
+    text = (
+        "The cellar was cold. " * 40 + "Later the cellar held Tara and the boiler. " + "Rain. " * 40
+    )
     found = passage(text, fts_expression("cellar tara") or "", 12)
     assert found is not None
     assert "«Tara»" in found and "«cellar»" in found

@@ -85,7 +85,9 @@ def unindex_work(db: sqlite3.Connection, work_id: int) -> None:
         db.execute("DELETE FROM work_facts WHERE work_id = ?", (work_id,))
 
 
-def index_work(db: sqlite3.Connection, work_id: int, doc: Document) -> None:
+def index_work(
+    db: sqlite3.Connection, work_id: int, doc: Document, *, keep_derived: bool = False
+) -> None:
     """(Re)write a work's tag keys, facts and full text; drop its derived scores and vectors.
 
     The caller must have called :func:`unindex_work` before changing a stored work.
@@ -126,5 +128,12 @@ def index_work(db: sqlite3.Connection, work_id: int, doc: Document) -> None:
         "SELECT work_id, title, summary, notes, authors, body FROM work_text WHERE work_id = ?",
         (work_id,),
     )
+    if keep_derived:  # re-indexing an unchanged work (a schema migration): scores still hold
+        db.execute(
+            "UPDATE search_rows SET quality = (SELECT quality FROM work_scores WHERE work_id = ?) "
+            "WHERE id = ?",
+            (work_id, work_id),
+        )
+        return
     db.execute("DELETE FROM work_scores WHERE work_id = ?", (work_id,))
     db.execute("DELETE FROM work_vectors WHERE work_id = ?", (work_id,))

@@ -88,7 +88,7 @@ class SqliteLibrary(SqliteSearch, Library):
             merged = self._merged_document(work_id)
             if merged is not None:
                 unindex_work(self.db, work_id)  # the stored text has not changed: exact
-                index_work(self.db, work_id, merged)
+                index_work(self.db, work_id, merged, keep_derived=True)
         self._bump_generation()
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
 

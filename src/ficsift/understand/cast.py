@@ -42,6 +42,7 @@ ONTOLOGY_WEIGHT = 0.5  # a character known from AO3 links only counts half for i
 SIGNIFICANT_SHARE = 0.12  # mentions relative to the most-mentioned character
 MAIN_SHARE = 0.35
 MIN_MENTIONS = 3
+MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
 
 _OPENERS = " \t\"'“‘(*_-—–["
@@ -225,6 +226,20 @@ class CastResult:
     def tagged(self) -> list[CastMember]:
         """The characters an author would tag: main and significant ones."""
         return [m for m in self.cast if self.roles.get(m.name) in {"main", "significant"}]
+
+    def paired(self) -> list[CastMember]:
+        """Who may be in a relationship: the tagged cast, then named minor characters.
+
+        A lead can go nearly unnamed ("he", "the Doctor" twice in a two-hander), so the
+        pairing is read over a wider cast than the character tags.
+        """
+        tagged = self.tagged()
+        minor = [
+            m
+            for m in self.cast
+            if m not in tagged and not m.original and m.count >= MIN_PAIRED_MENTIONS
+        ]
+        return tagged + minor
 
 
 class Gazetteer:

@@ -33,12 +33,12 @@ def understand(doc: Document, primer: Primer | None = None) -> Document:
     story = StoryText.of(doc)
     cast = find_cast(story, primer)
     tagged = cast.tagged()
-    relations = read_relationships(story, tagged)
+    relations = read_relationships(story, cast.paired())
     fandoms = [f.fandom for f in cast.fandoms]
 
     doc.tags.extend(_fandom_tags(cast, story))
     doc.tags.extend(_character_tags(cast, story))
-    doc.tags.extend(_relationship_tags(relations, fandoms, primer))
+    doc.tags.extend(_relationship_tags(relations, fandoms, primer, {m.name for m in tagged}))
     doc.tags.extend(infer_freeforms(story, tagged, fandoms))
     doc.tags.extend(infer_warnings(story, names=[display_name(m.name) for m in tagged]))
     doc.tags.append(infer_rating(story))
@@ -101,8 +101,9 @@ def _character_tags(cast: CastResult, story: StoryText) -> list[Tag]:
 
 
 def _relationship_tags(
-    relations: RelationshipResult, fandoms: list[str], primer: Primer
+    relations: RelationshipResult, fandoms: list[str], primer: Primer, tagged: set[str]
 ) -> list[Tag]:
+    """Relationship tags: the main pairing, and pairs between characters worth tagging."""
     tags = []
     main = set(relations.main or ())
     if len(main) > 2:  # a threesome or more: the group is the main relationship
@@ -121,8 +122,10 @@ def _relationship_tags(
             )
         )
     for pair in relations.pairs:
-        name = relationship_name([pair.a, pair.b], pair.kind, fandoms, primer)
         is_main = len(main) == 2 and {pair.a, pair.b} == main
+        if not is_main and not {pair.a, pair.b} <= tagged:
+            continue  # a minor character is read for the main pairing only
+        name = relationship_name([pair.a, pair.b], pair.kind, fandoms, primer)
         confidence = 1 - math.exp(
             -(pair.romance_cues if pair.kind == "/" else pair.shared_windows) / 12
         )

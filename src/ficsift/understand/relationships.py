@@ -23,7 +23,9 @@ from ficsift.model import Evidence
 from ficsift.understand.story import CastMember, StoryText
 
 MIN_ROMANCE_CUES = 4  # cue hits in shared windows for a romantic reading
-MIN_ROMANCE_RATE = 0.15  # … and per shared window
+MIN_SHORT_CUES = 2  # … in a story of under WORDS_PER_CUE * MIN_ROMANCE_CUES words
+WORDS_PER_CUE = 400
+MIN_ROMANCE_RATE = 0.10  # … and per shared window
 MIN_SHARED_WINDOWS = 3  # for a platonic relationship
 POLY_SHARE = 0.6  # a third partner's cues with each of the pair, relative to the pair's
 MAX_CAST = 8
@@ -69,6 +71,9 @@ def read_relationships(story: StoryText, cast: list[CastMember]) -> Relationship
         return RelationshipResult([], None)
     starts = story.paragraph_starts
     n_paras = len(starts)
+    # A short story has fewer chances to show it: the bar scales with length, down to 2 cues.
+    words = story.text.count(" ") + 1
+    min_cues = max(MIN_SHORT_CUES, min(MIN_ROMANCE_CUES, words / WORDS_PER_CUE))
     present: dict[str, set[int]] = {}
     for member in cast:
         paras = {story.paragraph_at(s) for s, _ in member.mentions}
@@ -87,7 +92,7 @@ def read_relationships(story: StoryText, cast: list[CastMember]) -> Relationship
         cues = len(set(cue_spans))
         if not windows:
             continue
-        romantic = cues >= MIN_ROMANCE_CUES and cues / len(windows) >= MIN_ROMANCE_RATE
+        romantic = cues >= min_cues and cues / len(windows) >= MIN_ROMANCE_RATE
         if not romantic and len(windows) < MIN_SHARED_WINDOWS:
             continue
         reading = PairReading(x.name, y.name, len(windows), cues, "/" if romantic else "&")

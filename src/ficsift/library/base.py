@@ -200,6 +200,9 @@ class Library(ABC):
     def key_frequencies(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
 
     @abstractmethod
+    def qualities(self, ids: list[int]) -> dict[int, float]: ...
+
+    @abstractmethod
     def work_count(self) -> int: ...
 
     # -- the reader's own state: never changed by an import -------------------------------

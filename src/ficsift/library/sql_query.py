@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ficsift.library.passages import STOPWORDS
 from ficsift.library.query import (
     BlacklistEntry,
     BlacklistKind,
@@ -47,9 +48,11 @@ SORT_COLUMNS: dict[Sort, str] = {
 def fts_expression(text: str) -> str | None:
     """Free text → an FTS5 expression: words and "phrases" ANDed, ``-word`` excluded.
 
-    Every term is quoted, so FTS5 operators typed by a reader are just words.
+    Every term is quoted, so FTS5 operators typed by a reader are just words.  Lone stopwords
+    are dropped when other words remain ("a soldier comes home from the war"): every story
+    has them, and intersecting their posting lists is most of a query's cost.
 
-    >>> fts_expression('vampire "dark willow" -angst')
+    >>> fts_expression('the vampire "dark willow" -angst')
     '"vampire" AND "dark willow" NOT "angst"'
     """
     positive: list[str] = []
@@ -61,6 +64,8 @@ def fts_expression(text: str) -> str | None:
             continue
         term = '"' + " ".join(words) + '"'
         (negative if negate else positive).append(term)
+    content = [t for t in positive if t.strip('"').lower() not in STOPWORDS]
+    positive = content or positive
     if not positive:
         return None
     expression = " AND ".join(positive)

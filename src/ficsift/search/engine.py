@@ -153,7 +153,7 @@ def _hybrid(
 
 
 def _qualities(lib: Library, ids: list[int]) -> dict[int, float]:
-    return {i: b.quality or 0.0 for i, b in lib.blurbs(ids).items()} if ids else {}
+    return lib.qualities(ids) if ids else {}
 
 
 def _matchers(query: Query) -> list[tuple[TagFilter, KeyMatch]]:

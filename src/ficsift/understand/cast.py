@@ -41,6 +41,8 @@ SHARED_PRIOR = 0.5  # how a shared name splits between fandoms with no evidence 
 ONTOLOGY_WEIGHT = 0.5  # a character known from AO3 links only counts half for its fandom
 SIGNIFICANT_SHARE = 0.12  # mentions relative to the most-mentioned character
 MAIN_SHARE = 0.35
+SIGNIFICANT_MENTIONS = 30  # … or named this often
+SIGNIFICANT_SPREAD = 0.3  # … across this share of the story's parts
 MIN_MENTIONS = 3
 MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
@@ -578,7 +580,11 @@ def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str,
             roles[m.name] = "minor"
         elif share >= MAIN_SHARE:
             roles[m.name] = "main"
-        elif share >= SIGNIFICANT_SHARE:
+        elif share >= SIGNIFICANT_SHARE or (
+            m.count >= SIGNIFICANT_MENTIONS and spread >= SIGNIFICANT_SPREAD
+        ):
+            # In a novel the lead may be named thousands of times; a character named on every
+            # other page across the story still matters, whatever its share.
             roles[m.name] = "significant"
         else:
             roles[m.name] = "minor"

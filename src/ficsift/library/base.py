@@ -255,6 +255,9 @@ class Library(ABC):
     def vector_count(self, model: str) -> int: ...
 
     @abstractmethod
+    def vectors_stamp(self, model: str) -> str: ...
+
+    @abstractmethod
     def put_model(self, name: str, data: bytes, works: int) -> None: ...
 
     @abstractmethod

@@ -398,6 +398,7 @@ class SqliteSearch:
                 "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM works WHERE id = ?)",
                 [(i, model, v, i) for i, v in vectors],
             )
+            self._bump_vectors(model)
 
     def vectors(self, model: str) -> list[tuple[int, bytes]]:
         return [
@@ -407,6 +408,20 @@ class SqliteSearch:
                 (model,),
             )
         ]
+
+    def vectors_stamp(self, model: str) -> str:
+        """Changes whenever vectors of ``model`` may have changed (a cheap cache key)."""
+        row = self.db.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"vectors:{model}",)
+        ).fetchone()
+        return f"{self.generation()}:{row[0] if row else 0}:{self.model_stamp(model)}"
+
+    def _bump_vectors(self, model: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) "
+            "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            (f"vectors:{model}",),
+        )
 
     def vector_count(self, model: str) -> int:
         return int(
@@ -418,6 +433,7 @@ class SqliteSearch:
     def put_model(self, name: str, data: bytes, works: int) -> None:
         with self._transaction():  # type: ignore[attr-defined]
             self.db.execute("DELETE FROM work_vectors WHERE model = ?", (name,))
+            self._bump_vectors(name)
             self.db.execute(
                 "INSERT OR REPLACE INTO models(name, data, works, fitted_at) VALUES (?,?,?,?)",
                 (name, data, works, _now()),

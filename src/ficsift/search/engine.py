@@ -32,7 +32,7 @@ QUALITY_WEIGHT = 0.05  # quality breaks near-ties, never drowns relevance
 MIN_COSINE = 0.2  # a semantic-only candidate below this is not a match
 
 _RESOLVER = TagResolver()
-_VECTOR_CACHE: dict[tuple[int, int, str], tuple[SemanticModel, VectorIndex]] = {}
+_VECTOR_CACHE: dict[tuple[int, str], tuple[SemanticModel, VectorIndex] | None] = {}
 
 
 def resolver() -> TagResolver:
@@ -40,22 +40,20 @@ def resolver() -> TagResolver:
 
 
 def _semantic(lib: Library) -> tuple[SemanticModel, VectorIndex] | None:
-    count = lib.vector_count(SEMANTIC_MODEL)
-    if count == 0:
+    """The library's text vectors and model, loaded once and kept until they change."""
+    key = (id(lib), lib.vectors_stamp(SEMANTIC_MODEL))
+    if key in _VECTOR_CACHE:
+        return _VECTOR_CACHE[key]
+    _VECTOR_CACHE.clear()  # one library per process at a time is the common case
+    model = load_model(lib)
+    rows = lib.vectors(SEMANTIC_MODEL) if model is not None else []
+    if model is None or not rows:
+        _VECTOR_CACHE[key] = None
         return None
-    key = (id(lib), count, lib.model_stamp(SEMANTIC_MODEL) or "")
-    cached = _VECTOR_CACHE.get(key)
-    if cached is None:
-        model = load_model(lib)
-        if model is None:
-            return None
-        rows = lib.vectors(SEMANTIC_MODEL)
-        ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
-        vectors = np.vstack([blob_to_vector(b) for _, b in rows]).astype(np.float32)
-        cached = (model, VectorIndex(ids, vectors))
-        _VECTOR_CACHE.clear()  # one library per process at a time is the common case
-        _VECTOR_CACHE[key] = cached
-    return cached
+    ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
+    vectors = np.vstack([blob_to_vector(b) for _, b in rows]).astype(np.float32)
+    loaded = _VECTOR_CACHE[key] = (model, VectorIndex(ids, vectors))
+    return loaded
 
 
 def warm_up(lib: Library) -> None:

@@ -86,15 +86,22 @@ def unindex_work(db: sqlite3.Connection, work_id: int) -> None:
 
 
 def index_work(
-    db: sqlite3.Connection, work_id: int, doc: Document, *, keep_derived: bool = False
+    db: sqlite3.Connection,
+    work_id: int,
+    doc: Document,
+    *,
+    keep_derived: bool = False,
+    new: bool = False,
 ) -> None:
     """(Re)write a work's tag keys, facts and full text; drop its derived scores and vectors.
 
-    The caller must have called :func:`unindex_work` before changing a stored work.
+    The caller must have called :func:`unindex_work` before changing a stored work; ``new``
+    says the work was just created (nothing of it is indexed yet: fewer statements).
     """
-    if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
-        raise RuntimeError(f"work {work_id} changed before its full-text entry was removed")
-    db.execute("DELETE FROM tag_index WHERE work_id = ?", (work_id,))
+    if not new:
+        if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
+            raise RuntimeError(f"work {work_id} changed before its full-text entry was removed")
+        db.execute("DELETE FROM tag_index WHERE work_id = ?", (work_id,))
     rows = tag_rows(work_id, doc)
     db.executemany(
         "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, confidence) "
@@ -135,5 +142,6 @@ def index_work(
             (work_id, work_id),
         )
         return
-    db.execute("DELETE FROM work_scores WHERE work_id = ?", (work_id,))
-    db.execute("DELETE FROM work_vectors WHERE work_id = ?", (work_id,))
+    if not new:
+        db.execute("DELETE FROM work_scores WHERE work_id = ?", (work_id,))
+        db.execute("DELETE FROM work_vectors WHERE work_id = ?", (work_id,))

@@ -321,7 +321,7 @@ class SqliteLibrary(SqliteSearch, Library):
             "INSERT OR IGNORE INTO text_anchors(value, work_id) VALUES (?,?)",
             [(value, work_id) for value in fingerprint],
         )
-        index_work(self.db, work_id, doc)
+        index_work(self.db, work_id, doc, new=single_source)
 
     # -- reading -------------------------------------------------------------------------
 

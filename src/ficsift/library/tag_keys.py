@@ -44,6 +44,7 @@ LANGUAGES = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=65536)  # tag names repeat across works: most calls are hits
 def normalise(text: str) -> str:
     return _SPACE_RE.sub(" ", text.casefold()).strip()
 
@@ -59,6 +60,7 @@ def relationship_key(text: str) -> str:
     return separator.join(sides)
 
 
+@lru_cache(maxsize=65536)
 def tag_key(name: str, tag_type: TagType | str) -> str:
     """The key a stored tag is indexed under (give it the canonical name where known)."""
     if tag_type == TagType.RELATIONSHIP and is_relationship_text(name):

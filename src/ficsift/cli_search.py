@@ -96,7 +96,9 @@ def search_command(
     sort: Annotated[Sort, typer.Option(help="Order of results.")] = Sort.RELEVANCE,
     limit: Annotated[int, typer.Option(help="How many results.")] = 20,
     offset: Annotated[int, typer.Option(help="Skip this many results.")] = 0,
-    facets: Annotated[int, typer.Option(help="Top N tags per type for the results.")] = 10,
+    facets: Annotated[
+        int | None, typer.Option(help="Top N tags per type (JSON output; default 10).")
+    ] = None,
     library: LibraryOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -121,7 +123,8 @@ def search_command(
         query.words = Range(words_min, words_max)
     query.main_pairing = query.main_pairing or main_pairing
     with open_library_or_exit(library) as lib:
-        page = search(lib, query, offset=offset, limit=limit, facets=facets)
+        wanted = (10 if json_out else 0) if facets is None else facets
+        page = search(lib, query, offset=offset, limit=limit, facets=wanted)
     if json_out:
         print_json(page.to_json())
         return

@@ -30,7 +30,7 @@ class FacetCache:
     def load(self, db: sqlite3.Connection, generation: str) -> None:
         numbers: dict[tuple[str, str], int] = {}
         for kind, key, shown in db.execute(
-            "SELECT type, key, max(display) FROM tag_index WHERE effective = 1 "
+            "SELECT type, key, max(display) FROM tag_index WHERE effective = 1 AND inherited = 0 "
             "GROUP BY type, key ORDER BY type, key"
         ):
             numbers[(kind, key)] = len(self.names)
@@ -43,7 +43,8 @@ class FacetCache:
         starts: list[int] = []
         last = None
         for work_id, kind, key in db.execute(
-            "SELECT DISTINCT work_id, type, key FROM tag_index WHERE effective = 1 ORDER BY work_id"
+            "SELECT DISTINCT work_id, type, key FROM tag_index WHERE effective = 1 AND inherited = 0 "
+            "ORDER BY work_id"
         ):
             if work_id != last:
                 works.append(work_id)

@@ -112,7 +112,9 @@ CREATE INDEX IF NOT EXISTS work_updates_work ON work_updates(work_id);
 
 -- Search (schema version 2).  tag_index: one row per (work, tag key, origin), keys made by
 -- library/tag_keys.py; `effective` marks the tags a filter reads (for rating, category and
--- warnings the author's when given, else ficsift's); `main` the work's main pairing.
+-- warnings the author's when given, else ficsift's); `main` the work's main pairing;
+-- `inherited` rows are a tag's meta tags (Vampire Willow Rosenberg → Vampires → Mythical
+-- Beings & Creatures), so a filter on a meta tag is one key, not thousands of sub-tags.
 CREATE TABLE IF NOT EXISTS tag_index (
     work_id    INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
     type       TEXT NOT NULL,
@@ -122,6 +124,7 @@ CREATE TABLE IF NOT EXISTS tag_index (
     main       INTEGER NOT NULL DEFAULT 0,
     effective  INTEGER NOT NULL DEFAULT 1,
     confidence REAL,
+    inherited  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (key, type, work_id, origin)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tag_index_work ON tag_index(work_id, type);

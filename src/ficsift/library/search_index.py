@@ -10,10 +10,14 @@ writes, then :func:`index_work`.
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 
 from ficsift.library.tag_keys import language_key, normalise, tag_key
 from ficsift.model import Document, Tag, TagOrigin, TagType
+from ficsift.understand.primer import load_primer
 
+INHERITING = (TagType.FANDOM, TagType.CHARACTER, TagType.FREEFORM)  # types with meta tags
+_KINDS = {"fandom", "character", "freeform"}
 NO_WARNINGS_USED = "creator chose not to use archive warnings"
 _ONE_SIDED = (TagType.RATING, TagType.CATEGORY)
 
@@ -49,11 +53,30 @@ def tag_rows(work_id: int, doc: Document) -> list[tuple[object, ...]]:
             t is first_author_ship or bool(t.extra.get("main"))
         )
         row = (work_id, t.type.value, key, display, t.origin.value, int(main),
-               int(_effective(t, author_types)), t.confidence)  # fmt: skip
+               int(_effective(t, author_types)), t.confidence, 0)  # fmt: skip
         old = rows.get((key, t.type.value, t.origin.value))
-        if old is None or (main and not old[5]):
+        if old is None or old[8] or (main and not old[5]):
             rows[(key, t.type.value, t.origin.value)] = row
+        if t.canonical and t.type in INHERITING:
+            for ancestor, kind in meta_tags(t.canonical, t.type.value):
+                meta_key = (tag_key(ancestor, kind), kind, t.origin.value)
+                if meta_key not in rows:  # a tag the work has itself wins
+                    rows[meta_key] = (work_id, kind, meta_key[0], ancestor, t.origin.value, 0,
+                                      row[6], t.confidence, 1)  # fmt: skip
     return list(rows.values())
+
+
+@lru_cache(maxsize=65536)
+def meta_tags(canonical: str, kind: str) -> tuple[tuple[str, str], ...]:
+    """A canonical tag's meta tags (all ancestors) with their types, from the ontology."""
+    onto = load_primer().ontology
+    if onto is None:
+        return ()
+    out = []
+    for ancestor in onto.meta_tags(canonical):
+        ancestor_kind = onto.tag_type(ancestor) or kind
+        out.append((ancestor, ancestor_kind if ancestor_kind in _KINDS else kind))
+    return tuple(out)
 
 
 def _count(doc: Document, tag_type: TagType, romantic_only: bool = False) -> int:
@@ -104,8 +127,8 @@ def index_work(
         db.execute("DELETE FROM tag_index WHERE work_id = ?", (work_id,))
     rows = tag_rows(work_id, doc)
     db.executemany(
-        "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, confidence) "
-        "VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, confidence, "
+        "inherited) VALUES (?,?,?,?,?,?,?,?,?)",
         rows,
     )
     notes = "\n".join([*doc.notes, *doc.end_notes])
@@ -117,7 +140,7 @@ def index_work(
     )  # fmt: skip
     db.executemany(
         "INSERT OR IGNORE INTO tag_names(type, key, display) VALUES (?,?,?)",
-        [(kind, key, display) for _, kind, key, display, *_ in rows],
+        [(r[1], r[2], r[3]) for r in rows if not r[8]],
     )
     rating = effective_rating(doc)
     db.execute(

@@ -128,7 +128,8 @@ class QueryCompiler:
         self, f: TagFilter, query: Query, alias: str = "t"
     ) -> tuple[str, list[Any]] | None:
         """SQL true for a ``tag_index`` row (``alias``) that this filter finds."""
-        match: KeyMatch = self.resolver.match(f.text, f.type)
+        # the index stores every tag's meta tags: the meta tag itself is enough
+        match: KeyMatch = self.resolver.match(f.text, f.type, sub_tags=False)
         if match.empty:
             return None
         options: list[str] = []

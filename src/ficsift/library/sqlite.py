@@ -34,9 +34,12 @@ from ficsift.library.search_index import index_work, unindex_work
 from ficsift.library.sqlite_search import SqliteSearch
 from ficsift.model import Chapter, Document, TagType
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # Columns added to existing tables since schema 2 (CREATE TABLE IF NOT EXISTS cannot add them).
-ADDED_COLUMNS = (("search_rows", "rating", "TEXT"),)
+ADDED_COLUMNS = (
+    ("search_rows", "rating", "TEXT"),
+    ("tag_index", "inherited", "INTEGER NOT NULL DEFAULT 0"),
+)
 DB_NAME = "library.sqlite3"
 
 
@@ -411,7 +414,7 @@ class SqliteLibrary(SqliteSearch, Library):
             sources=self.db.execute("SELECT count(*) FROM sources").fetchone()[0],
             files=self.db.execute("SELECT count(*) FROM files").fetchone()[0],
             by_fandom=counts(
-                "SELECT max(display), count(DISTINCT work_id) n FROM tag_index WHERE "
+                "SELECT max(display), count(DISTINCT work_id) n FROM tag_index WHERE inherited = 0 AND "
                 f"type = 'fandom' AND effective = 1 GROUP BY key ORDER BY n DESC, key LIMIT {int(top)}"
             ),
             by_rating=counts(

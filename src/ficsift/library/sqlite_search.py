@@ -108,6 +108,7 @@ class SqliteSearch:
             "count(DISTINCT t.work_id) AS n, row_number() OVER (PARTITION BY t.type "
             "ORDER BY count(DISTINCT t.work_id) DESC, t.key) AS rn FROM tag_index t "
             "WHERE t.work_id IN (SELECT value FROM json_each(?)) AND t.effective = 1 "
+            "AND t.inherited = 0 "
             "GROUP BY t.type, t.key) WHERE rn <= ? ORDER BY type, n DESC, display",
             (_ids_json(matched), top),
         ):
@@ -155,7 +156,7 @@ class SqliteSearch:
         ratings: dict[int, str] = {}
         for r in self.db.execute(
             "SELECT work_id, type, key, display, origin, main, effective, confidence "
-            "FROM tag_index WHERE work_id IN (SELECT value FROM json_each(?)) "
+            "FROM tag_index WHERE inherited = 0 AND work_id IN (SELECT value FROM json_each(?)) "
             "ORDER BY work_id, origin, main DESC, coalesce(confidence, 1) DESC, display",
             (wanted,),
         ):
@@ -210,6 +211,7 @@ class SqliteSearch:
         out: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         for r in self.db.execute(
             "SELECT DISTINCT work_id, type, key, display FROM tag_index WHERE effective = 1 "
+            "AND inherited = 0 "
             "AND work_id IN (SELECT value FROM json_each(?))",
             (_ids_json(ids),),
         ):
@@ -226,7 +228,7 @@ class SqliteSearch:
             "SELECT t.work_id, json_group_array(DISTINCT t.type || char(31) || t.key) "
             "FROM tag_index t JOIN json_each(?) k "
             "ON t.type = json_extract(k.value, '$[0]') AND t.key = json_extract(k.value, '$[1]') "
-            "WHERE t.effective = 1 AND t.work_id != ? GROUP BY t.work_id "
+            "WHERE t.effective = 1 AND t.inherited = 0 AND t.work_id != ? GROUP BY t.work_id "
             "ORDER BY count(DISTINCT t.key) DESC LIMIT ?",
             (json.dumps([list(k) for k in keys]), exclude, limit),
         )
@@ -239,7 +241,8 @@ class SqliteSearch:
         rows = self.db.execute(
             "SELECT t.type, t.key, count(DISTINCT t.work_id) FROM tag_index t "
             "JOIN json_each(?) k ON t.type = json_extract(k.value, '$[0]') "
-            "AND t.key = json_extract(k.value, '$[1]') WHERE t.effective = 1 GROUP BY t.type, t.key",
+            "AND t.key = json_extract(k.value, '$[1]') WHERE t.effective = 1 AND t.inherited = 0 "
+            "GROUP BY t.type, t.key",
             (json.dumps([list(k) for k in keys]),),
         )
         return {(r[0], r[1]): int(r[2]) for r in rows}
@@ -325,7 +328,8 @@ class SqliteSearch:
         rows = self.db.execute(
             "SELECT w.id, w.kudos, w.hits, w.bookmarks, w.comments, w.words, w.chapters, "
             "w.status, w.published, w.has_text, (SELECT display FROM tag_index t WHERE "
-            "t.work_id = w.id AND t.type = 'fandom' AND t.effective = 1 ORDER BY t.origin "
+            "t.work_id = w.id AND t.type = 'fandom' AND t.effective = 1 AND t.inherited = 0 "
+            "ORDER BY t.origin "
             f"LIMIT 1) AS fandom FROM works w {where}"
         )
         return [

@@ -108,11 +108,13 @@ class TagResolver:
             self._primer = load_primer()
         return self._primer
 
-    def match(self, text: str, tag_type: TagType | None) -> KeyMatch:
-        return self._match(text.strip(), tag_type)
+    def match(self, text: str, tag_type: TagType | None, *, sub_tags: bool = True) -> KeyMatch:
+        """Keys a filter finds.  ``sub_tags=False`` leaves out the meta tag's sub-tags, for an
+        index that stores every tag's meta tags itself (``tag_index.inherited``)."""
+        return self._match(text.strip(), tag_type, sub_tags)
 
     @lru_cache(maxsize=2048)  # noqa: B019 - resolvers live as long as the process
-    def _match(self, text: str, tag_type: TagType | None) -> KeyMatch:
+    def _match(self, text: str, tag_type: TagType | None, sub_tags: bool = True) -> KeyMatch:
         if not text:
             return KeyMatch(frozenset())
         if "*" in text:
@@ -120,7 +122,7 @@ class TagResolver:
         if tag_type in FIXED_VOCABULARY:
             vocabulary = FIXED_VOCABULARY[tag_type]
             return KeyMatch(frozenset({normalise(vocabulary.get(normalise(text), text))}))
-        names = self.spellings(text, tag_type)
+        names = self.spellings(text, tag_type, sub_tags=sub_tags)
         keys: set[str] = set()
         for name in names:
             if tag_type in (None, TagType.RELATIONSHIP) and is_relationship_text(name):
@@ -129,8 +131,8 @@ class TagResolver:
                 keys.add(normalise(name))
         return KeyMatch(frozenset(keys))
 
-    def spellings(self, text: str, tag_type: TagType | None) -> set[str]:
-        """The tag, its canonical, the canonical's synonyms and every sub-tag."""
+    def spellings(self, text: str, tag_type: TagType | None, *, sub_tags: bool = True) -> set[str]:
+        """The tag, its canonical, the canonical's synonyms and (``sub_tags``) every sub-tag."""
         names = {text}
         onto = self.primer.ontology
         if tag_type in (None, TagType.RELATIONSHIP) and is_relationship_text(text):
@@ -156,7 +158,7 @@ class TagResolver:
             for name in [canonical] if canonical else []:
                 names.add(name)
                 names |= onto.synonyms(name)
-                for sub in onto.sub_tags(name):
+                for sub in onto.sub_tags(name) if sub_tags else ():
                     names.add(sub)
         return names
 

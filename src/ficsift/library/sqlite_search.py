@@ -59,6 +59,9 @@ class SqliteSearch:
         compiled = QueryCompiler(resolver).compile(query)
         ranked = compiled.matching_sql(f"w.id AS id, {compiled.score} AS score")
         ranked += f" ORDER BY {compiled.order}"
+        total: int | None = None
+        # The page may walk a sort index and stop early; the count scans narrow rows.  (FTS5's
+        # bm25() cannot sit beside a window count, so text queries count apart too.)
         page = [
             (int(r[0]), float(r[1] or 0.0))
             for r in self.db.execute(
@@ -67,7 +70,7 @@ class SqliteSearch:
         ]
         if offset == 0 and len(page) < limit:
             total = len(page)
-        else:
+        if total is None:
             total = self.db.execute(
                 f"SELECT count(*) FROM ({compiled.matching_sql('w.id')})", compiled.params
             ).fetchone()[0]

@@ -61,6 +61,12 @@ def refresh_index(lib: Library, show_progress: bool = True) -> None:
         err.print(f"ficsift: indexing failed ({exc}); run `ficsift index` to retry")
 
 
+def _require_work(lib: Library, work_id: int) -> None:
+    if not lib.has_work(work_id):
+        err.print(f"ficsift: no work {work_id} in the library")
+        raise typer.Exit(1)
+
+
 def _print_hit(n: int, hit: Hit) -> None:
     fandoms = ", ".join(t.name for t in hit.fandoms[:2]) or "?"
     quality = f"q {hit.quality:.2f}" if hit.quality is not None else "q —"
@@ -146,9 +152,7 @@ def similar_command(
     """More like this: works sharing rare tags, characters, relationships or similar text."""
     work_id = parse_work_id(work)
     with open_library_or_exit(library) as lib:
-        if lib.get(work_id) is None:
-            err.print(f"ficsift: no work {work_id} in the library")
-            raise typer.Exit(1)
+        _require_work(lib, work_id)
         hits = similar(lib, work_id, limit)
     if json_out:
         print_json({"work": work_id, "results": [h.to_json() for h in hits]})
@@ -165,9 +169,7 @@ def why_command(
     """How a work's quality score was made."""
     work_id = parse_work_id(work)
     with open_library_or_exit(library) as lib:
-        if lib.get(work_id) is None:
-            err.print(f"ficsift: no work {work_id} in the library")
-            raise typer.Exit(1)
+        _require_work(lib, work_id)
         lines = quality_report(lib, work_id)
         detail = lib.score_detail(work_id)
     if json_out:

@@ -203,6 +203,10 @@ class Library(ABC):
     def qualities(self, ids: list[int]) -> dict[int, float]: ...
 
     @abstractmethod
+    def has_work(self, work_id: int) -> bool:
+        """Whether the library has this work (without loading it)."""
+
+    @abstractmethod
     def work_count(self) -> int: ...
 
     # -- the reader's own state: never changed by an import -------------------------------

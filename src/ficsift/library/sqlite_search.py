@@ -260,6 +260,11 @@ class SqliteSearch:
             )
         }
 
+    def has_work(self, work_id: int) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM works WHERE id = ?", (work_id,)).fetchone() is not None
+        )
+
     def work_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM works").fetchone()[0])
 
@@ -281,7 +286,7 @@ class SqliteSearch:
             raise ValueError(f"status must be one of {', '.join(READING_STATUSES)}, not {status!r}")
         if rating is not None and not 1 <= rating <= 5:
             raise ValueError(f"rating must be 1 to 5, not {rating}")
-        if not self.db.execute("SELECT 1 FROM works WHERE id = ?", (work_id,)).fetchone():
+        if not self.has_work(work_id):
             raise ValueError(f"no work {work_id} in the library")
         old = self.reading(work_id) or ReadingState()
         new = ReadingState(

@@ -15,37 +15,12 @@ __all__ = ["Hit", "ReadingState", "SearchPage", "TagView"]
 
 
 @dataclass(slots=True)
-class Hit:
-    id: int
-    title: str
-    authors: list[str]
-    fandoms: list[TagView]
-    rating: str | None
-    warnings: list[TagView]
-    category: list[TagView]
-    relationships: list[TagView]
-    characters: list[TagView]
-    freeforms: list[TagView]
-    status: str
-    words: int
-    chapters: int
-    chapters_total: int | None
-    published: str | None
-    updated: str | None
-    summary: str | None
-    language: str | None
-    kudos: int | None
-    hits: int | None
-    bookmarks: int | None
-    comments: int | None
-    has_text: bool
-    source: str  # the path or URL the work was read from
-    score: float  # the ranking score of this search (higher is better)
-    quality: float | None  # 0..1, see `ficsift why`
+class Hit(Blurb):
+    """A work's blurb as one search found it: its score, why it matched, a passage."""
+
+    score: float = 0.0  # the ranking score of this search (higher is better)
     why: list[str] = field(default_factory=list)  # one short phrase per reason it matched
     snippet: str | None = None  # a passage of the story matching the free text
-    reading: ReadingState | None = None
-    content_warnings: list[TagView] = field(default_factory=list)  # ficsift's trigger labels
 
     @classmethod
     def of(cls, blurb: Blurb, score: float, why: list[str], snippet: str | None = None) -> Hit:

@@ -98,7 +98,7 @@ def mark(request: Request, work_id: int, body: MarkIn) -> dict[str, Any]:
 @router.get("/blacklist")
 def blacklist(request: Request) -> list[dict[str, Any]]:
     with _state(request).library() as lib:
-        entries = _blacklist(lib).blacklist()
+        entries = lib.blacklist()
     return [_entry(e) for e in entries]
 
 
@@ -106,7 +106,7 @@ def blacklist(request: Request) -> list[dict[str, Any]]:
 def blacklist_add(request: Request, body: BlacklistIn) -> dict[str, Any]:
     entry = BlacklistEntry(body.kind, " ".join(body.value.split()), body.fandom or None)
     with _state(request).library() as lib:
-        entry_id = _blacklist(lib).blacklist_add(entry)
+        entry_id = lib.blacklist_add(entry)
     _state(request).changed()
     return _entry(BlacklistEntry(entry.kind, entry.value, entry.fandom, entry_id))
 
@@ -114,7 +114,7 @@ def blacklist_add(request: Request, body: BlacklistIn) -> dict[str, Any]:
 @router.delete("/blacklist/{entry_id}")
 def blacklist_remove(request: Request, entry_id: int) -> dict[str, Any]:
     with _state(request).library() as lib:
-        removed = _blacklist(lib).blacklist_remove(entry_id)
+        removed = lib.blacklist_remove(entry_id)
     _state(request).changed()
     if not removed:
         raise HTTPException(404, f"no blacklist entry {entry_id}")
@@ -157,12 +157,6 @@ def import_status(request: Request, job_id: int) -> dict[str, Any]:
 def stats(request: Request) -> dict[str, Any]:
     with _state(request).library() as lib:
         return lib.stats().to_json()
-
-
-def _blacklist(lib: Any) -> Any:
-    if not searching.has_blacklist(lib):
-        raise HTTPException(501, "this library has no blacklist yet")
-    return lib
 
 
 def _entry(e: BlacklistEntry) -> dict[str, Any]:

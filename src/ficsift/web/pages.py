@@ -89,7 +89,6 @@ def work_page(request: Request, work_id: int, chapter: int | None = None) -> Res
         reading = views.reading_of(lib, work_id)
         similar = searching.more_like(lib, work_id)
         quality = searching.quality_lines(lib, work_id)
-        can_mark = searching.has_reading(lib)
     doc = work.document
     chapters = doc.chapters if doc.has_text else []
     saved = views.parse_position(reading.position if reading else None)
@@ -104,7 +103,6 @@ def work_page(request: Request, work_id: int, chapter: int | None = None) -> Res
         "head": searching.hit_from_work(work),
         "groups": views.tag_groups(work),
         "reading": reading,
-        "can_mark": can_mark,
         "statuses": [s.value for s in ReadingStatus],
         "similar": similar,
         "quality": quality,
@@ -170,12 +168,11 @@ async def import_post(request: Request) -> Response:
 def library_page(request: Request) -> Response:
     with _state(request).library() as lib:
         stats = lib.stats()
-        blacklist = lib.blacklist() if searching.has_blacklist(lib) else None
+        blacklist = lib.blacklist()
         lists: list[tuple[str, object]] = []
-        if searching.has_reading(lib):
-            for status in ReadingStatus:
-                query = Query(reading=[status], use_blacklist=False, sort=Sort.UPDATED)
-                lists.append((status.value, searching.run_search(lib, query, 0, 50)))
+        for status in ReadingStatus:
+            query = Query(reading=[status], use_blacklist=False, sort=Sort.UPDATED)
+            lists.append((status.value, searching.run_search(lib, query, 0, 50)))
     context = {
         "stats": stats,
         "blacklist": blacklist,
@@ -197,8 +194,6 @@ async def blacklist_add(request: Request) -> Response:
     if not value:
         raise HTTPException(422, "say what to blacklist")
     with _state(request).library() as lib:
-        if not searching.has_blacklist(lib):
-            raise HTTPException(501, "this library has no blacklist yet")
         lib.blacklist_add(BlacklistEntry(kind, value, fandom))
     _state(request).changed()
     back = str(form.get("back") or "")
@@ -210,8 +205,6 @@ async def blacklist_add(request: Request) -> Response:
 @router.post("/library/blacklist/{entry_id}/remove")
 def blacklist_remove(request: Request, entry_id: int) -> Response:
     with _state(request).library() as lib:
-        if not searching.has_blacklist(lib):
-            raise HTTPException(501, "this library has no blacklist yet")
         lib.blacklist_remove(entry_id)
     _state(request).changed()
     return _see_other("/library#blacklist")

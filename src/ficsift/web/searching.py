@@ -1,37 +1,20 @@
-"""The web app's door to :mod:`ficsift.search`, and what it shows when a part is missing.
-
-The web app calls search only through here, so the pages keep working — with a plain
-listing instead of ranked results — on a library or build whose search functions are absent.
-"""
+"""The web app's door to :mod:`ficsift.search`: query language errors as one type, and a
+work's head blurb built from the stored work."""
 
 from __future__ import annotations
-
-import time
-from collections.abc import Callable
-from typing import Any
 
 from ficsift.library import Library, StoredWork
 from ficsift.library.query import Query
 from ficsift.model import Tag, TagOrigin, TagType
-from ficsift.search.results import Hit, ReadingState, SearchPage, TagView
-
-
-class SearchUnavailable(Exception):
-    """The search module (or one of its functions) is not there in this build."""
-
-
-def _search_module() -> Any:
-    try:
-        import ficsift.search as module
-    except ImportError as exc:  # pragma: no cover - the package itself is always there
-        raise SearchUnavailable(str(exc)) from exc
-    return module
-
-
-def _function(name: str) -> Callable[..., Any] | None:
-    module = _search_module()
-    found = getattr(module, name, None)
-    return found if callable(found) else None
+from ficsift.search import (
+    QuerySyntaxError,
+    parse_query,
+    quality_report,
+    query_to_text,
+    search,
+    similar,
+)
+from ficsift.search.results import Hit, SearchPage, TagView
 
 
 class QueryError(Exception):
@@ -43,89 +26,26 @@ class QueryError(Exception):
 
 def parse(text: str) -> Query:
     """The inline query language → Query; :class:`QueryError` for bad syntax."""
-    parser = _function("parse_query")
-    if parser is None:
-        return Query(text=text)
-    error_type = getattr(_search_module(), "QuerySyntaxError", None)
     try:
-        result: Query = parser(text)
-    except Exception as exc:
-        if error_type is not None and isinstance(exc, error_type):
-            raise QueryError(
-                str(getattr(exc, "message", exc)), getattr(exc, "position", None)
-            ) from exc
-        raise
-    return result
+        return parse_query(text)
+    except QuerySyntaxError as exc:
+        raise QueryError(exc.message, exc.position) from exc
 
 
-def query_text(query: Query) -> str | None:
-    to_text = _function("query_to_text")
-    return to_text(query) if to_text else None
+def query_text(query: Query) -> str:
+    return query_to_text(query)
 
 
 def run_search(lib: Library, query: Query, offset: int, limit: int, facets: int = 10) -> SearchPage:
-    search = _function("search")
-    if search is None:
-        return _listing(lib, query, offset, limit)
-    page: SearchPage = search(lib, query, offset=offset, limit=limit, facets=facets)
-    return page
+    return search(lib, query, offset=offset, limit=limit, facets=facets)
 
 
 def more_like(lib: Library, work_id: int, limit: int = 8) -> list[Hit]:
-    similar = _function("similar")
-    if similar is None:
-        return []
-    try:
-        hits: list[Hit] = similar(lib, work_id, limit=limit)
-    except (KeyError, LookupError, ValueError):
-        return []
-    return hits
+    return similar(lib, work_id, limit=limit)
 
 
 def quality_lines(lib: Library, work_id: int) -> list[str]:
-    report = _function("quality_report")
-    if report is None:
-        return []
-    try:
-        lines: list[str] = report(lib, work_id)
-    except (KeyError, LookupError, ValueError):
-        return []
-    return lines
-
-
-def reading_state(lib: Library, work_id: int) -> ReadingState | None:
-    method = getattr(lib, "reading", None)
-    return method(work_id) if callable(method) else None
-
-
-def has_reading(lib: Library) -> bool:
-    return callable(getattr(lib, "set_reading", None))
-
-
-def has_blacklist(lib: Library) -> bool:
-    return callable(getattr(lib, "blacklist", None))
-
-
-# -- the fallback listing -------------------------------------------------------------------
-
-
-def _listing(lib: Library, query: Query, offset: int, limit: int) -> SearchPage:
-    """Works in library order, the title filtered by the free text: no ranking, no facets."""
-    started = time.perf_counter()
-    text = query.text.casefold().strip()
-    rows = lib.rows(limit=10**9)
-    if text:
-        rows = [r for r in rows if text in r.title.casefold()]
-    hits = [hit_from_work(w) for r in rows[offset : offset + limit] if (w := lib.get(r.id))]
-    return SearchPage(
-        total=len(rows),
-        hits=hits,
-        facets={},
-        described=query.describe(),
-        offset=offset,
-        limit=limit,
-        took_ms=(time.perf_counter() - started) * 1000,
-    )
+    return quality_report(lib, work_id)
 
 
 def _view(tag: Tag) -> TagView:

@@ -22,6 +22,7 @@ from typing import Any
 
 from ficsift.importer import ImportReport, import_paths
 from ficsift.library import Library, open_library
+from ficsift.search import refresh
 from ficsift.search.engine import warm_up
 
 log = logging.getLogger("ficsift.web")
@@ -173,9 +174,5 @@ class AppState:
 
 
 def _refresh_search(lib: Library) -> None:
-    """Score and embed what the import added, when this build's search has that step."""
-    try:
-        from ficsift.search import refresh
-    except ImportError:
-        return
+    """Score and embed what the import added."""
     refresh(lib)

@@ -171,7 +171,7 @@ def parse_position(position: str | None) -> tuple[int, float] | None:
 
 
 def reading_of(lib: Library, work_id: int) -> ReadingState | None:
-    return searching.reading_state(lib, work_id)
+    return lib.reading(work_id)
 
 
 def get_work(lib: Library, work_id: int) -> StoredWork:
@@ -190,8 +190,6 @@ def mark(
     position: str | None = None,
 ) -> ReadingState:
     get_work(lib, work_id)
-    if not searching.has_reading(lib):
-        raise HTTPException(501, "this library cannot store reading status yet")
     if status is not None:
         status = ReadingStatus(status).value
     if rating is not None and not 1 <= rating <= 5:

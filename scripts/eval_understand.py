@@ -144,7 +144,10 @@ def gold_of(doc: Document, primer: Primer, inventory: set[str]) -> Gold:
     fandoms = {t.canonical for t in author if t.type == TagType.FANDOM and t.canonical}
     relationships = {sides(n) for n in names(TagType.RELATIONSHIP)}
     romantic = [t for t in author if t.type == TagType.RELATIONSHIP and "&" not in t.name]
-    labelled = [t for t in romantic if t.label == "pairing"]
+    declared = _declared_pairing(doc)
+    labelled = [t for t in romantic if t.label == "pairing"] or [
+        t for t in romantic if declared and t.name.casefold() == declared
+    ]
     categories = {(t.canonical or t.name).lower() for t in author if t.type == TagType.CATEGORY}
     if labelled:
         main = sides(labelled[0].canonical or labelled[0].name)
@@ -168,6 +171,23 @@ def gold_of(doc: Document, primer: Primer, inventory: set[str]) -> Gold:
         rating_ao3=doc.source.format in {"ao3-html", "epub"} and rating is not None,
         warnings=(real & ARCHIVE) if real else None,
     )
+
+
+_PAIRING_FIELD_RE = re.compile(r"^pairing:[ \t]*['\"]?([^'\"\n]+?)['\"]?[ \t]*$", re.M)
+
+
+def _declared_pairing(doc: Document) -> str | None:
+    """The front matter's ``pairing:`` field, the author's own word on the main pairing.
+
+    The reader keeps one tag per spelling, so when ``pairing: giles/buffy`` repeats a
+    ``p:giles/buffy`` listed among other pairings, the tag keeps the ``p`` label and the
+    pairing field's label is lost; read the field from the file's header instead.
+    """
+    if doc.source.format != "frontmatter" or not doc.source.path:
+        return None
+    header = Path(doc.source.path).read_text("utf-8", errors="replace").split("\n---", 1)[0]
+    match = _PAIRING_FIELD_RE.search(header)
+    return match.group(1).strip().casefold() if match else None
 
 
 def text_only(doc: Document) -> Document:

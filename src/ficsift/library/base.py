@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -160,6 +161,15 @@ class Library(ABC):
     @abstractmethod
     def store_file(self, record: FileRecord, documents: list[Document]) -> list[StoreResult]:
         """Store every document read from one file, atomically, and remember the file."""
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make the ``store_file`` calls inside durable together, at the end (bulk imports).
+
+        Each call stays all-or-nothing: one that fails leaves nothing behind and the others
+        are still kept.  A crash loses the whole unfinished batch, which a re-run redoes.
+        """
+        yield
 
     @abstractmethod
     def get(self, work_id: int) -> StoredWork | None: ...

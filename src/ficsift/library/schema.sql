@@ -69,18 +69,8 @@ CREATE TABLE IF NOT EXISTS chapters (
     PRIMARY KEY (source_id, idx)
 );
 
-CREATE TABLE IF NOT EXISTS work_tags (
-    work_id    INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
-    type       TEXT NOT NULL,
-    name       TEXT NOT NULL,
-    origin     TEXT NOT NULL,
-    canonical  TEXT,
-    label      TEXT,
-    confidence REAL
-);
-CREATE INDEX IF NOT EXISTS work_tags_work ON work_tags(work_id);
-CREATE INDEX IF NOT EXISTS work_tags_name ON work_tags(type, name);
-CREATE INDEX IF NOT EXISTS work_tags_canonical ON work_tags(type, canonical);
+-- work_tags (schema 1–5) held each work's tags a second time; tag_index has them all.
+DROP TABLE IF EXISTS work_tags;
 
 -- text_anchors: sampled shingle hashes of each work's opening (library/fingerprint.py).
 CREATE TABLE IF NOT EXISTS text_anchors (

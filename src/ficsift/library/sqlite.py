@@ -54,10 +54,12 @@ class SqliteLibrary(SqliteSearch, Library):
         self.path = self.directory / DB_NAME
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
+        self._batching = False
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=10000")
+        self.db.execute("PRAGMA cache_size=-65536")
         self._migrate()
         row = self.db.execute("SELECT coalesce(max(read_seq), 0) FROM sources").fetchone()
         self._seq = int(row[0])
@@ -97,6 +99,16 @@ class SqliteLibrary(SqliteSearch, Library):
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
+        if self._batching:  # one savepoint inside the batch's transaction: still all-or-nothing
+            self.db.execute("SAVEPOINT write")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK TO write")
+                self.db.execute("RELEASE write")
+                raise
+            self.db.execute("RELEASE write")
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -104,6 +116,23 @@ class SqliteLibrary(SqliteSearch, Library):
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        # One commit per batch instead of per file: a commit flushes FTS5's pending terms
+        # into a new segment and rewrites every index page touched, which cost more than
+        # the inserts themselves when each listing page was its own transaction.
+        if self._batching:
+            yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._batching = True
+        try:
+            yield
+        finally:
+            # What was stored before a failure is kept: the failed call rolled itself back.
+            self._batching = False
+            self.db.execute("COMMIT")
 
     # -- files ---------------------------------------------------------------------------
 
@@ -310,16 +339,7 @@ class SqliteLibrary(SqliteSearch, Library):
             ),
         )  # fmt: skip
         if not single_source:
-            self.db.execute("DELETE FROM work_tags WHERE work_id = ?", (work_id,))
             self.db.execute("DELETE FROM text_anchors WHERE work_id = ?", (work_id,))
-        self.db.executemany(
-            "INSERT INTO work_tags(work_id, type, name, origin, canonical, label, confidence) "
-            "VALUES (?,?,?,?,?,?,?)",
-            [
-                (work_id, t.type.value, t.name, t.origin.value, t.canonical, t.label, t.confidence)
-                for t in doc.tags
-            ],
-        )
         self.db.executemany(
             "INSERT OR IGNORE INTO text_anchors(value, work_id) VALUES (?,?)",
             [(value, work_id) for value in fingerprint],
@@ -385,8 +405,9 @@ class SqliteLibrary(SqliteSearch, Library):
     def rows(self, limit: int = 50, offset: int = 0) -> list[WorkRow]:
         out = []
         for r in self.db.execute(
-            "SELECT w.*, (SELECT group_concat(name, char(31)) FROM work_tags t WHERE t.work_id = w.id "
-            "AND t.type = 'fandom' AND t.origin = 'author') AS fandoms "
+            "SELECT w.*, (SELECT group_concat(display, char(31)) FROM tag_index t WHERE "
+            "t.work_id = w.id AND t.type = 'fandom' AND t.origin = 'author' AND t.inherited = 0) "
+            "AS fandoms "
             "FROM works w ORDER BY w.id LIMIT ? OFFSET ?",
             (limit, offset),
         ):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ficsift.library import FileRecord, Library, Outcome
-from ficsift.model import Document
+from ficsift.library.storable import StorableDocument, storable
 from ficsift.read import DEFAULT_LIMITS, Limits, RawFile, ReadError, read_file
 from ficsift.read.archive import expand
 from ficsift.read.base import Failure
@@ -29,12 +29,23 @@ from ficsift.understand import understand
 
 
 @dataclass(slots=True)
+class ReadPart:
+    """One file or zip member, read and understood, ready to store (its bytes left behind:
+    they would only cost pickling between processes)."""
+
+    path: str
+    sha256: str
+    size: int
+    documents: list[StorableDocument]
+
+
+@dataclass(slots=True)
 class ReadResult:
     """What one found file turned into: stored-ready documents per file or member, failures."""
 
     found: FoundFile
     sha256: str = ""
-    parts: list[tuple[RawFile, list[Document]]] = field(default_factory=list)
+    parts: list[ReadPart] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
 
 
@@ -91,7 +102,8 @@ def read_found(found: FoundFile, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
         except ReadError as exc:
             result.failures.append(Failure(item.path, str(exc)))
             continue
-        result.parts.append((item, [understand(doc) for doc in docs]))
+        ready = [storable(understand(doc)) for doc in docs]
+        result.parts.append(ReadPart(item.path, item.sha256, len(item.data), ready))
     return result
 
 
@@ -159,8 +171,9 @@ def _read_all(todo: list[FoundFile], limits: Limits, workers: int | None) -> Ite
             yield read_found(f, limits)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        # Small chunks keep memory flat on big files and the progress bar moving.
-        yield from pool.map(read_found, todo, [limits] * len(todo), chunksize=4)
+        # One file at a time: a few big files (a 300k-word novel) must not queue behind one
+        # reader while the other idles, and memory stays flat.
+        yield from pool.map(read_found, todo, [limits] * len(todo), chunksize=1)
 
 
 def _store(library: Library, result: ReadResult, report: ImportReport) -> None:
@@ -173,10 +186,10 @@ def _store(library: Library, result: ReadResult, report: ImportReport) -> None:
         )
         report.counts[Outcome.UNCHANGED] += previous.documents
         return
-    for raw, docs in result.parts:
-        is_member = raw.path != found.path
-        record = FileRecord(raw.path, raw.sha256, len(raw.data), found.mtime, len(docs))
-        for stored in library.store_file(record, docs):
+    for part in result.parts:
+        is_member = part.path != found.path
+        record = FileRecord(part.path, part.sha256, part.size, found.mtime, len(part.documents))
+        for stored in library.store_file(record, part.documents):
             report.counts[stored.outcome] += 1
             if stored.detail:
                 report.updates.append((stored.work_id, stored.detail))
@@ -184,7 +197,7 @@ def _store(library: Library, result: ReadResult, report: ImportReport) -> None:
             return
     if not result.failures:
         # A zip is remembered as read only when every member was, so a re-run retries failures.
-        documents = sum(len(docs) for _, docs in result.parts)
+        documents = sum(len(part.documents) for part in result.parts)
         library.store_file(
             FileRecord(found.path, result.sha256, found.size, found.mtime, documents), []
         )

@@ -11,13 +11,14 @@ package knows a table name.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from ficsift.library.query import BlacklistEntry, Query
+from ficsift.library.storable import StorableDocument
 from ficsift.library.tag_keys import TagResolver
 from ficsift.library.views import Blurb, Found, QualityRow, ReadingState
 from ficsift.model import Document
@@ -159,8 +160,14 @@ class Library(ABC):
         """Remember a file whose content is unchanged (its mtime moved)."""
 
     @abstractmethod
-    def store_file(self, record: FileRecord, documents: list[Document]) -> list[StoreResult]:
-        """Store every document read from one file, atomically, and remember the file."""
+    def store_file(
+        self, record: FileRecord, documents: Sequence[Document | StorableDocument]
+    ) -> list[StoreResult]:
+        """Store every document read from one file, atomically, and remember the file.
+
+        Documents may come already made :func:`~ficsift.library.storable.storable` (in a
+        reader process): the writer then only writes.
+        """
 
     @contextmanager
     def batch(self) -> Iterator[None]:

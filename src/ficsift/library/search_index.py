@@ -34,7 +34,12 @@ def _effective(tag: Tag, author_types: dict[TagType, set[str]]) -> bool:
     return True
 
 
-def tag_rows(work_id: int, doc: Document) -> list[tuple[object, ...]]:
+TagRow = tuple[str, str, str, str, int, int, float | None, int]
+"""A tag_index row less its work id: type, key, display, origin, main, effective,
+confidence, inherited.  Computed from the document alone, so a reader process can make it."""
+
+
+def tag_rows(doc: Document) -> list[TagRow]:
     author_types: dict[TagType, set[str]] = {}
     for t in doc.tags:
         if t.origin == TagOrigin.AUTHOR:
@@ -43,7 +48,7 @@ def tag_rows(work_id: int, doc: Document) -> list[tuple[object, ...]]:
         (t for t in doc.tags if t.type == TagType.RELATIONSHIP and t.origin == TagOrigin.AUTHOR),
         None,
     )
-    rows: dict[tuple[str, str, str], tuple[object, ...]] = {}
+    rows: dict[tuple[str, str, str], TagRow] = {}
     for t in doc.tags:
         display = t.canonical or t.name
         key = tag_key(display, t.type)
@@ -52,17 +57,17 @@ def tag_rows(work_id: int, doc: Document) -> list[tuple[object, ...]]:
         main = t.type == TagType.RELATIONSHIP and (
             t is first_author_ship or bool(t.extra.get("main"))
         )
-        row = (work_id, t.type.value, key, display, t.origin.value, int(main),
+        row = (t.type.value, key, display, t.origin.value, int(main),
                int(_effective(t, author_types)), t.confidence, 0)  # fmt: skip
         old = rows.get((key, t.type.value, t.origin.value))
-        if old is None or old[8] or (main and not old[5]):
+        if old is None or old[7] or (main and not old[4]):
             rows[(key, t.type.value, t.origin.value)] = row
         if t.canonical and t.type in INHERITING:
             for ancestor, kind in meta_tags(t.canonical, t.type.value):
                 meta_key = (tag_key(ancestor, kind), kind, t.origin.value)
                 if meta_key not in rows:  # a tag the work has itself wins
-                    rows[meta_key] = (work_id, kind, meta_key[0], ancestor, t.origin.value, 0,
-                                      row[6], t.confidence, 1)  # fmt: skip
+                    rows[meta_key] = (kind, meta_key[0], ancestor, t.origin.value, 0,
+                                      row[5], t.confidence, 1)  # fmt: skip
     return list(rows.values())
 
 
@@ -115,21 +120,26 @@ def index_work(
     *,
     keep_derived: bool = False,
     new: bool = False,
+    rows: list[TagRow] | None = None,
+    known_names: set[tuple[str, str]] | None = None,
 ) -> None:
     """(Re)write a work's tag keys, facts and full text; drop its derived scores and vectors.
 
     The caller must have called :func:`unindex_work` before changing a stored work; ``new``
     says the work was just created (nothing of it is indexed yet: fewer statements).
+    ``rows`` are the document's :func:`tag_rows` when already made; ``known_names`` the
+    (type, key) pairs already in ``tag_names`` (the caller's cache; added to here).
     """
     if not new:
         if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
             raise RuntimeError(f"work {work_id} changed before its full-text entry was removed")
         db.execute("DELETE FROM tag_index WHERE work_id = ?", (work_id,))
-    rows = tag_rows(work_id, doc)
+    if rows is None:
+        rows = tag_rows(doc)
     db.executemany(
         "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, confidence, "
         "inherited) VALUES (?,?,?,?,?,?,?,?,?)",
-        rows,
+        [(work_id, *row) for row in rows],
     )
     notes = "\n".join([*doc.notes, *doc.end_notes])
     db.execute(
@@ -138,10 +148,11 @@ def index_work(
         (work_id, language_key(doc.language), _count(doc, TagType.FANDOM),
          _count(doc, TagType.RELATIONSHIP, romantic_only=True), effective_rating(doc), notes),
     )  # fmt: skip
-    db.executemany(
-        "INSERT OR IGNORE INTO tag_names(type, key, display) VALUES (?,?,?)",
-        [(r[1], r[2], r[3]) for r in rows if not r[8]],
-    )
+    names = [(r[0], r[1], r[2]) for r in rows if not r[7]]
+    if known_names is not None:
+        names = [n for n in names if (n[0], n[1]) not in known_names]
+        known_names.update((n[0], n[1]) for n in names)
+    db.executemany("INSERT OR IGNORE INTO tag_names(type, key, display) VALUES (?,?,?)", names)
     rating = effective_rating(doc)
     db.execute(
         "INSERT OR REPLACE INTO search_rows(id, status, words, chapters, kudos, hits, bookmarks, "

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -27,11 +27,12 @@ from ficsift.library.base import (
     WorkRow,
     WorkUpdate,
 )
-from ficsift.library.codec import chapter_rows, document_from_record, document_record
+from ficsift.library.codec import chapter_rows, document_from_record
 from ficsift.library.fingerprint import MIN_ANCHORS, MIN_CONTAINMENT, anchors, containment
 from ficsift.library.merge import merge_documents
-from ficsift.library.search_index import index_work, unindex_work
+from ficsift.library.search_index import TagRow, index_work, unindex_work
 from ficsift.library.sqlite_search import SqliteSearch
+from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Chapter, Document, TagType
 
 SCHEMA_VERSION = "5"
@@ -55,6 +56,7 @@ class SqliteLibrary(SqliteSearch, Library):
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self._batching = False
+        self._known_names: set[tuple[str, str]] = set()  # (type, key) known to be in tag_names
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -104,6 +106,7 @@ class SqliteLibrary(SqliteSearch, Library):
             try:
                 yield
             except BaseException:
+                self._known_names.clear()  # names it added are gone again
                 self.db.execute("ROLLBACK TO write")
                 self.db.execute("RELEASE write")
                 raise
@@ -113,6 +116,7 @@ class SqliteLibrary(SqliteSearch, Library):
         try:
             yield
         except BaseException:
+            self._known_names.clear()
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
@@ -148,15 +152,19 @@ class SqliteLibrary(SqliteSearch, Library):
             (record.size, record.mtime, record.path),
         )
 
-    def store_file(self, record: FileRecord, documents: list[Document]) -> list[StoreResult]:
+    def store_file(
+        self, record: FileRecord, documents: Sequence[Document | StorableDocument]
+    ) -> list[StoreResult]:
         now = _now()
         results = []
         with self._transaction():
             self._bump_generation()
             many = len(documents) > 1
-            for n, doc in enumerate(documents):
-                locator = f"{record.path}#{doc.source.work_key or n}" if many else record.path
-                results.append(self._store_document(locator, record.path, doc, now))
+            for n, given in enumerate(documents):
+                item = storable(given)
+                key = item.document.source.work_key
+                locator = f"{record.path}#{key or n}" if many else record.path
+                results.append(self._store_document(locator, record.path, item, now))
             self.db.execute(
                 "INSERT INTO files(path, sha256, size, mtime, documents, read_at) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size=excluded.size, "
@@ -173,8 +181,10 @@ class SqliteLibrary(SqliteSearch, Library):
 
     # -- documents -----------------------------------------------------------------------
 
-    def _store_document(self, locator: str, file_path: str, doc: Document, now: str) -> StoreResult:
-        record_json = json.dumps(document_record(doc), ensure_ascii=False, separators=(",", ":"))
+    def _store_document(
+        self, locator: str, file_path: str, item: StorableDocument, now: str
+    ) -> StoreResult:
+        doc, record_json = item.document, item.record_json
         existing = self.db.execute(
             "SELECT id, work_id, document, chapters, words FROM sources WHERE locator = ?",
             (locator,),
@@ -192,7 +202,7 @@ class SqliteLibrary(SqliteSearch, Library):
                 Outcome.UPDATED, work_id, self._record_update(work_id, before, locator, now)
             )
 
-        text_anchors = anchors(doc.text) if doc.has_text else set()
+        text_anchors = item.anchors
         work_id = self._match_work(doc, text_anchors)
         if work_id is not None:
             before = self._work_size(work_id)
@@ -208,7 +218,9 @@ class SqliteLibrary(SqliteSearch, Library):
         )
         work_id = int(cur.lastrowid or 0)
         self._write_source(doc, record_json, locator, file_path, now, work_id, None)
-        self._write_work_row(work_id, doc, now, single_source=True, text_anchors=text_anchors)
+        self._write_work_row(
+            work_id, doc, now, single_source=True, text_anchors=text_anchors, rows=item.tag_rows
+        )
         return StoreResult(Outcome.ADDED, work_id)
 
     def _same_chapters(self, source_id: int, doc: Document) -> bool:
@@ -314,6 +326,7 @@ class SqliteLibrary(SqliteSearch, Library):
         now: str,
         single_source: bool,
         text_anchors: set[int] | None = None,
+        rows: list[TagRow] | None = None,
     ) -> None:
         if text_anchors is None:
             text_anchors = anchors(doc.text) if doc.has_text else set()
@@ -344,7 +357,9 @@ class SqliteLibrary(SqliteSearch, Library):
             "INSERT OR IGNORE INTO text_anchors(value, work_id) VALUES (?,?)",
             [(value, work_id) for value in fingerprint],
         )
-        index_work(self.db, work_id, doc, new=single_source)
+        index_work(
+            self.db, work_id, doc, new=single_source, rows=rows, known_names=self._known_names
+        )
 
     # -- reading -------------------------------------------------------------------------
 

@@ -105,3 +105,54 @@ def test_no_names_at_all(primer: Primer) -> None:
     result = find_cast(text, primer)
     assert result.fandoms == [] and result.cast == []
     assert read_relationships(text, result.tagged()).main is None
+
+
+WHO = [
+    "Clara leaned on the TARDIS console and watched the time rotor rise and fall.",
+    "“Where to next?” Clara asked. Nobody in the control room answered her straight away.",
+]
+
+
+def test_a_title_names_a_character_only_within_a_known_fandom(primer: Primer) -> None:
+    addressed = story(*(WHO * 3), "“Doctor, you're impossible,” said Clara.")
+    cast = find_cast(addressed, primer)
+    doctor = next(m for m in cast.cast if m.name == "Twelfth Doctor")
+    assert [addressed.text[s:e] for s, e in doctor.mentions] == ["Doctor"]
+    # Before a name it is someone's title; and alone it is no evidence of a fandom.
+    titled = story(*(WHO * 3), "Clara met Doctor Foster on the stairs.")
+    assert "Twelfth Doctor" not in {m.name for m in find_cast(titled, primer).cast}
+    alone = story(*["“Doctor, is he going to be all right?” The nurse did not know."] * 6)
+    assert find_cast(alone, primer).fandoms == []
+
+
+def test_a_number_word_opening_a_sentence_is_not_a_name(primer: Primer) -> None:
+    text = story(*(WHO * 3), "Twelve hours later they landed.", "Clara laughed at Twelve.")
+    doctor = next(m for m in find_cast(text, primer).cast if m.name == "Twelfth Doctor")
+    assert [text.text[s:e] for s, e in doctor.mentions] == ["Twelve"]
+
+
+TWO_HANDER = [
+    "He doesn't take Clara home straight away. He kisses her in the TARDIS, slowly, and she "
+    "kisses him back, her hands in his hair.",
+    "“Stay,” he says against her lips. Clara laughs and pulls him down onto the bed with her.",
+    "She falls asleep on his chest. He lies awake, his hearts loud, and watches her breathe.",
+]
+
+
+def test_a_lead_called_he_throughout_is_found_beside_the_one_named(primer: Primer) -> None:
+    text = story(*(TWO_HANDER * 4))
+    cast = find_cast(text, primer)
+    doctor = next(m for m in cast.cast if m.name == "Twelfth Doctor")
+    assert doctor.count == 0 and len(doctor.implied) == 12
+    assert cast.roles["Twelfth Doctor"] in {"main", "significant"}
+    assert read_relationships(text, cast.paired()).main == ("Clara Oswin Oswald", "Twelfth Doctor")
+
+
+def test_no_unnamed_lead_without_a_second_person_or_a_known_partner(primer: Primer) -> None:
+    alone = story(*["Clara walked through the TARDIS and she read her book until she slept."] * 8)
+    assert "Twelfth Doctor" not in {m.name for m in find_cast(alone, primer).cast}
+    # Willow has no partner in the primer: a "he" beside her stays unnamed.
+    buffy = story(
+        *[p.replace("Clara", "Willow").replace("TARDIS", "Bronze") for p in TWO_HANDER] * 4
+    )
+    assert {m.name for m in find_cast(buffy, primer).cast} == {"Willow Rosenberg"}

@@ -219,6 +219,10 @@ def test_the_curated_primer_loads_and_knows_the_shared_fandoms() -> None:
         assert primer.fandom_named(key) == fandom
     giles = primer.characters_named("G-man", ["Buffy the Vampire Slayer"])
     assert [c.name for c in giles] == ["Rupert Giles"]
-    # No curated character answers to a bare title or article.
+    # No curated character answers to a bare title or article as a name …
     for title in ("Mrs.", "The", "Doctor", "Lord"):
         assert not [c for c in primer.by_alias.get(title, []) if c.curated]
+    # … but "Doctor" is what the Doctor is called to his face, once the fandom is known.
+    assert "Twelfth Doctor" in {c.name for c in primer.by_title["Doctor"]}
+    # A thing of the canon that AO3 also files as a character is a term, not a cast member.
+    assert "The TARDIS" not in primer.by_alias

@@ -26,6 +26,7 @@ from functools import cached_property
 import ahocorasick
 
 from ficsift.understand.primer import CharacterEntry, Primer, display_name
+from ficsift.understand.pronouns import credit_unnamed_lead
 from ficsift.understand.story import CastMember, StoryText
 
 MIN_FANDOM_SCORE = 2.0
@@ -44,8 +45,18 @@ MAIN_SHARE = 0.35
 SIGNIFICANT_MENTIONS = 30  # … or named this often
 SIGNIFICANT_SPREAD = 0.3  # … across this share of the story's parts
 MIN_MENTIONS = 3
+IMPLIED_WEIGHT = 0.5
 MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
+
+# Names that are also number words ("Nine hundred of them", "Ten minutes later") are ordinary
+# words at the start of a sentence whether or not the story also writes them in lower case.
+NUMBER_WORDS = frozenset(
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+     "twelve", "thirteen", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+     "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "hundred", "thousand"]
+)  # fmt: skip
+_TITLE_BEFORE_NAME_RE = re.compile(r"[ \t]+[A-Z]")
 
 _OPENERS = " \t\"'“‘(*_-—–["
 _SENTENCE_ENDS = ".!?…:\n"
@@ -239,7 +250,7 @@ class CastResult:
         minor = [
             m
             for m in self.cast
-            if m not in tagged and not m.original and m.count >= MIN_PAIRED_MENTIONS
+            if m not in tagged and not m.original and (m.count >= MIN_PAIRED_MENTIONS or m.implied)
         ]
         return tagged + minor
 
@@ -255,7 +266,7 @@ class Gazetteer:
             for term in entry.terms:
                 fandom_terms[term].append(entry.fandom)
         self.terms = dict(fandom_terms)
-        for alias in set(primer.by_alias) | set(self.terms):
+        for alias in set(primer.by_alias) | set(primer.by_title) | set(self.terms):
             self.automaton.add_word(alias, alias)
         self.automaton.make_automaton()
 
@@ -319,10 +330,16 @@ def find_cast(story: StoryText, primer: Primer) -> CastResult:
     text = story.text
     gaz = gazetteer_for(primer)
     matches = _matches(text, gaz)
-    everyday = _everyday_words(text, {a for _, _, a in matches if " " not in a})
+    single = {a for _, _, a in matches if " " not in a}
+    everyday = _everyday_words(text, single) | {a for a in single if a.lower() in NUMBER_WORDS}
     name_hits: list[tuple[int, int, str]] = []
+    title_hits: list[tuple[int, int, str]] = []
     term_counts: Counter[str] = Counter()
     for start, end, alias in matches:
+        if alias in primer.by_title and alias not in primer.by_alias:
+            if not _TITLE_BEFORE_NAME_RE.match(text, end):
+                title_hits.append((start, end, alias))
+            continue
         if alias in gaz.terms and alias not in primer.by_alias:
             term_counts[alias] += 1
             continue
@@ -334,8 +351,9 @@ def find_cast(story: StoryText, primer: Primer) -> CastResult:
 
     fandoms = score_fandoms(story, primer, gaz, name_hits, term_counts, everyday)
     chosen = [f.fandom for f in fandoms]
-    members = _resolve(name_hits, primer, chosen)
+    members = _resolve(sorted(name_hits + title_hits), primer, chosen)
     members += _original_characters(text, matches, members)
+    credit_unnamed_lead(story, members, primer)
     roles = _assign_prominence(story, members)
     members.sort(key=lambda m: -m.prominence)
     if not fandoms:
@@ -503,7 +521,8 @@ def _resolve(
     owners: dict[str, CharacterEntry] = {}
     ambiguous: list[tuple[int, int, list[CharacterEntry]]] = []
     for start, end, alias in name_hits:
-        candidates = [c for c in primer.by_alias.get(alias, []) if c.fandom in fandoms]
+        entries = primer.by_alias.get(alias) or primer.by_title.get(alias, [])
+        candidates = [c for c in entries if c.fandom in fandoms]
         names = {c.name for c in candidates}
         if len(names) == 1:
             owners[candidates[0].name] = candidates[0]
@@ -513,11 +532,16 @@ def _resolve(
     # An alias several characters share ("Summers", "the Doctor") goes to the one the story
     # names unambiguously most, or that appears beside its usual partners; failing both, to
     # the one the primer lists first (the more central character).
-    present = {name for name, spans in mentions.items() if spans}
+    # A partner counts by how much the story is about them: Clara named thirty times says
+    # more about which Doctor this is than Amy named once.
+    top = max((len(spans) for spans in mentions.values()), default=0) or 1
     for start, end, candidates in ambiguous:
         best = max(
             candidates,
-            key=lambda c: len(mentions.get(c.name, [])) + 3 * len(present.intersection(c.partners)),
+            key=lambda c: (
+                len(mentions.get(c.name, []))
+                + 3 * max((len(mentions.get(p, [])) / top for p in c.partners), default=0.0)
+            ),
         )
         owners.setdefault(best.name, best)
         mentions[best.name].append((start, end))
@@ -564,7 +588,9 @@ def _original_characters(
 def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str, str]:
     if not members:
         return {}
-    top = max(m.count for m in members)
+    # A lead the story calls "he" throughout (see pronouns.py) counts a scene for half a name.
+    weight = {m.name: m.count + IMPLIED_WEIGHT * len(m.implied) for m in members}
+    top = max(weight.values())
     n_parts = max(1, len(story.chapters)) if len(story.chapters) >= 4 else 10
     size = max(1, len(story.text))
     roles = {}
@@ -573,10 +599,16 @@ def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str,
             parts = {story.chapter_at(s) for s, _ in m.mentions}
         else:
             parts = {min(9, s * 10 // size) for s, _ in m.mentions}
+        if m.implied:
+            starts = story.paragraph_starts
+            if len(story.chapters) >= 4:
+                parts |= {story.chapter_at(starts[p]) for p in m.implied}
+            else:
+                parts |= {min(9, starts[p] * 10 // size) for p in m.implied}
         spread = len(parts) / n_parts
-        share = m.count / top
+        share = weight[m.name] / top
         m.prominence = round(0.6 * share + 0.4 * spread, 4)
-        if m.count < MIN_MENTIONS:
+        if weight[m.name] < MIN_MENTIONS:
             roles[m.name] = "minor"
         elif share >= MAIN_SHARE:
             roles[m.name] = "main"

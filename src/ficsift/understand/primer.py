@@ -56,6 +56,7 @@ class CharacterEntry:
     aliases: tuple[str, ...]
     curated: bool = True  # from the primer file (False: learnt from the ontology's AO3 links)
     partners: tuple[str, ...] = ()  # characters this one usually appears beside ("with:")
+    titles: tuple[str, ...] = ()  # what others call them to their face ("Doctor"): see Primer
 
 
 @dataclass(slots=True)
@@ -72,6 +73,9 @@ class Primer:
         self.fandoms = fandoms
         self.ontology = ontology
         self.by_alias: dict[str, list[CharacterEntry]] = defaultdict(list)
+        # A bare title ("Doctor") names a character only once the fandom is known: it is no
+        # evidence of the fandom, and before a name ("Doctor Watson") it is someone's title.
+        self.by_title: dict[str, list[CharacterEntry]] = defaultdict(list)
         self._by_key: dict[str, list[CharacterEntry]] = defaultdict(list)
         self._fandom_keys: dict[str, str] = {}
         for entry in fandoms.values():
@@ -80,6 +84,8 @@ class Primer:
             for character in entry.characters.values():
                 for alias in character.aliases:
                     self.by_alias[alias].append(character)
+                for title in character.titles:
+                    self.by_title[title].append(character)
                 for key in {fold(character.name), *(fold(a) for a in character.aliases)}:
                     self._by_key[key].append(character)
 
@@ -145,6 +151,7 @@ def parse_primer(data: dict[str, Any]) -> dict[str, FandomEntry]:
                     name, [str(a) for a in ch.get("aliases") or []], parts=ch.get("parts", True)
                 ),
                 partners=tuple(str(a) for a in ch.get("with") or []),
+                titles=tuple(str(a) for a in ch.get("titles") or []),
             )
         fandoms[entry.fandom] = entry
     return fandoms
@@ -162,6 +169,7 @@ def add_ontology_links(fandoms: dict[str, FandomEntry], ontology: Ontology) -> N
         links = ontology.characters_of_fandom(entry.fandom)
         floor = max(ONTOLOGY_MIN_LINKS, ONTOLOGY_MIN_SHARE * max(links.values(), default=0))
         shown = {display_name(c) for c in entry.characters}
+        terms = {t.casefold() for t in entry.terms}
         for name, count in links.items():
             if count < floor or name in entry.characters or display_name(name) in shown:
                 continue
@@ -170,11 +178,20 @@ def add_ontology_links(fandoms: dict[str, FandomEntry], ontology: Ontology) -> N
             if " " not in display_name(name) and len(display_name(name)) < 3:
                 continue
             aliases = [
-                a for a in ontology.character_aliases(name) if a[:1].isupper() and " " in a.strip()
+                a
+                for a in ontology.character_aliases(name)
+                if a[:1].isupper() and " " in a.strip() and not _is_term(a, terms)
             ]
+            if _is_term(name, terms):
+                continue  # "The TARDIS": a thing of the canon that AO3 also lets be a character
             entry.characters[name] = CharacterEntry(
                 name, entry.fandom, _aliases(name, aliases, parts=False), curated=False
             )
+
+
+def _is_term(name: str, terms: set[str]) -> bool:
+    shown = display_name(name).casefold()
+    return shown in terms or shown.removeprefix("the ") in terms
 
 
 @cache

@@ -76,7 +76,7 @@ def read_relationships(story: StoryText, cast: list[CastMember]) -> Relationship
     min_cues = max(MIN_SHORT_CUES, min(MIN_ROMANCE_CUES, words / WORDS_PER_CUE))
     present: dict[str, set[int]] = {}
     for member in cast:
-        paras = {story.paragraph_at(s) for s, _ in member.mentions}
+        paras = {story.paragraph_at(s) for s, _ in member.mentions} | set(member.implied)
         present[member.name] = paras
     cues_by_para: dict[int, list[tuple[int, int]]] = defaultdict(list)
     text = story.text

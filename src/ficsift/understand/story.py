@@ -88,6 +88,8 @@ class CastMember:
     mentions: list[tuple[int, int]] = field(default_factory=list)  # offsets into StoryText.text
     prominence: float = 0.0  # 0..1: how central the character is to this story
     original: bool = False  # not in the ontology: an original character (or an unknown name)
+    gender: str | None = None  # "m" / "f" as the story's pronouns tell, when they do
+    implied: list[int] = field(default_factory=list)  # paragraphs that call them "he"/"she"
 
     @property
     def count(self) -> int:

@@ -1,0 +1,126 @@
+"""A lead the story calls "he" or "she" throughout and hardly names.
+
+Many stories are told close to one lead who is named a handful of times, or never ("He
+doesn't take her home straight away…").  Counted by name alone, that lead looks like a passing
+character, and their scenes with the other lead are invisible.  A reader knows better: in a
+Doctor Who story where Clara is the only person named and a "he" is with her on every page,
+the "he" is the Doctor.
+
+1. **Gender from the text**, from the unmistakable cases only: a named character's own gesture
+   ("Clara shook her head", "Giles rubbed his eyes") or a reflexive ("found herself").  In a
+   two-hander any looser reading ("the Doctor looked at her") picks up the other lead's pronoun.
+2. **A lone named lead**: one character is named far more than anyone else, yet the story's
+   paragraphs keep using third-person pronouns of a second person (the lead's other gender,
+   or both genders heavily when the lead's is unknown).
+3. **The partner**: the lead's known partner in canon (the primer's ``with:`` links, either
+   way) takes those paragraphs: the one the story names most, or, if it names none, the first.
+
+The credited paragraphs go to :attr:`CastMember.implied`; they count as the scenes the
+character is in (relationships) and, at a discount, towards prominence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ficsift.understand.primer import Primer
+from ficsift.understand.story import CastMember, StoryText
+
+_PRONOUN_RE = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I)
+_GESTURE_RE = re.compile(
+    r"(?:'s)?\s+(?:\w+ly\s+)?(?:(?:shook|shakes|rolled|rolls|rubbed|rubs|scratched|scratches|"
+    r"bowed|bows|tilted|tilts|raised|raises|lifted|lifts|closed|closes|narrowed|narrows|pursed|"
+    r"purses|bit|bites|cleared|clears|crossed|crosses|folded|folds|squared|squares|ran|runs|"
+    r"dropped|drops|turned|turns|ducked|ducks|hung|hangs|shrugged|shrugs|pushed|pushes|"
+    r"straightened|straightens|pressed|presses|licked|licks|wiped|wipes|covered|covers|buried|"
+    r"buries)\s+(?P<p>his|her)\s+(?:\w+\s+)?(?:head|eyes|face|hands?|hair|lips?|mouth|shoulders|"
+    r"arms|chin|nose|glasses|throat|brow|fingers|jaw|knees|neck)\b"
+    r"|\s+(?:\w+\s+){1,3}?(?P<r>himself|herself)\b)",
+    re.I,
+)
+VOTE_MARGIN = 2.0  # one gender's votes must outnumber the other's this many times
+LONE_LEAD_SHARE = 0.35  # nobody else is named this often relative to the lead
+PRONOUN_SHARE = 0.25  # share of the paragraphs using the second person's pronouns
+MIN_PRONOUN_PARAGRAPHS = 4
+
+
+def read_genders(text: str, members: list[CastMember]) -> None:
+    """Set ``gender`` where the story says it unmistakably."""
+    for m in members:
+        votes: Counter[str] = Counter()
+        for _, end in m.mentions:
+            match = _GESTURE_RE.match(text, end, min(len(text), end + 60))
+            if match:
+                pronoun = (match.group("p") or match.group("r")).lower()
+                votes["m" if pronoun in {"his", "himself"} else "f"] += 1
+        male, female = votes["m"], votes["f"]
+        if male and male >= VOTE_MARGIN * female:
+            m.gender = "m"
+        elif female and female >= VOTE_MARGIN * male:
+            m.gender = "f"
+
+
+def credit_unnamed_lead(
+    story: StoryText, members: list[CastMember], primer: Primer
+) -> CastMember | None:
+    """Find the hardly-named lead beside a lone named one; returns it (added to ``members``)."""
+    named = sorted((m for m in members if m.mentions and not m.original), key=lambda m: -m.count)
+    if not named:
+        return None
+    text = story.text
+    read_genders(text, named[:8])
+    lead = named[0]
+    partners = _partners_of(lead.name, primer)
+    second = named[1].count / lead.count if len(named) > 1 else 0.0
+    if second >= LONE_LEAD_SHARE and (
+        named[1].name not in partners or second >= 2 * LONE_LEAD_SHARE
+    ):
+        return None  # a second lead is named often enough to be found by name
+    if not partners:
+        return None
+    by_name = {m.name: m for m in members}
+    present = [by_name[p] for p in partners if p in by_name]
+    candidates = [m for m in present if m.gender is None or m.gender != lead.gender]
+    if present and not candidates:
+        return None
+    paragraphs: dict[str, set[int]] = {"m": set(), "f": set()}
+    for match in _PRONOUN_RE.finditer(text):
+        paragraphs["m" if match.group(1) else "f"].add(story.paragraph_at(match.start()))
+    n_paras = len(story.paragraph_starts)
+    need = max(MIN_PRONOUN_PARAGRAPHS, PRONOUN_SHARE * n_paras)
+    if lead.gender:
+        other = "f" if lead.gender == "m" else "m"
+        if len(paragraphs[other]) < need:
+            return None
+        theirs = paragraphs[other]
+    else:
+        if min(len(paragraphs["m"]), len(paragraphs["f"])) < need:
+            return None
+        theirs = paragraphs["m"] | paragraphs["f"]
+    if candidates:
+        chosen = max(candidates, key=lambda m: m.count)
+    else:
+        entry = next(
+            (c for e in primer.fandoms.values() for c in e.characters.values()
+             if c.name == partners[0] and c.fandom == lead.fandom),
+            None,
+        )  # fmt: skip
+        if entry is None:
+            return None
+        chosen = CastMember(name=entry.name, fandom=entry.fandom)
+        members.append(chosen)
+    chosen.implied = sorted(theirs)
+    return chosen
+
+
+def _partners_of(name: str, primer: Primer) -> list[str]:
+    """Characters the primer links with ``name``, either way ("with:"), in primer order."""
+    found: list[str] = []
+    for entry in primer.fandoms.values():
+        for c in entry.characters.values():
+            if c.name == name:
+                found.extend(p for p in c.partners if p not in found)
+            elif name in c.partners and c.name not in found:
+                found.append(c.name)
+    return found

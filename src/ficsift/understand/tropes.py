@@ -114,6 +114,7 @@ class _Table:
     genre_groups: dict[str, int]
     char_groups: list[tuple[C.CharacterTrope, int, re.Pattern[str] | None, re.Pattern[str] | None]]
     english: int
+    key_lengths: list[int] = field(default_factory=list)  # pattern key -> its length
 
 
 def _build_table() -> _Table:
@@ -166,9 +167,13 @@ def _build_table() -> _Table:
         )
     english = add_group("english", C.parse_cues(C.ENGLISH))
     automaton.make_automaton()
+    lengths = [0] * len(entries)
+    for key, key_id in keys.items():
+        lengths[key_id] = len(key)
     return _Table(
-        automaton, groups, entries, phrases, trope_groups, genre_groups, char_groups, english
-    )
+        automaton, groups, entries, phrases, trope_groups, genre_groups, char_groups, english,
+        lengths,
+    )  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -179,7 +184,7 @@ def _table() -> _Table:
 # -- scanning ------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     start: int
     end: int
@@ -197,20 +202,18 @@ def _fold(text: str) -> str:
 def _scan(low: str, table: _Table) -> dict[int, list[Hit]]:
     """All word-bounded cue matches, by group id, in text order."""
     hits: dict[int, list[Hit]] = defaultdict(list)
-    entries = table.entries
+    entries, lengths = table.entries, table.key_lengths
     n = len(low)
     for end_index, key_id in table.automaton.iter(low):
-        group_entries = entries[key_id]
         # The automaton matches inside words too ("tea" in "instead"): keep word starts only.
-        first = group_entries[0]
-        length = len(table.phrases[first[1]].rstrip("*"))
-        start = end_index - length + 1
-        # A hyphen joins words: "sub" is not a cue in "sub-lieutenant", nor "harm" in "self-harm".
-        if start > 0 and (
-            low[start - 1].isalnum()
-            or (low[start - 1] == "-" and start > 1 and low[start - 2].isalnum())
-        ):
-            continue
+        # (Two in three matches end here, so this loop is kept lean: it is the scan's cost.)
+        start = end_index - lengths[key_id] + 1
+        if start > 0:
+            before = low[start - 1]
+            # A hyphen joins words: "sub" is no cue in "sub-lieutenant", nor "harm" in "self-harm".
+            if before.isalnum() or (before == "-" and start > 1 and low[start - 2].isalnum()):
+                continue
+        group_entries = entries[key_id]
         end = end_index + 1
         word_goes_on = end < n and (
             low[end].isalnum() or (low[end] == "-" and end + 1 < n and low[end + 1].isalnum())

@@ -117,7 +117,12 @@ CREATE TABLE IF NOT EXISTS tag_index (
     inherited  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (key, type, work_id, origin)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tag_index_work ON tag_index(work_id, type);
+-- A work's own tags, read for every blurb and "why" line, straight from this index (covering:
+-- no lookup into the table per tag, which cost ~5 µs a tag).
+DROP INDEX IF EXISTS tag_index_work;
+CREATE INDEX IF NOT EXISTS tag_index_by_work ON tag_index(
+    work_id, inherited, effective, type, key, display, origin, main, confidence
+);
 
 -- tag_names: every distinct (type, key) the library has seen, so a wildcard is matched
 -- against tens of thousands of names rather than millions of tag rows.

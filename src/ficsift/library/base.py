@@ -192,6 +192,9 @@ class Library(ABC):
 
     # -- search (compiled from a Query in one place per backend) ------------------------
 
+    def load_search_caches(self) -> None:  # noqa: B027 - optional: a backend may have none
+        """Load in-memory search structures now (a server, once it starts)."""
+
     @abstractmethod
     def find(
         self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,

@@ -27,7 +27,8 @@ class FacetCache:
         self.starts = np.zeros(1, dtype=np.int64)
         self.tags = np.zeros(0, dtype=np.int32)
 
-    def load(self, db: sqlite3.Connection, generation: str) -> None:
+    def load(self, connection: sqlite3.Connection, generation: str) -> None:
+        db = _plain(connection)
         numbers: dict[tuple[str, str], int] = {}
         for kind, key, shown in db.execute(
             "SELECT type, key, max(display) FROM tag_index WHERE effective = 1 AND inherited = 0 "
@@ -81,3 +82,10 @@ class FacetCache:
             pairs = [(self.names[n][1], int(counts[n])) for n in best]
             out[kind] = sorted(pairs, key=lambda x: (-x[1], x[0]))[:top]
         return out
+
+
+def _plain(db: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving plain tuples: millions of ``sqlite3.Row`` objects cost seconds."""
+    cursor = db.cursor()
+    cursor.row_factory = None
+    return cursor

@@ -1,8 +1,8 @@
 """The one place a :class:`~ficsift.library.query.Query` becomes SQL (SQLite dialect).
 
-Like AO3's ``WorkQuery``, the query is built from tiny clause methods, each returning a
-``WHERE`` fragment with its bound parameters or nothing.  Tag filters compile to ``EXISTS``
-over ``tag_index`` with the keys :class:`~ficsift.library.tag_keys.TagResolver` expands them
+Like AO3's ``WorkQuery``, the query is built from tiny clause methods, each returning
+:mod:`~ficsift.library.conditions` (which say themselves as ``WHERE`` fragments with bound
+parameters) or nothing.  Tag filters compile to ``IN`` sets over ``tag_index`` with the keys :class:`~ficsift.library.tag_keys.TagResolver` expands them
 to; free text compiles to an FTS5 ``MATCH`` ranked by BM25 (title and summary weigh more than
 body text).  Nothing else in ficsift writes SQL against these tables for searching.
 """
@@ -14,6 +14,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ficsift.library.conditions import (
+    AllOf,
+    Compare,
+    Condition,
+    HasTag,
+    Not,
+    Nothing,
+    OneOf,
+    RawSql,
+)
 from ficsift.library.passages import STOPWORDS
 from ficsift.library.query import (
     BlacklistEntry,
@@ -76,13 +86,40 @@ def fts_expression(text: str) -> str | None:
 
 @dataclass(slots=True)
 class Compiled:
-    """``FROM … WHERE …`` for the works a query matches, and how to order them."""
+    """What a query matches (its conditions) and how to order it, ready for SQL."""
 
-    sql_from: str
-    where: list[str] = field(default_factory=list)
-    params: list[Any] = field(default_factory=list)
-    score: str = "0.0"  # higher is better
-    order: str = "w.id"
+    conditions: list[Condition] = field(default_factory=list)
+    fts: str | None = None  # the FTS5 expression, if the query has words
+    sort: Sort = Sort.RELEVANCE
+
+    @property
+    def sql_from(self) -> str:
+        if self.fts:
+            return "FROM work_fts JOIN search_rows w ON w.id = work_fts.rowid"
+        return "FROM search_rows w"
+
+    @property
+    def where(self) -> list[str]:
+        return (["work_fts MATCH ?"] if self.fts else []) + [c.sql()[0] for c in self.conditions]
+
+    @property
+    def params(self) -> list[Any]:
+        return ([self.fts] if self.fts else []) + [p for c in self.conditions for p in c.sql()[1]]
+
+    @property
+    def score(self) -> str:
+        """SQL for the score shown with each work: higher is better."""
+        if self.fts:
+            return f"-bm25(work_fts, {', '.join(str(w) for w in BM25_WEIGHTS)})"
+        return "coalesce(w.quality, 0)"
+
+    @property
+    def order(self) -> str:
+        if self.sort == Sort.RELEVANCE and not self.fts:
+            return f"{SORT_COLUMNS[Sort.QUALITY]}, w.id"  # walks the quality index
+        if self.sort == Sort.RELEVANCE or self.sort not in SORT_COLUMNS:
+            return f"{self.score} DESC, w.id"
+        return f"{SORT_COLUMNS[self.sort]}, w.id"
 
     def matching_sql(self, columns: str) -> str:
         where = " AND ".join(self.where) or "1"
@@ -94,32 +131,14 @@ class QueryCompiler:
         self.resolver = resolver
 
     def compile(self, query: Query) -> Compiled:
-        fts = fts_expression(query.text) if query.text else None
-        if fts:
-            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-            out = Compiled(
-                "FROM work_fts JOIN search_rows w ON w.id = work_fts.rowid",
-                ["work_fts MATCH ?"],
-                [fts],
-                score=f"-bm25(work_fts, {weights})",
-            )
-        else:
-            out = Compiled("FROM search_rows w", score="coalesce(w.quality, 0)")
+        out = Compiled(fts=fts_expression(query.text) if query.text else None, sort=query.sort)
         for clause in (
             self._includes, self._excludes, self._ratings, self._categories, self._complete,
             self._ranges, self._languages, self._crossover, self._max_relationships,
             self._has_text, self._reading, self._hide_read, self._authors, self._work_ids,
             self._blacklist,
         ):  # fmt: skip
-            for sql, params in clause(query):
-                out.where.append(sql)
-                out.params.extend(params)
-        if query.sort == Sort.RELEVANCE and not fts:
-            out.order = f"{SORT_COLUMNS[Sort.QUALITY]}, w.id"  # walks the quality index
-        elif query.sort == Sort.RELEVANCE or query.sort not in SORT_COLUMNS:
-            out.order = f"{out.score} DESC, w.id"
-        else:
-            out.order = f"{SORT_COLUMNS[query.sort]}, w.id"
+            out.conditions.extend(clause(query))
         return out
 
     # -- tags ----------------------------------------------------------------------------
@@ -161,143 +180,138 @@ class QueryCompiler:
             parts.append(f"({alias}.type != 'relationship' OR {alias}.main = 1)")
         return " AND ".join(parts), params
 
-    def _has_tag(self, filters: tuple[TagFilter, ...], query: Query) -> tuple[str, list[Any]]:
+    def _has_tag(self, filters: tuple[TagFilter, ...], query: Query) -> HasTag | Nothing:
         conditions = [c for c in (self.tag_condition(f, query) for f in filters) if c]
         if not conditions:
-            return "0", []  # nothing it could mean: no work has it
+            return Nothing()  # nothing it could mean: no work has it
         sql = " OR ".join(f"({c[0]})" for c in conditions)
-        params = [p for c in conditions for p in c[1]]
-        # An uncorrelated IN: SQLite builds the set of works once, from the (key, type)
-        # primary key, instead of probing every work's tags.
-        return f"w.id IN (SELECT t.work_id FROM tag_index t WHERE {sql})", params
+        return HasTag(sql, tuple(p for c in conditions for p in c[1]))
 
-    def _includes(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _includes(self, q: Query) -> list[Condition]:
         return [self._has_tag(group.any_of, q) for group in q.include]
 
-    def _excludes(self, q: Query) -> list[tuple[str, list[Any]]]:
-        out = []
+    def _excludes(self, q: Query) -> list[Condition]:
+        out: list[Condition] = []
         for f in q.exclude:
-            sql, params = self._has_tag((f,), q)
-            if sql != "0":
-                out.append((f"NOT {sql}", params))
+            has = self._has_tag((f,), q)
+            if isinstance(has, HasTag):
+                out.append(Not(has))
         return out
 
-    def _fixed(self, values: list[str], tag_type: TagType, q: Query) -> list[tuple[str, list[Any]]]:
+    def _fixed(self, values: list[str], tag_type: TagType, q: Query) -> list[Condition]:
         if not values:
             return []
         return [self._has_tag(tuple(TagFilter(v, tag_type) for v in values), q)]
 
-    def _ratings(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _ratings(self, q: Query) -> list[Condition]:
         if not q.ratings or q.author_tags_only:
             return self._fixed(q.ratings, TagType.RATING, q)
         # the effective rating is a column: no tag lookups for the commonest filter
         keys: set[str] = set()
         for rating in q.ratings:
             keys |= self.resolver.match(rating, TagType.RATING).keys
-        return [("w.rating IN (SELECT value FROM json_each(?))", [json.dumps(sorted(keys))])]
+        return [OneOf("rating", tuple(sorted(keys)))]
 
-    def _categories(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _categories(self, q: Query) -> list[Condition]:
         return self._fixed(q.categories, TagType.CATEGORY, q)
 
     # -- work fields ---------------------------------------------------------------------
 
-    def _complete(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _complete(self, q: Query) -> list[Condition]:
         if q.complete is None:
             return []
-        return [("w.status = ?", ["complete" if q.complete else "in-progress"])]
+        return [Compare("status", "=", "complete" if q.complete else "in-progress")]
 
-    def _ranges(self, q: Query) -> list[tuple[str, list[Any]]]:
-        out: list[tuple[str, list[Any]]] = []
+    def _ranges(self, q: Query) -> list[Condition]:
+        out: list[Condition] = []
         for column, rng in (
-            ("w.words", q.words), ("w.chapters", q.chapters), ("w.kudos", q.kudos),
-            ("w.published", q.published), ("w.updated", q.updated),
+            ("words", q.words), ("chapters", q.chapters), ("kudos", q.kudos),
+            ("published", q.published), ("updated", q.updated),
         ):  # fmt: skip
-            value = column
             if rng.low is not None:
-                out.append((f"{value} >= ?", [rng.low]))
+                out.append(Compare(column, ">=", rng.low))
             if rng.high is not None:
-                out.append((f"{value} <= ?", [rng.high]))
+                out.append(Compare(column, "<=", rng.high))
         return out
 
-    def _languages(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _languages(self, q: Query) -> list[Condition]:
         keys = sorted({k for k in (language_key(x) for x in q.languages) if k})
-        if not keys:
-            return []
-        return [("w.language IN (SELECT value FROM json_each(?))", [json.dumps(keys)])]
+        return [OneOf("language", tuple(keys))] if keys else []
 
-    def _crossover(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _crossover(self, q: Query) -> list[Condition]:
         if q.crossover is Crossover.EXCLUDE:
-            return [("w.fandoms <= 1", [])]
+            return [Compare("fandoms", "<=", 1)]
         if q.crossover is Crossover.ONLY:
-            return [("w.fandoms > 1", [])]
+            return [Compare("fandoms", ">", 1)]
         return []
 
-    def _max_relationships(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _max_relationships(self, q: Query) -> list[Condition]:
         if q.max_relationships is None:
             return []
-        return [("w.relationships <= ?", [q.max_relationships])]
+        return [Compare("relationships", "<=", q.max_relationships)]
 
-    def _has_text(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _has_text(self, q: Query) -> list[Condition]:
         if q.has_text is None:
             return []
-        return [("w.has_text = ?", [int(q.has_text)])]
+        return [Compare("has_text", "=", int(q.has_text))]
 
-    def _reading(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _reading(self, q: Query) -> list[Condition]:
         if not q.reading:
             return []
         statuses = json.dumps([s.value for s in q.reading])
         return [
-            (
+            RawSql(
                 "EXISTS (SELECT 1 FROM reading r WHERE r.work_id = w.id "
                 "AND r.status IN (SELECT value FROM json_each(?)))",
-                [statuses],
+                (statuses,),
             )
         ]
 
-    def _hide_read(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _hide_read(self, q: Query) -> list[Condition]:
         if not q.hide_read:
             return []
         return [
-            (
+            RawSql(
                 "NOT EXISTS (SELECT 1 FROM reading r WHERE r.work_id = w.id AND r.status = ?)",
-                [ReadingStatus.READ.value],
+                (ReadingStatus.READ.value,),
             )
         ]
 
-    def _authors(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _authors(self, q: Query) -> list[Condition]:
         if not q.authors:
             return []
         names = json.dumps(sorted({normalise(a) for a in q.authors}))
-        return [(_AUTHOR_SQL, [names])]
+        return [RawSql(_AUTHOR_SQL, (names,))]
 
-    def _work_ids(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _work_ids(self, q: Query) -> list[Condition]:
         if q.work_ids is None:
             return []
-        return [("w.id IN (SELECT value FROM json_each(?))", [json.dumps(q.work_ids)])]
+        return [OneOf("id", tuple(q.work_ids))]
 
-    def _blacklist(self, q: Query) -> list[tuple[str, list[Any]]]:
+    def _blacklist(self, q: Query) -> list[Condition]:
         if not q.use_blacklist:
             return []
         return [c for c in (self._blacklisted(e, q) for e in q.blacklist) if c]
 
-    def _blacklisted(self, entry: BlacklistEntry, q: Query) -> tuple[str, list[Any]] | None:
+    def _blacklisted(self, entry: BlacklistEntry, q: Query) -> Condition | None:
+        hidden: Condition
         if entry.kind is BlacklistKind.WORK:
             try:
-                return ("w.id != ?", [int(entry.value)])
+                return Compare("id", "!=", int(entry.value))
             except ValueError:
                 return None
         if entry.kind is BlacklistKind.AUTHOR:
-            sql, params = _AUTHOR_SQL, [json.dumps([normalise(entry.value)])]
+            hidden = RawSql(_AUTHOR_SQL, (json.dumps([normalise(entry.value)]),))
         else:
             # A blacklist reads every tag the work has (inferred too): hiding is the point.
-            loose = Query(author_tags_only=False)
-            sql, params = self._has_tag((TagFilter(entry.value),), loose)
-            if sql == "0":
+            has = self._has_tag((TagFilter(entry.value),), Query(author_tags_only=False))
+            if isinstance(has, Nothing):
                 return None
+            hidden = has
         if entry.fandom:
-            scope, scope_params = self._has_tag((TagFilter(entry.fandom, TagType.FANDOM),), q)
-            return f"NOT ({sql} AND {scope})", [*params, *scope_params]
-        return f"NOT {sql}", params
+            scope = self._has_tag((TagFilter(entry.fandom, TagType.FANDOM),), q)
+            return Not(AllOf((hidden, scope)))
+        return Not(hidden)
 
 
 _AUTHOR_SQL = (

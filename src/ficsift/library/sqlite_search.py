@@ -20,6 +20,7 @@ from ficsift.library.query import BlacklistEntry, BlacklistKind, Query
 from ficsift.library.sql_query import QueryCompiler
 from ficsift.library.tag_keys import TagResolver
 from ficsift.library.views import FACET_DEPTH, Blurb, Found, QualityRow, ReadingState, TagView
+from ficsift.library.work_columns import WorkColumns
 
 ARCHIVE_WARNINGS = frozenset(
     {"graphic depictions of violence", "major character death", "rape/non-con", "underage",
@@ -57,6 +58,21 @@ class SqliteSearch:
         is every match but for the broadest searches of a large library (``Found`` says so).
         """
         compiled = QueryCompiler(resolver).compile(query)
+        columns = self._work_columns
+        if (
+            not compiled.fts
+            and columns is not None
+            and columns.generation == self.generation()
+            and columns.supports(compiled.conditions)
+        ):
+            depth = FACET_DEPTH if facets else 0
+            page, matches, best = columns.find(
+                compiled.conditions, compiled.sort, offset, limit, depth
+            )
+            found = Found(matches, page)
+            if facets and matches:
+                found.facets, found.facets_from = self._facets(best, facets), len(best)
+            return found
         ranked = compiled.matching_sql(f"w.id AS id, {compiled.score} AS score")
         ranked += f" ORDER BY {compiled.order}"
         total: int | None = None
@@ -87,6 +103,17 @@ class SqliteSearch:
         return found
 
     _facet_cache: FacetCache | None = None
+    _work_columns: WorkColumns | None = None
+
+    def load_search_caches(self) -> None:
+        """Load what makes filter-only searches fast (a long-lived process calls this)."""
+        generation = self.generation()
+        if self._work_columns is None or self._work_columns.generation != generation:
+            self._work_columns = WorkColumns(self.db, generation)
+        if self._facet_cache is None or self._facet_cache.generation != generation:
+            cache = FacetCache()
+            cache.load(self.db, generation)
+            self._facet_cache = cache
 
     def generation(self) -> str:
         """Bumped by every stored file: derived in-memory caches compare it."""
@@ -360,6 +387,7 @@ class SqliteSearch:
     def put_scores(self, scores: Iterable[tuple[int, float, str, str]]) -> None:
         """(work id, quality, basis, detail JSON) for each work."""
         with self._transaction():  # type: ignore[attr-defined]
+            self._bump_generation()  # type: ignore[attr-defined]  # search rows change
             rows = list(scores)
             self.db.executemany(
                 "INSERT OR REPLACE INTO work_scores(work_id, quality, basis, detail) "

@@ -63,6 +63,7 @@ def warm_up(lib: Library) -> None:
     """
     _RESOLVER.primer  # noqa: B018 - loads the primer and the ontology
     _semantic(lib)
+    lib.load_search_caches()
     lib.find(Query(use_blacklist=False), _RESOLVER, limit=1, facets=1)
 
 

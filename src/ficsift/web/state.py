@@ -171,6 +171,7 @@ class AppState:
             finally:
                 job.finished = True
                 self.changed()
+        self.warm_up()  # the library moved on: reload what searches read from memory
 
 
 def _refresh_search(lib: Library) -> None:

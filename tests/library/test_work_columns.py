@@ -1,0 +1,147 @@
+"""Filter-only queries answered in memory must give exactly what SQLite gives.
+
+The library holds real works: the Buffy stories of ``antennapedia`` (text, typed author tags
+and ficsift's inferred tags) and a few DS9 listing pages (AO3 metadata: kudos, ratings,
+warnings, dates).  Random queries over their real tags are answered twice — by the SQL the
+compiler writes and by :class:`~ficsift.library.work_columns.WorkColumns` — and must agree
+on the total, the page in order, and the facet counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ficsift.importer import import_paths
+from ficsift.library import SqliteLibrary
+from ficsift.library.query import (
+    BlacklistEntry,
+    BlacklistKind,
+    Crossover,
+    Query,
+    Range,
+    Sort,
+    TagFilter,
+    TagGroup,
+)
+from ficsift.library.tag_keys import TagResolver
+from ficsift.library.views import Found
+from ficsift.model import TagType
+from ficsift.search import refresh
+
+RESOLVER = TagResolver()
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[SqliteLibrary]:
+    lib = SqliteLibrary(tmp_path_factory.mktemp("columns"))
+    pages = sorted((corpus / "ao3-listings-ds9").rglob("*.htm*"))[:6]
+    report = import_paths(lib, [corpus / "antennapedia" / "btvs", *pages], workers=0)
+    assert not report.failures
+    refresh(lib)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="module")
+def vocabulary(library: SqliteLibrary) -> dict[str, list[str]]:
+    """The library's own tags by type, commonest first (real AO3 and author spellings)."""
+    out: dict[str, list[str]] = {}
+    for kind, display in library.db.execute(
+        "SELECT type, max(display) FROM tag_index WHERE inherited = 0 GROUP BY type, key "
+        "ORDER BY count(*) DESC"
+    ):
+        out.setdefault(kind, []).append(display)
+    return out
+
+
+def queries(vocab: dict[str, list[str]]) -> st.SearchStrategy[Query]:
+    kinds = [
+        k for k in ("fandom", "relationship", "character", "freeform", "warning") if k in vocab
+    ]
+    tag = st.sampled_from(kinds).flatmap(
+        lambda k: st.builds(
+            TagFilter,
+            st.sampled_from(vocab[k][:40]),
+            st.sampled_from([TagType(k), None]),
+            st.booleans() if k == "relationship" else st.just(False),
+        )
+    )
+    wildcard = st.sampled_from(["Willow Rosenberg/*", "*Bashir*", "Alternate Universe*"])
+    group = st.lists(tag | st.builds(TagFilter, wildcard), min_size=1, max_size=2).map(
+        lambda fs: TagGroup(tuple(fs))
+    )
+    bound = st.none() | st.integers(0, 30000)
+    date = st.none() | st.sampled_from(["2010-01-01", "2015-06-30", "2019-12-31", "2023"])
+    blacklisted = st.builds(
+        BlacklistEntry,
+        st.just(BlacklistKind.TAG),
+        tag.map(lambda f: f.text),
+        st.none() | st.just("Buffy the Vampire Slayer"),
+    ) | st.builds(BlacklistEntry, st.just(BlacklistKind.WORK), st.integers(1, 120).map(str))
+    return st.builds(
+        Query,
+        include=st.lists(group, max_size=2),
+        exclude=st.lists(tag, max_size=2),
+        ratings=st.lists(
+            st.sampled_from(["General", "Teen", "Mature", "Explicit", "Not Rated"]), max_size=2
+        ),
+        complete=st.none() | st.booleans(),
+        words=st.builds(Range, bound, bound),
+        kudos=st.builds(Range, st.none() | st.integers(0, 2000), st.none()),
+        updated=st.builds(Range, date, date),
+        crossover=st.sampled_from(list(Crossover)),
+        main_pairing=st.booleans(),
+        max_relationships=st.none() | st.integers(0, 3),
+        has_text=st.none() | st.booleans(),
+        author_tags_only=st.booleans(),
+        blacklist=st.lists(blacklisted, max_size=2),
+        sort=st.sampled_from(list(Sort)),
+    )
+
+
+def answer(lib: SqliteLibrary, query: Query, offset: int, in_memory: bool) -> Found:
+    if in_memory:
+        lib.load_search_caches()
+    else:
+        lib._work_columns = None  # the SQL path
+    return lib.find(query, RESOLVER, offset=offset, limit=7, facets=5)
+
+
+def test_real_queries_agree(library: SqliteLibrary, vocabulary: dict[str, list[str]]) -> None:
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(queries(vocabulary), st.integers(0, 12))
+    def check(query: Query, offset: int) -> None:
+        by_sql = answer(library, query, offset, in_memory=False)
+        in_memory = answer(library, query, offset, in_memory=True)
+        assert in_memory.total == by_sql.total
+        assert [i for i, _ in in_memory.page] == [i for i, _ in by_sql.page]
+        assert [s for _, s in in_memory.page] == pytest.approx([s for _, s in by_sql.page])
+        assert in_memory.facets == by_sql.facets
+
+    check()
+
+
+def test_broad_queries_find_something(library: SqliteLibrary) -> None:
+    """The agreement above is not two empty answers: real filters match real works."""
+    library.load_search_caches()
+    everything = library.find(Query(), RESOLVER, limit=5)
+    buffy = library.find(
+        Query(include=[TagGroup((TagFilter("Buffy the Vampire Slayer", TagType.FANDOM),))]),
+        RESOLVER,
+    )
+    assert everything.total > 150
+    assert 50 <= buffy.total < everything.total
+
+
+def test_a_stale_cache_is_not_used(library: SqliteLibrary, tmp_path: Path) -> None:
+    library.load_search_caches()
+    before = library.find(Query(), RESOLVER).total
+    extra = tmp_path / "extra.md"
+    extra.write_text("---\ntitle: Extra\nauthor: me\n---\nA new story about the Bronze.\n")
+    import_paths(library, [extra], workers=0)
+    assert library.find(Query(), RESOLVER).total == before + 1

@@ -218,8 +218,8 @@ class Document:
         name = " ".join(name.split())
         if not name:
             return
-        for t in self.tags:
-            if t.type == tag_type and t.name == name and t.origin == TagOrigin.AUTHOR:
+        for t in self.tags:  # the name first: it is what differs
+            if t.name == name and t.type == tag_type and t.origin == TagOrigin.AUTHOR:
                 return
         self.tags.append(Tag(name=name, type=tag_type, label=label))
 

@@ -9,6 +9,7 @@ writes, then :func:`index_work`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from functools import lru_cache
 
@@ -16,6 +17,8 @@ from ficsift.library.tag_keys import language_key, normalise, tag_key
 from ficsift.model import Document, Tag, TagOrigin, TagType
 from ficsift.understand.primer import load_primer
 
+# SQLite's lower() (which made title keys before): ASCII letters only.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 INHERITING = (TagType.FANDOM, TagType.CHARACTER, TagType.FREEFORM)  # types with meta tags
 _KINDS = {"fandom", "character", "freeform"}
 NO_WARNINGS_USED = "creator chose not to use archive warnings"
@@ -50,25 +53,39 @@ def tag_rows(doc: Document) -> list[TagRow]:
     )
     rows: dict[tuple[str, str, str], TagRow] = {}
     for t in doc.tags:
-        display = t.canonical or t.name
-        key = tag_key(display, t.type)
+        kind, origin = _VALUE[t.type], _VALUE[t.origin]
+        key, metas = _index_entries(t.canonical or t.name, kind, bool(t.canonical))
         if not key:
             continue
-        main = t.type == TagType.RELATIONSHIP and (
-            t is first_author_ship or bool(t.extra.get("main"))
-        )
-        row = (t.type.value, key, display, t.origin.value, int(main),
-               int(_effective(t, author_types)), t.confidence, 0)  # fmt: skip
-        old = rows.get((key, t.type.value, t.origin.value))
+        main = kind == "relationship" and (t is first_author_ship or bool(t.extra.get("main")))
+        effective = int(_effective(t, author_types))
+        row = (kind, key, t.canonical or t.name, origin, int(main), effective, t.confidence, 0)
+        old = rows.get((key, kind, origin))
         if old is None or old[7] or (main and not old[4]):
-            rows[(key, t.type.value, t.origin.value)] = row
-        if t.canonical and t.type in INHERITING:
-            for ancestor, kind in meta_tags(t.canonical, t.type.value):
-                meta_key = (tag_key(ancestor, kind), kind, t.origin.value)
-                if meta_key not in rows:  # a tag the work has itself wins
-                    rows[meta_key] = (kind, meta_key[0], ancestor, t.origin.value, 0,
-                                      row[5], t.confidence, 1)  # fmt: skip
+            rows[(key, kind, origin)] = row
+        for meta_key, meta_kind, ancestor in metas:
+            if (meta_key, meta_kind, origin) not in rows:  # a tag the work has itself wins
+                rows[(meta_key, meta_kind, origin)] = (
+                    meta_kind, meta_key, ancestor, origin, 0, effective, t.confidence, 1
+                )  # fmt: skip
     return list(rows.values())
+
+
+# Enum ``.value`` is a descriptor call: a dict is 10x cheaper, and tag rows are made by the
+# million on a big import.
+_VALUE: dict[TagType | TagOrigin, str] = {e: e.value for e in (*TagType, *TagOrigin)}
+_INHERITING = {t.value for t in INHERITING}
+
+
+@lru_cache(maxsize=65536)
+def _index_entries(
+    display: str, kind: str, canonical: bool
+) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """A tag's index key and its meta tags' (key, type, name): the same for every work."""
+    key = tag_key(display, kind)
+    if not canonical or kind not in _INHERITING:
+        return key, ()
+    return key, tuple((tag_key(a, k), k, a) for a, k in meta_tags(display, kind))
 
 
 @lru_cache(maxsize=65536)
@@ -154,21 +171,36 @@ def index_work(
         known_names.update((n[0], n[1]) for n in names)
     db.executemany("INSERT OR IGNORE INTO tag_names(type, key, display) VALUES (?,?,?)", names)
     rating = effective_rating(doc)
+    # The same values the works row holds (written from this document just before).
+    updated = next((d for d in (doc.updated, doc.completed, doc.published) if d is not None), None)
     db.execute(
         "INSERT OR REPLACE INTO search_rows(id, status, words, chapters, kudos, hits, bookmarks, "
         "comments, has_text, published, updated, title_key, language, fandoms, relationships, "
-        "rating) SELECT id, status, words, chapters, kudos, hits, bookmarks, comments, has_text, "
-        "substr(published, 1, 10), substr(coalesce(updated, completed, published), 1, 10), "
-        "lower(title), ?, ?, ?, ? FROM works WHERE id = ?",
-        (language_key(doc.language), _count(doc, TagType.FANDOM),
+        "rating) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (work_id, doc.status.value, doc.words, len(doc.chapters) or doc.stats.chapters_posted or 0,
+         doc.stats.kudos, doc.stats.hits, doc.stats.bookmarks, doc.stats.comments,
+         int(doc.has_text), None if doc.published is None else doc.published[:10],
+         None if updated is None else updated[:10], (doc.title or "").translate(_ASCII_LOWER),
+         language_key(doc.language), _count(doc, TagType.FANDOM),
          _count(doc, TagType.RELATIONSHIP, romantic_only=True),
-         tag_key(rating, TagType.RATING) if rating else None, work_id),
+         tag_key(rating, TagType.RATING) if rating else None),
     )  # fmt: skip
-    db.execute(
-        "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
-        "SELECT work_id, title, summary, notes, authors, body FROM work_text WHERE work_id = ?",
-        (work_id,),
-    )
+    if new:
+        # What the work_text view would give for a work with one source, from the document
+        # rather than read back (for a novel, megabytes): external-content FTS must be given
+        # exactly the view's values, so merged works still read the view.
+        db.execute(
+            "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
+            "VALUES (?,?,?,?,?,?)",
+            (work_id, doc.title or "", doc.summary or "", notes,
+             json.dumps(doc.authors, ensure_ascii=False), "\n".join(c.text for c in doc.chapters)),
+        )  # fmt: skip
+    else:
+        db.execute(
+            "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
+            "SELECT work_id, title, summary, notes, authors, body FROM work_text WHERE work_id = ?",
+            (work_id,),
+        )
     if keep_derived:  # re-indexing an unchanged work (a schema migration): scores still hold
         db.execute(
             "UPDATE search_rows SET quality = (SELECT quality FROM work_scores WHERE work_id = ?) "

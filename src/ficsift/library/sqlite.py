@@ -217,10 +217,11 @@ class SqliteLibrary(SqliteSearch, Library):
             (doc.source.work_key, now, now),
         )
         work_id = int(cur.lastrowid or 0)
-        self._write_source(doc, record_json, locator, file_path, now, work_id, None)
+        source_id = self._write_source(doc, record_json, locator, file_path, now, work_id, None)
         self._write_work_row(
-            work_id, doc, now, single_source=True, text_anchors=text_anchors, rows=item.tag_rows
-        )
+            work_id, doc, now, single_source=True, text_anchors=text_anchors, rows=item.tag_rows,
+            text_source_id=source_id,
+        )  # fmt: skip
         return StoreResult(Outcome.ADDED, work_id)
 
     def _same_chapters(self, source_id: int, doc: Document) -> bool:
@@ -258,7 +259,8 @@ class SqliteLibrary(SqliteSearch, Library):
     def _write_source(
         self, doc: Document, record_json: str, locator: str, file_path: str, now: str,
         work_id: int, source_id: int | None,
-    ) -> None:  # fmt: skip
+    ) -> int:  # fmt: skip
+        """Write one source and its chapters; its id."""
         values = (work_id, locator, file_path, doc.source.format, doc.source.url, doc.source.sha256,
                   int(doc.has_text), len(doc.chapters), doc.words, record_json, self._seq, now)  # fmt: skip
         if source_id is None:
@@ -296,6 +298,7 @@ class SqliteLibrary(SqliteSearch, Library):
                 )
             ],
         )
+        return source_id
 
     def _work_size(self, work_id: int) -> tuple[int, int]:
         row = self.db.execute(
@@ -327,15 +330,21 @@ class SqliteLibrary(SqliteSearch, Library):
         single_source: bool,
         text_anchors: set[int] | None = None,
         rows: list[TagRow] | None = None,
+        text_source_id: int | None = None,
     ) -> None:
+        """Write the work's shown fields from ``doc`` and index it.  ``single_source``: the
+        work was just created from one source, ``text_source_id`` (fewer statements)."""
         if text_anchors is None:
             text_anchors = anchors(doc.text) if doc.has_text else set()
         fingerprint = text_anchors
         ratings = doc.tags_of(TagType.RATING)
-        text_source = self.db.execute(
-            "SELECT id FROM sources WHERE work_id = ? ORDER BY has_text DESC, chapters DESC, read_seq DESC LIMIT 1",
-            (work_id,),
-        ).fetchone()
+        if text_source_id is None:
+            text_source = self.db.execute(
+                "SELECT id FROM sources WHERE work_id = ? "
+                "ORDER BY has_text DESC, chapters DESC, read_seq DESC LIMIT 1",
+                (work_id,),
+            ).fetchone()
+            text_source_id = text_source[0] if text_source else None
         self.db.execute(
             "UPDATE works SET work_key = coalesce(work_key, ?), anchors = ?, title = ?, authors = ?, "
             "summary = ?, language = ?, rating = ?, status = ?, words = ?, chapters = ?, "
@@ -348,7 +357,7 @@ class SqliteLibrary(SqliteSearch, Library):
                 doc.words, len(doc.chapters) or doc.stats.chapters_posted or 0, doc.stats.chapters_total,
                 doc.published, doc.updated, doc.completed, doc.stats.kudos, doc.stats.hits,
                 doc.stats.bookmarks, doc.stats.comments, int(doc.has_text), doc.source.format,
-                text_source[0] if text_source else None, now, work_id,
+                text_source_id, now, work_id,
             ),
         )  # fmt: skip
         if not single_source:

@@ -156,3 +156,27 @@ def test_no_unnamed_lead_without_a_second_person_or_a_known_partner(primer: Prim
         *[p.replace("Clara", "Willow").replace("TARDIS", "Bronze") for p in TWO_HANDER] * 4
     )
     assert {m.name for m in find_cast(buffy, primer).cast} == {"Willow Rosenberg"}
+
+
+def test_swearing_is_not_romance(primer: Primer) -> None:
+    rant = [
+        "“Fucking hell,” Giles said. Xander swore back: “What the fuck, you fucking cunt?”",
+        "Giles threw the fucking book at Xander. “Fuck off and fucking read it.”",
+    ]
+    text = story(*(rant * 5))
+    result = read_relationships(text, find_cast(text, primer).tagged())
+    assert result.main is None
+    assert all(r.kind == "&" for r in result.pairs)
+
+
+def test_only_a_lead_widens_the_main_pairing() -> None:
+    from ficsift.understand.relationships import PairReading, _main_pairing
+
+    readings = [
+        PairReading("Willow", "Tara", 20, 10, "/"),
+        PairReading("Willow", "Xander", 12, 8, "/"),
+        PairReading("Tara", "Xander", 12, 8, "/"),
+    ]
+    assert _main_pairing(readings) == ("Tara", "Willow", "Xander")
+    assert _main_pairing(readings, {"Willow", "Tara"}) == ("Tara", "Willow")
+    assert _main_pairing(readings, {"Willow", "Tara", "Xander"}) == ("Tara", "Willow", "Xander")

@@ -33,7 +33,8 @@ def understand(doc: Document, primer: Primer | None = None) -> Document:
     story = StoryText.of(doc)
     cast = find_cast(story, primer)
     tagged = cast.tagged()
-    relations = read_relationships(story, cast.paired())
+    leads = {m.name for m in tagged if cast.roles.get(m.name) == "main"}
+    relations = read_relationships(story, cast.paired(), leads)
     fandoms = [f.fandom for f in cast.fandoms]
 
     doc.tags.extend(_fandom_tags(cast, story))

@@ -1,15 +1,17 @@
 """Relationships between the cast: romantic (``/``) or platonic (``&``), and the main pairing.
 
-The unit is the *scene window*: a paragraph and the one after it (pronouns carry a character
-from one paragraph into the next).  For every pair of tagged characters ficsift counts the
+The unit is the *scene window*: three paragraphs in a row (pronouns carry a character from one
+paragraph into the next, and a line of dialogue is a paragraph of its own).  A lead the story
+calls "he" throughout is in the windows pronouns.py credits them with.  For every pair of the
+cast (tagged characters, and named minor ones who may be half the main pairing) ficsift counts the
 windows they share and the romantic and sexual cues inside those windows ("kissed", "her
 lips", "lover", "in bed", "I love you"…).
 
 - romantic: enough cues in shared windows (absolute, and as a share of the pair's windows);
 - platonic: many shared windows but few cues — friends, family, colleagues;
 - the main pairing is the romantic pair with the most cue evidence, widened to a threesome or
-  foursome when a third character is as romantically tied to both (antennapedia-style poly
-  fics); a gen story, with no pair over the bar, has none.
+  foursome when a third *lead* is as romantically tied to both (poly fics); a gen story, with
+  no pair over the bar, has none.
 """
 
 from __future__ import annotations
@@ -22,21 +24,25 @@ from dataclasses import dataclass, field
 from ficsift.model import Evidence
 from ficsift.understand.story import CastMember, StoryText
 
-MIN_ROMANCE_CUES = 4  # cue hits in shared windows for a romantic reading
+MIN_ROMANCE_CUES = 3  # cue hits in shared windows for a romantic reading
 MIN_SHORT_CUES = 2  # … in a story of under WORDS_PER_CUE * MIN_ROMANCE_CUES words
 WORDS_PER_CUE = 400
 MIN_ROMANCE_RATE = 0.10  # … and per shared window
 MIN_SHARED_WINDOWS = 3  # for a platonic relationship
 POLY_SHARE = 0.6  # a third partner's cues with each of the pair, relative to the pair's
 MAX_CAST = 8
+SCENE_PARAGRAPHS = 3  # a window: this many paragraphs in a row (one exchange of a scene)
 
+# Romantic and sexual cues.  Swearing is not sex: "fuck" counts only with a person as its
+# object ("fucked him"); "cunt", "mine", "jealous" and someone else's "wedding" not at all.
 ROMANCE_CUES = re.compile(
-    r"\b(?:kiss(?:ed|es|ing)?|lips?|lover|lovers|girlfriend|boyfriend|wife|husband|fianc[ée]e?|"
-    r"married|marry|wedding|darling|sweetheart|honey|love you|in love|made love|making love|"
-    r"bed|naked|undress(?:ed)?|moan(?:ed|s)?|caress(?:ed)?|embrace[ds]?|cuddl(?:e|ed|ing)|"
-    r"nuzzl(?:e|ed)|sex|fuck(?:ed|ing)?|orgasm|aroused?|arousal|desire[ds]?|breasts?|thighs?|"
-    r"cock|cunt|clit|nipples?|tongue|hips|date|dating|flirt(?:ed|ing)?|blush(?:ed|ing)?|"
-    r"heart|romantic|beloved|mine|girlfriend's|boyfriend's|jealous)\b",
+    r"\b(?:kiss(?:ed|es|ing)?|lovers?|girlfriend(?:'s)?|boyfriend(?:'s)?|fianc[ée]e?|darling|"
+    r"sweetheart|love you|in love|made love|making love|make love|naked|undress(?:ed|ing)?|"
+    r"moan(?:ed|s|ing)?|caress(?:ed|es|ing)?|cuddl(?:e|ed|es|ing)|nuzzl(?:e|ed|es|ing)|sex|"
+    r"orgasm(?:s|ed)?|aroused?|arousal|breasts?|nipples?|cock|clit|erection|flirt(?:ed|ing|s)?|"
+    r"beloved|(?:fuck(?:ed|ing|s)?|shag(?:ged|ging|s)?)\s+(?:him|her|me)|thighs?|lips?|bed|"
+    r"tongue|hips|heart|desire[ds]?|wife|husband|married|date|dating|romantic|"
+    r"blush(?:ed|ing)?|embrace[ds]?|honey)\b",
     re.I,
 )
 
@@ -65,7 +71,11 @@ class RelationshipResult:
     main: tuple[str, ...] | None  # characters of the main pairing, or None (gen)
 
 
-def read_relationships(story: StoryText, cast: list[CastMember]) -> RelationshipResult:
+def read_relationships(
+    story: StoryText, cast: list[CastMember], leads: set[str] | None = None
+) -> RelationshipResult:
+    """Read every pair of ``cast``; ``leads`` (the main characters, when known) are the only
+    ones who can widen the main pairing into a threesome or more."""
     cast = cast[:MAX_CAST]
     if len(cast) < 2:
         return RelationshipResult([], None)
@@ -78,6 +88,10 @@ def read_relationships(story: StoryText, cast: list[CastMember]) -> Relationship
     for member in cast:
         paras = {story.paragraph_at(s) for s, _ in member.mentions} | set(member.implied)
         present[member.name] = paras
+    names_at: dict[int, set[str]] = defaultdict(set)
+    for name, paras in present.items():
+        for p in paras:
+            names_at[p].add(name)
     cues_by_para: dict[int, list[tuple[int, int]]] = defaultdict(list)
     text = story.text
     for match in ROMANCE_CUES.finditer(text):
@@ -86,8 +100,15 @@ def read_relationships(story: StoryText, cast: list[CastMember]) -> Relationship
     readings = []
     for x, y in itertools.combinations(cast, 2):
         windows = _shared_windows(present[x.name], present[y.name], n_paras)
+        covered = {p for w in windows for p in range(w, w + SCENE_PARAGRAPHS)}
+        # A paragraph about somebody else ("Willow kissed Tara" beside Xander's window) is not
+        # about this pair: its cues count when it names both, or nobody but them.
+        pair = {x.name, y.name}
         cue_spans = [
-            span for w in sorted(windows) for p in (w, w + 1) for span in cues_by_para.get(p, [])
+            span
+            for p in sorted(covered)
+            if p in cues_by_para and (pair <= names_at[p] or names_at[p] <= pair)
+            for span in cues_by_para[p]
         ]
         cues = len(set(cue_spans))
         if not windows:
@@ -99,14 +120,15 @@ def read_relationships(story: StoryText, cast: list[CastMember]) -> Relationship
         reading.evidence = _evidence(story, cue_spans if romantic else [], windows, starts)
         readings.append(reading)
     readings.sort(key=lambda r: (r.kind != "/", -r.score))
-    return RelationshipResult(readings, _main_pairing(readings))
+    return RelationshipResult(readings, _main_pairing(readings, leads))
 
 
 def _shared_windows(a: set[int], b: set[int], n: int) -> set[int]:
-    """Windows (p, p+1) in which both characters appear."""
+    """Windows (p … p + SCENE_PARAGRAPHS - 1) in which both characters appear."""
     shared = set()
+    reach = SCENE_PARAGRAPHS - 1
     for p in a:
-        for q in (p - 1, p, p + 1):
+        for q in range(p - reach, p + reach + 1):
             if 0 <= q < n and q in b:
                 shared.add(min(p, q))
     return shared
@@ -129,7 +151,9 @@ def _evidence(
     return [story.evidence(starts[w], starts[w] + 1, "together in this scene") for w in first]
 
 
-def _main_pairing(readings: list[PairReading]) -> tuple[str, ...] | None:
+def _main_pairing(
+    readings: list[PairReading], leads: set[str] | None = None
+) -> tuple[str, ...] | None:
     romantic = [r for r in readings if r.kind == "/"]
     if not romantic:
         return None
@@ -137,6 +161,8 @@ def _main_pairing(readings: list[PairReading]) -> tuple[str, ...] | None:
     group = [top.a, top.b]
     scores = {frozenset((r.a, r.b)): r.romance_cues for r in romantic}
     others = {n for r in romantic for n in (r.a, r.b)} - set(group)
+    if leads is not None:
+        others &= leads  # a passing character is not a third partner
     for other in sorted(
         others, key=lambda o: -sum(scores.get(frozenset((o, g)), 0) for g in group)
     ):

@@ -28,31 +28,40 @@ class FacetCache:
         self.tags = np.zeros(0, dtype=np.int32)
 
     def load(self, connection: sqlite3.Connection, generation: str) -> None:
-        db = _plain(connection)
+        # One pass over the per-work covering index: half the time of a GROUP BY for the
+        # names plus a DISTINCT for the pairs.
         numbers: dict[tuple[str, str], int] = {}
-        for kind, key, shown in db.execute(
-            "SELECT type, key, max(display) FROM tag_index WHERE effective = 1 AND inherited = 0 "
-            "GROUP BY type, key ORDER BY type, key"
-        ):
-            numbers[(kind, key)] = len(self.names)
-            self.names.append((kind, shown))
-        self.kind_names = sorted({k for k, _ in self.names})
-        kind_number = {k: i for i, k in enumerate(self.kind_names)}
-        self.kinds = np.array([kind_number[k] for k, _ in self.names], dtype=np.int32)
+        shown: list[str] = []
+        kinds: list[str] = []
         works: list[int] = []
         tags: list[int] = []
         starts: list[int] = []
-        last = None
-        for work_id, kind, key in db.execute(
-            "SELECT DISTINCT work_id, type, key FROM tag_index WHERE effective = 1 AND inherited = 0 "
-            "ORDER BY work_id"
+        last_work: int | None = None
+        mine: set[int] = set()  # this work's tags so far (author and ficsift may give one)
+        for work_id, kind, key, display in _plain(connection).execute(
+            "SELECT work_id, type, key, display FROM tag_index "
+            "WHERE inherited = 0 AND effective = 1 ORDER BY work_id"
         ):
-            if work_id != last:
+            number = numbers.get((kind, key))
+            if number is None:
+                number = numbers[(kind, key)] = len(shown)
+                shown.append(display)
+                kinds.append(kind)
+            elif display > shown[number]:
+                shown[number] = display  # the same name whichever work is read first
+            if work_id != last_work:
                 works.append(work_id)
                 starts.append(len(tags))
-                last = work_id
-            tags.append(numbers[(kind, key)])
+                last_work = work_id
+                mine.clear()
+            if number not in mine:
+                tags.append(number)
+                mine.add(number)
         starts.append(len(tags))
+        self.names = list(zip(kinds, shown, strict=True))
+        self.kind_names = sorted(set(kinds))
+        kind_number = {k: i for i, k in enumerate(self.kind_names)}
+        self.kinds = np.array([kind_number[k] for k in kinds], dtype=np.int32)
         top_id = max(works, default=0)
         self.row_of = np.full(top_id + 1, -1, dtype=np.int64)
         self.row_of[np.array(works, dtype=np.int64)] = np.arange(len(works))

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 
-from ficsift.library import FileRecord, Library, Outcome
+import pytest
+
+from ficsift.library import FileRecord, Library, Outcome, SqliteLibrary
+from ficsift.library.query import Query
+from ficsift.library.tag_keys import TagResolver
 from ficsift.model import Chapter, Document, Source, Stats, Status, Tag, TagOrigin, TagType
 
 WORDS = [
@@ -171,3 +176,38 @@ def test_many_documents_from_one_file(library: Library) -> None:
     again = library.store_file(FileRecord("page.html", "x", 1, 0.0, 20), blurbs)
     assert {r.outcome for r in again} == {Outcome.UNCHANGED}
     assert library.stats().works == 20
+
+
+def test_a_failed_file_in_a_batch_leaves_the_others_stored(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside ``batch()`` each file is still all-or-nothing: the one that fails mid-way
+    leaves nothing (not even its first document), the files around it are kept."""
+    lib = library
+    real = SqliteLibrary._store_document
+
+    def failing(
+        self: SqliteLibrary, locator: str, file_path: str, item: object, now: str
+    ) -> object:
+        if file_path == "bad.txt" and locator.endswith("#1"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, locator, file_path, item, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteLibrary, "_store_document", failing)
+
+    def story(path: str, seed: int) -> Document:
+        d = doc(path)
+        d.chapters = [chapter(seed)]  # a different story each: nothing merges
+        return d
+
+    with pytest.raises(sqlite3.OperationalError), lib.batch():
+        store(lib, story("before.txt", 10))
+        bad = [story("bad.txt", 20), story("bad2.txt", 30)]
+        lib.store_file(FileRecord("bad.txt", "sha-bad", 1, 0.0, 2), bad)
+    with lib.batch():
+        store(lib, story("after.txt", 40))
+    assert lib.file_record("before.txt") is not None
+    assert lib.file_record("after.txt") is not None
+    assert lib.file_record("bad.txt") is None
+    assert lib.stats().works == 2  # bad.txt's first document was rolled back with it
+    assert lib.find(Query(), TagResolver()).total == 2  # and its index rows too

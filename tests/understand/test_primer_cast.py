@@ -226,3 +226,26 @@ def test_the_curated_primer_loads_and_knows_the_shared_fandoms() -> None:
     assert "Twelfth Doctor" in {c.name for c in primer.by_title["Doctor"]}
     # A thing of the canon that AO3 also files as a character is a term, not a cast member.
     assert "The TARDIS" not in primer.by_alias
+
+
+def test_a_listed_alias_beats_another_characters_name_part() -> None:
+    fandoms = parse_primer(
+        {
+            "fandoms": [
+                {
+                    "fandom": "Test Canon",
+                    "characters": [
+                        {"name": "Wolfgang Mittermeyer", "aliases": ["Mittermeyer"]},
+                        {"name": "Evangelin Mittermeyer", "aliases": ["Eva"]},
+                        {"name": "Rose Tyler"},
+                        {"name": "Jackie Tyler"},
+                    ],
+                }
+            ]
+        }
+    )
+    primer = Primer(fandoms, None)
+    assert [c.name for c in primer.by_alias["Mittermeyer"]] == ["Wolfgang Mittermeyer"]
+    assert [c.name for c in primer.by_alias["Evangelin"]] == ["Evangelin Mittermeyer"]
+    # Nobody lists "Tyler": it stays a name part both share.
+    assert {c.name for c in primer.by_alias["Tyler"]} == {"Rose Tyler", "Jackie Tyler"}

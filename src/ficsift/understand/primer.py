@@ -57,6 +57,7 @@ class CharacterEntry:
     curated: bool = True  # from the primer file (False: learnt from the ontology's AO3 links)
     partners: tuple[str, ...] = ()  # characters this one usually appears beside ("with:")
     titles: tuple[str, ...] = ()  # what others call them to their face ("Doctor"): see Primer
+    listed: tuple[str, ...] = ()  # the aliases the primer lists itself (not name parts)
 
 
 @dataclass(slots=True)
@@ -81,8 +82,13 @@ class Primer:
         for entry in fandoms.values():
             for key in {fold(entry.fandom), *(fold(a) for a in entry.aliases)}:
                 self._fandom_keys.setdefault(key, entry.fandom)
+            # A name part ("Mittermeyer" of Evangelin Mittermeyer) that another character of
+            # the fandom is listed by (Wolfgang's "Mittermeyer") is that character's name.
+            listed = {a for c in entry.characters.values() for a in c.listed}
             for character in entry.characters.values():
                 for alias in character.aliases:
+                    if alias in listed and alias not in character.listed:
+                        continue
                     self.by_alias[alias].append(character)
                 for title in character.titles:
                     self.by_title[title].append(character)
@@ -144,14 +150,14 @@ def parse_primer(data: dict[str, Any]) -> dict[str, FandomEntry]:
         )
         for ch in raw.get("characters") or []:
             name = str(ch["name"])
+            listed = [str(a) for a in ch.get("aliases") or []]
             entry.characters[name] = CharacterEntry(
                 name,
                 entry.fandom,
-                _aliases(
-                    name, [str(a) for a in ch.get("aliases") or []], parts=ch.get("parts", True)
-                ),
+                _aliases(name, listed, parts=ch.get("parts", True)),
                 partners=tuple(str(a) for a in ch.get("with") or []),
                 titles=tuple(str(a) for a in ch.get("titles") or []),
+                listed=tuple(listed),
             )
         fandoms[entry.fandom] = entry
     return fandoms

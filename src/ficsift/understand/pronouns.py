@@ -41,7 +41,7 @@ _GESTURE_RE = re.compile(
 )
 VOTE_MARGIN = 2.0  # one gender's votes must outnumber the other's this many times
 LONE_LEAD_SHARE = 0.35  # nobody else is named this often relative to the lead
-PRONOUN_SHARE = 0.25  # share of the paragraphs using the second person's pronouns
+PRONOUN_SHARE = 0.2  # share of the paragraphs using the second person's pronouns
 MIN_PRONOUN_PARAGRAPHS = 4
 
 
@@ -65,9 +65,9 @@ def credit_unnamed_lead(
     story: StoryText, members: list[CastMember], primer: Primer
 ) -> CastMember | None:
     """Find the hardly-named lead beside a lone named one; returns it (added to ``members``)."""
-    named = sorted((m for m in members if m.mentions and not m.original), key=lambda m: -m.count)
-    if not named:
-        return None
+    named = sorted((m for m in members if m.mentions), key=lambda m: -m.count)
+    if not named or named[0].original:
+        return None  # an original character's partners are not known
     text = story.text
     read_genders(text, named[:8])
     lead = named[0]

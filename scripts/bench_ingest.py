@@ -47,7 +47,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", default="../shared")
     parser.add_argument(
-        "--workers", type=int, default=None, help="reader processes (default cores-1)"
+        "--workers", type=int, default=None, help="reader processes (default: one per core)"
     )
     parser.add_argument("--out", default=".bench/ingest.json")
     opts = parser.parse_args()

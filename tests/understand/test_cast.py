@@ -180,3 +180,12 @@ def test_only_a_lead_widens_the_main_pairing() -> None:
     assert _main_pairing(readings) == ("Tara", "Willow", "Xander")
     assert _main_pairing(readings, {"Willow", "Tara"}) == ("Tara", "Willow")
     assert _main_pairing(readings, {"Willow", "Tara", "Xander"}) == ("Tara", "Willow", "Xander")
+
+
+def test_a_name_only_spoken_of_counts_less_than_one_on_the_page(primer: Primer) -> None:
+    on_page = ["Xander waved at Willow.", "Xander sat down and Willow laughed."]
+    about = ["“Have you seen Xander?” Willow asked.", "“Xander is late,” said Willow."]
+    shown = find_cast(story(*(ROMANCE * 4), *(on_page * 2)), primer)
+    spoken = find_cast(story(*(ROMANCE * 4), *(about * 2)), primer)
+    assert shown.roles["Xander Harris"] == "significant"
+    assert spoken.roles["Xander Harris"] == "minor"

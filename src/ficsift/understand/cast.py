@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter, defaultdict
@@ -46,6 +47,7 @@ SIGNIFICANT_MENTIONS = 30  # … or named this often
 SIGNIFICANT_SPREAD = 0.3  # … across this share of the story's parts
 MIN_MENTIONS = 3
 IMPLIED_WEIGHT = 0.5
+DIALOGUE_WEIGHT = 0.5  # a name inside quotation marks, relative to one in the narration
 MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
 
@@ -585,11 +587,35 @@ def _original_characters(
     return originals
 
 
+_QUOTED_RE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
+
+
+def _quoted_spans(text: str) -> tuple[list[int], list[int]]:
+    starts, ends = [], []
+    for match in _QUOTED_RE.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+    return starts, ends
+
+
+def _on_page(m: CastMember, quoted: tuple[list[int], list[int]]) -> float:
+    starts, ends = quoted
+    spoken = 0
+    for s, _ in m.mentions:
+        i = bisect.bisect_right(starts, s) - 1
+        if i >= 0 and s < ends[i]:
+            spoken += 1
+    return m.count - (1 - DIALOGUE_WEIGHT) * spoken
+
+
 def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str, str]:
     if not members:
         return {}
-    # A lead the story calls "he" throughout (see pronouns.py) counts a scene for half a name.
-    weight = {m.name: m.count + IMPLIED_WEIGHT * len(m.implied) for m in members}
+    # A lead the story calls "he" throughout (see pronouns.py) counts a scene for half a name;
+    # a name only spoken of in dialogue ("Have you seen Willow?") for less than one the
+    # narration shows on the page ("Willow said").
+    quoted = _quoted_spans(story.text)
+    weight = {m.name: _on_page(m, quoted) + IMPLIED_WEIGHT * len(m.implied) for m in members}
     top = max(weight.values())
     n_parts = max(1, len(story.chapters)) if len(story.chapters) >= 4 else 10
     size = max(1, len(story.text))

@@ -54,6 +54,12 @@ def resolve_character(name: str, fandoms: list[str], primer: Primer) -> str | No
     if not clean:
         return None
     found = primer.characters_named(clean, fandoms or None)
+    if not found and fandoms:
+        # A crossover filed under one fandom ("p:malcolm/twelve" under The Thick of It): a
+        # name only one character of any fandom answers to is still that character.
+        found = primer.characters_named(clean)
+        if len(found) != 1:
+            return None
     if len(found) == 1:
         return found[0].name
     if len(found) > 1:
@@ -107,13 +113,26 @@ def canonicalise(doc: Document, primer: Primer) -> None:
     fandoms = []
     for tag in author:
         if tag.type == TagType.FANDOM:
-            tag.canonical = primer.fandom_named(tag.name)
+            tag.canonical = _fandom(tag.name, primer)
             if tag.canonical and tag.canonical not in fandoms:
                 fandoms.append(tag.canonical)
     scope = tuple(fandoms)
     for tag in author:
         if tag.type != TagType.FANDOM:
-            tag.canonical = _canonical_tag(tag.type, tag.name, scope, primer)
+            # Only names of characters depend on the fandoms (a freeform only when it is a
+            # "VampWillow"); an answer that does not is remembered once for every work.
+            named = tag.type in _NAMES or (
+                tag.type == TagType.FREEFORM and _CHARACTER_TROPE_RE.match(tag.name.strip())
+            )
+            tag.canonical = _canonical_tag(tag.type, tag.name, scope if named else (), primer)
+
+
+_NAMES = (TagType.CHARACTER, TagType.RELATIONSHIP)
+
+
+@lru_cache(maxsize=20_000)
+def _fandom(name: str, primer: Primer) -> str | None:
+    return primer.fandom_named(name)
 
 
 # Listing pages repeat the same few thousand tags across tens of thousands of works, and an

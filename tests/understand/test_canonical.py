@@ -56,3 +56,15 @@ def test_unresolvable_tag_keeps_no_canonical(primer: Primer) -> None:
     )
     canonicalise(doc, primer)
     assert [t.canonical for t in doc.tags[1:]] == [None, None]
+
+
+def test_a_crossover_character_filed_under_one_fandom_still_resolves() -> None:
+    from ficsift.understand.canonical import resolve_character
+    from ficsift.understand.primer import load_primer
+
+    primer = load_primer()
+    # "Twelve" in a story filed only under The Thick of It is still the Twelfth Doctor …
+    assert resolve_character("twelve", ["The Thick of It"], primer) == "Twelfth Doctor"
+    # … but a name the work's fandom has keeps its meaning there, and an unknown one stays so.
+    assert resolve_character("malcolm", ["The Thick of It"], primer) == "Malcolm Tucker"
+    assert resolve_character("pilfrey", ["Doctor Who"], primer) is None

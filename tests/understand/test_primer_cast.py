@@ -133,6 +133,20 @@ def test_names_in_unspaced_scripts_are_matched() -> None:
     assert all(text.text[s:e] == "小月" for s, e in moon.mentions)
 
 
+def test_romance_is_read_in_unspaced_scripts() -> None:
+    primer = make_primer()
+    romance = [
+        "小月吻了Jenna，Jenna脸红了。小月拥抱她：“我爱你。”",
+        "Jenna和小月在床上，嘴唇相碰。",
+    ]
+    chat = ["小月和Jenna在办公室里看报告。", "Jenna问小月明天几点开会。"]
+    text = story(*(romance * 4))
+    cast = find_cast(text, primer)
+    assert read_relationships(text, cast.tagged()).main == ("Jenna Lowe", "林小月")
+    plain = story(*(chat * 6))
+    assert read_relationships(plain, find_cast(plain, primer).tagged()).main is None
+
+
 def test_non_english_text_without_known_names() -> None:
     primer = make_primer()
     text = story(

@@ -189,3 +189,25 @@ def test_a_name_only_spoken_of_counts_less_than_one_on_the_page(primer: Primer) 
     spoken = find_cast(story(*(ROMANCE * 4), *(about * 2)), primer)
     assert shown.roles["Xander Harris"] == "significant"
     assert spoken.roles["Xander Harris"] == "minor"
+
+
+def test_both_halves_of_the_main_pairing_are_tagged_characters(primer: Primer) -> None:
+    from ficsift.model import Chapter, Document, Source, TagOrigin, TagType
+    from ficsift.understand.infer import understand
+
+    paragraphs = [
+        *["Willow walked home from the Bronze alone and read her books until late."] * 6,
+        "Willow kissed Tara under the stars, her lips soft. “I love you,” she whispered.",
+        "Willow woke in bed with her head on Tara's shoulder, and kissed her awake.",
+    ]
+    text = story(*paragraphs)
+    assert find_cast(text, primer).roles["Tara Maclay"] == "minor"  # named twice
+    doc = Document(
+        source=Source(path="x", format="text"), chapters=[Chapter(None, "\n\n".join(paragraphs))]
+    )
+    understand(doc, primer)
+    inferred = [t for t in doc.tags if t.origin == TagOrigin.INFERRED]
+    main = [t for t in inferred if t.type == TagType.RELATIONSHIP and t.extra.get("main")]
+    assert [set(t.name.split("/")) for t in main] == [{"Tara Maclay", "Willow Rosenberg"}]
+    characters = {t.name for t in inferred if t.type == TagType.CHARACTER and "role" in t.extra}
+    assert characters == {"Tara Maclay", "Willow Rosenberg"}

@@ -36,6 +36,11 @@ def understand(doc: Document, primer: Primer | None = None) -> Document:
     leads = {m.name for m in tagged if cast.roles.get(m.name) == "main"}
     relations = read_relationships(story, cast.paired(), leads)
     fandoms = [f.fandom for f in cast.fandoms]
+    # An author always tags both halves of the main pairing, however seldom one is named.
+    for name in relations.main or ():
+        if cast.roles.get(name) == "minor":
+            cast.roles[name] = "significant"
+    tagged = cast.tagged()
 
     doc.tags.extend(_fandom_tags(cast, story))
     doc.tags.extend(_character_tags(cast, story))

@@ -34,15 +34,15 @@ MAX_CAST = 8
 SCENE_PARAGRAPHS = 3  # a window: this many paragraphs in a row (one exchange of a scene)
 
 # Romantic and sexual cues.  Swearing is not sex: "fuck" counts only with a person as its
-# object ("fucked him"; "fuck me" is an oath); "cunt", "mine", "jealous" and someone else's
-# "wedding" not at all.
+# object ("fucked him"; "fuck me" is an oath); "cunt", "mine", "jealous", someone else's
+# "wedding", a "heart" that pounds or a "date" in the calendar not at all.
 ROMANCE_CUES = re.compile(
     r"\b(?:kiss(?:ed|es|ing)?|lovers?|girlfriend(?:'s)?|boyfriend(?:'s)?|fianc[ée]e?|darling|"
     r"sweetheart|love you|in love|made love|making love|make love|naked|undress(?:ed|ing)?|"
     r"moan(?:ed|s|ing)?|caress(?:ed|es|ing)?|cuddl(?:e|ed|es|ing)|nuzzl(?:e|ed|es|ing)|sex|"
     r"orgasm(?:s|ed)?|aroused?|arousal|breasts?|nipples?|cock|clit|erection|flirt(?:ed|ing|s)?|"
     r"beloved|(?:fuck(?:ed|ing|s)?|shag(?:ged|ging|s)?)\s+(?:him|her)|thighs?|lips?|bed|"
-    r"tongue|hips|heart|desire[ds]?|wife|husband|married|date|dating|romantic|"
+    r"tongue|hips|desire[ds]?|wife|husband|married|dating|romantic|"
     r"blush(?:ed|ing)?|embrace[ds]?|honey)\b"
     # Chinese and Japanese write words without spaces, so no word boundaries: kiss, embrace,
     # "I love/like you", lover, sex, blush, lips, heartbeat, marriage, wife, husband, bed.

@@ -211,3 +211,18 @@ def test_both_halves_of_the_main_pairing_are_tagged_characters(primer: Primer) -
     assert [set(t.name.split("/")) for t in main] == [{"Tara Maclay", "Willow Rosenberg"}]
     characters = {t.name for t in inferred if t.type == TagType.CHARACTER and "role" in t.extra}
     assert characters == {"Tara Maclay", "Willow Rosenberg"}
+
+
+def test_an_original_character_is_one_person_by_first_name_surname_or_both(
+    primer: Primer,
+) -> None:
+    oc = [
+        "Ronnie Pilfrey waved at Willow from the door of the Bronze.",
+        *[f"Willow smiled, and Ronnie said nothing at all. ({i})" for i in range(4)],
+        *[f"Later Willow met Pilfrey again; Pilfrey said hello. ({i})" for i in range(2)],
+        "Though Ronnie had no idea why.",
+    ]
+    result = find_cast(story(*(ROMANCE * 2), *oc), primer)
+    originals = [m for m in result.cast if m.original]
+    assert [m.name for m in originals] == ["Ronnie Pilfrey"]
+    assert originals[0].count == 1 + 4 + 4

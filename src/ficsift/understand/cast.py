@@ -220,6 +220,39 @@ NOT_NAMES = frozenset(
         "Later",
         "Tonight",
         "Today",
+        # conjunctions and adverbs that open a sentence ("Though Rip had no idea…")
+        "Though",
+        "Although",
+        "While",
+        "Since",
+        "Until",
+        "Unless",
+        "Perhaps",
+        "Even",
+        "Only",
+        "Also",
+        "Yet",
+        "Or",
+        "Nor",
+        "As",
+        "At",
+        "In",
+        "On",
+        "Of",
+        "For",
+        "With",
+        "Without",
+        "Whatever",
+        "Whoever",
+        "Whenever",
+        "Wherever",
+        "Instead",
+        "Again",
+        "Never",
+        "Always",
+        "Sometimes",
+        "Finally",
+        "Suddenly",
     ]
 )
 
@@ -576,6 +609,22 @@ def _original_characters(
             person[name] += 1
         if _PLACE_BEFORE_RE.search(text[max(0, start - 16) : start]):
             place[name] += 1
+    # An original character is named as the primer's are: "Ronnie", "Pilfrey" and "Ronnie
+    # Pilfrey" are one person, known by the full name, when no other full name shares the part.
+    owner: dict[str, list[str]] = defaultdict(list)
+    for full in counts:
+        words = full.split()
+        if len(words) >= 2:
+            for part in {words[0], words[-1]}:
+                owner[part].append(full)
+    for part, fulls in owner.items():
+        if len(fulls) != 1 or part not in counts or has_word(text, part.lower()):
+            continue
+        full = fulls[0]
+        counts[full].extend(counts.pop(part))
+        initial[full].extend(initial.pop(part, []))
+        person[full] += person[part]
+        place[full] += place[part]
     originals = []
     for name, spans in counts.items():
         if len(spans) < OC_MIN_MENTIONS or person[name] < 2 or place[name] > person[name]:

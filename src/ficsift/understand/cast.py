@@ -3,16 +3,21 @@
 1. **Gazetteer pass.**  Every alias of every primer character (``primer.py``) is matched in one
    Aho-Corasick pass, case-sensitively and on word boundaries, longest match first.  A name
    that is also an everyday word ("Will", "Dawn", "Faith", "Spike") counts only where it is
-   not the first word of a sentence, if the story also uses the word in lower case.
+   not the first word of a sentence, if the story also uses the word in lower case; a number
+   word ("Nine", "Twelve") never at a sentence start.  A title ("Doctor") names a character
+   only once the fandom is known, and not before another name ("Doctor Watson").
 2. **Fandom.**  Each fandom scores the characters it would explain, weighted by how
    distinctive the matched names are (an alias shared by k fandoms counts 1/k) and by
    log-mentions, plus its distinctive terms and any fandom a disclaimer or note names.
    A second fandom is a crossover only with characters of its own.
 3. **Cast.**  Mentions are resolved within the chosen fandoms (an alias two characters share,
-   "Summers", goes to the one the story names unambiguously most); frequent person-like
-   capitalised names the primer does not know become original characters.
+   "the Doctor", goes to the one the story names unambiguously most, or whose usual partners
+   the story is about); frequent person-like capitalised names the primer does not know
+   become original characters ("Ronnie", "Pilfrey" and "Ronnie Pilfrey" are one).  A lead the
+   story calls "he" throughout and hardly names is found by ``pronouns.py``.
 4. **Prominence** mixes mention share and spread across the story; roles follow from it:
    ``main`` and ``significant`` characters are what an author would tag, ``minor`` ones not.
+   A name only spoken of in dialogue counts half; a paragraph credited by pronouns, half.
 """
 
 from __future__ import annotations

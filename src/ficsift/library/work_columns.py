@@ -120,9 +120,9 @@ class WorkColumns:
         found = self._postings.get(key)
         if found is None:
             sql, params = condition.works_sql()
-            cursor = self._db.cursor()
-            cursor.row_factory = None  # plain tuples: a third of the cost of sqlite3.Row
-            ids = np.fromiter((r[0] for r in cursor.execute(sql, params)), dtype=np.int64)
+            listed = self._db.execute(sql, params).fetchone()[0]
+            # parsed in C: a tenth of the time of split() and int() per id
+            ids = np.fromstring(listed or "", dtype=np.int64, sep=",")
             found = np.zeros(self.size, dtype=bool)
             ids = ids[(ids >= 0) & (ids < len(self.row_of))]
             rows = self.row_of[ids]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from typer.core import TyperCommand
 
 from ficsift.cli_support import (
     JsonOption,
@@ -83,6 +84,54 @@ def _print_hit(n: int, hit: Hit) -> None:
         out.print(f"      [dim]· {escape(reason[:160])}[/]", highlight=False)
 
 
+class QueryCommand(TyperCommand):
+    """A command whose words are the query language, where a word may start with "-"
+    (``-angst``, ``-"Major Character Death"``): a token that is none of the command's own
+    options is a query word, not an unknown option."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        own: set[str] = set()
+        valued: set[str] = set()
+        for param in self.params:
+            names = [*param.opts, *param.secondary_opts]
+            if any(n.startswith("-") for n in names):  # an option (Typer vendors click)
+                own.update(names)
+                if not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+                    valued.update(param.opts)
+        kept: list[str] = []
+        words: list[str] = []
+        tokens = iter(args)
+        for token in tokens:
+            if token == "--":
+                words.extend(tokens)
+                break
+            name = token.split("=", 1)[0]
+            if token.startswith("-") and token[1:2] not in ("", "-") and name not in own:
+                words.append(token)  # the query language is order-free: words go last
+                continue
+            kept.append(token)
+            if name in valued and "=" not in token:
+                kept.append(next(tokens, ""))
+        return super().parse_args(ctx, [*kept, "--", *words] if words else kept)
+
+
+def query_line(tokens: list[str]) -> str:
+    """The words as typed: the shell took the quotes off ``-"Major Character Death"`` and
+    ``ship:"Willow Rosenberg/*"``, so a token with spaces is quoted again."""
+    out = []
+    for token in tokens:
+        if any(c.isspace() for c in token) and '"' not in token:
+            head, colon, rest = token.partition(":")
+            if colon and head and not any(c.isspace() for c in head):
+                token = f'{head}:"{rest}"'
+            elif token.startswith("-"):
+                token = f'-"{token[1:]}"'
+            else:
+                token = f'"{token}"'
+        out.append(token)
+    return " ".join(out)
+
+
 def search_command(
     text: Annotated[list[str] | None, typer.Argument(help="Words and query language.")] = None,
     tag: Annotated[
@@ -110,9 +159,9 @@ def search_command(
 ) -> None:
     """Find works: free text, tags, filters and the query language, best first, with reasons.
 
-    Example: ficsift search vampire willow -"Major Character Death" words>5000 sort:quality
+    Example: ficsift search vampire willow -"Major Character Death" 'words>5000' sort:quality
     """
-    line = " ".join(text or [])
+    line = query_line(text or [])
     query = Query(sort=sort)
     try:
         parse_query(line, base=query)
@@ -275,7 +324,7 @@ def index_command(library: LibraryOption = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("search")(search_command)
+    app.command("search", cls=QueryCommand)(search_command)
     app.command("similar")(similar_command)
     app.command("why")(why_command)
     app.command("mark")(mark_command)

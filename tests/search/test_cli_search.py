@@ -83,3 +83,33 @@ def test_mark_why_similar_blacklist(lib_dir: Path) -> None:
     assert cli(lib_dir, "blacklist", "remove", str(entry["id"]))[0] == 0
     assert cli(lib_dir, "blacklist", "remove", str(entry["id"]))[0] == 1
     assert cli(lib_dir, "why", "999")[0] == 1
+
+
+def titles_of(output: str) -> set[str]:
+    return {r["title"] for r in json.loads(output)["results"]}
+
+
+def test_query_words_may_start_with_a_dash(lib_dir: Path) -> None:
+    """As the shell passes them: ``-"Major Character Death"`` arrives as one token with
+    spaces and no quotes, ``-spike`` looks like an option; both are query words."""
+    code, everything = cli(lib_dir, "search", "--json", "--limit", "50")
+    assert code == 0, everything
+    code, without = cli(lib_dir, "search", "-Major Character Death", "--json", "--limit", "50")
+    assert code == 0, without
+    assert "Bleached" in titles_of(everything) and "Bleached" not in titles_of(without)
+    code, no_spike = cli(lib_dir, "search", "--json", "-spike", "--limit", "50")
+    assert code == 0, no_spike
+    assert "Bleached" not in titles_of(no_spike) and "Card Catalogue" in titles_of(no_spike)
+    assert json.loads(no_spike)["total"] < json.loads(everything)["total"]
+
+
+def test_an_unknown_long_option_is_still_an_error(lib_dir: Path) -> None:
+    code, output = cli(lib_dir, "search", "--sorting", "kudos")
+    assert code == 2
+    assert "--sorting" in output
+
+
+def test_a_shell_unquoted_wildcard_tag_keeps_its_spaces(lib_dir: Path) -> None:
+    code, output = cli(lib_dir, "search", "ship:Willow Rosenberg/*", "--json")
+    assert code == 0, output
+    assert "The Cellar Door" in titles_of(output) and "Bleached" not in titles_of(output)

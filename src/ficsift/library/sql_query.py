@@ -65,6 +65,27 @@ def fts_expression(text: str) -> str | None:
     >>> fts_expression('the vampire "dark willow" -angst')
     '"vampire" AND "dark willow" NOT "angst"'
     """
+    positive, negative = _terms(text)
+    if not positive:
+        return None
+    expression = " AND ".join(positive)
+    for term in negative:
+        expression += f" NOT {term}"
+    return expression
+
+
+def excluded_only(text: str) -> str | None:
+    """For text with only excluded words (``-angst -"dark willow"``): an FTS5 expression
+    matching the works to leave out; None when the text has a word to find.
+
+    >>> excluded_only('-angst -"dark willow"')
+    '"angst" OR "dark willow"'
+    """
+    positive, negative = _terms(text)
+    return " OR ".join(negative) if negative and not positive else None
+
+
+def _terms(text: str) -> tuple[list[str], list[str]]:
     positive: list[str] = []
     negative: list[str] = []
     for token in _TOKEN_RE.findall(text):
@@ -75,13 +96,7 @@ def fts_expression(text: str) -> str | None:
         term = '"' + " ".join(words) + '"'
         (negative if negate else positive).append(term)
     content = [t for t in positive if t.strip('"').lower() not in STOPWORDS]
-    positive = content or positive
-    if not positive:
-        return None
-    expression = " AND ".join(positive)
-    for term in negative:
-        expression += f" NOT {term}"
-    return expression
+    return content or positive, negative
 
 
 @dataclass(slots=True)
@@ -132,6 +147,13 @@ class QueryCompiler:
 
     def compile(self, query: Query) -> Compiled:
         out = Compiled(fts=fts_expression(query.text) if query.text else None, sort=query.sort)
+        excluded = excluded_only(query.text) if query.text else None
+        if excluded:
+            out.conditions.append(
+                RawSql(
+                    "w.id NOT IN (SELECT rowid FROM work_fts WHERE work_fts MATCH ?)", (excluded,)
+                )
+            )
         for clause in (
             self._includes, self._excludes, self._ratings, self._categories, self._complete,
             self._ranges, self._languages, self._crossover, self._max_relationships,

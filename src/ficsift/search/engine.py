@@ -74,7 +74,8 @@ def search(
     started = time.perf_counter()
     if query.use_blacklist and not query.blacklist:
         query = replace(query, blacklist=lib.blacklist())
-    semantic = _semantic(lib) if query.text and query.semantic else None
+    expression = fts_expression(query.text) if query.text else None
+    semantic = _semantic(lib) if expression and query.semantic else None  # words to mean
     if query.text and query.sort == Sort.RELEVANCE and semantic is not None:
         ranked, total, facet_counts, cosines, lexical = _hybrid(lib, query, semantic, facets)
         page = ranked[offset : offset + limit]
@@ -86,7 +87,6 @@ def search(
         lexical = {i for i, _ in page}
     ids = [i for i, _ in page]
     blurbs = lib.blurbs(ids)
-    expression = fts_expression(query.text) if query.text else None
     # only works the words matched have a passage to show (meaning-only hits have none)
     snippets = lib.snippets([i for i in ids if i in lexical], expression) if expression else {}
     matchers = _matchers(query)
@@ -145,7 +145,15 @@ def _hybrid(
         ((i, s + QUALITY_WEIGHT * qualities.get(i, 0.0)) for i, s in fused.items()),
         key=lambda x: (-x[1], x[0]),
     )
-    total = lexical.total + len(allowed - {i for i, _ in lexical.page})
+    extra = allowed - {i for i, _ in lexical.page}
+    if extra and lexical.total > len(lexical.page):
+        # Beyond the lexical page, a work the meaning found may match the words too: count
+        # it once.
+        check = replace(query, work_ids=sorted(extra), sort=Sort.RELEVANCE)
+        extra_lexical = lib.find(check, _RESOLVER, limit=0).total
+    else:
+        extra_lexical = 0
+    total = lexical.total + len(extra) - extra_lexical
     matched = {i for i, _ in lexical.page}
     shown = {i: c for i, c in cosines.items() if i in allowed or i in matched}
     return ranked, total, lexical.facets, shown, matched

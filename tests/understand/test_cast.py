@@ -226,3 +226,14 @@ def test_an_original_character_is_one_person_by_first_name_surname_or_both(
     originals = [m for m in result.cast if m.original]
     assert [m.name for m in originals] == ["Ronnie Pilfrey"]
     assert originals[0].count == 1 + 4 + 4
+
+
+def test_touch_that_makes_someone_shiver_is_a_romantic_cue(primer: Primer) -> None:
+    scenes = [
+        "Willow stroked Tara's hair, and Tara shivered under her fingers.",
+        "Tara whimpered softly when Willow's hand found hers; Willow kept stroking her wrist.",
+        "Xander handed Willow a stake and asked about patrol. Willow nodded.",
+    ]
+    text = story(*(scenes * 4))
+    result = read_relationships(text, find_cast(text, primer).tagged())
+    assert result.main == ("Tara Maclay", "Willow Rosenberg")

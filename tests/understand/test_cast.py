@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ficsift.understand.cast import find_cast
 from ficsift.understand.primer import Primer
-from ficsift.understand.relationships import read_relationships
+from ficsift.understand.relationships import ROMANCE_CUES, read_relationships
 from ficsift.understand.story import StoryText
 
 
@@ -237,3 +237,18 @@ def test_touch_that_makes_someone_shiver_is_a_romantic_cue(primer: Primer) -> No
     text = story(*(scenes * 4))
     result = read_relationships(text, find_cast(text, primer).tagged())
     assert result.main == ("Tara Maclay", "Willow Rosenberg")
+
+
+def test_explicit_verbs_are_romantic_cues(primer: Primer) -> None:
+    scenes = [
+        "Willow groaned when Tara sucked at her throat.",
+        "Tara groaned into the kiss; Willow's mouth was sucking a mark into her shoulder.",
+        "Xander handed Willow a stake and asked about patrol. Willow nodded.",
+    ]
+    cues = {m.group(0).lower() for m in ROMANCE_CUES.finditer(" ".join(scenes))}
+    assert {"groaned", "sucked", "sucking"} <= cues
+    text = story(*(scenes * 4))
+    assert read_relationships(text, find_cast(text, primer).tagged()).main == (
+        "Tara Maclay",
+        "Willow Rosenberg",
+    )

@@ -37,7 +37,8 @@ SCENE_PARAGRAPHS = 3  # a window: this many paragraphs in a row (one exchange of
 # object ("fucked him"; "fuck me" is an oath); "cunt", "mine", "jealous", someone else's
 # "wedding", a "heart" that pounds or a "date" in the calendar not at all.
 ROMANCE_CUES = re.compile(
-    r"\b(?:kiss(?:ed|es|ing)?|stroked|stroking|shiver(?:ed|s|ing)?|whimper(?:ed|s|ing)?|lovers?|girlfriend(?:'s)?|boyfriend(?:'s)?|fianc[ée]e?|darling|"
+    r"\b(?:kiss(?:ed|es|ing)?|stroked|stroking|shiver(?:ed|s|ing)?|whimper(?:ed|s|ing)?|"
+    r"groan(?:ed|s|ing)?|suck(?:ed|ing)|lovers?|girlfriend(?:'s)?|boyfriend(?:'s)?|fianc[ée]e?|darling|"
     r"sweetheart|love you|in love|made love|making love|make love|naked|undress(?:ed|ing)?|"
     r"moan(?:ed|s|ing)?|caress(?:ed|es|ing)?|cuddl(?:e|ed|es|ing)|nuzzl(?:e|ed|es|ing)|sex|"
     r"orgasm(?:s|ed)?|aroused?|arousal|breasts?|nipples?|cock|clit|erection|flirt(?:ed|ing|s)?|"

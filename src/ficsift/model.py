@@ -213,15 +213,19 @@ class Document:
             t for t in self.tags if t.type == tag_type and (origin is None or t.origin == origin)
         ]
 
-    def add_tag(self, name: str, tag_type: TagType, label: str | None = None) -> None:
-        """Add an author tag unless the same (type, name) is already there."""
+    def add_tag(self, name: str, tag_type: TagType, label: str | None = None) -> Tag | None:
+        """Add an author tag unless the same (type, name) is already there; the tag (None
+        for an empty name).  A label the tag lacked is kept from the later mention."""
         name = " ".join(name.split())
         if not name:
-            return
+            return None
         for t in self.tags:  # the name first: it is what differs
             if t.name == name and t.type == tag_type and t.origin == TagOrigin.AUTHOR:
-                return
-        self.tags.append(Tag(name=name, type=tag_type, label=label))
+                t.label = t.label or label
+                return t
+        tag = Tag(name=name, type=tag_type, label=label)
+        self.tags.append(tag)
+        return tag
 
     def to_json(self) -> dict[str, Any]:
         """The ``analyze``/``show`` JSON contract (see README)."""

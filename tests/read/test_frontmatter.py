@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ficsift.library.search_index import tag_rows
 from ficsift.model import TagType
 from ficsift.read import ReadError, read_bytes
 
@@ -118,3 +119,23 @@ def test_antennapedia_yaml_parses_as_the_reader_says(corpus: Path) -> None:
     assert doc.summary == meta["summary"]
     pairings = {t[2:] for t in meta["tags"] if t.startswith("p:")}
     assert {t.name for t in doc.tags_of(TagType.RELATIONSHIP)} == pairings
+
+
+def test_a_pairing_field_names_the_main_pairing_whatever_the_tag_order() -> None:
+    """``pairing:`` repeats one of the ``p:`` tags listed after another: that one is main."""
+    text = (
+        "---\ntitle: Order\nauthor: me\npairing: giles/buffy\n"
+        "tags: [p:xander/anya, p:giles/buffy]\n---\nGiles and Buffy talked all night.\n"
+    )
+    doc = read_bytes("order.md", text.encode())[0]
+    ships = [t for t in doc.tags if t.type == TagType.RELATIONSHIP]
+    assert [t.name for t in ships] == ["xander/anya", "giles/buffy"]  # one tag each, as given
+    main = {row[2] for row in tag_rows(doc) if row[0] == "relationship" and row[4]}
+    assert main == {"giles/buffy"}
+
+
+def test_without_a_pairing_field_the_first_listed_pairing_is_main() -> None:
+    text = "---\ntitle: Order\nauthor: me\ntags: [p:xander/anya, p:giles/buffy]\n---\nText.\n"
+    doc = read_bytes("order.md", text.encode())[0]
+    main = {row[2] for row in tag_rows(doc) if row[0] == "relationship" and row[4]}
+    assert main == {"xander/anya"}

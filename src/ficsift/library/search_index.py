@@ -47,9 +47,12 @@ def tag_rows(doc: Document) -> list[TagRow]:
     for t in doc.tags:
         if t.origin == TagOrigin.AUTHOR:
             author_types.setdefault(t.type, set()).add(normalise(t.canonical or t.name))
-    first_author_ship = next(
-        (t for t in doc.tags if t.type == TagType.RELATIONSHIP and t.origin == TagOrigin.AUTHOR),
-        None,
+    author_ships = [
+        t for t in doc.tags if t.type == TagType.RELATIONSHIP and t.origin == TagOrigin.AUTHOR
+    ]
+    # The author's main pairing: the one a "Pairing:" field named, else the first listed.
+    first_author_ship = next((t for t in author_ships if t.extra.get("main")), None) or next(
+        iter(author_ships), None
     )
     rows: dict[tuple[str, str, str], TagRow] = {}
     for t in doc.tags:
@@ -57,7 +60,9 @@ def tag_rows(doc: Document) -> list[TagRow]:
         key, metas = _index_entries(t.canonical or t.name, kind, bool(t.canonical))
         if not key:
             continue
-        main = kind == "relationship" and (t is first_author_ship or bool(t.extra.get("main")))
+        main = kind == "relationship" and (
+            t is first_author_ship or (t.origin != TagOrigin.AUTHOR and bool(t.extra.get("main")))
+        )
         effective = int(_effective(t, author_types))
         row = (kind, key, t.canonical or t.name, origin, int(main), effective, t.confidence, 0)
         old = rows.get((key, kind, origin))

@@ -156,11 +156,16 @@ def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple
             continue
         tag_type = TAG_LABELS.get(label)
         if tag_type is not None:
-            for item in split_list(value) if tag_type != TagType.RATING else [value]:
+            items = split_list(value) if tag_type != TagType.RATING else [value]
+            for n, item in enumerate(items):
                 kind = TagType.CATEGORY if item in AO3_CATEGORIES else tag_type
                 if kind == TagType.RELATIONSHIP and item.strip().lower() in NO_PAIRING:
                     kind = TagType.CATEGORY  # "Pairing: gen" says there is none: AO3's Gen
-                doc.add_tag(item, kind, label=raw_label.strip())
+                tag = doc.add_tag(item, kind, label=raw_label.strip())
+                if tag is not None and label == "pairing" and n == 0 and kind == tag_type:
+                    # "Pairing: Giles/Buffy" names the story's pairing, whatever order the
+                    # tag list gave: it is the main one.
+                    tag.extra["main"] = True
             continue
         target = TEXT_LABELS.get(label)
         if target == "title":

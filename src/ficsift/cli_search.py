@@ -116,20 +116,29 @@ class QueryCommand(TyperCommand):
 
 
 def query_line(tokens: list[str]) -> str:
-    """The words as typed: the shell took the quotes off ``-"Major Character Death"`` and
-    ``ship:"Willow Rosenberg/*"``, so a token with spaces is quoted again."""
+    """The words as typed.  The shell took the quotes off ``-"Major Character Death"`` and
+    ``ship:"Willow Rosenberg/*"``: a ``-`` or ``key:`` token whose rest is plain words with
+    spaces gets them back.  Any other token is passed on as it is, so a whole query in single
+    quotes (``'tag:Vampires sort:quality'``, ``'giles watcher diaries'``) reads as typed."""
     out = []
     for token in tokens:
-        if any(c.isspace() for c in token) and '"' not in token:
-            head, colon, rest = token.partition(":")
-            if colon and head and not any(c.isspace() for c in head):
-                token = f'{head}:"{rest}"'
-            elif token.startswith("-"):
-                token = f'-"{token[1:]}"'
-            else:
-                token = f'"{token}"'
+        head, colon, rest = token.partition(":")
+        if colon and head and not any(c.isspace() for c in head) and _plain_words(rest):
+            token = f'{head}:"{rest}"'
+        elif token.startswith("-") and _plain_words(token[1:]):
+            token = f'-"{token[1:]}"'
         out.append(token)
     return " ".join(out)
+
+
+def _plain_words(text: str) -> bool:
+    """Several words and none of the query language's own syntax."""
+    words = text.split()
+    return (
+        len(words) > 1
+        and not any(c in text for c in ':"<>=')
+        and not any(w.startswith("-") for w in words)
+    )
 
 
 def search_command(

@@ -113,3 +113,14 @@ def test_a_shell_unquoted_wildcard_tag_keeps_its_spaces(lib_dir: Path) -> None:
     code, output = cli(lib_dir, "search", "ship:Willow Rosenberg/*", "--json")
     assert code == 0, output
     assert "The Cellar Door" in titles_of(output) and "Bleached" not in titles_of(output)
+
+
+def test_a_whole_query_in_single_quotes_reads_as_typed(lib_dir: Path) -> None:
+    code, quoted = cli(lib_dir, "search", "tag:Vampires sort:quality", "--json")
+    assert code == 0, quoted
+    code, apart = cli(lib_dir, "search", "tag:Vampires", "sort:quality", "--json")
+    assert code == 0, apart
+    assert json.loads(quoted)["total"] == json.loads(apart)["total"] > 0
+    code, words = cli(lib_dir, "search", "cellar boiler", "--json", "semantic:off")
+    assert code == 0, words
+    assert titles_of(words) == {"The Cellar Door"}  # two words, not the phrase "cellar boiler"

@@ -145,3 +145,15 @@ def test_a_stale_cache_is_not_used(library: SqliteLibrary, tmp_path: Path) -> No
     extra.write_text("---\ntitle: Extra\nauthor: me\n---\nA new story about the Bronze.\n")
     import_paths(library, [extra], workers=0)
     assert library.find(Query(), RESOLVER).total == before + 1
+
+
+def test_an_empty_library_answers_from_memory(tmp_path: Path) -> None:
+    lib = SqliteLibrary(tmp_path)
+    lib.load_search_caches()
+    found = lib.find(
+        Query(include=[TagGroup((TagFilter("Vampires"),))], sort=Sort.TITLE),
+        RESOLVER,
+        facets=5,
+    )
+    assert (found.total, found.page, found.facets) == (0, [], {})
+    lib.close()

@@ -147,6 +147,28 @@ def test_romance_is_read_in_unspaced_scripts() -> None:
     assert read_relationships(plain, find_cast(plain, primer).tagged()).main is None
 
 
+def test_unspaced_romance_is_read_from_touch_as_well_as_kisses() -> None:
+    # No kiss, no "I love you": a moan, a shiver, a caress, a bare body, a thigh and a tongue.
+    primer = make_primer()
+    romance = [
+        "小月抚摸着Jenna的大腿，Jenna颤抖着呻吟。",
+        "Jenna赤裸着，小月的舌头滑过她的肩。",
+    ]
+    chat = ["小月和Jenna在办公室里看报告。", "Jenna问小月明天几点开会。"]
+    text = story(*((romance + chat) * 4))
+    cast = find_cast(text, primer)
+    assert read_relationships(text, cast.tagged()).main == ("Jenna Lowe", "林小月")
+
+
+def test_the_legend_of_the_galactic_heroes_surname_in_chinese() -> None:
+    # Chinese translations call Yang Wenli by his surname alone; his father keeps his full name.
+    primer = load_primer()
+    text = story(*(["杨说：“罗严塔尔，你来了。”罗严塔尔看着杨。杨泰隆在舰桥上。"] * 4))
+    cast = {m.name: m.count for m in find_cast(text, primer).cast}
+    assert cast["Yang Wenli"] == 8
+    assert cast["Yang Tailong"] == 4
+
+
 def test_non_english_text_without_known_names() -> None:
     primer = make_primer()
     text = story(

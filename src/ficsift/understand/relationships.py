@@ -46,8 +46,10 @@ ROMANCE_CUES = re.compile(
     r"tongue|hips|desire[ds]?|wife|husband|married|dating|romantic|"
     r"blush(?:ed|ing)?|embrace[ds]?|honey)\b"
     # Chinese and Japanese write words without spaces, so no word boundaries: kiss, embrace,
-    # "I love/like you", lover, sex, blush, lips, heartbeat, marriage, wife, husband, bed.
-    r"|吻|拥抱|抱住|爱你|喜欢你|爱人|恋人|情人|做爱|脸红|嘴唇|心动|心跳|结婚|妻子|丈夫|床|キス|好きだ",
+    # "I love/like you", lover, sex, blush, lips, heartbeat, marriage, wife, husband, bed;
+    # moan, shiver, stroke, suck, naked, undress, thigh, tongue, desire, orgasm, nipple.
+    r"|吻|拥抱|抱住|爱你|喜欢你|爱人|恋人|情人|做爱|脸红|嘴唇|心动|心跳|结婚|妻子|丈夫|床|キス|好きだ"
+    r"|呻吟|颤抖|抚摸|吮|赤裸|裸体|脱衣|大腿|舌头|欲望|高潮|乳头",
     re.I,
 )
 

@@ -38,7 +38,7 @@ class FacetCache:
         starts: list[int] = []
         last_work: int | None = None
         mine: set[int] = set()  # this work's tags so far (author and ficsift may give one)
-        for work_id, kind, key, display in _plain(connection).execute(
+        for work_id, kind, key, display in plain_cursor(connection).execute(
             "SELECT work_id, type, key, display FROM tag_index "
             "WHERE inherited = 0 AND effective = 1 ORDER BY work_id"
         ):
@@ -93,7 +93,7 @@ class FacetCache:
         return out
 
 
-def _plain(db: sqlite3.Connection) -> sqlite3.Cursor:
+def plain_cursor(db: sqlite3.Connection) -> sqlite3.Cursor:
     """A cursor giving plain tuples: millions of ``sqlite3.Row`` objects cost seconds."""
     cursor = db.cursor()
     cursor.row_factory = None

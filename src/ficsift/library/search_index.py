@@ -20,7 +20,7 @@ from ficsift.understand.primer import load_primer
 # SQLite's lower() (which made title keys before): ASCII letters only.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 INHERITING = (TagType.FANDOM, TagType.CHARACTER, TagType.FREEFORM)  # types with meta tags
-_KINDS = {"fandom", "character", "freeform"}
+_KINDS = {t.value for t in INHERITING}
 NO_WARNINGS_USED = "creator chose not to use archive warnings"
 _ONE_SIDED = (TagType.RATING, TagType.CATEGORY)
 
@@ -79,7 +79,6 @@ def tag_rows(doc: Document) -> list[TagRow]:
 # Enum ``.value`` is a descriptor call: a dict is 10x cheaper, and tag rows are made by the
 # million on a big import.
 _VALUE: dict[TagType | TagOrigin, str] = {e: e.value for e in (*TagType, *TagOrigin)}
-_INHERITING = {t.value for t in INHERITING}
 
 
 @lru_cache(maxsize=65536)
@@ -88,7 +87,7 @@ def _index_entries(
 ) -> tuple[str, tuple[tuple[str, str, str], ...]]:
     """A tag's index key and its meta tags' (key, type, name): the same for every work."""
     key = tag_key(display, kind)
-    if not canonical or kind not in _INHERITING:
+    if not canonical or kind not in _KINDS:
         return key, ()
     return key, tuple((tag_key(a, k), k, a) for a, k in meta_tags(display, kind))
 
@@ -104,6 +103,11 @@ def meta_tags(canonical: str, kind: str) -> tuple[tuple[str, str], ...]:
         ancestor_kind = onto.tag_type(ancestor) or kind
         out.append((ancestor, ancestor_kind if ancestor_kind in _KINDS else kind))
     return tuple(out)
+
+
+def shown_chapters(doc: Document) -> int:
+    """The chapter count a work shows: its chapters, else what its source stated."""
+    return len(doc.chapters) or doc.stats.chapters_posted or 0
 
 
 def _count(doc: Document, tag_type: TagType, romantic_only: bool = False) -> int:
@@ -164,31 +168,30 @@ def index_work(
         [(work_id, *row) for row in rows],
     )
     notes = "\n".join([*doc.notes, *doc.end_notes])
+    language, rating = language_key(doc.language), effective_rating(doc)
+    fandoms = _count(doc, TagType.FANDOM)
+    relationships = _count(doc, TagType.RELATIONSHIP, romantic_only=True)
     db.execute(
         "INSERT INTO work_facts(work_id, language, fandoms, relationships, rating, notes) "
         "VALUES (?,?,?,?,?,?)",
-        (work_id, language_key(doc.language), _count(doc, TagType.FANDOM),
-         _count(doc, TagType.RELATIONSHIP, romantic_only=True), effective_rating(doc), notes),
-    )  # fmt: skip
+        (work_id, language, fandoms, relationships, rating, notes),
+    )
     names = [(r[0], r[1], r[2]) for r in rows if not r[7]]
     if known_names is not None:
         names = [n for n in names if (n[0], n[1]) not in known_names]
         known_names.update((n[0], n[1]) for n in names)
     db.executemany("INSERT OR IGNORE INTO tag_names(type, key, display) VALUES (?,?,?)", names)
-    rating = effective_rating(doc)
     # The same values the works row holds (written from this document just before).
     updated = next((d for d in (doc.updated, doc.completed, doc.published) if d is not None), None)
     db.execute(
         "INSERT OR REPLACE INTO search_rows(id, status, words, chapters, kudos, hits, bookmarks, "
         "comments, has_text, published, updated, title_key, language, fandoms, relationships, "
         "rating) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (work_id, doc.status.value, doc.words, len(doc.chapters) or doc.stats.chapters_posted or 0,
+        (work_id, doc.status.value, doc.words, shown_chapters(doc),
          doc.stats.kudos, doc.stats.hits, doc.stats.bookmarks, doc.stats.comments,
          int(doc.has_text), None if doc.published is None else doc.published[:10],
          None if updated is None else updated[:10], (doc.title or "").translate(_ASCII_LOWER),
-         language_key(doc.language), _count(doc, TagType.FANDOM),
-         _count(doc, TagType.RELATIONSHIP, romantic_only=True),
-         tag_key(rating, TagType.RATING) if rating else None),
+         language, fandoms, relationships, tag_key(rating, TagType.RATING) if rating else None),
     )  # fmt: skip
     if new:
         # What the work_text view would give for a work with one source, from the document

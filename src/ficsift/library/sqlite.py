@@ -30,7 +30,7 @@ from ficsift.library.base import (
 from ficsift.library.codec import chapter_rows, document_from_record
 from ficsift.library.fingerprint import MIN_ANCHORS, MIN_CONTAINMENT, anchors, containment
 from ficsift.library.merge import merge_documents
-from ficsift.library.search_index import TagRow, index_work, unindex_work
+from ficsift.library.search_index import TagRow, index_work, shown_chapters, unindex_work
 from ficsift.library.sqlite_search import SqliteSearch
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Chapter, Document, TagType
@@ -354,7 +354,7 @@ class SqliteLibrary(SqliteSearch, Library):
             (
                 doc.source.work_key, len(fingerprint), doc.title or "", json.dumps(doc.authors, ensure_ascii=False),
                 doc.summary, doc.language, ratings[0].name if ratings else None, doc.status.value,
-                doc.words, len(doc.chapters) or doc.stats.chapters_posted or 0, doc.stats.chapters_total,
+                doc.words, shown_chapters(doc), doc.stats.chapters_total,
                 doc.published, doc.updated, doc.completed, doc.stats.kudos, doc.stats.hits,
                 doc.stats.bookmarks, doc.stats.comments, int(doc.has_text), doc.source.format,
                 text_source_id, now, work_id,

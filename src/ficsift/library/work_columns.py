@@ -31,6 +31,7 @@ from ficsift.library.conditions import (
     OneOf,
     RawSql,
 )
+from ficsift.library.facet_counts import plain_cursor
 from ficsift.library.query import Sort
 
 NUMERIC = ("id", "words", "chapters", "kudos", "hits", "bookmarks", "comments", "has_text",
@@ -50,11 +51,11 @@ POSTINGS_KEPT = 256  # tag conditions remembered (100,000 works: 100 KB each)
 class WorkColumns:
     def __init__(self, db: sqlite3.Connection, generation: str) -> None:
         self.generation = generation
-        cursor = db.cursor()
-        cursor.row_factory = None
-        rows = cursor.execute(
-            f"SELECT {', '.join(NUMERIC + TEXT)} FROM search_rows ORDER BY id"
-        ).fetchall()
+        rows = (
+            plain_cursor(db)
+            .execute(f"SELECT {', '.join(NUMERIC + TEXT)} FROM search_rows ORDER BY id")
+            .fetchall()
+        )
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in NUMERIC + TEXT]
         self.size = len(rows)
         self.numbers: dict[str, np.ndarray] = {

@@ -50,6 +50,9 @@ SIGNIFICANT_SHARE = 0.12  # mentions relative to the most-mentioned character
 MAIN_SHARE = 0.35
 SIGNIFICANT_MENTIONS = 30  # … or named this often
 SIGNIFICANT_SPREAD = 0.3  # … across this share of the story's parts
+PRESENT_MENTIONS = 10  # … or named this often and present throughout (most of its parts)
+PRESENT_SPREAD = 0.6
+PASSING_SPREAD = 0.15  # a character confined to one part (a chapter, a tenth) is passing through
 MIN_MENTIONS = 3
 IMPLIED_WEIGHT = 0.5
 DIALOGUE_WEIGHT = 0.5  # a name inside quotation marks, relative to one in the narration
@@ -692,11 +695,17 @@ def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str,
             roles[m.name] = "minor"
         elif share >= MAIN_SHARE:
             roles[m.name] = "main"
-        elif share >= SIGNIFICANT_SHARE or (
-            m.count >= SIGNIFICANT_MENTIONS and spread >= SIGNIFICANT_SPREAD
+        elif spread <= PASSING_SPREAD:
+            roles[m.name] = "minor"  # one scene, however busy, is a guest appearance
+        elif (
+            share >= SIGNIFICANT_SHARE
+            or (m.count >= SIGNIFICANT_MENTIONS and spread >= SIGNIFICANT_SPREAD)
+            or (m.count >= PRESENT_MENTIONS and spread >= PRESENT_SPREAD and not m.original)
         ):
             # In a novel the lead may be named thousands of times; a character named on every
-            # other page across the story still matters, whatever its share.
+            # other page across the story still matters, whatever its share.  So does one who
+            # keeps coming back from beginning to end, if seldom named (the friend who drops
+            # by in every scene of a two-hander).
             roles[m.name] = "significant"
         else:
             roles[m.name] = "minor"

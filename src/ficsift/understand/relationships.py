@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ficsift.model import Evidence
+from ficsift.understand.primer import display_name
 from ficsift.understand.story import CastMember, StoryText
 
 MIN_ROMANCE_CUES = 3  # cue hits in shared windows for a romantic reading
@@ -31,6 +32,11 @@ MIN_ROMANCE_RATE = 0.10  # … and per shared window
 MIN_SHARED_WINDOWS = 3  # for a platonic relationship
 POLY_SHARE = 0.6  # a third partner's cues with each of the pair, relative to the pair's
 MAX_CAST = 8
+# A pair the story keeps in far more romantic scenes than its "romantic" pairs is the couple,
+# however long the novel that dilutes its rate (a slow burn over a hundred chapters).
+DOMINANT_CUES = 20
+DOMINANT_RATE = 0.05
+DOMINANT_FACTOR = 3.0
 SCENE_PARAGRAPHS = 3  # a window: this many paragraphs in a row (one exchange of a scene)
 
 # Romantic and sexual cues.  Swearing is not sex: "fuck" counts only with a person as its
@@ -105,6 +111,7 @@ def read_relationships(
         cues_by_para[story.paragraph_at(match.start())].append((match.start(), match.end()))
 
     readings = []
+    spans_of: dict[tuple[str, str], tuple[list[tuple[int, int]], set[int]]] = {}
     for x, y in itertools.combinations(cast, 2):
         windows = _shared_windows(present[x.name], present[y.name], n_paras)
         covered = {p for w in windows for p in range(w, w + SCENE_PARAGRAPHS)}
@@ -121,13 +128,52 @@ def read_relationships(
         if not windows:
             continue
         romantic = cues >= min_cues and cues / len(windows) >= MIN_ROMANCE_RATE
+        if romantic and _family(x.name, y.name):
+            romantic = False  # sisters who share every scene (and its kisses) are not a couple
         if not romantic and len(windows) < MIN_SHARED_WINDOWS:
             continue
         reading = PairReading(x.name, y.name, len(windows), cues, "/" if romantic else "&")
         reading.evidence = _evidence(story, cue_spans if romantic else [], windows, starts)
         readings.append(reading)
+        spans_of[(x.name, y.name)] = (cue_spans, windows)
+    dominant = _dominant(readings)
+    if dominant is not None:
+        dominant.kind = "/"
+        cue_spans, windows = spans_of[(dominant.a, dominant.b)]
+        dominant.evidence = _evidence(story, cue_spans, windows, starts)
     readings.sort(key=lambda r: (r.kind != "/", -r.score))
     return RelationshipResult(readings, _main_pairing(readings, leads))
+
+
+def _family(a: str, b: str) -> bool:
+    """Two characters of one surname ("Mary Crawley", "Sybil Crawley"): family, not lovers."""
+    sa, sb = _surname(a), _surname(b)
+    return sa is not None and sa == sb
+
+
+def _surname(name: str) -> str | None:
+    words = [w for w in display_name(name).split() if w[:1].isupper()]
+    while words and (words[-1].strip(".").upper() in _SUFFIXES):
+        words.pop()  # "Friedrich von Goldenbaum IV", "Robert Crawley Jr."
+    return words[-1] if len(words) >= 2 and len(words[-1]) > 2 else None
+
+
+_SUFFIXES = frozenset(["I", "II", "III", "IV", "V", "VI", "JR", "SR"])
+
+
+def _dominant(readings: list[PairReading]) -> PairReading | None:
+    """A platonic-looking pair whose romantic cues dwarf every romantic pair's: in a long
+    story with many scenes together the rate falls under the bar, yet it is the couple."""
+    top = max((r.romance_cues for r in readings if r.kind == "/"), default=0)
+    best = max((r for r in readings if r.kind == "&"), key=lambda r: r.romance_cues, default=None)
+    if best is None or _family(best.a, best.b):
+        return None
+    if (
+        best.romance_cues >= max(DOMINANT_CUES, DOMINANT_FACTOR * top)
+        and best.rate >= DOMINANT_RATE
+    ):
+        return best
+    return None
 
 
 def _shared_windows(a: set[int], b: set[int], n: int) -> set[int]:

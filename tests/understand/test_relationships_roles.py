@@ -1,0 +1,65 @@
+"""Roles by presence across the story, family pairs, and the couple of a long slow burn."""
+
+from __future__ import annotations
+
+from ficsift.understand.cast import find_cast
+from ficsift.understand.primer import Primer
+from ficsift.understand.relationships import PairReading, _dominant, _family, read_relationships
+from ficsift.understand.story import StoryText
+
+
+def story(*paragraphs: str) -> StoryText:
+    return StoryText(chapters=["\n\n".join(paragraphs)])
+
+
+LEADS = "Giles sorted the books and Buffy sharpened a stake, talking about the week. Giles laughed."
+
+
+def test_a_friend_in_every_scene_is_significant_though_seldom_named(primer: Primer) -> None:
+    # Xander drops by once in every stretch of the story: 10 mentions against ~100 of the leads.
+    paragraphs = []
+    for _ in range(10):
+        paragraphs += [LEADS] * 5
+        paragraphs.append("Xander wandered in, ate a doughnut and wandered out again.")
+    result = find_cast(story(*paragraphs), primer)
+    assert result.roles["Xander Harris"] == "significant"
+
+
+def test_a_busy_guest_in_one_chapter_is_minor(primer: Primer) -> None:
+    # Xander named as often as a significant character (a sixth of Giles), all in chapter 5.
+    visit = "Xander wandered in, Xander ate a doughnut and Xander wandered out."
+    chapters = ["\n\n".join([LEADS] * 4) for _ in range(8)]
+    chapters[4] += "\n\n" + "\n\n".join([visit] * 4)
+    result = find_cast(StoryText(chapters=chapters), primer)
+    assert result.roles["Xander Harris"] == "minor"
+
+
+def test_characters_of_one_surname_are_family() -> None:
+    assert _family("Buffy Summers", "Dawn Summers")
+    assert _family("Mary Crawley", "Sybil Crawley")
+    assert not _family("Buffy Summers", "Rupert Giles")
+    assert not _family("Angel (BtVS)", "Spike (BtVS)")  # one-word names tell nothing
+    assert not _family("Friedrich IV", "Erwin Josef II")  # a regnal number is no surname
+
+
+def test_sisters_sharing_every_scene_are_not_a_couple(primer: Primer) -> None:
+    hug = (
+        "Buffy hugged Dawn and kissed her cheek, then Dawn sat on the bed and Buffy sat beside her."
+    )
+    text = story(*([hug] * 8))
+    result = read_relationships(text, find_cast(text, primer).tagged())
+    assert result.main is None
+    assert [r.kind for r in result.pairs] == ["&"]
+
+
+def test_a_long_slow_burn_outweighs_a_passing_romance() -> None:
+    readings = [
+        PairReading("Willow", "Oz", 40, 6, "/"),
+        PairReading("Giles", "Xander", 600, 45, "&"),  # rate 0.075: under the bar, yet the couple
+    ]
+    assert _dominant(readings) is readings[1]
+    readings[1].romance_cues = 15  # not far ahead of the romantic pair: it stays platonic
+    assert _dominant(readings) is None
+    readings[1].romance_cues = 45
+    readings[1].shared_windows = 2000  # cues spread too thin over the story: friends
+    assert _dominant(readings) is None

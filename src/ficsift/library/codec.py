@@ -45,7 +45,7 @@ def tag_from_record(rec: dict[str, Any]) -> Tag:
 
 
 def document_record(doc: Document) -> dict[str, Any]:
-    """Everything but chapter bodies (see :func:`chapter_rows`)."""
+    """Everything but the chapters (stored as rows of their own: see ``storable``)."""
     return {
         "title": doc.title,
         "authors": doc.authors,
@@ -64,15 +64,6 @@ def document_record(doc: Document) -> dict[str, Any]:
         "extra": doc.extra,
         "source": doc.source.to_json(),
     }
-
-
-def chapter_rows(
-    doc: Document,
-) -> list[tuple[int, str | None, str, str, list[str], list[str], str | None]]:
-    return [
-        (i, c.title, c.text, c.html, c.notes, c.end_notes, c.summary)
-        for i, c in enumerate(doc.chapters)
-    ]
 
 
 def document_from_record(rec: dict[str, Any], chapters: list[Chapter]) -> Document:

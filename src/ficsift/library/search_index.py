@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ficsift.library.tag_keys import language_key, normalise, tag_key
@@ -139,73 +140,118 @@ def unindex_work(db: sqlite3.Connection, work_id: int) -> None:
         db.execute("DELETE FROM work_facts WHERE work_id = ?", (work_id,))
 
 
+@dataclass(slots=True, frozen=True)
+class WorkValues:
+    """What a document contributes to its work's rows, computed from the document alone (in
+    a reader process on import, so the one writer only writes): the works row's shown
+    fields, the facts row, the search row, the full-text entry less its body, tag rows."""
+
+    work_key: str | None
+    works: tuple[object, ...]  # the works row's fields, in WORKS_COLUMNS order
+    facts: tuple[object, ...]  # language, fandoms, relationships, rating, notes
+    search: tuple[object, ...]  # search_rows less id and quality, in SEARCH_COLUMNS order
+    fts: tuple[str, str, str, str]  # title, summary, notes, authors
+    tag_rows: list[TagRow]
+
+
+WORKS_COLUMNS = (
+    "title", "authors", "summary", "language", "rating", "status", "words", "chapters",
+    "chapters_total", "published", "updated", "completed", "kudos", "hits", "bookmarks",
+    "comments", "has_text", "format",
+)  # fmt: skip
+SEARCH_COLUMNS = (
+    "status", "words", "chapters", "kudos", "hits", "bookmarks", "comments", "has_text",
+    "published", "updated", "title_key", "language", "fandoms", "relationships", "rating",
+)  # fmt: skip
+
+
+def work_values(doc: Document) -> WorkValues:
+    notes = "\n".join([*doc.notes, *doc.end_notes])
+    authors = json.dumps(doc.authors, ensure_ascii=False)
+    ratings = doc.tags_of(TagType.RATING)
+    language, rating = language_key(doc.language), effective_rating(doc)
+    fandoms = _count(doc, TagType.FANDOM)
+    relationships = _count(doc, TagType.RELATIONSHIP, romantic_only=True)
+    words, chapters, stats = doc.words, shown_chapters(doc), doc.stats
+    updated = next((d for d in (doc.updated, doc.completed, doc.published) if d is not None), None)
+    return WorkValues(
+        work_key=doc.source.work_key,
+        works=(
+            doc.title or "", authors, doc.summary, doc.language,
+            ratings[0].name if ratings else None, doc.status.value, words, chapters,
+            stats.chapters_total, doc.published, doc.updated, doc.completed, stats.kudos,
+            stats.hits, stats.bookmarks, stats.comments, int(doc.has_text), doc.source.format,
+        ),
+        facts=(language, fandoms, relationships, rating, notes),
+        search=(
+            doc.status.value, words, chapters, stats.kudos, stats.hits, stats.bookmarks,
+            stats.comments, int(doc.has_text),
+            None if doc.published is None else doc.published[:10],
+            None if updated is None else updated[:10], (doc.title or "").translate(_ASCII_LOWER),
+            language, fandoms, relationships, tag_key(rating, TagType.RATING) if rating else None,
+        ),
+        fts=(doc.title or "", doc.summary or "", notes, authors),
+        tag_rows=tag_rows(doc),
+    )  # fmt: skip
+
+
+_SEARCH_INSERT = (
+    f"INTO search_rows(id, {', '.join(SEARCH_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (len(SEARCH_COLUMNS) + 1))})"
+)
+
+
 def index_work(
     db: sqlite3.Connection,
     work_id: int,
-    doc: Document,
+    values: WorkValues,
     *,
+    body: str | None = None,
     keep_derived: bool = False,
     new: bool = False,
-    rows: list[TagRow] | None = None,
     known_names: set[tuple[str, str]] | None = None,
 ) -> None:
     """(Re)write a work's tag keys, facts and full text; drop its derived scores and vectors.
 
     The caller must have called :func:`unindex_work` before changing a stored work; ``new``
-    says the work was just created (nothing of it is indexed yet: fewer statements).
-    ``rows`` are the document's :func:`tag_rows` when already made; ``known_names`` the
-    (type, key) pairs already in ``tag_names`` (the caller's cache; added to here).
+    says the work was just created (nothing of it is indexed yet: fewer statements), and
+    ``body`` is then its story text, given rather than read back through the view.
+    ``known_names`` are the (type, key) pairs already in ``tag_names`` (the caller's cache;
+    added to here).
     """
     if not new:
         if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
             raise RuntimeError(f"work {work_id} changed before its full-text entry was removed")
         db.execute("DELETE FROM tag_index WHERE work_id = ?", (work_id,))
-    if rows is None:
-        rows = tag_rows(doc)
+    rows = values.tag_rows
     db.executemany(
         "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, confidence, "
         "inherited) VALUES (?,?,?,?,?,?,?,?,?)",
         [(work_id, *row) for row in rows],
     )
-    notes = "\n".join([*doc.notes, *doc.end_notes])
-    language, rating = language_key(doc.language), effective_rating(doc)
-    fandoms = _count(doc, TagType.FANDOM)
-    relationships = _count(doc, TagType.RELATIONSHIP, romantic_only=True)
     db.execute(
         "INSERT INTO work_facts(work_id, language, fandoms, relationships, rating, notes) "
         "VALUES (?,?,?,?,?,?)",
-        (work_id, language, fandoms, relationships, rating, notes),
+        (work_id, *values.facts),
     )
     names = [(r[0], r[1], r[2]) for r in rows if not r[7]]
     if known_names is not None:
         names = [n for n in names if (n[0], n[1]) not in known_names]
         known_names.update((n[0], n[1]) for n in names)
     db.executemany("INSERT OR IGNORE INTO tag_names(type, key, display) VALUES (?,?,?)", names)
-    # The same values the works row holds (written from this document just before).
-    updated = next((d for d in (doc.updated, doc.completed, doc.published) if d is not None), None)
     # A new work has no row yet: a plain INSERT.  OR REPLACE cost 8x as much per row (2 s of
     # the shared corpus's 7 s of storing), so only a re-indexed work pays it.
     verb = "INSERT" if new else "INSERT OR REPLACE"
-    db.execute(
-        f"{verb} INTO search_rows(id, status, words, chapters, kudos, hits, bookmarks, "
-        "comments, has_text, published, updated, title_key, language, fandoms, relationships, "
-        "rating) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (work_id, doc.status.value, doc.words, shown_chapters(doc),
-         doc.stats.kudos, doc.stats.hits, doc.stats.bookmarks, doc.stats.comments,
-         int(doc.has_text), None if doc.published is None else doc.published[:10],
-         None if updated is None else updated[:10], (doc.title or "").translate(_ASCII_LOWER),
-         language, fandoms, relationships, tag_key(rating, TagType.RATING) if rating else None),
-    )  # fmt: skip
-    if new:
+    db.execute(f"{verb} {_SEARCH_INSERT}", (work_id, *values.search))
+    if new and body is not None:
         # What the work_text view would give for a work with one source, from the document
         # rather than read back (for a novel, megabytes): external-content FTS must be given
         # exactly the view's values, so merged works still read the view.
         db.execute(
             "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
             "VALUES (?,?,?,?,?,?)",
-            (work_id, doc.title or "", doc.summary or "", notes,
-             json.dumps(doc.authors, ensure_ascii=False), "\n".join(c.text for c in doc.chapters)),
-        )  # fmt: skip
+            (work_id, *values.fts, body),
+        )
     else:
         db.execute(
             "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "

@@ -27,13 +27,19 @@ from ficsift.library.base import (
     WorkRow,
     WorkUpdate,
 )
-from ficsift.library.codec import chapter_rows, document_from_record
+from ficsift.library.codec import document_from_record
 from ficsift.library.fingerprint import MIN_ANCHORS, MIN_CONTAINMENT, anchors, containment
 from ficsift.library.merge import merge_documents
-from ficsift.library.search_index import TagRow, index_work, shown_chapters, unindex_work
+from ficsift.library.search_index import (
+    WORKS_COLUMNS,
+    WorkValues,
+    index_work,
+    unindex_work,
+    work_values,
+)
 from ficsift.library.sqlite_search import SqliteSearch
 from ficsift.library.storable import StorableDocument, storable
-from ficsift.model import Chapter, Document, TagType
+from ficsift.model import Chapter, Document
 
 SCHEMA_VERSION = "5"
 # Columns added to existing tables since schema 2 (CREATE TABLE IF NOT EXISTS cannot add them).
@@ -42,6 +48,7 @@ ADDED_COLUMNS = (
     ("tag_index", "inherited", "INTEGER NOT NULL DEFAULT 0"),
 )
 DB_NAME = "library.sqlite3"
+_WORKS_SET = ", ".join(f"{column} = ?" for column in WORKS_COLUMNS)
 
 
 def _now() -> str:
@@ -95,7 +102,7 @@ class SqliteLibrary(SqliteSearch, Library):
             merged = self._merged_document(work_id)
             if merged is not None:
                 unindex_work(self.db, work_id)  # the stored text has not changed: exact
-                index_work(self.db, work_id, merged, keep_derived=True)
+                index_work(self.db, work_id, work_values(merged), keep_derived=True)
         self._bump_generation()
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
 
@@ -162,7 +169,7 @@ class SqliteLibrary(SqliteSearch, Library):
             many = len(documents) > 1
             for n, given in enumerate(documents):
                 item = storable(given)
-                key = item.document.source.work_key
+                key = item.work_key
                 locator = f"{record.path}#{key or n}" if many else record.path
                 results.append(self._store_document(locator, record.path, item, now))
             self.db.execute(
@@ -184,7 +191,7 @@ class SqliteLibrary(SqliteSearch, Library):
     def _store_document(
         self, locator: str, file_path: str, item: StorableDocument, now: str
     ) -> StoreResult:
-        doc, record_json = item.document, item.record_json
+        record_json = item.record_json
         existing = self.db.execute(
             "SELECT id, work_id, document, chapters, words FROM sources WHERE locator = ?",
             (locator,),
@@ -192,50 +199,47 @@ class SqliteLibrary(SqliteSearch, Library):
         self._seq += 1
         if existing is not None:
             work_id = existing["work_id"]
-            if existing["document"] == record_json and self._same_chapters(existing["id"], doc):
+            if existing["document"] == record_json and self._same_chapters(existing["id"], item):
                 return StoreResult(Outcome.UNCHANGED, work_id)
             before = self._work_size(work_id)
             unindex_work(self.db, work_id)
-            self._write_source(doc, record_json, locator, file_path, now, work_id, existing["id"])
+            self._write_source(item, locator, file_path, now, work_id, existing["id"])
             self._refresh_work(work_id, now)
             return StoreResult(
                 Outcome.UPDATED, work_id, self._record_update(work_id, before, locator, now)
             )
 
         text_anchors = item.anchors
-        work_id = self._match_work(doc, text_anchors)
+        work_id = self._match_work(item.work_key, text_anchors)
         if work_id is not None:
             before = self._work_size(work_id)
             unindex_work(self.db, work_id)
-            self._write_source(doc, record_json, locator, file_path, now, work_id, None)
+            self._write_source(item, locator, file_path, now, work_id, None)
             self._refresh_work(work_id, now)
             detail = self._record_update(work_id, before, locator, now)
             return StoreResult(Outcome.UPDATED if detail else Outcome.MERGED, work_id, detail)
 
         cur = self.db.execute(
             "INSERT INTO works(work_key, added_at, modified_at) VALUES (?, ?, ?)",
-            (doc.source.work_key, now, now),
+            (item.work_key, now, now),
         )
         work_id = int(cur.lastrowid or 0)
-        source_id = self._write_source(doc, record_json, locator, file_path, now, work_id, None)
+        source_id = self._write_source(item, locator, file_path, now, work_id, None)
         self._write_work_row(
-            work_id, doc, now, single_source=True, text_anchors=text_anchors, rows=item.tag_rows,
-            text_source_id=source_id,
-        )  # fmt: skip
+            work_id, item.values, text_anchors, now, new_body=item.body, text_source_id=source_id
+        )
         return StoreResult(Outcome.ADDED, work_id)
 
-    def _same_chapters(self, source_id: int, doc: Document) -> bool:
+    def _same_chapters(self, source_id: int, item: StorableDocument) -> bool:
         rows = self.db.execute(
             "SELECT title, text FROM chapters WHERE source_id = ? ORDER BY idx", (source_id,)
         ).fetchall()
-        return [(r["title"], r["text"]) for r in rows] == [(c.title, c.text) for c in doc.chapters]
+        return [(r["title"], r["text"]) for r in rows] == [(c[1], c[2]) for c in item.chapters]
 
-    def _match_work(self, doc: Document, mine: set[int]) -> int | None:
+    def _match_work(self, work_key: str | None, mine: set[int]) -> int | None:
         """A work this document is another copy of: same work key, else near-identical text."""
-        if doc.source.work_key:
-            row = self.db.execute(
-                "SELECT id FROM works WHERE work_key = ?", (doc.source.work_key,)
-            ).fetchone()
+        if work_key:
+            row = self.db.execute("SELECT id FROM works WHERE work_key = ?", (work_key,)).fetchone()
             if row:
                 return int(row[0])
         if not mine:
@@ -249,7 +253,7 @@ class SqliteLibrary(SqliteSearch, Library):
             f"GROUP BY a.work_id HAVING shared >= ?",
             (*values, MIN_ANCHORS),
         ):
-            if doc.source.work_key and row["work_key"] and row["work_key"] != doc.source.work_key:
+            if work_key and row["work_key"] and row["work_key"] != work_key:
                 continue  # two different known works, however alike
             score = containment(row["shared"], len(mine), row["anchors"])
             if score >= MIN_CONTAINMENT and (best is None or score > best[0]):
@@ -257,12 +261,13 @@ class SqliteLibrary(SqliteSearch, Library):
         return best[1] if best else None
 
     def _write_source(
-        self, doc: Document, record_json: str, locator: str, file_path: str, now: str,
-        work_id: int, source_id: int | None,
+        self, item: StorableDocument, locator: str, file_path: str, now: str, work_id: int,
+        source_id: int | None,
     ) -> int:  # fmt: skip
         """Write one source and its chapters; its id."""
-        values = (work_id, locator, file_path, doc.source.format, doc.source.url, doc.source.sha256,
-                  int(doc.has_text), len(doc.chapters), doc.words, record_json, self._seq, now)  # fmt: skip
+        src = item.source
+        values = (work_id, locator, file_path, src.format, src.url, src.sha256, int(src.has_text),
+                  src.chapters, src.words, item.record_json, self._seq, now)  # fmt: skip
         if source_id is None:
             cur = self.db.execute(
                 "INSERT INTO sources(work_id, locator, file_path, format, url, sha256, has_text, "
@@ -281,22 +286,7 @@ class SqliteLibrary(SqliteSearch, Library):
         self.db.executemany(
             "INSERT INTO chapters(source_id, idx, title, text, html, notes, end_notes, summary, words) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    source_id,
-                    i,
-                    title,
-                    text,
-                    html,
-                    json.dumps(notes),
-                    json.dumps(end),
-                    summary,
-                    c.words,
-                )
-                for (i, title, text, html, notes, end, summary), c in zip(
-                    chapter_rows(doc), doc.chapters, strict=True
-                )
-            ],
+            [(source_id, *row) for row in item.chapters],
         )
         return source_id
 
@@ -320,24 +310,21 @@ class SqliteLibrary(SqliteSearch, Library):
     def _refresh_work(self, work_id: int, now: str) -> None:
         merged = self._merged_document(work_id)
         if merged is not None:
-            self._write_work_row(work_id, merged, now, single_source=False)
+            fingerprint = anchors(merged.text) if merged.has_text else set()
+            self._write_work_row(work_id, work_values(merged), fingerprint, now)
 
     def _write_work_row(
         self,
         work_id: int,
-        doc: Document,
+        values: WorkValues,
+        fingerprint: set[int],
         now: str,
-        single_source: bool,
-        text_anchors: set[int] | None = None,
-        rows: list[TagRow] | None = None,
+        new_body: str | None = None,
         text_source_id: int | None = None,
     ) -> None:
-        """Write the work's shown fields from ``doc`` and index it.  ``single_source``: the
-        work was just created from one source, ``text_source_id`` (fewer statements)."""
-        if text_anchors is None:
-            text_anchors = anchors(doc.text) if doc.has_text else set()
-        fingerprint = text_anchors
-        ratings = doc.tags_of(TagType.RATING)
+        """Write the work's shown fields and index it.  ``new_body``: the work was just
+        created from one source, ``text_source_id``, with this story text (fewer statements)."""
+        new = new_body is not None
         if text_source_id is None:
             text_source = self.db.execute(
                 "SELECT id FROM sources WHERE work_id = ? "
@@ -346,29 +333,17 @@ class SqliteLibrary(SqliteSearch, Library):
             ).fetchone()
             text_source_id = text_source[0] if text_source else None
         self.db.execute(
-            "UPDATE works SET work_key = coalesce(work_key, ?), anchors = ?, title = ?, authors = ?, "
-            "summary = ?, language = ?, rating = ?, status = ?, words = ?, chapters = ?, "
-            "chapters_total = ?, published = ?, updated = ?, completed = ?, kudos = ?, hits = ?, "
-            "bookmarks = ?, comments = ?, has_text = ?, format = ?, text_source_id = ?, modified_at = ? "
-            "WHERE id = ?",
-            (
-                doc.source.work_key, len(fingerprint), doc.title or "", json.dumps(doc.authors, ensure_ascii=False),
-                doc.summary, doc.language, ratings[0].name if ratings else None, doc.status.value,
-                doc.words, shown_chapters(doc), doc.stats.chapters_total,
-                doc.published, doc.updated, doc.completed, doc.stats.kudos, doc.stats.hits,
-                doc.stats.bookmarks, doc.stats.comments, int(doc.has_text), doc.source.format,
-                text_source_id, now, work_id,
-            ),
-        )  # fmt: skip
-        if not single_source:
+            f"UPDATE works SET work_key = coalesce(work_key, ?), anchors = ?, {_WORKS_SET}, "
+            "text_source_id = ?, modified_at = ? WHERE id = ?",
+            (values.work_key, len(fingerprint), *values.works, text_source_id, now, work_id),
+        )
+        if not new:
             self.db.execute("DELETE FROM text_anchors WHERE work_id = ?", (work_id,))
         self.db.executemany(
             "INSERT OR IGNORE INTO text_anchors(value, work_id) VALUES (?,?)",
             [(value, work_id) for value in fingerprint],
         )
-        index_work(
-            self.db, work_id, doc, new=single_source, rows=rows, known_names=self._known_names
-        )
+        index_work(self.db, work_id, values, body=new_body, new=new, known_names=self._known_names)
 
     # -- reading -------------------------------------------------------------------------
 

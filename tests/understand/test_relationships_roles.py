@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from ficsift.understand.cast import find_cast
 from ficsift.understand.primer import Primer
-from ficsift.understand.relationships import PairReading, _dominant, _family, read_relationships
+from ficsift.understand.relationships import (
+    ROMANCE_CUES,
+    PairReading,
+    _dominant,
+    _family,
+    read_relationships,
+)
 from ficsift.understand.story import StoryText
 
 
@@ -63,3 +69,17 @@ def test_a_long_slow_burn_outweighs_a_passing_romance() -> None:
     readings[1].romance_cues = 45
     readings[1].shared_windows = 2000  # cues spread too thin over the story: friends
     assert _dominant(readings) is None
+
+
+def test_a_quiet_courtship_is_a_romance(primer: Primer) -> None:
+    scenes = [
+        "Giles had been courting Xander for a month now, in his own slow way.",
+        "They walked hand in hand along the pier, and Xander said nothing at all.",
+        "Later Giles held him close in his arms, their fingers intertwined, and they talked.",
+        "Willow waved at Xander from across the road and went back to her homework.",
+    ]
+    cues = {m.group(0).lower() for m in ROMANCE_CUES.finditer(" ".join(scenes))}
+    assert {"courting", "hand in hand", "in his arms", "held him close"} <= cues
+    text = story(*(scenes * 3))
+    result = read_relationships(text, find_cast(text, primer).tagged())
+    assert result.main == ("Rupert Giles", "Xander Harris")

@@ -50,7 +50,11 @@ ROMANCE_CUES = re.compile(
     r"orgasm(?:s|ed)?|aroused?|arousal|breasts?|nipples?|cock|clit|erection|flirt(?:ed|ing|s)?|"
     r"beloved|(?:fuck(?:ed|ing|s)?|shag(?:ged|ging|s)?)\s+(?:him|her)|thighs?|lips?|bed|"
     r"tongue|hips|desire[ds]?|wife|husband|married|dating|romantic|"
-    r"blush(?:ed|ing)?|embrace[ds]?|honey)\b"
+    r"blush(?:ed|ing)?|embrace[ds]?|honey|"
+    # closeness that friends and family in a story seldom show: arms, hands held as a couple,
+    # a courtship, a partner of one's own
+    r"snuggl(?:e|ed|es|ing)|hand in hand|in (?:his|her|my|your) arms|held (?:him|her) close|"
+    r"fingers (?:intertwined|interlaced|laced|entwined)|court(?:ing|ship|ed)|gay)\b"
     # Chinese and Japanese write words without spaces, so no word boundaries: kiss, embrace,
     # "I love/like you", lover, sex, blush, lips, heartbeat, marriage, wife, husband, bed;
     # moan, shiver, stroke, suck, naked, undress, thigh, tongue, desire, orgasm, nipple.

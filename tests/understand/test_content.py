@@ -15,6 +15,7 @@ from ficsift.read import read_bytes
 from ficsift.understand.content import ARCHIVE, RATINGS, analyze, infer_rating, infer_warnings
 from ficsift.understand.content_lexicon import BLOCKS, COARSE, Block, compile_lexicon, expand
 from ficsift.understand.story import StoryText
+from ficsift.understand.textops import lower_aligned, story_words
 
 EXPLICIT = """\
 Mara pushed Jon back onto the bed and knelt over him, unbuttoning his shirt with slow fingers.
@@ -237,8 +238,10 @@ def test_expand_and_compile() -> None:
             Block({"y": 2}, "", ("fucked {him,her} hard",)),
         ]
     )
-    found = [m.group() for m in lex.regex.finditer("Noncon, non con. Fuckwits fucked her hard.")]
-    assert found == ["Noncon", "non con", "Fuckwits", "fucked her hard"]
+    text = "Noncon, non con. Fuckwits fucked İt her hard. Fucked her hard."
+    # The regex reads lower-cased text whose offsets match the original's ("İ" stays).
+    found = [text[m.start() : m.end()] for m in lex.regex.finditer(lower_aligned(text))]
+    assert found == ["Noncon", "non con", "Fuckwits", "fucked", "Fucked her hard"]
     assert lex.cue("fuckwits").labels == (("x", 1),)  # type: ignore[union-attr]
     assert lex.cue("fucked  her\nhard").labels == (("y", 2),)  # type: ignore[union-attr]
     assert [m.group() for m in lex.regex.finditer("she came home. Then she came.")] == ["she came"]
@@ -307,3 +310,10 @@ def test_safe_vs_mature_on_the_shared_corpus(corpus: Path) -> None:
         right += (given[0] in MATURE) == (got in MATURE)
     assert total >= 170
     assert right / total >= 0.8, f"safe vs mature {right}/{total}"
+
+
+def test_lower_aligned_keeps_offsets_and_story_words_counts() -> None:
+    text = "İstanbul WILLOW — Tara"
+    low = lower_aligned(text)
+    assert len(low) == len(text) and low.endswith("willow — tara") and low[0] == "İ"
+    assert story_words(text) == 3 and story_words("") == 0

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
 from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
 from ficsift.understand.story import StoryText
+from ficsift.understand.textops import lower_aligned, story_words
 
 WINDOW = 1500  # characters in a passage (~250 words): one scene, one sex or fight sequence
 MAX_EVIDENCE = 5
@@ -212,9 +213,9 @@ def analyze(story: StoryText) -> Analysis:
     text = story.text
     lex = lexicon()
     hits: dict[str, list[Hit]] = {}
-    for m in lex.regex.finditer(text):
+    for m in lex.regex.finditer(lower_aligned(text)):
         s, e = m.span()
-        cue = lex.cue(m.group())
+        cue = lex.cue(text[s:e])
         if cue is None or not cue.labels:
             continue
         flags = cue.flags
@@ -229,7 +230,7 @@ def analyze(story: StoryText) -> Analysis:
     sample = text[:30_000]
     sample_words = max(1, count_words(sample))
     english = len(_WORD_SAMPLE.findall(sample)) / sample_words
-    result = Analysis(story, count_words(text), english, hits)
+    result = Analysis(story, story_words(text), english, hits)
     _ages_near_sex(result)
     _last[:] = [(story, result)]
     return result

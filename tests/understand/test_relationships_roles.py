@@ -83,3 +83,39 @@ def test_a_quiet_courtship_is_a_romance(primer: Primer) -> None:
     text = story(*(scenes * 3))
     result = read_relationships(text, find_cast(text, primer).tagged())
     assert result.main == ("Rupert Giles", "Xander Harris")
+
+
+TALK = [
+    LEADS,
+    "Giles poured the tea and Buffy took a cup. Giles sat down across from her.",
+    "“Dawn wants the big room,” Buffy said. Giles laughed and shook his head.",
+    "They talked about the school for Dawn, and about the new job.",
+]
+
+
+def test_a_character_only_talked_about_is_minor(primer: Primer) -> None:
+    # Dawn is named as often as a significant character, but never says or does anything.
+    result = find_cast(story(*(TALK * 6)), primer)
+    assert result.roles["Dawn Summers"] == "minor"
+    on_page = [*TALK[:3], "Dawn came in and dropped her bag."]  # as often, but on the page
+    result = find_cast(story(*(on_page * 6)), primer)
+    assert result.roles["Dawn Summers"] == "significant"
+
+
+def test_an_original_characters_rank_is_not_part_of_the_name(primer: Primer) -> None:
+    scenes = [
+        "Rear Admiral Vosk said nothing. Buffy looked at him and waited.",
+        "Vosk said it again, more slowly. Buffy nodded and Vosk turned away.",
+        "Captain Vosk, they called him on the ship; Vosk said he preferred it.",
+    ]
+    result = find_cast(story(*(scenes * 3)), primer)
+    originals = [m for m in result.cast if m.original]
+    assert [m.name for m in originals] == ["Vosk"]
+    assert originals[0].count == 5 * 3
+
+
+def test_a_name_does_not_run_on_into_the_next_paragraph(primer: Primer) -> None:
+    # A line that ends on a name ("said Pellow") and the next that opens with one ("Buffy").
+    scenes = ["Buffy waved, and Pellow nodded.", "“Come in,” said Pellow", "Buffy came in."] * 3
+    result = find_cast(story(*scenes), primer)
+    assert [m.name for m in result.cast if m.original] == ["Pellow"]

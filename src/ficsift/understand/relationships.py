@@ -26,9 +26,12 @@ from ficsift.understand.primer import display_name
 from ficsift.understand.story import CastMember, StoryText
 from ficsift.understand.textops import lower_aligned
 
-MIN_ROMANCE_CUES = 3  # cue hits in shared windows for a romantic reading
-MIN_SHORT_CUES = 2  # … in a story of under WORDS_PER_CUE * MIN_ROMANCE_CUES words
-WORDS_PER_CUE = 400
+# Cue hits in shared windows for a romantic reading: one per WORDS_PER_CUE words of the story,
+# at least MIN_SHORT_CUES (a drabble shows it once or twice) and at most MIN_ROMANCE_CUES (a
+# novel's couple passes however long the novel).
+MIN_ROMANCE_CUES = 6
+MIN_SHORT_CUES = 2
+WORDS_PER_CUE = 800
 MIN_ROMANCE_RATE = 0.10  # … and per shared window
 MIN_SHARED_WINDOWS = 3  # for a platonic relationship
 POLY_SHARE = 0.6  # a third partner's cues with each of the pair, relative to the pair's
@@ -115,7 +118,7 @@ def read_relationships(
         return RelationshipResult([], None)
     starts = story.paragraph_starts
     n_paras = len(starts)
-    # A short story has fewer chances to show it: the bar scales with length, down to 2 cues.
+    # A short story has fewer chances to show it: the bar scales with length, 2 to 6 cues.
     words = story.text.count(" ") + 1
     min_cues = max(MIN_SHORT_CUES, min(MIN_ROMANCE_CUES, words / WORDS_PER_CUE))
     present: dict[str, set[int]] = {}

@@ -19,10 +19,12 @@ from ficsift.model import (
 
 
 def tag_record(tag: Tag) -> dict[str, Any]:
+    # The enums are StrEnums: JSON writes them as their values (``.value`` is a descriptor
+    # call per tag, and listing pages make records by the hundred thousand).
     return {
         "name": tag.name,
-        "type": tag.type.value,
-        "origin": tag.origin.value,
+        "type": tag.type,
+        "origin": tag.origin,
         "label": tag.label,
         "canonical": tag.canonical,
         "confidence": tag.confidence,

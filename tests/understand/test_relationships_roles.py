@@ -137,3 +137,24 @@ def test_the_romance_bar_grows_with_the_story(primer: Primer) -> None:
         "Rupert Giles",
     )
     assert read_relationships(long, find_cast(long, primer).tagged()).main is None
+
+
+def test_gender_comes_from_gestures_to_ones_own_body() -> None:
+    from ficsift.understand.pronouns import read_genders
+    from ficsift.understand.story import CastMember
+
+    text = (
+        "Clara pressed his hand. Clara covered his mouth. Clara ran her fingers through his hair. "
+        "Clara shook her head. Clara rolled her eyes. Giles cleared his throat. Giles pushed his "
+        "glasses up his nose."
+    )
+    members = []
+    for name in ("Clara", "Giles"):
+        spans = []
+        pos = text.find(name)
+        while pos != -1:
+            spans.append((pos, pos + len(name)))
+            pos = text.find(name, pos + 1)
+        members.append(CastMember(name=name, fandom=None, mentions=spans))
+    read_genders(text, members)
+    assert [m.gender for m in members] == ["f", "m"]

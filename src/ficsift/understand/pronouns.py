@@ -28,17 +28,28 @@ from ficsift.understand.primer import Primer
 from ficsift.understand.story import CastMember, StoryText
 
 _PRONOUN_RE = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I)
+# Gestures a person makes with their own body: "shook her head", "cleared his throat".  Not
+# "pressed his hand", "covered his mouth", "ran her fingers through his hair" or "bit his lip",
+# which as often touch somebody else — the other lead, whose pronoun that is.
+_OWN_BODY = (
+    r"(?:shook|shakes|shaking)\s+(?P<p1>his|her)\s+head"
+    r"|(?:rolled|rolls|rolling|narrowed|narrows|closed|closes|rubbed|rubs|blinked)\s+"
+    r"(?P<p2>his|her)\s+eyes"
+    r"|(?:cleared|clears|clearing)\s+(?P<p3>his|her)\s+throat"
+    r"|(?:pursed|purses)\s+(?P<p4>his|her)\s+lips"
+    r"|(?:crossed|crosses|folded|folds)\s+(?P<p5>his|her)\s+arms"
+    r"|(?:squared|squares|shrugged|shrugs|hunched|hunches)\s+(?P<p6>his|her)\s+shoulders"
+    r"|(?:tilted|tilts|cocked|cocks|bowed|bows|ducked|ducks|hung|hangs|scratched|scratches)\s+"
+    r"(?P<p7>his|her)\s+head"
+    r"|(?:scratched|scratches|rubbed|rubs)\s+(?P<p8>his|her)\s+(?:chin|jaw|nose|temples|forehead)"
+    r"|(?:pushed|pushes|straightened|straightens|adjusted|adjusts)\s+(?P<p9>his|her)\s+glasses"
+)
 _GESTURE_RE = re.compile(
-    r"(?:'s)?\s+(?:\w+ly\s+)?(?:(?:shook|shakes|rolled|rolls|rubbed|rubs|scratched|scratches|"
-    r"bowed|bows|tilted|tilts|raised|raises|lifted|lifts|closed|closes|narrowed|narrows|pursed|"
-    r"purses|bit|bites|cleared|clears|crossed|crosses|folded|folds|squared|squares|ran|runs|"
-    r"dropped|drops|turned|turns|ducked|ducks|hung|hangs|shrugged|shrugs|pushed|pushes|"
-    r"straightened|straightens|pressed|presses|licked|licks|wiped|wipes|covered|covers|buried|"
-    r"buries)\s+(?P<p>his|her)\s+(?:\w+\s+)?(?:head|eyes|face|hands?|hair|lips?|mouth|shoulders|"
-    r"arms|chin|nose|glasses|throat|brow|fingers|jaw|knees|neck)\b"
-    r"|\s+(?:\w+\s+){1,3}?(?P<r>himself|herself)\b)",
+    rf"(?:'s)?\s+(?:\w+ly\s+)?(?:{_OWN_BODY})\b"
+    r"|\s+(?:\w+\s+){1,3}?(?P<r>himself|herself)\b",
     re.I,
 )
+_GESTURE_GROUPS = ("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "r")
 VOTE_MARGIN = 2.0  # one gender's votes must outnumber the other's this many times
 LONE_LEAD_SHARE = 0.35  # nobody else is named this often relative to the lead
 PRONOUN_SHARE = 0.2  # share of the paragraphs using the second person's pronouns
@@ -52,7 +63,7 @@ def read_genders(text: str, members: list[CastMember]) -> None:
         for _, end in m.mentions:
             match = _GESTURE_RE.match(text, end, min(len(text), end + 60))
             if match:
-                pronoun = (match.group("p") or match.group("r")).lower()
+                pronoun = next(match.group(g) for g in _GESTURE_GROUPS if match.group(g)).lower()
                 votes["m" if pronoun in {"his", "himself"} else "f"] += 1
         male, female = votes["m"], votes["f"]
         if male and male >= VOTE_MARGIN * female:

@@ -158,3 +158,24 @@ def test_gender_comes_from_gestures_to_ones_own_body() -> None:
         members.append(CastMember(name=name, fandom=None, mentions=spans))
     read_genders(text, members)
     assert [m.gender for m in members] == ["f", "m"]
+
+
+def test_a_canon_name_in_passing_does_not_make_original_fiction_fan_fiction(
+    primer: Primer,
+) -> None:
+    scenes = [
+        "Torvald said the harbour was closed. Merrin laughed and Torvald shrugged.",
+        "Merrin looked at the ships, and Torvald walked her down to the water.",
+    ]
+    visit = "Later that week Kestrel came by the inn with news of the roads."
+    aside = "Merrin had once read a comic about a girl called Buffy, years ago."
+    # Buffy named four times would make a fandom of a short story; here, beside Torvald's 120:
+    result = find_cast(story(*(scenes * 40), *([visit] * 20), *([aside] * 4)), primer)
+    assert [f.fandom for f in result.fandoms] == ["Original Work"]
+    # The story's own people are its cast: Kestrel, named a sixth as often as Torvald, counts.
+    assert result.roles["Kestrel"] == "significant"
+    # Beside a canon's cast, the same unknown name would have to stand out more.
+    giles = "Torvald had once read a comic about a man called Giles, years ago."
+    canon = find_cast(story(*(scenes * 40), *([visit] * 20), *([giles] * 120)), primer)
+    assert canon.fandoms[0].fandom == "Buffy the Vampire Slayer"
+    assert canon.roles["Kestrel"] == "minor"

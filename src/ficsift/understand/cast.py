@@ -58,6 +58,10 @@ IMPLIED_WEIGHT = 0.5
 DIALOGUE_WEIGHT = 0.5  # a name inside quotation marks, relative to one in the narration
 MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
+# A story whose own characters are named this often, and the canon's lead less than this share
+# of that, is original fiction that mentions a canon name in passing.
+OWN_CAST_MENTIONS = 50
+OWN_CAST_SHARE = 0.05
 MIN_ACTING_SHARE = 0.12  # of a significant character's mentions, showing them act or speak
 
 # Names that are also number words ("Nine hundred of them", "Ten minutes later") are ordinary
@@ -422,8 +426,10 @@ def find_cast(story: StoryText, primer: Primer) -> CastResult:
     chosen = [f.fandom for f in fandoms]
     members = _resolve(sorted(name_hits + title_hits), primer, chosen)
     members += _original_characters(text, matches, members)
+    if fandoms and _a_cast_of_its_own(members):
+        fandoms = []  # "Palpatine" named in passing in a novel of original characters
     credit_unnamed_lead(story, members, primer)
-    roles = _assign_prominence(story, members)
+    roles = _assign_prominence(story, members, original_work=not fandoms)
     members.sort(key=lambda m: -m.prominence)
     if not fandoms:
         # No known canon, yet a cast of its own: AO3 files that as original fiction.
@@ -432,6 +438,13 @@ def find_cast(story: StoryText, primer: Primer) -> CastResult:
             reason = f"no known fandom; original characters: {', '.join(m.name for m in leads[:5])}"
             fandoms = [FandomScore(ORIGINAL_WORK, float(len(leads)), 0, [reason])]
     return CastResult(fandoms, members, roles)
+
+
+def _a_cast_of_its_own(members: list[CastMember]) -> bool:
+    """The story's own characters are its cast; the canon's are only named in passing."""
+    own = max((m.count for m in members if m.original), default=0)
+    canon = max((m.count for m in members if not m.original), default=0)
+    return own >= OWN_CAST_MENTIONS and canon < OWN_CAST_SHARE * own
 
 
 def _everyday_words(text: str, aliases: set[str]) -> set[str]:
@@ -726,7 +739,9 @@ def _acting_share(text: str, m: CastMember, quoted: tuple[list[int], list[int]])
     return acting / len(m.mentions)
 
 
-def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str, str]:
+def _assign_prominence(
+    story: StoryText, members: list[CastMember], original_work: bool = False
+) -> dict[str, str]:
     if not members:
         return {}
     # A lead the story calls "he" throughout (see pronouns.py) counts a scene for half a name;
@@ -773,8 +788,14 @@ def _assign_prominence(story: StoryText, members: list[CastMember]) -> dict[str,
             roles[m.name] = "significant"
         else:
             roles[m.name] = "minor"
-        if m.original and roles[m.name] == "significant" and share < 2 * SIGNIFICANT_SHARE:
-            roles[m.name] = "minor"  # an unknown name must stand out more to be tagged
+        if (
+            m.original
+            and roles[m.name] == "significant"
+            and share < (1 if original_work else 2) * SIGNIFICANT_SHARE
+        ):
+            # An unknown name must stand out to be tagged, more so beside a canon's cast (in
+            # an original work the unknown names are the cast).
+            roles[m.name] = "minor"
         if (
             (roles[m.name] == "significant" or (m.original and roles[m.name] == "main"))
             and acts_known

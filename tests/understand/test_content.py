@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ficsift.model import Tag, TagOrigin, TagType
+from ficsift.model import Chapter, Document, Source, Tag, TagOrigin, TagType, count_words
 from ficsift.read import read_bytes
 from ficsift.understand.content import ARCHIVE, RATINGS, analyze, infer_rating, infer_warnings
 from ficsift.understand.content_lexicon import BLOCKS, COARSE, Block, compile_lexicon, expand
 from ficsift.understand.story import StoryText
-from ficsift.understand.textops import lower_aligned, story_words
+from ficsift.understand.textops import lower_aligned
 
 EXPLICIT = """\
 Mara pushed Jon back onto the bed and knelt over him, unbuttoning his shirt with slow fingers.
@@ -312,8 +312,21 @@ def test_safe_vs_mature_on_the_shared_corpus(corpus: Path) -> None:
     assert right / total >= 0.8, f"safe vs mature {right}/{total}"
 
 
-def test_lower_aligned_keeps_offsets_and_story_words_counts() -> None:
+def test_lower_aligned_keeps_offsets() -> None:
     text = "İstanbul WILLOW — Tara"
     low = lower_aligned(text)
     assert len(low) == len(text) and low.endswith("willow — tara") and low[0] == "İ"
-    assert story_words(text) == 3 and story_words("") == 0
+
+
+def test_story_words_from_the_document_equal_a_count_of_the_story_text() -> None:
+    doc = Document(
+        Source("x.txt", "text"),
+        chapters=[
+            Chapter("1", "Willow smiled — at Tara."),
+            Chapter("2", ""),
+            Chapter("3", "她笑了 ok *"),
+        ],
+    )
+    story = StoryText.of(doc)
+    assert story.words == count_words(story.text) == 8
+    assert StoryText(["Willow smiled — at Tara."]).words == 4  # counted when not given

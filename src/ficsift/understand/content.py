@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
 from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
 from ficsift.understand.story import StoryText
-from ficsift.understand.textops import lower_aligned, story_words
+from ficsift.understand.textops import lower_aligned
 
 WINDOW = 1500  # characters in a passage (~250 words): one scene, one sex or fight sequence
 MAX_EVIDENCE = 5
@@ -230,7 +230,7 @@ def analyze(story: StoryText) -> Analysis:
     sample = text[:30_000]
     sample_words = max(1, count_words(sample))
     english = len(_WORD_SAMPLE.findall(sample)) / sample_words
-    result = Analysis(story, story_words(text), english, hits)
+    result = Analysis(story, story.words, english, hits)
     _ages_near_sex(result)
     _last[:] = [(story, result)]
     return result

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ficsift.model import Document, Evidence
+from ficsift.model import Document, Evidence, count_words
 
 SEPARATOR = "\n\n"
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n")
@@ -28,6 +28,7 @@ class StoryText:
     chapters: list[str]
     notes: list[str] = field(default_factory=list)
     disclaimer: str | None = None
+    known_words: int | None = None  # the document's own count of these chapters, if any
 
     @classmethod
     def of(cls, doc: Document) -> StoryText:
@@ -39,11 +40,19 @@ class StoryText:
                 *(n for c in doc.chapters for n in c.notes + c.end_notes),
             ],
             disclaimer=doc.disclaimer,
+            # The chapters' counts (kept on each Chapter, and stored later): the same as
+            # counting the joined text, whose separator is whitespace, without a second pass.
+            known_words=sum(c.words for c in doc.chapters),
         )
 
     @cached_property
     def text(self) -> str:
         return SEPARATOR.join(self.chapters)
+
+    @cached_property
+    def words(self) -> int:
+        """The story's words (:func:`~ficsift.model.count_words`), counted once."""
+        return self.known_words if self.known_words is not None else count_words(self.text)
 
     @cached_property
     def chapter_starts(self) -> list[int]:

@@ -1,16 +1,11 @@
 """Whole-story text operations that several analysers need, done once per story.
 
 Understanding scans one story several times (cues for tropes, the content lexicon, names);
-these helpers keep such scans cheap: lower-casing that keeps offsets aligned (so a match in
-the lower-cased text points into the original), and a word count memoised for the few
-stories being understood at once.
+this keeps such scans cheap: lower-casing that keeps offsets aligned, so a case-sensitive
+pattern can scan the lower-cased text and its matches point into the original.
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
-
-from ficsift.model import count_words
 
 
 def lower_aligned(text: str) -> str:
@@ -24,10 +19,3 @@ def lower_aligned(text: str) -> str:
     if len(low) != len(text):
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     return low
-
-
-@lru_cache(maxsize=4)
-def story_words(text: str) -> int:
-    """:func:`~ficsift.model.count_words` of a story, counted once for all its analysers
-    (a str caches its hash, so a repeat lookup of the same story costs nothing)."""
-    return count_words(text)

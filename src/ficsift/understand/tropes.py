@@ -62,7 +62,7 @@ from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
 from ficsift.ontology import load_ontology
 from ficsift.understand import trope_cues as C
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.textops import lower_aligned, story_words
+from ficsift.understand.textops import lower_aligned
 
 BLOCK_CHARS = 3000  # ~500 words: the unit hits are bucketed into
 WINDOW_BLOCKS = 3  # a scene: ~1,500 words
@@ -322,7 +322,7 @@ def analyse(story: StoryText) -> Analysis:
     """Scan once and score every trope and tone (the raw numbers behind :func:`infer_freeforms`)."""
     table = _table()
     text = story.text
-    words = story_words(text) if text else 0
+    words = story.words if text else 0
     low = _fold(text)
     hits = _scan(low, table) if words else {}
     # The language shows in the opening: a sample of ~5,000 words, as content.py reads it.

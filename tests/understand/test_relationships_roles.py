@@ -179,3 +179,13 @@ def test_a_canon_name_in_passing_does_not_make_original_fiction_fan_fiction(
     canon = find_cast(story(*(scenes * 40), *([visit] * 20), *([giles] * 120)), primer)
     assert canon.fandoms[0].fandom == "Buffy the Vampire Slayer"
     assert canon.roles["Kestrel"] == "minor"
+
+
+def test_a_stray_capitalised_word_before_a_name_does_not_split_the_person(primer: Primer) -> None:
+    scenes = [
+        "Buffy met Iri Maedes at the docks. Then Iri said hello, and Iri smiled at Buffy.",
+        "Buffy waved, and Iri waved back. Later Iri sat with Buffy.",
+    ]
+    stray = "Expecting Iri to argue, Buffy said nothing."
+    result = find_cast(story(*(scenes * 4), stray), primer)
+    assert [m.name for m in result.cast if m.original] == ["Iri Maedes"]

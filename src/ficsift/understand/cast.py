@@ -58,6 +58,7 @@ IMPLIED_WEIGHT = 0.5
 DIALOGUE_WEIGHT = 0.5  # a name inside quotation marks, relative to one in the narration
 MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
+STRAY_FULL_NAMES = 3  # a full name this many times as frequent as the others sharing its part
 # A story whose own characters are named this often, and the canon's lead less than this share
 # of that, is original fiction that mentions a canon name in passing.
 OWN_CAST_MENTIONS = 50
@@ -679,7 +680,12 @@ def _original_characters(
             for part in {words[0], words[-1]}:
                 owner[part].append(full)
     for part, fulls in owner.items():
-        if len(fulls) != 1 or part not in counts or has_word(text, part.lower()):
+        if part not in counts or has_word(text, part.lower()):
+            continue
+        # One full name, or one that all but a stray other ("Expecting Iri") share it with.
+        fulls.sort(key=lambda f: -len(counts[f]))
+        rest = sum(len(counts[f]) for f in fulls[1:])
+        if rest and len(counts[fulls[0]]) < STRAY_FULL_NAMES * rest:
             continue
         full = fulls[0]
         counts[full].extend(counts.pop(part))

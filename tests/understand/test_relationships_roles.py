@@ -189,3 +189,24 @@ def test_a_stray_capitalised_word_before_a_name_does_not_split_the_person(primer
     stray = "Expecting Iri to argue, Buffy said nothing."
     result = find_cast(story(*(scenes * 4), stray), primer)
     assert [m.name for m in result.cast if m.original] == ["Iri Maedes"]
+
+
+def test_a_script_names_its_people_in_capitals(primer: Primer) -> None:
+    lines = [
+        "INT. THE LIBRARY - NIGHT",
+        "GILES is shelving books. BUFFY comes in, soaked.",
+        "BUFFY",
+        "Patrol was a bust.",
+        "GILES",
+        "(Handing her a towel.) Tea?",
+        "BUFFY",
+        "Please.",
+    ]
+    result = find_cast(story(*(lines * 3)), primer)
+    assert {m.name for m in result.tagged()} == {"Buffy Summers", "Rupert Giles"}
+    giles = next(m for m in result.cast if m.name == "Rupert Giles")
+    text = story(*(lines * 3)).text
+    assert {text[s:e] for s, e in giles.mentions} == {"GILES"}  # offsets into the story as written
+    # Capitals in prose that is no script are shouting, not names.
+    shouting = ["Buffy said, “I WILL NOT go to the Bronze.” Giles sighed."] * 6
+    assert "Willow Rosenberg" not in {m.name for m in find_cast(story(*shouting), primer).cast}

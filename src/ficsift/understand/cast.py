@@ -58,6 +58,8 @@ IMPLIED_WEIGHT = 0.5
 DIALOGUE_WEIGHT = 0.5  # a name inside quotation marks, relative to one in the narration
 MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
+MIN_SPEAKER_LINES = 5  # lines holding only a name in capitals, in the story's opening: a script
+SCRIPT_SCAN = 20000
 STRAY_FULL_NAMES = 3  # a full name this many times as frequent as the others sharing its part
 # A story whose own characters are named this often, and the canon's lead less than this share
 # of that, is original fiction that mentions a canon name in passing.
@@ -401,7 +403,7 @@ def _matches(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
 
 
 def find_cast(story: StoryText, primer: Primer) -> CastResult:
-    text = story.text
+    text = _unshouted(story.text)
     gaz = gazetteer_for(primer)
     matches = _matches(text, gaz)
     single = {a for _, _, a in matches if " " not in a}
@@ -446,6 +448,18 @@ def _a_cast_of_its_own(members: list[CastMember]) -> bool:
     own = max((m.count for m in members if m.original), default=0)
     canon = max((m.count for m in members if not m.original), default=0)
     return own >= OWN_CAST_MENTIONS and canon < OWN_CAST_SHARE * own
+
+
+_SPEAKER_LINE_RE = re.compile(r"^[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}[ \t]*$", re.M)
+_SHOUTED_RE = re.compile(r"\b[A-Z][A-Z]+\b")
+
+
+def _unshouted(text: str) -> str:
+    """A script ("MARTIN\n\nNo. Go back to sleep.") names its people in capitals: read them
+    as names ("Martin"), letter for letter in place, so every offset stays the same."""
+    if len(_SPEAKER_LINE_RE.findall(text, 0, SCRIPT_SCAN)) < MIN_SPEAKER_LINES:
+        return text
+    return _SHOUTED_RE.sub(lambda m: m.group(0)[0] + m.group(0)[1:].lower(), text)
 
 
 def _everyday_words(text: str, aliases: set[str]) -> set[str]:

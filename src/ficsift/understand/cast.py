@@ -18,6 +18,10 @@
 4. **Prominence** mixes mention share and spread across the story; roles follow from it:
    ``main`` and ``significant`` characters are what an author would tag, ``minor`` ones not.
    A name only spoken of in dialogue counts half; a paragraph credited by pronouns, half.
+   Someone present from beginning to end is significant though seldom named; someone
+   confined to one chapter, or only ever talked about (never saying or doing anything in
+   the narration), is minor.  A story whose own characters dwarf the one canon name it
+   mentions is original work; a script's capitalised speaker names are read as names.
 """
 
 from __future__ import annotations

@@ -7,11 +7,13 @@ cast (tagged characters, and named minor ones who may be half the main pairing) 
 windows they share and the romantic and sexual cues inside those windows ("kissed", "her
 lips", "lover", "in bed", "I love you"…).
 
-- romantic: enough cues in shared windows (absolute, and as a share of the pair's windows);
+- romantic: enough cues in shared windows (absolute, growing with the story's length, and as
+  a share of the pair's windows), unless the two share a surname (family);
 - platonic: many shared windows but few cues — friends, family, colleagues;
 - the main pairing is the romantic pair with the most cue evidence, widened to a threesome or
   foursome when a third *lead* is as romantically tied to both (poly fics); a gen story, with
-  no pair over the bar, has none.
+  no pair over the bar, has none.  In a long novel a pair whose cues dwarf every romantic
+  pair's is the couple, though the length dilutes its rate below the bar.
 """
 
 from __future__ import annotations

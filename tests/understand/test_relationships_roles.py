@@ -210,3 +210,10 @@ def test_a_script_names_its_people_in_capitals(primer: Primer) -> None:
     # Capitals in prose that is no script are shouting, not names.
     shouting = ["Buffy said, “I WILL NOT go to the Bronze.” Giles sighed."] * 6
     assert "Willow Rosenberg" not in {m.name for m in find_cast(story(*shouting), primer).cast}
+
+
+def test_the_curated_primer_knows_a_characters_other_spellings() -> None:
+    from ficsift.understand.primer import load_primer
+
+    full = load_primer()
+    assert [c.name for c in full.by_alias["Evangeline"]] == ["Evangelin Mittermeyer"]

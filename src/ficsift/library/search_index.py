@@ -44,27 +44,31 @@ confidence, inherited.  Computed from the document alone, so a reader process ca
 
 
 def tag_rows(doc: Document) -> list[TagRow]:
+    tags = doc.tags
+    # Only the author's ratings, categories and warnings decide whether an inferred tag is
+    # effective (see _effective), so only those are normalised.
     author_types: dict[TagType, set[str]] = {}
-    for t in doc.tags:
-        if t.origin == TagOrigin.AUTHOR:
-            author_types.setdefault(t.type, set()).add(normalise(t.canonical or t.name))
-    author_ships = [
-        t for t in doc.tags if t.type == TagType.RELATIONSHIP and t.origin == TagOrigin.AUTHOR
-    ]
+    author_ships = []
+    for t in tags:
+        if t.origin is _AUTHOR:
+            if t.type in _JUDGED:
+                author_types.setdefault(t.type, set()).add(normalise(t.canonical or t.name))
+            elif t.type is _RELATIONSHIP:
+                author_ships.append(t)
     # The author's main pairing: the one a "Pairing:" field named, else the first listed.
     first_author_ship = next((t for t in author_ships if t.extra.get("main")), None) or next(
         iter(author_ships), None
     )
     rows: dict[tuple[str, str, str], TagRow] = {}
-    for t in doc.tags:
+    for t in tags:
         kind, origin = _VALUE[t.type], _VALUE[t.origin]
         key, metas = _index_entries(t.canonical or t.name, kind, bool(t.canonical))
         if not key:
             continue
         main = kind == "relationship" and (
-            t is first_author_ship or (t.origin != TagOrigin.AUTHOR and bool(t.extra.get("main")))
+            t is first_author_ship or (t.origin is not _AUTHOR and bool(t.extra.get("main")))
         )
-        effective = int(_effective(t, author_types))
+        effective = 1 if t.origin is _AUTHOR else int(_effective(t, author_types))
         row = (kind, key, t.canonical or t.name, origin, int(main), effective, t.confidence, 0)
         old = rows.get((key, kind, origin))
         if old is None or old[7] or (main and not old[4]):
@@ -75,6 +79,10 @@ def tag_rows(doc: Document) -> list[TagRow]:
                     meta_kind, meta_key, ancestor, origin, 0, effective, t.confidence, 1
                 )  # fmt: skip
     return list(rows.values())
+
+
+_AUTHOR, _RELATIONSHIP = TagOrigin.AUTHOR, TagType.RELATIONSHIP
+_JUDGED = frozenset((*_ONE_SIDED, TagType.WARNING))
 
 
 # Enum ``.value`` is a descriptor call: a dict is 10x cheaper, and tag rows are made by the

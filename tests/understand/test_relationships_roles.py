@@ -217,3 +217,30 @@ def test_the_curated_primer_knows_a_characters_other_spellings() -> None:
 
     full = load_primer()
     assert [c.name for c in full.by_alias["Evangeline"]] == ["Evangelin Mittermeyer"]
+
+
+def test_one_cue_word_over_and_over_is_one_fact(primer: Primer) -> None:
+    sickroom = [
+        "Giles sat on the end of the bed while Buffy slept. The bed creaked under him.",
+        "Buffy woke and pushed the blankets off the bed. Giles moved the bed nearer the fire.",
+        "Giles brought soup, and Buffy ate it in bed while he read aloud from the bed's foot.",
+    ]
+    padding = "Outside the rain went on and on, and the street lamps came on one by one at dusk."
+    text = story(*sickroom, *([padding] * 100))  # ~1,800 words: two or three cues are enough
+    assert read_relationships(text, find_cast(text, primer).tagged()).main is None
+    kisses = [p.replace("the bed", "a kiss").replace("in bed", "kissing") for p in sickroom]
+    text = story(*kisses, *([padding] * 100))
+    assert read_relationships(text, find_cast(text, primer).tagged()).main is not None
+
+
+def test_every_doctor_is_the_doctor_and_the_companion_tells_which() -> None:
+    from ficsift.understand.primer import load_primer
+
+    full = load_primer()
+    scenes = [
+        "Zoe woke in the TARDIS. The Doctor was sitting at the end of her bed with his recorder.",
+        "“You were dreaming,” said the Doctor. Zoe frowned at him and pulled on her boots.",
+    ]
+    result = find_cast(story(*(scenes * 3)), full)
+    assert "Second Doctor" in {m.name for m in result.tagged()}
+    assert "Twelfth Doctor" not in {m.name for m in result.cast}

@@ -44,6 +44,10 @@ _NOBODY: frozenset[str] = frozenset()
 DOMINANT_CUES = 20
 DOMINANT_RATE = 0.05
 DOMINANT_FACTOR = 3.0
+# One cue word counts at most this often for a pair ("bed" ten times in a sickroom is one
+# fact), or once per CAP_CHARS characters of a longer story (a novel's couple kisses often).
+SAME_CUE_CAP = 2
+CAP_CHARS = 5000
 SCENE_PARAGRAPHS = 3  # a window: this many paragraphs in a row (one exchange of a scene)
 
 # Romantic and sexual cues.  Swearing is not sex: "fuck" counts only with a person as its
@@ -137,6 +141,7 @@ def read_relationships(
         cues_by_para[story.paragraph_at(start)].append((start, end))
 
     cue_paras = sorted(cues_by_para)
+    same_cue_cap = max(SAME_CUE_CAP, len(text) / CAP_CHARS)
     readings = []
     spans_of: dict[tuple[str, str], tuple[list[tuple[int, int]], set[int]]] = {}
     for x, y in itertools.combinations(cast, 2):
@@ -152,7 +157,8 @@ def read_relationships(
             and (pair <= names_at.get(p, _NOBODY) or names_at.get(p, _NOBODY) <= pair)
             for span in cues_by_para[p]
         ]
-        cues = len(set(cue_spans))
+        cue_spans = _capped(text, sorted(set(cue_spans)), same_cue_cap)
+        cues = len(cue_spans)
         if not windows:
             continue
         romantic = cues >= min_cues and cues / len(windows) >= MIN_ROMANCE_RATE
@@ -171,6 +177,18 @@ def read_relationships(
         dominant.evidence = _evidence(story, cue_spans, windows, starts)
     readings.sort(key=lambda r: (r.kind != "/", -r.score))
     return RelationshipResult(readings, _main_pairing(readings, leads))
+
+
+def _capped(text: str, spans: list[tuple[int, int]], cap: float) -> list[tuple[int, int]]:
+    """``spans`` with at most ``cap`` of any one cue word."""
+    seen: dict[str, int] = defaultdict(int)
+    kept = []
+    for start, end in spans:
+        word = text[start:end].lower()
+        seen[word] += 1
+        if seen[word] <= cap:
+            kept.append((start, end))
+    return kept
 
 
 def _family(a: str, b: str) -> bool:

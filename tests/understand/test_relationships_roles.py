@@ -76,10 +76,12 @@ def test_a_quiet_courtship_is_a_romance(primer: Primer) -> None:
         "Giles had been courting Xander for a month now, in his own slow way.",
         "They walked hand in hand along the pier, and Xander said nothing at all.",
         "Later Giles held him close in his arms, their fingers intertwined, and they talked.",
+        "On the bus home they sat palm to palm, hands laced, watching the lights go by.",
         "Willow waved at Xander from across the road and went back to her homework.",
     ]
     cues = {m.group(0).lower() for m in ROMANCE_CUES.finditer(" ".join(scenes))}
-    assert {"courting", "hand in hand", "in his arms", "held him close"} <= cues
+    assert {"courting", "hand in hand", "in his arms", "held him close", "palm to palm"} <= cues
+    assert "hands laced" in cues
     text = story(*(scenes * 3))
     result = read_relationships(text, find_cast(text, primer).tagged())
     assert result.main == ("Rupert Giles", "Xander Harris")

@@ -65,7 +65,8 @@ ROMANCE_CUES = re.compile(
     # closeness that friends and family in a story seldom show: arms, hands held as a couple,
     # a courtship, a partner of one's own
     r"snuggl(?:e|ed|es|ing)|hand in hand|in (?:his|her|my|your) arms|held (?:him|her) close|"
-    r"fingers (?:intertwined|interlaced|laced|entwined)|court(?:ing|ship|ed)|gay)\b"
+    r"(?:fingers|hands) (?:intertwined|interlaced|laced|entwined)|palm to palm|"
+    r"court(?:ing|ship|ed)|gay)\b"
     # Chinese and Japanese write words without spaces, so no word boundaries: kiss, embrace,
     # "I love/like you", lover, sex, blush, lips, heartbeat, marriage, wife, husband, bed;
     # moan, shiver, stroke, suck, naked, undress, thigh, tongue, desire, orgasm, nipple.

@@ -95,7 +95,8 @@ _HEDGE_RE = re.compile(
     r"|['’]ll)\s+(?:[\w'’]+\s+){0,2}$"  # not "'d": "he'd died" is "he had died"
 )
 # Common English words no other major fic language shares ("a", "in" are French/German too).
-_WORD_SAMPLE = re.compile(r"\b(?:the|and|was|of|to|he|she|it|you|that|his|her|with)\b", re.I)
+# (Matched against the lower-cased sample: 3x faster than re.I.)
+_WORD_SAMPLE = re.compile(r"\b(?:the|and|was|of|to|he|she|it|you|that|his|her|with)\b")
 _AGE_RE = re.compile(
     rf"\b(?:{UNDER_AGE_WORDS})[- ]years?[- ]old\b"
     rf"|\b(?:was|is|only|just|turned|turning|aged?|barely)\s+(?:{UNDER_AGE_WORDS})\b"
@@ -229,7 +230,7 @@ def analyze(story: StoryText) -> Analysis:
             hits.setdefault(label, []).append(Hit(s, e, w, cue.phrase))
     sample = text[:30_000]
     sample_words = max(1, count_words(sample))
-    english = len(_WORD_SAMPLE.findall(sample)) / sample_words
+    english = len(_WORD_SAMPLE.findall(sample.lower())) / sample_words
     result = Analysis(story, story.words, english, hits)
     _ages_near_sex(result)
     _last[:] = [(story, result)]

@@ -11,7 +11,7 @@ Tags are typed and carry their origin, so an author's "W/T" and ficsift's inferr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -129,8 +129,9 @@ class Stats:
     collections: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {k: v for k, v in values.items() if v is not None}
+        # __slots__ lists the fields in order (dataclasses.fields() is slow: one stored
+        # record per work on an import)
+        return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
 
 
 @dataclass(slots=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ficsift.library.tag_keys import language_key, normalise, tag_key
 from ficsift.model import Document, Tag, TagOrigin, TagType
@@ -148,8 +148,7 @@ def unindex_work(db: sqlite3.Connection, work_id: int) -> None:
         db.execute("DELETE FROM work_facts WHERE work_id = ?", (work_id,))
 
 
-@dataclass(slots=True, frozen=True)
-class WorkValues:
+class WorkValues(NamedTuple):  # a NamedTuple: see storable.py
     """What a document contributes to its work's rows, computed from the document alone (in
     a reader process on import, so the one writer only writes): the works row's shown
     fields, the facts row, the search row, the full-text entry less its body, tag rows."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from ficsift.model import Document, SeriesRef, Stats, Status, TagType
+from ficsift.model import Document, SeriesRef, Stats, Status, Tag, TagType
 from ficsift.read.ao3_html import decode_ao3, text_of
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.html import fragment_text, parse_html
@@ -88,20 +88,38 @@ def blurb_region(page: str) -> str:
     return page[first : min(ends)] if ends else page[first:]
 
 
+class _BlurbTags:
+    """A blurb's author tags, each (type, name) once: Document.add_tag's rule, kept with a
+    set (add_tag compares with every tag already there; 166,000 tags on the shared pages)."""
+
+    __slots__ = ("doc", "seen")
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.seen: set[tuple[TagType, str]] = set()
+
+    def add(self, name: str, tag_type: TagType) -> None:
+        name = " ".join(name.split())
+        if name and (tag_type, name) not in self.seen:
+            self.seen.add((tag_type, name))
+            self.doc.tags.append(Tag(name=name, type=tag_type))
+
+
 def read_blurb(blurb: LexborNode, raw: RawFile, fmt: str) -> Document | None:
     """One blurb as a Document; None for blurbs that are not AO3 works (series, external)."""
     doc = Document(source=raw.source(fmt))
+    tags = _BlurbTags(doc)
     warning_title = ""
     for child in blurb.iter():
         tag = child.tag
         cls = child.attributes.get("class") or ""
         if tag == "div" and cls.startswith("header"):
-            warning_title = _header(child, doc)
+            warning_title = _header(child, doc, tags)
         elif tag == "ul" and cls.startswith("tags"):
             for li in child.iter():
                 tag_type = _TAG_CLASSES.get(li.attributes.get("class") or "")
                 if tag_type is not None:
-                    doc.add_tag(text_of(li), tag_type)
+                    tags.add(text_of(li), tag_type)
         elif tag == "blockquote" and "summary" in cls:
             doc.summary = fragment_text(child.inner_html or "") or None
         elif tag == "ul" and cls == "series":
@@ -114,11 +132,11 @@ def read_blurb(blurb: LexborNode, raw: RawFile, fmt: str) -> Document | None:
         # The tag list normally repeats the warnings with their exact tag names; without
         # it, fall back to the symbol's title ("A, B" for several).
         for name in warning_title.split(", "):
-            doc.add_tag(name, TagType.WARNING)
+            tags.add(name, TagType.WARNING)
     return doc
 
 
-def _header(header: LexborNode, doc: Document) -> str:
+def _header(header: LexborNode, doc: Document, tags: _BlurbTags) -> str:
     """Fill title, authors, fandoms, required tags and date; return the warnings title."""
     warning_title = ""
     for child in header.iter():
@@ -128,10 +146,10 @@ def _header(header: LexborNode, doc: Document) -> str:
         elif tag == "h5":
             for link in child.iter():
                 if link.tag == "a":
-                    doc.add_tag(text_of(link), TagType.FANDOM)
+                    tags.add(text_of(link), TagType.FANDOM)
         elif tag == "ul":
             for span in child.css("span[title]"):
-                warning_title = _required(span, doc) or warning_title
+                warning_title = _required(span, doc, tags) or warning_title
         elif tag == "p" and (child.attributes.get("class") or "") == "datetime":
             doc.updated = iso_date(child.text(deep=True))
     return warning_title
@@ -158,18 +176,18 @@ def _heading(h4: LexborNode, doc: Document) -> None:
         doc.authors.append("Anonymous")
 
 
-def _required(span: LexborNode, doc: Document) -> str:
+def _required(span: LexborNode, doc: Document, tags: _BlurbTags) -> str:
     """Apply one required-tag symbol; return the title when it is the warnings symbol."""
     classes = (span.attributes.get("class") or "").split()
     title = (span.attributes.get("title") or "").strip()
     if not title:
         return ""
     if "rating" in classes:
-        doc.add_tag(title, TagType.RATING)
+        tags.add(title, TagType.RATING)
     elif "category" in classes:
         if title != "No category":
             for name in title.split(", "):
-                doc.add_tag(name, TagType.CATEGORY)
+                tags.add(name, TagType.CATEGORY)
     elif "iswip" in classes:
         doc.status = {"Complete Work": Status.COMPLETE, "Work in Progress": Status.IN_PROGRESS}.get(
             title, Status.UNKNOWN

@@ -19,12 +19,12 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # The main job: the web app on the embedded default library.  An empty library is filled
-# from the shared corpus first (a few minutes, once); then `ficsift serve` prints its URL.
+# from the shared corpus first (once; ~15 s on two cores); then `ficsift serve` prints its URL.
 # SERVE_ARGS passes options through, e.g. make run SERVE_ARGS="--port 8080".
 SERVE_ARGS ?=
 run: install
 	@if $(BIN)/python -c "import sys; from ficsift.library import open_library; sys.exit(0 if not open_library().rows(limit=1) else 1)"; then \
-		echo "Empty library: importing $(SHARED)/corpus (once; a few minutes)…"; \
+		echo "Empty library: importing $(SHARED)/corpus (once; about 15 s)…"; \
 		$(BIN)/ficsift add $(SHARED)/corpus/antennapedia $(SHARED)/corpus/ao3-html $(SHARED)/corpus/ao3-listings-ds9 || true; \
 	fi
 	$(BIN)/ficsift serve $(SERVE_ARGS)

@@ -155,7 +155,8 @@ class SqliteLibrary(SqliteSearch, Library):
             result = write()
         except BaseException:
             self._known_names.clear()  # names it added are gone again
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # (SQLite rolls back by itself after some errors)
+                self.db.execute("ROLLBACK")
             log, self._batch_log = self._batch_log, []
             try:
                 self.db.execute("BEGIN IMMEDIATE")

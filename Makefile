@@ -5,7 +5,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-SHARED ?= ../shared
+# The shared real data (corpus, ontology) lives beside the checkout, in ../shared.  A clone of
+# a local checkout made elsewhere (git clone /work/main /tmp/x) finds it beside its origin.
+SHARED ?= $(shell if [ -d ../shared ]; then echo ../shared; \
+	else origin=$$(git config --get remote.origin.url 2>/dev/null); \
+	if [ -n "$$origin" ] && [ -d "$$origin/../shared" ]; then cd "$$origin/../shared" && pwd; \
+	else echo ../shared; fi; fi)
 PYTEST_ARGS ?=
 
 .PHONY: install run browser test lint bench eval clean
@@ -41,7 +46,7 @@ lint: install
 	$(BIN)/mypy
 
 test: install lint browser
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	FICSIFT_SHARED=$(abspath $(SHARED)) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python scripts/bench_ingest.py --shared $(SHARED)

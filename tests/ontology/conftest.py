@@ -7,11 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import SHARED  # one place says where the shared data is (FICSIFT_SHARED)
 
 from ficsift.ontology import Ontology, load_ontology
-
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from tests.conftest import SHARED
 
 from ficsift.ontology import Ontology, load_ontology
 
@@ -162,7 +163,7 @@ def test_build_rules_on_small_sources(mini: tuple[Ontology, bytes, bytes]) -> No
 @pytest.mark.slow
 def test_real_build_is_deterministic(tmp_path: Path) -> None:
     """Two full builds from the real shared/ give identical bytes (≈20 s each)."""
-    shared = ROOT.parent / "shared"
+    shared = SHARED
     if not shared.exists():
         pytest.skip("shared data not found")
     assert run_build(shared, tmp_path / "a.zip") == run_build(shared, tmp_path / "b.zip")

@@ -213,19 +213,20 @@ def index_work(
     work_id: int,
     values: WorkValues,
     *,
-    body: str | None = None,
+    new_body: str | None = None,
     keep_derived: bool = False,
-    new: bool = False,
     known_names: set[tuple[str, str]] | None = None,
 ) -> None:
     """(Re)write a work's tag keys, facts and full text; drop its derived scores and vectors.
 
-    The caller must have called :func:`unindex_work` before changing a stored work; ``new``
-    says the work was just created (nothing of it is indexed yet: fewer statements), and
-    ``body`` is then its story text, given rather than read back through the view.
+    The caller must have called :func:`unindex_work` before changing a stored work.
+    ``new_body`` is given for a work just created from one source: its story text, written
+    as is rather than read back through the view (and nothing of the work is indexed yet:
+    fewer statements).
     ``known_names`` are the (type, key) pairs already in ``tag_names`` (the caller's cache;
     added to here).
     """
+    new = new_body is not None
     if not new:
         if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
             raise RuntimeError(f"work {work_id} changed before its full-text entry was removed")
@@ -250,14 +251,14 @@ def index_work(
     # the shared corpus's 7 s of storing), so only a re-indexed work pays it.
     verb = "INSERT" if new else "INSERT OR REPLACE"
     db.execute(f"{verb} {_SEARCH_INSERT}", (work_id, *values.search))
-    if new and body is not None:
+    if new_body is not None:
         # What the work_text view would give for a work with one source, from the document
         # rather than read back (for a novel, megabytes): external-content FTS must be given
         # exactly the view's values, so merged works still read the view.
         db.execute(
             "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
             "VALUES (?,?,?,?,?,?)",
-            (work_id, *values.fts, body),
+            (work_id, *values.fts, new_body),
         )
     else:
         db.execute(

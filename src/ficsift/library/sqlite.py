@@ -385,7 +385,7 @@ class SqliteLibrary(SqliteSearch, Library):
             "INSERT OR IGNORE INTO text_anchors(value, work_id) VALUES (?,?)",
             [(value, work_id) for value in fingerprint],
         )
-        index_work(self.db, work_id, values, body=new_body, new=new, known_names=self._known_names)
+        index_work(self.db, work_id, values, new_body=new_body, known_names=self._known_names)
 
     # -- reading -------------------------------------------------------------------------
 

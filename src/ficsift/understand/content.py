@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
 from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
 from ficsift.understand.story import StoryText
-from ficsift.understand.textops import lower_aligned
+from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
 
 WINDOW = 1500  # characters in a passage (~250 words): one scene, one sex or fight sequence
 MAX_EVIDENCE = 5
@@ -228,7 +228,7 @@ def analyze(story: StoryText) -> Analysis:
                 continue
         for label, w in cue.labels:
             hits.setdefault(label, []).append(Hit(s, e, w, cue.phrase))
-    sample = text[:30_000]
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
     sample_words = max(1, count_words(sample))
     english = len(_WORD_SAMPLE.findall(sample.lower())) / sample_words
     result = Analysis(story, story.words, english, hits)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+# The language shows in a story's opening: language checks read this much of it (~5,000 words).
+LANGUAGE_SAMPLE_CHARS = 30_000
+
 
 @lru_cache(maxsize=2)  # the story being understood, lower-cased once for its three scans
 def lower_aligned(text: str) -> str:

@@ -62,7 +62,7 @@ from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
 from ficsift.ontology import load_ontology
 from ficsift.understand import trope_cues as C
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.textops import lower_aligned
+from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
 
 BLOCK_CHARS = 3000  # ~500 words: the unit hits are bucketed into
 WINDOW_BLOCKS = 3  # a scene: ~1,500 words
@@ -72,7 +72,6 @@ MIN_CONFIDENCE = 0.5
 MIN_ENGLISH = 0.15  # share of words that are common English function words; English is ~0.3
 # Counted by a regex, not by the cue automaton: "a", "he" and "in" inside every word were two
 # in three of the automaton's matches, and so most of its scan.
-ENGLISH_SAMPLE_CHARS = 30_000
 _ENGLISH_RE = re.compile(rf"\b(?:{C.ENGLISH})\b")
 MIN_WORDS = 40  # below this there is no scene to judge
 
@@ -325,8 +324,7 @@ def analyse(story: StoryText) -> Analysis:
     words = story.words if text else 0
     low = _fold(text)
     hits = _scan(low, table) if words else {}
-    # The language shows in the opening: a sample of ~5,000 words, as content.py reads it.
-    sample = low[:ENGLISH_SAMPLE_CHARS]
+    sample = low[:LANGUAGE_SAMPLE_CHARS]
     english = len(_ENGLISH_RE.findall(sample)) / max(1, count_words(sample)) if words else 0.0
     n_blocks = max(1, math.ceil(len(text) / BLOCK_CHARS))
     tropes = {}

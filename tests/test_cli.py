@@ -10,8 +10,11 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ficsift.cli import app
@@ -91,8 +94,22 @@ def test_show_unknown_work_is_one_line(tmp_path: Path) -> None:
 
 
 def _works(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT count(*) FROM works").fetchone()[0])
+    """Works committed so far; 0 while the importer has not yet made the library (its file
+    may exist before its tables: polling must not fail on a fresh first run)."""
+    if not db.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)) as conn:
+            return int(conn.execute("SELECT count(*) FROM works").fetchone()[0])
+    except sqlite3.OperationalError:  # no table yet
+        return 0
+
+
+def _wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"gave up after {seconds:.0f} s waiting for {what}"
+        time.sleep(0.05)
 
 
 def test_kill_9_mid_import_leaves_a_consistent_library(tmp_path: Path, corpus: Path) -> None:
@@ -102,13 +119,11 @@ def test_kill_9_mid_import_leaves_a_consistent_library(tmp_path: Path, corpus: P
     proc = subprocess.Popen([str(exe), "add", *folders, "--library", str(lib), "--workers", "0"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     db = lib / "library.sqlite3"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if db.exists() and _works(db) >= 30:
-            break
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    try:  # the signal: 30 works committed (a first run may first build caches: a long bound)
+        _wait_for(lambda: _works(db) >= 30 or proc.poll() is not None, 300, "30 stored works")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
     partial = _works(db)
     assert 30 <= partial < 179, partial  # killed mid-way
 
@@ -130,3 +145,58 @@ def test_kill_9_mid_import_leaves_a_consistent_library(tmp_path: Path, corpus: P
     with sqlite3.connect(db) as conn:
         dupes = conn.execute("SELECT count(*) - count(DISTINCT locator) FROM sources").fetchone()[0]
         assert dupes == 0
+
+
+def _children(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid`` (from /proc: psutil may not be installed)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended while we looked
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie is dead, waiting for a reaper
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_kill_9_of_an_import_ends_its_reader_processes(tmp_path: Path) -> None:
+    folder = tmp_path / "fics"
+    folder.mkdir()
+    rng = random.Random(10)
+    words = WIP.split()
+    for n in range(24):  # enough reading (~0.2 s a file) to find the readers at work
+        body = " ".join(rng.choice(words) for _ in range(60_000))
+        (folder / f"fic{n}.txt").write_text(f"Chapter 1\n\n{body}\n")
+    exe = Path(sys.executable).with_name("ficsift")
+    proc = subprocess.Popen(
+        [str(exe), "add", str(folder), "--library", str(tmp_path / "lib"), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    readers: set[int] = set()
+    try:
+
+        def readers_started() -> bool:
+            readers.update(_children(proc.pid))
+            return len(readers) >= 2 or proc.poll() is not None
+
+        _wait_for(readers_started, 120, "the reader processes")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert len(readers) >= 2, "the import ended before its readers were seen"
+    try:
+        _wait_for(lambda: not any(_alive(r) for r in readers), 10, "the readers to end")
+    finally:
+        for r in readers:  # never leave them behind, even when the test fails
+            if _alive(r):
+                os.kill(r, signal.SIGKILL)

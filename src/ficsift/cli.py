@@ -17,6 +17,7 @@ from rich.table import Table
 from ficsift import __version__
 from ficsift import cli_search as search_commands
 from ficsift.cli_support import (
+    MAX_ROWS,
     JsonOption,
     LibraryOption,
     err,
@@ -24,6 +25,7 @@ from ficsift.cli_support import (
     out,
     parse_work_id,
     print_json,
+    styled,
 )
 from ficsift.importer import import_paths
 from ficsift.library import default_library_dir
@@ -69,7 +71,8 @@ def add(
         else:
             with Progress(
                 TextColumn("[bold]Reading[/]"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                TextColumn("{task.fields[current]}", style="dim"), console=err, transient=True,
+                TextColumn("{task.fields[current]}", style="dim", markup=False), console=err,
+                transient=True,
             ) as bar:  # fmt: skip
                 task = bar.add_task("read", total=None, current="")
 
@@ -91,7 +94,7 @@ def add(
         for work_id, detail in report.updates:
             out.print(f"  updated work {work_id}: {detail}")
     for failure in report.failures:
-        err.print(f"failed: {failure}", markup=False, highlight=False)
+        err.print(f"failed: {failure}")
     if report.failures:
         raise typer.Exit(1)
 
@@ -116,7 +119,7 @@ def analyze(
         for data in payload:
             _print_work_summary(data)
     for failure in failures:
-        err.print(f"failed: {failure}", markup=False, highlight=False)
+        err.print(f"failed: {failure}")
     if failures:
         raise typer.Exit(1)
 
@@ -193,26 +196,27 @@ def _print_work_summary(data: dict[str, Any]) -> None:
         return ", ".join(t["name"] for t in data.get(key, [])) or "—"
 
     out.print(
-        f"[bold]{data.get('title') or '(untitled)'}[/] by {', '.join(data.get('authors') or []) or '?'}"
+        styled(
+            (data.get("title") or "(untitled)", "bold"),
+            f" by {', '.join(data.get('authors') or []) or '?'}",
+        )
     )
     for label, key in (("Fandoms", "fandoms"), ("Rating", "rating"), ("Warnings", "warnings"),
                        ("Category", "category"), ("Relationships", "relationships"),
                        ("Characters", "characters"), ("Tags", "tags")):  # fmt: skip
-        out.print(f"  {label}: {names(key)}", highlight=False)
+        out.print(f"  {label}: {names(key)}")
     chapters = data.get("chapters") or []
     out.print(
         f"  Words: {data.get('words', 0):,}  Chapters: {len(chapters)}  Status: {data.get('status')}"
     )
     if data.get("summary"):
-        out.print(f"  Summary: {data['summary'][:300]}", highlight=False)
+        out.print(f"  Summary: {data['summary'][:300]}")
     for note in data.get("notes") or []:
-        out.print(f"  Note: {note[:200]}", highlight=False)
+        out.print(f"  Note: {note[:200]}")
     if data.get("disclaimer"):
-        out.print(f"  Disclaimer: {data['disclaimer'][:200]}", highlight=False)
+        out.print(f"  Disclaimer: {data['disclaimer'][:200]}")
     source = data.get("source")
-    out.print(
-        f"  Source: {source['path'] if isinstance(source, dict) else source}", highlight=False
-    )
+    out.print(f"  Source: {source['path'] if isinstance(source, dict) else source}")
 
 
 @app.command()
@@ -246,32 +250,37 @@ def explain(
         canonical = f" (AO3: {t.canonical})" if t.canonical and t.canonical != t.name else ""
         if t.origin.value == "author":
             out.print(
-                f"[bold]{t.name}[/]{canonical} — {t.type.value}, given by the author",
-                highlight=False,
+                styled((t.name, "bold"), f"{canonical} — {t.type.value}, given by the author")
             )
             continue
         extra = ", ".join(
             f"{k}: {v}" for k, v in t.extra.items() if k not in {"meta"} and not isinstance(v, list)
         )
         out.print(
-            f"[bold]{t.name}[/] — {t.type.value}, inferred, confidence {t.confidence or 0:.2f}"
-            + (f" ({extra})" if extra else ""),
-            highlight=False,
+            styled(
+                (t.name, "bold"),
+                f" — {t.type.value}, inferred, confidence {t.confidence or 0:.2f}"
+                + (f" ({extra})" if extra else ""),
+            )
         )
         for reason in (
             t.extra.get("reasons", []) if isinstance(t.extra.get("reasons"), list) else []
         ):
-            out.print(f"  because {reason}", highlight=False)
+            out.print(f"  because {reason}")
         for e in t.evidence:
             where = f"chapter {e.chapter + 1}, " if e.chapter is not None else ""
-            out.print(f"  [dim]{where}{e.reason}:[/] “{e.text[:400]}”", highlight=False)
+            out.print(styled("  ", (f"{where}{e.reason}:", "dim"), f" “{e.text[:400]}”"))
 
 
 @app.command("list")
 def list_works(
     library: LibraryOption = None,
-    limit: Annotated[int, typer.Option(help="How many works.")] = 50,
-    offset: Annotated[int, typer.Option(help="Skip this many works.")] = 0,
+    limit: Annotated[
+        int, typer.Option(min=0, max=MAX_ROWS, clamp=True, help="How many works.")
+    ] = 50,
+    offset: Annotated[
+        int, typer.Option(min=0, max=MAX_ROWS, clamp=True, help="Skip this many works.")
+    ] = 0,
     json_out: JsonOption = False,
 ) -> None:
     """List the works in the library."""
@@ -302,7 +311,7 @@ def stats(library: LibraryOption = None, json_out: JsonOption = False) -> None:
     if json_out:
         _print_json({**s.to_json(), "library": str(where)})
         return
-    out.print(f"[bold]Library[/] {where}", highlight=False)
+    out.print(styled(("Library", "bold"), f" {where}"))
     out.print(
         f"{s.works:,} works ({s.with_text:,} with text, {s.works - s.with_text:,} metadata only), "
         f"{s.words:,} words, {s.sources:,} sources from {s.files:,} files, "

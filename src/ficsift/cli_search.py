@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from typer.core import TyperCommand
 
 from ficsift.cli_support import (
+    MAX_ROWS,
     JsonOption,
     LibraryOption,
     err,
     open_library_or_exit,
     out,
+    parse_id,
     parse_work_id,
     print_json,
+    styled,
 )
 from ficsift.library import Library
 from ficsift.library.query import (
@@ -38,6 +40,7 @@ from ficsift.search import (
     similar,
 )
 from ficsift.search.index import SEMANTIC_MODEL
+from ficsift.search.parse import MAX_NUMBER
 
 blacklist_app = typer.Typer(help="Tags, authors and works you never want to see.")
 
@@ -72,16 +75,17 @@ def _print_hit(n: int, hit: Hit) -> None:
     fandoms = ", ".join(t.name for t in hit.fandoms[:2]) or "?"
     quality = f"q {hit.quality:.2f}" if hit.quality is not None else "q —"
     out.print(
-        f"[bold]{n:>3}. [{hit.id}] {escape(hit.title)}[/] by {escape(', '.join(hit.authors) or '?')}"
-        f" — {escape(fandoms)} · {hit.rating or 'Not Rated'} · {hit.words:,} words · {hit.status}"
-        f" · {quality}",
-        highlight=False,
+        styled(
+            (f"{n:>3}. [{hit.id}] {hit.title}", "bold"),
+            f" by {', '.join(hit.authors) or '?'} — {fandoms} · {hit.rating or 'Not Rated'}"
+            f" · {hit.words:,} words · {hit.status} · {quality}",
+        )
     )
     ships = [t.name + (" (main)" if t.main else "") for t in hit.relationships[:3]]
     if ships:
-        out.print(f"      {escape('; '.join(ships))}", highlight=False)
+        out.print(f"      {'; '.join(ships)}")
     for reason in hit.why[:3]:
-        out.print(f"      [dim]· {escape(reason[:160])}[/]", highlight=False)
+        out.print(styled("      ", (f"· {reason[:160]}", "dim")))
 
 
 class QueryCommand(TyperCommand):
@@ -152,16 +156,27 @@ def search_command(
     rating: Annotated[list[str] | None, typer.Option(help="Rating (several: any of).")] = None,
     complete: Annotated[bool, typer.Option("--complete", help="Complete works only.")] = False,
     wip: Annotated[bool, typer.Option("--wip", help="Works in progress only.")] = False,
-    words_min: Annotated[int | None, typer.Option(help="At least this many words.")] = None,
-    words_max: Annotated[int | None, typer.Option(help="At most this many words.")] = None,
+    words_min: Annotated[
+        int | None, typer.Option(min=0, max=MAX_NUMBER, help="At least this many words.")
+    ] = None,
+    words_max: Annotated[
+        int | None, typer.Option(min=0, max=MAX_NUMBER, help="At most this many words.")
+    ] = None,
     main_pairing: Annotated[
         bool, typer.Option("--main-pairing", help="Relationship filters match main pairings only.")
     ] = False,
     sort: Annotated[Sort, typer.Option(help="Order of results.")] = Sort.RELEVANCE,
-    limit: Annotated[int, typer.Option(help="How many results.")] = 20,
-    offset: Annotated[int, typer.Option(help="Skip this many results.")] = 0,
+    limit: Annotated[
+        int, typer.Option(min=0, max=MAX_ROWS, clamp=True, help="How many results.")
+    ] = 20,
+    offset: Annotated[
+        int, typer.Option(min=0, max=MAX_ROWS, clamp=True, help="Skip this many results.")
+    ] = 0,
     facets: Annotated[
-        int | None, typer.Option(help="Top N tags per type (JSON output; default 10).")
+        int | None,
+        typer.Option(
+            min=0, max=MAX_ROWS, clamp=True, help="Top N tags per type (JSON output; default 10)."
+        ),
     ] = None,
     library: LibraryOption = None,
     json_out: JsonOption = False,
@@ -175,8 +190,8 @@ def search_command(
     try:
         parse_query(line, base=query)
     except QuerySyntaxError as exc:
-        err.print(f"ficsift: bad query: {exc.message}", highlight=False)
-        err.print(exc.pointer(), highlight=False, markup=False)
+        err.print(f"ficsift: bad query: {exc.message}")
+        err.print(exc.pointer())
         raise typer.Exit(2) from None
     query.include += [TagGroup((TagFilter(t),)) for t in tag or []]
     query.exclude += [TagFilter(t) for t in exclude or []]
@@ -193,9 +208,10 @@ def search_command(
         print_json(page.to_json())
         return
     out.print(
-        f"[bold]{page.total:,}[/] works ({page.took_ms:.0f} ms): "
-        + escape("; ".join(page.described) or "everything"),
-        highlight=False,
+        styled(
+            (f"{page.total:,}", "bold"),
+            f" works ({page.took_ms:.0f} ms): " + ("; ".join(page.described) or "everything"),
+        )
     )
     for n, hit in enumerate(page.hits, offset + 1):
         _print_hit(n, hit)
@@ -203,7 +219,9 @@ def search_command(
 
 def similar_command(
     work: Annotated[str, typer.Argument(help="Work id.")],
-    limit: Annotated[int, typer.Option(help="How many works.")] = 10,
+    limit: Annotated[
+        int, typer.Option(min=0, max=MAX_ROWS, clamp=True, help="How many works.")
+    ] = 10,
     library: LibraryOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -236,7 +254,7 @@ def why_command(
                     "parts": detail[2].get("parts", []) if detail else [], "lines": lines})  # fmt: skip
         return
     for line in lines:
-        out.print(escape(line), highlight=False)
+        out.print(line)
 
 
 def mark_command(
@@ -267,8 +285,7 @@ def mark_command(
         out.print(
             f"work {work_id}: {state.status or 'no status'}, "
             f"{'★' * (state.rating or 0) or 'unrated'}"
-            + (f", notes: {state.notes}" if state.notes else ""),
-            highlight=False,
+            + (f", notes: {state.notes}" if state.notes else "")
         )
 
 
@@ -287,8 +304,7 @@ def blacklist_add(
             err.print(f"ficsift: {exc}")
             raise typer.Exit(1) from None
     out.print(
-        f"blacklist entry {entry_id}: {kind.value} “{value}”" + (f" in {fandom}" if fandom else ""),
-        highlight=False,
+        f"blacklist entry {entry_id}: {kind.value} “{value}”" + (f" in {fandom}" if fandom else "")
     )
 
 
@@ -306,23 +322,24 @@ def blacklist_list(library: LibraryOption = None, json_out: JsonOption = False) 
         )
         return
     for e in entries:
-        out.print(f"{e.id:>4}  {e.describe()}", highlight=False)
+        out.print(f"{e.id:>4}  {e.describe()}")
     if not entries:
         out.print("the blacklist is empty")
 
 
 @blacklist_app.command("remove")
 def blacklist_remove(
-    entry: Annotated[int, typer.Argument(help="Entry id (see `blacklist list`).")],
+    entry: Annotated[str, typer.Argument(help="Entry id (see `blacklist list`).")],
     library: LibraryOption = None,
 ) -> None:
     """Remove a blacklist entry."""
+    entry_id = parse_id(entry, "blacklist entry", "ficsift blacklist list")
     with open_library_or_exit(library) as lib:
-        removed = lib.blacklist_remove(entry)
+        removed = lib.blacklist_remove(entry_id)
     if not removed:
-        err.print(f"ficsift: no blacklist entry {entry}")
+        err.print(f"ficsift: no blacklist entry {entry_id}")
         raise typer.Exit(1)
-    out.print(f"removed blacklist entry {entry}")
+    out.print(f"removed blacklist entry {entry_id}")
 
 
 def index_command(library: LibraryOption = None) -> None:

@@ -9,11 +9,23 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ficsift.library import Library, default_library_dir, open_library
+from ficsift.library.query import INT64_MAX
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Story data is full of brackets Rich would take for markup ("[sic]", "[/]", "[link=…]": a
+# MarkupError, or words silently gone) and of ":name:" emoji codes.  So the consoles read
+# no markup and no emoji codes and highlight nothing: every string prints exactly as it is,
+# and only styled() styles, the parts the code chose.
+out = Console(soft_wrap=True, markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """One line of plain parts (data, shown as it is) and (text, Rich style) pairs."""
+    return Text.assemble(*parts)
+
 
 LibraryOption = Annotated[
     Path | None,
@@ -36,9 +48,26 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def parse_work_id(work: str) -> int:
+# Page sizes and offsets past this are clamped: more rows than any library holds, and
+# offset + limit stays within SQLite's integers.
+MAX_ROWS = 2**31 - 1
+
+
+def parse_id(text: str, what: str = "work", listed_by: str = "ficsift list") -> int:
+    """An id typed by the reader, or one line and exit 2: ids are 1 to 2^63-1 (SQLite's
+    integers; a larger number cannot even be looked up)."""
     try:
-        return int(work)
-    except ValueError:
-        err.print(f"ficsift: work must be a number (see `ficsift list`), not {work!r}")
-        raise typer.Exit(2) from None
+        number = int(text)
+    except ValueError:  # not a number, or thousands of digits (Python refuses those)
+        number = 0
+    if not 0 < number <= INT64_MAX:
+        shown = text if len(text) <= 30 else text[:29] + "…"
+        err.print(
+            f"ficsift: a {what} id is a whole number from 1 (see `{listed_by}`), not {shown!r}"
+        )
+        raise typer.Exit(2)
+    return number
+
+
+def parse_work_id(work: str) -> int:
+    return parse_id(work)

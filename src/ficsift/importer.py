@@ -12,17 +12,23 @@ storing process.  A file that fails costs one line in the report and nothing els
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
+import signal
+import sys
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
-from ficsift.library import FileRecord, Library, Outcome
+from ficsift.library import BatchLost, FileRecord, Library, Outcome
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Chapter, Document, Source
 from ficsift.read import DEFAULT_LIMITS, Limits, RawFile, ReadError, read_file
@@ -84,6 +90,7 @@ class ImportReport:
 # this much reading, which the same import run again redoes.
 COMMIT_EVERY = 1.0
 
+_T = TypeVar("_T")
 ProgressCallback = Callable[[int, int, str], None]  # (bytes done, bytes total, current path)
 
 
@@ -103,12 +110,23 @@ def read_found(found: FoundFile, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
             continue
         try:
             docs = read_file(item)
+            ready = [storable(understand(doc)) for doc in docs]
         except ReadError as exc:
             result.failures.append(Failure(item.path, str(exc)))
             continue
-        ready = [storable(understand(doc)) for doc in docs]
+        except Exception as exc:
+            # A bug a file provokes costs that file alone: raised in a reader process, it
+            # would end the pool's map, and the import with it.
+            result.failures.append(Failure(item.path, f"cannot read: {_one_line(exc)}"))
+            continue
         result.parts.append(ReadPart(item.path, item.sha256, len(item.data), ready))
     return result
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as a report's reason: its type and message on one line, not too long."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def import_paths(
@@ -168,7 +186,9 @@ def _store_all(
         with library.batch():
             deadline = time.monotonic() + COMMIT_EVERY
             for result in results:
-                _store(library, result, report)
+                # (each write is guarded in _store; this guards the rest, such as a path
+                # SQLite cannot take)
+                _attempt(report, result.found.path, partial(_store, library, result, report))
                 report.files += 1
                 report.bytes_read += result.found.size
                 done += result.found.size
@@ -214,12 +234,46 @@ def _read_all(todo: list[FoundFile], limits: Limits, workers: int | None) -> Ite
     gc.collect()
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             # One file at a time: a few big files (a 300k-word novel) must not queue behind
             # one reader while the other idles, and memory stays flat.
             yield from pool.map(read_found, todo, [limits] * len(todo), chunksize=1)
     finally:
         gc.unfreeze()
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process (a reader) as soon as ``parent``, the process that started it, ends.
+
+    A reader waits for work from a pipe its siblings also hold open, so a ``kill -9`` of the
+    import left the readers waiting for ever (~210 MB each).  Linux kills this process when
+    its parent dies (``PR_SET_PDEATHSIG``); elsewhere a thread watches for the parent.
+    """
+    if not _ask_kernel_to_kill_orphan():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before the request above: nothing would come
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _ask_kernel_to_kill_orphan() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _warm_up() -> None:
@@ -234,23 +288,42 @@ def _store(library: Library, result: ReadResult, report: ImportReport) -> None:
     found = result.found
     previous = library.file_record(found.path)
     if previous is not None and previous.sha256 == result.sha256 and not result.failures:
-        library.touch_file(
-            FileRecord(found.path, result.sha256, found.size, found.mtime, previous.documents)
-        )
-        report.counts[Outcome.UNCHANGED] += previous.documents
+        known = previous
+
+        def touch() -> int:
+            library.touch_file(
+                FileRecord(found.path, result.sha256, found.size, found.mtime, known.documents)
+            )
+            return known.documents
+
+        report.counts[Outcome.UNCHANGED] += _attempt(report, found.path, touch) or 0
         return
+    complete = not result.failures
     for part in result.parts:
-        is_member = part.path != found.path
         record = FileRecord(part.path, part.sha256, part.size, found.mtime, len(part.documents))
-        for stored in library.store_file(record, part.documents):
-            report.counts[stored.outcome] += 1
-            if stored.detail:
-                report.updates.append((stored.work_id, stored.detail))
-        if not is_member:
+        stored = _attempt(report, part.path, partial(library.store_file, record, part.documents))
+        complete = complete and stored is not None
+        for one in stored or []:
+            report.counts[one.outcome] += 1
+            if one.detail:
+                report.updates.append((one.work_id, one.detail))
+        if part.path == found.path:  # the file itself, not a zip's member
             return
-    if not result.failures:
+    if complete:
         # A zip is remembered as read only when every member was, so a re-run retries failures.
         documents = sum(len(part.documents) for part in result.parts)
-        library.store_file(
-            FileRecord(found.path, result.sha256, found.size, found.mtime, documents), []
-        )
+        whole = FileRecord(found.path, result.sha256, found.size, found.mtime, documents)
+        _attempt(report, found.path, partial(library.store_file, whole, []))
+
+
+def _attempt(report: ImportReport, path: str, write: Callable[[], _T]) -> _T | None:
+    """One file's write to the library; if it fails, that file alone fails (the library
+    undid just that write, see Library.batch): a line in the report, and the import goes on
+    with its neighbours.  A lost batch (the disk failed) still ends the import."""
+    try:
+        return write()
+    except BatchLost:
+        raise
+    except Exception as exc:  # whatever a file provokes costs that file
+        report.failures.append(Failure(path, f"cannot store: {_one_line(exc)}"))
+        return None

@@ -192,6 +192,8 @@ class Document:
     status: Status = Status.UNKNOWN
     stats: Stats = field(default_factory=Stats)
     extra: dict[str, Any] = field(default_factory=dict)  # source fields with no home above
+    # add_tag's index of the author tags (see _TagIndex)
+    _tag_index: _TagIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def has_text(self) -> bool:
@@ -215,17 +217,31 @@ class Document:
         ]
 
     def add_tag(self, name: str, tag_type: TagType, label: str | None = None) -> Tag | None:
-        """Add an author tag unless the same (type, name) is already there; the tag (None
-        for an empty name).  A label the tag lacked is kept from the later mention."""
+        """Add an author tag unless the same (type, name) is already there; the tag.  None
+        for an empty name, and once the type has MAX_TAGS_PER_TYPE author tags (a note in
+        ``extra["warnings"]`` says so).  A label the tag lacked is kept from the later
+        mention."""
         name = " ".join(name.split())
         if not name:
             return None
-        for t in self.tags:  # the name first: it is what differs
-            if t.name == name and t.type == tag_type and t.origin == TagOrigin.AUTHOR:
-                t.label = t.label or label
-                return t
+        index = self._tag_index
+        if index is None or not index.covers(self.tags):
+            index = self._tag_index = _TagIndex(self.tags)
+        found = index.by_name.get((tag_type, name))
+        if found is not None:
+            found.label = found.label or label
+            return found
+        if index.per_type.get(tag_type, 0) >= MAX_TAGS_PER_TYPE:
+            if tag_type not in index.dropped:
+                index.dropped.add(tag_type)
+                note = f"more than {MAX_TAGS_PER_TYPE} {tag_type.value} tags: the rest were dropped"
+                warnings = self.extra.setdefault("warnings", [])
+                if note not in warnings:
+                    warnings.append(note)
+            return None
         tag = Tag(name=name, type=tag_type, label=label)
         self.tags.append(tag)
+        index.covers(self.tags)
         return tag
 
     def to_json(self) -> dict[str, Any]:
@@ -265,6 +281,47 @@ class Document:
             "status_inferred": self.extra.get("status_inferred"),
             "source": self.source.to_json(),
         }
+
+
+MAX_TAGS_PER_TYPE = 500
+"""Author tags of one type a document keeps (AO3 allows 75 tags in all): a field listing
+100,000 pairings is a hostile file, not a story's metadata."""
+
+
+class _TagIndex:
+    """A document's author tags by (type, name) and their count per type, kept beside its
+    tag list.  Looking through the list for each new tag made a ``Pairing:`` field of
+    100,000 pairs cost minutes.  Readers and understanding also change the list directly
+    (append, extend, replace it), so the index knows which list it covers and how far, and
+    catches up with what was appended since."""
+
+    __slots__ = ("by_name", "dropped", "last", "per_type", "size", "tags")
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.tags = tags
+        self.size = 0
+        self.last: Tag | None = None  # tags[size - 1] when indexed
+        self.by_name: dict[tuple[TagType, str], Tag] = {}
+        self.per_type: dict[TagType, int] = {}
+        self.dropped: set[TagType] = set()
+        self.covers(tags)
+
+    def covers(self, tags: list[Tag]) -> bool:
+        """Index what was appended to ``tags``; False when it is another list, or this one
+        changed other than at its end (the index must be made again)."""
+        if tags is not self.tags or len(tags) < self.size:
+            return False
+        if self.size and tags[self.size - 1] is not self.last:
+            return False
+        by_name, per_type = self.by_name, self.per_type
+        for n in range(self.size, len(tags)):
+            tag = tags[n]
+            if tag.origin == TagOrigin.AUTHOR and (tag.type, tag.name) not in by_name:
+                by_name[(tag.type, tag.name)] = tag
+                per_type[tag.type] = per_type.get(tag.type, 0) + 1
+        self.size = len(tags)
+        self.last = tags[-1] if tags else None
+        return True
 
 
 _CJK_CHARS = (

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from ficsift.library.base import (
+    BatchLost,
     FileRecord,
     Library,
     LibraryStats,
@@ -17,6 +18,7 @@ from ficsift.library.base import (
 from ficsift.library.sqlite import SqliteLibrary
 
 __all__ = [
+    "BatchLost",
     "FileRecord",
     "Library",
     "LibraryStats",

@@ -31,6 +31,12 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
 
 
+class BatchLost(RuntimeError):
+    """A write inside :meth:`Library.batch` failed and the batch's earlier writes could not
+    be made again (the disk failed): none of the batch is stored, and the import must stop
+    (a re-run redoes it).  Any other exception from ``store_file`` cost that file alone."""
+
+
 @dataclass(slots=True)
 class StoreResult:
     outcome: Outcome
@@ -174,7 +180,8 @@ class Library(ABC):
         """Make the ``store_file`` calls inside durable together, at the end (bulk imports).
 
         Each call stays all-or-nothing: one that fails leaves nothing behind and the others
-        are still kept.  A crash loses the whole unfinished batch, which a re-run redoes.
+        are still kept (it raises, and later calls can go on), unless the library raises
+        :class:`BatchLost`.  A crash loses the whole unfinished batch, which a re-run redoes.
         """
         yield
 

@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ficsift.library.query import clamp_int64
+
 
 @dataclass(frozen=True, slots=True)
 class Compare:
@@ -24,6 +26,12 @@ class Compare:
     column: str
     op: str  # one of = != >= <= > <
     value: Any
+
+    def __post_init__(self) -> None:
+        # Whatever front end built the query, a bound past SQLite's integers ("words>10^20")
+        # must not raise OverflowError when bound (nor in numpy): clamped, it means the same.
+        if isinstance(self.value, int) and not isinstance(self.value, bool):
+            object.__setattr__(self, "value", clamp_int64(self.value))
 
     def sql(self) -> tuple[str, list[Any]]:
         return f"w.{self.column} {self.op} ?", [self.value]

@@ -72,6 +72,15 @@ class TagGroup:
         return " or ".join(t.describe() for t in self.any_of)
 
 
+INT64_MAX = 2**63 - 1
+"""SQLite's largest INTEGER: a bigger Python int cannot even be bound as a parameter."""
+
+
+def clamp_int64(value: int) -> int:
+    """An integer bound as SQLite can take it, meaning the same for any stored count."""
+    return max(-INT64_MAX, min(INT64_MAX, value))
+
+
 @dataclass(frozen=True, slots=True)
 class Range:
     """Inclusive bounds; None is open.  Dates are ISO strings compared as text."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ficsift.library.base import (
+    BatchLost,
     FileRecord,
     Library,
     LibraryStats,
@@ -31,6 +32,7 @@ from ficsift.library.base import (
 from ficsift.library.codec import document_from_record
 from ficsift.library.fingerprint import MIN_ANCHORS, MIN_CONTAINMENT, anchors, containment
 from ficsift.library.merge import merge_documents
+from ficsift.library.query import INT64_MAX
 from ficsift.library.search_index import (
     WORKS_COLUMNS,
     WorkValues,
@@ -162,11 +164,13 @@ class SqliteLibrary(SqliteSearch, Library):
                 self.db.execute("BEGIN IMMEDIATE")
                 for earlier in log:
                     earlier()
-            except BaseException:
+            except BaseException as lost:
                 # The library cannot take the writes again (the disk failed): the batch is
                 # lost, what was committed before it stays, and the import can be re-run.
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
+                if isinstance(lost, Exception):
+                    raise BatchLost(f"the batch could not be written again: {lost}") from lost
                 raise
             self._batch_log = log
             raise
@@ -415,6 +419,8 @@ class SqliteLibrary(SqliteSearch, Library):
         return merge_documents(main, [self._load_source(r, with_chapters=False) for r in others])
 
     def get(self, work_id: int) -> StoredWork | None:
+        if not 0 < work_id <= INT64_MAX:  # no such id (and SQLite could not even bind it)
+            return None
         work = self.db.execute("SELECT * FROM works WHERE id = ?", (work_id,)).fetchone()
         if work is None:
             return None

@@ -16,7 +16,7 @@ from typing import Any
 
 from ficsift.library.facet_counts import SQL_BELOW, FacetCache
 from ficsift.library.passages import passage, terms_of
-from ficsift.library.query import BlacklistEntry, BlacklistKind, Query
+from ficsift.library.query import INT64_MAX, BlacklistEntry, BlacklistKind, Query
 from ficsift.library.sql_query import QueryCompiler
 from ficsift.library.tag_keys import TagResolver
 from ficsift.library.views import FACET_DEPTH, Blurb, Found, QualityRow, ReadingState, TagView
@@ -289,7 +289,9 @@ class SqliteSearch:
 
     def has_work(self, work_id: int) -> bool:
         return (
-            self.db.execute("SELECT 1 FROM works WHERE id = ?", (work_id,)).fetchone() is not None
+            0 < work_id <= INT64_MAX  # (SQLite could not even bind a larger one)
+            and self.db.execute("SELECT 1 FROM works WHERE id = ?", (work_id,)).fetchone()
+            is not None
         )
 
     def work_count(self) -> int:

@@ -10,13 +10,15 @@ SQLite can use the same fields.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import NamedTuple
 
 from ficsift.library.codec import document_record
 from ficsift.library.fingerprint import anchors
+from ficsift.library.query import INT64_MAX
 from ficsift.library.search_index import WorkValues, work_values
-from ficsift.model import Document
+from ficsift.model import Document, Stats
 
 ChapterRow = tuple[int, str | None, str, str, str, str, str | None, int]
 """idx, title, text, html, notes (JSON), end notes (JSON), summary, words."""
@@ -56,6 +58,7 @@ class StorableDocument(NamedTuple):
 def storable(doc: Document | StorableDocument) -> StorableDocument:
     if isinstance(doc, StorableDocument):
         return doc
+    doc = with_storable_figures(doc)
     return StorableDocument(
         record_json=json.dumps(document_record(doc), ensure_ascii=False, separators=(",", ":")),
         source=SourceValues(
@@ -81,4 +84,29 @@ def storable(doc: Document | StorableDocument) -> StorableDocument:
         ],
         values=work_values(doc),
         anchors=anchors(doc.text) if doc.has_text else set(),
+    )
+
+
+def is_storable_figure(value: object) -> bool:
+    """A count SQLite can hold and that means something: a whole number, 0 to INT64_MAX."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= INT64_MAX
+
+
+def with_storable_figures(doc: Document) -> Document:
+    """The document less any stated figure SQLite cannot store (a 25-digit kudos count made
+    the writer raise OverflowError), each dropped with a note in ``extra["warnings"]``.
+    Readers check the figures they read; this is the writer's own guard, whatever gave the
+    document.  The document itself is left as it was."""
+    bad = [
+        name
+        for name in Stats.__slots__
+        if (value := getattr(doc.stats, name)) is not None and not is_storable_figure(value)
+    ]
+    if not bad:
+        return doc
+    notes = [f"stated {name} out of range (not a count from 0 to 2^63-1): dropped" for name in bad]
+    return dataclasses.replace(
+        doc,
+        stats=dataclasses.replace(doc.stats, **dict.fromkeys(bad)),
+        extra={**doc.extra, "warnings": [*doc.extra.get("warnings", []), *notes]},
     )

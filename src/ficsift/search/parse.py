@@ -21,11 +21,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ficsift.library.query import (
+    INT64_MAX,
     Crossover,
     Query,
     Range,
@@ -257,12 +259,7 @@ def _range(op: str, value: str, fail: Callable[[str], QuerySyntaxError], number:
         if not v:
             return None
         if number:
-            cleaned = v.replace(",", "").replace("_", "").lower()
-            scale = 1000 if cleaned.endswith("k") else 1
-            try:
-                return int(float(cleaned.rstrip("k")) * scale)
-            except ValueError:
-                raise fail(f"{v!r} is not a number") from None
+            return _number(v, fail)
         if not _DATE_RE.match(v):
             raise fail(f"{v!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
         return v
@@ -283,6 +280,35 @@ def _range(op: str, value: str, fail: Callable[[str], QuerySyntaxError], number:
             one -= 1
         return Range(None, _date_end(one) if isinstance(one, str) and op == "<=" else one)
     return Range(one, one if number else _date_end(str(one)))
+
+
+# The largest number a query takes: one more (words>N means N+1 and up) still fits SQLite.
+MAX_NUMBER = INT64_MAX - 1
+
+
+def _number(v: str, fail: Callable[[str], QuerySyntaxError]) -> int:
+    """``5000``, ``5,000``, ``5k``, ``2.5k``, ``1e4`` as a whole number, exactly when written
+    as one; one past SQLite's integers ("words>99999999999999999999", "kudos>=1e400") is a
+    syntax error, not an OverflowError further on."""
+    cleaned = v.replace(",", "").replace("_", "").lower()
+    scale = 1000 if cleaned.endswith("k") else 1
+    digits = cleaned.removesuffix("k")
+    shown = v if len(v) <= 30 else v[:29] + "…"
+    try:
+        value = int(digits) * scale  # exact, however long (a float rounds past 2^53)
+    except ValueError:  # not an integer (or thousands of digits: Python refuses those)
+        try:
+            real = float(digits) * scale
+        except ValueError:
+            raise fail(f"{shown!r} is not a number") from None
+        if math.isnan(real):
+            raise fail(f"{shown!r} is not a number") from None
+        if math.isinf(real):
+            raise fail(f"{shown!r} is too large (at most {MAX_NUMBER})") from None
+        value = int(real)
+    if abs(value) > MAX_NUMBER:
+        raise fail(f"{shown!r} is too large (at most {MAX_NUMBER})")
+    return value
 
 
 def _date_end(date: str) -> str:

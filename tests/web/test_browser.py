@@ -7,16 +7,14 @@ work → expand an inferred tag's evidence → mark it read and rate it → it d
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.web.conftest import roots_option
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
@@ -27,47 +25,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    library = tmp_path / "library"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ficsift.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--library",
-            str(library),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/csrf", timeout=1).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    out = process.stdout.read().decode() if process.stdout else ""
-                    raise AssertionError(f"server did not start:\n{out}") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def server(start_server: Any, tmp_path: Path) -> str:
+    url: str = start_server(tmp_path / "library", *roots_option())
+    return url
 
 
 @pytest.fixture

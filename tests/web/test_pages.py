@@ -7,12 +7,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from ficsift.web import create_app
-from tests.web.conftest import csrf_token, work_id_titled
+from tests.web.conftest import csrf_token, make_app, make_client, work_id_titled
 
 
 def test_first_start_on_an_empty_library_goes_to_import(tmp_path: Path) -> None:
-    with TestClient(create_app(tmp_path / "empty")) as client:
+    with make_client(make_app(tmp_path / "empty")) as client:
         response = client.get("/", follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/import?welcome=1"

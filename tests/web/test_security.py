@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,9 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from ficsift.web import create_app
 from ficsift.web.security import clean_story_html, safe_filename
-from tests.web.conftest import csrf_token, work_id_titled
+from tests.web.conftest import csrf_token, make_app, make_client, wait_for_job, work_id_titled
 
 HOSTILE_HTML = """
 <p>Willow smiled. <b>Bold</b>, <strong>strong</strong>, <i>italic</i> and <em>em</em>.</p>
@@ -76,12 +74,7 @@ def _upload(client: TestClient, files: list[tuple[str, bytes]], **data: str) -> 
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    job_id = int(response.headers["location"].split("job=")[1])
-    deadline = time.monotonic() + 60
-    job = client.get(f"/api/import/{job_id}").json()
-    while job["state"] == "running" and time.monotonic() < deadline:
-        time.sleep(0.05)
-        job = client.get(f"/api/import/{job_id}").json()
+    job = wait_for_job(client, int(response.headers["location"].split("job=")[1]))
     assert job["state"] == "done", job
     return dict(job["report"])
 
@@ -133,8 +126,8 @@ def test_form_posts_need_the_token(client: TestClient) -> None:
 
 def test_token_without_its_cookie_is_refused(library_dir: Path) -> None:
     with (
-        TestClient(create_app(library_dir)) as victim,
-        TestClient(create_app(library_dir)) as attacker,
+        make_client(make_app(library_dir)) as victim,
+        make_client(make_app(library_dir)) as attacker,
     ):
         work_id = work_id_titled(victim, "Paragon")
         attacker_token = csrf_token(attacker)
@@ -162,12 +155,12 @@ def test_cross_origin_requests_are_refused(client: TestClient) -> None:
     )
     assert smuggled.status_code == 403
     assert client.get(f"/api/works/{work_id}").json()["reading"] is None
-    same_site = {"Origin": "http://testserver"}
+    same_site = {"Origin": "http://localhost"}
     assert _mark_form(client, work_id, token, **same_site) == 303
 
 
 def test_cookie_is_strict_and_pages_carry_security_headers(library_dir: Path) -> None:
-    with TestClient(create_app(library_dir)) as fresh:
+    with make_client(make_app(library_dir)) as fresh:
         response = fresh.get("/search")
     cookie = response.headers["set-cookie"]
     assert "SameSite=Strict" in cookie and "HttpOnly" in cookie
@@ -203,8 +196,8 @@ def test_same_name_uploads_never_overwrite(client: TestClient, library_dir: Path
 
 
 def test_upload_limits(library_dir: Path) -> None:
-    app = create_app(library_dir, max_upload_bytes=50_000, max_file_bytes=2_000)
-    with TestClient(app) as client:
+    app = make_app(library_dir, max_upload_bytes=50_000, max_file_bytes=2_000)
+    with make_client(app) as client:
         report = _upload(
             client,
             [("big.md", HOSTILE_FIC.encode() * 3), ("virus.exe", b"MZ"), ("empty.txt", b"")],
@@ -276,9 +269,6 @@ def test_folder_import_only_reads(client: TestClient, fic_folder: Path, tmp_path
         "/import", data={"folder": str(folder), "csrf_token": token}, follow_redirects=False
     )
     assert response.status_code == 303
-    job_id = int(response.headers["location"].split("job=")[1])
-    deadline = time.monotonic() + 60
-    while client.get(f"/api/import/{job_id}").json()["state"] == "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    job = wait_for_job(client, int(response.headers["location"].split("job=")[1]))
+    assert job["state"] == "done" and job["report"]["files"] == 1, job
     assert (copy.stat().st_mtime_ns, copy.read_bytes(), sorted(folder.iterdir())) == before

@@ -114,7 +114,7 @@ def blacklist_add(request: Request, body: BlacklistIn) -> dict[str, Any]:
 @router.delete("/blacklist/{entry_id}")
 def blacklist_remove(request: Request, entry_id: int) -> dict[str, Any]:
     with _state(request).library() as lib:
-        removed = lib.blacklist_remove(entry_id)
+        removed = 0 < entry_id <= views.MAX_ID and lib.blacklist_remove(entry_id)
     _state(request).changed()
     if not removed:
         raise HTTPException(404, f"no blacklist entry {entry_id}")
@@ -131,15 +131,14 @@ async def import_files(request: Request) -> dict[str, Any]:
             body = FolderIn.model_validate(await request.json())
         except Exception as exc:
             raise HTTPException(422, f'expected {{"path": folder}}: {exc}') from None
-        job = views.start_import(state, [], [], views.folder_path(body.path))
+        job = views.start_import(state, [], [], views.folder_path(state, body.path))
     elif content_type.startswith("multipart/form-data"):
         form = await request.form(max_files=200, max_fields=200)
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
-        saved, refused = await views.save_uploads(state, files, request.app.state.max_file_bytes)
         folder_text = str(form.get("folder") or "").strip()
-        job = views.start_import(
-            state, saved, refused, views.folder_path(folder_text) if folder_text else None
-        )
+        folder = views.folder_path(state, folder_text) if folder_text else None
+        saved, refused = await views.save_uploads(state, files, request.app.state.max_file_bytes)
+        job = views.start_import(state, saved, refused, folder)
     else:
         raise HTTPException(415, 'send multipart/form-data files or a JSON {"path": folder}')
     return job.to_json()

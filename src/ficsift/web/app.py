@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -29,6 +29,9 @@ from ficsift.web.security import (
     ASGIApp,
     BodyLimitMiddleware,
     BodyTooLarge,
+    HostGuardMiddleware,
+    HostPolicy,
+    ImportRoots,
     Message,
     Receive,
     Scope,
@@ -111,7 +114,7 @@ async def csrf_guard(request: Request) -> None:
     """
     if request.method in SAFE_METHODS:
         return
-    if not same_origin(request.headers, request.url.scheme, request.headers.get("host")):
+    if not same_origin(request.headers, request.app.state.hosts):
         raise HTTPException(403, "cross-site request refused")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     simple = request.method == "POST" and (not content_type or content_type in SIMPLE_CONTENT_TYPES)
@@ -131,17 +134,32 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
+DEFAULT_PORT = 8000
+
+
 def create_app(
     library_dir: Path,
     *,
+    port: int = DEFAULT_PORT,
+    allowed_hosts: Sequence[str] = (),
+    import_roots: Sequence[Path] | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     max_file_bytes: int = MAX_FILE_BYTES,
 ) -> FastAPI:
     """The web app on the library in ``library_dir`` (created when missing).
 
-    ``max_upload_bytes`` caps one request's body; ``max_file_bytes`` one uploaded file.
+    It answers only requests whose ``Host`` is a loopback name with ``port`` or one of
+    ``allowed_hosts`` (``name`` gets ``port``; ``name:port`` is taken as it is).  Folder
+    imports read only under ``import_roots`` (default: the user's home and the library
+    folder).  ``max_upload_bytes`` caps one request's body; ``max_file_bytes`` one uploaded
+    file.
     """
-    state = AppState(Path(library_dir))
+    library_dir = Path(library_dir)
+    hosts = HostPolicy.for_server(port, allowed_hosts)
+    roots = ImportRoots(
+        list(import_roots) if import_roots is not None else [Path.home(), library_dir]
+    )
+    state = AppState(library_dir, roots)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -161,6 +179,7 @@ def create_app(
         dependencies=[Depends(csrf_guard)],
     )
     app.state.ficsift = state
+    app.state.hosts = hosts
     app.state.max_file_bytes = max_file_bytes
 
     @app.exception_handler(StarletteHTTPException)
@@ -188,6 +207,15 @@ def create_app(
     async def too_large(request: Request, exc: BodyTooLarge) -> Response:
         return JSONResponse({"error": str(exc)}, status_code=413)
 
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, exc: OverflowError) -> Response:
+        # A number no library row can hold (past 2^63) reached the database: the
+        # request's fault, whichever route let it through.
+        message = "a number in the request is too large"
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=400)
+        return render(request, "error.html", {"status": 400, "message": message}, status_code=400)
+
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path)
@@ -202,6 +230,7 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=2000)
     app.add_middleware(BodyLimitMiddleware, limit=max_upload_bytes)
     app.add_middleware(SessionMiddleware)
+    app.add_middleware(HostGuardMiddleware, hosts=hosts)  # added last: runs first
     return app
 
 

@@ -26,6 +26,14 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def local_path(back: str, default: str) -> str:
+    """``back`` when it is a path on this site, else ``default``: never a redirect elsewhere
+    (``//evil.example`` and ``/\\evil.example`` both leave the site in a browser)."""
+    if back.startswith("/") and back[1:2] not in {"/", "\\"} and back.isprintable():
+        return back
+    return default
+
+
 @router.get("/")
 def home(request: Request) -> Response:
     with _state(request).library() as lib:
@@ -39,14 +47,15 @@ def search_page(request: Request) -> Response:
     (``facets=1``), else the page fetches them from ``/search/facets`` after it shows."""
     form = SearchForm.from_params(request.query_params)
     state = _state(request)
-    cached = state.cached_facets(form.facet_key())
+    key = state.facet_key(form.facet_key())
+    cached = state.cached_facets(key)
     inline = cached is None and request.query_params.get("facets") == "1"
     with state.library() as lib:
         result = views.run_search(lib, form, facets=inline)
     facets = cached
     if inline and result.page is not None:
         facets = views.facet_list(result.page.facets)
-        state.store_facets(form.facet_key(), facets)
+        state.store_facets(key, facets)
     base = form.url()
     context = {
         "form": form,
@@ -71,14 +80,15 @@ def search_facets(request: Request) -> Response:
     """The sidebar's tag counts for a search, as an HTML fragment."""
     form = SearchForm.from_params(request.query_params)
     state = _state(request)
-    facets = state.cached_facets(form.facet_key())
+    key = state.facet_key(form.facet_key())
+    facets = state.cached_facets(key)
     if facets is None:
         with state.library() as lib:
             result = views.run_search(lib, replace(form, page=1), facets=True)
         if result.page is None:
             raise HTTPException(400, result.error or "bad query")
         facets = views.facet_list(result.page.facets)
-        state.store_facets(form.facet_key(), facets)
+        state.store_facets(key, facets)
     return render(request, "_facets.html", {"form": form, "facets": facets})
 
 
@@ -140,12 +150,10 @@ def import_page(request: Request, job: int | None = None, welcome: int = 0) -> R
     state = _state(request)
     current = state.job(job) if job else None
     if job and current is None:
-        raise HTTPException(
-            404, f"no import {job} (imports are forgotten when the server restarts)"
-        )
+        raise HTTPException(404, f"no import {job} (only the last imports are remembered)")
     context = {
         "job": current,
-        "jobs": state.jobs()[:5],
+        "jobs": state.recent_jobs(5),
         "welcome": bool(welcome),
         "max_mb": request.app.state.max_file_bytes // 2**20,
     }
@@ -158,7 +166,7 @@ async def import_post(request: Request) -> Response:
     form = await request.form(max_files=200, max_fields=200)
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     folder_text = str(form.get("folder") or "").strip()
-    folder = views.folder_path(folder_text) if folder_text else None
+    folder = views.folder_path(state, folder_text) if folder_text else None
     saved, refused = await views.save_uploads(state, files, request.app.state.max_file_bytes)
     job = views.start_import(state, saved, refused, folder)
     return _see_other(f"/import?job={job.id}")
@@ -196,15 +204,13 @@ async def blacklist_add(request: Request) -> Response:
     with _state(request).library() as lib:
         lib.blacklist_add(BlacklistEntry(kind, value, fandom))
     _state(request).changed()
-    back = str(form.get("back") or "")
-    return _see_other(
-        back if back.startswith("/") and not back.startswith("//") else "/library#blacklist"
-    )
+    return _see_other(local_path(str(form.get("back") or ""), "/library#blacklist"))
 
 
 @router.post("/library/blacklist/{entry_id}/remove")
 def blacklist_remove(request: Request, entry_id: int) -> Response:
     with _state(request).library() as lib:
-        lib.blacklist_remove(entry_id)
+        if 0 < entry_id <= views.MAX_ID:
+            lib.blacklist_remove(entry_id)
     _state(request).changed()
     return _see_other("/library#blacklist")

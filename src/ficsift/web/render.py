@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ficsift.web.security import CSRF_FIELD
+from ficsift.web.security import CSRF_FIELD, safe_link
 
 # AO3's square of symbols: rating, category, warnings, status.
 _RATING = {
@@ -126,7 +126,8 @@ def _environment() -> Environment:
         work_labels=WORK_LABELS,
         csrf_field=CSRF_FIELD,
     )
-    env.filters.update(number=number, day=day, confidence=confidence_text)
+    # Every link made from story data goes through ``safe_link``: http(s) or no link at all.
+    env.filters.update(number=number, day=day, confidence=confidence_text, safe_link=safe_link)
     return env
 
 

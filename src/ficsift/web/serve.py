@@ -1,17 +1,127 @@
-"""``ficsift serve``: run the web app with uvicorn on one library."""
+"""``ficsift serve``: run the web app with uvicorn on one library, in several processes.
+
+A search costs CPU in Python, so one process answers one search at a time, whatever its
+threads.  ``serve`` starts ``workers`` uvicorn processes (default: one per core, two to
+four) that share the listening socket and the library: SQLite's WAL lets each read while
+an import writes, every cache is keyed on the library's generation
+(:meth:`ficsift.web.state.AppState.stamp`), and import progress lives in files under the
+library (:mod:`ficsift.web.jobs`), so whichever process answers sees the same state.  The
+configuration reaches the worker processes through one environment variable.
+
+The server answers only the Host names it was started for (see
+:class:`ficsift.web.security.HostPolicy`).  Binding anything but loopback (``--host
+0.0.0.0``) is for being reached from other machines, by names this process cannot guess:
+without ``--allowed-host`` it could answer nobody there, so it refuses to start, in one line.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from ficsift.web.security import is_loopback, parse_allowed_host
+
+CONFIG_ENV = "FICSIFT_WEB_CONFIG"
+MAX_WORKERS = 4
 
 
-def serve(library_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+class ServeError(ValueError):
+    """A ``serve`` option that cannot work: one line for the reader."""
+
+
+def default_workers() -> int:
+    """Server processes: one per core, at least two (one may be busy with a slow page)."""
+    return max(2, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+def check_options(host: str, allowed_hosts: Sequence[str]) -> list[str]:
+    """The allowed hosts, normalised; ServeError when they cannot work with ``host``."""
+    names = []
+    for text in allowed_hosts:
+        try:
+            names.append(parse_allowed_host(text))
+        except ValueError as exc:
+            raise ServeError(f"--allowed-host: {exc}") from None
+    if not is_loopback(host) and not names:
+        raise ServeError(
+            f"--host {host} listens beyond this machine: name the host names browsers will "
+            "use to reach it with --allowed-host (e.g. --allowed-host mybox.lan)"
+        )
+    return names
+
+
+def serve(
+    library_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    allowed_hosts: Sequence[str] = (),
+    import_roots: Sequence[Path] | None = None,
+    workers: int | None = None,
+) -> None:
     import uvicorn
 
-    from ficsift.web.app import create_app
-
-    app = create_app(library_dir)
+    names = check_options(host, allowed_hosts)
+    workers = default_workers() if workers is None else max(1, workers)
+    config = {
+        "library": str(Path(library_dir).expanduser().resolve()),
+        "port": port,
+        "allowed_hosts": names,
+        "import_roots": [str(Path(p).expanduser()) for p in import_roots]
+        if import_roots is not None
+        else None,
+        "worker_processes": workers > 1,  # one process is the server itself: no parent to watch
+    }
+    os.environ[CONFIG_ENV] = json.dumps(config)
     shown = f"[{host}]" if ":" in host else host
     print(f"ficsift: library {library_dir}", flush=True)
-    print(f"ficsift: serving on http://{shown}:{port}/  (Ctrl+C to stop)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    print(
+        f"ficsift: serving on http://{shown}:{port}/  ({workers} processes; Ctrl+C to stop)",
+        flush=True,
+    )
+    uvicorn.run(
+        "ficsift.web.serve:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The app for one server process, configured by :func:`serve` through the environment."""
+    from ficsift.web.app import create_app
+
+    config: dict[str, Any] = json.loads(os.environ[CONFIG_ENV])
+    if config.get("worker_processes"):
+        _die_with_parent()
+    roots = config.get("import_roots")
+    return create_app(
+        Path(config["library"]),
+        port=int(config["port"]),
+        allowed_hosts=config.get("allowed_hosts") or (),
+        import_roots=[Path(p) for p in roots] if roots is not None else None,
+    )
+
+
+def _die_with_parent() -> None:
+    """A worker process stops (cleanly, its imports with it) when the server that started
+    it is gone, even after a ``kill -9`` that gave the server no time to stop it."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="ficsift-parent-watch", daemon=True).start()

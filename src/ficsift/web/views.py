@@ -18,14 +18,16 @@ from ficsift.model import Chapter, Tag, TagOrigin, TagType
 from ficsift.search.results import ReadingState
 from ficsift.web import searching
 from ficsift.web.forms import PAGE_SIZE, SearchForm
+from ficsift.web.jobs import ImportJob
 from ficsift.web.security import clean_story_html, safe_filename, unique_path
-from ficsift.web.state import AppState, ImportJob
+from ficsift.web.state import AppState
 
 TYPE_ORDER = [
     TagType.RATING, TagType.WARNING, TagType.CATEGORY, TagType.FANDOM,
     TagType.RELATIONSHIP, TagType.CHARACTER, TagType.FREEFORM,
 ]  # fmt: skip
 FIC_SUFFIXES = {".epub", ".html", ".htm", ".xhtml", ".txt", ".md", ".markdown", ".zip"}
+MAX_ID = 2**63 - 1  # the largest id a library row can have (SQLite's INTEGER)
 
 
 # -- search -----------------------------------------------------------------------------------
@@ -175,7 +177,7 @@ def reading_of(lib: Library, work_id: int) -> ReadingState | None:
 
 
 def get_work(lib: Library, work_id: int) -> StoredWork:
-    work = lib.get(work_id)
+    work = lib.get(work_id) if 0 < work_id <= MAX_ID else None
     if work is None:
         raise HTTPException(404, f"no work {work_id} in the library")
     return work
@@ -242,17 +244,13 @@ async def save_uploads(
     return saved, refused
 
 
-def folder_path(text: str) -> Path:
-    """A folder (or file) on this machine that the reader asked to import: it is only read."""
-    text = text.strip()
-    if not text:
-        raise HTTPException(400, "give a folder path")
-    path = Path(text).expanduser()
-    if not path.is_absolute():
-        raise HTTPException(400, f"give an absolute path (starting with /), not {text!r}")
-    if not path.exists():
-        raise HTTPException(400, f"no such folder or file: {text}")
-    return path
+def folder_path(state: AppState, text: str) -> Path:
+    """A folder (or file) that the reader asked to import, inside the import roots: it is
+    only read.  Refused alike whether it exists or not (a page learns nothing of the disk)."""
+    try:
+        return state.import_roots.check(text)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 def start_import(
@@ -260,7 +258,6 @@ def start_import(
     saved: list[Path],
     refused: list[tuple[str, str]],
     folder: Path | None,
-    wait: bool = False,
 ) -> ImportJob:
     paths = [*saved, *([folder] if folder else [])]
     if not paths and not refused:
@@ -271,4 +268,4 @@ def start_import(
         parts.append(f"{n} uploaded file{'s' if n != 1 else ''}")
     if folder:
         parts.append(str(folder))
-    return state.start_import(paths, " and ".join(parts), refused, wait=wait)
+    return state.start_import(paths, " and ".join(parts), refused)

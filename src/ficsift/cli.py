@@ -331,11 +331,45 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     library: LibraryOption = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="A host name (or name:port) browsers use to reach the server, besides "
+            "127.0.0.1, localhost and [::1]; repeatable.  Required with a --host that is not "
+            "loopback (e.g. 0.0.0.0).  Requests for any other Host are refused.",
+        ),
+    ] = None,
+    import_root: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--import-root",
+            help="A folder the web app's folder import may read (and what is inside it); "
+            "repeatable.  Default: your home folder and the library folder.  System folders "
+            "(/etc, /proc, …) are never read.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Server processes (default: one per core, 2 to 4)."),
+    ] = None,
 ) -> None:
     """Run the web app: search, read and curate the library in a browser."""
+    from ficsift.web.serve import ServeError
     from ficsift.web.serve import serve as run_server
 
-    run_server(library or default_library_dir(), host=host, port=port)
+    try:
+        run_server(
+            library or default_library_dir(),
+            host=host,
+            port=port,
+            allowed_hosts=allowed_host or (),
+            import_roots=import_root or None,
+            workers=workers,
+        )
+    except ServeError as exc:
+        err.print(f"ficsift: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
 
 
 search_commands.register(app)

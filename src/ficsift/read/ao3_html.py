@@ -29,8 +29,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ficsift.model import Chapter, Document, SeriesRef, Status, TagType
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
-from ficsift.read.fields import work_key_for
+from ficsift.read.fields import note_dropped, parse_count, safe_url, set_date, work_key_for
 from ficsift.read.html import fragment_text, html_blocks, parse_html, sanitize_html
+from ficsift.read.nesting import check_nesting
 
 # dt label (lower-case, no colon) -> tag type; AO3 pluralises a label when it has several tags.
 _TAG_LABELS: dict[str, TagType] = {
@@ -49,10 +50,13 @@ _TAG_LABELS: dict[str, TagType] = {
     "additional tags": TagType.FREEFORM,
     "additional tag": TagType.FREEFORM,
 }
-_STAT_RE = re.compile(r"([A-Za-z]+):\s*(\S+)")
+# The look-behind starts a label only where a word starts: tried from every letter of a long
+# run of letters, "[A-Za-z]+:" is quadratic.
+_STAT_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]+):\s*(\S+)")
 _DATE_STATS = {"published", "updated", "completed"}
 _COUNT_STATS = {"words", "kudos", "hits", "bookmarks", "comments"}
 _CHAPTERS_RE = re.compile(r"^(\d+)/(\d+|\?)$")
+SITE = "https://archiveofourown.org"
 _PART_RE = re.compile(r"Part\s+(\d+)\s+of\s*$")
 _WORK_URL_RE = re.compile(r"/works/(\d+)")  # any OTW archive's work link, for the byline
 _SITE_MARKS = (b"archive of our own", b"archiveofourown.org")  # raw.head is lower-cased
@@ -71,7 +75,9 @@ class Ao3HtmlReader(Reader):
         return 0
 
     def read(self, raw: RawFile) -> list[Document]:
-        tree = parse_html(decode_ao3(raw.data))
+        page = decode_ao3(raw.data)
+        check_nesting(page)
+        tree = parse_html(page)
         preface = tree.css_first("#preface")
         if preface is None:
             raise ReadError("not an AO3 download: no preface")
@@ -111,8 +117,8 @@ def text_of(node: LexborNode) -> str:
 def _source_url(preface: LexborNode) -> str | None:
     """The "Posted originally on the Archive of Our Own at URL" link."""
     for link in preface.css("p.message a"):
-        href = link.attributes.get("href") or ""
-        if _WORK_URL_RE.search(href):
+        href = safe_url(link.attributes.get("href"), SITE)
+        if href and _WORK_URL_RE.search(href):
             return href
     return None
 
@@ -180,11 +186,13 @@ def series_refs(dd: LexborNode) -> list[SeriesRef]:
             match = _PART_RE.search(before)
             name = text_of(child)
             if name:
-                part = int(match.group(1)) if match else None
-                refs.append(SeriesRef(name=name, part=part, url=child.attributes.get("href")))
+                part = parse_count(match.group(1)) if match else None
+                url = safe_url(child.attributes.get("href"), SITE)
+                refs.append(SeriesRef(name=name, part=part, url=url))
             before = ""
         else:
-            before += child.text(deep=True) if child.tag != "-text" else (child.text_content or "")
+            text = child.text(deep=True) if child.tag != "-text" else (child.text_content or "")
+            before = (before + text)[-200:]  # only "Part N of" at its end counts
     return refs
 
 
@@ -193,15 +201,20 @@ def _apply_stats(doc: Document, text: str) -> None:
     for raw_label, value in _STAT_RE.findall(text):
         label = raw_label.lower()
         if label in _DATE_STATS:
-            setattr(doc, label, value)
+            set_date(doc, label, value)
         elif label in _COUNT_STATS:
-            digits = value.replace(",", "")
-            if digits.isdigit():
-                setattr(stats, label, int(digits))
+            count = parse_count(value)
+            if count is None:
+                note_dropped(doc, label, value, "not a sane count")
+            else:
+                setattr(stats, label, count)
         elif label == "chapters" and (match := _CHAPTERS_RE.match(value)):
-            stats.chapters_posted = int(match.group(1))
-            total = match.group(2)
-            stats.chapters_total = None if total == "?" else int(total)
+            posted, total = parse_count(match.group(1)), match.group(2)
+            if posted is None or (total != "?" and parse_count(total) is None):
+                note_dropped(doc, label, value, "not a sane count")
+                continue
+            stats.chapters_posted = posted
+            stats.chapters_total = None if total == "?" else parse_count(total)
     if stats.chapters_posted is not None:
         # "x/?" means the author has not said how many chapters there will be: unfinished.
         total = stats.chapters_total

@@ -25,11 +25,12 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from ficsift.model import Document, SeriesRef, Stats, Status, Tag, TagType
-from ficsift.read.ao3_html import decode_ao3, text_of
+from ficsift.read.ao3_html import SITE, decode_ao3, text_of
 from ficsift.read.base import RawFile, Reader, ReadError, register
+from ficsift.read.fields import parse_count, parse_date, safe_url
 from ficsift.read.html import fragment_text, parse_html
+from ficsift.read.nesting import check_nesting
 
-SITE = "https://archiveofourown.org"
 _MONTHS = {
     month: number
     for number, month in enumerate(
@@ -62,7 +63,9 @@ class Ao3ListingReader(Reader):
         return 0
 
     def read(self, raw: RawFile) -> list[Document]:
-        tree = parse_html(blurb_region(decode_ao3(raw.data)))
+        region = blurb_region(decode_ao3(raw.data))
+        check_nesting(region)
+        tree = parse_html(region)
         docs: list[Document] = []
         for blurb in tree.css("li.work.blurb, li.bookmark.blurb"):
             doc = read_blurb(blurb, raw, self.format)
@@ -165,7 +168,7 @@ def _heading(h4: LexborNode, doc: Document) -> None:
             doc.authors.append(text_of(link))
         elif href.startswith("/works/") and doc.source.work_key is None:
             work_id = href[7:].split("/", 1)[0].split("?", 1)[0]
-            if work_id.isdigit():
+            if work_id.isascii() and work_id.isdigit():
                 doc.title = text_of(link)
                 doc.source.url = f"{SITE}/works/{work_id}"
                 doc.source.work_key = f"ao3:{work_id}"
@@ -208,13 +211,7 @@ def _series(ul: LexborNode) -> list[SeriesRef]:
             continue
         href = link.attributes.get("href") or ""
         number = text_of(part) if part is not None else ""
-        refs.append(
-            SeriesRef(
-                name=text_of(link),
-                part=int(number) if number.isdigit() else None,
-                url=SITE + href if href.startswith("/") else href or None,
-            )
-        )
+        refs.append(SeriesRef(name=text_of(link), part=parse_count(number), url=safe_url(href, SITE)))
     return refs
 
 
@@ -234,18 +231,12 @@ def _stats(dl: LexborNode, stats: Stats, doc: Document) -> None:
             setattr(stats, name, parse_count(value))
 
 
-def parse_count(value: str) -> int | None:
-    """ "1,234" -> 1234; None when there is no number ("?", "")."""
-    digits = value.strip().replace(",", "")
-    return int(digits) if digits.isdigit() else None
-
-
 def iso_date(value: str) -> str | None:
     """ "31 May 2022" -> "2022-05-31" (month names are AO3's English abbreviations)."""
     parts = value.split()
     if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
         return None
     month = _MONTHS.get(parts[1][:3].title())
-    if month is None:
+    if month is None or len(parts[0]) > 2 or len(parts[2]) != 4:
         return None
-    return f"{int(parts[2]):04d}-{month:02d}-{int(parts[0]):02d}"
+    return parse_date(f"{parts[2]}-{month:02d}-{int(parts[0]):02d}")  # None for "45 May"

@@ -60,7 +60,9 @@ from ficsift.read.fields import (
     TAG_LABELS,
     apply_fields,
     normalise_label,
+    parse_count,
     parse_int,
+    safe_url,
     split_label,
     split_list,
     work_key_for,
@@ -80,9 +82,9 @@ from ficsift.read.structure import apply_parts, split_story, text_blocks
 # Table-of-contents markers put into the XHTML before a fragment's target; private-use
 # characters, so they never collide with story text and survive sanitising.
 _MARK_RE = re.compile("\ue000(\\d+)\ue001")
-_CLASS_NUMBER_RE = re.compile(r"\d+$")
 _CLASS_ATTR_RE = re.compile(r'\sclass="([^"]*)"')
-_SERIES_PART_RE = re.compile(r"^(.*?)\s*\[(\d+)\]$")
+# Greedy name, no "\s*" beside it: ".*?" then "\s*" both take spaces (quadratic in a run).
+_SERIES_PART_RE = re.compile(r"^(.*)\[(\d+)\]$")
 _FRONT_NAME_RE = re.compile(
     r"^(?:cover|title|titlepage|title[_-]page|halftitle|toc|contents|nav|copyright|colophon|imprint)"
     r"(?:[_-]?page)?[_-]?\d*$",
@@ -190,7 +192,13 @@ def read_epub(raw: RawFile, archive: SafeZip) -> Document:
 def classes(node: LexborNode) -> set[str]:
     """Class names without calibre's numbering (calibre turns ``meta group`` into ``meta1``)."""
     value = node.attributes.get("class") or ""
-    return {_CLASS_NUMBER_RE.sub("", c).lower() for c in value.split()}
+    return {_unnumbered(c).lower() for c in value.split()}
+
+
+def _unnumbered(name: str) -> str:
+    """A class name without calibre's trailing number (rstrip: a "\\d+$" search from every
+    digit of a long run of digits is quadratic)."""
+    return name.rstrip("0123456789")
 
 
 def detect_flavour(pkg: Package, docs: list[ContentDoc]) -> str:
@@ -198,10 +206,16 @@ def detect_flavour(pkg: Package, docs: list[ContentDoc]) -> str:
     marks = " ".join(meta.contributors + meta.identifiers).lower()
     if "fanficfare" in marks or "fanficdownloader" in marks:
         return "fanficfare"
-    if any(classes(d.body) & {"fff_titlepage", "fff_chapter"} for d in docs):
-        return "fanficfare"
-    if any(ao3_tags_list(d.body) is not None for d in docs[:4]):
-        return "ao3"
+    for d in docs:
+        fanficfare = bool(classes(d.body) & {"fff_titlepage", "fff_chapter"})
+        d.release()
+        if fanficfare:
+            return "fanficfare"
+    for d in docs[:4]:
+        ao3 = ao3_tags_list(d.body) is not None
+        d.release()
+        if ao3:
+            return "ao3"
     return "generic"
 
 
@@ -235,7 +249,7 @@ def read_ao3(raw: RawFile, docs: list[ContentDoc]) -> Document:
     after it, so ``div#chapters`` survives only around the first chapter and the second half
     of a long chapter is bare paragraphs; the chapters part is therefore re-wrapped here.
     """
-    joined = _CLASS_ATTR_RE.sub(_ao3_classes, "".join(d.body.inner_html or "" for d in docs))
+    joined = _CLASS_ATTR_RE.sub(_ao3_classes, "".join(_inner_html(d) for d in docs))
     tree = parse_html(f"<html><body>{joined}</body></html>")
     body = tree.body
     dl = ao3_tags_list(body) if body is not None else None
@@ -271,9 +285,15 @@ def read_ao3(raw: RawFile, docs: list[ContentDoc]) -> Document:
     return doc
 
 
+def _inner_html(d: ContentDoc) -> str:
+    html = d.body.inner_html or ""
+    d.release()
+    return html
+
+
 def _ao3_classes(match: re.Match[str]) -> str:
     names = [
-        _CLASS_NUMBER_RE.sub("", c)
+        _unnumbered(c)
         for c in htmllib.unescape(match.group(1)).split()
         if not c.lower().startswith("calibre")  # calibre's own classes for unclassed nodes
     ]
@@ -345,37 +365,51 @@ def _flush_content(items: list[str], content: list[str]) -> None:
 def _fff_page(d: ContentDoc, kind: str) -> bool:
     """Whether ``d`` is FanFicFare's title, contents or update-log page (by class or name)."""
     name = posixpath.basename(d.path).lower()
-    return f"fff_{kind}" in classes(d.body) or name == _FFF_PAGES[kind]
+    return name == _FFF_PAGES[kind] or f"fff_{kind}" in classes(d.body)
 
 
 def read_fanficfare(doc: Document, docs: list[ContentDoc], pkg: Package) -> None:
-    title_page = next((d for d in docs if _fff_page(d, "titlepage")), None)
-    if title_page is not None:
-        read_title_page(doc, title_page.body, pkg.metadata.subjects)
+    for d in docs:
+        found = _fff_page(d, "titlepage")
+        if found:
+            read_title_page(doc, d.body, pkg.metadata.subjects)
+        d.release()
+        if found:
+            break
     toc = _toc_titles(pkg.toc)
     sections = []
     for d in docs:
-        if (
-            any(_fff_page(d, k) for k in ("titlepage", "tocpage", "logpage"))
-            or _front_kind(d, pkg, toc) == "cover"
-        ):
-            continue
-        heading = next(
-            (h for h in d.body.css("h1, h2, h3") if "fff_chapter_title" in classes(h)), None
-        )
-        meta_title = d.tree.css_first('meta[name="chaptertitle"]')
-        title = (
-            toc.get(d.path)
-            or node_text(heading)
-            or (meta_title.attributes.get("content") if meta_title else None)
-        )
-        if heading is not None:
-            heading.decompose()
-        section = Section(title=title or None)
-        _fff_notes(d.body, section, doc)
-        section.blocks, section.headings = clean_blocks(d.body)
-        sections.append(section)
+        try:
+            section = _fff_section(doc, d, pkg, toc)
+        finally:
+            d.release()  # one parsed document at a time (see ContentDoc)
+        if section is not None:
+            sections.append(section)
     add_sections(doc, sections, whole_story=False)
+
+
+def _fff_section(doc: Document, d: ContentDoc, pkg: Package, toc: dict[str, str]) -> Section | None:
+    """One FanFicFare chapter document as a section; None for its own pages and the cover."""
+    if (
+        any(_fff_page(d, k) for k in ("titlepage", "tocpage", "logpage"))
+        or _front_kind(d, pkg, toc) == "cover"
+    ):
+        return None
+    heading = next(
+        (h for h in d.body.css("h1, h2, h3") if "fff_chapter_title" in classes(h)), None
+    )
+    meta_title = d.tree.css_first('meta[name="chaptertitle"]')
+    title = (
+        toc.get(d.path)
+        or node_text(heading)
+        or (meta_title.attributes.get("content") if meta_title else None)
+    )
+    if heading is not None:
+        heading.decompose()
+    section = Section(title=title or None)
+    _fff_notes(d.body, section, doc)
+    section.blocks, section.headings = clean_blocks(d.body)
+    return section
 
 
 def read_title_page(doc: Document, body: LexborNode, subjects: list[str]) -> None:
@@ -438,9 +472,9 @@ def _fff_series(doc: Document, value_html: str) -> None:
     link = tree.css_first("a")
     text = node_text(link if link is not None else tree.body)
     match = _SERIES_PART_RE.match(text)
-    name, part = (match.group(1), int(match.group(2))) if match else (text, None)
+    name, part = (match.group(1).strip(), parse_count(match.group(2))) if match else (text, None)
     if name:
-        href = link.attributes.get("href") if link is not None else None
+        href = safe_url(link.attributes.get("href")) if link is not None else None
         doc.series.append(SeriesRef(name, part, href))
 
 
@@ -535,11 +569,18 @@ def read_generic(doc: Document, docs: list[ContentDoc], pkg: Package) -> None:
             kind = "title"
         if kind == "title":
             _title_page_fields(doc, d.body)
+        d.release()  # one parsed document at a time (see ContentDoc)
         if kind is None:
             story.append(d)
     if not story:  # everything looked like front matter: better too much text than none
-        story = [d for d in docs if d.linear and node_text(d.body)]
+        story = [d for d in docs if d.linear and _has_text(d)]
     add_sections(doc, make_sections(story, pkg.toc), whole_story=True)
+
+
+def _has_text(d: ContentDoc) -> bool:
+    text = node_text(d.body)
+    d.release()
+    return bool(text)
 
 
 def _looks_like_title_page(d: ContentDoc, book_title: str) -> bool:
@@ -584,6 +625,7 @@ def make_sections(docs: list[ContentDoc], toc: list[TocEntry]) -> list[Section]:
             else:
                 target.insert_before(f"\ue000{n}\ue001")
         blocks, headings = clean_blocks(d.body)
+        d.release()  # one parsed document at a time (see ContentDoc)
         first = next((b for b in blocks if b.text.strip()), None)
         opens_with_heading = first is not None and _is_heading(first, headings)
         if starts:

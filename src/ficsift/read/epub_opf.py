@@ -35,8 +35,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ficsift.model import Document, Status, TagType
 from ficsift.read.base import ReadError
 from ficsift.read.decode import decode_bytes
-from ficsift.read.fields import status_from_word
+from ficsift.read.fields import note_dropped, parse_date, safe_url, status_from_word
 from ficsift.read.html import node_text, parse_html
+from ficsift.read.nesting import check_nesting, too_deep
 from ficsift.read.safezip import SafeZip, check_member_name, resolve_href
 
 CONTAINER = "META-INF/container.xml"
@@ -53,10 +54,14 @@ _VOID_TAGS = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
     "source", "track", "wbr",
 })  # fmt: skip
-# XHTML's <title/> or <div/> would swallow the document in an HTML parser.
-_SELF_CLOSING_RE = re.compile(r"<([A-Za-z][\w:.-]*)(\s[^<>]*?)?\s*/>")
+# XHTML's <title/> or <div/> would swallow the document in an HTML parser.  No two
+# quantifiers here can take the same characters ("[^<>]*?" then "\s*" did: quadratic in a
+# run of spaces, 62 s for "<div" + 200,000 spaces + ">").
+_SELF_CLOSING_RE = re.compile(r"<([A-Za-z][\w:.-]*+)(\s[^<>]*)?/>")
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CALIBRE_MIDNIGHT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00(?:\.0+)?(?:Z|[+-]00:?00)?$")
+_PRIVATE_MARKS = dict.fromkeys(range(0xE000, 0xE004))
 _JUNK_SUBJECTS = frozenset({"fanworks", "fanfiction", "fan fiction", "fanfic"})
 
 
@@ -130,7 +135,28 @@ def text_of(elem: ET.Element) -> str:
 
 
 def parse_xml(data: bytes, member: str) -> ET.Element:
-    """``data`` parsed with defusedxml; ReadError for entity declarations or broken XML."""
+    """``data`` parsed with defusedxml; ReadError for entity declarations or broken XML.
+
+    An encoding the XML declaration names wrongly ("x-bogus", or UTF-16 for UTF-8 bytes)
+    costs nothing: the bytes are decoded as detected and parsed again.
+    """
+    check_nesting(data.decode("latin-1"), f"EPUB {member}", xml=True)
+    try:
+        return _parse_xml(data, member)
+    except ReadError as exc:
+        if not str(exc).startswith("corrupt EPUB") or "entit" in str(exc):
+            raise
+        if _XML_ENCODING_RE.match(data[:200]) is None:
+            raise
+        try:
+            text = decode_bytes(data)
+        except ReadError:
+            raise exc from None
+        utf8 = _XML_DECLARATION_RE.sub("", text, count=1).encode("utf-8")
+        return _parse_xml(utf8, member)
+
+
+def _parse_xml(data: bytes, member: str) -> ET.Element:
     try:
         return _fromstring(data)
     except EntitiesForbidden as exc:
@@ -149,7 +175,7 @@ def parse_xml(data: bytes, member: str) -> ET.Element:
             except (ET.ParseError, DefusedXmlException, ValueError):
                 pass
         raise ReadError(f"corrupt EPUB: {member} is not well-formed XML ({exc})") from None
-    except ValueError as exc:  # e.g. an encoding declaration Python does not know
+    except (ValueError, LookupError) as exc:  # an encoding declaration Python does not know
         raise ReadError(f"corrupt EPUB: {member} cannot be decoded ({exc})") from None
 
 
@@ -413,18 +439,42 @@ def _add_entry(out: list[TocEntry], base: str, href: str, title: str, depth: int
 # --- content documents -------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class ContentDoc:
-    """One spine document, parsed (the parser object keeps the nodes alive)."""
+    """One spine document: its HTML, parsed only while a reader looks at it.
 
-    path: str
-    tree: LexborHTMLParser
-    body: LexborNode
-    linear: bool = True
+    A parsed document costs lexbor ~120 KB however small it is, so keeping every one parsed
+    made an EPUB of 15,000 short chapters cost 3.4 GB.  Readers take :attr:`body` per
+    document and :meth:`release` it when done; a released document parses again on demand
+    (without the changes made to the old tree).
+    """
+
+    __slots__ = ("_tree", "html", "linear", "path")
+
+    def __init__(self, path: str, html: str, linear: bool = True) -> None:
+        self.path = path
+        self.html = html
+        self.linear = linear
+        self._tree: LexborHTMLParser | None = None
+
+    @property
+    def tree(self) -> LexborHTMLParser:
+        if self._tree is None:
+            self._tree = parse_html(self.html)
+        return self._tree
+
+    @property
+    def body(self) -> LexborNode:
+        body = self.tree.body
+        if body is None:  # lexbor always makes one; a tree without is a bug, not a file
+            raise ReadError(f"EPUB document {self.path!r} has no body")
+        return body
+
+    def release(self) -> None:
+        self._tree = None
 
 
 def load_documents(archive: SafeZip, pkg: Package, warnings: list[str]) -> list[ContentDoc]:
-    """Parsed spine documents in reading order; unusable items become warnings."""
+    """Spine documents in reading order (not yet parsed); unusable items become warnings."""
     if not pkg.spine:
         raise ReadError("EPUB spine is empty")
     docs: list[ContentDoc] = []
@@ -449,9 +499,11 @@ def load_documents(archive: SafeZip, pkg: Package, warnings: list[str]) -> list[
         except ReadError as exc:
             warnings.append(f"{item.path}: {exc}")
             continue
-        tree = parse_html(xhtml_as_html(text))
-        if tree.body is not None:
-            docs.append(ContentDoc(item.path, tree, tree.body, entry.linear))
+        # The EPUB reader marks places with private-use characters U+E000–U+E003; a file's
+        # own would be taken for marks (and index past the table of contents).
+        html = xhtml_as_html(text.translate(_PRIVATE_MARKS))
+        check_nesting(html, f"EPUB document {item.path!r}")  # before any parser sees it
+        docs.append(ContentDoc(item.path, html, entry.linear))
     if not docs:
         reason = f" ({warnings[0]})" if warnings else ""
         raise ReadError(f"EPUB has no readable content documents{reason}")
@@ -483,7 +535,10 @@ def apply_metadata(doc: Document, meta: Metadata, flavour: str) -> None:
     if not doc.authors:
         doc.authors.extend(dict.fromkeys(meta.creators))
     if not doc.summary and meta.description:
-        doc.summary = node_text(parse_html(meta.description).body) or None
+        if too_deep(meta.description):
+            note_dropped(doc, "summary", meta.description, "its HTML nests too deeply")
+        else:
+            doc.summary = node_text(parse_html(meta.description).body) or None
     if not doc.language and meta.languages:
         doc.language = meta.languages[0]
     if flavour == "ao3":
@@ -493,16 +548,19 @@ def apply_metadata(doc: Document, meta: Metadata, flavour: str) -> None:
         or meta.dates.get("original-publication")
         or meta.dates.get("")
     )
-    doc.published = doc.published or _tidy_date(published)
-    doc.updated = doc.updated or _tidy_date(meta.dates.get("modification"))
+    doc.published = doc.published or _tidy_date(doc, "published", published)
+    doc.updated = doc.updated or _tidy_date(doc, "updated", meta.dates.get("modification"))
     add_subjects(doc, meta.subjects)
 
 
-def _tidy_date(value: str | None) -> str | None:
+def _tidy_date(doc: Document, which: str, value: str | None) -> str | None:
     if not value or value.startswith("0101-"):  # calibre's "no date"
         return None
     match = _CALIBRE_MIDNIGHT_RE.match(value)
-    return match.group(1) if match else value
+    date = parse_date(match.group(1) if match else value)
+    if date is None:
+        note_dropped(doc, which, value, "not a real date")
+    return date
 
 
 def add_subjects(doc: Document, subjects: list[str]) -> None:
@@ -523,10 +581,11 @@ def add_subjects(doc: Document, subjects: list[str]) -> None:
 
 
 def source_url(meta: Metadata) -> str | None:
+    """The story's web address from ``dc:source``/``dc:identifier`` (http(s) only)."""
     for value in meta.sources + meta.identifiers:
         value = value.strip()
         if value.lower().startswith("url:"):
             value = value[4:].strip()
-        if value.lower().startswith(("http://", "https://")):
-            return value
+        if url := safe_url(value):
+            return url
     return None

@@ -7,6 +7,7 @@ value goes, so no reader carries its own copy of this logic.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 
@@ -79,7 +80,9 @@ KNOWN_LABELS = frozenset(TAG_LABELS) | frozenset(TEXT_LABELS) | {
     "dedication", "prompt", "challenge", "length", "chapters", "date", "setting",
 }  # fmt: skip
 
-_LIST_SPLIT_RE = re.compile(r"\s*[,;]\s*|\s+\|\s+")
+# Separators only (items are stripped after): "\s*[,;]\s*" tried from every space of a long
+# run of spaces is quadratic.
+_LIST_SPLIT_RE = re.compile(r"[,;]|(?<=\s)\|(?=\s)")
 _NUMBER_RE = re.compile(r"\d[\d,.\s]*")
 _LABEL_RE = re.compile(r"^\s*([A-Za-z][A-Za-z' /]{0,24}?)\s*:\s*(.*)$", re.S)
 
@@ -120,14 +123,114 @@ def split_list(value: str) -> list[str]:
     return [v.strip() for v in _LIST_SPLIT_RE.split(value) if v.strip()]
 
 
+# The largest figure a file may state (words, kudos, hits, chapters, series parts…): far past
+# any real one, far below SQLite's 2**63 (a 25-digit "kudos" once aborted a whole import).
+MAX_COUNT = 10**12
+
+
+def parse_count(value: object) -> int | None:
+    """A count as a file states it ("1,234", " 17 "): an int in 0..MAX_COUNT, else None.
+
+    Every figure read from a file goes through here, so an absurd one costs that figure,
+    never the work (nor, in the writer, its neighbours).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value <= MAX_COUNT else None
+    if not isinstance(value, str):
+        return None
+    digits = value.strip().replace(",", "")
+    # The length test comes first: int() of thousands of digits is slow, then refused.
+    if not digits or len(digits) > 13 or not digits.isascii() or not digits.isdigit():
+        return None
+    number = int(digits)
+    return number if number <= MAX_COUNT else None
+
+
 def parse_int(value: str | None) -> int | None:
+    """The first number in free text ("About 12,000 words") through :func:`parse_count`."""
     if not value:
         return None
     match = _NUMBER_RE.search(value)
     if not match:
         return None
-    digits = re.sub(r"[^\d]", "", match.group(0))
-    return int(digits) if digits else None
+    return parse_count(re.sub(r"[^\d]", "", match.group(0)[:64]))
+
+
+_SAFE_URL_RE = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\"]+\Z", re.I)
+
+
+def safe_url(value: object, base: str | None = None) -> str | None:
+    """``value`` when it is an http(s) URL, else None: the one gate for URLs taken from files.
+
+    A story file is hostile: a ``javascript:``/``data:``/``vbscript:`` link in it must never
+    reach the library (it would be shown as a link).  A site-relative ``/path`` is joined to
+    ``base`` (the site's origin) when one is given.
+    """
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if base and url.startswith("/") and not url.startswith("//"):
+        url = base.rstrip("/") + url
+    if len(url) > 2048 or not _SAFE_URL_RE.match(url):
+        return None
+    return url
+
+
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[T ])")
+_TIME_RE = re.compile(r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_YEAR_MONTH_RE = re.compile(r"(\d{4})(?:-(\d{1,2}))?$")
+_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
+                 "%Y/%m/%d", "%Y.%m.%d")  # fmt: skip
+
+
+def parse_date(value: object) -> str | None:
+    """A date as the library keeps it (ISO: ``2021-03-03``, a time after it kept; or
+    ``2021-03``/``2021``), from the spellings fics use; None when it is no real date.
+
+    "2013-13-45" is None: a bad date costs that field (the caller keeps a note), never the
+    story, and nothing downstream ever meets a date it cannot parse.
+    """
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    if not text or len(text) > 64:
+        return None
+    if match := _ISO_DATE_RE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+        if not _real_date(year, month, day):
+            return None
+        rest = text[match.end() :]
+        iso = f"{year:04d}-{month:02d}-{day:02d}"
+        return iso + rest if rest and _TIME_RE.match(rest) else iso
+    if match := _YEAR_MONTH_RE.match(text):
+        year, month = int(match.group(1)), match.group(2)
+        if month is None:
+            return f"{year:04d}" if year >= 1 else None
+        return f"{year:04d}-{int(month):02d}" if _real_date(year, int(month), 1) else None
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def note_dropped(doc: Document, what: str, value: object, why: str) -> None:
+    """Keep a note that a field was dropped (and its text, so nothing the author wrote is lost)."""
+    shown = " ".join(str(value).split())
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    doc.extra.setdefault("warnings", []).append(f"{what} {shown!r} dropped: {why}")
 
 
 def status_from_word(value: str) -> Status:
@@ -185,15 +288,41 @@ def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple
             if status != Status.UNKNOWN:
                 doc.status = status
         elif target == "words":
-            doc.stats.words = parse_int(value)
-        elif target in {"language", "published", "updated", "completed"}:
-            setattr(doc, target, value)
+            words = parse_int(value)
+            if words is None and any(ch.isdigit() for ch in value):
+                note_dropped(doc, raw_label.strip(), value, "not a sane count")
+            doc.stats.words = words if words is not None else doc.stats.words
+        elif target == "language":
+            doc.language = value
+        elif target in {"published", "updated", "completed"}:
+            set_date(doc, target, value)
         elif target == "series":
             doc.series.append(SeriesRef(name=value))
         elif target == "url":
-            doc.extra.setdefault("urls", []).append(value)
+            add_urls(doc, [value])
         else:
             unplaced.append((raw_label, value))
     if unplaced:
         doc.extra.setdefault("fields", {}).update({k: v for k, v in unplaced})
     return unplaced
+
+
+def set_date(doc: Document, which: str, value: object) -> None:
+    """Set ``doc.published``/``updated``/``completed`` from a file's value, or drop a bad one
+    with a note (the text kept among the unplaced fields)."""
+    date = parse_date(value)
+    if date is None:
+        note_dropped(doc, which, value, "not a real date")
+        doc.extra.setdefault("fields", {}).setdefault(which, " ".join(str(value).split()))
+        return
+    setattr(doc, which, date)
+
+
+def add_urls(doc: Document, values: Iterable[object]) -> None:
+    """Links a file names for the work: http(s) only; any other scheme is dropped with a note."""
+    for value in values:
+        url = safe_url(value)
+        if url is None:
+            note_dropped(doc, "link", value, "only http(s) links are kept")
+        else:
+            doc.extra.setdefault("urls", []).append(url)

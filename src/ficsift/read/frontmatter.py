@@ -17,8 +17,9 @@ import yaml
 from ficsift.model import Document, SeriesRef, TagType
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
-from ficsift.read.fields import apply_fields, split_list
+from ficsift.read.fields import add_urls, apply_fields, split_list
 from ficsift.read.html import SCENE_BREAK, Block, fragment_text, is_heading_html, sanitize_html
+from ficsift.read.nesting import check_nesting
 from ficsift.read.structure import apply_parts, is_scene_break, split_story
 
 # Closed by "---" or "..." (YAML), or by a shorter run of dashes: hand-edited archives have
@@ -44,8 +45,9 @@ _INLINE_STARTS = (
     "<sub",
 )
 # Emphasis never spans a line break here, so a stray "*" cannot italicise half a story.
-_MD_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1")
-_MD_EM_RE = re.compile(r"(?<![\w*])([*_])(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])")
+# One pattern per delimiter, each applied only up to its last possible closer (_emphasis).
+_MD_STRONG = {d: re.compile(rf"{re.escape(d)}(?=\S)([^\n]+?)(?<=\S){re.escape(d)}") for d in ("**", "__")}  # fmt: skip
+_MD_EM = {d: re.compile(rf"(?<![\w*]){re.escape(d)}(?=\S)([^\n]+?)(?<=\S){re.escape(d)}(?![\w*])") for d in "*_"}  # fmt: skip
 
 # tag prefix -> (type, label); unprefixed tags are freeforms
 TAG_PREFIXES: dict[str, TagType] = {
@@ -100,14 +102,25 @@ class FrontMatterReader(Reader):
         return [doc]
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, with dates left as written: YAML's own date constructor raises on
+    "2013-13-45" and took the whole file with it; a date is checked as a field instead."""
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
 def _load_yaml(text: str) -> dict[str, Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         # Aliases are refused: they let a few lines expand into gigabytes ("billion laughs").
-        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=loader)):
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_Loader)):
             raise ReadError("front matter uses YAML aliases (refused)")
-        data = yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
+        data = yaml.load(text, Loader=_Loader)
+    # A value YAML cannot build (ValueError, OverflowError…) or nesting too deep for it
+    # (RecursionError) costs the strict reading, not the story.
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         lenient = _lenient_front_matter(text)
         if not lenient:
             mark = getattr(exc, "problem_mark", None)
@@ -179,7 +192,7 @@ def _apply_meta(doc: Document, meta: dict[str, Any]) -> None:
             for tag in _strings(value):
                 _add_prefixed_tag(doc, tag)
         elif key_l in {"altlink", "link", "url", "source"}:
-            doc.extra.setdefault("urls", []).extend(_strings(value))
+            add_urls(doc, _strings(value))
         elif key_l in {"idtag", "id"} and (s := _scalar(value)):
             doc.extra["id"] = s
         elif key_l == "series":
@@ -211,6 +224,7 @@ def body_blocks(body: str) -> list[Block]:
     The body is sanitised once as a whole (nh3 per paragraph costs more than the rest of
     reading) and then cut at blank lines.
     """
+    check_nesting(body, "front matter story HTML")  # before nh3 parses it
     body = _MD_HEADING_LINE_RE.sub(lambda m: f"<h2>{htmllib.escape(m.group(1).strip())}</h2>", body)
     clean = sanitize_html(_markdown_inline(body))
     blocks = []
@@ -236,5 +250,37 @@ def _markdown_inline(chunk: str) -> str:
     """The Markdown a fic body uses: *em*, _em_, **strong**; raw HTML passes through."""
     if "*" not in chunk and "_" not in chunk:
         return chunk
-    chunk = _MD_STRONG_RE.sub(r"<strong>\2</strong>", chunk)
-    return _MD_EM_RE.sub(r"<em>\2</em>", chunk)
+    for delimiter, pattern in _MD_STRONG.items():
+        chunk = _emphasis(pattern, delimiter, r"<strong>\1</strong>", chunk, em=False)
+    for delimiter, pattern in _MD_EM.items():
+        chunk = _emphasis(pattern, delimiter, r"<em>\1</em>", chunk, em=True)
+    return chunk
+
+
+def _emphasis(pattern: re.Pattern[str], delimiter: str, repl: str, text: str, em: bool) -> str:
+    """``pattern.sub`` line by line, each line only up to the last place a span could close.
+
+    From an opener with no closer after it, the lazy pattern scans to the line's end; a line
+    of openers ("**a **a **a…") made that quadratic (80 KB: 55 s).  No match ends past the
+    last possible closer, so cutting the line there changes nothing but the time.
+    """
+    if delimiter not in text:
+        return text
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        if delimiter in line and (end := _last_closer(line, delimiter, em)) > 0:
+            lines[n] = pattern.sub(repl, line[:end]) + line[end:]
+    return "\n".join(lines)
+
+
+def _last_closer(line: str, delimiter: str, em: bool) -> int:
+    """Where the last ``delimiter`` that could close a span ends (after a non-space and, for
+    emphasis, before no word character or "*"); -1 when there is none."""
+    size = len(delimiter)
+    end = len(line)
+    while (at := line.rfind(delimiter, 1, end)) > 0:
+        after = line[at + size : at + size + 1]
+        if not line[at - 1].isspace() and not (em and (after == "*" or after.isalnum() or after == "_")):
+            return at + size
+        end = at + size - 1  # the next candidate may overlap this one ("***")
+    return -1

@@ -13,6 +13,7 @@ from ficsift.model import Document
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.html import html_blocks, is_heading_html, node_text, parse_html, sanitize_html
+from ficsift.read.nesting import check_nesting
 from ficsift.read.structure import apply_parts, split_story
 
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<p>", b"<p ", b"<div", b"<br")
@@ -30,7 +31,9 @@ class GenericHtmlReader(Reader):
         return 20 if any(m in raw.head for m in _HTML_MARKERS) else 0
 
     def read(self, raw: RawFile) -> list[Document]:
-        tree = parse_html(decode_bytes(raw.data))
+        page = decode_bytes(raw.data)
+        check_nesting(page)
+        tree = parse_html(page)
         body = tree.body
         if body is None:
             raise ReadError("HTML page has no body")

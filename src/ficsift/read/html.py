@@ -48,11 +48,12 @@ _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "ob
 
 _BR_RE = re.compile(r"<br\s*/?>", re.I)
 _DOUBLE_BR_RE = re.compile(r"(?:<br\s*/?>\s*){2,}", re.I)
+# The tag patterns below end in "[^>]*>": from each "<" of a long tail with no ">" they would
+# scan to the end, so fragment_text only applies them up to the last ">" (see _tags_sub).
 _BLOCK_BOUNDARY_RE = re.compile(
     r"</?(?:p|div|h[1-6]|blockquote|li|ul|ol|pre|section|article|center|table|tr|dl|dt|dd)\b[^>]*>",
     re.I,
 )
-_CODE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<(?:script|style)\b[^>]*/>", re.I | re.S)
 _HR_RE = re.compile(r"<hr\b[^>]*>", re.I)
 _TAG_RE = re.compile(r"<[^>]*>")
 _BLANK_LINES_RE = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
@@ -102,17 +103,17 @@ def sanitize_html(fragment: str) -> str:
 def fragment_text(fragment: str) -> str:
     """Plain text of an HTML fragment: paragraphs split by blank lines, <br> by newlines."""
     if "<script" in fragment or "<style" in fragment or "<SCRIPT" in fragment:
-        fragment = _CODE_RE.sub("", fragment)  # page-speed proxies inject scripts into stories
+        fragment = drop_code(fragment)  # page-speed proxies inject scripts into stories
     # Called once per paragraph (65,000 times for the shared stories): each substitution is
     # skipped when a substring test shows it cannot match, which halves the cost.
     text = fragment
     if "<h" in text or "<H" in text:
-        text = _HR_RE.sub(f"\n\n{SCENE_BREAK}\n\n", text)
-    text = _BLOCK_BOUNDARY_RE.sub("\n\n", text)
+        text = _tags_sub(_HR_RE, f"\n\n{SCENE_BREAK}\n\n", text)
+    text = _tags_sub(_BLOCK_BOUNDARY_RE, "\n\n", text)
     if "<b" in text or "<B" in text:
         text = _BR_RE.sub("\n", text)
     if "<" in text:
-        text = _TAG_RE.sub("", text)
+        text = _tags_sub(_TAG_RE, "", text)
     text = htmllib.unescape(text)
     if "  " in text or "\t" in text or "\u00a0" in text:
         text = _SPACES_RE.sub(" ", text)
@@ -120,6 +121,49 @@ def fragment_text(fragment: str) -> str:
     if "\n" in text:  # newlines at the edges are stripped anyway: tidy only inner ones
         text = _BLANK_LINES_RE.sub("\n\n", _LINE_EDGE_RE.sub("\n", text))
     return text
+
+
+def _tags_sub(pattern: re.Pattern[str], replacement: str, text: str) -> str:
+    """``pattern.sub`` for a pattern ending in ``[^>]*>``, in linear time.
+
+    No tag can end after the last ">", so the tail after it is left alone: from each "<" in
+    that tail the pattern would scan to the end and fail ("<" * 100,000: quadratic).
+    """
+    end = text.rfind(">") + 1
+    if end == len(text):
+        return pattern.sub(replacement, text)
+    return pattern.sub(replacement, text[:end]) + text[end:]
+
+
+_CODE_START_RE = re.compile(r"<(script|style)\b", re.I)
+_CODE_END_RE = {name: re.compile(f"</{name}\\s*>", re.I) for name in ("script", "style")}
+
+
+def drop_code(fragment: str) -> str:
+    """``fragment`` without ``<script>``/``<style>`` elements (their code is no story text).
+
+    A find loop rather than one lazy regex: "<script" a hundred thousand times with no
+    closing tag made the regex scan to the end from each one.  An unclosed element is left
+    as it is, for the tag stripper.
+    """
+    out: list[str] = []
+    pos = 0
+    while (start := _CODE_START_RE.search(fragment, pos)) is not None:
+        name = start.group(1).lower()
+        gt = fragment.find(">", start.end())
+        if gt < 0:
+            break
+        if fragment[gt - 1] == "/":  # <script … /> (XHTML)
+            end = gt + 1
+        else:
+            close = _CODE_END_RE[name].search(fragment, gt)
+            if close is None:
+                break
+            end = close.end()
+        out.append(fragment[pos : start.start()])
+        pos = end
+    out.append(fragment[pos:])
+    return "".join(out)
 
 
 def node_text(node: LexborNode | None) -> str:
@@ -137,11 +181,31 @@ def html_blocks(node: LexborNode) -> list[Block]:
     archive pages) is split at each double break.
     """
     blocks: list[Block] = []
-    _collect(node, blocks)
+    _collect(node, blocks, _holding_blocks(node))
     return blocks
 
 
-def _collect(node: LexborNode, out: list[Block]) -> None:
+def _holding_blocks(root: LexborNode) -> set[int]:
+    """The ``mem_id`` of every node under ``root`` that has a block element inside.
+
+    One walk up from each block element, stopping where an earlier walk passed: linear.
+    (Asking each node in turn searched its whole subtree: quadratic in the nesting depth.)
+    """
+    holding: set[int] = set()
+    stop = root.mem_id
+    for node in root.traverse():
+        if node.tag not in BLOCK_TAGS or node.mem_id == stop:
+            continue
+        parent = node.parent
+        while parent is not None and parent.mem_id not in holding:
+            holding.add(parent.mem_id)
+            if parent.mem_id == stop:
+                break
+            parent = parent.parent
+    return holding
+
+
+def _collect(node: LexborNode, out: list[Block], holding: set[int]) -> None:
     inline: list[str] = []
     for child in node.iter(include_text=True):
         tag = child.tag
@@ -155,17 +219,11 @@ def _collect(node: LexborNode, out: list[Block]) -> None:
         _flush_inline(inline, out)
         if tag == "hr":
             out.append(Block(SCENE_BREAK, "<hr/>"))
-        elif _has_block_inside(child):
-            _collect(child, out)
+        elif child.mem_id in holding:
+            _collect(child, out, holding)
         else:
             _leaf(child.html or "", out)
     _flush_inline(inline, out)
-
-
-def _has_block_inside(node: LexborNode) -> bool:
-    # Not css_first: lexbor's selectors match the node itself as well as its descendants.
-    own = node.mem_id
-    return any(d.tag in BLOCK_TAGS and d.mem_id != own for d in node.traverse())
 
 
 def _flush_inline(inline: list[str], out: list[Block]) -> None:

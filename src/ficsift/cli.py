@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from ficsift import __version__
+from ficsift import cli_fetch as fetch_commands
 from ficsift import cli_search as search_commands
 from ficsift.cli_support import (
     MAX_ROWS,
@@ -373,6 +374,7 @@ def serve(
 
 
 search_commands.register(app)
+fetch_commands.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

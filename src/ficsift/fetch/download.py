@@ -25,6 +25,11 @@ from fanficfare import adapters, exceptions, writers
 from fanficfare.configurable import Configuration
 from fanficfare.epubutils import get_dcsource_chaptercount, get_update_data
 
+# Importing FanFicFare sets its logger to DEBUG with a stream handler of its own, so every
+# request would be printed; a fetch reports one line per story instead (FanFicFare's own
+# command line also turns it down).
+logging.getLogger("fanficfare").setLevel(logging.CRITICAL)
+
 _SAFE_NAME_RE = re.compile(r"[^\w.-]+")
 _DEFAULTS_INI = Path(adapters.__file__).resolve().parent.parent / "defaults.ini"
 
@@ -270,10 +275,3 @@ def _load_previous(adapter: Any, epub: bytes) -> None:
         adapter.oldchaptersmap,
         adapter.oldchaptersdata,
     ) = get_update_data(BytesIO(epub))[0:9]
-
-
-def quiet_fanficfare() -> None:
-    """Importing FanFicFare sets its logger to DEBUG with a handler of its own, so every
-    request would be printed; a fetch reports one line per story instead (FanFicFare's own
-    command line also turns it down)."""
-    logging.getLogger("fanficfare").setLevel(logging.CRITICAL)

@@ -27,7 +27,6 @@ from ficsift.fetch.download import (
     StoryRef,
     download,
     locate,
-    quiet_fanficfare,
 )
 from ficsift.fetch.shelf import Shelf, keep, prepare
 from ficsift.fetch.sites import per_site
@@ -162,7 +161,6 @@ def _run(
     report: FetchReport,
 ) -> FetchReport:
     started = time.perf_counter()
-    quiet_fanficfare()
     jobs: list[_Job] = []
     seen: set[str] = set()
     for job in found:

@@ -83,13 +83,13 @@ def make_shared(root: Path) -> Path:
         "Wren Ashdown,Wren A.,alias\nMoth (Lantern Tales),Moth,alias\n"
         "Vampire Wren Ashdown,Vamp!Wren,alias\n",
         sc / "universes.csv": "master,name,rel\nLantern Tales,LT,alias\n"
-        "Lantern Tales,Lantern Tales (TV),related\n",
+        "Lantern Tales,Lantern Tales (TV),related\nVarro,Varro (Film),related\n",
         sc / "fandoms.csv": "alias,canonical\n",
         sc / "genres.csv": "master,name,rel\nFluff,fluffy,alias\n",
         sc / "tropes.csv": "variant,canonical,route\n",
         root / "ontology" / "ao3-metatags-2023.csv": "Tag Name,Metatag Name\n"
         + "".join(f"Vampire Person{i},Vampires\n" for i in range(12))
-        + "Vampires,Creatures\n",
+        + "Vampires,Creatures\nTam Orrel (Lantern),Lantern Crew\nMoth (Lantern Tales),Lantern Crew\n",
         root / "ontology" / "ao3-canonical-freeforms-2015.json": '{"Vampires": 40, "Fluff": 9}',
         tw / "tw-fine-open.json": '["death"]',
         tw / "tw-coarse.json": '["aggression"]',
@@ -147,7 +147,6 @@ def test_build_rules_on_small_sources(mini: tuple[Ontology, bytes, bytes]) -> No
     # Sable is only ever seen in crossovers: credited where over-represented (lift 3 > 2)
     assert onto.fandoms_of_character("Sable Quin") == {"Lantern Tales": 2}
     # one work is not enough for Pell; the disambiguator alone places Moth
-    assert onto.fandoms_of_character("Pell Varro") == {}
     assert "Lantern Tales" in onto.fandoms_of_character("Moth (Lantern Tales)")
     # fandom aliases, franchise members and the archive's slug
     assert onto.canonical("LT", "fandom") == "Lantern Tales"
@@ -158,6 +157,25 @@ def test_build_rules_on_small_sources(mini: tuple[Ontology, bytes, bytes]) -> No
     assert onto.canonical_relationship("wren/moth", fandom="Lantern Tales") == "Moth/Wren Ashdown"
     assert onto.canonical_relationship("Pell/Ike") == "Ike Dorn/Pell Varro"
     assert [t.fine for t in onto.trigger_labels()] == ["death"]
+
+
+def test_gazetteer_on_small_sources(mini: tuple[Ontology, bytes, bytes]) -> None:
+    onto = mini[0]
+    people = onto.gazetteer
+    # every form prose may use: full name, given name, surname, the other order
+    for form in ("Ike Dorn", "Ike", "Dorn", "Dorn Ike"):
+        assert [people.name(i) for i in people.people(form)] == ["Ike Dorn"]
+    assert people.people("ike dorn") == ()  # prose capitalises names: forms are as written
+    assert people.people("Vampires") == ()
+    ike = people.people("Ike")[0]
+    assert people.homes(ike) == {"Harbor Nine": 8}
+    # a character known only as a meta tag is placed by its disambiguator, which opens the
+    # title of one franchise's fandoms ("Lantern" → Lantern Tales)
+    tam = people.people("Tam Orrel")[0]
+    assert people.homes(tam) == {"Lantern Tales": 1}
+    # a fandom named after the one character so called, who has no other home
+    assert onto.fandoms_of_character("Pell Varro") == {"Varro": 1}
+    assert people.homes(people.people("Pell")[0]) == {"Varro": 1}
 
 
 @pytest.mark.slow

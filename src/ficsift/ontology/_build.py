@@ -12,7 +12,7 @@ import sys
 from collections import Counter, defaultdict
 from typing import Any
 
-from ficsift.ontology import _build_base, _build_links
+from ficsift.ontology import _build_base, _build_links, _build_names
 from ficsift.ontology import _names as N
 from ficsift.ontology._build_base import Characters, Fandoms, Registry, Sources, Work
 from ficsift.ontology._build_links import Evidence, read_listings
@@ -20,7 +20,7 @@ from ficsift.ontology._build_links import Evidence, read_listings
 __all__ = ["BUILD_MODULES", "Sources", "Work", "compile_ontology", "read_listings"]
 
 # The code whose bytes go into the data file's version, with the sources' digests.
-BUILD_MODULES = (N, _build_base, _build_links, sys.modules[__name__])
+BUILD_MODULES = (N, _build_base, _build_links, _build_names, sys.modules[__name__])
 
 # A "<Prefix> <character>" tag inherits the meta tags that ≥80 % of the ≥10 metatagged
 # "<Prefix> …" tags share (``Vampire Hermione Granger`` → Vampires, so also
@@ -204,6 +204,7 @@ def compile_ontology(src: Sources) -> dict[str, Any]:
         *chars.by_key.values(),
         *chars.syn_to,
         *(c for w in src.works for c in w.characters),
+        *(n for pair in src.metatags for n in pair),  # "Talia (Valdemar)" is only a meta tag
     ]:
         dis = N.split_disambiguator(N.strip_mentioned(name))[1]
         if dis:
@@ -219,6 +220,10 @@ def compile_ontology(src: Sources) -> dict[str, Any]:
     ev.freeform_disambiguators(sorted({*ff_tags, *(s for n in ff_tags for s in reg.syn[n])}))
     ev.count()
     inferred = _infer_prefix_parents(parents, groups, reg, chars)
+    people = _build_names.people(reg)
+    ev.registry_disambiguators(people)
+    homes = {x: set(fl) for x, fl in ev.links("character").items()}
+    ev.title_characters(_build_names.title_characters(people, reg, fandoms, homes))
     char_links, rel_links = ev.links("character"), ev.links("relationship")
     for links in (char_links, rel_links):
         for fl in links.values():
@@ -242,6 +247,8 @@ def compile_ontology(src: Sources) -> dict[str, Any]:
         src,
     )
     out["stats"]["relationship_order_agreement"] = agreement
+    out["gazetteer"] = _build_names.name_index(people, reg, out["names"][0])
+    out["stats"]["name_forms"] = len(out["gazetteer"]["forms"])
     return out
 
 

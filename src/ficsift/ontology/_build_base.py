@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ficsift.ontology import _names as N
 
 META_FANDOMS = frozenset({"multi-fandom", "multifandom", "multi fandom"})
+MIN_OPENING = 5  # a disambiguator read as the opening of a fandom's title: "Valdemar", not "Leon"
 _PREFIX_SEPS = re.compile(r":\s| \(| - | & ")
 
 
@@ -141,13 +142,21 @@ class Fandoms:
         """Map the ``(BtVS)`` in ``Faith (BtVS)`` to a fandom.
 
         In order: the disambiguator is itself a fandom spelling or alias; it co-occurs with one
-        fandom in single-fandom works (≥2 votes, ≥60 %); it is the unique acronym of a fandom.
+        fandom in single-fandom works (≥2 votes, ≥60 %); it is the unique acronym of a fandom;
+        it begins the title of fandoms of one franchise only (``Valdemar`` → Valdemar Series,
+        ``Locked Tomb Trilogy`` → The Locked Tomb Trilogy | Gideon the Ninth Series).
         """
         acronyms: dict[str, set[str]] = defaultdict(set)
+        openings: dict[str, set[str]] = defaultdict(set)
         for name in self.own.values():
             words = [w for w in re.split(r"[\s:\-]+", N.base_name(name)) if w[:1].isalpha()]
             if len(words) >= 3:
                 acronyms["".join(w[0] for w in words).casefold()].add(self.franchise_of(name))
+            for title in N.base_name(name).split(" | "):
+                title = re.sub(r"^the\s+", "", N.key(title))
+                ws = title.split(" ")
+                for n in range(1, len(ws) + 1):
+                    openings[" ".join(ws[:n])].add(self.franchise_of(name))
         for dis_key in sorted(needed):
             known = self.known(dis_key)
             if known:
@@ -161,6 +170,11 @@ class Fandoms:
                     continue
             franchises = acronyms.get(dis_key, set())
             if len(franchises) == 1:
+                self.dis[dis_key] = next(iter(franchises))
+                continue
+            opening = re.sub(r"^the\s+", "", dis_key)
+            franchises = openings.get(opening, set())
+            if len(opening) >= MIN_OPENING and len(franchises) == 1:
                 self.dis[dis_key] = next(iter(franchises))
 
     def of_disambiguator(self, dis: str) -> str | None:

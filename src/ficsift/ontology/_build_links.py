@@ -330,6 +330,22 @@ class Evidence:
                 if named:
                     self.disamb[name][named] += 1
 
+    def registry_disambiguators(self, people: Iterable[str]) -> None:
+        """Characters known only as AO3 meta tags ("Talia (Valdemar)") are placed by their
+        disambiguator too (those the synonym tables know were placed in ``count``)."""
+        known = set(self.chars.by_key.values())
+        for name in people:
+            if name in known or name in self.disamb:
+                continue
+            named = self.chars.fandom_of(name)
+            if named:
+                self.disamb[name][named] += 1
+
+    def title_characters(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """(character, fandom): the one character a fandom is named after ("Naruto")."""
+        for name, fandom in pairs:
+            self.disamb[name][fandom] = max(self.disamb[name][fandom], 1)
+
     def freeform_disambiguators(self, tags: Iterable[str]) -> None:
         """``Vampire Buffy Summers (BtVS)`` names Buffy Summers and Buffy's fandom."""
         for tag in tags:

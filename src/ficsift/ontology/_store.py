@@ -47,6 +47,12 @@ class Store:
     def _member(self, name: str) -> Any:
         return json.loads(self._zip.read(f"{name}.json"))
 
+    def member(self, name: str) -> Any:
+        """A member parsed on demand; ``None`` when this data file has no such member."""
+        if f"{name}.json" not in self._zip.namelist():
+            return None
+        return self._member(name)
+
     # -- spelling keys -------------------------------------------------------------------------
 
     def ids(self, k: str) -> list[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,6 +12,7 @@ from ficsift.ontology import _names as N
 from ficsift.ontology import _relationship as R
 from ficsift.ontology._resolve import fandom_id, fandom_scope, resolve_character
 from ficsift.ontology._store import Store, packaged_data
+from ficsift.ontology.gazetteer import Gazetteer
 
 TagKind = Literal["freeform", "character", "fandom", "relationship"]
 _ALIAS_JUNK = ("!", "/", "&", "centric", "mentioned", "referenced", "original", "character")
@@ -33,6 +35,11 @@ class Ontology:
         self.version: str = store.header["version"]
         self.sources: list[dict[str, Any]] = store.header["sources"]
         self.stats: dict[str, Any] = store.header.get("stats", {})
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        """Characters by the names prose calls them (parsed on first use)."""
+        return Gazetteer(self._s)
 
     @classmethod
     def from_path(cls, path: Path) -> Ontology:

@@ -1,0 +1,67 @@
+"""AO3's characters by the names prose calls them: which characters a name may be, and where
+each is at home.
+
+Built by ``scripts/build_ontology.py`` (``_build_names``): every character tag's full names,
+given names and surnames, the other order of a two-word name, and its synonyms' base names.
+A character's *homes* are the AO3 franchises its fandom links point to (a disambiguator, AO3
+listings, ship data, or a fandom named after it), keeping those with a fair share of its links
+(``Sherlock Holmes`` is at home in Sherlock Holmes, not in the odd crossover a listing shows).
+
+The member is parsed on first use (understanding a story), never when the ontology is opened.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from ficsift.ontology._store import Store
+
+HOME_SHARE = 0.2  # a franchise with less than this share of a character's links is no home
+
+
+class Gazetteer:
+    def __init__(self, store: Store) -> None:
+        self._s = store
+        self._homes: dict[int, dict[str, int]] = {}
+
+    @cached_property
+    def _index(self) -> dict[str, Any]:
+        data = self._s.member("gazetteer")
+        if not data:
+            return {}
+        return dict(zip(data["forms"], data["ids"], strict=True))
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, form: str) -> bool:
+        return form in self._index
+
+    def people(self, form: str) -> tuple[int, ...]:
+        """Ids of the characters ``form`` (as written: "Noelle", "Noelle Holiday") may name."""
+        v = self._index.get(form)
+        if v is None:
+            return ()
+        return (v,) if isinstance(v, int) else tuple(v)
+
+    def name(self, i: int) -> str:
+        """The canonical character tag of an id."""
+        return self._s.names[i]
+
+    def fandoms(self, i: int) -> dict[str, int]:
+        """Fandom → evidence count for character ``i``."""
+        return {self._s.names[f]: n for f, n in self._s.links(i, "character").items()}
+
+    def homes(self, i: int) -> dict[str, int]:
+        """Franchise → evidence count, the franchises with a fair share of ``i``'s links."""
+        got = self._homes.get(i)
+        if got is None:
+            out: dict[str, int] = {}
+            for f, n in self._s.links(i, "character").items():
+                name = self._s.names[self._s.franchise(f)]
+                out[name] = out.get(name, 0) + n
+            total = sum(out.values())
+            got = {f: n for f, n in out.items() if n >= HOME_SHARE * total}
+            self._homes[i] = got
+        return got

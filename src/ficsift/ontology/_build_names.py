@@ -26,15 +26,19 @@ from ficsift.ontology._build_base import Fandoms, Registry
 
 # Words that are a role, a title or an article, never a person on their own.
 STOP_FORMS = frozenset(
-    "The A An Mr Mr. Mrs Mrs. Ms Ms. Miss Dr Dr. Doctor Sir Lady Lord Captain Professor King "
-    "Queen Prince Princess Mother Father Brother Sister Uncle Aunt Mom Mum Dad Grandma Grandpa "
-    "Master Mistress God Goddess Boy Girl Man Woman Kid Baby Child Old Young Little Big Jr Jr. "
-    "Sr Sr. II III IV Female Male Reader You Narrator Team Family Everyone Others Other Unnamed "
-    "Original Character Characters Various Ensemble Minor Background Mentioned OC OCs Self "
-    "Insert Player Protagonist Avatar Unknown Anonymous Human Alien Demon Angel Vampire "
-    "Werewolf Dragon Ghost Monster Robot Cat Dog".split()
+    str.split(
+        "The A An Mr Mr. Mrs Mrs. Ms Ms. Miss Dr Dr. Doctor Sir Lady Lord Captain Professor King "
+        "Queen Prince Princess Mother Father Brother Sister Uncle Aunt Mom Mum Dad Grandma Grandpa "
+        "Master Mistress God Goddess Boy Girl Man Woman Kid Baby Child Old Young Little Big Jr Jr. "
+        "Sr Sr. II III IV Female Male Reader You Narrator Team Family Everyone Others Other Unnamed "
+        "Original Character Characters Various Ensemble Minor Background Mentioned OC OCs Self "
+        "Insert Player Protagonist Avatar Unknown Anonymous Human Alien Demon Angel Vampire "
+        "Werewolf Dragon Ghost Monster Robot Cat Dog"
+    )
 )
-_JUNK = re.compile(r"[/&!?:;\"()\[\]{}#@*+=<>|\\]|\(s\)|\bcharacter\b|\boriginal\b|\breader\b", re.I)
+_JUNK = re.compile(
+    r"[/&!?:;\"()\[\]{}#@*+=<>|\\]|\(s\)|\bcharacter\b|\boriginal\b|\breader\b", re.I
+)
 _WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
 MAX_FORM_WORDS = 4
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from ficsift import importer
 from ficsift.importer import import_paths
 from ficsift.library import Library
-from ficsift.read import Limits
+from ficsift.model import Document
+from ficsift.read import Limits, RawFile
 
 STORY = "Chapter 1\n\n" + "\n\n".join(
     f"Paragraph {i}: Willow walked Tara home past the Bronze and the graveyard, talking about spells."
@@ -117,3 +119,45 @@ def test_parallel_and_serial_imports_agree(tmp_path: Path, corpus: Path) -> None
     assert [r.title for r in serial.rows(100)] == [r.title for r in parallel.rows(100)]
     serial.close()
     parallel.close()
+
+
+def write_stories(folder: Path, names: list[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in names:  # distinct texts: each its own work, not a copy of another
+        path = folder / f"{name}.txt"
+        path.write_text(STORY.replace("Willow", name.capitalize()))
+        paths.append(path)
+    return paths
+
+
+def test_a_figure_past_sqlite_integers_is_dropped_and_the_file_kept(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below the readers' own checks: whatever gives the writer a 25-digit kudos count, the
+    figure is dropped with a note and the story stored (it raised OverflowError, losing the
+    whole batch)."""
+    write_stories(tmp_path / "fics", ["anya", "buffy", "cordelia", "dawn"])
+    real = importer.read_file
+
+    def huge_figures(raw: RawFile) -> list[Document]:
+        docs = real(raw)
+        if raw.path.endswith("buffy.txt"):
+            for doc in docs:
+                doc.stats.kudos = 10**25
+                doc.stats.hits = 2**63
+                doc.stats.words = -5
+                doc.stats.bookmarks = 7  # a good figure is kept
+        return docs
+
+    monkeypatch.setattr(importer, "read_file", huge_figures)
+    report = import_paths(library, [tmp_path / "fics"], workers=0)
+    assert report.counts["added"] == 4 and not report.failures, report.failures
+    (buffy,) = [
+        w
+        for w in map(library.get, range(1, 5))
+        if w and w.document.source.path.endswith("buffy.txt")
+    ]
+    stats = buffy.document.stats
+    assert (stats.kudos, stats.hits, stats.words, stats.bookmarks) == (None, None, None, 7)
+    assert any("kudos out of range" in note for note in buffy.document.extra["warnings"])

@@ -157,3 +157,18 @@ def test_an_empty_library_answers_from_memory(tmp_path: Path) -> None:
     )
     assert (found.total, found.page, found.facets) == (0, [], {})
     lib.close()
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_bounds_past_sqlite_integers_mean_what_they_say(
+    library: SqliteLibrary, in_memory: bool
+) -> None:
+    """A Query built by any front end with a bound SQLite cannot bind (it raised
+    OverflowError) is clamped where conditions are made: everything is under 10^30 words,
+    nothing over it."""
+    everything = answer(library, Query(), 0, in_memory).total
+    huge = 10**30
+    assert answer(library, Query(words=Range(None, huge)), 0, in_memory).total == everything
+    assert answer(library, Query(kudos=Range(huge, None)), 0, in_memory).total == 0
+    assert answer(library, Query(max_relationships=huge), 0, in_memory).total == everything
+    assert answer(library, Query(words=Range(-huge, huge)), 0, in_memory).total == everything

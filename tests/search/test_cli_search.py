@@ -124,3 +124,56 @@ def test_a_whole_query_in_single_quotes_reads_as_typed(lib_dir: Path) -> None:
     code, words = cli(lib_dir, "search", "cellar boiler", "--json", "semantic:off")
     assert code == 0, words
     assert titles_of(words) == {"The Cellar Door"}  # two words, not the phrase "cellar boiler"
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", HUGE, "LIB"], ["explain", HUGE, "vampire", "LIB"], ["why", HUGE, "LIB"],
+        ["similar", HUGE, "LIB"], ["mark", HUGE, "--status", "read", "LIB"],
+        ["blacklist", "remove", HUGE, "LIB"], ["show", "0", "LIB"], ["why", "9" * 5000, "LIB"],
+        ["similar", "LIB", "--", "-3"], ["mark", "twelve", "--rating", "2", "LIB"],
+    ],
+)  # fmt: skip
+def test_an_impossible_id_is_one_line(lib_dir: Path, args: list[str]) -> None:
+    """Ids past SQLite's integers raised OverflowError with a traceback."""
+    at = args.index("LIB")
+    result = runner.invoke(app, [*args[:at], "--library", str(lib_dir), *args[at + 1 :]])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith("ficsift: a ") and "id is a whole number" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--limit", HUGE], ["list", "--offset", HUGE], ["search", "--limit", HUGE],
+        ["search", "--offset", HUGE], ["similar", "1", "--limit", HUGE],
+        ["search", "--facets", HUGE, "--json"],
+    ],
+)  # fmt: skip
+def test_a_huge_page_size_is_clamped(lib_dir: Path, args: list[str]) -> None:
+    code, output = cli(lib_dir, *args)
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("words>99999999999999999999", "'99999999999999999999' is too large"),
+        ("kudos>=1e400", "'1e400' is too large"),
+        ("words:1k..99999999999999999999999", "'99999999999999999999999' is too large"),
+    ],
+)
+def test_a_number_past_sqlite_integers_is_a_bad_query(
+    lib_dir: Path, query: str, shown: str
+) -> None:
+    code, output = cli(lib_dir, "search", query)
+    assert code == 2, output
+    assert output.splitlines() == [f"ficsift: bad query: {shown} (at most {2**63 - 2})", query,
+                                   f"^ {shown} (at most {2**63 - 2})"]  # fmt: skip
+    code, output = cli(lib_dir, "search", "--words-min", HUGE)
+    assert code == 2 and "Traceback" not in output and "--words-min" in output

@@ -40,6 +40,9 @@ def test_quoted_phrase_that_is_not_a_tag_stays_text() -> None:
         ('fandom:"Ginga Eiyuu Densetsu | Legend of the Galactic Heroes"',
          lambda q: q.include[0].any_of[0].text == "Ginga Eiyuu Densetsu | Legend of the Galactic Heroes"),
         ("words:1000..5k", lambda q: q.words == Range(1000, 5000)),
+        ("words:2.5k..1e4", lambda q: q.words == Range(2500, 10000)),
+        ("kudos>=9223372036854775806", lambda q: q.kudos == Range(2**63 - 2, None)),
+        ("words>9223372036854775805", lambda q: q.words == Range(2**63 - 2, None)),
         ("chapters<3", lambda q: q.chapters == Range(None, 2)),
         ("kudos>=100", lambda q: q.kudos == Range(100, None)),
         ("updated:2020..2021", lambda q: q.updated == Range("2020", "2021-12-31")),
@@ -73,6 +76,15 @@ def test_forms(line: str, check) -> None:  # type: ignore[no-untyped-def]
         ("ships>=2", 0, "ships<=N"),
         ("ship:", 0, "needs a value"),
         ("reading:someday", 0, "reading is want"),
+        # numbers past SQLite's integers: a syntax error, not an OverflowError further on
+        ("willow words>99999999999999999999", 7, "too large"),
+        ("kudos>=1e400", 0, "too large"),
+        ("words:1k..99999999999999999999999", 0, "too large"),
+        ("words<-9223372036854775807", 0, "too large"),
+        ("chapters:" + "9" * 5000, 0, "too large"),  # past Python's own int() limit
+        ("words>inf", 0, "too large"),
+        ("words>nan", 0, "not a number"),
+        ("ships<=99999999999999999999", 0, "too large"),
     ],
 )
 def test_errors_point_at_the_problem(line: str, position: int, message: str) -> None:

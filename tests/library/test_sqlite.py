@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from ficsift.library import FileRecord, Library, Outcome, SqliteLibrary
+from ficsift.library import BatchLost, FileRecord, Library, Outcome, SqliteLibrary
 from ficsift.library.query import Query
 from ficsift.library.tag_keys import TagResolver
 from ficsift.model import Chapter, Document, Source, Stats, Status, Tag, TagOrigin, TagType
@@ -243,3 +243,31 @@ def test_a_failure_in_a_batch_keeps_the_batch_earlier_writes_and_touches(
     assert lib.stats().works == 2
     with pytest.raises(RuntimeError), lib.batch():
         lib.put_scores([(added[0].work_id, 0.5, "kudos", "{}")])  # a replay would lose it
+
+
+def test_a_batch_that_cannot_be_replayed_is_lost_as_a_whole(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed write costs that file alone only while the batch's earlier writes can be
+    made again; when they cannot (the disk failed), BatchLost says the whole batch is gone,
+    so the importer stops instead of counting files that are not stored."""
+    lib = library
+    real = SqliteLibrary._store_document
+    failing_paths = {"bad.txt"}
+
+    def failing(self: SqliteLibrary, locator: str, *args: object) -> object:
+        if locator in failing_paths:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, locator, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteLibrary, "_store_document", failing)
+    first, bad = doc("first.txt"), doc("bad.txt")
+    bad.chapters = [chapter(70)]
+    with pytest.raises(BatchLost), lib.batch():
+        lib.store_file(FileRecord("first.txt", "sha-first", 1, 0.0, 1), [first])
+        failing_paths.add("first.txt")  # its replay fails too
+        lib.store_file(FileRecord("bad.txt", "sha-bad", 1, 0.0, 1), [bad])
+    assert lib.file_record("first.txt") is None and lib.stats().works == 0
+    failing_paths.clear()
+    store(lib, doc("later.txt"))  # the library is still usable
+    assert lib.stats().works == 1

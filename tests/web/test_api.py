@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import wait_for_job, work_id_titled
+from tests.web.conftest import csrf_token, wait_for_job, work_id_titled
 
 
 def test_search_returns_hits_and_facets(client: TestClient) -> None:
@@ -128,3 +129,59 @@ def test_openapi_and_unknown_routes(client: TestClient) -> None:
     unknown = client.get("/api/nothing-here")
     assert unknown.status_code == 404
     assert unknown.json() == {"error": "Not Found"}
+
+
+HUGE = "99999999999999999999"  # past 2^63: no library row can have it
+
+
+def test_huge_numbers_are_clear_errors(client: TestClient) -> None:
+    work_id = work_id_titled(client, "Paragon")
+    token = csrf_token(client)
+    for method, url, kwargs, status in (
+        ("GET", f"/api/works/{HUGE}", {}, 404),
+        ("GET", f"/api/works/-{HUGE}", {}, 404),
+        ("GET", f"/api/works/{HUGE}/similar", {}, 404),
+        ("POST", f"/api/works/{HUGE}/mark", {"json": {"rating": 3}}, 404),
+        ("DELETE", f"/api/blacklist/{HUGE}", {}, 404),
+        ("GET", f"/api/import/{HUGE}", {}, 404),
+        ("GET", f"/api/works/{work_id}/similar?limit={HUGE}", {}, 200),
+        ("GET", f"/api/search?q=words>{HUGE}", {}, 400),
+        ("GET", "/api/search?q=kudos>=1e400", {}, 400),
+        ("GET", f"/api/search?words_min={HUGE}", {}, 200),
+        ("GET", f"/api/search?page={HUGE}", {}, 200),
+    ):
+        response = client.request(method, url, **kwargs)
+        assert response.status_code == status, (url, response.status_code, response.text)
+        assert response.headers["content-type"] == "application/json", url
+        if status >= 400:
+            assert response.json()["error"], url
+    for url, status in (
+        (f"/works/{HUGE}", 404),
+        (f"/works/{work_id}?chapter={HUGE}", 404),
+        (f"/import?job={HUGE}", 404),
+        (f"/search?q=words>{HUGE}", 400),
+    ):
+        response = client.get(url)
+        assert response.status_code == status, (url, response.status_code)
+        assert "text/html" in response.headers["content-type"]
+    for url in (f"/works/{HUGE}/mark", f"/library/blacklist/{HUGE}/remove"):
+        response = client.post(url, data={"csrf_token": token, "status": "read"},
+                               follow_redirects=False)  # fmt: skip
+        assert response.status_code in {303, 404}, (url, response.status_code)
+
+
+def test_a_number_too_large_for_the_library_is_a_400_wherever_it_comes_from(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The class, not the one route: any OverflowError is the request's fault, not a 500."""
+    from ficsift.library.sqlite import SqliteLibrary
+
+    def overflow(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr(SqliteLibrary, "stats", overflow)
+    response = client.get("/api/stats")
+    assert response.status_code == 400
+    assert response.json() == {"error": "a number in the request is too large"}
+    monkeypatch.setattr(SqliteLibrary, "blacklist", overflow)
+    assert client.get("/library").status_code == 400

@@ -272,3 +272,111 @@ def test_folder_import_only_reads(client: TestClient, fic_folder: Path, tmp_path
     job = wait_for_job(client, int(response.headers["location"].split("job=")[1]))
     assert job["state"] == "done" and job["report"]["files"] == 1, job
     assert (copy.stat().st_mtime_ns, copy.read_bytes(), sorted(folder.iterdir())) == before
+
+
+# -- folder imports: only under the import roots -------------------------------------------
+
+
+def test_folder_import_reads_only_under_the_import_roots(library_dir: Path, tmp_path: Path) -> None:
+    root = tmp_path / "fics"
+    (root / "ok").mkdir(parents=True)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "private.md").write_text("---\ntitle: Private\n---\nNot for the web.\n")
+    (root / "to-etc").symlink_to("/etc")
+    (root / "to-elsewhere").symlink_to(outside)
+    with make_client(make_app(library_dir, import_roots=[root])) as client:
+        refused = [
+            "/etc", "/etc/passwd", "/etc/shadow", "/etc/no-such-file", "/proc/self/environ",
+            "/sys", "/dev/null", "/", str(outside), str(outside / "private.md"),
+            str(outside / "missing"), str(root / "to-etc"), str(root / "to-etc/passwd"),
+            str(root / "to-elsewhere"), str(root / "missing"), str(root / "ok/../../elsewhere"),
+            str(root / "ok") + "\x00", "~root/../etc",
+        ]  # fmt: skip
+        messages = {}
+        for path in refused:
+            response = client.post("/api/import", json={"path": path})
+            assert response.status_code == 400, (path, response.text)
+            messages[path] = response.json()["error"]
+            # the same words whether the path exists or not: only the path given differs
+            shown = messages[path].replace(repr(path.strip()), "PATH")
+            assert (
+                shown
+                == f"not a folder or file inside an allowed import folder: PATH (allowed: {root})"
+            )
+        form = client.post(
+            "/import",
+            data={"folder": "/etc", "csrf_token": csrf_token(client)},
+            follow_redirects=False,
+        )
+        assert form.status_code == 400
+        assert not (library_dir / "imports").exists()  # nothing was started
+        assert client.post("/api/import", json={"path": str(root / "ok")}).status_code == 202
+
+
+def test_system_folders_are_refused_whatever_the_roots(library_dir: Path) -> None:
+    with make_client(make_app(library_dir, import_roots=[Path("/")])) as client:
+        for path in ("/", "/etc", "/etc/passwd", "/proc", "/usr/share", "/var/log", "/dev"):
+            response = client.post("/api/import", json={"path": path})
+            assert response.status_code == 400, path
+
+
+def test_default_import_roots_are_home_and_the_library(library_dir: Path) -> None:
+    from ficsift.web import create_app
+
+    app = create_app(library_dir, port=80)
+    roots = app.state.ficsift.import_roots.roots
+    assert roots == [Path.home().resolve(), library_dir.resolve()]
+
+
+# -- links from story data -----------------------------------------------------------------
+
+HOSTILE_URLS = [
+    "javascript:alert(document.cookie)//archiveofourown.org/works/1",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "java\nscript:alert(1)",
+    "\x01javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "https:javascript:alert(1)",
+    "//evil.example/x",
+    "http://",
+]
+
+
+def test_only_http_links_are_rendered_from_story_data(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the library holds (readers refuse such URLs too), the page links only
+    http(s): the source's "original" link and the series link."""
+    from ficsift.model import SeriesRef
+    from ficsift.web import views
+
+    work_id = work_id_titled(client, "Paragon")
+    real_get_work = views.get_work
+    current = {"url": ""}
+
+    def hostile_work(lib, wanted):  # type: ignore[no-untyped-def]
+        work = real_get_work(lib, wanted)
+        for source in work.sources:
+            source.url = current["url"]
+        work.document.series = [SeriesRef("The Series", 2, current["url"])]
+        return work
+
+    monkeypatch.setattr(views, "get_work", hostile_work)
+    for url in HOSTILE_URLS:
+        current["url"] = url
+        page = client.get(f"/works/{work_id}").text
+        assert_nothing_active(page)
+        tree = HTMLParser(page)
+        hrefs = [a.attributes.get("href") or "" for a in tree.css("a")]
+        assert all(h.startswith(("/", "#", "?")) for h in hrefs), (url, hrefs)
+        assert "The Series" in page  # the name is still shown, as text
+    current["url"] = "https://archiveofourown.org/works/1"
+    tree = HTMLParser(client.get(f"/works/{work_id}").text)
+    outside = [
+        a.attributes.get("href") for a in tree.css("a") if "//" in (a.attributes.get("href") or "")
+    ]
+    assert outside == ["https://archiveofourown.org/works/1"] * 2  # series and original

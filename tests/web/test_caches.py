@@ -1,0 +1,68 @@
+"""Every cache in the web app follows the library, whoever changed it: an import by another
+process (a CLI `ficsift add`, another server worker) or a blacklist entry added elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from ficsift.importer import import_paths
+from ficsift.library import open_library
+from ficsift.library.query import BlacklistEntry, BlacklistKind
+
+BTVS = "Buffy the Vampire Slayer"
+NEW_FIC = """---
+title: Counted Later
+author: somebody else
+tags:
+  - f:btvs
+  - c:willow
+---
+
+Willow counted the books twice, because the first count was already out of date.
+"""
+
+
+def fandom_counts(client: TestClient, url: str = "/search/facets") -> dict[str, int]:
+    """The sidebar's Fandoms counts, as a page shows them."""
+    tree = HTMLParser(client.get(url).text)
+    for facet in tree.css("details.facet"):
+        summary = facet.css_first("summary")
+        if summary is not None and summary.text().strip() == "Fandoms":
+            return {
+                item.css_first(".facet-name").text(): int(item.css_first(".count").text())  # type: ignore[union-attr]
+                for item in facet.css(".facet-item")
+            }
+    raise AssertionError("no Fandoms facet")
+
+
+def test_facet_counts_follow_another_processs_import(
+    client: TestClient, library_dir: Path, tmp_path: Path
+) -> None:
+    assert fandom_counts(client)[BTVS] == 4
+    assert fandom_counts(client)[BTVS] == 4  # now from the cache
+    assert fandom_counts(client, "/search?facets=1")[BTVS] == 4  # cached for the page too
+    story = tmp_path / "counted.md"
+    story.write_text(NEW_FIC)
+    with open_library(library_dir) as other:  # as `ficsift add` would, on its own connection
+        report = import_paths(other, [story], workers=0)
+        assert report.counts["added"] == 1, report
+    assert fandom_counts(client)[BTVS] == 5
+    assert fandom_counts(client, "/search?facets=1")[BTVS] == 5
+    assert client.get("/api/search").json()["total"] == 6  # results agree with the counts
+
+
+def test_facet_counts_follow_another_processs_blacklist(
+    client: TestClient, library_dir: Path
+) -> None:
+    assert fandom_counts(client)[BTVS] == 4
+    with open_library(library_dir) as other:
+        other.blacklist_add(BlacklistEntry(BlacklistKind.AUTHOR, "antennapedia"))
+    assert BTVS not in fandom_counts(client)
+    with open_library(library_dir) as other:
+        entry = other.blacklist()[0]
+        assert entry.id is not None
+        other.blacklist_remove(entry.id)
+    assert fandom_counts(client)[BTVS] == 4

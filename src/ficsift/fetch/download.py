@@ -207,10 +207,10 @@ def download(
     except Exception as exc:
         first = int(story.first or 1)
         where = first + chapters_done if fetching_chapters else None
-        raise FetchError(reason(exc, where)) from exc
+        raise FetchError(reason(exc, where, story.site)) from exc
 
 
-def reason(exc: BaseException, chapter: int | None = None) -> str:
+def reason(exc: BaseException, chapter: int | None = None, site: str = "the site") -> str:
     """The one-line reason a reader is shown for a failed download."""
     if isinstance(exc, exceptions.StoryDoesNotExist):
         return "story does not exist"
@@ -231,7 +231,9 @@ def reason(exc: BaseException, chapter: int | None = None) -> str:
     if isinstance(exc, exceptions.HTTPErrorFFF):
         detail = f"HTTP {exc.status_code}"
     elif isinstance(exc, OSError) or type(exc).__module__.startswith(("requests", "urllib3")):
-        detail = f"network error: {_one_line(exc)}"
+        # requests' own text is a paragraph of pool and retry internals
+        what = "did not answer in time" if "Timeout" in type(exc).__name__ else "unreachable"
+        detail = f"network error: {site} {what}"
     elif not isinstance(exc, exceptions.FailedToDownload):
         detail = f"{type(exc).__name__}: {_one_line(exc)}"
     if chapter is not None:

@@ -86,10 +86,14 @@ def serialize(root: LexborNode) -> str:
         if tag == "-text":
             out.append(text(node.text_content or ""))
         elif tag in ALLOWED_TAGS:
+            given = node.attributes
             attrs = "".join(
                 f' {name}="{text(value or "")}"'
-                for name, value in node.attributes.items()
-                if name in _EVERYWHERE or name in ALLOWED_ATTRIBUTES.get(tag, ()) or name == "rel"
+                for name, value in given.items()
+                if name in _EVERYWHERE
+                or name in ALLOWED_ATTRIBUTES.get(tag, ())
+                # nh3's rel stays only on a link that still goes somewhere (a rel needs an href)
+                or (name == "rel" and "href" in given)
             )
             if tag in _VOID:
                 out.append(f"<{tag}{attrs}/>")

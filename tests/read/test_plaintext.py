@@ -61,7 +61,8 @@ def test_word_count_is_story_only() -> None:
         (b"", "empty"),
         (b"   \n\n\t ", "empty"),
         (bytes(range(256)) * 40, "binary"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00\x01\x02" * 3000, "binary"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00\x01\x02" * 3000, "PNG image is not supported"),
+        (b"\x00\x01\x02" * 3000, "binary"),
     ],
 )
 def test_not_a_fic(data: bytes, reason: str) -> None:

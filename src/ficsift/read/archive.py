@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ficsift.read.base import Failure, RawFile, ReadError
+from ficsift.read.formats import unsupported_reason
 from ficsift.read.safezip import SafeZip, check_member_name
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -26,6 +27,9 @@ def is_epub(raw: RawFile) -> bool:
 
 def expand(raw: RawFile) -> Iterator[RawFile | Failure]:
     """``raw`` itself, or — for a plain zip — every member (recursively), failures inline."""
+    if (reason := unsupported_reason(raw)) is not None:  # a .docx is a zip, not a folder
+        yield Failure(raw.path, reason)
+        return
     if not is_zip(raw.data) or is_epub(raw):
         yield raw
         return
@@ -33,7 +37,7 @@ def expand(raw: RawFile) -> Iterator[RawFile | Failure]:
         yield Failure(raw.path, "zip nested too deeply (refused)")
         return
     try:
-        archive = SafeZip(raw.data, raw.limits, "zip")
+        archive = SafeZip(raw.data, raw.limits, "zip", raw.budget)
     except ReadError as exc:
         yield Failure(raw.path, str(exc))
         return
@@ -52,6 +56,6 @@ def expand(raw: RawFile) -> Iterator[RawFile | Failure]:
             except ReadError as exc:
                 yield Failure(path, str(exc))
                 continue
-            yield from expand(RawFile(path, data, raw.limits, raw.depth + 1))
+            yield from expand(RawFile(path, data, raw.limits, raw.depth + 1, raw.budget))
     finally:
         archive.close()

@@ -36,13 +36,13 @@ def decode_bytes(data: bytes, hint: str | None = None) -> str:
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _repair(data[len(bom) :].decode(encoding, errors="replace"))
+            return _checked(data[len(bom) :].decode(encoding, errors="replace"))
+    if looks_binary(data):  # control bytes are valid UTF-8, so this comes first
+        raise ReadError("not text: mostly binary data")
     try:
         return _repair(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    if looks_binary(data):
-        raise ReadError("not text: binary data")
     if hint is None:
         match = _DECLARED_CHARSET_RE.search(data[:4096])
         hint = match.group(1).decode("ascii", "replace") if match else None
@@ -64,9 +64,18 @@ def decode_bytes(data: bytes, hint: str | None = None) -> str:
     best = from_bytes(data[:262144]).best()
     encoding = best.encoding if best is not None else "cp1252"
     try:
-        return _repair(data.decode(encoding, errors="replace"))
+        return _checked(data.decode(encoding, errors="replace"))
     except LookupError:  # charset-normalizer named a codec Python lacks
-        return _repair(data.decode("cp1252", errors="replace"))
+        return _checked(data.decode("cp1252", errors="replace"))
+
+
+def _checked(text: str) -> str:
+    """Text decoded with replacement characters, refused when they are a fair share of it
+    (what does not decode in the encoding it claims or seems to have is no story)."""
+    sample = text[:65536]
+    if sample and sample.count("\ufffd") > 0.05 * len(sample):
+        raise ReadError("not text: mostly bytes that do not decode")
+    return _repair(text)
 
 
 def _plausibly_western(text: str) -> bool:

@@ -45,7 +45,7 @@ from selectolax.lexbor import LexborNode
 from ficsift.model import Chapter, Document, SeriesRef, Status, TagType
 from ficsift.read.ao3_html import Ao3HtmlReader
 from ficsift.read.archive import is_epub, is_zip
-from ficsift.read.base import RawFile, Reader, ReadError, looks_binary, register
+from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.epub_opf import (
     ContentDoc,
     Package,
@@ -131,10 +131,8 @@ class EpubReader(Reader):
 
     @classmethod
     def sniff(cls, raw: RawFile) -> int:
-        if is_epub(raw):
-            return 95
-        # A binary ".epub" that is no zip deserves "damaged EPUB", not "unknown format".
-        return 40 if raw.suffix == ".epub" and looks_binary(raw.data) else 0
+        # (An ".epub" that is no zip is refused before any reader: see read.formats.)
+        return 95 if is_epub(raw) else 0
 
     def read(self, raw: RawFile) -> list[Document]:
         if not is_zip(raw.data):
@@ -148,7 +146,7 @@ class EpubReader(Reader):
 
 def open_epub(raw: RawFile) -> SafeZip:
     try:
-        return SafeZip(raw.data, raw.limits, "EPUB")
+        return SafeZip(raw.data, raw.limits, "EPUB", raw.budget)
     except NotImplementedError as exc:  # zipfile's "zip file version 21.7" from a damaged header
         raise ReadError(f"corrupt EPUB: {exc}") from None
     except ReadError as exc:
@@ -279,7 +277,7 @@ def read_ao3(raw: RawFile, docs: list[ContentDoc]) -> Document:
         f'{preface_html}<div id="chapters" class="userstuff">{"".join(items)}</div>'
         f"{afterword_html}</body></html>"
     )
-    html_raw = RawFile(raw.path, rebuilt.encode("utf-8"), raw.limits, raw.depth)
+    html_raw = RawFile(raw.path, rebuilt.encode("utf-8"), raw.limits, raw.depth, raw.budget)
     doc = Ao3HtmlReader().read(html_raw)[0]
     doc.source = raw.source(EpubReader.format, url=doc.source.url, work_key=doc.source.work_key)
     return doc

@@ -4,9 +4,11 @@ Nothing is extracted to disk: members are read into memory, one at a time, after
 against :class:`~ficsift.read.base.Limits`:
 
 - member names that are absolute or climb out with ``..`` are refused (path traversal);
-- the declared sizes must stay under the per-member and total limits, and so must the bytes
-  actually inflated (a zip can lie about sizes), so a zip bomb stops early;
-- a compression ratio past the limit marks a bomb even under the size limits.
+- the declared sizes must stay under the per-member limit and the
+  :class:`~ficsift.read.base.ExpansionBudget` of the file the user gave (total size, overall
+  ratio and entry count over every archive in it, nested ones included), and so must the
+  bytes actually inflated (a zip can lie about sizes), so a zip bomb stops early;
+- a member's compression ratio past the limit marks a bomb even under the size limits.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from ficsift.read.base import Limits, ReadError
+from ficsift.read.base import ExpansionBudget, Limits, ReadError
 
 _CHUNK = 1 << 16
 
@@ -36,9 +38,16 @@ class Member:
 class SafeZip:
     """A zip opened from bytes, read member by member within limits."""
 
-    def __init__(self, data: bytes, limits: Limits, label: str = "zip") -> None:
+    def __init__(
+        self,
+        data: bytes,
+        limits: Limits,
+        label: str = "zip",
+        budget: ExpansionBudget | None = None,
+    ) -> None:
         self.limits = limits
         self.label = label
+        self.budget = budget if budget is not None else ExpansionBudget(limits, len(data))
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()
@@ -52,17 +61,8 @@ class SafeZip:
         ) as exc:
             # NotImplementedError: a damaged header claims an unknown zip version/method.
             raise ReadError(f"corrupt {label}: {exc}") from None
-        if len(infos) > limits.max_archive_members:
-            raise ReadError(
-                f"{label} has {len(infos):,} entries (limit {limits.max_archive_members:,})"
-            )
-        declared = sum(i.file_size for i in infos)
-        if declared > limits.max_archive_total:
-            raise ReadError(
-                f"{label} would unpack to {declared / 2**20:,.0f} MB (limit {limits.max_archive_total / 2**20:,.0f} MB)"
-            )
+        self.budget.open_archive(label, len(infos), sum(i.file_size for i in infos))
         self._infos = {i.filename: i for i in infos}
-        self._inflated = 0
 
     def members(self) -> list[Member]:
         return [
@@ -100,11 +100,8 @@ class SafeZip:
             with self._zip.open(info) as stream:
                 for chunk in iter(lambda: stream.read(_CHUNK), b""):
                     out.write(chunk)
-                    self._inflated += len(chunk)
-                    if (
-                        out.tell() > limits.max_archive_member
-                        or self._inflated > limits.max_archive_total
-                    ):
+                    self.budget.inflate(self.label, name, len(chunk))
+                    if out.tell() > limits.max_archive_member:
                         raise ReadError(
                             f"{self.label} entry {name!r} inflates past the size limit (zip bomb?)"
                         )

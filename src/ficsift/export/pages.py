@@ -84,8 +84,8 @@ def preface(doc: Document, url: str | None, reading: ReadingState | None = None)
     if doc.authors:
         # rel="author" is how readers of AO3's layout find the authors; such a link needs a
         # target, and the title page itself is the one every copy has.
-        names = ", ".join(f'<a rel="author" href="#preface">{text(a)}</a>' for a in doc.authors)
-        out.append(f'<div class="byline">by {names}</div>')
+        byline = ", ".join(f'<a rel="author" href="#preface">{text(a)}</a>' for a in doc.authors)
+        out.append(f'<div class="byline">by {byline}</div>')
     if doc.summary:
         out.append(_labelled("Summary", doc.summary))
     out.extend(_labelled("Notes", note) for note in doc.notes)

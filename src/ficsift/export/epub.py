@@ -68,7 +68,7 @@ def book_id(stored: StoredWork) -> str:
 def build_epub(stored: StoredWork, reading: ReadingState | None = None) -> bytes:
     """The work as EPUB bytes; ``reading`` adds the reader's own rating and notes."""
     doc = stored.document
-    url = _story_url(stored)
+    url = pages.story_url(stored)
     lang = language_code(doc.language)
     title = doc.title or "Untitled"
     # (file, table-of-contents label, body)
@@ -110,10 +110,6 @@ def page(
         f'xml:lang="{text(lang)}" lang="{text(lang)}">\n<head><meta charset="utf-8"/>'
         f"<title>{text(title)}</title>{stylesheet}</head>\n<body>{body}</body>\n</html>\n"
     )
-
-
-def _story_url(stored: StoredWork) -> str | None:
-    return stored.document.source.url or next((s.url for s in stored.sources if s.url), None)
 
 
 def _write(

@@ -18,7 +18,7 @@ def build_html(stored: StoredWork, reading: ReadingState | None = None) -> bytes
     """The work as UTF-8 HTML; ``reading`` adds the reader's own rating and notes."""
     doc = stored.document
     lang = text(language_code(doc.language))
-    url = doc.source.url or next((s.url for s in stored.sources if s.url), None)
+    url = pages.story_url(stored)
     contents = "".join(
         f'<li><a href="#chapter-{n + 1}">{text(pages.chapter_label(c, n))}</a></li>'
         for n, c in enumerate(doc.chapters)

@@ -15,6 +15,7 @@ or sanitised story HTML; the EPUB and the HTML export wrap the same pieces.
 from __future__ import annotations
 
 from ficsift.export.xhtml import paragraphs, story_html, text
+from ficsift.library import StoredWork
 from ficsift.library.views import ReadingState
 from ficsift.model import Chapter, Document, Status, TagOrigin, TagType
 
@@ -49,6 +50,11 @@ div.meta { border-bottom: 1px solid #999; margin-bottom: 1em; }
 div.meta > p, #afterword p { font-weight: bold; margin-bottom: 0; }
 .ficsift-found, .ficsift-mine { border-top: 1px dashed #999; margin-top: 1em; font-size: 0.9em; }
 """
+
+
+def story_url(stored: StoredWork) -> str | None:
+    """The URL the work was read from (its text source's, else any source's)."""
+    return stored.document.source.url or next((s.url for s in stored.sources if s.url), None)
 
 
 def chapter_label(chapter: Chapter, index: int) -> str:

@@ -35,7 +35,9 @@ class Shelf:
 
     @classmethod
     def of_library(cls, library_dir: Path) -> Shelf:
-        return cls(library_dir / FOLDER)
+        # Absolute, so a source's path names the same file whatever folder `ficsift` runs in
+        # (an update finds the earlier download by it).
+        return cls(library_dir.expanduser().resolve() / FOLDER)
 
     def path(self, story: StoryRef) -> Path:
         return self.root / story.file_name

@@ -211,7 +211,9 @@ def _series(ul: LexborNode) -> list[SeriesRef]:
             continue
         href = link.attributes.get("href") or ""
         number = text_of(part) if part is not None else ""
-        refs.append(SeriesRef(name=text_of(link), part=parse_count(number), url=safe_url(href, SITE)))
+        refs.append(
+            SeriesRef(name=text_of(link), part=parse_count(number), url=safe_url(href, SITE))
+        )
     return refs
 
 

@@ -237,7 +237,9 @@ def _sample(data: bytes) -> bytes:
     if len(data) <= 32768:
         return data
     step = (len(data) - 8192) // 7 & ~1
-    return data[:8192] + b"".join(data[8192 + k * step : 8192 + k * step + 4096] for k in range(1, 7))
+    return data[:8192] + b"".join(
+        data[8192 + k * step : 8192 + k * step + 4096] for k in range(1, 7)
+    )
 
 
 def _clean_utf16(sample: bytes) -> bool:

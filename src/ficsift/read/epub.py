@@ -393,9 +393,7 @@ def _fff_section(doc: Document, d: ContentDoc, pkg: Package, toc: dict[str, str]
         or _front_kind(d, pkg, toc) == "cover"
     ):
         return None
-    heading = next(
-        (h for h in d.body.css("h1, h2, h3") if "fff_chapter_title" in classes(h)), None
-    )
+    heading = next((h for h in d.body.css("h1, h2, h3") if "fff_chapter_title" in classes(h)), None)
     meta_title = d.tree.css_first('meta[name="chaptertitle"]')
     title = (
         toc.get(d.path)

@@ -198,11 +198,11 @@ def parse_date(value: object) -> str | None:
     if not text or len(text) > 64:
         return None
     if match := _ISO_DATE_RE.match(text):
-        year, month, day = (int(g) for g in match.groups())
-        if not _real_date(year, month, day):
+        y, m, d = (int(g) for g in match.groups())
+        if not _real_date(y, m, d):
             return None
         rest = text[match.end() :]
-        iso = f"{year:04d}-{month:02d}-{day:02d}"
+        iso = f"{y:04d}-{m:02d}-{d:02d}"
         return iso + rest if rest and _TIME_RE.match(rest) else iso
     if match := _YEAR_MONTH_RE.match(text):
         year, month = int(match.group(1)), match.group(2)

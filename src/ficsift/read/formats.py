@@ -39,8 +39,11 @@ UNSUPPORTED = (
     Format("PalmDOC", (".pdb",), ((60, b"TEXtREAd"),)),
     Format("PDF", (".pdf",), ((0, b"%PDF-"),)),
     Format("DjVu", (".djvu", ".djv"), ((0, b"AT&TFORM"),)),
-    Format("Microsoft Word (.doc)", (".doc", ".xls", ".ppt", ".msg"),
-           ((0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),)),  # fmt: skip
+    Format(
+        "Microsoft Word (.doc)",
+        (".doc", ".xls", ".ppt", ".msg"),
+        ((0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),),
+    ),
     Format("RTF", (".rtf",), ((0, b"{\\rtf"),)),
     Format("CHM help", (".chm",), ((0, b"ITSF"),)),
     Format("Microsoft Reader (.lit)", (".lit",), ((0, b"ITOLITLS"),)),
@@ -57,15 +60,20 @@ UNSUPPORTED = (
     Format("7-Zip archive", (".7z",), ((0, b"7z\xbc\xaf\x27\x1c"),)),
     Format("RAR archive", (".rar", ".cbr"), ((0, b"Rar!\x1a\x07"),)),
     Format("tar archive", (".tar",), ((257, b"ustar"),)),
-    Format("audio or video", (".mp3", ".m4a", ".mp4", ".m4v", ".ogg", ".oga", ".wav", ".flac",
-                              ".avi", ".mkv", ".webm", ".mov"),
-           ((0, b"ID3"), (0, b"OggS"), (0, b"fLaC"), (4, b"ftyp"), (0, b"\x1aE\xdf\xa3"))),  # fmt: skip
+    Format(
+        "audio or video",
+        (".mp3", ".m4a", ".mp4", ".m4v", ".ogg", ".oga", ".wav", ".flac", ".avi", ".mkv", ".mov"),
+        ((0, b"ID3"), (0, b"OggS"), (0, b"fLaC"), (4, b"ftyp"), (0, b"\x1aE\xdf\xa3")),
+    ),
     Format("program", (".exe", ".dll", ".so", ".dylib", ".class", ".pyc"), ((0, b"\x7fELF"),)),
     Format("font", (".ttf", ".otf", ".woff", ".woff2"), ((0, b"wOFF"), (0, b"wOF2"))),
     # Zips that are documents, not folders of fics (their first member names them).
     Format("Word document (.docx)", (".docx", ".xlsx", ".pptx"), ((30, b"[Content_Types].xml"),)),
-    Format("OpenDocument file", (".odt", ".ods", ".odp"),
-           ((30, b"mimetypeapplication/vnd.oasis.opendocument"),)),  # fmt: skip
+    Format(
+        "OpenDocument file",
+        (".odt", ".ods", ".odp"),
+        ((30, b"mimetypeapplication/vnd.oasis.opendocument"),),
+    ),
     Format("comic book archive (images)", (".cbz",)),
 )
 

@@ -280,7 +280,9 @@ def _last_closer(line: str, delimiter: str, em: bool) -> int:
     end = len(line)
     while (at := line.rfind(delimiter, 1, end)) > 0:
         after = line[at + size : at + size + 1]
-        if not line[at - 1].isspace() and not (em and (after == "*" or after.isalnum() or after == "_")):
+        if not line[at - 1].isspace() and not (
+            em and (after == "*" or after.isalnum() or after == "_")
+        ):
             return at + size
         end = at + size - 1  # the next candidate may overlap this one ("***")
     return -1

@@ -8,7 +8,7 @@ from ficsift.library.sql_query import fts_expression
 
 def test_terms_of_an_expression_skip_negations() -> None:
     expression = fts_expression('cellar "dark door" -boiler')
-    assert expression == '"cellar" AND "dark door" NOT "boiler"'
+    assert expression == '("cellar" AND "dark door") NOT "boiler"'
     assert terms_of(expression) == ["cellar", "dark door"]
 
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ficsift.library.query import BlacklistEntry, Query
+from ficsift.library.query import BlacklistEntry, Query, TagFilter
 from ficsift.library.storable import StorableDocument
-from ficsift.library.tag_keys import TagResolver
+from ficsift.library.tag_keys import KeyMatch, TagResolver
 from ficsift.library.views import Blurb, Found, QualityRow, ReadingState
 from ficsift.model import Document
 
@@ -205,9 +205,18 @@ class Library(ABC):
     @abstractmethod
     def find(
         self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
-        facets: int = 0,
+        facets: int = 0, count_facets: bool = True,
     ) -> Found:  # fmt: skip
-        """Works matching ``query``, ordered by its sort; facet counts when ``facets`` > 0."""
+        """Works matching ``query``, ordered by its sort; facet counts when ``facets`` > 0
+        (``count_facets=False``: the ids they would count, in ``Found.facet_ids``)."""
+
+    @abstractmethod
+    def facet_counts(self, ids: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
+        """Tag counts over these works: each type's ``top`` tags, most works first."""
+
+    @abstractmethod
+    def tag_match(self, f: TagFilter, resolver: TagResolver, *, sub_tags: bool = True) -> KeyMatch:
+        """The index keys a tag filter finds (the resolver's and the library's own)."""
 
     @abstractmethod
     def snippets(self, ids: list[int], text_expression: str, words: int = 24) -> dict[int, str]: ...
@@ -274,7 +283,8 @@ class Library(ABC):
     @abstractmethod
     def texts_for_vectors(
         self, model: str, missing_only: bool
-    ) -> Iterator[tuple[int, str, str, str]]: ...
+    ) -> Iterator[tuple[int, str, str, str, str]]:
+        """(id, title, summary, body, tags) of works with any text lacking a vector."""
 
     @abstractmethod
     def put_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None: ...

@@ -1,4 +1,5 @@
--- ficsift embedded library, schema version 1.
+-- ficsift embedded library (the version is SCHEMA_VERSION in sqlite.py; an older library is
+-- upgraded on open, see SqliteLibrary._migrate).
 -- works: one row per story, its shown fields merged from its sources (library/merge.py).
 -- sources: one row per place a work was read from; the source's document is kept whole
 --          (JSON, chapter bodies in `chapters`) so merges can be recomputed at any time.
@@ -140,7 +141,8 @@ CREATE TABLE IF NOT EXISTS work_facts (
     fandoms       INTEGER NOT NULL DEFAULT 0,
     relationships INTEGER NOT NULL DEFAULT 0,
     rating        TEXT,
-    notes         TEXT NOT NULL DEFAULT ''
+    notes         TEXT NOT NULL DEFAULT '',
+    tags          TEXT NOT NULL DEFAULT ''  -- the tag names full text searches (search_index)
 );
 CREATE INDEX IF NOT EXISTS work_facts_language ON work_facts(language);
 
@@ -163,27 +165,42 @@ CREATE TABLE IF NOT EXISTS search_rows (
     fandoms       INTEGER NOT NULL,
     relationships INTEGER NOT NULL,
     rating        TEXT,
-    quality       REAL
+    quality       REAL,
+    title_norm    TEXT,      -- the title's words, case-folded: an exact title match ranks first
+    franchises    INTEGER    -- franchises the fandoms belong to: 2 or more is a crossover
 );
+CREATE INDEX IF NOT EXISTS search_rows_title ON search_rows(title_norm);
 CREATE INDEX IF NOT EXISTS search_rows_quality ON search_rows(quality);
 CREATE INDEX IF NOT EXISTS search_rows_kudos ON search_rows(kudos);
 CREATE INDEX IF NOT EXISTS search_rows_words ON search_rows(words);
 CREATE INDEX IF NOT EXISTS search_rows_updated ON search_rows(updated);
 CREATE INDEX IF NOT EXISTS search_rows_published ON search_rows(published);
 
--- work_text: what full-text search indexes, assembled from the work row and the chapters
--- of its text source; work_fts reads it (external content), so no story text is stored twice.
+-- work_text: what full-text search indexes, assembled from the work row, its facts and the
+-- chapters of its text source; work_fts and head_fts read it (external content), so no story
+-- text is stored twice.  Schema 6 (Porter stemming, a tags column, the head table) rebuilt
+-- both from this view on open (SqliteLibrary._migrate).
 CREATE VIEW IF NOT EXISTS work_text AS
-SELECT w.id AS work_id, w.title AS title, coalesce(w.summary, '') AS summary,
-       coalesce(f.notes, '') AS notes, w.authors AS authors,
+SELECT w.id AS work_id, w.title AS title, w.authors AS authors,
+       coalesce(w.summary, '') AS summary, coalesce(f.tags, '') AS tags,
+       coalesce(f.notes, '') AS notes,
        coalesce((SELECT group_concat(text, char(10)) FROM
                  (SELECT text FROM chapters c WHERE c.source_id = w.text_source_id ORDER BY idx)), '') AS body
 FROM works w LEFT JOIN work_facts f ON f.work_id = w.id;
 
+-- work_fts: every field, for matching (a work must hold the words somewhere) and for the body
+-- part of the score.  head_fts: the short fields alone, so their BM25 is normalised by their
+-- own length, not by a novel's (a title word in a 100k-word story counts as much as in a
+-- two-line listing blurb).  Porter-stemmed: "changelings" finds "changeling".
 CREATE VIRTUAL TABLE IF NOT EXISTS work_fts USING fts5(
-    title, summary, notes, authors, body,
+    title, authors, summary, tags, notes, body,
     content='work_text', content_rowid='work_id',
-    tokenize='unicode61 remove_diacritics 2'
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS head_fts USING fts5(
+    title, authors, summary, tags,
+    content='work_text', content_rowid='work_id',
+    tokenize='porter unicode61 remove_diacritics 2'
 );
 
 -- The reader's own state: never touched by imports.

@@ -10,12 +10,13 @@ writes, then :func:`index_work`.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from functools import lru_cache
 from typing import NamedTuple
 
 from ficsift.library.tag_keys import language_key, normalise, tag_key
-from ficsift.model import Document, Tag, TagOrigin, TagType
+from ficsift.model import Document, Status, Tag, TagOrigin, TagType
 from ficsift.understand.primer import load_primer
 
 # SQLite's lower() (which made title keys before): ASCII letters only.
@@ -114,6 +115,81 @@ def meta_tags(canonical: str, kind: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+_WORDS_RE = re.compile(r"\w+")
+
+
+def title_norm(text: str) -> str:
+    """A title's words, case-folded: what an exact title match compares (the query too)."""
+    return " ".join(_WORDS_RE.findall(text.casefold()))
+
+
+# Tags full text searches: what the author tagged, and the fandoms ficsift found (a story's
+# characters and ships are in its text already; guessed tropes are not the author's words).
+_SEARCHED_TYPES = (TagType.FANDOM, TagType.RELATIONSHIP, TagType.CHARACTER, TagType.FREEFORM)
+
+
+def tags_text(doc: Document) -> str:
+    names: dict[str, None] = {}
+    for t in doc.tags:
+        if t.type in _SEARCHED_TYPES and (t.origin is _AUTHOR or t.type is TagType.FANDOM):
+            names[t.name] = None
+            if t.canonical and t.canonical != t.name:
+                names[t.canonical] = None
+    return "\n".join(names)
+
+
+_WIP_TAGS = frozenset({"work in progress", "wip", "in progress", "ongoing", "unfinished"})
+
+
+def shown_status(doc: Document) -> Status:
+    """The status filters and blurbs use: the source's or the text's word, else what the
+    work evidently is — chapters x/x is complete, fewer posted than planned is not, an
+    author's "Work In Progress" tag is in progress, and a lone chapter (a one-shot; the
+    text's "to be continued" cues were read by the understanding stage) is complete."""
+    if doc.status is not Status.UNKNOWN:
+        return doc.status
+    if any(
+        t.type is TagType.FREEFORM and t.origin is _AUTHOR and normalise(t.name) in _WIP_TAGS
+        for t in doc.tags
+    ):
+        return Status.IN_PROGRESS
+    posted, total = shown_chapters(doc), doc.stats.chapters_total
+    if total:
+        return Status.COMPLETE if posted >= total else Status.IN_PROGRESS
+    if posted == 1:
+        return Status.COMPLETE
+    return Status.UNKNOWN
+
+
+@lru_cache(maxsize=8192)
+def _fandom_family(fandom: str) -> frozenset[str]:
+    """The fandom, its franchise and its meta tags (and theirs): two fandoms sharing any are
+    one franchise ("Star Trek: The Next Generation" and "Star Trek: Deep Space Nine")."""
+    onto = load_primer().ontology
+    family = {normalise(fandom)}
+    if onto is None:
+        return frozenset(family)
+    for name in (fandom, *onto.meta_tags(fandom)):
+        family.add(normalise(name))
+        franchise = onto.fandom_franchise(name)
+        if franchise:
+            family.add(normalise(franchise))
+    return frozenset(family)
+
+
+def franchise_count(fandoms: list[str]) -> int:
+    """How many franchises these fandoms span: groups of fandoms linked by shared family."""
+    groups: list[set[str]] = []
+    for fandom in dict.fromkeys(fandoms):
+        family = set(_fandom_family(fandom))
+        joined = [g for g in groups if g & family]
+        for g in joined:
+            family |= g
+            groups.remove(g)
+        groups.append(family)
+    return len(groups)
+
+
 def shown_chapters(doc: Document) -> int:
     """The chapter count a work shows: its chapters, else what its source stated."""
     return len(doc.chapters) or doc.stats.chapters_posted or 0
@@ -136,13 +212,23 @@ def effective_rating(doc: Document) -> str | None:
     return (tags[0].canonical or tags[0].name) if tags else None
 
 
+FTS_COLUMNS = ("title", "authors", "summary", "tags", "notes", "body")
+HEAD_COLUMNS = FTS_COLUMNS[:4]
+_FTS_LIST = ", ".join(FTS_COLUMNS)
+_HEAD_LIST = ", ".join(HEAD_COLUMNS)
+
+
 def unindex_work(db: sqlite3.Connection, work_id: int) -> None:
-    """Remove a work's full-text entry (while the view still shows its old text)."""
+    """Remove a work's full-text entries (while the view still shows its old text)."""
     if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
         db.execute(
-            "INSERT INTO work_fts(work_fts, rowid, title, summary, notes, authors, body) "
-            "SELECT 'delete', work_id, title, summary, notes, authors, body FROM work_text "
-            "WHERE work_id = ?",
+            f"INSERT INTO work_fts(work_fts, rowid, {_FTS_LIST}) "
+            f"SELECT 'delete', work_id, {_FTS_LIST} FROM work_text WHERE work_id = ?",
+            (work_id,),
+        )
+        db.execute(
+            f"INSERT INTO head_fts(head_fts, rowid, {_HEAD_LIST}) "
+            f"SELECT 'delete', work_id, {_HEAD_LIST} FROM work_text WHERE work_id = ?",
             (work_id,),
         )
         db.execute("DELETE FROM work_facts WHERE work_id = ?", (work_id,))
@@ -155,9 +241,9 @@ class WorkValues(NamedTuple):  # a NamedTuple: see storable.py
 
     work_key: str | None
     works: tuple[object, ...]  # the works row's fields, in WORKS_COLUMNS order
-    facts: tuple[object, ...]  # language, fandoms, relationships, rating, notes
+    facts: tuple[object, ...]  # language, fandoms, relationships, rating, notes, tags
     search: tuple[object, ...]  # search_rows less id and quality, in SEARCH_COLUMNS order
-    fts: tuple[str, str, str, str]  # title, summary, notes, authors
+    fts: tuple[str, str, str, str, str]  # FTS_COLUMNS less the body
     tag_rows: list[TagRow]
 
 
@@ -169,6 +255,7 @@ WORKS_COLUMNS = (
 SEARCH_COLUMNS = (
     "status", "words", "chapters", "kudos", "hits", "bookmarks", "comments", "has_text",
     "published", "updated", "title_key", "language", "fandoms", "relationships", "rating",
+    "title_norm", "franchises",
 )  # fmt: skip
 
 
@@ -180,24 +267,33 @@ def work_values(doc: Document) -> WorkValues:
     fandoms = _count(doc, TagType.FANDOM)
     relationships = _count(doc, TagType.RELATIONSHIP, romantic_only=True)
     words, chapters, stats = doc.words, shown_chapters(doc), doc.stats
+    status = shown_status(doc).value
     updated = next((d for d in (doc.updated, doc.completed, doc.published) if d is not None), None)
+    # A listing blurb's date is its last update; a one-chapter work was published then too.
+    published = doc.published or (updated if chapters <= 1 else None)
+    tags = tags_text(doc)
+    fandom_tags = doc.tags_of(TagType.FANDOM, TagOrigin.AUTHOR) or doc.tags_of(
+        TagType.FANDOM, TagOrigin.INFERRED
+    )
+    franchises = franchise_count([t.canonical or t.name for t in fandom_tags])
     return WorkValues(
         work_key=doc.source.work_key,
         works=(
             doc.title or "", authors, doc.summary, doc.language,
-            ratings[0].name if ratings else None, doc.status.value, words, chapters,
+            ratings[0].name if ratings else None, status, words, chapters,
             stats.chapters_total, doc.published, doc.updated, doc.completed, stats.kudos,
             stats.hits, stats.bookmarks, stats.comments, int(doc.has_text), doc.source.format,
         ),
-        facts=(language, fandoms, relationships, rating, notes),
+        facts=(language, fandoms, relationships, rating, notes, tags),
         search=(
-            doc.status.value, words, chapters, stats.kudos, stats.hits, stats.bookmarks,
+            status, words, chapters, stats.kudos, stats.hits, stats.bookmarks,
             stats.comments, int(doc.has_text),
-            None if doc.published is None else doc.published[:10],
+            None if published is None else published[:10],
             None if updated is None else updated[:10], (doc.title or "").translate(_ASCII_LOWER),
             language, fandoms, relationships, tag_key(rating, TagType.RATING) if rating else None,
+            title_norm(doc.title or ""), franchises,
         ),
-        fts=(doc.title or "", doc.summary or "", notes, authors),
+        fts=(doc.title or "", authors, doc.summary or "", tags, notes),
         tag_rows=tag_rows(doc),
     )  # fmt: skip
 
@@ -238,8 +334,8 @@ def index_work(
         [(work_id, *row) for row in rows],
     )
     db.execute(
-        "INSERT INTO work_facts(work_id, language, fandoms, relationships, rating, notes) "
-        "VALUES (?,?,?,?,?,?)",
+        "INSERT INTO work_facts(work_id, language, fandoms, relationships, rating, notes, tags) "
+        "VALUES (?,?,?,?,?,?,?)",
         (work_id, *values.facts),
     )
     names = [(r[0], r[1], r[2]) for r in rows if not r[7]]
@@ -256,15 +352,30 @@ def index_work(
         # rather than read back (for a novel, megabytes): external-content FTS must be given
         # exactly the view's values, so merged works still read the view.
         db.execute(
-            "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
-            "VALUES (?,?,?,?,?,?)",
+            f"INSERT INTO work_fts(rowid, {_FTS_LIST}) VALUES (?,?,?,?,?,?,?)",
             (work_id, *values.fts, new_body),
+        )
+        db.execute(
+            f"INSERT INTO head_fts(rowid, {_HEAD_LIST}) VALUES (?,?,?,?,?)",
+            (work_id, *values.fts[:4]),
         )
     else:
         db.execute(
-            "INSERT INTO work_fts(rowid, title, summary, notes, authors, body) "
-            "SELECT work_id, title, summary, notes, authors, body FROM work_text WHERE work_id = ?",
+            f"INSERT INTO work_fts(rowid, {_FTS_LIST}) "
+            f"SELECT work_id, {_FTS_LIST} FROM work_text WHERE work_id = ?",
             (work_id,),
+        )
+        db.execute(
+            f"INSERT INTO head_fts(rowid, {_HEAD_LIST}) "
+            f"SELECT work_id, {_HEAD_LIST} FROM work_text WHERE work_id = ?",
+            (work_id,),
+        )
+        # The library saw the work grow (a WIP's new chapters): that is an update too.
+        db.execute(
+            "UPDATE search_rows SET updated = (SELECT max(coalesce(search_rows.updated, ''), "
+            "substr(max(u.at), 1, 10)) FROM work_updates u WHERE u.work_id = search_rows.id) "
+            "WHERE id = ? AND EXISTS (SELECT 1 FROM work_updates WHERE work_id = ?)",
+            (work_id, work_id),
         )
     if keep_derived:  # re-indexing an unchanged work (a schema migration): scores still hold
         db.execute(

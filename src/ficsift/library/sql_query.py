@@ -3,15 +3,28 @@
 Like AO3's ``WorkQuery``, the query is built from tiny clause methods, each returning
 :mod:`~ficsift.library.conditions` (which say themselves as ``WHERE`` fragments with bound
 parameters) or nothing.  Tag filters compile to ``IN`` sets over ``tag_index`` with the keys :class:`~ficsift.library.tag_keys.TagResolver` expands them
-to; free text compiles to an FTS5 ``MATCH`` ranked by BM25 (title and summary weigh more than
-body text).  Nothing else in ficsift writes SQL against these tables for searching.
+to; free text compiles to an FTS5 ``MATCH`` ranked by fielded BM25 (:class:`TextTerms`).
+Nothing else in ficsift writes SQL against these tables for searching.
+
+Free text, as AO3's ``general_query`` weighs it: title and authors most, then summary and
+tags, then notes and body.  Each group is scored by BM25 over its own FTS5 table
+(``head_fts``: the short fields; ``work_fts``: notes and body), so a title word is not
+discounted by the length of the novel under it, and a two-line listing blurb does not outrank
+a full story that holds the words in its text too.  A work whose title *is* the query comes
+first.  Up to three words must all occur (anywhere in the work); from four words on a work
+must hold "most of them" — at least ``MOST_WORDS`` of the query's rarest ``RAREST`` terms —
+and ranks by BM25 over all of them, so a pasted summary or a remembered sentence finds its
+story even though some of its words are in no work.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from ficsift.library.conditions import (
@@ -34,11 +47,19 @@ from ficsift.library.query import (
     Sort,
     TagFilter,
 )
+from ficsift.library.search_index import title_norm
 from ficsift.library.tag_keys import KeyMatch, TagResolver, language_key, normalise
 from ficsift.model import TagType
 
-# BM25 column weights: title, summary, notes, authors, body.
-BM25_WEIGHTS = (8.0, 4.0, 1.0, 2.0, 1.0)
+# Fielded BM25 (tuned on half the shared corpus's fandoms, scripts/eval_relevance.py):
+# head_fts columns title, authors, summary, tags; work_fts columns (title, authors, summary,
+# tags,) notes, body — the head columns weigh 0 there, head_fts has scored them.
+HEAD_WEIGHTS = (7.0, 5.0, 2.0, 2.0)
+BODY_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+BODY_SHARE = 0.5  # the body's BM25 beside the head's
+LONG_QUERY = 4  # terms from which a query asks for "most of these words"
+MOST_WORDS = 0.6  # the share of the rarest terms a long query's match must hold
+RAREST = 6  # terms a long query's match is made of (the rarest: they decide; and cost least)
 _TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -60,18 +81,14 @@ def fts_expression(text: str) -> str | None:
 
     Every term is quoted, so FTS5 operators typed by a reader are just words.  Lone stopwords
     are dropped when other words remain ("a soldier comes home from the war"): every story
-    has them, and intersecting their posting lists is most of a query's cost.
+    has them, and intersecting their posting lists is most of a query's cost.  (What a search
+    matches is :meth:`TextTerms.match`; this is the plain form, for passages.)
 
     >>> fts_expression('the vampire "dark willow" -angst')
-    '"vampire" AND "dark willow" NOT "angst"'
+    '("vampire" AND "dark willow") NOT "angst"'
     """
-    positive, negative = _terms(text)
-    if not positive:
-        return None
-    expression = " AND ".join(positive)
-    for term in negative:
-        expression += f" NOT {term}"
-    return expression
+    terms = TextTerms.of(text)
+    return None if terms is None else terms.all_of(terms.positive)
 
 
 def excluded_only(text: str) -> str | None:
@@ -94,9 +111,63 @@ def _terms(text: str) -> tuple[list[str], list[str]]:
         if not words:
             continue
         term = '"' + " ".join(words) + '"'
-        (negative if negate else positive).append(term)
+        target = negative if negate else positive
+        if term not in target:
+            target.append(term)
     content = [t for t in positive if t.strip('"').lower() not in STOPWORDS]
     return content or positive, negative
+
+
+Frequencies = Callable[[list[str]], dict[str, int]]
+"""Terms (quoted FTS5 strings) → how many works hold each (the library's index knows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextTerms:
+    """The free text of a query as FTS5 terms, and the expressions a search runs."""
+
+    positive: tuple[str, ...]  # quoted: '"vampire"', '"dark willow"'
+    negative: tuple[str, ...]
+    title: str  # the words as a title (search_index.title_norm): an exact title ranks first
+
+    @classmethod
+    def of(cls, text: str) -> TextTerms | None:
+        positive, negative = _terms(text)
+        if not positive:
+            return None
+        plain = " ".join(t for t in _TOKEN_RE.findall(text) if not t.startswith("-"))
+        return cls(tuple(positive), tuple(negative), title_norm(plain))
+
+    @property
+    def long(self) -> bool:
+        return len(self.positive) >= LONG_QUERY
+
+    def all_of(self, terms: tuple[str, ...] | list[str]) -> str:
+        return self._without(" AND ".join(terms))
+
+    def _without(self, expression: str) -> str:
+        if not self.negative:
+            return expression
+        return f"({expression})" + "".join(f" NOT {t}" for t in self.negative)
+
+    def match(self, frequencies: Frequencies | None = None) -> str:
+        """What a work must hold: every term, or (a long query) most of the rarest."""
+        if not self.long:
+            return self.all_of(self.positive)
+        rarest = self.rarest(frequencies)[:RAREST]
+        need = math.ceil(MOST_WORDS * len(rarest))
+        groups = [" AND ".join(group) for group in combinations(rarest, need)]
+        return self._without(" OR ".join(f"({g})" for g in groups))
+
+    def rarest(self, frequencies: Frequencies | None) -> list[str]:
+        """The terms, rarest first (without counts: longest first, a rough stand-in)."""
+        counts = frequencies(list(self.positive)) if frequencies else {}
+        order = {t: i for i, t in enumerate(self.positive)}
+        return sorted(self.positive, key=lambda t: (counts.get(t, -len(t)), order[t]))
+
+    def any_of(self) -> str:
+        """Every term, any of them: what scores a work (BM25 sums over the terms it has)."""
+        return " OR ".join(self.positive)
 
 
 @dataclass(slots=True)
@@ -104,49 +175,77 @@ class Compiled:
     """What a query matches (its conditions) and how to order it, ready for SQL."""
 
     conditions: list[Condition] = field(default_factory=list)
-    fts: str | None = None  # the FTS5 expression, if the query has words
+    fts: str | None = None  # the work_fts MATCH expression, if the query has words
+    text: TextTerms | None = None
     sort: Sort = Sort.RELEVANCE
 
+    def _where(self) -> tuple[str, list[Any]]:
+        where: list[str] = ["work_fts MATCH ?"] if self.fts else []
+        params: list[Any] = [self.fts] if self.fts else []
+        for c in self.conditions:
+            sql, more = c.sql()
+            where.append(sql)
+            params.extend(more)
+        return " AND ".join(where) or "1", params
+
     @property
-    def sql_from(self) -> str:
+    def _from(self) -> str:
         if self.fts:
             return "FROM work_fts JOIN search_rows w ON w.id = work_fts.rowid"
         return "FROM search_rows w"
 
-    @property
-    def where(self) -> list[str]:
-        return (["work_fts MATCH ?"] if self.fts else []) + [c.sql()[0] for c in self.conditions]
+    def matching_sql(self, columns: str = "w.id") -> tuple[str, list[Any]]:
+        """SELECT ``columns`` of every matching work, unordered (for counts and sets)."""
+        where, params = self._where()
+        return f"SELECT {columns} {self._from} WHERE {where}", params
 
-    @property
-    def params(self) -> list[Any]:
-        return ([self.fts] if self.fts else []) + [p for c in self.conditions for p in c.sql()[1]]
-
-    @property
-    def score(self) -> str:
-        """SQL for the score shown with each work: higher is better."""
-        if self.fts:
-            return f"-bm25(work_fts, {', '.join(str(w) for w in BM25_WEIGHTS)})"
-        return "coalesce(w.quality, 0)"
+    def ranked_sql(self) -> tuple[str, list[Any]]:
+        """``SELECT id, score, exact`` in the query's order (the caller adds LIMIT): score is
+        higher-better, exact 1 for a work whose title is the query's words."""
+        where, params = self._where()
+        if not self.fts or self.text is None:
+            sql = f"SELECT w.id AS id, coalesce(w.quality, 0) AS score, 0 AS exact {self._from}"
+            return f"{sql} WHERE {where} ORDER BY {self.order}", params
+        head = ", ".join(str(w) for w in HEAD_WEIGHTS)
+        body = ", ".join(str(w) for w in BODY_WEIGHTS)
+        sql = (
+            "WITH head_hits(id, score) AS MATERIALIZED (SELECT rowid, "
+            f"-bm25(head_fts, {head}) FROM head_fts WHERE head_fts MATCH ?) "
+            f"SELECT w.id AS id, coalesce(h.score, 0) + {BODY_SHARE} * -bm25(work_fts, {body}) "
+            f"AS score, (w.title_norm = ?) AS exact {self._from} "
+            f"LEFT JOIN head_hits h ON h.id = w.id WHERE {where} ORDER BY {self.order}"
+        )
+        return sql, [self.text.any_of(), self.text.title, *params]
 
     @property
     def order(self) -> str:
         if self.sort == Sort.RELEVANCE and not self.fts:
             return f"{SORT_COLUMNS[Sort.QUALITY]}, w.id"  # walks the quality index
         if self.sort == Sort.RELEVANCE or self.sort not in SORT_COLUMNS:
-            return f"{self.score} DESC, w.id"
+            return "exact DESC, score DESC, w.id"
         return f"{SORT_COLUMNS[self.sort]}, w.id"
 
-    def matching_sql(self, columns: str) -> str:
-        where = " AND ".join(self.where) or "1"
-        return f"SELECT {columns} {self.sql_from} WHERE {where}"
+
+TagMatcher = Callable[[TagFilter], KeyMatch]
+"""A tag filter → the index keys it finds (the library's: it also knows its own tags)."""
 
 
 class QueryCompiler:
-    def __init__(self, resolver: TagResolver) -> None:
+    def __init__(
+        self,
+        resolver: TagResolver,
+        frequencies: Frequencies | None = None,
+        matcher: TagMatcher | None = None,
+    ) -> None:
         self.resolver = resolver
+        self.frequencies = frequencies
+        self.matcher = matcher
 
     def compile(self, query: Query) -> Compiled:
-        out = Compiled(fts=fts_expression(query.text) if query.text else None, sort=query.sort)
+        text = TextTerms.of(query.text) if query.text else None
+        out = Compiled(
+            fts=text.match(self.frequencies) if text else None, text=text, sort=query.sort
+        )
         excluded = excluded_only(query.text) if query.text else None
         if excluded:
             out.conditions.append(
@@ -170,7 +269,9 @@ class QueryCompiler:
     ) -> tuple[str, list[Any]] | None:
         """SQL true for a ``tag_index`` row (``alias``) that this filter finds."""
         # the index stores every tag's meta tags: the meta tag itself is enough
-        match: KeyMatch = self.resolver.match(f.text, f.type, sub_tags=False)
+        match: KeyMatch = (
+            self.matcher(f) if self.matcher else self.resolver.match(f.text, f.type, sub_tags=False)
+        )
         if match.empty:
             return None
         options: list[str] = []
@@ -261,10 +362,11 @@ class QueryCompiler:
         return [OneOf("language", tuple(keys))] if keys else []
 
     def _crossover(self, q: Query) -> list[Condition]:
+        # fandoms of one franchise ("Star Trek" and "Star Trek: Deep Space Nine") are no crossover
         if q.crossover is Crossover.EXCLUDE:
-            return [Compare("fandoms", "<=", 1)]
+            return [Compare("franchises", "<=", 1)]
         if q.crossover is Crossover.ONLY:
-            return [Compare("fandoms", ">", 1)]
+            return [Compare("franchises", ">", 1)]
         return []
 
     def _max_relationships(self, q: Query) -> list[Condition]:

@@ -44,15 +44,25 @@ from ficsift.library.sqlite_search import SqliteSearch
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Chapter, Document
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # Columns added to existing tables since schema 2 (CREATE TABLE IF NOT EXISTS cannot add them).
 ADDED_COLUMNS = (
     ("search_rows", "rating", "TEXT"),
     ("tag_index", "inherited", "INTEGER NOT NULL DEFAULT 0"),
+    ("work_facts", "tags", "TEXT NOT NULL DEFAULT ''"),
+    ("search_rows", "title_norm", "TEXT"),
+    ("search_rows", "franchises", "INTEGER"),
 )
+# What schema 6 changed in place: full text is Porter-stemmed with a tags column and a head
+# table beside it; both FTS tables and the view they read are dropped and made anew.
+REBUILT = ("DROP TABLE IF EXISTS work_fts", "DROP TABLE IF EXISTS head_fts",
+           "DROP VIEW IF EXISTS work_text")  # fmt: skip
 DB_NAME = "library.sqlite3"
 _T = TypeVar("_T")
 _WORKS_SET = ", ".join(f"{column} = ?" for column in WORKS_COLUMNS)
+# The works row's fields an upgrade recomputes (how they are derived may have changed).
+_SHOWN = tuple(WORKS_COLUMNS.index(c) for c in ("status",))
+_SHOWN_SET = ", ".join(f"{WORKS_COLUMNS[i]} = ?" for i in _SHOWN)
 
 
 def _now() -> str:
@@ -79,11 +89,20 @@ class SqliteLibrary(SqliteSearch, Library):
         self._seq = int(row[0])
 
     def _migrate(self) -> None:
+        """Create the schema, or bring an older library up to it.
+
+        All in one ``BEGIN IMMEDIATE`` transaction: a second process opening the library at
+        the same time waits, then finds it current; a crash mid-upgrade leaves the old
+        library whole, upgraded again on the next open.
+        """
         schema = resources.files("ficsift.library").joinpath("schema.sql").read_text("utf-8")
         schema = "\n".join(
             line for line in schema.splitlines() if not line.lstrip().startswith("--")
         )
         with self._transaction():
+            version = self._stored_version()
+            if version is not None and version != SCHEMA_VERSION:
+                self._prepare_upgrade(int(version) if version.isdigit() else 0)
             for statement in schema.split(";"):
                 if statement.strip():
                     self.db.execute(statement)
@@ -93,21 +112,44 @@ class SqliteLibrary(SqliteSearch, Library):
             )
             self._backfill_search_index()
 
+    def _stored_version(self) -> str | None:
+        if not self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone():
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return row[0] if row else None
+
+    def _prepare_upgrade(self, version: int) -> None:
+        """Before the schema script runs on an older library: the columns it names exist,
+        and what schema 6 rebuilt is gone (the full-text tables are refilled work by work)."""
+        for table, column, declaration in ADDED_COLUMNS:
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if have and column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        if version < 6:
+            for statement in REBUILT:
+                self.db.execute(statement)
+            # Nothing is in the new full-text tables: no work may be "removed" from them
+            # (unindex_work reads work_facts to know a work is indexed).
+            self.db.execute("DELETE FROM work_facts")
+
     def _backfill_search_index(self) -> None:
         """Libraries from an older schema get their search rows once, work by work."""
         version = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if version and version[0] == SCHEMA_VERSION:
             return
-        for table, column, declaration in ADDED_COLUMNS:
-            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
-            if column not in have:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         # Every work is re-indexed: a new schema may index works differently.
         for (work_id,) in self.db.execute("SELECT id FROM works ORDER BY id").fetchall():
             merged = self._merged_document(work_id)
             if merged is not None:
                 unindex_work(self.db, work_id)  # the stored text has not changed: exact
-                index_work(self.db, work_id, work_values(merged), keep_derived=True)
+                values = work_values(merged)
+                self.db.execute(
+                    f"UPDATE works SET {_SHOWN_SET} WHERE id = ?",
+                    (*(values.works[i] for i in _SHOWN), work_id),
+                )
+                index_work(self.db, work_id, values, keep_derived=True)
         self._bump_generation()
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
 
@@ -350,6 +392,12 @@ class SqliteLibrary(SqliteSearch, Library):
             "INSERT INTO work_updates(work_id, at, source_path, chapters_before, words_before, "
             "chapters_after, words_after) VALUES (?,?,?,?,?,?,?)",
             (work_id, now, locator, *before, *after),
+        )
+        # `updated:` and sort:updated see the growth the library saw (the source may not
+        # date it).
+        self.db.execute(
+            "UPDATE search_rows SET updated = max(coalesce(updated, ''), ?) WHERE id = ?",
+            (now[:10], work_id),
         )
         return f"{before[0]} → {after[0]} chapters"
 

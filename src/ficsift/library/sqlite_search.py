@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -16,11 +17,13 @@ from typing import Any
 
 from ficsift.library.facet_counts import SQL_BELOW, FacetCache
 from ficsift.library.passages import passage, terms_of
-from ficsift.library.query import INT64_MAX, BlacklistEntry, BlacklistKind, Query
+from ficsift.library.query import INT64_MAX, BlacklistEntry, BlacklistKind, Query, TagFilter
+from ficsift.library.ships import ship_keys
 from ficsift.library.sql_query import QueryCompiler
-from ficsift.library.tag_keys import TagResolver
+from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text
 from ficsift.library.views import FACET_DEPTH, Blurb, Found, QualityRow, ReadingState, TagView
 from ficsift.library.work_columns import WorkColumns
+from ficsift.model import TagType
 
 ARCHIVE_WARNINGS = frozenset(
     {"graphic depictions of violence", "major character death", "rape/non-con", "underage",
@@ -49,15 +52,17 @@ class SqliteSearch:
 
     def find(
         self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
-        facets: int = 0,
+        facets: int = 0, count_facets: bool = True,
     ) -> Found:  # fmt: skip
         """Works matching ``query``: a page of (id, score) in order, the total, facet counts.
 
         The page is a top-k sort (``LIMIT``), the total a plain count: neither sorts or
         materialises every match.  Facets count the best :data:`FACET_DEPTH` matches, which
         is every match but for the broadest searches of a large library (``Found`` says so).
+        ``count_facets=False`` gives those matches' ids (``Found.facet_ids``) uncounted, for a
+        caller that adds works of its own (meaning search) before counting.
         """
-        compiled = QueryCompiler(resolver).compile(query)
+        compiled = self.compiler(resolver).compile(query)
         columns = self._work_columns
         if (
             not compiled.fts
@@ -71,36 +76,120 @@ class SqliteSearch:
             )
             found = Found(matches, page)
             if facets and matches:
-                found.facets, found.facets_from = self._facets(best, facets), len(best)
+                self._count_facets(found, best, facets, count_facets)
             return found
-        ranked = compiled.matching_sql(f"w.id AS id, {compiled.score} AS score")
-        ranked += f" ORDER BY {compiled.order}"
+        ranked, params = compiled.ranked_sql()
         total: int | None = None
         # The page may walk a sort index and stop early; the count scans narrow rows.  (FTS5's
         # bm25() cannot sit beside a window count, so text queries count apart too.)
-        page = [
-            (int(r[0]), float(r[1] or 0.0))
-            for r in self.db.execute(
-                ranked + " LIMIT ? OFFSET ?", [*compiled.params, limit, offset]
-            )
-        ]
+        rows = self.db.execute(ranked + " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        page = [(int(r[0]), float(r[1] or 0.0)) for r in rows]
         if offset == 0 and len(page) < limit:
             total = len(page)
         if total is None:
-            total = self.db.execute(
-                f"SELECT count(*) FROM ({compiled.matching_sql('w.id')})", compiled.params
-            ).fetchone()[0]
-        found = Found(total, page)
+            sql, count_params = compiled.matching_sql("w.id")
+            total = self.db.execute(f"SELECT count(*) FROM ({sql})", count_params).fetchone()[0]
+        found = Found(total, page, exact={int(r[0]) for r in rows if r[2]})
         if facets and total:
             if total > FACET_DEPTH:  # the best matches, in the query's order
-                sql, params = ranked + " LIMIT ?", [*compiled.params, FACET_DEPTH]
-                sql = f"SELECT id FROM ({sql})"
+                sql, params = f"SELECT id FROM ({ranked} LIMIT ?)", [*params, FACET_DEPTH]
             else:
-                sql, params = compiled.matching_sql("w.id"), compiled.params
-            matched = [r[0] for r in self.db.execute(sql, params)]
-            found.facets = self._facets(matched, facets)
-            found.facets_from = len(matched)
+                sql, params = compiled.matching_sql("w.id")
+            self._count_facets(found, [r[0] for r in self.db.execute(sql, params)], facets,
+                               count_facets)  # fmt: skip
         return found
+
+    def _count_facets(self, found: Found, ids: list[int], top: int, count: bool) -> None:
+        found.facets_from = len(ids)
+        if count:
+            found.facets = self._facets(ids, top)
+        else:
+            found.facet_ids = ids
+
+    def facet_counts(self, ids: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
+        """Tag counts over these works: each type's ``top`` tags, most works first."""
+        return self._facets(ids, top) if ids else {}
+
+    def compiler(self, resolver: TagResolver) -> QueryCompiler:
+        """The query compiler, told what only the library knows: how rare each word is and
+        which of its relationship tags a ship as readers write it means."""
+        return QueryCompiler(
+            resolver,
+            self.term_frequencies,
+            lambda f: self.tag_match(f, resolver, sub_tags=False),
+        )
+
+    def tag_match(self, f: TagFilter, resolver: TagResolver, *, sub_tags: bool = True) -> KeyMatch:
+        """The index keys a tag filter finds: the resolver's, and for a relationship written
+        as readers write it ("Odo/Kira") the library's relationship tags it names."""
+        match = resolver.match(f.text, f.type, sub_tags=sub_tags)
+        if f.type not in (None, TagType.RELATIONSHIP) or not is_relationship_text(f.text):
+            return match
+        if "*" in f.text:
+            return match
+        generation = self.generation()
+        if self._ship_cache_generation != generation:
+            self._ship_cache = {}
+            self._ship_cache_generation = generation
+        found = self._ship_cache.get(f.text)
+        if found is None:
+            found = self._ship_cache[f.text] = ship_keys(self.db, f.text, resolver)
+        if not found - match.keys:
+            return match
+        return KeyMatch(match.keys | found, match.patterns)
+
+    _ship_cache: dict[str, frozenset[str]] = {}  # noqa: RUF012 - replaced per instance
+    _ship_cache_generation: str | None = None
+    _stems_ready = False
+    _stems_lock = threading.Lock()
+
+    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many works hold each term (quoted FTS5 strings; a phrase: its rarest word).
+
+        The terms are stemmed by FTS5 itself (a scratch table in the connection's ``temp``
+        schema, never in the library file) and looked up in the index's vocabulary.
+        """
+        if not terms:
+            return {}
+        with self._stems_lock:
+            db = self.db
+            if not self._stems_ready:
+                db.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(x, "
+                    "tokenize='porter unicode61 remove_diacritics 2')"
+                )
+                db.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmed "
+                    "USING fts5vocab(temp, stemmer, instance)"
+                )
+                db.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.work_terms "
+                    "USING fts5vocab(main, work_fts, row)"
+                )
+                self._stems_ready = True
+            db.executemany(
+                "INSERT INTO temp.stemmer(rowid, x) VALUES (?, ?)",
+                [(n, t.strip('"')) for n, t in enumerate(terms, 1)],
+            )
+            try:
+                stems = db.execute("SELECT doc, term FROM temp.stemmed").fetchall()
+            finally:
+                db.execute("DELETE FROM temp.stemmer")
+            by_term: dict[int, set[str]] = defaultdict(set)
+            for doc, stem in stems:
+                by_term[int(doc)].add(stem)
+            wanted = sorted({s for group in by_term.values() for s in group})
+            counts = dict(
+                db.execute(
+                    "SELECT term, doc FROM temp.work_terms WHERE term IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps(wanted),),
+                ).fetchall()
+            )
+        return {
+            t: min((int(counts.get(s, 0)) for s in by_term.get(n, ())), default=0)
+            for n, t in enumerate(terms, 1)
+        }
 
     _facet_cache: FacetCache | None = None
     _work_columns: WorkColumns | None = None
@@ -364,7 +453,9 @@ class SqliteSearch:
         where = "WHERE w.id NOT IN (SELECT work_id FROM work_scores)" if missing_only else ""
         rows = self.db.execute(
             "SELECT w.id, w.kudos, w.hits, w.bookmarks, w.comments, w.words, w.chapters, "
-            "w.status, w.published, w.has_text, (SELECT display FROM tag_index t WHERE "
+            # a work's age for quality is from its most recent known date
+            "w.status, coalesce(w.updated, w.completed, w.published) AS published, w.has_text, "
+            "(SELECT display FROM tag_index t WHERE "
             "t.work_id = w.id AND t.type = 'fandom' AND t.effective = 1 AND t.inherited = 0 "
             "ORDER BY t.origin "
             f"LIMIT 1) AS fandom FROM works w {where}"
@@ -412,8 +503,9 @@ class SqliteSearch:
 
     def texts_for_vectors(
         self, model: str, missing_only: bool
-    ) -> Iterator[tuple[int, str, str, str]]:
-        """(id, title, summary, body) of works with text, lacking a vector of ``model``."""
+    ) -> Iterator[tuple[int, str, str, str, str]]:
+        """(id, title, summary, body, tags) of works with any text — a listing blurb's title,
+        summary and tags are text too — lacking a vector of ``model``."""
         where = (
             "AND w.id NOT IN (SELECT work_id FROM work_vectors WHERE model = ?)"
             if missing_only
@@ -422,16 +514,16 @@ class SqliteSearch:
         ids = [
             int(r[0])
             for r in self.db.execute(
-                f"SELECT w.id FROM works w WHERE w.has_text = 1 {where} ORDER BY w.id",
+                f"SELECT w.id FROM works w WHERE {_HAS_ANY_TEXT} {where} ORDER BY w.id",
                 (model,) if missing_only else (),
             )
         ]
         for work_id in ids:
             r = self.db.execute(
-                "SELECT title, summary, body FROM work_text WHERE work_id = ?", (work_id,)
+                "SELECT title, summary, body, tags FROM work_text WHERE work_id = ?", (work_id,)
             ).fetchone()
             if r:
-                yield work_id, r[0] or "", r[1] or "", r[2] or ""
+                yield work_id, r[0] or "", r[1] or "", r[2] or "", r[3] or ""
 
     def put_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
         with self._transaction():  # type: ignore[attr-defined]
@@ -494,4 +586,10 @@ class SqliteSearch:
         return (bytes(r[0]), int(r[1])) if r else None
 
     def text_work_count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM works WHERE has_text = 1").fetchone()[0])
+        """Works with any text to embed (see texts_for_vectors)."""
+        return int(
+            self.db.execute(f"SELECT count(*) FROM works w WHERE {_HAS_ANY_TEXT}").fetchone()[0]
+        )
+
+
+_HAS_ANY_TEXT = "(w.has_text = 1 OR w.title != '' OR coalesce(w.summary, '') != '')"

@@ -172,6 +172,22 @@ class TagResolver:
             names |= {c.name for c in self.primer.characters_named(spelling)[:MAX_NAMESAKES]}
         return names
 
+    def side_names(self, side: str) -> list[str]:
+        """Characters one side of a relationship typed by a reader may be ("Kira", "Jules"):
+        the primer's and the ontology's, by any name they are known by."""
+        side = side.strip()
+        names = dict.fromkeys(sorted(self.character_namesakes(side) - {side}))
+        onto = self.primer.ontology
+        if onto is not None:
+            canonical = onto.canonical(side, "character")
+            if canonical:
+                names[canonical] = None
+            gazetteer = onto.gazetteer
+            for form in dict.fromkeys((side, side.title())):
+                for i in gazetteer.people(form):
+                    names[gazetteer.name(i)] = None
+        return list(names)
+
     def _relationship_namesakes(self, text: str) -> set[str]:
         """ "Doctor/Rose" with no fandom to settle it: every pairing of the sides' namesakes."""
         separator = "&" if "&" in text and "/" not in text else "/"

@@ -90,6 +90,8 @@ class Found:
     page: list[tuple[int, float]]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     facets_from: int = 0  # how many of the best matches the facets counted (≤ total)
+    exact: set[int] = field(default_factory=set)  # works of the page titled as the words
+    facet_ids: list[int] = field(default_factory=list)  # what facets count (count_facets=False)
 
 
 @dataclass(frozen=True, slots=True)

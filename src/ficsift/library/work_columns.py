@@ -35,7 +35,7 @@ from ficsift.library.facet_counts import plain_cursor
 from ficsift.library.query import Sort
 
 NUMERIC = ("id", "words", "chapters", "kudos", "hits", "bookmarks", "comments", "has_text",
-           "fandoms", "relationships", "quality")  # fmt: skip
+           "fandoms", "relationships", "quality", "franchises")  # fmt: skip
 TEXT = ("status", "language", "rating", "published", "updated", "title_key")
 # Sort keys as (column, descending); every order ends with the work id, as in SQL.
 SORTS: dict[Sort, tuple[str, bool]] = {

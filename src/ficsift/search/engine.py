@@ -20,7 +20,6 @@ from ficsift.library import Library
 from ficsift.library.query import Query, Sort, TagFilter
 from ficsift.library.sql_query import fts_expression
 from ficsift.library.tag_keys import KeyMatch, TagResolver
-from ficsift.library.views import FACET_DEPTH
 from ficsift.search.index import SEMANTIC_MODEL, load_model
 from ficsift.search.results import Hit, SearchPage
 from ficsift.search.semantic import SemanticModel, VectorIndex, blob_to_vector
@@ -77,9 +76,10 @@ def search(
     expression = fts_expression(query.text) if query.text else None
     semantic = _semantic(lib) if expression and query.semantic else None  # words to mean
     if query.text and query.sort == Sort.RELEVANCE and semantic is not None:
-        ranked, total, facet_counts, cosines, lexical = _hybrid(lib, query, semantic, facets)
+        ranked, total, facet_counts, cosines, lexical, facets_from = _hybrid(
+            lib, query, semantic, facets
+        )
         page = ranked[offset : offset + limit]
-        facets_from = min(total, FACET_DEPTH)
     else:
         found = lib.find(query, _RESOLVER, offset=offset, limit=limit, facets=facets)
         page, total, facet_counts, cosines = found.page, found.total, found.facets, {}
@@ -89,7 +89,7 @@ def search(
     blurbs = lib.blurbs(ids)
     # only works the words matched have a passage to show (meaning-only hits have none)
     snippets = lib.snippets([i for i in ids if i in lexical], expression) if expression else {}
-    matchers = _matchers(query)
+    matchers = _matchers(lib, query)
     tag_keys = lib.tag_keys(ids) if matchers else {}
     hits = []
     for work_id, score in page:
@@ -109,10 +109,11 @@ def search(
 def _hybrid(
     lib: Library, query: Query, semantic: tuple[SemanticModel, VectorIndex], facets: int
 ) -> tuple[
-    list[tuple[int, float]], int, dict[str, list[tuple[str, int]]], dict[int, float], set[int]
-]:
+    list[tuple[int, float]], int, dict[str, list[tuple[str, int]]], dict[int, float], set[int],
+    int,
+]:  # fmt: skip
     model, index = semantic
-    lexical = lib.find(query, _RESOLVER, limit=LEXICAL_DEPTH, facets=facets)
+    lexical = lib.find(query, _RESOLVER, limit=LEXICAL_DEPTH, facets=facets, count_facets=False)
     query_vector = model.embed_query(query.text)
     nearest = [
         (i, c) for i, c in index.top_k(query_vector, SEMANTIC_DEPTH)
@@ -141,9 +142,11 @@ def _hybrid(
         if work_id in allowed and work_id not in fused:
             fused[work_id] = SEMANTIC_WEIGHT * cosine
     qualities = _qualities(lib, list(fused))
+    # A work titled as the words comes first, as in the words-only order.
+    exact = lexical.exact
     ranked = sorted(
         ((i, s + QUALITY_WEIGHT * qualities.get(i, 0.0)) for i, s in fused.items()),
-        key=lambda x: (-x[1], x[0]),
+        key=lambda x: (x[0] not in exact, -x[1], x[0]),
     )
     extra = allowed - {i for i, _ in lexical.page}
     if extra and lexical.total > len(lexical.page):
@@ -156,15 +159,18 @@ def _hybrid(
     total = lexical.total + len(extra) - extra_lexical
     matched = {i for i, _ in lexical.page}
     shown = {i: c for i, c in cosines.items() if i in allowed or i in matched}
-    return ranked, total, lexical.facets, shown, matched
+    # Facets count every result: the words' matches and the works only the meaning found.
+    counted = list(dict.fromkeys([*lexical.facet_ids, *sorted(extra)]))
+    facet_counts = lib.facet_counts(counted, facets) if facets else {}
+    return ranked, total, facet_counts, shown, matched, len(counted)
 
 
 def _qualities(lib: Library, ids: list[int]) -> dict[int, float]:
     return lib.qualities(ids) if ids else {}
 
 
-def _matchers(query: Query) -> list[tuple[TagFilter, KeyMatch]]:
-    return [(f, _RESOLVER.match(f.text, f.type)) for g in query.include for f in g.any_of]
+def _matchers(lib: Library, query: Query) -> list[tuple[TagFilter, KeyMatch]]:
+    return [(f, lib.tag_match(f, _RESOLVER)) for g in query.include for f in g.any_of]
 
 
 def _hits_tag(match: KeyMatch, key: str) -> bool:
@@ -187,7 +193,7 @@ def _why(
     if snippet:
         reasons.append(f"text: {snippet}")
     elif query.text and words_matched:
-        reasons.append(f"words “{query.text}” in title, summary, notes or authors")
+        reasons.append(f"words “{query.text}” in title, authors, summary, tags or notes")
     if cosine is not None and cosine >= MIN_COSINE:
         reasons.append(f"close in meaning (cosine {cosine:.2f})")
     if quality is not None and query.sort in (Sort.RELEVANCE, Sort.QUALITY):

@@ -85,7 +85,7 @@ def refresh_vectors(lib: Library, progress: ProgressCallback | None = None) -> t
     stored = lib.model(SEMANTIC_MODEL)
     refit = stored is None or texts > stored[1] * REFIT_GROWTH
     if refit:
-        corpus = (document_text(t, s, b) for _, t, s, b in lib.texts_for_vectors("", False))
+        corpus = (document_text(*text) for _, *text in lib.texts_for_vectors("", False))
         model = SemanticModel.fit(corpus)
         lib.put_model(SEMANTIC_MODEL, model.to_bytes(), texts)
     else:
@@ -111,9 +111,9 @@ def refresh_vectors(lib: Library, progress: ProgressCallback | None = None) -> t
         if progress:
             progress("vectors", done, missing)
 
-    for work_id, title, summary, body in lib.texts_for_vectors(SEMANTIC_MODEL, True):
+    for work_id, title, summary, body, tags in lib.texts_for_vectors(SEMANTIC_MODEL, True):
         batch_ids.append(work_id)
-        batch_texts.append(document_text(title, summary, body))
+        batch_texts.append(document_text(title, summary, body, tags))
         if len(batch_ids) >= EMBED_BATCH:
             flush()
     flush()

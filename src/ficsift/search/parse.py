@@ -114,8 +114,18 @@ def _unquote(value: str) -> str:
     return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
 
 
-def _alternatives(value: str) -> list[str]:
-    """``"a b"|c`` → ["a b", "c"]: ``|`` separates outside quotes."""
+_REPEATED_KEY_RE = re.compile(r"^(?P<neg>-?)(?P<key>[A-Za-z]+):")
+
+
+def _alternatives(
+    value: str, key: str | None = None, fail: Callable[[str], QuerySyntaxError] | None = None
+) -> list[str]:
+    """``"a b"|c`` → ["a b", "c"]: ``|`` separates outside quotes.
+
+    An alternative may repeat its filter (``ship:"A"|ship:"B"``, as readers write an OR);
+    one naming another filter (``ship:A|fandom:B``) is an error, never a tag named
+    ``fandom:B``.
+    """
     parts, current, quoted = [], "", False
     for ch in value:
         if ch == '"':
@@ -126,7 +136,23 @@ def _alternatives(value: str) -> list[str]:
         else:
             current += ch
     parts.append(current)
-    return [" ".join(_unquote(p).split()) for p in parts]
+    out = []
+    for n, part in enumerate(parts):
+        repeated = _REPEATED_KEY_RE.match(part) if n and key is not None else None
+        if repeated:
+            other = repeated.group("key").lower()
+            if repeated.group("neg") or _key_kind(other) != _key_kind(key or ""):
+                message = f"an OR group takes one filter: write {key}:A|B, not {key}:A|{part}"
+                raise (fail(message) if fail else ValueError(message))
+            part = part[repeated.end() :]
+        out.append(" ".join(_unquote(part).split()))
+    return out
+
+
+def _key_kind(key: str) -> object:
+    """What a filter key filters: its tag type for tag keys (ship and p are one), else
+    the key itself."""
+    return TAG_KEYS.get(key, key)
 
 
 def parse_query(
@@ -162,7 +188,7 @@ def _apply(query: Query, tok: _Token, text: str) -> None:
     def fail(message: str) -> QuerySyntaxError:
         return QuerySyntaxError(message, tok.start, text)
 
-    values = [v for v in _alternatives(raw) if v]
+    values = [v for v in _alternatives(raw, key, fail) if v]
     if not values:
         raise fail(f"{key}: needs a value")
     if key in TAG_KEYS:

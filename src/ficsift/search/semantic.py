@@ -79,14 +79,15 @@ F32Array = npt.NDArray[np.float32]
 # ---------------------------------------------------------------------------- the text
 
 
-def document_text(title: str, summary: str | None, body: str) -> str:
-    """What gets embedded for one work: title, summary and a capped sample of the body.
+def document_text(title: str, summary: str | None, body: str, tags: str = "") -> str:
+    """What gets embedded for one work: title, summary, tags and a capped sample of the body
+    (a listing blurb without a body is embedded from its title, summary and tags).
 
     The body contributes its first ``SAMPLE_HEAD`` words, ``SAMPLE_MIDDLE`` words from the
     middle and its last ``SAMPLE_TAIL`` words (all of it when shorter).  Text with no spaces
     between words (Chinese, Japanese) is sampled by characters at twice those counts.
     """
-    parts = [p.strip() for p in (title, summary or "") if p and p.strip()]
+    parts = [p.strip() for p in (title, summary or "", tags) if p and p.strip()]
     body = body.strip()
     cap = SAMPLE_HEAD + SAMPLE_MIDDLE + SAMPLE_TAIL
     words = body.split()

@@ -1,0 +1,101 @@
+"""Relationships as readers write them: ``Odo/Kira``, ``Dax/Worf``, ``Bashir/O'Brien``.
+
+A reader types each side by whatever name comes to mind — a given name, a surname, a
+nickname — in either order; the library holds the canonical tag (``Kira Nerys/Odo``,
+``Jadzia Dax/Worf``, ``Julian Bashir/Miles O'Brien``).  Each typed side stands for the names
+it may be: itself, and the characters the ontology and the primer know by it ("Jules" may be
+Julian Bashir).  A relationship tag of the library matches when it has as many sides, each
+side taken by a different typed side whose name's words are all words of it ("Kira" ⊆
+"Kira Nerys"; "Miles O'Brien" ⊆ "Miles O'Brien"), in any order, with the same separator
+(``/`` romantic, ``&`` platonic).
+
+Nothing is keyed to particular names, and ambiguity settles itself on the library's own
+tags: a side "Dax" may be any Dax, but only tags in which some Dax is paired with some Worf
+are found (Jadzia Dax/Worf, Ezri Dax/Worf: every ship both sides name).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from itertools import permutations
+
+from ficsift.library.tag_keys import TagResolver
+
+MAX_NAMES = 40  # names one typed side may stand for (a bare given name can be hundreds)
+_WORD_RE = re.compile(r"\w+(?:'\w+)*")
+_QUALIFIER_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")  # "Odo (Star Trek)", "Kira/Odo (past)"
+_SIDES_RE = re.compile(r"\s*[/&]\s*")
+
+
+def name_words(name: str) -> frozenset[str]:
+    """A name's words, case-folded, without qualifiers in brackets; ’ read as '."""
+    plain = _QUALIFIER_RE.sub(" ", name.replace("’", "'").casefold())
+    return frozenset(_WORD_RE.findall(plain))
+
+
+def _sides(text: str) -> list[str]:
+    return [s for s in _SIDES_RE.split(text) if s.strip()]
+
+
+def _separator(text: str) -> str:
+    return "/" if "/" in text else "&"
+
+
+def side_names(side: str, resolver: TagResolver) -> list[frozenset[str]]:
+    """The word sets one typed side may stand for: itself first, then the characters the
+    ontology and the primer know by that name (nicknames, other spellings)."""
+    out: dict[frozenset[str], None] = {}
+    typed = name_words(side)
+    if typed:
+        out[typed] = None
+    for name in resolver.side_names(side)[:MAX_NAMES]:
+        words = name_words(name)
+        if words:
+            out.setdefault(words, None)
+    return list(out)
+
+
+def fits(typed: list[list[frozenset[str]]], sides: list[frozenset[str]]) -> bool:
+    """Each tag side taken by a different typed side, one of whose names it contains."""
+    if len(typed) != len(sides):
+        return False
+    return any(
+        all(any(names <= side for names in typed[i]) for i, side in zip(order, sides, strict=True))
+        for order in permutations(range(len(typed)))
+    )
+
+
+def ship_keys(db: sqlite3.Connection, text: str, resolver: TagResolver) -> frozenset[str]:
+    """The keys of the library's relationship tags that ``text`` ("A/B") names."""
+    sides = _sides(text)
+    if len(sides) < 2 or len(sides) > 4:
+        return frozenset()
+    typed = [side_names(s, resolver) for s in sides]
+    if any(not names for names in typed):
+        return frozenset()
+    # Narrowed in SQL first: a tag holding some word of every side (instr on the stored,
+    # case-folded key); then checked side by side here.
+    clauses = []
+    params: list[str] = []
+    for names in typed:
+        words = sorted({max(sorted(n), key=len) for n in names})
+        clauses.append(
+            "EXISTS (SELECT 1 FROM json_each(?) w WHERE "
+            "instr(replace(n.key, char(8217), char(39)), w.value) > 0)"
+        )
+        params.append(json.dumps(words))
+    separator = _separator(text)
+    rows = db.execute(
+        "SELECT n.key, n.display FROM tag_names n WHERE n.type = 'relationship' AND "
+        + " AND ".join(clauses),
+        params,
+    ).fetchall()
+    found = set()
+    for key, display in rows:
+        if _separator(key) != separator:
+            continue
+        if fits(typed, [name_words(s) for s in _sides(display)]):
+            found.add(key)
+    return frozenset(found)

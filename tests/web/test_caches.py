@@ -3,14 +3,19 @@ process (a CLI `ficsift add`, another server worker) or a blacklist entry added 
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from ficsift.importer import import_paths
 from ficsift.library import open_library
 from ficsift.library.query import BlacklistEntry, BlacklistKind
+from ficsift.web import state as web_state
+from ficsift.web.state import FifoLock
 
 BTVS = "Buffy the Vampire Slayer"
 NEW_FIC = """---
@@ -66,3 +71,47 @@ def test_facet_counts_follow_another_processs_blacklist(
         assert entry.id is not None
         other.blacklist_remove(entry.id)
     assert fandom_counts(client)[BTVS] == 4
+
+
+def test_search_caches_reload_once_another_processs_import_settles(
+    client: TestClient, library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_state, "SETTLE_SECONDS", 0.2)
+    state = client.app.state.ficsift  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while state._warm is None:  # the start-up warm-up, in its thread
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    story = tmp_path / "counted.md"
+    story.write_text(NEW_FIC)
+    with open_library(library_dir) as other:
+        import_paths(other, [story], workers=0)
+        moved = str(other.generation())  # type: ignore[attr-defined]
+    assert state._warm != moved
+    deadline = time.monotonic() + 30
+    while state._warm != moved:  # searches go on; one of them sets the reload going
+        assert time.monotonic() < deadline, "the search caches were never reloaded"
+        assert client.get("/api/search", params={"tag": f"fandom:{BTVS}"}).json()["total"] == 5
+        time.sleep(0.1)
+
+
+def test_the_library_lock_is_granted_in_arrival_order() -> None:
+    """A request that just released the library may not take it again ahead of one already
+    waiting (threading.RLock lets it: under load some requests waited many turns)."""
+    for _ in range(5):
+        lock = FifoLock()
+        order: list[str] = []
+
+        def waiting(lock: FifoLock, order: list[str]) -> None:
+            with lock:
+                order.append("waited first")
+
+        lock.__enter__()
+        waiter = threading.Thread(target=waiting, args=(lock, order))
+        waiter.start()
+        time.sleep(0.05)  # it is blocked, waiting its turn
+        lock.__exit__()
+        with lock, lock:  # straight back, as the next request would (and re-entrant)
+            order.append("came back")
+        waiter.join()
+        assert order == ["waited first", "came back"]

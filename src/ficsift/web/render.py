@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from ficsift.web.security import CSRF_FIELD, safe_link
 
@@ -108,6 +112,28 @@ def confidence_text(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
+@lru_cache(maxsize=16384)
+def _tag_html(kind: str, name: str, origin: str, main: bool, confidence: float | None) -> str:
+    inferred = origin == "inferred"
+    css = f"tag t-{kind}{' inferred' if inferred else ''}{' main' if main else ''}"
+    if inferred:
+        tip = f"inferred by ficsift, confidence {confidence_text(confidence)}"
+    else:
+        tip = "main pairing" if main else kind
+    href = "/search?tag=" + quote(f"{kind}:{name}", safe="/")
+    return (
+        f'<a class="{escape(css)}" href="{escape(href)}" title="{escape(tip)}">{escape(name)}</a>\n'
+    )
+
+
+def tag_links(tags: Iterable[Any], item: bool = False) -> Markup:
+    """Tags of a blurb as search links (``item``: each in its ``<li>``).  A results page
+    shows hundreds, most of them again and again: made here in Python, and remembered, where
+    a Jinja macro per tag cost a third of the page's time."""
+    html = (_tag_html(t.type, t.name, t.origin, t.main, t.confidence) for t in tags)
+    return Markup("".join(f"<li>{h}</li>" for h in html) if item else "".join(html))
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("ficsift.web", "templates"),
@@ -122,6 +148,7 @@ def _environment() -> Environment:
         warning_symbol=warning_symbol,
         status_symbol=status_symbol,
         quality_label=quality_label,
+        tag_links=tag_links,
         tag_type_labels=TAG_TYPE_LABELS,
         work_labels=WORK_LABELS,
         csrf_field=CSRF_FIELD,

@@ -681,7 +681,7 @@ def test_paths_out_of_the_archive_are_refused_per_item(
 
 def test_zip_bomb_chapter_is_refused_quickly(big_zeros_epub: bytes) -> None:
     started = time.monotonic()
-    expect_error(big_zeros_epub, "would unpack to 200 MB", "zip bomb")
+    expect_error(big_zeros_epub, "too large")
     assert time.monotonic() - started < 3  # refused from the declared size, never inflated
 
 

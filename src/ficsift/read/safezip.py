@@ -61,7 +61,10 @@ class SafeZip:
         ) as exc:
             # NotImplementedError: a damaged header claims an unknown zip version/method.
             raise ReadError(f"corrupt {label}: {exc}") from None
-        self.budget.open_archive(label, len(infos), sum(i.file_size for i in infos))
+        # Members refused on their own (too large, or a bomb by their own ratio) are never
+        # inflated, so they cost the budget nothing and leave their neighbours readable.
+        readable = sum(i.file_size for i in infos if self._refusal(i) is None)
+        self.budget.open_archive(label, len(infos), readable)
         self._infos = {i.filename: i for i in infos}
 
     def members(self) -> list[Member]:
@@ -83,18 +86,8 @@ class SafeZip:
         if info is None:
             raise ReadError(f"{self.label} has no entry {name!r}")
         limits = self.limits
-        if info.file_size > limits.max_archive_member:
-            raise ReadError(
-                f"{self.label} entry {name!r} is too large ({info.file_size / 2**20:,.0f} MB)"
-            )
-        if (
-            info.compress_size
-            and info.file_size / info.compress_size > limits.max_archive_ratio
-            and info.file_size > 1 << 20
-        ):
-            raise ReadError(
-                f"{self.label} entry {name!r} looks like a zip bomb (ratio {info.file_size / info.compress_size:,.0f}:1)"
-            )
+        if (refusal := self._refusal(info)) is not None:
+            raise ReadError(f"{self.label} entry {name!r} {refusal}")
         out = io.BytesIO()
         try:
             with self._zip.open(info) as stream:
@@ -119,6 +112,19 @@ class SafeZip:
         ) as exc:
             raise ReadError(f"corrupt {self.label} entry {name!r}: {exc}") from None
         return out.getvalue()
+
+    def _refusal(self, info: zipfile.ZipInfo) -> str | None:
+        """Why a member is refused from its directory entry alone; None when it may be read."""
+        limits = self.limits
+        if info.file_size > limits.max_archive_member:
+            return f"is too large ({info.file_size / 2**20:,.0f} MB)"
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > limits.max_archive_ratio
+            and info.file_size > 1 << 20
+        ):
+            return f"looks like a zip bomb (ratio {info.file_size / info.compress_size:,.0f}:1)"
+        return None
 
     def read_text(self, name: str) -> str:
         from ficsift.read.decode import decode_bytes

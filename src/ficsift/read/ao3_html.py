@@ -174,7 +174,7 @@ def _apply_dd(doc: Document, label: str, dd: LexborNode) -> None:
         doc.extra["collections"] = names
         doc.stats.collections = len(names)
     elif label == "stats":
-        _apply_stats(doc, text_of(dd))
+        apply_stats(doc, text_of(dd))
 
 
 def series_refs(dd: LexborNode) -> list[SeriesRef]:
@@ -196,7 +196,11 @@ def series_refs(dd: LexborNode) -> list[SeriesRef]:
     return refs
 
 
-def _apply_stats(doc: Document, text: str) -> None:
+def apply_stats(doc: Document, text: str) -> None:
+    """Read AO3's stats run ("Published: … Words: 1,180 Chapters: 3/?"): dates, counts, status.
+
+    Shared by the download reader and the work-page reader (:mod:`ficsift.read.ao3_page`).
+    """
     stats = doc.stats
     for raw_label, value in _STAT_RE.findall(text):
         label = raw_label.lower()

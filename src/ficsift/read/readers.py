@@ -3,6 +3,7 @@
 from ficsift.read import (  # noqa: F401
     ao3_html,
     ao3_listing,
+    ao3_page,
     epub,
     frontmatter,
     generic_html,

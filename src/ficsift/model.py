@@ -127,6 +127,9 @@ class Stats:
     bookmarks: int | None = None
     comments: int | None = None
     collections: int | None = None
+    reviews: int | None = None  # FanFiction.net and archive pages
+    favs: int | None = None
+    follows: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         # __slots__ lists the fields in order (dataclasses.fields() is slow: one stored

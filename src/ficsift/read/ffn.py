@@ -1,0 +1,212 @@
+"""FanFiction.net (and FictionPress) story pages saved from the browser: one chapter each.
+
+The page's parts, as FanFicFare's ``adapter_fanfictionnet`` reads them:
+
+* ``#pre_story_links``: the section path, "Anime/Manga › Naruto"; a crossover's last link
+  reads "Naruto + Bleach Crossover" (both fandoms).
+* ``#profile_top``: ``b.xcontrast_txt`` title, the author's ``/u/N/`` link, the summary
+  ``div.xcontrast_txt``, and the profile line ``span.xgray``: "Rated: Fiction M - English -
+  Adventure/Romance - [Naruto U., Mei T.] Kakashi H. - Chapters: 12 - Words: 56,452 -
+  Reviews: 669 - Favs: 3,091 - Follows: 3,544 - Updated: 5/15 - Published: 9/8/2012 -
+  Status: Complete - id: 8508883".  Dates carry ``data-xutime`` (Unix time), read in UTC.
+  Characters in brackets are a pairing.
+* ``select#chap_select`` (the selected option is this chapter's "N. Title") and
+  ``div#storytext`` (the chapter's text, author's notes included as the author typed them).
+
+"Story Not Found" pages (a deleted or mistyped story) are refused with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from selectolax.lexbor import LexborNode
+
+from ficsift.model import Document, Status, TagType
+from ficsift.read.ao3_html import text_of
+from ficsift.read.base import RawFile, Reader, ReadError, register
+from ficsift.read.decode import decode_bytes
+from ficsift.read.fields import parse_count, parse_date, safe_url, work_key_for
+from ficsift.read.html import html_blocks, parse_html
+from ficsift.read.nesting import check_nesting
+from ficsift.read.structure import apply_parts, split_story
+
+_SITE_MARKS = (b"fanfiction.net", b"fictionpress.com")
+_PAGE_MARKS = (b"id=profile_top", b"id='profile_top'", b'id="profile_top"', b"storytext")
+_NOT_FOUND_RE = re.compile(r"story not found|story is unavailable|chapter not found", re.I)
+# FFN's ratings and their AO3 equivalents, so FFN and AO3 works filter together.
+RATINGS = {
+    "K": "General Audiences",
+    "K+": "General Audiences",
+    "T": "Teen And Up Audiences",
+    "M": "Mature",
+    "MA": "Explicit",
+}
+# FFN's genre list: a profile segment made only of these (joined by "/") is the genres.
+GENRES = frozenset(
+    "adventure angst crime drama family fantasy friendship general horror humor "
+    "hurt/comfort mystery parody poetry romance sci-fi spiritual supernatural suspense "
+    "tragedy western".split()
+)
+_HURT_COMFORT = "Hurt/Comfort"
+_CHAPTER_OPTION_RE = re.compile(r"^\d+\.\s*")
+_SHOWN_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_STORY_URL_RE = re.compile(r"/s/(\d+)")
+
+
+@register
+class FfnPageReader(Reader):
+    format = "ffn-page"
+
+    @classmethod
+    def sniff(cls, raw: RawFile) -> int:
+        head = raw.head
+        if not any(mark in head for mark in _SITE_MARKS):
+            return 0
+        if any(mark in raw.data[:262144] for mark in _PAGE_MARKS):
+            return 85
+        return 40 if _NOT_FOUND_RE.search(head.decode("latin-1")) else 0
+
+    def read(self, raw: RawFile) -> list[Document]:
+        page = decode_bytes(raw.data)
+        check_nesting(page)
+        tree = parse_html(page)
+        profile = tree.css_first("#profile_top")
+        story = tree.css_first("#storytext")
+        if profile is None or story is None:
+            body = text_of(tree.body) if tree.body is not None else ""
+            if _NOT_FOUND_RE.search(body):
+                raise ReadError("no work on this page: FanFiction.net 'story not found' page")
+            raise ReadError("no work on this page: FanFiction.net page without a story")
+        for node in tree.css("script, style, noscript"):
+            node.decompose()
+        url = _story_url(tree)
+        doc = Document(source=raw.source(self.format, url=url, work_key=work_key_for(url) if url else None))
+        _read_profile(doc, profile)
+        for fandom in fandoms(tree.css_first("#pre_story_links")):
+            doc.add_tag(fandom, TagType.FANDOM)
+        parts = split_story(html_blocks(story))
+        if len(parts.chapters) > 1:  # the page holds one chapter: headings inside are the author's
+            first = parts.chapters[0]
+            first.text = "\n\n".join(c.text for c in parts.chapters if c.text)
+            first.html = "".join(c.html for c in parts.chapters)
+            parts.chapters = [first]
+        status = doc.status
+        apply_parts(doc, parts)
+        doc.status = status  # the profile's status, not cues in one chapter's text
+        if doc.chapters:
+            doc.chapters[0].title = _chapter_title(tree) or doc.chapters[0].title or doc.title
+        if not doc.has_text:
+            raise ReadError("FanFiction.net page has no story text")
+        return [doc]
+
+
+def _story_url(tree: LexborNode | object) -> str | None:
+    for selector in ('link[rel="canonical"]', 'meta[property="og:url"]'):
+        node = tree.css_first(selector)  # type: ignore[attr-defined]
+        href = node.attributes.get("href") or node.attributes.get("content") if node is not None else None
+        if href and _STORY_URL_RE.search(str(href)):
+            return safe_url(href, "https://www.fanfiction.net")
+    return None
+
+
+def fandoms(links: LexborNode | None) -> list[str]:
+    """The story's fandoms from the section path: its last link, split for a crossover."""
+    if links is None:
+        return []
+    anchors = [text_of(a) for a in links.css("a")]
+    if not anchors:
+        return []
+    last = anchors[-1]
+    if last.lower().endswith(" crossover"):
+        return [name.strip() for name in last[: -len(" crossover")].split(" + ") if name.strip()]
+    return [last] if len(anchors) > 1 or "/" not in last else []
+
+
+def _read_profile(doc: Document, profile: LexborNode) -> None:
+    title = profile.css_first("b")
+    doc.title = text_of(title) if title is not None else None
+    for link in profile.css("a[href]"):
+        if str(link.attributes.get("href") or "").startswith(("/u/", "https://www.fanfiction.net/u/")):
+            doc.authors.append(text_of(link))
+            break
+    summary = profile.css_first("div.xcontrast_txt")
+    doc.summary = text_of(summary) or None if summary is not None else None
+    line = profile.css_first("span.xgray")
+    if line is not None:
+        _read_profile_line(doc, line)
+
+
+def _read_profile_line(doc: Document, line: LexborNode) -> None:
+    dates = [int(v) for span in line.css("span[data-xutime]") if (v := span.attributes.get("data-xutime") or "").isdigit()]
+    segments = [seg.strip() for seg in text_of(line).split(" - ")]
+    free: list[str] = []  # segments with no label: language, genres, characters
+    status = Status.IN_PROGRESS
+    for seg in segments:
+        label, sep, value = seg.partition(":")
+        if not sep:
+            free.append(seg)
+            continue
+        key, value = label.strip().lower(), value.strip()
+        if key == "rated":
+            rating = value.removeprefix("Fiction").strip()
+            doc.add_tag(RATINGS.get(rating, rating), TagType.RATING)
+        elif key in {"chapters", "words", "reviews", "favs", "follows"}:
+            count = parse_count(value)
+            setattr(doc.stats, "chapters_posted" if key == "chapters" else key, count)
+        elif key == "status" and value.lower().startswith("complete"):
+            status = Status.COMPLETE
+        elif key in {"updated", "published"}:
+            # The spans hold dates in order: Updated (when present), then Published.
+            stamp = dates.pop(0) if dates else None
+            day = _day(value, stamp)
+            if day:
+                setattr(doc, key, day)
+    doc.stats.chapters_posted = doc.stats.chapters_posted or 1
+    doc.status = status
+    if free:
+        doc.language = free.pop(0)
+    if free and _are_genres(free[0]):
+        for genre in _genres(free.pop(0)):
+            doc.add_tag(genre, TagType.FREEFORM)
+    if free:
+        _characters(doc, " ".join(free))
+
+
+def _day(shown: str, stamp: int | None) -> str | None:
+    """The date as the page shows it ("4/23/2004", FFN's own time zone); a date shown without
+    its year ("5/15": this year) from the timestamp, in FFN's Pacific time."""
+    if match := _SHOWN_DATE_RE.match(shown):
+        month, day, year = (int(g) for g in match.groups())
+        return parse_date(f"{year:04d}-{month:02d}-{day:02d}")
+    if stamp is not None:
+        return datetime.fromtimestamp(stamp - 8 * 3600, UTC).date().isoformat()
+    return parse_date(shown)
+
+
+def _are_genres(segment: str) -> bool:
+    return all(g.lower() in GENRES for g in _genres(segment))
+
+
+def _genres(segment: str) -> list[str]:
+    marked = segment.replace(_HURT_COMFORT, "\0")
+    return [g.replace("\0", _HURT_COMFORT).strip() for g in marked.split("/") if g.strip()]
+
+
+def _characters(doc: Document, segment: str) -> None:
+    """Characters, with each ``[A, B]`` group also a pairing ("A/B")."""
+    for group in re.findall(r"\[([^\]]*)\]", segment):
+        names = [n.strip() for n in group.split(",") if n.strip()]
+        if len(names) >= 2:
+            doc.add_tag("/".join(names), TagType.RELATIONSHIP)
+    for name in re.split(r"[,\[\]]", segment):
+        if name.strip():
+            doc.add_tag(name.strip(), TagType.CHARACTER)
+
+
+def _chapter_title(tree: LexborNode | object) -> str | None:
+    option = tree.css_first("#chap_select option[selected]")  # type: ignore[attr-defined]
+    if option is None:
+        return None
+    return _CHAPTER_OPTION_RE.sub("", text_of(option)) or None

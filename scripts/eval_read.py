@@ -9,6 +9,12 @@
    reader; chapters and story words must match the HTML reading, and no note may leak in.
 4. Antennapedia front matter: title, rating and character tags against a plain YAML reading.
 5. DS9 listing pages: blurbs read against `<li id="work_` occurrences, stats coverage.
+6. wild/: every file against expected.json (what a careful reader reads off it), per format
+   and per field: files right / total and field accuracy.
+7. AO3 conversions (scripts/make_ao3_conversions.py: EPUB/MOBI/AZW3/PDF made from the
+   ao3-html downloads with AO3's own ebook-convert options): each must read with the same
+   fields as its HTML (title, authors, typed tags, rating, status, chapters and their titles,
+   words, summary, notes, date, series).
 
 Writes .eval/read.json beside the printed table.
 """
@@ -21,11 +27,12 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from ficsift.model import Document, TagType
-from ficsift.read import read_bytes
+from ficsift.model import Document, Source, TagType
+from ficsift.read import ReadError, read_bytes
 
 DT_DD = re.compile(r"<dt>([^<]+):</dt>\s*<dd>(.*?)</dd>", re.S)
 LINK = re.compile(r"<a [^>]*>(.*?)</a>", re.S)
@@ -67,13 +74,190 @@ def as_plain_text(doc: Document) -> str:
     return "\n\n".join(parts)
 
 
+# --- files as readers have them: wild/expected.json and the generated AO3 conversions -----
+
+TAG_FIELDS = {
+    "fandoms": TagType.FANDOM,
+    "relationships": TagType.RELATIONSHIP,
+    "characters": TagType.CHARACTER,
+    "freeforms": TagType.FREEFORM,
+    "warnings": TagType.WARNING,
+    "category": TagType.CATEGORY,
+}
+STAT_FIELDS = ("words", "chapters_posted", "kudos", "hits", "bookmarks", "comments")
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _read_all(path: Path) -> tuple[list[Document], str | None]:
+    try:
+        return read_bytes(str(path), path.read_bytes()), None
+    except ReadError as exc:
+        return [], str(exc)
+
+
+def work_checks(doc: Document, want: dict[str, Any]) -> dict[str, bool]:
+    """Field name -> read right, for every field ``want`` (an expected.json entry) states."""
+    got: dict[str, bool] = {}
+    for key, value in want.items():
+        if key == "title":
+            got[key] = _norm(doc.title) == _norm(value)
+        elif key == "authors":
+            got[key] = [_norm(a) for a in doc.authors] == [_norm(a) for a in value]
+        elif key in TAG_FIELDS:
+            got[key] = {_norm(t.name) for t in doc.tags_of(TAG_FIELDS[key])} == {
+                _norm(v) for v in value
+            }
+        elif key == "rating":
+            got[key] = [_norm(t.name) for t in doc.tags_of(TagType.RATING)] == [_norm(value)]
+        elif key == "language":
+            got[key] = _norm(doc.language) in {_norm(value), _norm(value)[:2]}
+        elif key == "status":
+            got[key] = doc.status.value == value
+        elif key == "chapters":
+            got[key] = len(doc.chapters) == value
+        elif key == "words":
+            got[key] = abs(doc.words - value) <= max(5, want.get("words_tol", 0.05) * value)
+        elif key == "max_story_words":
+            got[key] = doc.words <= value
+        elif key == "published":
+            got[key] = (doc.published or "")[:10] == value
+        elif key == "series":
+            got[key] = any(_norm(s.name) == _norm(value) for s in doc.series)
+        elif key == "summary_prefix":
+            # the gold prefix was joined from text nodes ("AU , in"): compare without spaces
+            got[key] = "".join(_norm(doc.summary).split()).startswith(
+                "".join(_norm(value).split())[:40]
+            )
+        elif key == "stats":
+            for stat, number in value.items():
+                got[f"stats.{stat}"] = getattr(doc.stats, stat, None) == number or (
+                    doc.extra.get(stat) == number
+                )
+    return got
+
+
+def listing_checks(docs: list[Document], want: dict[str, Any]) -> dict[str, bool]:
+    got = {"n_works": len(docs) == want["n_works"]}
+    for n, blurb in enumerate(want["works"]):
+        doc = docs[n] if n < len(docs) else None
+        for key, ok in (work_checks(doc, blurb) if doc else {k: False for k in blurb}).items():
+            got[key] = got.get(key, True) and ok
+    return got
+
+
+def wild_file(root: Path, entry: dict[str, Any]) -> dict[str, bool]:
+    docs, error = _read_all(root / entry["path"])
+    if entry["kind"] == "no-story":
+        return {"no story": error is not None or all(d.words == 0 for d in docs)}
+    if entry["kind"] == "listing":
+        return listing_checks(docs, entry["fields"])
+    if not docs:
+        return {key: False for key in work_checks(Document(Source("", "")), entry["fields"])}
+    return work_checks(docs[0], entry["fields"])
+
+
+def html_fields(doc: Document) -> dict[str, Any]:
+    """What a download of ``doc`` converted by AO3's pipeline must read as (the HTML reading)."""
+    want: dict[str, Any] = {
+        "title": doc.title,
+        "authors": doc.authors,
+        "rating": doc.tags_of(TagType.RATING)[0].name if doc.tags_of(TagType.RATING) else None,
+        "status": doc.status.value,
+        "chapters": len(doc.chapters),
+        "words": doc.words,
+        "words_tol": 0.02,
+        "published": (doc.published or "")[:10] or None,
+        "summary_prefix": (doc.summary or "")[:60] or None,
+    }
+    want.update({key: [t.name for t in doc.tags_of(kind)] for key, kind in TAG_FIELDS.items()})
+    if doc.series:
+        want["series"] = doc.series[0].name
+    return {k: v for k, v in want.items() if v is not None}
+
+
+def conversion_checks(doc: Document, twin: Document) -> dict[str, bool]:
+    got = work_checks(doc, html_fields(twin))
+    got["chapter titles"] = [_norm(c.title) for c in doc.chapters] == [
+        _norm(c.title) for c in twin.chapters
+    ]
+    got["notes"] = len(doc.notes) + len(doc.end_notes) == len(twin.notes) + len(twin.end_notes)
+    return got
+
+
+def tally(rows: list[tuple[str, dict[str, bool]]]) -> dict[str, dict[str, float]]:
+    """Per format: files right / total and field accuracy, plus accuracy per field."""
+    out: dict[str, dict[str, float]] = {}
+    for fmt in [*sorted({f for f, _ in rows}), "ALL"]:
+        mine = [checks for f, checks in rows if fmt in (f, "ALL")]
+        fields = [ok for checks in mine for ok in checks.values()]
+        row: dict[str, float] = {
+            "files right": sum(all(c.values()) for c in mine),
+            "files": len(mine),
+            "field accuracy": sum(fields) / max(1, len(fields)),
+        }
+        if fmt == "ALL":
+            for name in sorted({k for c in mine for k in c}):
+                values = [c[name] for c in mine if name in c]
+                row[f"field {name}"] = sum(values) / len(values)
+        out[fmt] = row
+    return out
+
+
+def wild_results(corpus: Path, conversions: Path, verbose: bool) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    wild = corpus / "wild"
+    entries = json.loads((wild / "expected.json").read_text("utf-8"))["files"]
+    rows = []
+    for entry in entries:
+        checks = wild_file(wild, entry)
+        rows.append((entry["format"], checks))
+        if verbose and not all(checks.values()):
+            wrong = ", ".join(k for k, ok in checks.items() if not ok)
+            print(f"  wild WRONG {entry['path']}: {wrong}")
+    for fmt, row in tally(rows).items():
+        results[f"wild {fmt}"] = row
+    converted = sorted(p for p in conversions.glob("*.*") if p.suffix != ".html")
+    if converted:
+        rows = []
+        twins: dict[str, Document] = {}
+        for path in converted:
+            html_path = corpus / "ao3-html" / (path.stem + ".html")
+            if path.stem not in twins:
+                twins[path.stem] = read_bytes(str(html_path), html_path.read_bytes())[0]
+            docs, _ = _read_all(path)
+            want = html_fields(twins[path.stem])
+            checks = (
+                conversion_checks(docs[0], twins[path.stem])
+                if docs
+                else {k: False for k in [*want, "chapter titles", "notes"]}
+            )
+            rows.append((path.suffix.lstrip("."), checks))
+            if verbose and not all(checks.values()):
+                wrong = ", ".join(k for k, ok in checks.items() if not ok)
+                print(f"  conversion WRONG {path.name}: {wrong}")
+        for fmt, row in tally(rows).items():
+            results[f"ao3 conversions {fmt}"] = row
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", default="../shared")
     parser.add_argument("--out", default=".eval/read.json")
+    parser.add_argument(
+        "--conversions",
+        default=".eval/conversions",
+        help="AO3 downloads made by scripts/make_ao3_conversions.py (skipped when absent)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="name every wrong file")
     opts = parser.parse_args()
     corpus = Path(opts.shared) / "corpus"
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, float]] = wild_results(
+        corpus, Path(opts.conversions), opts.verbose
+    )
 
     fields_total = fields_exact = 0
     chapters_ok = 0

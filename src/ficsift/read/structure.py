@@ -48,7 +48,8 @@ _SCENE_BREAK_RE = re.compile(r"^(?:[\s*~\-_=#+.•·◇◆○●§xX<>/\\|]{3,}|
 _MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+")
 
 _NOTE_START_RE = re.compile(
-    r"^\W{0,3}(?:a/n|a\.n\.|an:|author'?s?'? ?notes?|authors? notes?|note|notes|"
+    r"^\W{0,3}(?:(?:final|closing|last|ending|quick|short|long|important)\s+)?"
+    r"(?:a/n|a\.n\.|an:|author'?s?'? ?notes?|authors? notes?|note|notes|"
     r"end notes?|beta'?d? by|thanks to|edit|ps|p\.s\.)\b|"
     r"^\W{0,8}(?:作者按|作者的话|作者注|译者注|译注|作者有话说)",
     re.I,
@@ -104,7 +105,13 @@ def text_blocks(text: str) -> list[Block]:
     blocks = []
     for part in parts:
         lines = [" ".join(line.split()) for line in part.split("\n")]
-        para = "\n".join(line for line in lines if line)
+        kept = [line for line in lines if line]
+        # A "Chapter N" line followed directly by its text (no blank line between) is a
+        # heading of its own: left in the paragraph, the chapters would never be split.
+        if len(kept) > 1 and chapter_heading(kept[0]):
+            blocks.append(Block(kept[0], text_block_html(kept[0])))
+            kept = kept[1:]
+        para = "\n".join(kept)
         if para:
             para = SCENE_BREAK if is_scene_break(para) else para
             blocks.append(Block(para, text_block_html(para)))
@@ -317,7 +324,12 @@ def _note_continues(body: list[Block], i: int, stop: int, step: int) -> int:
         return i
     for j in range(i, min(stop, i + _NOTE_REACH)):
         if body[j].text == SCENE_BREAK:
-            return j + 1
+            # The break closes the note only if what lies before it reads as note: story
+            # paragraphs before the story's own first scene break are no note.
+            between = body[i:j]
+            if all(_is_noteish(b.text) for b in between) or sum(count_words(b.text) for b in between) < 60:
+                return j + 1
+            break
     while i < stop and _is_noteish(body[i].text) and count_words(body[i].text) < 120:
         i += step
     return i
@@ -342,7 +354,11 @@ def _is_end_marker(text: str) -> bool:
 
 def _strip_note_label(text: str) -> str:
     return re.sub(
-        r"^\W{0,3}(?:a/n|a\.n\.|author'?s?'? ?notes?)\s*[:.\-–—]?\s*", "", text, flags=re.I
+        r"^\W{0,3}(?:(?:final|closing|last|ending|quick|short|long|important)\s+)?"
+        r"(?:a/n|a\.n\.|author'?s?'? ?notes?)\s*[:.\-–—]?\s*",
+        "",
+        text,
+        flags=re.I,
     ).strip()
 
 

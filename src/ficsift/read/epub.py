@@ -253,12 +253,20 @@ def read_ao3(raw: RawFile, docs: list[ContentDoc]) -> Document:
     dl = ao3_tags_list(body) if body is not None else None
     if body is None or dl is None:
         raise ReadError("AO3 EPUB has no preface")
+    _restore_meta_classes(body)
     preface = _top_level(body, dl)
     afterword = next((n for n in body.iter() if _is_afterword(n)), None)
     # Chapters are what lies between the preface and the afterword (a cover page a library
     # program added before the preface is not a chapter).
     top = list(body.iter(include_text=True))
     start = next(n for n, node in enumerate(top) if node.mem_id == preface.mem_id) + 1
+    # Calibre splits the preface at its title (a page break before the h1): the second
+    # half, with the title, byline, summary and notes, is another div#preface.
+    parts = [preface]
+    while start < len(top) and (top[start].tag == "-text" or _is_preface(top[start])):
+        if top[start].tag != "-text":
+            parts.append(top[start])
+        start += 1
     stop = next(
         (n for n, node in enumerate(top) if afterword and node.mem_id == afterword.mem_id), len(top)
     )
@@ -266,12 +274,18 @@ def read_ao3(raw: RawFile, docs: list[ContentDoc]) -> Document:
     content: list[str] = []
     _ao3_chapter_items(top[start:stop], items, content)
     _flush_content(items, content)
-    preface_html = preface.html or ""
-    if preface.attributes.get("id") != "preface":
-        preface_html = f'<div id="preface">{preface_html}</div>'
-    afterword_html = ""
-    if afterword is not None:
-        afterword_html = f'<div id="afterword">{afterword.inner_html or ""}</div>'
+    preface_html = "".join(
+        (p.inner_html if p.attributes.get("id") == "preface" else p.html) or "" for p in parts
+    )
+    preface_html = f'<div id="preface">{preface_html}</div>'
+    # Calibre splits the afterword too (an empty div#afterword before a page break, the
+    # notes in the next): everything after the chapters is the afterword.
+    afterword_html = "".join(
+        (n.inner_html if n.attributes.get("id") == "afterword" else n.html) or ""
+        for n in top[stop:]
+        if n.tag != "-text"
+    )
+    afterword_html = f'<div id="afterword">{afterword_html}</div>' if afterword_html else ""
     rebuilt = (
         '<html><head><meta charset="utf-8"/></head><body>'
         f'{preface_html}<div id="chapters" class="userstuff">{"".join(items)}</div>'
@@ -303,6 +317,26 @@ def _top_level(body: LexborNode, node: LexborNode) -> LexborNode:
     while node.parent is not None and node.parent.mem_id != body.mem_id:
         node = node.parent
     return node
+
+
+def _restore_meta_classes(body: LexborNode) -> None:
+    """Give back the ``meta`` classes calibre renamed to ``calibreN`` where its CSS made
+    them alike: the div holding the work's h1 (title, byline, summary, notes), each chapter's
+    meta group (the div holding its h2 heading) and the end-notes divs."""
+    for div in body.css("div"):
+        if "meta" in classes(div):
+            continue
+        kids = [c for c in div.iter() if c.tag in {"h1", "h2"}]
+        if any(c.tag == "h1" for c in kids):
+            div.attrs["class"] = "meta"
+        elif any("heading" in classes(c) for c in kids):
+            div.attrs["class"] = "meta group"
+        elif (div.attributes.get("id") or "").startswith("endnotes"):
+            div.attrs["class"] = "meta"
+
+
+def _is_preface(node: LexborNode) -> bool:
+    return node.tag == "div" and node.attributes.get("id") == "preface"
 
 
 def _is_afterword(node: LexborNode) -> bool:

@@ -154,7 +154,7 @@ def run_wrk(wrk: str, url: str, connections: int, seconds: int) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % paths)
     try:
-        out = subprocess.run(
+        done = subprocess.run(
             [
                 wrk,
                 "-t1",
@@ -169,8 +169,10 @@ def run_wrk(wrk: str, url: str, connections: int, seconds: int) -> Load:
             ],
             capture_output=True,
             text=True,
-            check=True,
-        ).stdout
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"bench: wrk failed against {url}: {done.stderr.strip()}")
+        out = done.stdout
     finally:
         os.unlink(script.name)
 
@@ -178,13 +180,10 @@ def run_wrk(wrk: str, url: str, connections: int, seconds: int) -> Load:
         found = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
         return float(found.group(1)) * _UNITS[found.group(2)] if found else float("nan")
 
-    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", out)
-    requests = int(done.group(1)) if done else 0
-    took = (
-        float(done.group(2)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[done.group(3)]
-        if done
-        else seconds
-    )
+    summary = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", out)
+    requests = int(summary.group(1)) if summary else 0
+    units = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+    took = float(summary.group(2)) * units[summary.group(3)] if summary else seconds
     errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|timeout):? (\d+)", out))
     return Load(requests, took, latency("50"), latency("99"), errors, "wrk")
 
@@ -233,6 +232,22 @@ def run_python(url: str, connections: int, seconds: int) -> Load:
         len(errors),
         "python load generator",
     )
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by a process and its children (the server's workers): what a
+    request costs, whatever else shares the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if root in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def free_port() -> int:
@@ -313,10 +328,22 @@ def load_bench(opts: argparse.Namespace) -> None:
                 f"load: {url} ({opts.workers or 'default'} workers), {len(LOAD_QUERIES)} "
                 f"different /search?q=… pages in turn"
             )
+            print(
+                f"  machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+                "(other work on it takes its share)"
+            )
             one = drive(url, 1, opts.seconds)
             print(f"  1 connection:            {one.line()}", flush=True)
+            used = cpu_seconds(server.pid) if server else 0.0
             twenty = drive(url, 20, opts.seconds)
             print(f"  20 connections:          {twenty.line()}", flush=True)
+            if server and twenty.requests:
+                per = (cpu_seconds(server.pid) - used) / twenty.requests * 1000
+                cores = os.cpu_count() or 1
+                print(
+                    f"  server CPU per request:  {per:.1f} ms: {cores} idle cores would serve "
+                    f"about {cores * 1000 / per:.0f} req/s"
+                )
             folder = scratch / "new-fics"
             for copy in ("a", "b"):  # twice, so the import outlasts the run
                 for name in IMPORT_FOLDERS:

@@ -325,8 +325,11 @@ def test_default_import_roots_are_home_and_the_library(library_dir: Path) -> Non
     from ficsift.web import create_app
 
     app = create_app(library_dir, port=80)
-    roots = app.state.ficsift.import_roots.roots
-    assert roots == [Path.home().resolve(), library_dir.resolve()]
+    try:
+        roots = app.state.ficsift.import_roots.roots
+        assert roots == [Path.home().resolve(), library_dir.resolve()]
+    finally:
+        app.state.ficsift.close()
 
 
 # -- links from story data -----------------------------------------------------------------

@@ -227,7 +227,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
-    app.add_middleware(GZipMiddleware, minimum_size=2000)
+    # Level 5: level 9 (the default) costs twice the CPU for a 4% smaller page.
+    app.add_middleware(GZipMiddleware, minimum_size=2000, compresslevel=5)
     app.add_middleware(BodyLimitMiddleware, limit=max_upload_bytes)
     app.add_middleware(SessionMiddleware)
     app.add_middleware(HostGuardMiddleware, hosts=hosts)  # added last: runs first

@@ -14,6 +14,7 @@ from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.html import html_blocks, is_heading_html, node_text, parse_html, sanitize_html
 from ficsift.read.nesting import check_nesting
+from ficsift.read.story_info import apply_info, read_info, strip_byline, summary_from
 from ficsift.read.structure import apply_parts, split_story
 
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<p>", b"<p ", b"<div", b"<br")
@@ -39,6 +40,7 @@ class GenericHtmlReader(Reader):
             raise ReadError("HTML page has no body")
         for node in body.css(_NOISE):
             node.decompose()
+        info = read_info(tree, body)
         container = story_container(body)
         # Sanitise once, before cutting into paragraphs: every block's HTML is then safe.
         clean_body = parse_html(sanitize_html(container.html or "")).body
@@ -51,6 +53,17 @@ class GenericHtmlReader(Reader):
             doc.title = blocks[0].text
             blocks, headings = blocks[1:], set()
         apply_parts(doc, split_story(blocks, headings if len(headings) >= 2 else None))
+        if info.is_info_page():
+            index = info.is_index(doc.words)
+            if index:
+                # A story index page: its text is the site's, the story is behind a link.
+                doc = Document(source=raw.source(self.format))
+                doc.title = _info_title(tree, info.authors)
+            apply_info(doc, info, tree)
+            doc.summary = doc.summary or summary_from(tree, body)
+            if index:
+                doc.title = doc.title or _info_title(tree, doc.authors) or raw.title_guess
+                return [doc]
         doc.title = doc.title or _page_title(tree) or raw.title_guess
         author = tree.css_first('meta[name="author"]')
         if author is not None and author.attributes.get("content") and not doc.authors:
@@ -76,6 +89,17 @@ def story_container(body: LexborNode) -> LexborNode:
     best_score, best = max(scores.values(), key=lambda pair: pair[0])
     total = len(body.text(deep=True, strip=True))
     return best if total and best_score >= 0.5 * total else body
+
+
+def _info_title(tree: LexborHTMLParser, authors: list[str]) -> str | None:
+    """An index page's title: the heading the page's <title> repeats, else the <title>,
+    without a " by Author" tail."""
+    page = node_text(tree.css_first("title"))
+    for node in tree.css("h1, h2"):
+        text = node_text(node)
+        if text and page and text.lower() in page.lower():
+            return strip_byline(text, authors)
+    return strip_byline(page.split("\n")[0][:200], authors) if page else None
 
 
 def _page_title(tree: LexborHTMLParser) -> str | None:

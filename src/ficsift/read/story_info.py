@@ -1,0 +1,233 @@
+"""Story information blocks on archive pages: eFiction's story index, other archives' info
+pages, and the LiveJournal/Dreamwidth header a post opens with.
+
+They all state a work's fields as labelled lines, however the HTML dresses them::
+
+    <span class="label">Rated:</span> NC-17 - No One 17 and Under Admitted<br>
+    <b>Author</b> : Juuchan17<br><br><b>Rating</b> : PG<br>
+    Status: Completed - Rating: Everyone - Chapters: 1 - Word count: 2,197 - Genre: One Shots
+    <b>Title:</b> Night Shift<br><b>Pairing:</b> Jim/Blair<br><b>Rating:</b> PG-13<br>
+
+A line counts only when it *starts* with a label fics use (so prose with a colon never
+does); further labels on the line split it ("Chapters: 86 Completed: Yes").
+
+eFiction (the engine behind many single-fandom archives, FanFicFare's
+``base_efiction_adapter``) adds its own landmarks: ``#pagetitle`` with the
+``viewstory.php?sid=`` title link and the ``viewuser.php?uid=`` author link, and a site
+name that often is the fandom ("Harry Potter FanFic Archive").
+
+A story index page links to the story rather than holding it: when the page states far more
+words than it holds, or offers a "read the story" link and holds little prose, the work is
+read as metadata only (no chapters), never the page's chrome as its text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ficsift.model import Document, Status, TagType
+from ficsift.read.fields import KNOWN_LABELS, apply_fields, normalise_label, parse_count, parse_int
+from ficsift.read.html import fragment_text, node_text
+
+# Labels info pages use beyond the shared table (fields.KNOWN_LABELS).
+_EXTRA_LABELS = ("date sent", "word count", "chapters", "completed", "reviews", "rated", "read", "hits")
+_LABELS = sorted(set(KNOWN_LABELS) | set(_EXTRA_LABELS), key=len, reverse=True)
+_LABEL_ALT = "|".join(re.escape(label) for label in _LABELS)
+_LINE_START_RE = re.compile(rf"^\W{{0,2}}(?:{_LABEL_ALT})\s*:", re.I)
+# Another label inside a line: after a space or " - ", followed by a colon.
+_INNER_LABEL_RE = re.compile(rf"(?:^|(?<=\s))({_LABEL_ALT})\s*:\s*", re.I)
+_BLOCK_LABELS = frozenset({"summary", "description", "notes", "disclaimer"})
+_COUNT_LABELS = {"chapters": "chapters_posted", "reviews": "reviews", "hits": "hits"}
+_DATE_LABELS = {"date sent": "published", "date": "published"}
+_READ_LINK_RE = re.compile(
+    r"^\W*(?:click (?:here )?to read|read (?:the |this )?(?:fanfic|fic|story|chapter|first chapter|more)|"
+    r"start reading|read now|read)\W*$",
+    re.I,
+)
+_SITE_FANDOM_RE = re.compile(r"^(.{2,60}?)\s+fan\s?fic(?:tion)?s?\s+archive\b", re.I)
+_BY_RE = re.compile(r"^by\s+(.{1,80})$", re.I)
+_GENERIC_KEYWORDS = frozenset(
+    "fanfic fanfics fanfiction fiction story stories fic fics adventure romance drama humor "
+    "humour angst general poetry".split()
+)
+
+
+@dataclass(slots=True)
+class StoryInfo:
+    """What a page's information block states."""
+
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    site_fandom: str | None = None
+    read_link: bool = False  # the page links to the story's text ("Read the fanfic")
+    chapter_links: int = 0  # eFiction chapter links (viewstory.php?sid=N&chapter=M)
+
+    @property
+    def labels(self) -> set[str]:
+        return {label for label, _ in self.fields}
+
+    def is_info_page(self) -> bool:
+        """Enough fic fields to be a work's information block, not a stray "Note:"."""
+        return len(self.labels - {"note", "notes", "a/n", "an", "disclaimer"}) >= 3
+
+    def stated_words(self) -> int | None:
+        for label, value in self.fields:
+            if label in {"word count", "words", "wordcount"}:
+                return parse_int(value)
+        return None
+
+    def is_index(self, present_words: int) -> bool:
+        """The page describes the story and links to it, holding little or none of it."""
+        if not self.is_info_page():
+            return False
+        stated = self.stated_words()
+        if stated and present_words < 0.25 * stated:
+            return True
+        return (self.read_link or self.chapter_links > 0) and present_words < 500
+
+
+def read_info(tree: LexborHTMLParser, body: LexborNode) -> StoryInfo:
+    info = StoryInfo(fields=labelled_fields(node_text(body)))
+    _efiction(tree, info)
+    _by_line(body, info)
+    info.read_link = any(_READ_LINK_RE.match(node_text(a)) for a in body.css("a[href]"))
+    info.chapter_links = sum(
+        1 for a in body.css("a[href]") if re.search(r"viewstory\.php\?sid=\d+&(?:amp;)?chapter=\d+", a.attributes.get("href") or "")
+    )
+    return info
+
+
+def labelled_fields(text: str) -> list[tuple[str, str]]:
+    """(label, value) for each labelled line; a label with no value takes the next line."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    found: list[tuple[str, str]] = []
+    for n, line in enumerate(lines):
+        if len(line) > 2000 or not _LINE_START_RE.match(line):
+            continue
+        marks = list(_INNER_LABEL_RE.finditer(line))
+        for k, mark in enumerate(marks):
+            end = marks[k + 1].start() if k + 1 < len(marks) else len(line)
+            value = line[mark.end() : end].strip().rstrip("-|").strip()
+            label = normalise_label(mark.group(1))
+            # Only a summary runs onto its own paragraph ("Summary:<p>…</p>"); an empty
+            # "Characters :" must not take whatever line comes next.
+            if not value and label in _BLOCK_LABELS and n + 1 < len(lines) and not _LINE_START_RE.match(lines[n + 1]):
+                value = lines[n + 1]
+            found.append((label, value))
+    return found
+
+
+def _efiction(tree: LexborHTMLParser, info: StoryInfo) -> None:
+    title_box = tree.css_first("#pagetitle")
+    if title_box is not None:
+        story = title_box.css_first('a[href*="viewstory.php"]')
+        if story is not None:
+            info.title = node_text(story) or None
+        info.authors = [name for a in title_box.css('a[href*="viewuser.php"]') if (name := node_text(a))]
+    for selector in ("#sitename", 'link[rel="alternate"][type="application/rss+xml"]'):
+        node = tree.css_first(selector)
+        if node is None:
+            continue
+        name = node.attributes.get("title") if node.tag == "link" else node_text(node)
+        if name and (match := _SITE_FANDOM_RE.match(str(name).strip())):
+            info.site_fandom = match.group(1).strip()
+            break
+
+
+def _by_line(body: LexborNode, info: StoryInfo) -> None:
+    """The "By Author" heading under a title heading (fanficauthors-style pages)."""
+    if info.authors:
+        return
+    for heading in body.css("h1, h2, h3, h4"):
+        text = node_text(heading)
+        if match := _BY_RE.match(text):
+            info.authors = [match.group(1).strip()]
+            return
+
+
+def keyword_fandom(tree: LexborHTMLParser, title: str | None) -> str | None:
+    """The one keyword of the page's ``meta keywords`` that is neither the title nor a
+    generic word: the fandom on many single-media archives ("<title>,Balto,fanfic,story")."""
+    meta = tree.css_first('meta[name="keywords"]')
+    if meta is None:
+        return None
+    words = [w.strip() for w in str(meta.attributes.get("content") or "").split(",") if w.strip()]
+    left = [
+        w for w in words
+        if w.lower() not in _GENERIC_KEYWORDS and not (title and title.lower() in w.lower())
+    ]  # fmt: skip
+    return left[0] if len(left) == 1 and len(left[0]) <= 60 else None
+
+
+def apply_info(doc: Document, info: StoryInfo, tree: LexborHTMLParser) -> None:
+    """Put an information block's fields into ``doc`` (they win over what the text gave)."""
+    if info.title:
+        doc.title = info.title
+    if info.authors:
+        doc.authors = list(info.authors)
+    # A page whose site or keywords name the fandom uses "Category" for genres.
+    site_fandom = info.site_fandom or keyword_fandom(tree, info.title or doc.title)
+    plain: list[tuple[str, str]] = []
+    for label, value in info.fields:
+        if label in _COUNT_LABELS:
+            count = parse_int(value)
+            if count is not None:
+                setattr(doc.stats, _COUNT_LABELS[label], count)
+        elif label == "completed" and value.lower() in {"yes", "no"}:
+            doc.status = Status.COMPLETE if value.lower() == "yes" else Status.IN_PROGRESS
+        elif label in {"rated", "rating"}:
+            plain.append(("rating", _rating(value)))
+        elif label in _DATE_LABELS:
+            plain.append((_DATE_LABELS[label], value))
+        elif label in {"categories", "category"} and site_fandom:
+            plain.append(("genre", value))  # a one-fandom archive's categories are its genres
+        elif label in {"title", "author", "authors", "by"} and (info.title if label == "title" else info.authors):
+            continue
+        elif label not in {"read", "length"}:
+            plain.append((label, value))
+    status = doc.status
+    apply_fields(doc, plain)
+    if status != Status.UNKNOWN and not any(label == "status" for label, _ in plain):
+        doc.status = status
+    if doc.status == Status.UNKNOWN:
+        for label, value in info.fields:
+            if label == "status" and "wip" in value.lower():
+                doc.status = Status.IN_PROGRESS
+    if not doc.tags_of(TagType.FANDOM):
+        if site_fandom:
+            doc.add_tag(site_fandom, TagType.FANDOM)
+    if doc.title and doc.authors:
+        doc.title = strip_byline(doc.title, doc.authors)
+    if parse_count(str(doc.stats.words or "")) is None:
+        doc.stats.words = None
+
+
+def _rating(value: str) -> str:
+    """ "NC-17 - No One 17 and Under Admitted" -> "NC-17"; "PG (Parental guidance…)" -> "PG"."""
+    return re.split(r"\s+-\s+|\s*\(", value, maxsplit=1)[0].strip() or value
+
+
+def strip_byline(title: str, authors: list[str]) -> str:
+    """ "Title by Author" -> "Title" when Author is the work's author."""
+    for author in authors:
+        suffix = f" by {author}"
+        if title.lower().endswith(suffix.lower()) and len(title) > len(suffix):
+            return title[: -len(suffix)].strip()
+    return title
+
+
+def summary_from(tree: LexborHTMLParser, body: LexborNode) -> str | None:
+    """A summary the block does not label: a lone blockquote, else the meta description."""
+    quotes = body.css("blockquote")
+    if len(quotes) == 1 and (text := node_text(quotes[0])):
+        return text
+    meta = tree.css_first('meta[name="description"]')
+    if meta is not None:
+        text = fragment_text(str(meta.attributes.get("content") or ""))
+        if text and not text.endswith("..."):
+            return text
+    return None

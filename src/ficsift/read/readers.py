@@ -5,6 +5,7 @@ from ficsift.read import (  # noqa: F401
     ao3_listing,
     ao3_page,
     epub,
+    fanficfare_outputs,
     ffn,
     frontmatter,
     generic_html,

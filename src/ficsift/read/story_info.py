@@ -164,7 +164,11 @@ def keyword_fandom(tree: LexborHTMLParser, title: str | None) -> str | None:
 
 
 def apply_info(doc: Document, info: StoryInfo, tree: LexborHTMLParser) -> None:
-    """Put an information block's fields into ``doc`` (they win over what the text gave)."""
+    """Put an information block's fields into ``doc`` (they win over what the text gave).
+
+    Notes and disclaimers are the story reader's (they sit in the text it split); only a
+    page without story text takes them from here.
+    """
     if info.title:
         doc.title = info.title
     if info.authors:
@@ -186,6 +190,8 @@ def apply_info(doc: Document, info: StoryInfo, tree: LexborHTMLParser) -> None:
         elif label in {"categories", "category"} and site_fandom:
             plain.append(("genre", value))  # a one-fandom archive's categories are its genres
         elif label in {"title", "author", "authors", "by"} and (info.title if label == "title" else info.authors):
+            continue
+        elif label in {"note", "notes", "a/n", "an", "disclaimer"} and doc.chapters:
             continue
         elif label not in {"read", "length"}:
             plain.append((label, value))

@@ -277,8 +277,16 @@ def _sort_front(front: list[Block], parts: StoryParts) -> None:
         if text == SCENE_BREAK:
             continue
         labelled = labelled_lines(text)
-        if labelled and not any(label in _NOTE_LABELS for label, _ in labelled):
-            parts.fields.extend(labelled)
+        if labelled and not all(label in _NOTE_LABELS for label, _ in labelled):
+            # A header block (LJ/Dreamwidth "Title: … Rating: … Notes: …"): every field
+            # typed; its note and disclaimer lines go where notes go, not the whole block.
+            for label, value in labelled:
+                if label == "disclaimer":
+                    parts.disclaimer = value if parts.disclaimer is None else f"{parts.disclaimer}\n\n{value}"
+                elif label in _NOTE_LABELS:
+                    parts.notes.append(value)
+                else:
+                    parts.fields.append((label, value))
         elif _DISCLAIMER_RE.search(text) and (labelled or len(text) < 600):
             parts.disclaimer = text if parts.disclaimer is None else f"{parts.disclaimer}\n\n{text}"
         elif i == 0 and len(text) < 80 and text.lower().startswith("by "):

@@ -20,6 +20,7 @@ for ``wild``, by the name keys of ``text_only``.
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ from pathlib import Path
 from ficsift.model import Document, Source, Tag, TagOrigin, TagType
 from ficsift.read import read_bytes
 from ficsift.understand.canonical import RATINGS, canonicalise
-from ficsift.understand.primer import Primer, display_name, fold
+from ficsift.understand.fandoms import franchise_of
+from ficsift.understand.primer import Primer, display_name, fold, load_primer
 
 SOURCES = ("antennapedia", "ao3-html", "wild")
 SAFE = {"General Audiences", "Teen And Up Audiences"}
@@ -78,6 +80,8 @@ class Got:
     rating: str | None
     rating_confidence: float
     warnings: dict[str, float]
+    # The likeliest fandoms, said or not: (fandom, probability, calibration features).
+    candidates: list[tuple[str, float, tuple[float, ...]]] = field(default_factory=list)
 
 
 def sides(name: str) -> frozenset[str]:
@@ -108,7 +112,7 @@ def has_key(name: str, key: str) -> bool:
 
 def franchise(primer: Primer, fandom: str) -> str:
     onto = primer.ontology
-    return (onto.fandom_franchise(fandom) if onto else None) or fandom
+    return franchise_of(fandom, load_primer(), onto) if onto else fandom
 
 
 def gold_of(doc: Document, primer: Primer, inventory: set[str]) -> Gold:
@@ -223,7 +227,22 @@ def _text_only(doc: Document) -> Document:
     return strip_metadata(doc)
 
 
-def load_stories(shared: Path, primer: Primer, inventory: set[str]) -> list[Story]:
+def load_stories(
+    shared: Path, primer: Primer, inventory: set[str], cache: str | None = None
+) -> list[Story]:
+    """Every labelled story; with ``cache``, read once and pickled there for quick reruns."""
+    if cache and Path(cache).exists():
+        with open(cache, "rb") as fh:
+            stories: list[Story] = pickle.load(fh)
+        return stories
+    stories = _read_stories(shared, primer, inventory)
+    if cache:
+        with open(cache, "wb") as fh:
+            pickle.dump(stories, fh)
+    return stories
+
+
+def _read_stories(shared: Path, primer: Primer, inventory: set[str]) -> list[Story]:
     corpus = shared / "corpus"
     stories = []
     paths = [("antennapedia", p) for p in sorted((corpus / "antennapedia").rglob("*.md"))]
@@ -285,6 +304,10 @@ def got_of(doc: Document) -> Got:
         warnings={
             t.name: conf(t) for t in inferred if t.type == TagType.WARNING and t.name in ARCHIVE
         },
+        candidates=[
+            (c["fandom"], float(c["probability"] or 0.0), tuple(c["features"]))
+            for c in doc.extra.get("fandom_candidates", [])
+        ],
     )
 
 
@@ -337,9 +360,10 @@ def main_right(got: Got, gold: Gold) -> bool:
 def pairs_for_calibration(
     got: Got, gold: Gold, primer: Primer
 ) -> Iterable[tuple[str, float, bool]]:
-    """(tag type, confidence, right?) for each inferred tag whose rightness the gold tells."""
-    for name, c in got.fandoms.items():
-        if gold.fandoms or gold.fandom_keys:
+    """(tag type, confidence, right?) for each inferred tag whose rightness the gold tells;
+    for the fandom, every candidate, said or not (the bar decides which are said)."""
+    if gold.fandoms or gold.fandom_keys:
+        for name, c, _ in got.candidates:
             yield "fandom", c, fandom_right(name, gold, primer)
     if not gold.text_only:
         for name, c in got.characters.items():

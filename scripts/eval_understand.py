@@ -37,6 +37,7 @@ from eval_corpus import (
     SOURCES,
     Got,
     Story,
+    fandom_right,
     fandom_verdict,
     franchise,
     got_of,
@@ -47,6 +48,7 @@ from eval_corpus import (
     same_character,
     same_pair,
 )
+from ficsift.understand.calibration import RAW, Calibration, Steps, fit_logistic, fit_steps
 from ficsift.understand.infer import understand
 from ficsift.understand.primer import Primer, load_primer
 from ficsift.understand.tropes import inventory
@@ -96,18 +98,74 @@ def fold_of(condition: str, story: Story, source_only: dict[str, frozenset[str]]
 
 
 def run(
-    stories: list[Story], primer_for: Callable[[Story], Primer]
+    stories: list[Story],
+    primer_for: Callable[[Story], Primer],
+    calibration_for: Callable[[Story], Calibration],
 ) -> tuple[dict[str, Got], float, int]:
     got: dict[str, Got] = {}
     seconds, words = 0.0, 0
     for s in stories:
         primer = primer_for(s)
+        calibration = calibration_for(s)
         started = time.perf_counter()
-        understand(s.bare, primer)
+        understand(s.bare, primer, calibration)
         seconds += time.perf_counter() - started
         words += s.words
         got[s.key] = got_of(s.bare)
     return got, seconds, words
+
+
+# -- calibration, fitted per fold ----------------------------------------------------------------
+
+
+def fandom_rows(
+    stories: list[Story], readings: list[dict[str, Got]], primer: Primer
+) -> dict[str, list[tuple[tuple[float, ...], bool]]]:
+    """Per story, (features, right?) of every fandom candidate in the given readings."""
+    rows: dict[str, list[tuple[tuple[float, ...], bool]]] = defaultdict(list)
+    for s in stories:
+        if not (s.gold.fandoms or s.gold.fandom_keys):
+            continue
+        for got in readings:
+            for name, _p, features in got[s.key].candidates:
+                rows[s.key].append((features, fandom_right(name, s.gold, primer)))
+    return rows
+
+
+def fit_fandom(rows: list[tuple[tuple[float, ...], bool]]) -> Calibration:
+    model = fit_logistic([f for f, _ in rows], [ok for _, ok in rows])
+    return Calibration(fandom=model)
+
+
+def type_pairs(
+    stories: list[Story], got: dict[str, Got], primer: Primer
+) -> dict[str, dict[str, list[tuple[float, bool]]]]:
+    """Per story, per tag type, (raw confidence, right?) pairs (not the fandom's)."""
+    out: dict[str, dict[str, list[tuple[float, bool]]]] = {}
+    for s in stories:
+        per: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+        for kind, c, ok in pairs_for_calibration(got[s.key], s.gold, primer):
+            if kind != "fandom":
+                per[kind].append((c, ok))
+        out[s.key] = per
+    return out
+
+
+def fit_maps(pairs: Iterable[dict[str, list[tuple[float, bool]]]]) -> dict[str, Steps]:
+    pooled: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for per in pairs:
+        for kind, ps in per.items():
+            pooled[kind].extend(ps)
+    return {k: m for k, ps in pooled.items() if (m := fit_steps(ps)) is not None}
+
+
+def in_fold(condition: str, train: Story, test: Story) -> bool:
+    """May ``train`` teach the calibration ``test`` is judged with?"""
+    if condition == "LOFO":
+        return not (train.gold.franchises & test.gold.franchises)
+    if condition == "LOSO":
+        return train.source != test.source
+    return True
 
 
 # -- scoring -------------------------------------------------------------------------------------
@@ -220,11 +278,19 @@ def reliability(pairs: list[tuple[float, bool]]) -> dict:
     return {"n": len(pairs), "ece": round(ece, 4) if pairs else None, "table": table}
 
 
-def calibration_report(stories: list[Story], got: dict[str, Got], primer: Primer) -> dict:
+def calibration_report(
+    stories: list[Story],
+    got: dict[str, Got],
+    primer: Primer,
+    maps_for: Callable[[Story], dict[str, Steps]],
+) -> dict:
+    """Reliability per tag type, each confidence mapped with the story's fold's maps."""
     by_type: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for s in stories:
+        maps = maps_for(s)
         for kind, c, ok in pairs_for_calibration(got[s.key], s.gold, primer):
-            by_type[kind].append((c, ok))
+            m = maps.get(kind)
+            by_type[kind].append((m(c) if m else c, ok))
     return {kind: reliability(pairs) for kind, pairs in sorted(by_type.items())}
 
 
@@ -264,20 +330,64 @@ def main() -> int:
     parser.add_argument("--shared", default="../shared")
     parser.add_argument("--out", default=".eval/understand.json")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--cache", help="pickle of the read stories: reused when present (for quick reruns)"
+    )
+    parser.add_argument(
+        "--write-calibration",
+        metavar="PATH",
+        help="write the calibration fitted on every story (src/ficsift/understand/data/"
+        "calibration.json is the shipped one)",
+    )
     opts = parser.parse_args()
     primer = load_primer()
-    stories = load_stories(Path(opts.shared), primer, inventory())
+    stories = load_stories(Path(opts.shared), primer, inventory(), cache=opts.cache)
     source_only = source_only_franchises(stories)
     cache: dict = {}
+
+    def primers(condition: str) -> Callable[[Story], Primer]:
+        return lambda s: primer_without(primer, fold_of(condition, s, source_only), cache)
+
+    # Stage 1: the fandom candidates' features with the unfitted model, the primer whole and
+    # with each story's franchise left out (the two situations a reader's library holds).
+    raw = {c: run(stories, primers(c), lambda s: RAW)[0] for c in ("in-sample", "LOFO")}
+    rows = fandom_rows(stories, list(raw.values()), primer)
+    fitted: dict[tuple[str, str], Calibration] = {}
+
+    def fandom_calibration(condition: str) -> Callable[[Story], Calibration]:
+        def get(s: Story) -> Calibration:
+            key = (condition, s.key if condition != "in-sample" else "")
+            if key not in fitted:
+                train = [r for t in stories if in_fold(condition, t, s) for r in rows[t.key]]
+                fitted[key] = fit_fandom(train)
+            return fitted[key]
+
+        return get
+
+    # Stage 2: every condition with its fold's fandom model; other types' raw confidences.
     readings: dict[str, dict[str, Got]] = {}
     throughput = {}
     for condition in CONDITIONS:
-        got, seconds, words = run(
-            stories,
-            lambda s, c=condition: primer_without(primer, fold_of(c, s, source_only), cache),
-        )
+        got, seconds, words = run(stories, primers(condition), fandom_calibration(condition))
         readings[condition] = got
         throughput[condition] = words / seconds if seconds else 0.0
+    pairs = {c: type_pairs(stories, readings[c], primer) for c in CONDITIONS}
+    shipped_maps = fit_maps(pairs["in-sample"].values())
+
+    def maps_for(condition: str) -> Callable[[Story], dict[str, Steps]]:
+        if condition == "in-sample":
+            return lambda s: shipped_maps
+        memo: dict[frozenset[str] | str, dict[str, Steps]] = {}
+
+        def get(s: Story) -> dict[str, Steps]:
+            key = s.source if condition == "LOSO" else frozenset(s.gold.franchises)
+            if key not in memo:
+                memo[key] = fit_maps(
+                    pairs[condition][t.key] for t in stories if in_fold(condition, t, s)
+                )
+            return memo[key]
+
+        return get
 
     results = {c: score(stories, readings[c], primer) for c in CONDITIONS}
     per_source = {
@@ -287,7 +397,16 @@ def main() -> int:
         }
         for src in SOURCES
     }
-    calibration = {c: calibration_report(stories, readings[c], primer) for c in CONDITIONS}
+    calibration = {
+        c: calibration_report(stories, readings[c], primer, maps_for(c)) for c in CONDITIONS
+    }
+    if opts.write_calibration:
+        shipped = Calibration(
+            fandom=fandom_calibration("in-sample")(stories[0]).fandom, maps=shipped_maps
+        )
+        target = Path(opts.write_calibration)
+        target.write_text(json.dumps(shipped.to_json(), indent=1, sort_keys=True) + "\n")
+        print(f"wrote {target}")
 
     words = sum(s.words for s in stories)
     counts = Counter(s.source for s in stories)

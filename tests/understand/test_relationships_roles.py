@@ -171,13 +171,15 @@ def test_a_canon_name_in_passing_does_not_make_original_fiction_fan_fiction(
     ]
     visit = "Later that week Kestrel came by the inn with news of the roads."
     aside = "Merrin had once read a comic about a girl called Buffy, years ago."
-    # Buffy named four times would make a fandom of a short story; here, beside Torvald's 120:
+    # Buffy named four times would make a fandom of a short story; here, beside Torvald's 120,
+    # it makes none.  (This story was "Original Work"; the text cannot tell original fiction
+    # from fan fiction of an unknown fandom, so no fandom is said now.)
     result = find_cast(story(*(scenes * 40), *([visit] * 20), *([aside] * 4)), primer)
-    assert [f.fandom for f in result.fandoms] == ["Original Work"]
+    assert result.fandoms == []
     # The story's own people are its cast: Kestrel, named a sixth as often as Torvald, counts.
     assert result.roles["Kestrel"] == "significant"
     # Beside a canon's cast, the same unknown name would have to stand out more.
-    giles = "Torvald had once read a comic about a man called Giles, years ago."
+    giles = "Torvald had once read a comic about Giles and Buffy and Willow, years ago."
     canon = find_cast(story(*(scenes * 40), *([visit] * 20), *([giles] * 120)), primer)
     assert canon.fandoms[0].fandom == "Buffy the Vampire Slayer"
     assert canon.roles["Kestrel"] == "minor"
@@ -190,7 +192,8 @@ def test_a_stray_capitalised_word_before_a_name_does_not_split_the_person(primer
     ]
     stray = "Expecting Iri to argue, Buffy said nothing."
     result = find_cast(story(*(scenes * 4), stray), primer)
-    assert [m.name for m in result.cast if m.original] == ["Iri Maedes"]
+    # (One first name, Buffy, no longer says the fandom: she is an unknown name here too.)
+    assert [m.name for m in result.cast if m.original and "Iri" in m.name] == ["Iri Maedes"]
 
 
 def test_a_script_names_its_people_in_capitals(primer: Primer) -> None:

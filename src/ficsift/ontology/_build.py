@@ -223,7 +223,14 @@ def compile_ontology(src: Sources) -> dict[str, Any]:
     people = _build_names.people(reg)
     ev.registry_disambiguators(people)
     homes = {x: set(fl) for x, fl in ev.links("character").items()}
-    ev.title_characters(_build_names.title_characters(people, reg, fandoms, homes))
+    ev.place(_build_names.title_characters(people, reg, fandoms, homes))
+    ev.place(_build_names.family_characters(people, ev.links("character"), fandoms.franchise_of))
+    ships = [n for n in reg.flags if "/" in n or " & " in n]
+    ev.place(
+        _build_names.partner_characters(
+            people, ev.links("character"), sorted(ships), fandoms.franchise_of
+        )
+    )
     char_links, rel_links = ev.links("character"), ev.links("relationship")
     for links in (char_links, rel_links):
         for fl in links.values():

@@ -341,8 +341,9 @@ class Evidence:
             if named:
                 self.disamb[name][named] += 1
 
-    def title_characters(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """(character, fandom): the one character a fandom is named after ("Naruto")."""
+    def place(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """(character, fandom) placed by its name: the one character a fandom is named after
+        ("Naruto"), or a family name only one franchise has (``_build_names``)."""
         for name, fandom in pairs:
             self.disamb[name][fandom] = max(self.disamb[name][fandom], 1)
 

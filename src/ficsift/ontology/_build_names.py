@@ -17,7 +17,7 @@ may name; :mod:`ficsift.ontology.gazetteer` reads it when understanding first ne
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,7 +33,15 @@ STOP_FORMS = frozenset(
         "Sr Sr. II III IV Female Male Reader You Narrator Team Family Everyone Others Other Unnamed "
         "Original Character Characters Various Ensemble Minor Background Mentioned OC OCs Self "
         "Insert Player Protagonist Avatar Unknown Anonymous Human Alien Demon Angel Vampire "
-        "Werewolf Dragon Ghost Monster Robot Cat Dog"
+        "Werewolf Dragon Ghost Monster Robot Cat Dog Me Myself I Mine We Us Him Her Them "
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
+        "April May June July August September October November December Christmas Easter "
+        "Sir Madam Ma'am Yes No Oh Hey Okay He She It They You Him His Hers Its Our Their "
+        "Your Yours And But Or Nor If So As At By For From In Into Of On To With Up Out Over "
+        "Do Does Did Is Was Be Are Were Been Have Has Had Will Would Can Could Should Might "
+        "Must Not All Any Some One Two Three This That These Those What Who Whom When Where "
+        "Why How Here There Then Now Just Only Very More Most Well Still Even Too Also Once "
+        "Never Ever Always Maybe Perhaps Please Thanks Sorry Jesus Christ Lord Heaven Hell"
     )
 )
 _JUNK = re.compile(
@@ -43,13 +51,31 @@ _WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
 MAX_FORM_WORDS = 4
 
 
+# Words that make a character tag a group or a relation ("Beta Kids", "Weasley Twins",
+# "Multiple Jem'Hadar"), not one person.
+GROUP_WORDS = frozenset(
+    str.split(
+        "Kids Guardians Members Family Families Team Crew Squad Trolls Multiple Various Inc. "
+        "Ensemble Slayers Watchers Potentials Council Gang Brothers Sisters Siblings Parents "
+        "Children Friends Twins Everybody Pack Clan Army Soldiers Students Staff Agents Crowd "
+        "People Guards Knights Others Somebody Someone"
+    )
+)
+_POSSESSIVE = re.compile(r"\w['’]s?\s")
+
+
 def _is_person(name: str) -> bool:
     """A character tag that names one person (not "Original Female Character(s)", not a
-    relationship typed as a character, not "Everyone")."""
+    relationship typed as a character, not "Beta Kids" or "Sherlock Holmes' Father")."""
     base = N.base_name(name)
-    if not base or "/" in base or "&" in base or N.is_original_character(base):
+    if not base or "/" in base or "&" in base or "(s)" in name or N.is_original_character(base):
         return False
-    return base.split(" ")[0] not in STOP_FORMS or len(base.split(" ")) > 1
+    words = base.split(" ")
+    if _POSSESSIVE.search(base) or any(w in GROUP_WORDS for w in words):
+        return False
+    if len(words) == 1 and (N.split_disambiguator(name)[1] or "").casefold() == "character":
+        return False  # "Pride (Character)", "Ghosts (Character)": a word AO3 made a character
+    return words[0] not in STOP_FORMS or len(words) > 1
 
 
 def _good_form(form: str) -> bool:
@@ -74,7 +100,8 @@ def forms_of(name: str, synonyms: Iterable[str] = ()) -> set[str]:
         words = full.split(" ")
         if len(words) == 2 and all(w[:1].isupper() and w.isalpha() for w in words):
             forms.add(f"{words[1]} {words[0]}")
-    forms.update(N.name_parts(name))
+    if N.base_name(name).split(" ")[0] not in STOP_FORMS:  # not "The Great Link" → "Link"
+        forms.update(N.name_parts(name))
     for syn in synonyms:
         base = N.base_name(syn)
         if base and not _JUNK.search(syn.replace(f"({N.split_disambiguator(syn)[1]})", "")):
@@ -138,8 +165,103 @@ def title_characters(
     return out
 
 
+FAMILY_MIN = 2  # characters at home in one franchise that a family name needs
+
+
+def family_characters(
+    names: Names, links: dict[str, dict[str, int]], franchise_of: Any
+) -> list[tuple[str, str]]:
+    """(character, franchise) for characters of no home whose family name is found only in
+    one franchise, among at least FAMILY_MIN characters there ("Uchiha Izuna" is Naruto's
+    when every Uchiha AO3 places is).  A name of several franchises ("Smith") places nobody.
+    """
+    family: dict[str, set[str]] = defaultdict(set)  # word -> franchises
+    members: dict[str, set[str]] = defaultdict(set)  # word -> placed characters
+
+    def words(name: str) -> set[str]:
+        out: set[str] = set()
+        for form in N.name_forms(name):
+            ws = form.split(" ")
+            if len(ws) >= 2:
+                out.update(w for w in ws if len(w) >= 3 and w.isalpha() and w[0].isupper())
+        return out - STOP_FORMS
+
+    def home(name: str) -> str | None:
+        """The franchise with most of the character's links (half of them at least)."""
+        counts: dict[str, int] = defaultdict(int)
+        for f, n in links.get(name, {}).items():
+            counts[franchise_of(f)] += n
+        best = max(counts, key=lambda f: (counts[f], f), default=None)
+        return best if best and 2 * counts[best] >= sum(counts.values()) else None
+
+    for name in names:
+        placed = {h} if (h := home(name)) else set()
+        if placed:
+            for w in words(name):
+                family[w].update(placed)
+                members[w].add(name)
+    out = []
+    for name in names:
+        if links.get(name):
+            continue
+        found = {
+            next(iter(family[w]))
+            for w in words(name)
+            if len(family[w]) == 1 and len(members[w]) >= FAMILY_MIN
+        }
+        if len(found) == 1:
+            out.append((name, found.pop()))
+    return out
+
+
+PARTNER_MIN = 2  # relationship tags with placed partners that place a character
+PARTNER_ROUNDS = 2  # Naruto → Uchiha Sasuke (a ship with him) → Uchiha Itachi (one with Sasuke)
+
+
+def partner_characters(
+    names: Names, links: dict[str, dict[str, int]], tags: Iterable[str], franchise_of: Any
+) -> list[tuple[str, str]]:
+    """(character, franchise) for characters of no home paired in an AO3 relationship tag
+    with characters all at home in one franchise ("Uchiha Sasuke/Uzumaki Naruto")."""
+    by_key = {N.key(n): n for n in names}
+    placed: dict[str, str] = {}
+    for name in names:
+        counts: dict[str, int] = defaultdict(int)
+        for f, n in links.get(name, {}).items():
+            counts[franchise_of(f)] += n
+        best = max(counts, key=lambda f: (counts[f], f), default=None)
+        if best and 2 * counts[best] >= sum(counts.values()):
+            placed[name] = best
+    sides_of = []
+    for tag in tags:
+        split = N.split_relationship(
+            N.strip_mentioned(re.sub(r"^(?:Minor|Past|Implied)\s+", "", tag))
+        )
+        if split:
+            people = [by_key.get(N.key(N.strip_mentioned(side))) for side in split[1]]
+            if all(people):
+                sides_of.append([p for p in people if p])
+    out: dict[str, str] = {}
+    for _ in range(PARTNER_ROUNDS):
+        found: dict[str, Counter[str]] = defaultdict(Counter)
+        for people in sides_of:
+            for p in people:
+                if p not in placed and not links.get(p):
+                    found[p].update(placed[q] for q in people if q in placed)
+        for p, homes in sorted(found.items()):
+            # Two ships at least, all in one franchise: a crossover ship ("Harry Potter/Uchiha
+            # Itachi") must not carry a character off to the other fandom.
+            if len(homes) == 1 and sum(homes.values()) >= PARTNER_MIN:
+                placed[p] = out[p] = next(iter(homes))
+    return sorted(out.items())
+
+
 def name_index(names: Names, reg: Registry, ids: list[str]) -> dict[str, Any]:
-    """``{"forms": [form, …], "ids": [id or [ids], …]}``, forms sorted as Python sorts."""
+    """``{"forms": [form, …], "ids": [id or [ids], …], "things": [form, …]}``.
+
+    ``things`` are the forms that are also AO3 freeform tags ("England", "Hope", "Chess"): a
+    place, a concept or an object as often as a person, so weak evidence of any fandom.
+    """
     index = {n: i for i, n in enumerate(ids)}
     by_form = names.by_form()
     forms = sorted(by_form)
@@ -147,4 +269,10 @@ def name_index(names: Names, reg: Registry, ids: list[str]) -> dict[str, Any]:
     for f in forms:
         people_ids = sorted(index[n] for n in by_form[f] if n in index)
         values.append(people_ids[0] if len(people_ids) == 1 else people_ids)
-    return {"forms": forms, "ids": values}
+    thing_keys = set()
+    for n, flags in reg.flags.items():
+        if flags & N.FREEFORM and not flags & N.CHARACTER:
+            for spelling in (n, *reg.syn.get(n, ())):
+                thing_keys.add(N.key(N.base_name(spelling)))
+    things = [f for f in forms if N.key(f) in thing_keys]
+    return {"forms": forms, "ids": values, "things": things}

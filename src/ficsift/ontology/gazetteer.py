@@ -32,6 +32,15 @@ class Gazetteer:
             return {}
         return dict(zip(data["forms"], data["ids"], strict=True))
 
+    @cached_property
+    def _things(self) -> frozenset[str]:
+        data = self._s.member("gazetteer")
+        return frozenset(data.get("things", ())) if data else frozenset()
+
+    def is_thing(self, form: str) -> bool:
+        """``form`` is also an AO3 freeform tag ("England", "Hope"): not only a person."""
+        return form in self._things
+
     def __len__(self) -> int:
         return len(self._index)
 
@@ -52,6 +61,26 @@ class Gazetteer:
     def fandoms(self, i: int) -> dict[str, int]:
         """Fandom → evidence count for character ``i``."""
         return {self._s.names[f]: n for f, n in self._s.links(i, "character").items()}
+
+    @cached_property
+    def people_ids(self) -> frozenset[int]:
+        """Every character the gazetteer names."""
+        out: set[int] = set()
+        for v in self._index.values():
+            if isinstance(v, int):
+                out.add(v)
+            else:
+                out.update(v)
+        return frozenset(out)
+
+    @cached_property
+    def sizes(self) -> dict[str, int]:
+        """Franchise → how many of the gazetteer's characters are at home there."""
+        out: dict[str, int] = {}
+        for i in self.people_ids:
+            for fr in self.homes(i):
+                out[fr] = out.get(fr, 0) + 1
+        return out
 
     def homes(self, i: int) -> dict[str, int]:
         """Franchise → evidence count, the franchises with a fair share of ``i``'s links."""

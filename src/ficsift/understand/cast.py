@@ -35,12 +35,21 @@ from functools import cached_property
 
 import ahocorasick
 
+from ficsift.understand.calibration import Calibration, load_calibration
+from ficsift.understand.fandoms import (
+    Decision,
+    FandomModel,
+    Knowledge,
+    decide,
+    franchise_evidence,
+    name_forms,
+    posterior,
+)
 from ficsift.understand.primer import CharacterEntry, Primer, display_name
 from ficsift.understand.pronouns import credit_unnamed_lead
 from ficsift.understand.story import CastMember, StoryText
 
 MIN_FANDOM_SCORE = 2.0
-ORIGINAL_WORK = "Original Work"  # AO3's fandom for stories of no known canon
 CROSSOVER_SHARE = 0.3  # a crossover's lead, in mentions relative to the main fandom's lead
 CROSSOVER_LEAD_SHARE = 0.5  # … or this share without other support
 CROSSOVER_MIN_MENTIONS = 5
@@ -62,6 +71,7 @@ IMPLIED_WEIGHT = 0.5
 DIALOGUE_WEIGHT = 0.5  # a name inside quotation marks, relative to one in the narration
 MIN_PAIRED_MENTIONS = 2  # named this often, a minor character may still be half a pairing
 OC_MIN_MENTIONS = 6
+KNOWN_NAME_MENTIONS = 3  # … or this often, for a name an AO3 character has (no fandom said)
 MIN_SPEAKER_LINES = 5  # lines holding only a name in capitals, in the story's opening: a script
 SCRIPT_SCAN = 20000
 STRAY_FULL_NAMES = 3  # a full name this many times as frequent as the others sharing its part
@@ -308,6 +318,8 @@ class FandomScore:
     score: float
     characters: int
     reasons: list[str] = field(default_factory=list)
+    probability: float | None = None  # that the story is in this fandom (fandoms.py)
+    features: tuple[float, ...] = ()  # what the calibration read (calibration.py)
 
 
 @dataclass(slots=True)
@@ -315,6 +327,7 @@ class CastResult:
     fandoms: list[FandomScore]
     cast: list[CastMember]  # most prominent first; includes minor and original characters
     roles: dict[str, str]  # name -> main | significant | minor
+    candidates: list[FandomScore] = field(default_factory=list)  # said or not, best first
 
     def tagged(self) -> list[CastMember]:
         """The characters an author would tag: main and significant ones."""
@@ -413,7 +426,18 @@ def _matches(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
     return kept
 
 
-def find_cast(story: StoryText, primer: Primer) -> CastResult:
+def find_cast(
+    story: StoryText, primer: Primer, calibration: Calibration | None = None
+) -> CastResult:
+    """The story's fandoms, cast and roles.
+
+    A fandom is named only when its probability (the ``calibration``'s fandom model over the
+    posterior of :mod:`ficsift.understand.fandoms` and the primer's score) reaches the
+    calibration's bar; otherwise the story has no fandom and its names are found as unknown
+    characters.
+    """
+    calibration = calibration or load_calibration()
+    model = FandomModel(**calibration.model) if calibration.model else FandomModel()
     text = _unshouted(story.text)
     gaz = gazetteer_for(primer)
     matches = _matches(text, gaz)
@@ -436,22 +460,137 @@ def find_cast(story: StoryText, primer: Primer) -> CastResult:
         if alias in gaz.terms:
             term_counts[alias] += 1
 
-    fandoms = score_fandoms(story, primer, gaz, name_hits, term_counts, everyday)
+    named = _fandoms_named_outside_story(story, primer)
+    by_primer = score_fandoms(story, primer, gaz, name_hits, term_counts, everyday, named)
+    knowledge = knowledge_for(primer)
+    spans = name_forms(text, knowledge)
+    # The primer's own matches too: names in scripts without capitals (小月), "the Master".
+    seen = {s for where in spans.values() for s, _ in where}
+    for start, end, alias in name_hits:
+        if start not in seen:
+            spans.setdefault(alias, []).append((start, end))
+    ordinary = {f for f, where in spans.items() if _ordinary_word(text, f, where)}
+    evidence = franchise_evidence(
+        knowledge, {f: len(v) for f, v in spans.items()}, ordinary, term_counts, named, model
+    )
+    decisions = decide(
+        knowledge,
+        posterior(knowledge, evidence, model),
+        [(f.fandom, f.score) for f in by_primer],
+        model,
+    )
+    scored = [_scored(d, calibration.fandom(d.features)) for d in decisions]
+    guess = scored[0] if scored else None
+    # Not sure enough: no fandom beats a wrong one.  A crossover clears the bar on its own.
+    bar = calibration.fandom_bar
+    fandoms = [f for f in scored if (f.probability or 0.0) >= bar]
+    if guess is not None and fandoms and fandoms[0] is not guess:
+        fandoms = []
     chosen = [f.fandom for f in fandoms]
-    members = _resolve(sorted(name_hits + title_hits), primer, chosen)
-    members += _original_characters(text, matches, members)
+    members = _resolve(
+        sorted(name_hits + title_hits), primer, [f for f in chosen if f in primer.fandoms]
+    )
+    others = [d for d in decisions if d.fandom in chosen and d.fandom not in primer.fandoms]
+    members += _gazetteer_members(text, spans, ordinary, knowledge, others, members)
+    members += _original_characters(text, matches, members, None if fandoms else knowledge)
     if fandoms and _a_cast_of_its_own(members):
         fandoms = []  # "Palpatine" named in passing in a novel of original characters
     credit_unnamed_lead(story, members, primer)
     roles = _assign_prominence(story, members, original_work=not fandoms)
     members.sort(key=lambda m: -m.prominence)
-    if not fandoms:
-        # No known canon, yet a cast of its own: AO3 files that as original fiction.
-        leads = [m for m in members if m.original and roles.get(m.name) == "main"]
-        if leads:
-            reason = f"no known fandom; original characters: {', '.join(m.name for m in leads[:5])}"
-            fandoms = [FandomScore(ORIGINAL_WORK, float(len(leads)), 0, [reason])]
-    return CastResult(fandoms, members, roles)
+    # No fandom said, yet a cast of its own: original fiction, or fan fiction of a fandom
+    # ficsift does not know?  The text cannot tell (left out, the shared corpus's own fandoms
+    # drew most such guesses of "Original Work"), so the story keeps no fandom and its leads
+    # are found as unknown names.
+    return CastResult(fandoms, members, roles, scored)
+
+
+def _scored(d: Decision, probability: float) -> FandomScore:
+    ev = d.evidence
+    top = sorted(ev.characters, key=lambda c: -ev.characters[c])[:5]
+    reasons = [f"characters: {', '.join(display_name(c) for c in top)}"] if top else []
+    if d.primer_score:
+        reasons.append(f"primer score {d.primer_score:.1f}")
+    return FandomScore(
+        d.fandom,
+        ev.score,
+        len(ev.characters),
+        reasons + ev.reasons,
+        round(probability, 4),
+        d.features,
+    )
+
+
+_KNOWLEDGE: dict[int, Knowledge] = {}
+
+
+def knowledge_for(primer: Primer) -> Knowledge:
+    """The primer with AO3's gazetteer (built once per primer)."""
+    key = id(primer)
+    got = _KNOWLEDGE.get(key)
+    if got is None or got.primer is not primer:
+        got = _KNOWLEDGE[key] = Knowledge(primer, primer.ontology)
+    return got
+
+
+def _ordinary_word(text: str, form: str, spans: list[tuple[int, int]]) -> bool:
+    """A one-word name ("Will", "Grace") or a title ("the Doctor") the story also writes as
+    an ordinary lower-case word, or capitalises once or twice, only to open a sentence
+    ("Clear.", "Break it up")."""
+    words = form.split()
+    if len(words) > 1 and words[0] not in ("The", "the"):
+        return False
+    if len(words) == 1 and len(spans) <= 2 and all(_sentence_initial(text, s) for s, _ in spans):
+        return True
+    return has_word(text, words[-1].lower())
+
+
+def _gazetteer_members(
+    text: str,
+    spans: dict[str, list[tuple[int, int]]],
+    ordinary: set[str],
+    knowledge: Knowledge,
+    decisions: list[Decision],
+    known: list[CastMember],
+) -> list[CastMember]:
+    """The cast of a fandom the primer does not know, from AO3's names of its characters.
+
+    A name one character of the franchise has is theirs; a name several share ("Uchiha")
+    goes to the one the story names unambiguously most.  A one-word name the story also uses
+    as an ordinary word counts only where it does not open a sentence.
+    """
+    if not decisions:
+        return []
+    taken = {s for m in known for s, _ in m.mentions}
+    fandom_of = {d.franchise: d.fandom for d in decisions}
+    mentions: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    owner: dict[str, str] = {}
+    shared: list[tuple[tuple[int, int], list[str]]] = []
+    for form, where in spans.items():
+        homes, _ = knowledge.homes(form)
+        for franchise, chars in homes.items():
+            if franchise not in fandom_of:
+                continue
+            kept = [
+                (s, e)
+                for s, e in where
+                if s not in taken and not (form in ordinary and _sentence_initial(text, s))
+            ]
+            names = sorted(chars)
+            for name in names:
+                owner.setdefault(name, fandom_of[franchise])
+            if len(names) == 1:
+                mentions[names[0]].extend(kept)
+            else:
+                shared.extend((span, names) for span in kept)
+    for span, names in shared:
+        best = max(names, key=lambda n: (len(mentions.get(n, ())), n))
+        mentions[best].append(span)
+    return [
+        CastMember(name=name, fandom=owner[name], mentions=sorted(set(spans_)))
+        for name, spans_ in mentions.items()
+        if spans_
+    ]
 
 
 def _a_cast_of_its_own(members: list[CastMember]) -> bool:
@@ -501,6 +640,7 @@ def score_fandoms(
     name_hits: list[tuple[int, int, str]],
     term_counts: Counter[str],
     everyday: frozenset[str] | set[str] = frozenset(),
+    named: set[str] | None = None,
 ) -> list[FandomScore]:
     """Rank the fandoms the story's names and terms point to; keep the best and its crossovers.
 
@@ -511,7 +651,8 @@ def score_fandoms(
     ("Will", "Red", "King") count a quarter.
     """
     alias_counts = Counter(alias for _, _, alias in name_hits)
-    named = _fandoms_named_outside_story(story, primer)
+    if named is None:
+        named = _fandoms_named_outside_story(story, primer)
     term_evidence: dict[str, float] = defaultdict(float)
     term_reasons: dict[str, list[str]] = defaultdict(list)
     for term, count in term_counts.items():
@@ -666,10 +807,18 @@ def _resolve(
 
 
 def _original_characters(
-    text: str, matches: list[tuple[int, int, str]], known: list[CastMember]
+    text: str,
+    matches: list[tuple[int, int, str]],
+    known: list[CastMember],
+    names: Knowledge | None = None,
 ) -> list[CastMember]:
-    """Frequent, person-like capitalised names that no primer character explains."""
-    covered = {m[0] for m in matches}
+    """Frequent, person-like capitalised names that no primer character explains.
+
+    With ``names`` (when no fandom was said), the primer's names are unknown names too, and a
+    name some AO3 character has needs fewer mentions and no person-like context: it is a
+    name, only of a character ficsift cannot place.
+    """
+    covered = {m[0] for m in matches} if names is None else set()
     known_tokens = {tok for m in known for tok in display_name(m.name).split()}
     counts: dict[str, list[tuple[int, int]]] = defaultdict(list)
     initial: dict[str, list[tuple[int, int]]] = defaultdict(list)  # counted once the name qualifies
@@ -722,13 +871,24 @@ def _original_characters(
         place[full] += place[part]
     originals = []
     for name, spans in counts.items():
-        if len(spans) < OC_MIN_MENTIONS or person[name] < 2 or place[name] > person[name]:
-            continue
         if has_word(text, name.lower()):
             continue  # also an ordinary word
+        if names is not None and len(spans) >= KNOWN_NAME_MENTIONS and _a_known_name(name, names):
+            pass
+        elif len(spans) < OC_MIN_MENTIONS or person[name] < 2 or place[name] > person[name]:
+            continue
         spans = sorted(spans + initial.get(name, []))
         originals.append(CastMember(name=name, fandom=None, mentions=spans, original=True))
     return originals
+
+
+def _a_known_name(name: str, knowledge: Knowledge) -> bool:
+    """Some AO3 character is called this (whole or first name), and it is no common word."""
+    for form in dict.fromkeys((name, name.split()[0])):
+        _, people = knowledge.homes(form)
+        if people and not knowledge.is_thing(form):
+            return True
+    return False
 
 
 _QUOTED_RE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")

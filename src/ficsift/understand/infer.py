@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from ficsift.model import Document, Evidence, Status, Tag, TagOrigin, TagType
+from ficsift.understand.calibration import Calibration, load_calibration
 from ficsift.understand.canonical import canonicalise, relationship_name
 from ficsift.understand.cast import CastResult, find_cast
 from ficsift.understand.content import infer_rating, infer_warnings
@@ -23,15 +24,29 @@ from ficsift.understand.tropes import infer_freeforms
 EVIDENCE_PER_TAG = 3
 
 
-def understand(doc: Document, primer: Primer | None = None) -> Document:
-    """Add inferred tags to ``doc`` (in place) and canonicalise its author tags."""
+def understand(
+    doc: Document, primer: Primer | None = None, calibration: Calibration | None = None
+) -> Document:
+    """Add inferred tags to ``doc`` (in place) and canonicalise its author tags.
+
+    ``calibration`` (the shipped one by default) maps raw confidences to measured
+    probabilities and sets the bar a fandom must clear to be named.
+    """
     primer = primer or load_primer()
+    calibration = calibration or load_calibration()
     canonicalise(doc, primer)
     doc.tags = [t for t in doc.tags if t.origin != TagOrigin.INFERRED]  # re-understanding replaces
+    doc.extra.pop("fandom_candidates", None)
     if not doc.has_text:
         return doc
     story = StoryText.of(doc)
-    cast = find_cast(story, primer)
+    cast = find_cast(story, primer, calibration)
+    if cast.candidates:
+        # The likeliest fandoms, said or not, for `ficsift explain` and the calibration fit.
+        doc.extra["fandom_candidates"] = [
+            {"fandom": c.fandom, "probability": c.probability, "features": list(c.features)}
+            for c in cast.candidates[:3]
+        ]
     tagged = cast.tagged()
     leads = {m.name for m in tagged if cast.roles.get(m.name) == "main"}
     relations = read_relationships(story, cast.paired(), leads)
@@ -81,7 +96,7 @@ def _fandom_tags(cast: CastResult, story: StoryText) -> list[Tag]:
         evidence = [
             story.evidence(*m.mentions[0], f"{display_name(m.name)} appears") for m in members
         ]
-        confidence = 1 - math.exp(-fs.score / 6)
+        confidence = fs.probability if fs.probability is not None else 1 - math.exp(-fs.score / 6)
         tags.append(_inferred(fs.fandom, TagType.FANDOM, confidence, evidence, reasons=fs.reasons))
     return tags
 

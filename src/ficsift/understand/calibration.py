@@ -1,0 +1,186 @@
+"""Confidence that is the probability of being right, measured on the shared corpus.
+
+Every inferred tag's raw confidence (a posterior, a score mapped to 0..1) is mapped through a
+curve fitted on the shared corpus by ``scripts/eval_understand.py --write-calibration``: how
+often tags of that type at that raw confidence agreed with the author's tags.  The fit is
+cross-validated there (leave one fandom out, leave one source out) and the figures report
+the calibration error of both.
+
+* **fandom** — a logistic regression on two features: the log odds of the gazetteer's
+  posterior (:mod:`ficsift.understand.fandoms`) and the primer's own score for the fandom (the
+  curated primer is right far more often when it is sure).  A fandom is named only when this
+  probability reaches :data:`FANDOM_BAR`;
+* **other tag types** — a monotone (isotonic) map of the raw confidence, interpolated
+  between its steps; a type with too little data keeps its raw confidence.
+
+The fitted parameters live in ``data/calibration.json`` (a few hundred bytes), read once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+DATA_FILE = "calibration.json"
+# A wrong fandom costs a reader about twice what "don't know" does: name it at 2:1 odds.
+FANDOM_BAR = 2 / 3
+
+
+def logit(p: float) -> float:
+    p = min(1 - 1e-9, max(1e-9, p))
+    return math.log(p / (1 - p))
+
+
+def sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """p = σ(bias + Σ weight·feature)."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def __call__(self, features: Sequence[float]) -> float:
+        return sigmoid(self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"logistic": list(self.weights), "bias": self.bias}
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A monotone map given by its steps (raw confidence → share right), interpolated."""
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+
+    def __call__(self, raw: float) -> float:
+        xs, ys = self.xs, self.ys
+        if not xs:
+            return raw
+        if raw <= xs[0]:
+            return ys[0]
+        if raw >= xs[-1]:
+            return ys[-1]
+        i = bisect_right(xs, raw) - 1
+        span = xs[i + 1] - xs[i]
+        t = (raw - xs[i]) / span if span else 0.0
+        return ys[i] + t * (ys[i + 1] - ys[i])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"steps": [list(self.xs), list(self.ys)]}
+
+
+# The fandom model's features for a candidate: log odds of the posterior, the primer's score.
+UNFITTED_FANDOM = Logistic((1.0, 0.0), 0.0)  # the posterior itself
+
+
+@dataclass(frozen=True)
+class Calibration:
+    fandom: Logistic = UNFITTED_FANDOM
+    maps: dict[str, Steps] = field(default_factory=dict)  # tag type -> map
+    fandom_bar: float = FANDOM_BAR
+    model: dict[str, float] = field(default_factory=dict)  # fitted FandomModel parameters
+
+    def confidence(self, tag_type: str, raw: float) -> float:
+        m = self.maps.get(tag_type)
+        return m(raw) if m is not None else raw
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fandom": self.fandom.to_json(),
+            "fandom_bar": self.fandom_bar,
+            "fandom_model": self.model,
+            "maps": {k: v.to_json() for k, v in sorted(self.maps.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Calibration:
+        f = data.get("fandom") or {}
+        fandom = (
+            Logistic(tuple(f["logistic"]), float(f["bias"])) if "logistic" in f else UNFITTED_FANDOM
+        )
+        maps = {
+            k: Steps(tuple(v["steps"][0]), tuple(v["steps"][1]))
+            for k, v in (data.get("maps") or {}).items()
+        }
+        return cls(
+            fandom=fandom,
+            maps=maps,
+            fandom_bar=float(data.get("fandom_bar", FANDOM_BAR)),
+            model={k: float(v) for k, v in (data.get("fandom_model") or {}).items()},
+        )
+
+
+RAW = Calibration()  # raw confidences, the unfitted fandom model
+
+
+@cache
+def load_calibration() -> Calibration:
+    """The shipped calibration (raw confidences if the data file is missing)."""
+    path = resources.files("ficsift.understand").joinpath("data", DATA_FILE)
+    try:
+        return Calibration.from_json(json.loads(path.read_text("utf-8")))
+    except FileNotFoundError:
+        return RAW
+
+
+# -- fitting (used by scripts/eval_understand.py) ------------------------------------------------
+
+
+def fit_steps(pairs: Sequence[tuple[float, bool]], min_n: int = 30) -> Steps | None:
+    """Isotonic regression (pool adjacent violators) of rightness on raw confidence, pooled
+    into blocks of at least ``min_n // 3`` so a handful of tags cannot make a step; None with
+    fewer than ``min_n`` tags."""
+    if len(pairs) < min_n:
+        return None
+    pts = sorted(pairs)
+    blocks: list[list[float]] = []  # [sum x, sum y, n]
+    floor = max(1, min_n // 3)
+    for x, y in pts:
+        blocks.append([x, float(y), 1.0])
+        while len(blocks) > 1 and (
+            blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2] or blocks[-2][2] < floor
+        ):
+            sx, sy, n = blocks.pop()
+            blocks[-1][0] += sx
+            blocks[-1][1] += sy
+            blocks[-1][2] += n
+    xs = tuple(round(b[0] / b[2], 4) for b in blocks)
+    # A little shrinkage to the overall rate: a block of ten all-right tags is not certainty.
+    rate = sum(y for _, y in pts) / len(pts)
+    ys = tuple(round((b[1] + 2 * rate) / (b[2] + 2), 4) for b in blocks)
+    return Steps(xs, ys)
+
+
+def fit_logistic(
+    features: Sequence[Sequence[float]], labels: Sequence[bool], l2: float = 0.1, steps: int = 50
+) -> Logistic:
+    """Logistic regression by Newton's method with a little L2 (not on the bias)."""
+    import numpy as np
+
+    x = np.asarray(features, dtype=float)
+    y = np.asarray(labels, dtype=float)
+    if len(x) == 0:
+        return UNFITTED_FANDOM
+    x = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(x.shape[1])
+    reg = np.eye(x.shape[1]) * l2
+    reg[-1, -1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(x @ w, -50, 50)))
+        grad = x.T @ (p - y) + reg @ w
+        hess = (x.T * (p * (1 - p))) @ x + reg + np.eye(x.shape[1]) * 1e-9
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Logistic(tuple(round(float(v), 5) for v in w[:-1]), round(float(w[-1]), 5))

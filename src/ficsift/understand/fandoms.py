@@ -1,0 +1,435 @@
+"""Which fandom a story is in — and whether the evidence is strong enough to say so.
+
+The primer (``primer.py``) knows a few dozen fandoms well; AO3 has tens of thousands.  So the
+fandom is decided over the whole of AO3's gazetteer (:mod:`ficsift.ontology.gazetteer`), with
+the primer's curated names, terms and creators as extra evidence, at the level of AO3
+*franchises* (Buffy and Angel are one).
+
+1. **Names.**  Every capitalised name in the story ("Noelle", "Noelle Holiday", "Naruto
+   Uzumaki") is looked up among the names of every AO3 character and the primer's aliases.
+2. **Distinctiveness.**  A name is evidence for a franchise in inverse proportion to how many
+   franchises have a character of that name: "Ralsei" (one character in all of AO3) is strong,
+   "Carol" (fourteen characters, a dozen fandoms) almost nothing.  A full name counts more than
+   a lone given name; a name the story also writes as an ordinary word ("Will", "Grace") a
+   quarter.
+3. **Characters, not mentions.**  A franchise scores the *distinct* characters it explains
+   (each saturating after a few mentions), plus the primer's distinctive terms and a note or
+   disclaimer naming it.  One name said ninety times is one character.
+4. **Abstain.**  The best franchise is given only when its evidence clears a bar: several
+   distinct characters, clearly ahead of the runner-up.  Its confidence comes from the
+   calibration fitted on the shared corpus (:mod:`ficsift.understand.calibration`); below the
+   bar the story gets no fandom ("don't know" costs less than a wrong fandom).
+
+Within a franchise the fandom named is the primer's, when it has one there, else the AO3
+fandom its characters are most often tagged with.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ficsift.ontology import Ontology
+from ficsift.ontology.gazetteer import Gazetteer
+from ficsift.understand.primer import Primer
+
+# A capitalised name of one to four words ("Noelle", "Naruto Uzumaki", "Emmanellain de
+# Fortemps"); the look-behind keeps it from starting inside a word.
+_NAME_RE = re.compile(
+    r"[A-Z](?<![\w'’].)[\w'’-]*(?:[ \t]+(?:(?:von|van|der|de|la|le|du|di|da|del|dos|of)[ \t]+)?"
+    r"[A-Z][\w'’-]*){0,3}"
+)
+_POSSESSIVE_RE = re.compile(r"['’]s$")
+AO3_CHARACTERS = 25_000  # about how many characters the gazetteer names (for a bare primer)
+MENTIONS_FULL = 2  # a name mentioned this often counts fully; once, half
+TERM_LR = 20.0  # a primer term of the fandom ("Sunnydale") multiplies its odds by 1 + this
+NAMED_LR = 200.0  # a note or disclaimer naming the fandom
+
+
+@dataclass(frozen=True, slots=True)
+class FandomModel:
+    """The parameters of the fandom posterior (fitted by ``scripts/eval_understand.py``)."""
+
+    alpha: float = 0.5  # share of a story's names that are its own fandom's characters
+    unknown_prior: float = 0.9  # prior that a story is in a fandom the gazetteer cannot place
+    everyday: float = 20.0  # a name that is also an ordinary word is this much commoner
+    primer_prior: float = 0.0  # prior shared by the primer's fandoms (the reader's own)
+
+
+@dataclass(slots=True)
+class FranchiseEvidence:
+    franchise: str
+    size: int = 1  # characters the gazetteer (or the primer) places in the franchise
+    characters: dict[str, float] = field(default_factory=dict)  # character -> log odds
+    mentions: dict[str, int] = field(default_factory=dict)
+    explained: float = 0.0  # weight of the story's names this franchise explains
+    total: float = 0.0  # weight of all the story's names
+    fandom_votes: dict[str, float] = field(default_factory=dict)  # AO3 fandom -> weight
+    primer_fandoms: set[str] = field(default_factory=set)
+    terms: float = 0.0  # log odds from the primer's terms
+    named: bool = False
+    reasons: list[str] = field(default_factory=list)
+    log_odds: float = 0.0  # against "a fandom ficsift cannot place"
+    log_prior: float = 0.0  # set by posterior()
+    probability: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return (
+            sum(self.characters.values())
+            + self.terms
+            + (math.log1p(NAMED_LR) if self.named else 0.0)
+        )
+
+    @property
+    def distinct(self) -> int:
+        """Characters that each would be fair evidence on their own (odds ≥ 10:1)."""
+        return sum(1 for v in self.characters.values() if v >= math.log(10))
+
+
+def name_forms(text: str, known: Container[str] | None = None) -> dict[str, list[tuple[int, int]]]:
+    """Capitalised names in ``text`` and their spans: the whole run of capitalised words, or,
+    when ``known`` (a container of forms) lacks it, its longest known sub-runs."""
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in _NAME_RE.finditer(text):
+        run = _POSSESSIVE_RE.sub("", m.group(0))
+        if known is None or run in known:
+            found[run].append((m.start(), m.start() + len(run)))
+            continue
+        words = run.split()
+        if len(words) == 1:
+            continue
+        # Longest known windows, left to right ("Doctor Noelle Holiday" → "Noelle Holiday").
+        offsets = [w.start() for w in re.finditer(r"\S+", run)]
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                form = " ".join(words[i:j])
+                if form in known:
+                    s = m.start() + offsets[i]
+                    found[form].append((s, s + len(form)))
+                    i = j
+                    break
+            else:
+                i += 1
+    return found
+
+
+def franchise_of(fandom: str, primer: Primer, ontology: Ontology | None) -> str:
+    """The AO3 franchise of a fandom: by its name, else by a primer alias AO3 knows ("Angel
+    (TV)" is AO3's "Angel: the Series", of Buffy's franchise); the fandom itself if none."""
+    if ontology is None:
+        return fandom
+    got = ontology.fandom_franchise(fandom)
+    if got is None:
+        entry = primer.fandoms.get(fandom)
+        for alias in entry.aliases if entry else ():
+            got = ontology.fandom_franchise(alias)
+            if got:
+                break
+    return got or fandom
+
+
+class _NoGazetteer:
+    """What a primer without AO3's ontology knows beyond itself: nothing."""
+
+    people_ids: frozenset[int] = frozenset()
+    sizes: dict[str, int] = {}  # noqa: RUF012 (never written)
+
+    def __contains__(self, form: str) -> bool:
+        return False
+
+    def people(self, form: str) -> tuple[int, ...]:
+        return ()
+
+    def is_thing(self, form: str) -> bool:
+        return False
+
+    def name(self, i: int) -> str:
+        raise KeyError(i)
+
+    def homes(self, i: int) -> dict[str, int]:
+        return {}
+
+    def fandoms(self, i: int) -> dict[str, int]:
+        return {}
+
+
+class Knowledge:
+    """The gazetteer and a primer as one lookup: name → franchise → characters."""
+
+    def __init__(self, primer: Primer, ontology: Ontology | None) -> None:
+        self.primer = primer
+        self.ontology = ontology
+        self.gazetteer: Gazetteer | _NoGazetteer = (
+            ontology.gazetteer if ontology is not None else _NoGazetteer()
+        )
+        self._franchise: dict[str, str] = {}
+        self._homes: dict[str, tuple[dict[str, dict[str, str]], int]] = {}
+
+    def franchise(self, fandom: str) -> str:
+        got = self._franchise.get(fandom)
+        if got is None:
+            got = franchise_of(fandom, self.primer, self.ontology)
+            self._franchise[fandom] = got
+        return got
+
+    def __contains__(self, form: object) -> bool:
+        return isinstance(form, str) and (form in self.gazetteer or form in self.primer.by_alias)
+
+    @cached_property
+    def population(self) -> int:
+        """Characters the gazetteer (and the primer) name, placed or not; AO3's order of
+        magnitude when the gazetteer is not loaded (a bare primer, in tests)."""
+        n = max(len(self.gazetteer.people_ids), sum(self._primer_sizes.values()))
+        return n if self.ontology is not None else max(n, AO3_CHARACTERS)
+
+    @cached_property
+    def placed(self) -> int:
+        """Characters placed in some franchise."""
+        sizes = dict(self.gazetteer.sizes)
+        for fr, n in self._primer_sizes.items():
+            sizes[fr] = max(sizes.get(fr, 0), n)
+        n = sum(sizes.values())
+        return max(1, n if self.ontology is not None else max(n, AO3_CHARACTERS // 2))
+
+    @cached_property
+    def _primer_sizes(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for entry in self.primer.fandoms.values():
+            out[self.franchise(entry.fandom)] += len(entry.characters)
+        return out
+
+    @cached_property
+    def primer_franchises(self) -> frozenset[str]:
+        return frozenset(self._primer_sizes)
+
+    def size(self, franchise: str) -> int:
+        """How many characters the franchise has, as far as ficsift knows."""
+        return max(1, self.gazetteer.sizes.get(franchise, 0), self._primer_sizes.get(franchise, 0))
+
+    def is_thing(self, form: str) -> bool:
+        return self.gazetteer.is_thing(form)
+
+    def homes(self, form: str) -> tuple[dict[str, dict[str, str]], int]:
+        """(franchise → {character: fandom}, how many characters have the name at all)."""
+        got = self._homes.get(form)
+        if got is not None:
+            return got
+        homes: dict[str, dict[str, str]] = defaultdict(dict)
+        people = set()
+        for entry in self.primer.by_alias.get(form, ()):
+            homes[self.franchise(entry.fandom)][entry.name] = entry.fandom
+            people.add(entry.name)
+        gaz = self.gazetteer
+        for i in gaz.people(form):
+            name = gaz.name(i)
+            people.add(name)
+            where = gaz.homes(i)
+            if not where:
+                continue
+            for fr in where:
+                if name not in homes[fr]:
+                    fandoms = gaz.fandoms(i)
+                    best = max(
+                        (f for f in fandoms if self.franchise(f) == fr),
+                        key=lambda f: (fandoms[f], f == fr),
+                        default=fr,
+                    )
+                    homes[fr][name] = best
+        got = (dict(homes), len(people))
+        self._homes[form] = got
+        return got
+
+
+def _weight(mentions: int) -> float:
+    return min(1.0, mentions / MENTIONS_FULL)
+
+
+def franchise_evidence(
+    knowledge: Knowledge,
+    forms: dict[str, int],
+    everyday: set[str],
+    term_counts: dict[str, int] | None = None,
+    named: Iterable[str] = (),
+    model: FandomModel | None = None,
+) -> dict[str, FranchiseEvidence]:
+    """Log odds per franchise, against a fandom ficsift cannot place, from the names (form →
+    mentions) a story uses.
+
+    A name ``n`` in a story of franchise F is one of F's characters (share ``alpha``; F has
+    ``size`` of them) or a name from anywhere (the share of all AO3 characters so called,
+    ``people(n) / population``, many times more for an everyday word).  Each character of F
+    the story names multiplies F's odds by ``1 + β · population / (size · people(n))`` with
+    ``β = alpha / (1 - alpha)``; each known name F does not explain by ``1 - alpha``.  So a
+    small cast whose names the story keeps using stands out, a common first name hardly
+    counts, and a big franchise that explains a few names of a novel by chance loses.
+    """
+    model = model or FandomModel()
+    beta = model.alpha / (1 - model.alpha)
+    population = knowledge.population
+    out: dict[str, FranchiseEvidence] = {}
+    total = 0.0
+
+    def of(fr: str) -> FranchiseEvidence:
+        ev = out.get(fr)
+        if ev is None:
+            ev = out[fr] = FranchiseEvidence(fr, size=knowledge.size(fr))
+        return ev
+
+    for form, count in forms.items():
+        homes, people = knowledge.homes(form)
+        if not people:
+            continue
+        w = _weight(count)
+        ordinary = form in everyday or knowledge.is_thing(form)
+        if not ordinary:  # "She", "England": a word, not a name this story uses
+            total += w
+        if not homes:
+            continue
+        common = people * (model.everyday if ordinary else 1)
+        for fr, chars in homes.items():
+            ev = of(fr)
+            # A name several characters of one franchise share ("the Doctor") is one name,
+            # credited to the one the story's other names already point to.
+            name = max(chars, key=lambda c: (ev.characters.get(c, 0.0), c))
+            odds = w * math.log1p(beta * len(chars) * population / (ev.size * common))
+            if odds > ev.characters.get(name, 0.0):
+                ev.characters[name] = odds
+            ev.mentions[name] = ev.mentions.get(name, 0) + count
+            if not ordinary:
+                ev.explained += w
+            for f in set(chars.values()):
+                ev.fandom_votes[f] = ev.fandom_votes.get(f, 0.0) + odds
+                if f in knowledge.primer.fandoms:
+                    ev.primer_fandoms.add(f)
+    penalty = math.log(1 - model.alpha)
+    for ev in out.values():
+        ev.total = total
+        ev.log_odds = ev.score + penalty * max(0.0, total - ev.explained)
+    for term, count in (term_counts or {}).items():
+        fandoms = {f.fandom for f in knowledge.primer.fandoms.values() if term in f.terms}
+        for fandom in fandoms:
+            ev = of(knowledge.franchise(fandom))
+            odds = _weight(count) * math.log1p(TERM_LR / len(fandoms))
+            ev.terms += odds
+            ev.log_odds += odds
+            ev.primer_fandoms.add(fandom)
+            ev.reasons.append(f"term: {term} ×{count}")
+    for fandom in named:
+        ev = of(knowledge.franchise(fandom))
+        if not ev.named:
+            ev.log_odds += math.log1p(NAMED_LR)
+        ev.named = True
+        if fandom in knowledge.primer.fandoms:
+            ev.primer_fandoms.add(fandom)
+        ev.fandom_votes[fandom] = ev.fandom_votes.get(fandom, 0.0) + math.log1p(NAMED_LR)
+        ev.reasons.append("named in the disclaimer or notes")
+    return out
+
+
+def posterior(
+    knowledge: Knowledge, evidence: dict[str, FranchiseEvidence], model: FandomModel | None = None
+) -> list[FranchiseEvidence]:
+    """The franchises, most probable first, with ``probability`` set: the posterior against
+    every other franchise and against a fandom ficsift cannot place (``unknown_prior``; the
+    others' prior in proportion to how many characters they have)."""
+    model = model or FandomModel()
+    placed = knowledge.placed
+    curated = knowledge.primer_franchises
+    share = model.primer_prior / max(1, len(curated))
+    for ev in evidence.values():
+        ev.log_prior = math.log(
+            (1 - model.unknown_prior - model.primer_prior) * ev.size / placed
+            + (share if ev.franchise in curated else 0.0)
+        )
+    logs = {fr: ev.log_prior + ev.log_odds for fr, ev in evidence.items()}
+    rest = model.unknown_prior + (1 - model.unknown_prior) * max(
+        0.0, 1 - sum(ev.size for ev in evidence.values()) / placed
+    )
+    top = max([math.log(rest), *logs.values()])
+    norm = math.exp(math.log(rest) - top) + sum(math.exp(v - top) for v in logs.values())
+    for fr, ev in evidence.items():
+        ev.probability = math.exp(logs[fr] - top) / norm
+    return sorted(evidence.values(), key=lambda e: (-e.probability, e.franchise))
+
+
+@dataclass(slots=True)
+class Decision:
+    """A fandom the story is said to be in, or the best guess when it is not said."""
+
+    fandom: str
+    franchise: str
+    probability: float  # the posterior (calibrated by the caller)
+    evidence: FranchiseEvidence
+    primer_score: float = 0.0  # the primer's own score for a fandom of this franchise
+
+    @property
+    def features(self) -> tuple[float, float]:
+        """What the calibration reads: the posterior's log odds and the primer's score."""
+        p = min(1 - 1e-9, max(1e-9, self.probability))
+        return (round(math.log(p / (1 - p)), 4), round(self.primer_score, 4))
+
+
+CROSSOVER_DISTINCT = 3  # characters of its own a franchise the primer does not know needs
+CROSSOVER_SHARE = 0.5  # … and this share of the main franchise's evidence
+
+
+def decide(
+    knowledge: Knowledge,
+    ranked: list[FranchiseEvidence],
+    primer_choice: list[tuple[str, float]],
+    model: FandomModel | None = None,
+) -> list[Decision]:
+    """The franchises worth naming, best first, each with its fandom: the primer's (in the
+    order its own reading chose them: ``primer_choice``), else the AO3 fandom the story's
+    names are most often tagged with.  The caller decides which clear the bar.
+
+    A second franchise is a crossover candidate when the primer's reading chose it or it has
+    several characters of its own; its probability is its posterior with the names the first
+    franchise explains set aside (they are the other canon's, not unexplained names).
+    """
+    if not ranked:
+        return []
+    model = model or FandomModel()
+    scores: dict[str, float] = {}
+    for fandom, score in primer_choice:
+        fr = knowledge.franchise(fandom)
+        scores[fr] = max(scores.get(fr, 0.0), score)
+    chosen = [f for f, _ in primer_choice]
+    top = ranked[0]
+    out = [
+        Decision(f, top.franchise, top.probability, top, scores.get(top.franchise, 0.0))
+        for f in _fandoms_of(top, knowledge, chosen)
+    ]
+    penalty = math.log(1 - model.alpha)
+    rest = math.log(model.unknown_prior)
+    for other in ranked[1:]:
+        named = [f for f in chosen if knowledge.franchise(f) == other.franchise]
+        if not named and not (
+            not other.primer_fandoms
+            and other.distinct >= CROSSOVER_DISTINCT
+            and other.score >= CROSSOVER_SHARE * top.score
+        ):
+            continue
+        unexplained = max(0.0, other.total - other.explained - top.explained)
+        odds = other.log_prior + other.score + penalty * unexplained - rest
+        p = 1 / (1 + math.exp(-max(-50.0, min(50.0, odds))))
+        out += [
+            Decision(f, other.franchise, p, other, scores.get(other.franchise, 0.0))
+            for f in _fandoms_of(other, knowledge, chosen)
+        ]
+    return out
+
+
+def _fandoms_of(ev: FranchiseEvidence, knowledge: Knowledge, primer_choice: list[str]) -> list[str]:
+    chosen = [f for f in primer_choice if knowledge.franchise(f) == ev.franchise]
+    if chosen:
+        return chosen
+    if ev.primer_fandoms:
+        return [max(sorted(ev.primer_fandoms), key=lambda f: ev.fandom_votes.get(f, 0.0))]
+    return [max(sorted(ev.fandom_votes), key=lambda f: ev.fandom_votes[f], default=ev.franchise)]

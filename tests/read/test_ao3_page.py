@@ -115,9 +115,9 @@ class TestAo3PageContract(ReaderContract):
             },
             reader="ao3-page",
         ),
-        Case("generated AO3 404", lambda: no_work_page("system errors error-404", "Error 404"),
+        Case("generated AO3 404.html", lambda: no_work_page("system errors error-404", "Error 404"),
              no_story=True, error_words="does not exist"),  # fmt: skip
-        Case("generated log-in page", lambda: no_work_page("sessions-new system session", "Log in"),
+        Case("generated log-in page.html", lambda: no_work_page("sessions-new system session", "Log in"),
              no_story=True),  # fmt: skip
         wild_case("fujowebdev-ao3js/works_17793689_index.html", "ao3-page"),
         wild_case("fujowebdev-ao3js/works_29046888_index.html", "ao3-page"),

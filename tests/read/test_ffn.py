@@ -1,0 +1,82 @@
+"""FanFiction.net story pages saved from the browser, and its "story not found" page."""
+
+from __future__ import annotations
+
+from ficsift.model import Status
+from ficsift.read import read_bytes
+from tests.read.reader_contract import Case, ReaderContract, wild_case
+
+PARA = "Rain hammered the dojo roof while the two of them trained until their arms gave out. "
+
+
+def ffn_page(profile: str, story: str, links: str, chapter: str = "1. Storms") -> bytes:
+    return (
+        "<!DOCTYPE html><html><head><title>Storms Chapter 1, a bleach fanfic | FanFiction</title>"
+        "<link rel='canonical' href='https://www.fanfiction.net/s/123456/1/Storms'></head><body>"
+        "<div id=top><a href='/'>FanFiction</a> | unleash your imagination</div>"
+        f"<div id=pre_story_links><span class=lc-left>{links}</span></div>"
+        "<div id=profile_top><b class='xcontrast_txt'>Storms</b> By: "
+        "<a class='xcontrast_txt' href='/u/42/Rain-Writer'>Rain Writer</a>"
+        "<div class='xcontrast_txt'>Two rivals, one storm.</div>"
+        f"<span class='xgray xcontrast_txt'>{profile}</span></div>"
+        f"<select id=chap_select><option value=1 selected>{chapter}<option value=2>2. After</select>"
+        f"<div class='storytext xcontrast_txt nocopy' id='storytext'>{story}</div>"
+        "<div id=review><p>Review this story, please, you know you want to, go on.</p></div></body></html>"
+    ).encode()
+
+
+CROSSOVER = ffn_page(
+    "Rated: <a>Fiction  T</a> - English - Hurt/Comfort/Drama - [Ichigo K., Naruto U.] Rukia K. - "
+    "Chapters: 2 - Words: 4,321 - Reviews: <a>15</a> - Favs: 1,002 - Follows: 30 - "
+    "Updated: <span data-xutime='1589598153'>5/15</span> - Published: <span data-xutime='1082775104'>"
+    "4/23/2004</span> - Status: Complete - id: 123456",
+    "<p>A/N: Thanks to my beta!</p><p>Disclaimer: I don't own Bleach or Naruto.</p>"
+    + f"<p>{PARA * 3}</p>" * 10,
+    "<a href='/crossovers/'>Crossover</a> <a href='/Bleach-and-Naruto-Crossovers/1/2/'>Bleach + Naruto Crossover</a>",
+)
+NOT_FOUND = (
+    "<html><head><title>FanFiction</title></head><body><div id=top>fanfiction.net</div>"
+    "<span class='gui_warning'>Story Not Found<br>Unable to locate story. Code 1.</span></body></html>"
+).encode()
+
+
+class TestFfnContract(ReaderContract):
+    cases = (
+        Case(
+            "generated crossover page",
+            lambda: CROSSOVER,
+            {
+                "title": "Storms",
+                "authors": ["Rain Writer"],
+                "fandoms": ["Bleach", "Naruto"],
+                "rating": "Teen And Up Audiences",
+                "language": "English",
+                "freeforms": ["Hurt/Comfort", "Drama"],
+                "characters": ["Ichigo K.", "Naruto U.", "Rukia K."],
+                "relationships": ["Ichigo K./Naruto U."],
+                "status": "complete",
+                "chapters": 1,
+                "chapter_titles": ["Storms"],
+                "words": 10 * 3 * 16,
+                "published": "2004-04-23",
+                "summary_prefix": "Two rivals",
+                "stats": {"words": 4321, "chapters_posted": 2, "reviews": 15, "favs": 1002, "follows": 30},
+                "notes": ["Thanks to my beta!"],
+                "text_excludes": ["Review this story", "I don't own", "unleash"],
+            },
+            reader="ffn-page",
+        ),
+        Case("generated story not found.html", lambda: NOT_FOUND, no_story=True),
+        wild_case("aerialabhorsen-ff_scrape/fanfiction/good_story.html", "ffn-page"),
+        wild_case("aerialabhorsen-ff_scrape/fanfiction/good_story2.html", "ffn-page"),
+    )
+
+
+def test_no_status_means_in_progress_and_single_fandom() -> None:
+    page = CROSSOVER.replace(b" - Status: Complete", b"").replace(
+        b"<a href='/Bleach-and-Naruto-Crossovers/1/2/'>Bleach + Naruto Crossover</a>",
+        b"<a href='/anime/Bleach/'>Bleach</a>",
+    )
+    doc = read_bytes("storms.html", page)[0]
+    assert doc.status == Status.IN_PROGRESS
+    assert [t.name for t in doc.tags_of(doc.tags[0].type.FANDOM)] == ["Bleach"]

@@ -1,0 +1,101 @@
+"""Archive story pages: eFiction story index pages and other archives' info pages (metadata
+only: the story is behind a link), and LiveJournal/Dreamwidth header blocks (typed fields)."""
+
+from __future__ import annotations
+
+from ficsift.model import TagType
+from ficsift.read import read_bytes
+from tests.read.reader_contract import Case, ReaderContract, wild_case
+
+PARA = "The ferry left at dawn and she watched the harbour lights go out one by one behind her. "
+
+
+def efiction_index() -> bytes:
+    chapters = "".join(
+        f'<p><b>{n}. <a href="viewstory.php?sid=77&amp;chapter={n}">Chapter {n}: Harbour</a></b> by '
+        f"<a href='viewuser.php?uid=5'>Quill Wright</a> ({n},000 words)</p>"
+        for n in range(1, 6)
+    )
+    return (
+        "<html><head><title>Ferry Lights by Quill Wright</title>"
+        '<link rel="alternate" type="application/rss+xml" title="Sea Shanty FanFiction Archive RSS Feed" href="rss.php">'
+        '</head><body><div id="header"><div id="sitename">Sea Shanty FanFiction Archive</div></div>'
+        '<div id="menu"><ul><li><a href="index.php">Home</a></li><li><a href="search.php">Search</a></li></ul></div>'
+        '<div id="pagetitle"><a href="viewstory.php?sid=77">Ferry Lights</a> by '
+        '<a href="viewuser.php?uid=5">Quill Wright</a></div>'
+        '<div class="block"><div class="content"><span class="label">Summary: </span><p>A ferry, a harbour and '
+        "a long goodbye.</p><br /><span class=\"label\">Rated:</span> PG-13 - Teens<br />"
+        "<span class=\"label\">Categories:</span> <a href='browse.php?catid=1'>Angst</a><br />"
+        "<span class=\"label\">Characters: </span> <a>Mara</a>, <a>Tobin</a><br />"
+        "<span class='label'>Pairings: </span> <a>Mara/Tobin</a><br />"
+        '<span class="label">Chapters: </span> 5 <span class="label">Completed:</span> Yes <br />'
+        '<span class="label">Word count:</span> 15,000 <span class="label">Read:</span> 2,000<br />'
+        '<span class="label"> Published: </span>March 29, 2009 <span class="label">Updated:</span> March 04, 2012'
+        f'</div></div><div class="block"><div class="title">Story Chapters</div><div class="content">{chapters}'
+        "</div></div></body></html>"
+    ).encode()
+
+
+def lj_post() -> bytes:
+    return (
+        "<html><head><title>fic: Night Shift - someuser</title></head><body>"
+        "<div class='entry-content'><b>Title:</b> Night Shift<br><b>Author:</b> someuser<br>"
+        "<b>Fandom:</b> The Sentinel<br><b>Pairing:</b> Jim/Blair<br><b>Rating:</b> PG-13<br>"
+        "<b>Word count:</b> 1,200<br><b>Summary:</b> Jim works late.<br>"
+        "<b>Notes:</b> For the prompt 'rain'.<br><br>"
+        + f"<p>{PARA * 4}</p>" * 8
+        + "</div><div class='comments'><p>Lovely!</p></div></body></html>"
+    ).encode()
+
+
+class TestStoryInfoContract(ReaderContract):
+    cases = (
+        Case(
+            "generated efiction index.html",
+            efiction_index,
+            {
+                "title": "Ferry Lights",
+                "authors": ["Quill Wright"],
+                "fandoms": ["Sea Shanty"],
+                "characters": ["Mara", "Tobin"],
+                "relationships": ["Mara/Tobin"],
+                "freeforms": ["Angst"],
+                "rating": "PG-13",
+                "status": "complete",
+                "chapters": 0,
+                "max_story_words": 50,
+                "published": "2009-03-29",
+                "updated": "2012-03-04",
+                "summary_prefix": "A ferry, a harbour",
+                "stats": {"words": 15000, "chapters_posted": 5},
+            },
+            reader="html",
+        ),
+        Case(
+            "generated lj post.html",
+            lj_post,
+            {
+                "title": "Night Shift",
+                "authors": ["someuser"],
+                "fandoms": ["The Sentinel"],
+                "relationships": ["Jim/Blair"],
+                "rating": "PG-13",
+                "summary_prefix": "Jim works late.",
+                "notes": ["For the prompt 'rain'."],
+                "chapters": 1,
+                "words": 8 * 4 * 18,
+                "stats": {"words": 1200},
+                "text_excludes": ["Title:", "Rating:", "Lovely!"],
+            },
+        ),
+        wild_case("aerialabhorsen-ff_scrape/fanficauthors/good_story.html", "html"),
+        wild_case("aerialabhorsen-ff_scrape/animationsource/good_story.html", "html"),
+        wild_case("aerialabhorsen-ff_scrape/hpfanficarchive/good_story.html", "html"),
+    )
+
+
+def test_story_page_with_an_info_block_keeps_its_text() -> None:
+    """A story page that states its fields and holds the story is no index page."""
+    page = lj_post().replace(b"<b>Word count:</b> 1,200<br>", b"<b>Word count:</b> 580<br>")
+    doc = read_bytes("post.html", page)[0]
+    assert doc.words > 500 and doc.tags_of(TagType.RATING)[0].name == "PG-13"

@@ -1,4 +1,4 @@
-"""Formats ficsift knows by name but cannot read (yet): they fail with that name, never as text.
+"""Formats ficsift knows by name but cannot read: they fail with that name, never as text.
 
 Without this, every file no reader claimed fell to the plain-text reader's last resort: MOBI
 and AZW3 books became works of garbled text, a PDF 11,762 "words" of compressed bytes, a
@@ -34,10 +34,16 @@ class Format:
         return any(data[at : at + len(sig)] == sig for at, sig in self.magic)
 
 
-UNSUPPORTED = (
-    Format("MOBI/AZW3", (".mobi", ".azw", ".azw3", ".azw4", ".prc", ".kfx"), ((60, b"BOOKMOBI"),)),
-    Format("PalmDOC", (".pdb",), ((60, b"TEXtREAd"),)),
+# Formats a reader reads (read/mobi.py, read/pdf.py): a file named so without the format's
+# magic bytes is refused by name, as a mislabelled EPUB or zip is.
+READABLE = (
+    Format("MOBI/AZW3", (".mobi", ".azw", ".azw3", ".prc"), ((60, b"BOOKMOBI"),)),
     Format("PDF", (".pdf",), ((0, b"%PDF-"),)),
+)
+
+UNSUPPORTED = (
+    Format("Kindle KFX", (".kfx", ".azw4")),
+    Format("PalmDOC", (".pdb",), ((60, b"TEXtREAd"),)),
     Format("DjVu", (".djvu", ".djv"), ((0, b"AT&TFORM"),)),
     Format(
         "Microsoft Word (.doc)",
@@ -85,6 +91,11 @@ def unsupported_reason(raw: _Named) -> str | None:
     for fmt in UNSUPPORTED:
         if fmt.has_magic(data):
             return f"{fmt.name} is not supported yet"
+    for fmt in READABLE:
+        if fmt.has_magic(data):
+            return None
+        if raw.suffix in fmt.suffixes:
+            return f"not a {fmt.name} file: no {fmt.name} header (damaged or mislabelled)"
     is_zip = data[:4] in ZIP_MAGIC
     if raw.suffix == ".epub" and not is_zip:
         return "not an EPUB: no zip header (the file is not a zip archive: damaged or mislabelled)"

@@ -9,5 +9,6 @@ from ficsift.read import (  # noqa: F401
     ffn,
     frontmatter,
     generic_html,
+    mobi,
     plaintext,
 )

@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from ficsift.library.query import BlacklistEntry, BlacklistKind, ReadingStatus
 from ficsift.web import searching, views
 from ficsift.web.forms import PAGE_SIZE, SearchForm
+from ficsift.web.jobs import story_urls
 from ficsift.web.state import AppState
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -39,6 +40,16 @@ class BlacklistIn(BaseModel):
 
 class FolderIn(BaseModel):
     path: str = Field(min_length=1, max_length=4096, description="a folder or file to read")
+
+
+class FetchIn(BaseModel):
+    urls: list[str] = Field(min_length=1, max_length=200, description="story URLs")
+    adult: bool = Field(False, description="confirm being an adult where a site asks")
+
+
+class UpdateIn(BaseModel):
+    works: list[int] = Field(default_factory=list, max_length=10_000,
+                             description="work ids; none: every work in progress with text")  # fmt: skip
 
 
 @router.get("/csrf")
@@ -142,6 +153,35 @@ async def import_files(request: Request) -> dict[str, Any]:
     else:
         raise HTTPException(415, 'send multipart/form-data files or a JSON {"path": folder}')
     return job.to_json()
+
+
+@router.post("/fetch", status_code=202)
+def fetch(request: Request, body: FetchIn) -> dict[str, Any]:
+    """Download stories by URL with FanFicFare (network) in a job; poll ``/api/import/{id}``."""
+    try:
+        urls = story_urls(body.urls)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    label = f"{len(urls)} story URL{'s' if len(urls) != 1 else ''}"
+    return _state(request).start_fetch("fetch", label, urls=urls, adult=body.adult).to_json()
+
+
+@router.post("/works/{work_id}/fetch", status_code=202)
+def work_fetch(request: Request, work_id: int) -> dict[str, Any]:
+    """Get the text of a work from the story URL one of its sources carries (network)."""
+    with _state(request).library() as lib:
+        views.get_work(lib, work_id)
+    return _state(request).start_fetch("fetch", f"work {work_id}", work_ids=[work_id]).to_json()
+
+
+@router.post("/update", status_code=202)
+def update(request: Request, body: UpdateIn) -> dict[str, Any]:
+    """Check works in progress for new chapters (network) in a job; poll ``/api/import/{id}``."""
+    label = f"{len(body.works)} works" if body.works else "all works in progress"
+    ids = [w for w in dict.fromkeys(body.works) if 0 < w <= views.MAX_ID]
+    if body.works and not ids:
+        raise HTTPException(422, "no such works")
+    return _state(request).start_fetch("update", label, work_ids=ids).to_json()
 
 
 @router.get("/import/{job_id}")

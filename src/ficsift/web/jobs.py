@@ -1,4 +1,4 @@
-"""Web imports: each runs in a process of its own, its progress kept in a small JSON file.
+"""Web imports and fetches: each runs in a process of its own, its progress in a small JSON file.
 
 A file that takes minutes to read (or never finishes) must not slow a search, so an import
 never runs in a process that answers requests: :meth:`JobStore.start` launches
@@ -10,6 +10,11 @@ process answers a progress poll alike, whichever of them started the import.
 The import process dies with the server: it reads its stdin (a pipe from the worker that
 started it) and exits when that closes, and it leads a process group of its own, which the
 worker ends at shutdown.  One import runs at a time (a lock file); others wait their turn.
+
+A job has a kind: ``import`` reads files; ``fetch`` downloads stories by URL (or the text of
+library works that carry one) and ``update`` re-checks works in progress, both through
+:mod:`ficsift.fetch` (FanFicFare) — the only jobs that use the network, and only because the
+reader asked on a page.  Their progress counts stories instead of bytes.
 """
 
 from __future__ import annotations
@@ -25,10 +30,13 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ficsift.library import Library
 
 log = logging.getLogger("ficsift.web")
 
@@ -37,6 +45,9 @@ KEEP_JOBS = 50  # finished jobs remembered
 SAVE_EVERY = 0.25  # seconds between progress writes
 STARTING_GRACE = 120.0  # a job whose process never reported is given up after this
 IMPORT_NICENESS = 10  # searches come first; the import has the CPU they leave
+KINDS = ("import", "fetch", "update")
+MAX_URLS = 200  # story URLs in one fetch
+MAX_URL_LENGTH = 2048
 
 
 @dataclass(slots=True)
@@ -55,6 +66,10 @@ class ImportJob:
     report: dict[str, Any] | None = None  # ImportReport.to_json()
     upload_failures: list[tuple[str, str]] = field(default_factory=list)  # refused uploads
     pid: int | None = None  # the import process, once it runs
+    kind: str = "import"  # one of KINDS
+    urls: list[str] = field(default_factory=list)  # fetch: story URLs
+    work_ids: list[int] = field(default_factory=list)  # fetch/update: library works
+    adult: bool = False  # fetch/update: the reader confirmed being an adult
 
     @property
     def percent(self) -> int:
@@ -75,14 +90,18 @@ class ImportJob:
             failures = refused + list(report.get("failures", []))
             report["failures"] = failures
             report["failed"] = len(failures)
+        current = self.current
+        if current and self.kind == "import":
+            current = Path(current).name  # a file name; a story URL is shown whole
         return {
             "id": self.id,
+            "kind": self.kind,
             "label": self.label,
             "state": self.state,
             "percent": self.percent,
             "done_bytes": self.done_bytes,
             "total_bytes": self.total_bytes,
-            "current": Path(self.current).name if self.current else "",
+            "current": current,
             "error": self.error,
             "report": report,
         }
@@ -128,12 +147,33 @@ class JobStore:
         self, paths: list[Path], label: str, upload_failures: list[tuple[str, str]]
     ) -> ImportJob:
         """Record a new job and launch its process (or finish it at once when it reads nothing)."""
-        job = self._new(label, [str(p) for p in paths], upload_failures)
+        job = self._new(
+            ImportJob(0, label, [str(p) for p in paths], upload_failures=upload_failures)
+        )
         if not paths:
             job.finished = True
             job.report = _empty_report()
             _save(self.path(job.id), job)
             return job
+        return self._launch(job)
+
+    def start_fetch(
+        self,
+        kind: str,
+        label: str,
+        urls: Sequence[str] = (),
+        work_ids: Sequence[int] = (),
+        adult: bool = False,
+    ) -> ImportJob:
+        """Record a fetch (story URLs, or works' text) or an update (``work_ids``, or with
+        none every work in progress) and launch its process."""
+        if kind not in KINDS[1:]:
+            raise ValueError(f"not a fetch kind: {kind}")
+        job = ImportJob(0, label, [], kind=kind, urls=list(urls), work_ids=list(work_ids),
+                        adult=adult)  # fmt: skip
+        return self._launch(self._new(job))
+
+    def _launch(self, job: ImportJob) -> ImportJob:
         command = [sys.executable, "-m", "ficsift.web.jobs"]
         command += [str(self.library_dir), str(self.path(job.id))]
         try:
@@ -154,15 +194,14 @@ class JobStore:
         ).start()
         return job
 
-    def _new(
-        self, label: str, paths: list[str], upload_failures: list[tuple[str, str]]
-    ) -> ImportJob:
+    def _new(self, job: ImportJob) -> ImportJob:
+        """``job`` recorded under the next free id."""
         self.folder.mkdir(parents=True, exist_ok=True)
         ids = self._ids()
         next_id = (ids[-1] if ids else 0) + 1
         for old in ids[: max(0, len(ids) - KEEP_JOBS)]:
-            job = _load(self.path(old))
-            if job is None or job.finished:
+            earlier = _load(self.path(old))
+            if earlier is None or earlier.finished:
                 self.path(old).unlink(missing_ok=True)
         while True:  # O_EXCL: two workers starting imports at once get different ids
             try:
@@ -172,7 +211,7 @@ class JobStore:
                 continue
             os.close(fd)
             break
-        job = ImportJob(next_id, label, paths, upload_failures=upload_failures)
+        job.id = next_id
         _save(self.path(job.id), job)
         return job
 
@@ -202,6 +241,25 @@ class JobStore:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def story_urls(lines: Sequence[str]) -> list[str]:
+    """The story URLs a reader gave (one a line), each once; ValueError naming a bad one.
+    Which sites FanFicFare can fetch from is for the job to say, one failure a URL."""
+    urls: list[str] = []
+    for line in lines:
+        for url in line.split():
+            if len(url) > MAX_URL_LENGTH or not url.isprintable():
+                raise ValueError(f"not a story URL: {url[:80]!r}")
+            if not url.lower().startswith(("http://", "https://")):
+                raise ValueError(f"not a web address (http:// or https://): {url[:80]!r}")
+            if url not in urls:
+                urls.append(url)
+    if not urls:
+        raise ValueError("give story URLs, one a line")
+    if len(urls) > MAX_URLS:
+        raise ValueError(f"{len(urls)} URLs: at most {MAX_URLS} at a time")
+    return urls
 
 
 def _empty_report() -> dict[str, Any]:
@@ -312,11 +370,16 @@ def run(library_dir: Path, job_path: Path) -> int:
         from ficsift.search import refresh
 
         with _one_import_at_a_time(job_path.parent, reporter), open_library(library_dir) as lib:
-            report = import_paths(lib, [Path(p) for p in job.paths], progress=reporter.progress)
-            job.current = "indexing for search"
-            reporter.save(force=True)
-            refresh(lib)  # score and embed what the import added
-        job.report = report.to_json()
+            if job.kind == "import":
+                report = import_paths(lib, [Path(p) for p in job.paths], progress=reporter.progress)
+                job.report, stored = report.to_json(), True
+            else:
+                job.report = _fetch(lib, library_dir, job, reporter)
+                stored = bool(job.report["changed"] or job.report["merged"])
+            if stored:
+                job.current = "indexing for search"
+                reporter.save(force=True)
+                refresh(lib)  # score and embed what the job added
         job.current = ""
         job.finished = True
         reporter.save(force=True)
@@ -325,6 +388,25 @@ def run(library_dir: Path, job_path: Path) -> int:
         traceback.print_exc()
         reporter.fail(f"{type(exc).__name__}: {exc}")
         return 1
+
+
+def _fetch(lib: Library, library_dir: Path, job: ImportJob, reporter: _Reporter) -> dict[str, Any]:
+    """Run a fetch or update job through FanFicFare; its report as the page shows it."""
+    from ficsift.fetch import FetchSettings, Shelf, fetch_urls, fetch_works, works_in_progress
+
+    settings = FetchSettings(adult=job.adult)
+    shelf = Shelf.of_library(library_dir)
+    if job.urls:
+        report = fetch_urls(lib, shelf, job.urls, settings, reporter.progress)
+    else:
+        ids, skipped = (job.work_ids, 0) if job.work_ids else works_in_progress(lib)
+        report = fetch_works(lib, shelf, ids, settings, reporter.progress)
+        report.skipped = skipped
+    data = report.to_json()
+    # the same shape as an import's failures: one line each, naming what failed
+    data["failures"] = [{"path": f.path, "reason": f.reason} for f in report.failures]
+    data["changed"], data["same"] = report.changed, report.unchanged
+    return data
 
 
 def main(argv: list[str] | None = None) -> int:

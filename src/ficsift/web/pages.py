@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from ficsift.library.query import BlacklistEntry, BlacklistKind, Query, ReadingStatus, Sort
+from ficsift.understand.abandonment import abandonment, wip_state
 from ficsift.web import searching, views
 from ficsift.web.forms import CATEGORIES, PAGE_SIZE, RATINGS, SORTS, WARNINGS, SearchForm, pages
+from ficsift.web.jobs import story_urls
 from ficsift.web.render import render
 from ficsift.web.state import AppState
 
@@ -107,6 +110,8 @@ def work_page(request: Request, work_id: int, chapter: int | None = None) -> Res
     if chapters and not 1 <= chapter <= len(chapters):
         raise HTTPException(404, f"work {work_id} has no chapter {chapter}")
     current = chapters[chapter - 1] if chapters else None
+    # abandoned or not depends on today: computed as the page is made, never stored
+    stalled = abandonment(doc, [u.at for u in work.updates])
     context = {
         "work": work,
         "doc": doc,
@@ -121,8 +126,53 @@ def work_page(request: Request, work_id: int, chapter: int | None = None) -> Res
         "chapter": current,
         "chapter_html": views.chapter_html(current) if current else "",
         "resume": saved,
+        "fetchable": _state(request).fetchable(work),
+        "wip": wip_state(stalled, date.today()),
+        "stalled": stalled,
     }
     return render(request, "work.html", context)
+
+
+@router.post("/works/{work_id}/fetch")
+def work_fetch(request: Request, work_id: int) -> Response:
+    """"Get the text" of a metadata-only work from its story URL (network, on request)."""
+    return _fetch_work(request, work_id, "fetch")
+
+
+@router.post("/works/{work_id}/update")
+def work_update(request: Request, work_id: int) -> Response:
+    """"Check for new chapters" of a work in progress (network, on request)."""
+    return _fetch_work(request, work_id, "update")
+
+
+def _fetch_work(request: Request, work_id: int, kind: str) -> Response:
+    state = _state(request)
+    with state.library() as lib:
+        work = views.get_work(lib, work_id)
+    title = work.document.title or f"work {work_id}"
+    label = f"{'Getting the text of' if kind == 'fetch' else 'Checking'} {title}"
+    job = state.start_fetch(kind, label, work_ids=[work_id])
+    return _see_other(f"/import?job={job.id}")
+
+
+@router.post("/import/fetch")
+async def import_fetch(request: Request) -> Response:
+    """Story URLs from the import page's box, one a line: fetched in a job (network)."""
+    form = await request.form()
+    try:
+        urls = story_urls(str(form.get("urls") or "").splitlines())
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    label = f"{len(urls)} story URL{'s' if len(urls) != 1 else ''}"
+    job = _state(request).start_fetch("fetch", label, urls=urls, adult=bool(form.get("adult")))
+    return _see_other(f"/import?job={job.id}")
+
+
+@router.post("/import/update")
+def import_update(request: Request) -> Response:
+    """Check every work in progress that has text for new chapters (network)."""
+    job = _state(request).start_fetch("update", "all works in progress")
+    return _see_other(f"/import?job={job.id}")
 
 
 @router.post("/works/{work_id}/mark")

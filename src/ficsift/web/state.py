@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ficsift.library import Library, open_library
+from ficsift.library import Library, StoredWork, open_library
 from ficsift.search.engine import warm_up
 from ficsift.web.jobs import ImportJob, JobStore
 from ficsift.web.security import ImportRoots
@@ -180,6 +180,26 @@ class AppState:
     ) -> ImportJob:
         """Start reading ``paths`` in an import process of its own; poll :meth:`job`."""
         return self.jobs.start(paths, label, upload_failures or [])
+
+    def start_fetch(
+        self,
+        kind: str,
+        label: str,
+        urls: list[str] | None = None,
+        work_ids: list[int] | None = None,
+        adult: bool = False,
+    ) -> ImportJob:
+        """Start a fetch (story URLs, or the text of works) or an update (works, or every work
+        in progress) in a process of its own; poll :meth:`job` like an import."""
+        return self.jobs.start_fetch(kind, label, urls or [], work_ids or [], adult)
+
+    def fetchable(self, work: StoredWork) -> bool:
+        """Whether FanFicFare can fetch ``work`` from a URL one of its sources carries."""
+        if not any(s.url for s in work.sources):
+            return False  # FanFicFare (a third of a second to import) only when it may help
+        from ficsift.fetch import Shelf, story_of
+
+        return story_of(work, Shelf.of_library(self.library_dir)) is not None
 
     def job(self, job_id: int) -> ImportJob | None:
         return self.jobs.get(job_id)

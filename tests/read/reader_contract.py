@@ -144,8 +144,12 @@ def consistency_problems(doc: Document) -> list[str]:
         value = getattr(doc.stats, name)
         if value is not None and not (0 <= value < 10**12):
             bad.append(f"stats.{name} not sane: {value}")
-    if doc.stats.chapters_posted is not None and len(doc.chapters) > max(doc.stats.chapters_posted, 1):
-        bad.append(f"{len(doc.chapters)} chapters read, the page states {doc.stats.chapters_posted}")
+    if doc.stats.chapters_posted is not None and len(doc.chapters) > max(
+        doc.stats.chapters_posted, 1
+    ):
+        bad.append(
+            f"{len(doc.chapters)} chapters read, the page states {doc.stats.chapters_posted}"
+        )
     return bad
 
 

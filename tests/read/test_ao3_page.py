@@ -57,13 +57,14 @@ def work_page(chapters: int = 3, total: str = "?", summary: bool = True) -> byte
         f'<h3 class="title"><a href="/works/9/chapters/{n}">Chapter {n}</a>: Night {n}</h3>'
         f'<div id="notes" class="notes module"><blockquote class="userstuff"><p>Note {n}.</p></blockquote></div></div>'
         f'<div class="userstuff module" role="article"><h3 class="landmark heading">Chapter Text</h3>'
-        + f"<p>{PARA * 4}</p>" * 5
+        + f"<p>{PARA * 4}</p>"
+        * 5
         + f'</div><div class="chapter preface group"><div class="end notes module" id="chapter_{n}_endnotes">'
         f'<blockquote class="userstuff"><p>End {n}.</p></blockquote></div></div></div>'
         for n in range(1, chapters + 1)
     )
     page = (
-        '<!DOCTYPE html><html><head><title>The Keeper - tidewriter [Archive of Our Own]</title></head>'
+        "<!DOCTYPE html><html><head><title>The Keeper - tidewriter [Archive of Our Own]</title></head>"
         '<body><div id="header" class="region"><h1 class="heading">Archive of Our Own beta</h1>'
         '<ul class="primary navigation"><li>Fandoms</li><li>Browse</li></ul></div>'
         f'<div id="main" class="works-show region"><div class="wrapper">{meta}</div>'
@@ -71,7 +72,10 @@ def work_page(chapters: int = 3, total: str = "?", summary: bool = True) -> byte
         '<div class="afterword preface group"><div id="work_endnotes" class="end notes module">'
         '<blockquote class="userstuff"><p>Thanks for reading.</p></blockquote></div></div></div>'
         '<div id="kudos"><p>tidefan, gullwing, and 343 more users left kudos on this work!</p></div>'
-        '<div id="feedback"><h3>Comments</h3><p>' + "Loved it so much, please write more! " * 30 + "</p></div></div>"
+        '<div id="feedback"><h3>Comments</h3><p>'
+        + "Loved it so much, please write more! "
+        * 30
+        + "</p></div></div>"
         '<div id="footer" class="region"><p>Organization for Transformative Works</p></div></body></html>'
     )
     return page.encode()
@@ -103,22 +107,44 @@ class TestAo3PageContract(ReaderContract):
                 "status": "in-progress",
                 "chapters": 3,
                 "words": 3 * 5 * 4 * 13,
-                "chapter_titles": ["Chapter 1: Night 1", "Chapter 2: Night 2", "Chapter 3: Night 3"],
+                "chapter_titles": [
+                    "Chapter 1: Night 1",
+                    "Chapter 2: Night 2",
+                    "Chapter 3: Night 3",
+                ],
                 "published": "2020-01-02",
                 "updated": "2020-03-04",
                 "series": "Keeper Stories",
                 "summary_prefix": "A keeper and a sailor.",
                 "notes": ["For the storm prompt."],
                 "end_notes": ["Thanks for reading."],
-                "stats": {"kudos": 345, "hits": 7890, "bookmarks": 6, "comments": 12, "words": 1234},
-                "text_excludes": ["kudos", "Loved it", "Organization for Transformative", "Chapter Text"],
+                "stats": {
+                    "kudos": 345,
+                    "hits": 7890,
+                    "bookmarks": 6,
+                    "comments": 12,
+                    "words": 1234,
+                },
+                "text_excludes": [
+                    "kudos",
+                    "Loved it",
+                    "Organization for Transformative",
+                    "Chapter Text",
+                ],
             },
             reader="ao3-page",
         ),
-        Case("generated AO3 404.html", lambda: no_work_page("system errors error-404", "Error 404"),
-             no_story=True, error_words="does not exist"),  # fmt: skip
-        Case("generated log-in page.html", lambda: no_work_page("sessions-new system session", "Log in"),
-             no_story=True),  # fmt: skip
+        Case(
+            "generated AO3 404.html",
+            lambda: no_work_page("system errors error-404", "Error 404"),
+            no_story=True,
+            error_words="does not exist",
+        ),
+        Case(
+            "generated log-in page.html",
+            lambda: no_work_page("sessions-new system session", "Log in"),
+            no_story=True,
+        ),
         wild_case("fujowebdev-ao3js/works_17793689_index.html", "ao3-page"),
         wild_case("fujowebdev-ao3js/works_29046888_index.html", "ao3-page"),
         wild_case("fujowebdev-ao3js/works_323217_index.html", "ao3-page"),

@@ -35,9 +35,9 @@ CROSSOVER = ffn_page(
     "<a href='/crossovers/'>Crossover</a> <a href='/Bleach-and-Naruto-Crossovers/1/2/'>Bleach + Naruto Crossover</a>",
 )
 NOT_FOUND = (
-    "<html><head><title>FanFiction</title></head><body><div id=top>fanfiction.net</div>"
-    "<span class='gui_warning'>Story Not Found<br>Unable to locate story. Code 1.</span></body></html>"
-).encode()
+    b"<html><head><title>FanFiction</title></head><body><div id=top>fanfiction.net</div>"
+    b"<span class='gui_warning'>Story Not Found<br>Unable to locate story. Code 1.</span></body></html>"
+)
 
 
 class TestFfnContract(ReaderContract):
@@ -60,7 +60,13 @@ class TestFfnContract(ReaderContract):
                 "words": 10 * 3 * 16,
                 "published": "2004-04-23",
                 "summary_prefix": "Two rivals",
-                "stats": {"words": 4321, "chapters_posted": 2, "reviews": 15, "favs": 1002, "follows": 30},
+                "stats": {
+                    "words": 4321,
+                    "chapters_posted": 2,
+                    "reviews": 15,
+                    "favs": 1002,
+                    "follows": 30,
+                },
                 "notes": ["Thanks to my beta!"],
                 "text_excludes": ["Review this story", "I don't own", "unleash"],
             },

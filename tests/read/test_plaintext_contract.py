@@ -6,7 +6,9 @@ from __future__ import annotations
 from ficsift.read import read_bytes
 from tests.read.reader_contract import Case, ReaderContract, wild_case
 
-SENTENCE = "She walked to the window and looked out over the grey city for a long while. "  # 16 words
+SENTENCE = (
+    "She walked to the window and looked out over the grey city for a long while. "  # 16 words
+)
 
 
 def tight_chapters(chapters: int = 6) -> bytes:

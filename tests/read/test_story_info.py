@@ -24,9 +24,9 @@ def efiction_index() -> bytes:
         '<div id="pagetitle"><a href="viewstory.php?sid=77">Ferry Lights</a> by '
         '<a href="viewuser.php?uid=5">Quill Wright</a></div>'
         '<div class="block"><div class="content"><span class="label">Summary: </span><p>A ferry, a harbour and '
-        "a long goodbye.</p><br /><span class=\"label\">Rated:</span> PG-13 - Teens<br />"
+        'a long goodbye.</p><br /><span class="label">Rated:</span> PG-13 - Teens<br />'
         "<span class=\"label\">Categories:</span> <a href='browse.php?catid=1'>Angst</a><br />"
-        "<span class=\"label\">Characters: </span> <a>Mara</a>, <a>Tobin</a><br />"
+        '<span class="label">Characters: </span> <a>Mara</a>, <a>Tobin</a><br />'
         "<span class='label'>Pairings: </span> <a>Mara/Tobin</a><br />"
         '<span class="label">Chapters: </span> 5 <span class="label">Completed:</span> Yes <br />'
         '<span class="label">Word count:</span> 15,000 <span class="label">Read:</span> 2,000<br />'
@@ -99,3 +99,16 @@ def test_story_page_with_an_info_block_keeps_its_text() -> None:
     page = lj_post().replace(b"<b>Word count:</b> 1,200<br>", b"<b>Word count:</b> 580<br>")
     doc = read_bytes("post.html", page)[0]
     assert doc.words > 500 and doc.tags_of(TagType.RATING)[0].name == "PG-13"
+
+
+def test_efiction_chapter_page_title_without_byline() -> None:
+    """An eFiction chapter page holds the story: its "#pagetitle" gives title and author,
+    and " by Author" stays out of the title."""
+    page = (
+        "<html><head><title>Ferry Lights by Quill Wright</title></head><body><div id='pagetitle'>"
+        "<a href='viewstory.php?sid=77'>Ferry Lights</a> by <a href='viewuser.php?uid=5'>Quill Wright</a></div>"
+        "<div id='story'>" + f"<p>{PARA * 8}</p>" * 12 + "</div></body></html>"
+    ).encode()
+    doc = read_bytes("chapter.html", page)[0]
+    assert (doc.title, doc.authors) == ("Ferry Lights", ["Quill Wright"])
+    assert doc.words == 12 * 8 * 18

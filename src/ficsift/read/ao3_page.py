@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ficsift.model import Chapter, Document, SeriesRef, TagType
 from ficsift.read.ao3_html import SITE, apply_stats, decode_ao3, text_of
@@ -78,7 +78,9 @@ class Ao3PageReader(Reader):
         for node in tree.css(_NOT_TEXT):
             node.decompose()
         url = _work_url(tree)
-        doc = Document(source=raw.source(self.format, url=url, work_key=work_key_for(url) if url else None))
+        doc = Document(
+            source=raw.source(self.format, url=url, work_key=work_key_for(url) if url else None)
+        )
         _read_meta(doc, meta)
         skin = tree.css_first("#workskin") or tree.body
         if skin is None:
@@ -100,8 +102,8 @@ class Ao3PageReader(Reader):
         return [doc]
 
 
-def _what_page(tree: LexborNode | object) -> str:
-    main = tree.css_first("#main")  # type: ignore[attr-defined]
+def _what_page(tree: LexborHTMLParser) -> str:
+    main = tree.css_first("#main")
     classes = (main.attributes.get("class") or "") if main is not None else ""
     for mark, what in _NO_WORK:
         if mark in classes:
@@ -109,10 +111,15 @@ def _what_page(tree: LexborNode | object) -> str:
     return "an AO3 page with no work meta (a listing, a profile or a site page)"
 
 
-def _work_url(tree: LexborNode | object) -> str | None:
+def _work_url(tree: LexborHTMLParser) -> str | None:
     """The work's address, from the canonical link or the first work link in the meta."""
-    for selector in ('link[rel="canonical"]', 'meta[property="og:url"]', "#chapters a[href]", "li.share a[href]"):
-        node = tree.css_first(selector)  # type: ignore[attr-defined]
+    for selector in (
+        'link[rel="canonical"]',
+        'meta[property="og:url"]',
+        "#chapters a[href]",
+        "li.share a[href]",
+    ):
+        node = tree.css_first(selector)
         if node is None:
             continue
         href = node.attributes.get("href") or node.attributes.get("content")
@@ -160,7 +167,9 @@ def _series(dd: LexborNode) -> list[SeriesRef]:
         name = text_of(link)
         if name:
             part = parse_count(match.group(1)) if match else None
-            refs.append(SeriesRef(name=name, part=part, url=safe_url(link.attributes.get("href"), SITE)))
+            refs.append(
+                SeriesRef(name=name, part=part, url=safe_url(link.attributes.get("href"), SITE))
+            )
     return refs
 
 
@@ -188,7 +197,11 @@ def _has_classes(node: LexborNode, *names: str) -> bool:
 
 
 def _read_chapters(doc: Document, container: LexborNode) -> None:
-    wrappers = [c for c in container.iter() if c.tag == "div" and _has_classes(c, "chapter") and not _has_classes(c, "preface")]
+    wrappers = [
+        c
+        for c in container.iter()
+        if c.tag == "div" and _has_classes(c, "chapter") and not _has_classes(c, "preface")
+    ]
     if not wrappers:
         text = container.css_first("div.userstuff")
         if text is not None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ficsift.model import Document, Status, TagType
 from ficsift.read.ao3_html import text_of
@@ -45,9 +45,29 @@ RATINGS = {
 }
 # FFN's genre list: a profile segment made only of these (joined by "/") is the genres.
 GENRES = frozenset(
-    "adventure angst crime drama family fantasy friendship general horror humor "
-    "hurt/comfort mystery parody poetry romance sci-fi spiritual supernatural suspense "
-    "tragedy western".split()
+    [
+        "adventure",
+        "angst",
+        "crime",
+        "drama",
+        "family",
+        "fantasy",
+        "friendship",
+        "general",
+        "horror",
+        "humor",
+        "hurt/comfort",
+        "mystery",
+        "parody",
+        "poetry",
+        "romance",
+        "sci-fi",
+        "spiritual",
+        "supernatural",
+        "suspense",
+        "tragedy",
+        "western",
+    ]
 )
 _HURT_COMFORT = "Hurt/Comfort"
 _CHAPTER_OPTION_RE = re.compile(r"^\d+\.\s*")
@@ -82,7 +102,9 @@ class FfnPageReader(Reader):
         for node in tree.css("script, style, noscript"):
             node.decompose()
         url = _story_url(tree)
-        doc = Document(source=raw.source(self.format, url=url, work_key=work_key_for(url) if url else None))
+        doc = Document(
+            source=raw.source(self.format, url=url, work_key=work_key_for(url) if url else None)
+        )
         _read_profile(doc, profile)
         for fandom in fandoms(tree.css_first("#pre_story_links")):
             doc.add_tag(fandom, TagType.FANDOM)
@@ -102,10 +124,14 @@ class FfnPageReader(Reader):
         return [doc]
 
 
-def _story_url(tree: LexborNode | object) -> str | None:
+def _story_url(tree: LexborHTMLParser) -> str | None:
     for selector in ('link[rel="canonical"]', 'meta[property="og:url"]'):
-        node = tree.css_first(selector)  # type: ignore[attr-defined]
-        href = node.attributes.get("href") or node.attributes.get("content") if node is not None else None
+        node = tree.css_first(selector)
+        href = (
+            node.attributes.get("href") or node.attributes.get("content")
+            if node is not None
+            else None
+        )
         if href and _STORY_URL_RE.search(str(href)):
             return safe_url(href, "https://www.fanfiction.net")
     return None
@@ -128,7 +154,9 @@ def _read_profile(doc: Document, profile: LexborNode) -> None:
     title = profile.css_first("b")
     doc.title = text_of(title) if title is not None else None
     for link in profile.css("a[href]"):
-        if str(link.attributes.get("href") or "").startswith(("/u/", "https://www.fanfiction.net/u/")):
+        if str(link.attributes.get("href") or "").startswith(
+            ("/u/", "https://www.fanfiction.net/u/")
+        ):
             doc.authors.append(text_of(link))
             break
     summary = profile.css_first("div.xcontrast_txt")
@@ -139,7 +167,11 @@ def _read_profile(doc: Document, profile: LexborNode) -> None:
 
 
 def _read_profile_line(doc: Document, line: LexborNode) -> None:
-    dates = [int(v) for span in line.css("span[data-xutime]") if (v := span.attributes.get("data-xutime") or "").isdigit()]
+    dates = [
+        int(v)
+        for span in line.css("span[data-xutime]")
+        if (v := span.attributes.get("data-xutime") or "").isdigit()
+    ]
     segments = [seg.strip() for seg in text_of(line).split(" - ")]
     free: list[str] = []  # segments with no label: language, genres, characters
     status = Status.IN_PROGRESS
@@ -205,8 +237,8 @@ def _characters(doc: Document, segment: str) -> None:
             doc.add_tag(name.strip(), TagType.CHARACTER)
 
 
-def _chapter_title(tree: LexborNode | object) -> str | None:
-    option = tree.css_first("#chap_select option[selected]")  # type: ignore[attr-defined]
+def _chapter_title(tree: LexborHTMLParser) -> str | None:
+    option = tree.css_first("#chap_select option[selected]")
     if option is None:
         return None
     return _CHAPTER_OPTION_RE.sub("", text_of(option)) or None

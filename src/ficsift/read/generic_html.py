@@ -45,7 +45,7 @@ class GenericHtmlReader(Reader):
         # Sanitise once, before cutting into paragraphs: every block's HTML is then safe.
         clean_body = parse_html(sanitize_html(container.html or "")).body
         blocks = html_blocks(clean_body) if clean_body is not None else []
-        if not blocks:
+        if not blocks and not info.is_info_page():
             raise ReadError("HTML page has no story text")
         doc = Document(source=raw.source(self.format))
         headings = {i for i, b in enumerate(blocks) if is_heading_html(b.html)}
@@ -53,6 +53,10 @@ class GenericHtmlReader(Reader):
             doc.title = blocks[0].text
             blocks, headings = blocks[1:], set()
         apply_parts(doc, split_story(blocks, headings if len(headings) >= 2 else None))
+        if info.title and not info.is_info_page():
+            # An eFiction chapter page: "#pagetitle" names the story and its author.
+            doc.title = info.title
+            doc.authors = info.authors or doc.authors
         if info.is_info_page():
             index = info.is_index(doc.words)
             if index:

@@ -33,7 +33,16 @@ from ficsift.read.fields import KNOWN_LABELS, apply_fields, normalise_label, par
 from ficsift.read.html import fragment_text, node_text
 
 # Labels info pages use beyond the shared table (fields.KNOWN_LABELS).
-_EXTRA_LABELS = ("date sent", "word count", "chapters", "completed", "reviews", "rated", "read", "hits")
+_EXTRA_LABELS = (
+    "date sent",
+    "word count",
+    "chapters",
+    "completed",
+    "reviews",
+    "rated",
+    "read",
+    "hits",
+)
 _LABELS = sorted(set(KNOWN_LABELS) | set(_EXTRA_LABELS), key=len, reverse=True)
 _LABEL_ALT = "|".join(re.escape(label) for label in _LABELS)
 _LINE_START_RE = re.compile(rf"^\W{{0,2}}(?:{_LABEL_ALT})\s*:", re.I)
@@ -50,8 +59,24 @@ _READ_LINK_RE = re.compile(
 _SITE_FANDOM_RE = re.compile(r"^(.{2,60}?)\s+fan\s?fic(?:tion)?s?\s+archive\b", re.I)
 _BY_RE = re.compile(r"^by\s+(.{1,80})$", re.I)
 _GENERIC_KEYWORDS = frozenset(
-    "fanfic fanfics fanfiction fiction story stories fic fics adventure romance drama humor "
-    "humour angst general poetry".split()
+    [
+        "fanfic",
+        "fanfics",
+        "fanfiction",
+        "fiction",
+        "story",
+        "stories",
+        "fic",
+        "fics",
+        "adventure",
+        "romance",
+        "drama",
+        "humor",
+        "humour",
+        "angst",
+        "general",
+        "poetry",
+    ]
 )
 
 
@@ -96,7 +121,11 @@ def read_info(tree: LexborHTMLParser, body: LexborNode) -> StoryInfo:
     _by_line(body, info)
     info.read_link = any(_READ_LINK_RE.match(node_text(a)) for a in body.css("a[href]"))
     info.chapter_links = sum(
-        1 for a in body.css("a[href]") if re.search(r"viewstory\.php\?sid=\d+&(?:amp;)?chapter=\d+", a.attributes.get("href") or "")
+        1
+        for a in body.css("a[href]")
+        if re.search(
+            r"viewstory\.php\?sid=\d+&(?:amp;)?chapter=\d+", a.attributes.get("href") or ""
+        )
     )
     return info
 
@@ -115,7 +144,12 @@ def labelled_fields(text: str) -> list[tuple[str, str]]:
             label = normalise_label(mark.group(1))
             # Only a summary runs onto its own paragraph ("Summary:<p>…</p>"); an empty
             # "Characters :" must not take whatever line comes next.
-            if not value and label in _BLOCK_LABELS and n + 1 < len(lines) and not _LINE_START_RE.match(lines[n + 1]):
+            if (
+                not value
+                and label in _BLOCK_LABELS
+                and n + 1 < len(lines)
+                and not _LINE_START_RE.match(lines[n + 1])
+            ):
                 value = lines[n + 1]
             found.append((label, value))
     return found
@@ -127,13 +161,15 @@ def _efiction(tree: LexborHTMLParser, info: StoryInfo) -> None:
         story = title_box.css_first('a[href*="viewstory.php"]')
         if story is not None:
             info.title = node_text(story) or None
-        info.authors = [name for a in title_box.css('a[href*="viewuser.php"]') if (name := node_text(a))]
+        info.authors = [
+            name for a in title_box.css('a[href*="viewuser.php"]') if (name := node_text(a))
+        ]
     for selector in ("#sitename", 'link[rel="alternate"][type="application/rss+xml"]'):
         node = tree.css_first(selector)
         if node is None:
             continue
-        name = node.attributes.get("title") if node.tag == "link" else node_text(node)
-        if name and (match := _SITE_FANDOM_RE.match(str(name).strip())):
+        site = node.attributes.get("title") if node.tag == "link" else node_text(node)
+        if site and (match := _SITE_FANDOM_RE.match(str(site).strip())):
             info.site_fandom = match.group(1).strip()
             break
 
@@ -189,9 +225,10 @@ def apply_info(doc: Document, info: StoryInfo, tree: LexborHTMLParser) -> None:
             plain.append((_DATE_LABELS[label], value))
         elif label in {"categories", "category"} and site_fandom:
             plain.append(("genre", value))  # a one-fandom archive's categories are its genres
-        elif label in {"title", "author", "authors", "by"} and (info.title if label == "title" else info.authors):
-            continue
-        elif label in {"note", "notes", "a/n", "an", "disclaimer"} and doc.chapters:
+        elif (
+            label in {"title", "author", "authors", "by"}
+            and (info.title if label == "title" else info.authors)
+        ) or (label in {"note", "notes", "a/n", "an", "disclaimer"} and doc.chapters):
             continue
         elif label not in {"read", "length"}:
             plain.append((label, value))
@@ -203,9 +240,8 @@ def apply_info(doc: Document, info: StoryInfo, tree: LexborHTMLParser) -> None:
         for label, value in info.fields:
             if label == "status" and "wip" in value.lower():
                 doc.status = Status.IN_PROGRESS
-    if not doc.tags_of(TagType.FANDOM):
-        if site_fandom:
-            doc.add_tag(site_fandom, TagType.FANDOM)
+    if not doc.tags_of(TagType.FANDOM) and site_fandom:
+        doc.add_tag(site_fandom, TagType.FANDOM)
     if doc.title and doc.authors:
         doc.title = strip_byline(doc.title, doc.authors)
     if parse_count(str(doc.stats.words or "")) is None:

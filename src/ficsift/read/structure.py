@@ -282,7 +282,9 @@ def _sort_front(front: list[Block], parts: StoryParts) -> None:
             # typed; its note and disclaimer lines go where notes go, not the whole block.
             for label, value in labelled:
                 if label == "disclaimer":
-                    parts.disclaimer = value if parts.disclaimer is None else f"{parts.disclaimer}\n\n{value}"
+                    parts.disclaimer = (
+                        value if parts.disclaimer is None else f"{parts.disclaimer}\n\n{value}"
+                    )
                 elif label in _NOTE_LABELS:
                     parts.notes.append(value)
                 else:
@@ -335,7 +337,10 @@ def _note_continues(body: list[Block], i: int, stop: int, step: int) -> int:
             # The break closes the note only if what lies before it reads as note: story
             # paragraphs before the story's own first scene break are no note.
             between = body[i:j]
-            if all(_is_noteish(b.text) for b in between) or sum(count_words(b.text) for b in between) < 60:
+            if (
+                all(_is_noteish(b.text) for b in between)
+                or sum(count_words(b.text) for b in between) < 60
+            ):
                 return j + 1
             break
     while i < stop and _is_noteish(body[i].text) and count_words(body[i].text) < 120:

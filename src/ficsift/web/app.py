@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ficsift import __version__
 from ficsift.web.api import router as api_router
+from ficsift.web.opds import router as opds_router
 from ficsift.web.pages import router as pages_router
 from ficsift.web.render import render
 from ficsift.web.security import (
@@ -226,6 +227,7 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
+    app.include_router(opds_router)  # GET only: e-reader apps send no CSRF token
     app.include_router(pages_router)
     # Level 5: level 9 (the default) costs twice the CPU for a 4% smaller page.
     app.add_middleware(GZipMiddleware, minimum_size=2000, compresslevel=5)

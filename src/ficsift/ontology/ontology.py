@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -105,6 +106,13 @@ class Ontology:
             return R.canonical_relationship(self._s, name, fandom)
         i = self._id(name, type, fandom)
         return None if i is None else self._s.names[i]
+
+    def tags_starting(self, prefix: str) -> int:
+        """How many tags' canonical names start with ``prefix`` ("Vampire " → hundreds)."""
+        names = self._s.names
+        lo = bisect_left(names, prefix)
+        hi = bisect_left(names, prefix[:-1] + chr(ord(prefix[-1]) + 1)) if prefix else len(names)
+        return hi - lo
 
     def tag_type(self, name: str) -> TagKind | None:
         i = self._id(name)

@@ -15,13 +15,15 @@ from ficsift.understand.calibration import Calibration, load_calibration
 from ficsift.understand.canonical import canonicalise, relationship_name
 from ficsift.understand.cast import CastResult, find_cast
 from ficsift.understand.content import infer_rating, infer_warnings
+from ficsift.understand.notes import NoteReading, read_notes
 from ficsift.understand.primer import Primer, display_name, load_primer
 from ficsift.understand.relationships import RelationshipResult, read_relationships
 from ficsift.understand.status import infer_status
 from ficsift.understand.story import StoryText
-from ficsift.understand.tropes import infer_freeforms
+from ficsift.understand.tropes import character_tag, infer_freeforms
 
 EVIDENCE_PER_TAG = 3
+NOTE_CONFIDENCE = 0.9  # a tag the author's own note states (raw; calibrated like the rest)
 
 
 def understand(
@@ -61,8 +63,10 @@ def understand(
     doc.tags.extend(_character_tags(cast, story))
     doc.tags.extend(_relationship_tags(relations, fandoms, primer, {m.name for m in tagged}))
     doc.tags.extend(infer_freeforms(story, tagged, fandoms))
+    _from_notes(doc.tags, read_notes(story, tagged), fandoms, primer)
     doc.tags.extend(infer_warnings(story, names=[display_name(m.name) for m in tagged]))
     doc.tags.append(infer_rating(story))
+    _calibrate(doc.tags, calibration)
     doc.extra["cast"] = [
         {"name": m.name, "role": cast.roles.get(m.name, "minor"), "mentions": m.count,
          "prominence": m.prominence, "original": m.original}
@@ -73,6 +77,58 @@ def understand(
         if reason:
             doc.extra["status_inferred"] = reason
     return doc
+
+
+def _from_notes(tags: list[Tag], reading: NoteReading, fandoms: list[str], primer: Primer) -> None:
+    """Tags the author's notes state in shorthand (``notes.py``): a tag the text also found
+    gets the note as its first evidence and the author's confidence; a new one is added.  The
+    first ship a note names is the main pairing when the text found none."""
+
+    def add(name: str, tag_type: TagType, evidence: Evidence, **extra: object) -> Tag:
+        for tag in tags:
+            if tag.name == name and tag.origin == TagOrigin.INFERRED:
+                tag.evidence = [evidence, *tag.evidence][:EVIDENCE_PER_TAG]
+                tag.confidence = round(1 - (1 - (tag.confidence or 0.0)) * (1 - NOTE_CONFIDENCE), 3)
+                return tag
+        tag = _inferred(name, tag_type, NOTE_CONFIDENCE, [evidence], source="notes", **extra)
+        tags.append(tag)
+        return tag
+
+    for prefix, who, evidence in reading.states:
+        named = character_tag(prefix, who.name)
+        if named:
+            add(named[0], named[1], evidence)
+    has_main = any(t.extra.get("main") for t in tags if t.type == TagType.RELATIONSHIP)
+    for (a, b), evidence in reading.ships:
+        name = relationship_name([a.name, b.name], "/", fandoms, primer)
+        tag = add(name, TagType.RELATIONSHIP, evidence, kind="romantic", main=False)
+        if not has_main:
+            tag.extra["main"] = has_main = True
+    if reading.alternate_universe is not None:
+        onto = primer.ontology
+        au = (onto.canonical("AU", "freeform") if onto else None) or "Alternate Universe"
+        add(au, TagType.FREEFORM, reading.alternate_universe)
+
+
+def calibration_kind(tag: Tag) -> str | None:
+    """Which of the calibration's maps a tag's confidence goes through (None: its own)."""
+    if tag.type == TagType.CHARACTER:
+        return "character" if "role" in tag.extra else "freeform"  # "Vampire Willow Rosenberg"
+    if tag.type == TagType.RELATIONSHIP:
+        return "main pairing" if tag.extra.get("main") else "relationship"
+    if tag.type == TagType.WARNING:
+        return "warning" if tag.label == "archive" else None
+    return {TagType.FREEFORM: "freeform", TagType.RATING: "rating"}.get(tag.type)
+
+
+def _calibrate(tags: list[Tag], calibration: Calibration) -> None:
+    """Inferred confidences become measured probabilities (the raw one is kept in extra)."""
+    for tag in tags:
+        kind = calibration_kind(tag) if tag.origin == TagOrigin.INFERRED else None
+        curve = calibration.maps.get(kind) if kind else None
+        if curve is not None and tag.confidence is not None:
+            tag.extra["raw_confidence"] = tag.confidence
+            tag.confidence = round(curve(tag.confidence), 3)
 
 
 def _inferred(

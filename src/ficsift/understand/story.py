@@ -1,9 +1,9 @@
 """The text that understanding works on, and how evidence points back into it.
 
 Inference reads the *story* — the chapters' text, never the notes, summary or tags — so a
-name in a disclaimer or an author's note is not a character in the story.  Notes and the
+name in a disclaimer or an author's note is not a character in the story.  Notes, summary and
 disclaimer are kept alongside for the few things they do tell (fandom from "belongs to Joss
-Whedon", status from "updates will be slow").
+Whedon", status from "updates will be slow", "VampWillow" and "W/T": ``notes.py``).
 
 Offsets are character offsets into :attr:`StoryText.text`, which is the chapters joined by
 blank lines exactly as :attr:`ficsift.model.Document.text` joins them, so an
@@ -29,6 +29,7 @@ class StoryText:
     notes: list[str] = field(default_factory=list)
     disclaimer: str | None = None
     known_words: int | None = None  # the document's own count of these chapters, if any
+    summary: str | None = None
 
     @classmethod
     def of(cls, doc: Document) -> StoryText:
@@ -40,10 +41,16 @@ class StoryText:
                 *(n for c in doc.chapters for n in c.notes + c.end_notes),
             ],
             disclaimer=doc.disclaimer,
+            summary=doc.summary,
             # The chapters' counts (kept on each Chapter, and stored later): the same as
             # counting the joined text, whose separator is whitespace, without a second pass.
             known_words=sum(c.words for c in doc.chapters),
         )
+
+    @property
+    def around(self) -> list[str]:
+        """What the author wrote around the story: summary, notes, disclaimer."""
+        return [t for t in (self.summary, *self.notes, self.disclaimer) if t and t.strip()]
 
     @cached_property
     def text(self) -> str:

@@ -61,6 +61,7 @@ import ahocorasick
 from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
 from ficsift.ontology import load_ontology
 from ficsift.understand import trope_cues as C
+from ficsift.understand.epithets import resolve_epithets
 from ficsift.understand.story import CastMember, StoryText
 from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
 
@@ -86,7 +87,17 @@ HUMOR_LAUGH = 4.0  # and more laughter than sadness
 ROMANCE_LOVE = 6.0
 ROMANCE_OVER_SAD = 1.5  # love words outnumber sad ones 3:2
 
-LEAD_MARGIN = 1.5  # a lead-only character tag needs 1.5x the next character's score
+LEAD_MARGIN = 1.5
+# States that narration names with an epithet ("the vampire") and that AO3 tags productively
+# as ``<State> <character>``; a prefix with this many AO3 tags is composed where AO3 lacks one.
+STATE_NOUNS = {
+    "Vampire": ("vampire", "vamp"),
+    "Human": ("human", "mortal"),
+    "Demon": ("demon",),
+    "Werewolf": ("werewolf",),
+    "Ghost": ("ghost",),
+}
+PRODUCTIVE_PREFIX = 100  # a lead-only character tag needs 1.5x the next character's score
 GENRE_TAGS = ("Angst", "Fluff", "Humor", "Romance")
 KINK_TAGS = ("Dom/sub", "Bondage", "Spanking", "Whipping", "Collars", "Aftercare")
 HARM_TAGS = ("Captivity", "Torture", "Grief/Mourning", "Character Death", "Kidnapping")
@@ -428,8 +439,10 @@ def _genre_tags(story: StoryText, a: Analysis, table: _Table, fired: set[str]) -
 
 
 @lru_cache(maxsize=4096)
-def _character_tag(prefix: str, name: str) -> tuple[str, TagType] | None:
-    """AO3's tag for ``<prefix> <character>`` if it exists, with its AO3 type."""
+def character_tag(prefix: str, name: str) -> tuple[str, TagType] | None:
+    """AO3's tag for ``<prefix> <character>`` if it exists, with its AO3 type; else, for a
+    state AO3 tags for many characters (``Vampire <character>``: hundreds of them), the tag
+    in AO3's own pattern (``Vampire Tara Maclay``), marked as composed by :func:`composed`."""
     onto = load_ontology()
     base = re.sub(r"\s*\([^()]*\)\s*$", "", name)
     for candidate in dict.fromkeys((f"{prefix} {name}", f"{prefix} {base}")):
@@ -442,7 +455,15 @@ def _character_tag(prefix: str, name: str) -> tuple[str, TagType] | None:
             continue
         kind = onto.tag_type(got)
         return got, TagType.CHARACTER if kind == "character" else TagType.FREEFORM
+    if prefix in STATE_NOUNS and onto.tags_starting(f"{prefix} ") >= PRODUCTIVE_PREFIX:
+        return f"{prefix} {name}", TagType.FREEFORM
     return None
+
+
+def composed(tag: str) -> bool:
+    """A ``<state> <character>`` tag built in AO3's pattern, not one AO3 has."""
+    onto = load_ontology()
+    return tag.split(" ", 1)[0] in STATE_NOUNS and onto.canonical(tag) is None
 
 
 TagFor = Callable[[str, str], "tuple[str, TagType] | None"]
@@ -454,7 +475,7 @@ def _character_tags(
     cast: list[CastMember],
     table: _Table,
     fired: set[str],
-    tag_for: TagFor = _character_tag,
+    tag_for: TagFor = character_tag,
 ) -> list[Tag]:
     """Tags about one character; ``fired`` are the story-level tags already found.
 
@@ -464,10 +485,15 @@ def _character_tags(
     members = [m for m in cast if not m.original and m.mentions]
     if not members:
         return []
-    # All mentions in text order, to find who a cue word is about.
-    mentions = sorted((s, e, i) for i, m in enumerate(members) for s, e in m.mentions)
-    starts = [s for s, _, _ in mentions]
     low = a.low
+    # "The red-headed vampire", "the other vampire": the named character each stands for.
+    epithets = resolve_epithets(story.text, low, members)
+    # All mentions in text order (epithets too), to find who a cue word is about.
+    mentions = sorted(
+        [(s, e, i) for i, m in enumerate(members) for s, e in m.mentions]
+        + [(x.start, x.end, x.member) for x in epithets]
+    )
+    starts = [s for s, _, _ in mentions]
     out: list[Tag] = []
     for ct, gid, before_re, after_re in table.char_groups:
         if ct.requires and not fired & set(ct.requires):
@@ -483,6 +509,10 @@ def _character_tags(
                 after_re is not None and after_re.match(low, e, e + 80)
             ):
                 direct[i].append(Hit(s, e, -1, 3.0))
+        nouns = STATE_NOUNS.get(ct.prefix, ())
+        for x in epithets:  # "the vampire" says it outright of the one it stands for
+            if x.noun in nouns and x.member in wanted:
+                direct[x.member].append(Hit(x.start, x.end, -1, 3.0))
         near: dict[int, list[Hit]] = defaultdict(list)
         for h in a.hits.get(gid, ()):
             k = bisect.bisect_right(starts, h.start) - 1

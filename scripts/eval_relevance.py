@@ -59,6 +59,7 @@ TOPICS = 20
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]")
 TAG_WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+UNPARSED: Counter[str] = Counter()  # queries the product's parser refused, by kind
 
 
 @dataclass
@@ -268,7 +269,10 @@ def product_ranker(directory: Path, extra: str = "") -> Callable[[Judged], list[
     def rank(j: Judged) -> list[int]:
         try:
             query = parse_query(f"{j.query} {extra}".strip())
-        except ValueError:
+        except ValueError as exc:
+            UNPARSED[j.kind] += 1
+            if UNPARSED[j.kind] <= 2:
+                print(f"    cannot parse a {j.kind} query: {exc}", flush=True)
             return []
         limit = 3000 if j.whole else DEPTH
         page = search(lib, query, limit=limit)

@@ -13,11 +13,22 @@ import json
 import re
 import sqlite3
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ficsift.library.tag_keys import language_key, normalise, tag_key
 from ficsift.model import Document, Status, Tag, TagOrigin, TagType
-from ficsift.understand.primer import load_primer
+
+if TYPE_CHECKING:
+    from ficsift.ontology import Ontology
+
+
+def _ontology() -> Ontology | None:
+    """The AO3 ontology, loaded on first use (a reader process indexing works; never a
+    search that only reads the index)."""
+    from ficsift.understand.primer import load_primer
+
+    return load_primer().ontology
+
 
 # SQLite's lower() (which made title keys before): ASCII letters only.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -105,7 +116,7 @@ def _index_entries(
 @lru_cache(maxsize=65536)
 def meta_tags(canonical: str, kind: str) -> tuple[tuple[str, str], ...]:
     """A canonical tag's meta tags (all ancestors) with their types, from the ontology."""
-    onto = load_primer().ontology
+    onto = _ontology()
     if onto is None:
         return ()
     out = []
@@ -165,7 +176,7 @@ def shown_status(doc: Document) -> Status:
 def _fandom_family(fandom: str) -> frozenset[str]:
     """The fandom, its franchise and its meta tags (and theirs): two fandoms sharing any are
     one franchise ("Star Trek: The Next Generation" and "Star Trek: Deep Space Nine")."""
-    onto = load_primer().ontology
+    onto = _ontology()
     family = {normalise(fandom)}
     if onto is None:
         return frozenset(family)

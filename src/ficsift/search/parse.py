@@ -47,6 +47,13 @@ TAG_KEYS: dict[str, TagType | None] = {
 }  # fmt: skip
 NUMBER_KEYS = {"words": "words", "chapters": "chapters", "kudos": "kudos"}
 DATE_KEYS = {"published": "published", "updated": "updated"}
+SWITCH_KEYS = (
+    "rating", "category", "cat", "lang", "language", "author", "by", "complete", "wip",
+    "status", "crossover", "main", "text", "tags", "hide", "reading", "blacklist", "semantic",
+    "sort", "ships",
+)  # fmt: skip
+FILTER_KEYS = frozenset([*TAG_KEYS, *NUMBER_KEYS, *DATE_KEYS, *SWITCH_KEYS])
+PROSE_WORDS = 8  # plain words from which a query is prose (a pasted summary), not filters
 YES = {"yes", "y", "true", "on", "1"}
 NO = {"no", "n", "false", "off", "0"}
 _TOKEN_RE = re.compile(
@@ -93,6 +100,9 @@ def _tokens(text: str) -> list[_Token]:
             raise QuerySyntaxError("cannot read this", pos, text)
         value = m.group("value") or ""
         if not value and not m.group("key"):
+            if m.group("neg"):  # a dash between words ("ready - he's not") is punctuation
+                pos = m.end()
+                continue
             raise QuerySyntaxError("cannot read this", pos, text)
         if value.count('"') % 2:
             raise QuerySyntaxError("a quote is not closed", pos, text)
@@ -165,7 +175,26 @@ def parse_query(
     """
     query = base if base is not None else Query()
     words: list[str] = []
-    for tok in _tokens(text):
+    try:
+        tokens = _tokens(text)
+    except QuerySyntaxError:
+        # Pasted prose may hold a stray quote ("Leigh said. “So…"): its words are searched
+        # as words.  A short query is told where its quote is unclosed.
+        if len(text.split()) < PROSE_WORDS or text.count('"') % 2 == 0:
+            raise
+        tokens = _tokens(text.replace('"', " "))
+    prose = sum(1 for t in tokens if t.key is None) >= PROSE_WORDS
+    for tok in tokens:
+        if tok.key is not None and (
+            (not tok.value and tok.op == ":" and (prose or tok.key not in FILTER_KEYS))
+            or (prose and tok.key not in FILTER_KEYS)
+        ):
+            # "Leader: someone who…" or a link in a pasted summary is words, not a filter
+            # (a known filter alone, "ship:", still says what it needs; a short query with
+            # an unknown filter is told so).
+            tok = _Token(tok.negate, None, None, f"{tok.key} {tok.value}", tok.start, False)
+        if prose and tok.negate and tok.key is None:
+            tok.negate = False  # "-Set right after" in pasted prose is a dash, not a NOT
         if tok.key is None:
             phrase = _unquote(tok.value)
             if not phrase.strip():

@@ -39,11 +39,13 @@ import struct
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -120,6 +122,14 @@ def _words(text: str) -> list[str]:
         elif len(w) > 1:
             out.append(w)
     return out
+
+
+def _sparse() -> Any:
+    """scipy.sparse, imported when a model is fitted or many texts embedded (not for one
+    query: a one-shot search does not pay its import)."""
+    from scipy import sparse
+
+    return sparse
 
 
 def _normalise_rows(m: npt.NDArray[Any]) -> F32Array:
@@ -282,8 +292,8 @@ class StaticModel(SemanticModel):
             cols.append(uniq)
             vals.append(w / w.sum())
         if not rows:
-            return sparse.csr_matrix((len(texts), vocab), dtype=np.float32)
-        return sparse.csr_matrix(
+            return _sparse().csr_matrix((len(texts), vocab), dtype=np.float32)
+        return _sparse().csr_matrix(
             (np.concatenate(vals).astype(np.float32), (np.concatenate(rows), np.concatenate(cols))),
             shape=(len(texts), vocab),
         )
@@ -344,20 +354,44 @@ def _randomized_svd(
 def _row_normalised(m: sparse.csr_matrix) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ m, dtype=np.float32)
+    return _sparse().csr_matrix(_sparse().diags(1.0 / norms) @ m, dtype=np.float32)
 
 
 class LsaModel(SemanticModel):
     """Sublinear TF-IDF over the library's vocabulary, projected by a truncated SVD."""
 
-    def __init__(self, vocab: list[str], idf: F32Array, components: F32Array) -> None:
+    def __init__(
+        self, vocab: list[str], idf: F32Array, components: npt.NDArray[np.floating[Any]]
+    ) -> None:
         self.vocab = vocab
-        self.index = {w: i for i, w in enumerate(vocab)}
+        self._index: dict[str, int] | None = None
         self.idf = idf
-        self.components = components  # terms × dim
+        self.components = components  # terms × dim (float16 as stored, until all are needed)
         self.dim = int(components.shape[1])
         self.name = f"lsa-{self.dim}"
-        self._proj = components
+        self._proj: F32Array | None = None
+
+    @property
+    def index(self) -> dict[str, int]:
+        if self._index is None:
+            self._index = {w: i for i, w in enumerate(self.vocab)}
+        return self._index
+
+    def embed_query(self, text: str) -> F32Array:
+        """As ``embed_documents([text])[0]``, from the query's own rows of the projection
+        (a one-shot search neither converts the whole projection nor imports scipy)."""
+        counts = Counter(_words(text))
+        cols, vals = [], []
+        for w, k in counts.items():
+            j = self.index.get(w)
+            if j is not None:
+                cols.append(j)
+                vals.append((1.0 + math.log(k)) * float(self.idf[j]))
+        if not cols:
+            return np.zeros(self.dim, dtype=np.float32)
+        weights = _normalise_rows(np.asarray(vals, dtype=np.float32))
+        rows = np.asarray(self.components[cols], dtype=np.float32)
+        return _normalise_rows(weights @ rows)
 
     @classmethod
     def fit_texts(cls, texts: Iterable[str], *, seed: int = 0, dim: int = LSA_DIM) -> LsaModel:
@@ -404,7 +438,7 @@ class LsaModel(SemanticModel):
             cols_l.append(c[m])
             vals_l.append((1.0 + np.log(counts[m])) * idf[c[m]])
         x = _row_normalised(
-            sparse.csr_matrix(
+            _sparse().csr_matrix(
                 (np.concatenate(vals_l), (np.concatenate(rows_l), np.concatenate(cols_l))),
                 shape=(n, len(vocab)),
                 dtype=np.float32,
@@ -425,7 +459,7 @@ class LsaModel(SemanticModel):
                     cols.append(j)
                     vals.append((1.0 + math.log(k)) * float(self.idf[j]))
         return _row_normalised(
-            sparse.csr_matrix(
+            _sparse().csr_matrix(
                 (np.asarray(vals, dtype=np.float32), (rows, cols)),
                 shape=(len(counts), len(self.vocab)),
                 dtype=np.float32,
@@ -433,6 +467,8 @@ class LsaModel(SemanticModel):
         )
 
     def _projection(self) -> F32Array:
+        if self._proj is None:
+            self._proj = np.asarray(self.components, dtype=np.float32)
         return self._proj
 
     def _bags(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -449,7 +485,7 @@ class LsaModel(SemanticModel):
         return cls(
             list(header["vocab"]),
             np.asarray(arrays["idf"], dtype=np.float32),
-            np.asarray(arrays["components"], dtype=np.float32),
+            arrays["components"],  # float16: converted when every row is needed
         )
 
 

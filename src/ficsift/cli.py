@@ -8,7 +8,7 @@ exit code is 1 when anything failed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -28,13 +28,14 @@ from ficsift.cli_support import (
     print_json,
     styled,
 )
-from ficsift.importer import import_paths
 from ficsift.library import default_library_dir
 from ficsift.model import Chapter, Document
-from ficsift.read import RawFile, ReadError, read_file
-from ficsift.read.archive import expand
-from ficsift.read.base import Failure
-from ficsift.understand import understand
+
+if TYPE_CHECKING:
+    from ficsift.read.base import Failure
+
+# Reading and understanding (importer, read, understand) are imported by the commands that
+# use them: `ficsift search` and `--help` start without them.
 
 app = typer.Typer(
     name="ficsift",
@@ -66,6 +67,8 @@ def add(
     json_out: JsonOption = False,
 ) -> None:
     """Read fics into the library: new works are added, changed ones updated."""
+    from ficsift.importer import import_paths
+
     with _library(library) as lib:
         if json_out or not err.is_terminal:
             report = import_paths(lib, paths, workers=workers)
@@ -110,6 +113,8 @@ def analyze(
     ] = False,
 ) -> None:
     """Read one file and print what ficsift makes of it, without storing anything."""
+    from ficsift.understand import understand
+
     docs, failures = _read_path(file)
     if text_only:
         docs = [strip_metadata(d) for d in docs]
@@ -126,6 +131,10 @@ def analyze(
 
 
 def _read_path(path: Path) -> tuple[list[Document], list[Failure]]:
+    from ficsift.read import RawFile, ReadError, read_file
+    from ficsift.read.archive import expand
+    from ficsift.read.base import Failure
+
     if not path.is_file():
         err.print(
             f"failed: {path}: {'no such file' if not path.exists() else 'not a regular file'}"

@@ -64,7 +64,7 @@ class Ao3PageReader(Reader):
         head = raw.data[:262144]
         if _META_MARK in head:
             return 96  # above the listing reader: a work page may list related works
-        if all(mark in raw.head for mark in _CHROME_MARKS):
+        if _CHROME_MARKS[0] in head and _CHROME_MARKS[1] in raw.head:
             return 80  # any other AO3 page: refused below unless a listing reader wants it
         return 0
 

@@ -88,6 +88,22 @@ class TestStoryInfoContract(ReaderContract):
                 "text_excludes": ["Title:", "Rating:", "Lovely!"],
             },
         ),
+        Case(
+            "generated not-found page.html",
+            lambda: (
+                b"<html><head><title>Not Found</title></head><body><nav>Home</nav>"
+                b"<p>Sorry, we could not find that.</p></body></html>"
+            ),
+            no_story=True,
+        ),
+        Case(
+            "generated efiction error.html",
+            lambda: (
+                b"<html><head><title>Sea Shanty Archive</title></head><body><div id='menu'>Home</div>"
+                b"<div class='errortext'>That story does not exist on this archive.</div></body></html>"
+            ),
+            no_story=True,
+        ),
         wild_case("aerialabhorsen-ff_scrape/fanficauthors/good_story.html", "html"),
         wild_case("aerialabhorsen-ff_scrape/animationsource/good_story.html", "html"),
         wild_case("aerialabhorsen-ff_scrape/hpfanficarchive/good_story.html", "html"),
@@ -112,3 +128,13 @@ def test_efiction_chapter_page_title_without_byline() -> None:
     doc = read_bytes("chapter.html", page)[0]
     assert (doc.title, doc.authors) == ("Ferry Lights", ["Quill Wright"])
     assert doc.words == 12 * 8 * 18
+
+
+def test_a_drabble_is_no_error_page() -> None:
+    """Short is not missing: a hundred-word story without an error notice is read."""
+    page = (
+        b"<html><head><title>Tiny</title></head><body><p>"
+        + b"She smiled at the sea. " * 20
+        + b"</p></body></html>"
+    )
+    assert read_bytes("tiny.html", page)[0].words == 100

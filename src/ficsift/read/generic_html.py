@@ -7,9 +7,11 @@ container (two or more) are chapter starts; otherwise chapters are found in the 
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ficsift.model import Document
+from ficsift.model import Document, count_words
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.html import html_blocks, is_heading_html, node_text, parse_html, sanitize_html
@@ -18,6 +20,16 @@ from ficsift.read.story_info import apply_info, read_info, strip_byline, summary
 from ficsift.read.structure import apply_parts, split_story
 
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<p>", b"<p ", b"<div", b"<br")
+# A page this short (in words) may be an archive's error page rather than a drabble.
+_SHORT_PAGE = 300
+_NOT_FOUND_TITLE_RE = re.compile(
+    r"^\s*(?:404\b|not found\b|page not found|error\b|access denied)", re.I
+)
+_NOT_FOUND_TEXT_RE = re.compile(
+    r"\b(?:story|fanfic|fic|work|chapter|page)\s+(?:not found|(?:does not|doesn't) exist|"
+    r"(?:is|was) (?:unavailable|not available|deleted|removed)|has been (?:deleted|removed))",
+    re.I,
+)
 _NOISE = "script, style, noscript, template, iframe, nav, form, header nav, footer, #comments, .comments, aside"
 
 
@@ -45,6 +57,10 @@ class GenericHtmlReader(Reader):
         # Sanitise once, before cutting into paragraphs: every block's HTML is then safe.
         clean_body = parse_html(sanitize_html(container.html or "")).body
         blocks = html_blocks(clean_body) if clean_body is not None else []
+        if sum(count_words(b.text) for b in blocks[:40]) < _SHORT_PAGE and (
+            reason := no_work_reason(tree, body)
+        ):
+            raise ReadError(f"no work on this page: {reason}")
         if not blocks and not info.is_info_page():
             raise ReadError("HTML page has no story text")
         doc = Document(source=raw.source(self.format))
@@ -75,6 +91,20 @@ class GenericHtmlReader(Reader):
         if not doc.has_text:
             raise ReadError("HTML page has no story text")
         return [doc]
+
+
+def no_work_reason(tree: LexborHTMLParser, body: LexborNode) -> str | None:
+    """Why a short page holds no work, when it says so: an archive's error box (eFiction's
+    ``div.errortext``), a "Not Found"/"404" page title, or a "story not found" notice."""
+    error = body.css_first(".errortext, .error-404, .gui_error, .gui_warning")
+    if error is not None and (text := node_text(error)):
+        return f"the archive says {text.splitlines()[0][:120]!r}"
+    title = node_text(tree.css_first("title")).split("\n")[0]
+    if _NOT_FOUND_TITLE_RE.match(title):
+        return f"the page is titled {title[:80]!r}"
+    if match := _NOT_FOUND_TEXT_RE.search(node_text(body)[:5000]):
+        return f"the page says {match.group(0)!r}"
+    return None
 
 
 def story_container(body: LexborNode) -> LexborNode:

@@ -86,3 +86,10 @@ def test_no_status_means_in_progress_and_single_fandom() -> None:
     doc = read_bytes("storms.html", page)[0]
     assert doc.status == Status.IN_PROGRESS
     assert [t.name for t in doc.tags_of(doc.tags[0].type.FANDOM)] == ["Bleach"]
+
+
+def test_bare_complete_segment_is_the_status_not_a_character() -> None:
+    page = CROSSOVER.replace(b" - Status: Complete", b" - Complete")
+    doc = read_bytes("storms.html", page)[0]
+    assert doc.status == Status.COMPLETE
+    assert "Complete" not in [t.name for t in doc.tags]

@@ -178,7 +178,10 @@ def _read_profile_line(doc: Document, line: LexborNode) -> None:
     for seg in segments:
         label, sep, value = seg.partition(":")
         if not sep:
-            free.append(seg)
+            if seg.lower() == "complete":  # older pages: a bare "- Complete -"
+                status = Status.COMPLETE
+            elif seg:
+                free.append(seg)
             continue
         key, value = label.strip().lower(), value.strip()
         if key == "rated":

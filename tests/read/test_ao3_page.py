@@ -3,8 +3,10 @@ AO3 pages that hold no work (a deleted work's 404, the log-in page a locked work
 
 from __future__ import annotations
 
+import pytest
+
 from ficsift.model import Status, TagType
-from ficsift.read import read_bytes
+from ficsift.read import ReadError, read_bytes
 from tests.read.reader_contract import Case, ReaderContract, wild_case
 
 PARA = "The lighthouse keeper counted the ships again, because counting kept the dark away. "
@@ -176,3 +178,37 @@ def test_later_chapter_page_takes_its_chapter_summary() -> None:
     doc = read_bytes("one-chapter.html", page)[0]
     assert doc.summary == "Only this chapter." and doc.status == Status.IN_PROGRESS
     assert doc.tags_of(TagType.RATING)[0].name == "Mature"
+
+
+def test_page_without_the_workskin_wrapper() -> None:
+    """Saved with the creator's style off, a page may lack div#workskin: same fields."""
+    doc = read_bytes(
+        "noskin.html", work_page().replace(b'<div id="workskin">', b'<div id="noskin">')
+    )[0]
+    assert (doc.title, doc.authors, doc.summary) == (
+        "The Keeper",
+        ["tidewriter"],
+        "A keeper and a sailor.",
+    )
+    assert len(doc.chapters) == 3 and doc.end_notes == ["Thanks for reading."]
+
+
+def test_several_series() -> None:
+    second = (
+        b'<span class="series"><span class="position">Part 5 of <a href="/series/78">Storm Cycle</a>'
+        b"</span></span></dd>"
+    )
+    page = work_page().replace(b"</span></dd>", b"</span>" + second, 1)
+    doc = read_bytes("series.html", page)[0]
+    assert [(s.name, s.part) for s in doc.series] == [("Keeper Stories", 2), ("Storm Cycle", 5)]
+
+
+def test_hidden_work_redirect_names_the_flash_message() -> None:
+    page = no_work_page("splash region", "Welcome").replace(
+        b'<div id="main"',
+        b'<div class="flash error">Sorry, you don&#39;t have permission to access the page.</div><div id="main"',
+    )
+    with pytest.raises(
+        ReadError, match=r"no work on this page: AO3 says .Sorry, you don't have permission"
+    ):
+        read_bytes("hidden.html", page)

@@ -108,6 +108,10 @@ def _what_page(tree: LexborHTMLParser) -> str:
     for mark, what in _NO_WORK:
         if mark in classes:
             return what
+    # A hidden or restricted work sends the reader elsewhere with a flash message.
+    flash = tree.css_first("div.flash.error, div.flash.notice, div.flash.caution")
+    if flash is not None and (said := text_of(flash)):
+        return f"AO3 says {said[:120]!r}"
     return "an AO3 page with no work meta (a listing, a profile or a site page)"
 
 
@@ -174,7 +178,9 @@ def _series(dd: LexborNode) -> list[SeriesRef]:
 
 
 def _read_preface(doc: Document, skin: LexborNode) -> None:
-    preface = next((c for c in skin.iter() if _has_classes(c, "preface", "group")), None)
+    # The work's preface group comes before any chapter's (found by CSS, not as a child of
+    # #workskin: a page saved with the creator's style turned off may lack that wrapper).
+    preface = skin.css_first("div.preface.group")
     if preface is None:
         return
     title = preface.css_first("h2.title")

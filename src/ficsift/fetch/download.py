@@ -114,7 +114,10 @@ def locate(url: str) -> StoryRef:
     adapter takes it."""
     global _lightweight
     url = url.strip()
-    bare, first, last = adapters.get_url_chapter_range(url)
+    try:
+        bare, first, last = adapters.get_url_chapter_range(url)
+    except Exception:  # FanFicFare's pattern fails on some strings (a line break inside)
+        raise FetchError("not a web address") from None
     if not re.match(r"^https?://", bare, re.I):
         raise FetchError("not a web address")
     if _lightweight is None:

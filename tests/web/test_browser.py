@@ -1,5 +1,7 @@
 """End to end in a real browser: Debian's chromium driven by Playwright, against `ficsift serve`.
 
+Fetch stories by URL on the import page, then check one for new chapters from its page.
+
 Import a folder and an upload → search with an include and an exclude from the sidebar → open a
 work → expand an inferred tag's evidence → mark it read and rate it → it disappears under
 "hide read".  Screenshots of the search and work pages go to test-artefacts/.
@@ -14,7 +16,9 @@ from typing import Any
 
 import pytest
 
+from tests.fetch.offline import sid
 from tests.web.conftest import roots_option
+from tests.web.test_fetch_web import offline_subprocesses
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
@@ -145,3 +149,43 @@ def test_import_search_read_mark_and_hide(
     expect(p.locator("li.blurb")).to_have_count(5)  # type: ignore[attr-defined]
     assert "Four Nights and a Revelation" not in titles(p)
     assert "hide_read=1" in p.url  # type: ignore[attr-defined]
+
+
+def test_fetch_by_url_then_check_for_new_chapters(
+    start_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import page's URL box and a work's "Check for new chapters", against FanFicFare's
+    offline test1.com, with the server and its job processes refusing network connections."""
+    attempts = offline_subprocesses(tmp_path, monkeypatch)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no personal FanFicFare settings
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    server = start_server(tmp_path / "library", *roots_option())
+    expect = playwright_sync.expect
+    with playwright_sync.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        p = browser.new_page()
+        p.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        errors: list[str] = []
+        p.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        p.goto(server + "/import")
+        p.get_by_label("Story URLs").fill(f"{sid('13[1-5]')}\n{sid(666)}\n")
+        p.get_by_role("button", name="Fetch stories").click()
+        expect(p.get_by_role("heading", name="Fetch finished")).to_be_visible()
+        expect(p.locator(".counts")).to_contain_text("1 added")
+        expect(p.locator(".counts")).to_contain_text("1 failed")
+        expect(p.locator(".failures")).to_have_text(f"{sid(666)} — story does not exist")
+
+        p.get_by_role("link", name="Search the library").click()
+        p.get_by_role("link", name="Test Story Title 13").click()
+        expect(p.locator(".stats-line")).to_contain_text("Chapters: 5/")
+        p.get_by_role("button", name="Check for new chapters").click()
+        expect(p.get_by_role("heading", name="Update finished")).to_be_visible()
+        expect(p.locator(".job")).to_contain_text("1 works updated, 0 unchanged, 0 failed")
+        expect(p.locator(".job")).to_contain_text("5 → 9 chapters")
+        p.locator(".job").get_by_role("link", name="work ").first.click()
+        expect(p.locator(".stats-line")).to_contain_text("Chapters: 9/")
+        browser.close()
+    assert not errors, f"JavaScript errors: {errors}"
+    assert not attempts.exists(), attempts.read_text()

@@ -38,13 +38,26 @@ def _refuse(*args, **kwargs):
 for _name in ("connect", "connect_ex", "sendto"):
     setattr(socket.socket, _name, _refuse)
 socket.create_connection = _refuse
-socket.getaddrinfo = _refuse
+_getaddrinfo = socket.getaddrinfo
+
+def _loopback_only(host, *args, **kwargs):  # a server may still look up where it listens
+    if host in (None, "", "localhost", "127.0.0.1", "::1", "0.0.0.0", "::"):
+        return _getaddrinfo(host, *args, **kwargs)
+    return _refuse(host, *args)
+
+socket.getaddrinfo = _loopback_only
 """
 
 
 @pytest.fixture
 def attempts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The network attempts of job processes (a file; absent while there were none)."""
+    return offline_subprocesses(tmp_path, monkeypatch)
+
+
+def offline_subprocesses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Python processes started from now on (a server, its jobs) refuse outgoing
+    connections; the file where they write down each attempt."""
     folder = tmp_path / "offline-python"
     folder.mkdir()
     log = tmp_path / "network-attempts.txt"

@@ -151,6 +151,12 @@ class AppState:
         with self._cache_lock:
             self._warm, self._warming = generation, False
         if first:
+            # A work page asks FanFicFare whether it can fetch the work (1.4 s to import on
+            # a busy machine): not on the first page a reader opens.
+            try:
+                import ficsift.fetch  # noqa: F401
+            except Exception as exc:  # the work page then says nothing of fetching
+                log.warning("FanFicFare did not load: %s", exc)
             # What is loaded now lives as long as the process: out of the collector's
             # sight, a full collection no longer walks it (170 ms each: a search's p99).
             gc.collect()
@@ -197,8 +203,10 @@ class AppState:
         """Whether FanFicFare can fetch ``work`` from a URL one of its sources carries."""
         if not any(s.url for s in work.sources):
             return False  # FanFicFare (a third of a second to import) only when it may help
-        from ficsift.fetch import Shelf, story_of
-
+        try:
+            from ficsift.fetch import Shelf, story_of
+        except ImportError:  # FanFicFare broken or missing: no fetch buttons
+            return False
         return story_of(work, Shelf.of_library(self.library_dir)) is not None
 
     def job(self, job_id: int) -> ImportJob | None:

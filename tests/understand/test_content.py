@@ -330,3 +330,57 @@ def test_story_words_from_the_document_equal_a_count_of_the_story_text() -> None
     story = StoryText.of(doc)
     assert story.words == count_words(story.text) == 8
     assert StoryText(["Willow smiled — at Tara."]).words == 4  # counted when not given
+
+
+# ---- warnings readers can trust (issue 12) -----------------------------------------------
+
+# A post-canon story: a funeral, a tombstone, a canon death remembered, an off-screen parent's
+# death, and "you were dead" said in dialogue — and nobody dies in the story's own time.
+REMEMBERED = """\
+Buffy stood by Joyce's grave a long time. The tombstone was already weathered. Since her mother
+had died, every visit felt the same, and Giles waited by the gate, as he always did.
+
+"You were dead," Giles said quietly. "For a hundred and forty-seven days you were dead."
+
+Buffy remembered the funeral: the mourners, the coffin, the condolences. After Joyce died she
+had stopped sleeping. Giles's own father had died years ago in Bath; he never spoke of it.
+
+They walked home through the cemetery. Buffy made tea, and Giles read to her until she slept.
+"""
+
+
+def test_a_remembered_death_a_funeral_or_a_grave_is_not_major_character_death() -> None:
+    s = story(REMEMBERED * 3)
+    tags = infer_warnings(s, names=["Buffy Summers", "Rupert Giles", "Joyce Summers"])
+    assert "Major Character Death" not in names(tags, "archive")
+    assert "death" in names(tags, "trigger")  # the topic is there, the warning is not
+
+
+def test_a_leads_death_in_the_story_is_major_character_death() -> None:
+    tags = infer_warnings(story(DEATH), names=["Tara Maclay", "Willow Rosenberg"])
+    assert "Major Character Death" in names(tags, "archive")
+
+
+CLIMBING = """\
+Mara checked the rope twice before she tied in. The harness was tight across her hips, and Jon
+knelt at the foot of the wall to flake out the ropes, coiling each one into a neat pile.
+
+"On belay," he called. She climbed slowly, hands chalked, and clipped the rope into each bolt.
+At the top she was tied off to the anchor, restrained by the sling while she caught her breath.
+Jon lowered her gently. They untied, coiled the ropes, and drove home with the radio on.
+"""
+
+
+def test_a_climbing_rope_is_not_sexual_content() -> None:
+    tags = infer_warnings(story(CLIMBING * 3))
+    assert "other-sexual" not in names(tags, "trigger")
+    assert infer_rating(story(CLIMBING * 3)).name == "General Audiences"
+
+
+def test_bondage_words_in_a_sex_scene_are_sexual_content() -> None:
+    rope = (
+        "He blindfolded her and tied her up with the silk rope, her wrists restrained above her "
+        "head, and she knelt for him."
+    )
+    tags = infer_warnings(story(EXPLICIT + "\n\n" + rope + "\n\n" + EXPLICIT))
+    assert "other-sexual" in names(tags, "trigger")

@@ -31,6 +31,7 @@ Method (no neural model; see :mod:`ficsift.understand.content_lexicon` for the c
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -56,11 +57,12 @@ MATURE_GORE_AT = GRAPHIC_VIOLENCE_AT
 TEEN_AT = {"r.sexual": 4.0, "r.violence": 5.0, "r.swear": 4.0, "r.gore": 4.0, "r.romance": 8.0}
 
 # Archive warnings.
-# Major Character Death: named-character death cues ("Tara died", "killed Jenny", a funeral or
-# corpse beside a recurring name) plus half the score of all death cues, so a named death
-# that the story dwells on (funeral, mourning) fires, and a war novel's passing deaths of
-# minor characters mostly do not.
-DEATH_AT = 15.0
+# Major Character Death: a main or significant character's death in the story's own time, told
+# by the narration ("Tara died", "killed Tara", "Bronner is dead"; see named_deaths), with the
+# story's other death cues (a funeral, mourning) as support at half weight.  10 is one such
+# death and a scene of aftermath, or several deaths; in the shared AO3 works it keeps the one
+# author-warned death and none of the unwarned ones (eval_content.py).
+DEATH_AT = 10.0
 NONCON_AT = 6.0  # two plain statements (rape, non-consensual …) or one amid struggle cues
 UNDERAGE_AT = 6.0  # an age under 18 (or "underage", …) stated in or just before a sex scene
 UNDERAGE_NEAR = MATURE_SEXUAL_AT  # the sexual passage score that makes a nearby age count
@@ -84,6 +86,7 @@ ARCHIVE = {
     "a.noncon": ("Rape/Non-Con", NONCON_AT),
     "a.underage": ("Underage", UNDERAGE_AT),
 }
+ARCHIVE_AT = {name: threshold for name, threshold in ARCHIVE.values()}
 RATINGS = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
 
 _NEGATION_RE = re.compile(
@@ -214,6 +217,7 @@ def analyze(story: StoryText) -> Analysis:
     text = story.text
     lex = lexicon()
     hits: dict[str, list[Hit]] = {}
+    near_sex: list[tuple[int, int, str, tuple[tuple[str, float], ...]]] = []
     for m in lex.regex.finditer(lower_aligned(text)):
         s, e = m.span()
         cue = lex.cue(text[s:e])
@@ -226,8 +230,12 @@ def analyze(story: StoryText) -> Analysis:
             before = text[max(0, s - 40) : s].lower()
             if _NEGATION_RE.search(before) or ("h" in flags and _HEDGE_RE.search(before)):
                 continue
+        if "s" in flags:
+            near_sex.append((s, e, cue.phrase, tuple(cue.labels)))
+            continue
         for label, w in cue.labels:
             hits.setdefault(label, []).append(Hit(s, e, w, cue.phrase))
+    _keep_near_sex(hits, near_sex)
     sample = text[:LANGUAGE_SAMPLE_CHARS]
     sample_words = max(1, count_words(sample))
     english = len(_WORD_SAMPLE.findall(sample.lower())) / sample_words
@@ -237,38 +245,106 @@ def analyze(story: StoryText) -> Analysis:
     return result
 
 
+def _keep_near_sex(
+    hits: dict[str, list[Hit]], deferred: list[tuple[int, int, str, tuple[tuple[str, float], ...]]]
+) -> None:
+    """Cues flagged ``s`` count only within a passage of explicit sexual cues."""
+    explicit = [h.start for h in hits.get("r.explicit", [])]
+    if not deferred or not explicit:
+        return
+    for s, e, phrase, labels in deferred:
+        i = bisect.bisect_left(explicit, s - WINDOW)
+        if i < len(explicit) and explicit[i] <= s + WINDOW:
+            for label, w in labels:
+                hits.setdefault(label, []).append(Hit(s, e, w, phrase))
+    for label in {label for *_, labels in deferred for label, _ in labels}:
+        if label in hits:
+            hits[label].sort(key=lambda h: h.start)
+
+
 def named_deaths(a: Analysis, names: Sequence[str] = ()) -> LabelScore:
-    """Death cues count toward Major Character Death only with a character named beside
-    them ("Tara died", "Joyce's funeral", "killed Jenny"): given ``names``, those; otherwise
-    capitalised words that recur through the story (a character who matters)."""
-    text, counts = a.story.text, {}
-    # "Dietrich Bronner (A Wheel Inside a Wheel)" → Dietrich, Bronner
+    """Deaths in the story's own time of the characters ``names`` (the story's main and
+    significant ones; without them, names that recur through the story).
+
+    A death cue counts only as an *event* that befalls one of them, told by the narration:
+    the character is its subject ("Tara died", "Tara was killed", "Tara is dead", "Tara's
+    heart stopped") or object ("killed Tara"); not a line of dialogue ("You were dead"), not
+    the past of the past ("Tara had died", "since Tara died", "after Joyce's death"), not a
+    funeral, a grave or mourning on their own (a death recalled from canon, an off-screen
+    relative's).  Each event counts its cue's weight (see :func:`passages`)."""
+    text = a.story.text
     given = {
         part
         for n in names
         for part in re.sub(r"\(.*?\)", " ", n).split()
         if len(part) > 2 and part[0].isupper()
     }
-    min_count = max(8, a.words // 1500)
-    named = []
+    if not given:
+        given = _recurring_names(a)
+    quoted = _quoted(text)
+    events = []
     for h in a.hits.get("a.death", []):
-        lo = max(0, h.start - 120)
-        context = text[lo : h.end + 80]
-        if lo:  # drop the cut word at the left edge ("ronner is dead")
-            context = re.sub(r"^\S*\s", "", context, count=1)
-        for name in _NAME_RE.findall(context):
-            if given:
-                ok = name in given
-            elif name in _NOT_NAMES:
-                ok = False
-            else:
-                if name not in counts:
-                    counts[name] = text.count(name)
-                ok = counts[name] >= min_count
-            if ok:
-                named.append(Hit(h.start, h.end, h.weight, f"{h.phrase} ({name})"))
-                break
-    return passages("a.death.named", named)
+        if h.phrase not in _EVENT_CUES or _inside(quoted, h.start):
+            continue
+        before = text[max(0, h.start - 60) : h.start]
+        m = _SUBJECT_RE.search(before)
+        if m and m.group(1) in given and not _RECALLED_RE.search(before[: m.start(1)]):
+            events.append(Hit(h.start, h.end, h.weight, f"{h.phrase} ({m.group(1)})"))
+    for m in _KILLED_RE.finditer(text):
+        name = m.group(2)
+        if name in given and not _inside(quoted, m.start()):
+            before = text[max(0, m.start() - 30) : m.start()]
+            if not _RECALLED_RE.search(before) and not before.rstrip().endswith("had"):
+                events.append(Hit(m.start(), m.end(), EVENT_WEIGHT, f"{m.group(1)} {name}"))
+    events.sort(key=lambda h: h.start)
+    return passages("a.death.named", events)
+
+
+# Death cues that are the event itself (not "had died": the past of the past; not aftermath).
+_EVENT_CUES = frozenset(
+    ["died", "dies", "is dead", "was dead", "has died", "was killed", "is killed",
+     "got killed", "passed away", "stopped breathing", "bled out", "was murdered",
+     "was executed", "breathed her last", "breathed his last", "breathed their last"]
+)  # fmt: skip
+EVENT_WEIGHT = 2.0
+# The character right before the cue: "Tara", "Tara finally", "Tara's heart", "Tara, shot,".
+_SUBJECT_RE = re.compile(
+    r"\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)(?:['’]s (?:heart|body))?(?:,? (?:\w+ly|just|then|finally|"
+    r"quietly|suddenly|too|already|simply|now)){0,2}\s*$"
+)
+_KILLED_RE = re.compile(r"\b(killed|murdered|executed|slew|beheaded|strangled) ([A-Z][a-z]+)\b")
+# A death told as the past of the story's past, or as what someone remembers.
+_RECALLED_RE = re.compile(
+    r"\b(?:since|after|before|ever since|the day|the night|the year|remembered|remember|"
+    r"memory of|years ago|long ago|when)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_QUOTE_RE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
+
+
+def _quoted(text: str) -> tuple[list[int], list[int]]:
+    starts, ends = [], []
+    for m in _QUOTE_RE.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+    return starts, ends
+
+
+def _inside(quoted: tuple[list[int], list[int]], pos: int) -> bool:
+    starts, ends = quoted
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and pos < ends[i]
+
+
+def _recurring_names(a: Analysis) -> set[str]:
+    """Capitalised words that recur through the story: the characters that matter."""
+    text = a.story.text
+    min_count = max(8, a.words // 1500)
+    counts: dict[str, int] = {}
+    for name in _NAME_RE.findall(text):
+        if name not in _NOT_NAMES:
+            counts[name] = counts.get(name, 0) + 1
+    return {n for n, c in counts.items() if c >= min_count}
 
 
 def _ages_near_sex(a: Analysis) -> None:
@@ -394,11 +470,8 @@ def infer_warnings(story: StoryText, names: Sequence[str] = ()) -> list[Tag]:
     if trust < 0.3:  # not English (or almost no text): the lexicon cannot judge it
         return []
     out = []
-    for label, (name, threshold) in ARCHIVE.items():
-        if label == "a.death.named":
-            s = _major_death(named_deaths(a, names), a.score("a.death"))
-        else:
-            s = a.score(label)
+    for name, s in archive_scores(story, names).items():
+        threshold = ARCHIVE_AT[name]
         if s.score >= threshold:
             out.append(_tag(story, name, "archive", s, threshold, trust, {}))
     for label, coarse in COARSE.items():
@@ -409,8 +482,23 @@ def infer_warnings(story: StoryText, names: Sequence[str] = ()) -> list[Tag]:
     return out
 
 
+def archive_scores(story: StoryText, names: Sequence[str] = ()) -> dict[str, LabelScore]:
+    """Each AO3 archive warning's score (compared with :data:`ARCHIVE_AT`)."""
+    a = analyze(story)
+    out = {}
+    for label, (name, _threshold) in ARCHIVE.items():
+        if label == "a.death.named":
+            out[name] = _major_death(named_deaths(a, names), a.score("a.death"))
+        else:
+            out[name] = a.score(label)
+    return out
+
+
 def _major_death(named: LabelScore, any_death: LabelScore) -> LabelScore:
-    """Named death cues plus half of all death cues (see DEATH_AT); named passages first."""
+    """A lead's death in the story's time, with the story's other death cues (funeral,
+    mourning) as support at half weight — support only: without such a death, nothing."""
+    if not named.passages:
+        return named
     starts = {p.hits[0].start for p in named.passages}
     extra = [p for p in any_death.passages if p.hits[0].start not in starts]
     return LabelScore(

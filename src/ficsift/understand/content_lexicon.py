@@ -16,7 +16,8 @@ Phrase syntax (compiled into one regex by :func:`compile_lexicon` at the end of 
 * matching is case-insensitive and on whole words.
 
 Flags: ``n`` — negatable ("no blood", "didn't kill" do not count); ``h`` — also hedgeable
-("nearly died", "I could kill him", "if she dies" do not count); ``l`` — only in lower case
+("nearly died", "I could kill him", "if she dies" do not count); ``s`` — only near explicit
+sexual content (a rope, a leash or kneeling are kink only in a sex scene); ``l`` — only in lower case
 (keeps "Dick Grayson" or "Will" out); ``x`` — a stop phrase: it is matched so that it wins
 over the shorter cue inside it ("bloody hell" is swearing, "blood pressure" is not gore),
 and counts toward only the labels it lists (often none).
@@ -145,7 +146,8 @@ BLOCKS: tuple[Block, ...] = (
        "roleplay", "role-play", "pegging", "pegged", "aftercare", "domme", "hot wax", "welts",
        "tied {him,her,me} {up,down,to}", "bound {his,her,my} {wrists,hands}",
        "{wrists,hands} bound", "paddl{e,ed,ing} {him,her,me}", "cropp{ed,ing} {him,her,me}"),
-    _b({"other-sexual": 1, "r.sexual": 0.5}, "",
+    # … words with everyday senses too (a climbing rope, a dog's leash): sexual only near sex.
+    _b({"other-sexual": 1, "r.sexual": 0.5}, "s",
        "tied up", "restraint{,s}", "restrained", "handcuff{,s,ed}", "cuffs", "leash{,ed}",
        "collar", "latex", "leather", "kneel{,s,ing}", "knelt", "obey{,ed}", "good boy", "good girl",
        "punish{,ed,ment}", "discipline{,d}", "dominat{e,ed,ing,ion}", "submi{t,tted,ssion}",

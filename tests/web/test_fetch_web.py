@@ -214,3 +214,12 @@ def test_the_work_page_shows_an_abandoned_wip(tmp_path: Path) -> None:
         assert "Abandoned WIP" not in web.get(f"/works/{active}").text
         page = web.get(f"/works/{paused}").text
         assert "Abandoned WIP" in page and "the work says: on hiatus" in page
+
+
+def test_the_adult_box_confirms_a_sites_adult_check(web: TestClient) -> None:
+    refused = wait_for_job(web, _post(web, "/import/fetch", {"urls": sid(665)}))["report"]
+    assert refused["added"] == 0 and refused["failures"][0]["reason"].startswith(
+        "adult check required"
+    )
+    report = wait_for_job(web, _post(web, "/import/fetch", {"urls": sid(665), "adult": "1"}))
+    assert report["report"]["added"] == 1, report

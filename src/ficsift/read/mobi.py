@@ -154,6 +154,8 @@ def sections(html: str) -> list[list[Block]]:
     out = []
     for part in split_pages(html):
         body = parse_html(f"<html><body>{part}</body></html>").body
+        if body is None:
+            continue
         blocks = [
             Block(*_peel(n)) for n in body.iter() if node_text(n) or n.css_first("img") is not None
         ]
@@ -168,13 +170,19 @@ class Block:
     depth: int
 
 
-def _value(part: list[Block], start: int) -> tuple[str, int]:
+def _value(part: list[Block], start: int, greedy: bool = False) -> tuple[str, int]:
     """The value after a label block at ``start - 1``: the indented blocks that follow (a
-    note of several paragraphs is several blockquotes), or the one next block; and the
-    index after it."""
+    note of several paragraphs is several blockquotes), or the one next block, or (``greedy``:
+    the preface page holds nothing else) every block up to the next label; and the index
+    after it."""
     end = start + 1
     depth = part[start].depth
-    while end < len(part) and depth and part[end].depth == depth and not _label_of(part[end]):
+    while (
+        end < len(part)
+        and (greedy or (depth and part[end].depth == depth))
+        and not _label_of(part[end])
+        and not _is_note_link(part[end].node)
+    ):
         end += 1
     return "".join(_inner(b.node) for b in part[start:end]), end
 
@@ -266,7 +274,9 @@ def _is_note_link(block: LexborNode) -> bool:
     return text.startswith("See the end of the") and len(text) < 80
 
 
-def _notes(part: list[Block], start: int, labels: set[str]) -> tuple[list[str], int]:
+def _notes(
+    part: list[Block], start: int, labels: set[str], greedy: bool = False
+) -> tuple[list[str], int]:
     """``<p>Label</p><blockquote>`` pairs from ``start`` while the blocks are labels of
     ``labels`` (a label whose value is only AO3's "see the end" link is dropped)."""
     out: list[str] = []
@@ -276,7 +286,7 @@ def _notes(part: list[Block], start: int, labels: set[str]) -> tuple[list[str], 
         if _is_note_link(part[i + 1].node):
             i += 2
             continue
-        value, i = _value(part, i + 1)
+        value, i = _value(part, i + 1, greedy)
         out.append(f"<p>{htmllib.escape(label)}</p><blockquote>{value}</blockquote>")
     return out, i
 
@@ -294,7 +304,7 @@ def _preface_meta(part: list[Block]) -> str:
                 link.attrs["rel"] = "author"
             out.append(f'<div class="byline">{_inner(block)}</div>')
         elif _label(block) in {"summary", "notes"}:
-            notes, i = _notes(part, i, {"summary", "notes"})
+            notes, i = _notes(part, i, {"summary", "notes"}, greedy=True)
             out.extend(notes)
             continue
         i += 1

@@ -10,5 +10,6 @@ from ficsift.read import (  # noqa: F401
     frontmatter,
     generic_html,
     mobi,
+    pdf,
     plaintext,
 )

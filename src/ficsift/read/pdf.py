@@ -27,8 +27,8 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 
 from ficsift.model import Document
@@ -160,11 +160,7 @@ def flattened_html(lines: list[Line], authors: list[str]) -> str:
     body = median(line.size for line in lines)
     # The story's left edge: the commonest start of a body-size line.
     left = Counter(round(line.x) for line in lines if line.size <= body * 1.05).most_common(1)[0][0]
-    gaps = [
-        a.y - b.y
-        for a, b in pairwise(lines)
-        if a.page == b.page and 0 < a.y - b.y < body * 3
-    ]
+    gaps = [a.y - b.y for a, b in pairwise(lines) if a.page == b.page and 0 < a.y - b.y < body * 3]
     step = median(gaps) if gaps else body * 1.2
     out: list[str] = []
     para: list[str] = []

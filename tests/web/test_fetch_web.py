@@ -145,6 +145,8 @@ def test_check_for_new_chapters_from_the_work_page_and_for_all(web: TestClient) 
     assert report["updates"] == [{"work": work_id, "detail": "5 → 9 chapters"}]
     assert "1 works updated, 0 unchanged, 0 failed" in web.get(f"/import?job={job['id']}").text
     assert len(web.get(f"/api/works/{work_id}").json()["chapters"]) == 9
+    # chapters found today but posted in 1975 (the story's own dates): still abandoned
+    assert "Abandoned WIP" in web.get(f"/works/{work_id}").text
 
     job = wait_for_job(web, _post(web, "/import/update"))  # "Check all works in progress"
     assert (job["report"]["changed"], job["report"]["same"], job["report"]["failed"]) == (0, 1, 0)

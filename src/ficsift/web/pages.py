@@ -110,8 +110,12 @@ def work_page(request: Request, work_id: int, chapter: int | None = None) -> Res
     if chapters and not 1 <= chapter <= len(chapters):
         raise HTTPException(404, f"work {work_id} has no chapter {chapter}")
     current = chapters[chapter - 1] if chapters else None
-    # abandoned or not depends on today: computed as the page is made, never stored
-    stalled = abandonment(doc, [u.at for u in work.updates])
+    # Abandoned or not depends on today: computed as the page is made, never stored.  The
+    # library records when it *noticed* new chapters, which may be long after they were
+    # posted (test1.com's sid 13 gains chapters from 1975): the work's own dates say when,
+    # where it has them.
+    noticed = [] if doc.updated or doc.published else [u.at for u in work.updates]
+    stalled = abandonment(doc, noticed)
     context = {
         "work": work,
         "doc": doc,

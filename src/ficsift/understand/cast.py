@@ -48,6 +48,7 @@ from ficsift.understand.fandoms import (
 from ficsift.understand.primer import CharacterEntry, Primer, display_name
 from ficsift.understand.pronouns import credit_unnamed_lead
 from ficsift.understand.story import CastMember, StoryText
+from ficsift.understand.textops import words_present
 
 MIN_FANDOM_SCORE = 2.0
 CROSSOVER_SHARE = 0.3  # a crossover's lead, in mentions relative to the main fandom's lead
@@ -469,7 +470,7 @@ def find_cast(
     for start, end, alias in name_hits:
         if start not in seen:
             spans.setdefault(alias, []).append((start, end))
-    ordinary = {f for f, where in spans.items() if _ordinary_word(text, f, where)}
+    ordinary = _ordinary_words(text, spans)
     evidence = franchise_evidence(
         knowledge, {f: len(v) for f, v in spans.items()}, ordinary, term_counts, named, model
     )
@@ -533,16 +534,26 @@ def knowledge_for(primer: Primer) -> Knowledge:
     return got
 
 
-def _ordinary_word(text: str, form: str, spans: list[tuple[int, int]]) -> bool:
-    """A one-word name ("Will", "Grace") or a title ("the Doctor") the story also writes as
-    an ordinary lower-case word, or capitalises once or twice, only to open a sentence
+def _ordinary_words(text: str, spans: dict[str, list[tuple[int, int]]]) -> set[str]:
+    """One-word names ("Will", "Grace") and titles ("the Doctor") the story also writes as
+    ordinary lower-case words, or capitalises once or twice, only to open a sentence
     ("Clear.", "Break it up")."""
-    words = form.split()
-    if len(words) > 1 and words[0] not in ("The", "the"):
-        return False
-    if len(words) == 1 and len(spans) <= 2 and all(_sentence_initial(text, s) for s, _ in spans):
-        return True
-    return has_word(text, words[-1].lower())
+    out: set[str] = set()
+    last: dict[str, str] = {}
+    for form, where in spans.items():
+        words = form.split()
+        if len(words) > 1 and words[0] not in ("The", "the"):
+            continue
+        if (
+            len(words) == 1
+            and len(where) <= 2
+            and all(_sentence_initial(text, s) for s, _ in where)
+        ):
+            out.add(form)
+        else:
+            last[form] = words[-1].lower()
+    lower = words_present(text, last.values())
+    return out | {form for form, word in last.items() if word in lower}
 
 
 def _gazetteer_members(
@@ -614,7 +625,8 @@ def _unshouted(text: str) -> str:
 
 def _everyday_words(text: str, aliases: set[str]) -> set[str]:
     """Aliases the story also uses as ordinary lower-case words ("dawn", "will", "spike")."""
-    return {a for a in aliases if has_word(text, a.lower())}
+    lower = words_present(text, {a.lower() for a in aliases})
+    return {a for a in aliases if a.lower() in lower}
 
 
 def has_word(text: str, word: str) -> bool:
@@ -856,8 +868,10 @@ def _original_characters(
         if len(words) >= 2:
             for part in {words[0], words[-1]}:
                 owner[part].append(full)
+    # Which candidate names the story also writes in lower case, in one pass over the text.
+    lower = words_present(text, {w.lower() for w in (*counts, *owner)})
     for part, fulls in owner.items():
-        if part not in counts or has_word(text, part.lower()):
+        if part not in counts or part.lower() in lower:
             continue
         # One full name, or one that all but a stray other ("Expecting Iri") share it with.
         fulls.sort(key=lambda f: -len(counts[f]))
@@ -871,7 +885,7 @@ def _original_characters(
         place[full] += place[part]
     originals = []
     for name, spans in counts.items():
-        if has_word(text, name.lower()):
+        if name.lower() in lower:
             continue  # also an ordinary word
         if names is not None and len(spans) >= KNOWN_NAME_MENTIONS and _a_known_name(name, names):
             pass

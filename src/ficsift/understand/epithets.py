@@ -117,7 +117,8 @@ def resolve_epithets(text: str, low: str, members: list[CastMember]) -> list[Epi
         k = bisect.bisect_left(starts, start)
         recent: list[int] = []  # members by their last mention before the epithet, latest first
         last_seen: dict[int, int] = {}
-        for s, i in reversed(mentions[:k]):
+        for j in range(k - 1, -1, -1):
+            s, i = mentions[j]
             if start - s > STILL_ABOUT:
                 break
             if i not in last_seen:

@@ -7,7 +7,10 @@ pattern can scan the lower-cased text and its matches point into the original.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
+
+import ahocorasick
 
 # The language shows in a story's opening: language checks read this much of it (~5,000 words).
 LANGUAGE_SAMPLE_CHARS = 30_000
@@ -25,3 +28,31 @@ def lower_aligned(text: str) -> str:
     if len(low) != len(text):
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     return low
+
+
+def words_present(text: str, words: Iterable[str]) -> set[str]:
+    """Which of ``words`` occur in ``text`` as whole words, case-sensitively.
+
+    One Aho-Corasick pass for all of them: asking for each word with ``str.find`` scans the
+    whole text once per word *absent* from it (hundreds of names in a 300,000-word novel).
+    """
+    wanted = {w for w in words if w}
+    if not wanted:
+        return set()
+    automaton = ahocorasick.Automaton()
+    for w in wanted:
+        automaton.add_word(w, w)
+    automaton.make_automaton()
+    found: set[str] = set()
+    n = len(text)
+    for end, w in automaton.iter(text):
+        if w in found:
+            continue
+        start = end - len(w) + 1
+        if (start == 0 or not text[start - 1].isalnum()) and (
+            end + 1 == n or not text[end + 1].isalnum()
+        ):
+            found.add(w)
+            if len(found) == len(wanted):
+                break
+    return found

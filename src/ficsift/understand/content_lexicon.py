@@ -156,12 +156,15 @@ BLOCKS: tuple[Block, ...] = (
     # ---- non-consent and sexual abuse --------------------------------------------------
     _b({"a.noncon": 3, "sexual-abuse": 3}, "n",
        "rape{,s,d}", "raping", "rapist{,s}", "non-con", "non-consensual{,ly}", "nonconsensual",
-       "dub-con", "dubcon", "dubious consent", "sexual assault{,s}", "sexually assault{ed,ing}",
+       "sexual assault{,s}", "sexually assault{ed,ing}",
        "molest{,s,ed,ing,ation,er}", "forced himself on", "forced herself on",
        "forced {himself,herself} {into,inside} {her,him,me}",
        "without {her,his,my} consent", "didn't consent", "did not consent",
        "couldn't consent", "could not consent", "can't consent", "cannot consent",
        "too drunk to consent", "date rape", "roofie{,d,s}", "drugged {her,him} drink"),
+    # Dubious consent is a trigger label, but authors on AO3 seldom give it the Rape/Non-Con
+    # archive warning (they choose not to warn, or warn for it in their notes).
+    _b({"a.noncon": 1, "sexual-abuse": 3}, "n", "dub-con", "dubcon", "dubious consent"),
     # A plain statement of the act is enough for the trigger label on its own.
     _b({"a.noncon": 4.5, "sexual-abuse": 4.5}, "n",
        "raped {me,him,her,them,you}", "{was,been,being,got} raped"),

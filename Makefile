@@ -61,6 +61,7 @@ eval: install
 	$(BIN)/python scripts/eval_content.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_tropes.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_semantic.py --shared $(SHARED)
+	$(BIN)/python scripts/eval_relevance.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_quality.py --shared $(SHARED)
 
 clean:

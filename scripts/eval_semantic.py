@@ -27,6 +27,13 @@ hybrids       reciprocal-rank fusion ``w/(60+r_sem) + (1-w)/(60+r_bm25)`` and th
               ``w*cos + (1-w)*bm25/max(bm25)`` for a grid of w; the best w is picked on the
               mean MRR of both query sets, and the whole grid is written to the JSON.
 
+``product``   the same question asked of ficsift itself: a library holding the same story
+              bodies (no titles, summaries or tags; stored and indexed as ``ficsift add``
+              would, vectors by ``refresh``) searched with the query typed into the product —
+              ``parse_query`` + ``search``, the words' Porter-stemmed fielded BM25 with "most
+              words" matching blended with meaning, as the CLI and the web app run it.
+              ``product, words only`` adds ``semantic:off``.
+
 Cost columns: fit seconds and embed words/s (index texts) on this machine.
 Deterministic: fixed seed, sorted inputs, ties broken by story order.
 """
@@ -39,13 +46,14 @@ import json
 import re
 import sqlite3
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ficsift.model import TagType
+from ficsift.model import Chapter, Document, Source, TagType
 from ficsift.read import read_bytes
 from ficsift.search.semantic import SemanticModel, VectorIndex, document_text
 
@@ -195,6 +203,43 @@ class Story:
     summary: str | None
     body: str
     names: set[str] = field(default_factory=set)
+    chapters: list[Chapter] = field(default_factory=list)
+    language: str | None = None
+
+
+def product_ranks(
+    stories: list[Story], queries: dict[str, list[tuple[int, str]]], extra: str = ""
+) -> dict[str, list[int]]:
+    """Each query's story rank (1-based; len+1 when not in the top 200) from ficsift's own
+    search over a library of the stories' bodies."""
+    from ficsift.library import FileRecord, SqliteLibrary
+    from ficsift.search import parse_query, refresh, search
+
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = SqliteLibrary(tmp)
+        work_of: dict[int, int] = {}
+        for i, s in enumerate(stories):
+            doc = Document(
+                source=Source(f"eval:{i}", "text"), language=s.language,
+                chapters=[Chapter(title=None, text=c.text, html=c.html) for c in s.chapters],
+            )  # fmt: skip
+            record = FileRecord(f"eval:{i}", f"{i:064x}", 0, 0.0, 1)
+            work_of[lib.store_file(record, [doc])[0].work_id] = i
+        refresh(lib)
+        out: dict[str, list[int]] = {}
+        for qs, items in queries.items():
+            ranks = []
+            for i, q in items:
+                try:
+                    page = search(lib, parse_query(f"{q} {extra}".strip()), limit=200)
+                except ValueError:
+                    ranks.append(len(stories) + 1)
+                    continue
+                found = [work_of.get(h.id) for h in page.hits]
+                ranks.append(found.index(i) + 1 if i in found else len(stories) + 1)
+            out[qs] = ranks
+        lib.close()
+    return out
 
 
 def load_stories(shared: Path) -> list[Story]:
@@ -218,8 +263,9 @@ def load_stories(shared: Path) -> list[Story]:
                 names -= {"gen", "character", "characters", "other", "original", "author"}
                 names |= proper_nouns(d.text)
                 out.append(
-                    Story(f"{folder}/{path.name}#{i}", d.title or "", d.summary, d.text, names)
-                )
+                    Story(f"{folder}/{path.name}#{i}", d.title or "", d.summary, d.text, names,
+                          list(d.chapters), d.language)
+                )  # fmt: skip
     return out
 
 
@@ -328,6 +374,12 @@ def main(argv: list[str] | None = None) -> int:
             ],
         )
 
+    for name, extra in (("product", ""), ("product, words only", "semantic:off")):
+        t = time.perf_counter()
+        for qs, ranks in product_ranks(stories, queries, extra).items():
+            add(name, qs, ranks)
+        print(f"{name}: {time.perf_counter() - t:.0f}s (import, index, search)")
+
     costs: dict[str, dict[str, float]] = {}
     for method in [m for m in args.methods.split(",") if m]:
         if method.startswith("static") and importlib.util.find_spec("wordllama") is None:
@@ -382,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
         if key not in best or mean_mrr > best[key]["mean_mrr"]:  # type: ignore[operator]
             best[key] = {"name": name, "mean_mrr": mean_mrr}
 
-    shown = {"bm25"} | set(costs) | {str(b["name"]) for b in best.values()}
+    shown = {"bm25", "product", "product, words only"} | set(costs)
+    shown |= {str(b["name"]) for b in best.values()}
     print(f"\n{'ranker':38} {'queries':9} {'R@1':>6} {'R@10':>6} {'MRR':>6}")
     for name, qs, m in table:
         if name in shown:

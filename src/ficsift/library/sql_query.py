@@ -163,7 +163,9 @@ class TextTerms:
         """The terms, rarest first (without counts: longest first, a rough stand-in)."""
         counts = frequencies(list(self.positive)) if frequencies else {}
         order = {t: i for i, t in enumerate(self.positive)}
-        return sorted(self.positive, key=lambda t: (counts.get(t, -len(t)), order[t]))
+        # a word no work holds cannot help a work match ("most words" of the others)
+        held = [t for t in self.positive if counts.get(t, 1) > 0] or list(self.positive)
+        return sorted(held, key=lambda t: (counts.get(t, -len(t)), order[t]))
 
     def any_of(self) -> str:
         """Every term, any of them: what scores a work (BM25 sums over the terms it has)."""

@@ -13,7 +13,7 @@ SHARED ?= $(shell if [ -d ../shared ]; then echo ../shared; \
 	else echo ../shared; fi; fi)
 PYTEST_ARGS ?=
 
-.PHONY: install run browser test lint bench eval clean
+.PHONY: install run browser calibre test lint bench eval clean
 
 install: $(STAMP)
 
@@ -40,12 +40,19 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 		else sudo apt-get update && sudo apt-get install -y chromium; fi; }
 
+# tests/read/test_ebooks.py and `make eval` convert AO3-like downloads with calibre's
+# ebook-convert (AO3's own pipeline); install Debian's calibre when it is missing (~1 min).
+calibre:
+	@command -v ebook-convert >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y calibre; \
+		else sudo apt-get update && sudo apt-get install -y calibre; fi; }
+
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
-test: install lint browser
+test: install lint browser calibre
 	FICSIFT_SHARED=$(abspath $(SHARED)) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install
@@ -55,8 +62,9 @@ bench: install
 	$(BIN)/python scripts/bench_semantic.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_web.py --shared $(SHARED)
 
-eval: install
-	$(BIN)/python scripts/eval_read.py --shared $(SHARED)
+eval: install calibre
+	$(BIN)/python scripts/make_ao3_conversions.py --shared $(SHARED) --out .eval/conversions
+	$(BIN)/python scripts/eval_read.py --shared $(SHARED) --conversions .eval/conversions
 	$(BIN)/python scripts/eval_understand.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_content.py --shared $(SHARED)
 	$(BIN)/python scripts/eval_tropes.py --shared $(SHARED)

@@ -220,20 +220,22 @@ def detect_flavour(pkg: Package, docs: list[ContentDoc]) -> str:
 # --- AO3 -----------------------------------------------------------------------------------
 
 
+_AO3_DL_LABELS = {
+    "rating", "ratings", "archive warning", "archive warnings", "fandom", "fandoms",
+}  # fmt: skip
+
+
 def ao3_tags_list(node: LexborNode) -> LexborNode | None:
-    """AO3's ``dl.tags`` preface block under ``node``, if there is one."""
+    """AO3's ``dl.tags`` preface block under ``node``, if there is one.
+
+    Known by its labels: calibre may rename the ``tags`` class (to ``message`` or
+    ``calibreN``, whichever class had the same style), so any class will do when the list
+    has two of AO3's labels; ``dl.tags`` needs one.
+    """
     for dl in node.css("dl"):
-        if "tags" not in classes(dl):
-            continue
         labels = {normalise_label(node_text(dt)) for dt in dl.css("dt")}
-        if labels & {
-            "rating",
-            "ratings",
-            "archive warning",
-            "archive warnings",
-            "fandom",
-            "fandoms",
-        }:
+        found = len(labels & _AO3_DL_LABELS)
+        if found >= 2 or (found and "tags" in classes(dl)):
             return dl
     return None
 
@@ -253,6 +255,7 @@ def read_ao3(raw: RawFile, docs: list[ContentDoc]) -> Document:
     dl = ao3_tags_list(body) if body is not None else None
     if body is None or dl is None:
         raise ReadError("AO3 EPUB has no preface")
+    dl.attrs["class"] = "tags"
     _restore_meta_classes(body)
     preface = _top_level(body, dl)
     afterword = next((n for n in body.iter() if _is_afterword(n)), None)

@@ -184,7 +184,9 @@ def _value(part: list[Block], start: int, greedy: bool = False) -> tuple[str, in
         and not _is_note_link(part[end].node)
     ):
         end += 1
-    return "".join(_inner(b.node) for b in part[start:end]), end
+    if end - start == 1:
+        return _inner(part[start].node), end
+    return "".join(f"<p>{_inner(b.node)}</p>" for b in part[start:end]), end  # one per paragraph
 
 
 def _label_of(block: Block) -> str | None:

@@ -3,6 +3,8 @@ only: the story is behind a link), and LiveJournal/Dreamwidth header blocks (typ
 
 from __future__ import annotations
 
+import time
+
 from ficsift.model import TagType
 from ficsift.read import read_bytes
 from tests.read.reader_contract import Case, ReaderContract, wild_case
@@ -138,3 +140,20 @@ def test_a_drabble_is_no_error_page() -> None:
         + b"</p></body></html>"
     )
     assert read_bytes("tiny.html", page)[0].words == 100
+
+
+def test_header_block_above_a_long_story_is_read_quickly() -> None:
+    """Only the page's leading markup is searched for an information block: a 3 MB story
+    page still gives its header's fields (time bound generous: ~0.15 s here)."""
+    chapter = f"<p>{PARA * 5}</p>" * 60
+    page = (
+        "<html><head><title>Long</title></head><body><nav>Home</nav><div class='hdr'>"
+        "<p>Title: Long Haul</p><p>Rating: PG</p><p>Fandom: Harbour Tales</p></div><div>"
+        + "".join(f"<h2>Chapter {n}</h2>{chapter}" for n in range(1, 120))
+        + "</div></body></html>"
+    ).encode()
+    started = time.perf_counter()
+    doc = read_bytes("long.html", page)[0]
+    assert time.perf_counter() - started < 10
+    assert len(doc.chapters) == 119 and doc.title == "Long Haul"
+    assert [t.name for t in doc.tags_of(TagType.FANDOM)] == ["Harbour Tales"]

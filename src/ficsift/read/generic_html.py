@@ -74,7 +74,7 @@ class GenericHtmlReader(Reader):
             doc.title = info.title
             doc.authors = info.authors or doc.authors
         if info.is_info_page():
-            index = info.is_index(doc.words)
+            index = info.may_be_index() and info.is_index(doc.words)
             if index:
                 # A story index page: its text is the site's, the story is behind a link.
                 doc = Document(source=raw.source(self.format))

@@ -48,6 +48,7 @@ _LABEL_ALT = "|".join(re.escape(label) for label in _LABELS)
 _LINE_START_RE = re.compile(rf"^\W{{0,2}}(?:{_LABEL_ALT})\s*:", re.I)
 # Another label inside a line: after a space or " - ", followed by a colon.
 _INNER_LABEL_RE = re.compile(rf"(?:^|(?<=\s))({_LABEL_ALT})\s*:\s*", re.I)
+_INFO_REACH = 200_000  # characters of markup searched for an information block
 _BLOCK_LABELS = frozenset({"summary", "description", "notes", "disclaimer"})
 _COUNT_LABELS = {"chapters": "chapters_posted", "reviews": "reviews", "hits": "hits"}
 _DATE_LABELS = {"date sent": "published", "date": "published"}
@@ -105,6 +106,12 @@ class StoryInfo:
                 return parse_int(value)
         return None
 
+    def may_be_index(self) -> bool:
+        """Whether :meth:`is_index` can hold (so a long page's words need no counting)."""
+        return self.is_info_page() and bool(
+            self.stated_words() or self.read_link or self.chapter_links
+        )
+
     def is_index(self, present_words: int) -> bool:
         """The page describes the story and links to it, holding little or none of it."""
         if not self.is_info_page():
@@ -116,7 +123,7 @@ class StoryInfo:
 
 
 def read_info(tree: LexborHTMLParser, body: LexborNode) -> StoryInfo:
-    info = StoryInfo(fields=labelled_fields(node_text(body)))
+    info = StoryInfo(fields=labelled_fields(_leading_text(body)))
     _efiction(tree, info)
     _by_line(body, info)
     info.read_link = any(_READ_LINK_RE.match(node_text(a)) for a in body.css("a[href]"))
@@ -128,6 +135,27 @@ def read_info(tree: LexborHTMLParser, body: LexborNode) -> StoryInfo:
         )
     )
     return info
+
+
+def _leading_text(body: LexborNode) -> str:
+    """The text of the page's leading markup, up to ``_INFO_REACH`` characters: an
+    information block sits above the story, and running the text helpers over a whole long
+    story page only to look for it cost more than reading the story."""
+    return fragment_text("".join(_leading_markup(body, _INFO_REACH)))
+
+
+def _leading_markup(node: LexborNode, budget: int) -> list[str]:
+    parts: list[str] = []
+    for child in node.iter(include_text=True):
+        fragment = child.html or "" if child.tag != "-text" else child.text_content or ""
+        if len(fragment) <= budget:
+            parts.append(fragment)
+            budget -= len(fragment)
+            continue
+        if child.tag != "-text":  # too big: its own leading part, then stop
+            parts.extend(_leading_markup(child, budget))
+        break
+    return parts
 
 
 def labelled_fields(text: str) -> list[tuple[str, str]]:

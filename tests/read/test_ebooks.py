@@ -210,3 +210,28 @@ def test_a_parser_that_eats_memory_is_capped(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(pdf_reader, "_EXTRACT", "x = bytearray(8 << 30)")
     with pytest.raises(ReadError, match="memory"):
         read_bytes("big.pdf", b"%PDF-1.4\n%%EOF\n")
+
+
+# --- generic EPUBs: dc:subject typed as AO3 would type it ----------------------------------------
+
+
+def test_generic_epub_subjects_are_typed_through_the_ontology() -> None:
+    from tests.read.epub_fixtures import paragraphs, simple_epub
+
+    subjects = ["Doctor Who", "Ten/Rose", "Rose Tyler", "Teen And Up Audiences", "Gen",
+                "Fluff", "A tag nobody has ever used before"]  # fmt: skip
+    book = simple_epub(
+        [("One", paragraphs("The TARDIS landed in a field of wet grass. " * 20))],
+        subjects=subjects,
+    )
+    doc = read_bytes("who.epub", book)[0]
+    typed = {t.name: t.type for t in doc.tags}
+    assert typed == {
+        "Doctor Who": TagType.FANDOM,  # not a character called "Doctor Who"
+        "Ten/Rose": TagType.RELATIONSHIP,  # a pairing AO3 knows within the book's fandom
+        "Rose Tyler": TagType.CHARACTER,
+        "Teen And Up Audiences": TagType.RATING,
+        "Gen": TagType.CATEGORY,
+        "Fluff": TagType.FREEFORM,
+        "A tag nobody has ever used before": TagType.FREEFORM,
+    }

@@ -564,8 +564,11 @@ def _tidy_date(doc: Document, which: str, value: str | None) -> str | None:
 
 
 def add_subjects(doc: Document, subjects: list[str]) -> None:
-    """``dc:subject`` entries as freeform tags, minus what is already a tag or a status."""
+    """``dc:subject`` entries as tags typed where AO3 would type them (its fixed ratings,
+    warnings and categories; fandoms, relationships and characters the tag ontology knows),
+    the rest freeform; minus what is already a tag or a status."""
     have = {t.name.lower() for t in doc.tags}
+    names: list[str] = []
     for subject in subjects:
         # FanFicFare escapes "&" twice ("Harry &amp;amp; Hermione"), so unescape once more.
         name = " ".join(htmllib.unescape(subject).split())
@@ -576,8 +579,59 @@ def add_subjects(doc: Document, subjects: list[str]) -> None:
         if status != Status.UNKNOWN:
             doc.status = doc.status if doc.status != Status.UNKNOWN else status
             continue
-        doc.add_tag(name, TagType.FREEFORM)
+        names.append(name)
         have.add(low)
+    for name, kind in subject_types(names):
+        doc.add_tag(name, kind)
+
+
+_FIXED_TYPES = {
+    **dict.fromkeys(
+        ["general audiences", "teen and up audiences", "mature", "explicit", "not rated"],
+        TagType.RATING,
+    ),
+    **dict.fromkeys(
+        [
+            "no archive warnings apply", "creator chose not to use archive warnings",
+            "graphic depictions of violence", "major character death", "rape/non-con",
+            "underage", "underage sex",
+        ],
+        TagType.WARNING,
+    ),
+    **dict.fromkeys(["gen", "f/m", "m/m", "f/f", "multi", "other"], TagType.CATEGORY),
+}  # fmt: skip
+_ONTOLOGY_TYPES = {
+    "character": TagType.CHARACTER,
+    "relationship": TagType.RELATIONSHIP,
+    "freeform": TagType.FREEFORM,
+    "fandom": TagType.FANDOM,
+}
+
+
+def subject_types(names: list[str]) -> list[tuple[str, TagType]]:
+    """Each subject with its tag type: fixed AO3 vocabulary first, then the ontology (a
+    fandom name is a fandom before it is a character of that name, "Doctor Who"; a pairing
+    resolves within the book's fandoms, "Ten/Rose"), freeform when unknown."""
+    typed = [(n, _FIXED_TYPES.get(n.lower())) for n in names]
+    if all(kind is not None for _, kind in typed):
+        return [(n, kind or TagType.FREEFORM) for n, kind in typed]
+    from ficsift.ontology import load_ontology  # only books with subjects pay for loading it
+
+    onto = load_ontology()
+    fandoms = [n for n, kind in typed if kind is None and onto.canonical(n, "fandom")]
+    out: list[tuple[str, TagType]] = []
+    for name, kind in typed:
+        if kind is None and name in fandoms:
+            kind = TagType.FANDOM
+        elif kind is None and ("/" in name or " & " in name):
+            known = any(onto.canonical_relationship(name, fandom=f) for f in fandoms[:3])
+            if known or onto.canonical_relationship(name):
+                kind = TagType.RELATIONSHIP
+        if kind is None:
+            found = onto.tag_type(name)
+            kind = _ONTOLOGY_TYPES.get(found or "", TagType.FREEFORM)
+        out.append((name, kind))
+    return out
 
 
 def source_url(meta: Metadata) -> str | None:

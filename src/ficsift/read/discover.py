@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ficsift.read import calibre
 from ficsift.read.base import Failure, Limits
 
 SKIP_NAMES = frozenset({".git", ".svn", "__pycache__", ".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -21,7 +22,7 @@ SKIP_NAMES = frozenset({".git", ".svn", "__pycache__", ".DS_Store", "Thumbs.db",
 NOT_FIC_SUFFIXES = frozenset({
     ".json", ".csv", ".tsv", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".xml", ".opf", ".ncx",
     ".css", ".js", ".py", ".sh", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".bmp",
-    ".mp3", ".mp4", ".ogg", ".wav", ".pdf", ".exe", ".dll", ".so", ".db", ".sqlite", ".sqlite3",
+    ".mp3", ".mp4", ".ogg", ".wav", ".exe", ".dll", ".so", ".db", ".sqlite", ".sqlite3",
     ".pyc", ".woff", ".woff2", ".ttf", ".otf", ".lock", ".log",
 })  # fmt: skip
 
@@ -46,6 +47,19 @@ class FoundFile:
             return f.read()
 
 
+@dataclass(slots=True, frozen=True)
+class CalibreBookFile(FoundFile):
+    """A calibre library's book: its best format, loaded with the library's metadata for it
+    (see :mod:`ficsift.read.calibre`); the path and size are the book file's."""
+
+    library: str | None = None
+
+    def load(self) -> bytes:
+        folder = Path(self.path).parent
+        book = calibre.read_book_metadata(folder, Path(self.library) if self.library else None)
+        return calibre.bundle(book, FoundFile.load(self))
+
+
 def discover(
     paths: Iterable[str | Path], limits: Limits
 ) -> Iterator[FoundFile | Failure | Skipped]:
@@ -54,8 +68,25 @@ def discover(
         yield from _walk(Path(path), limits, seen_dirs, top=True)
 
 
+def _calibre_book(folder: Path, library: Path | None) -> Iterator[FoundFile | Failure | Skipped]:
+    """A calibre book folder: one work from its best format; its other formats and its
+    cover and metadata files are the same book (skipped)."""
+    chosen = calibre.book_file(folder)
+    for entry in sorted(folder.iterdir()):
+        if chosen is None or entry != chosen:
+            yield Skipped(str(entry))
+    if chosen is not None:
+        st = chosen.stat()
+        lib = str(library) if library is not None else None
+        yield CalibreBookFile(str(chosen), st.st_size, st.st_mtime, lib)
+
+
 def _walk(
-    path: Path, limits: Limits, seen: set[tuple[int, int]], top: bool
+    path: Path,
+    limits: Limits,
+    seen: set[tuple[int, int]],
+    top: bool,
+    library: Path | None = None,
 ) -> Iterator[FoundFile | Failure | Skipped]:
     name = str(path)
     try:
@@ -73,6 +104,12 @@ def _walk(
                 yield Failure(name, "symlink loop: this folder was already read (skipped)")
             return
         seen.add(key)
+        if calibre.is_library(path):
+            library = path
+        # A book folder: inside a library, or one folder of one copied out on its own.
+        if (path / "metadata.opf").is_file() and (library or calibre.book_file(path)):
+            yield from _calibre_book(path, library)
+            return
         try:
             entries = sorted(os.scandir(path), key=lambda e: e.name)
         except OSError as exc:
@@ -81,7 +118,7 @@ def _walk(
         for entry in entries:
             if entry.name in SKIP_NAMES or entry.name.startswith("."):
                 continue
-            yield from _walk(Path(entry.path), limits, seen, top=False)
+            yield from _walk(Path(entry.path), limits, seen, top=False, library=library)
         return
     if not top and path.suffix.lower() in NOT_FIC_SUFFIXES:
         yield Skipped(name)

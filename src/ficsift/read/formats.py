@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+CALIBRE_BOOK_MAGIC = b"FICSIFT-CALIBRE-BOOK 1\n"
 
 
 class _Named(Protocol):
@@ -88,6 +89,8 @@ def unsupported_reason(raw: _Named) -> str | None:
     """Why ``raw`` is refused before any reader sees it (a format named above, or an EPUB or
     zip by name that is none); None for anything a reader may try."""
     data = raw.data
+    if data.startswith(CALIBRE_BOOK_MAGIC):  # a book with its library's metadata: read/calibre.py
+        return None
     for fmt in UNSUPPORTED:
         if fmt.has_magic(data):
             return f"{fmt.name} is not supported yet"

@@ -4,6 +4,7 @@ from ficsift.read import (  # noqa: F401
     ao3_html,
     ao3_listing,
     ao3_page,
+    calibre,
     epub,
     fanficfare_outputs,
     ffn,

@@ -58,7 +58,7 @@ HEAD_WEIGHTS = (7.0, 5.0, 2.0, 2.0)
 BODY_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
 BODY_SHARE = 0.5  # the body's BM25 beside the head's
 LONG_QUERY = 4  # terms from which a query asks for "most of these words"
-MOST_WORDS = 0.6  # the share of the rarest terms a long query's match must hold
+MOST_WORDS = 0.34  # the share of the rarest terms a long query's match must hold
 RAREST = 6  # terms a long query's match is made of (the rarest: they decide; and cost least)
 _TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -143,9 +143,10 @@ class TextTerms:
         return len(self.positive) >= LONG_QUERY
 
     def all_of(self, terms: tuple[str, ...] | list[str]) -> str:
-        return self._without(" AND ".join(terms))
+        return self.without(" AND ".join(terms))
 
-    def _without(self, expression: str) -> str:
+    def without(self, expression: str) -> str:
+        """The expression less the excluded terms."""
         if not self.negative:
             return expression
         return f"({expression})" + "".join(f" NOT {t}" for t in self.negative)
@@ -157,7 +158,7 @@ class TextTerms:
         rarest = self.rarest(frequencies)[:RAREST]
         need = math.ceil(MOST_WORDS * len(rarest))
         groups = [" AND ".join(group) for group in combinations(rarest, need)]
-        return self._without(" OR ".join(f"({g})" for g in groups))
+        return self.without(" OR ".join(f"({g})" for g in groups))
 
     def rarest(self, frequencies: Frequencies | None) -> list[str]:
         """The terms, rarest first (without counts: longest first, a rough stand-in)."""
@@ -180,10 +181,14 @@ class Compiled:
     fts: str | None = None  # the work_fts MATCH expression, if the query has words
     text: TextTerms | None = None
     sort: Sort = Sort.RELEVANCE
+    most: str | None = None  # a long query: what a work must hold (``fts`` scores all terms)
 
     def _where(self) -> tuple[str, list[Any]]:
         where: list[str] = ["work_fts MATCH ?"] if self.fts else []
         params: list[Any] = [self.fts] if self.fts else []
+        if self.fts and self.most:
+            where.append("w.id IN (SELECT rowid FROM work_fts WHERE work_fts MATCH ?)")
+            params.append(self.most)
         for c in self.conditions:
             sql, more = c.sql()
             where.append(sql)
@@ -245,9 +250,12 @@ class QueryCompiler:
 
     def compile(self, query: Query) -> Compiled:
         text = TextTerms.of(query.text) if query.text else None
-        out = Compiled(
-            fts=text.match(self.frequencies) if text else None, text=text, sort=query.sort
-        )
+        out = Compiled(text=text, sort=query.sort)
+        if text is not None:
+            out.fts = text.match(self.frequencies)
+            if text.long:
+                # BM25 sums over every term a work holds; "most words" decides which match
+                out.fts, out.most = text.without(text.any_of()), out.fts
         excluded = excluded_only(query.text) if query.text else None
         if excluded:
             out.conditions.append(

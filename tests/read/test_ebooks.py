@@ -235,3 +235,40 @@ def test_generic_epub_subjects_are_typed_through_the_ontology() -> None:
         "Fluff": TagType.FREEFORM,
         "A tag nobody has ever used before": TagType.FREEFORM,
     }
+
+
+# --- FanFicFare's MOBI: its title page fields, as its EPUB has them ------------------------------
+
+
+def test_fanficfare_mobi_reads_as_its_epub(tmp_path: Path) -> None:
+    import json as jsonlib
+    import os
+    import subprocess
+    import sys
+
+    from tests.read.epub_fixtures import _FFF_SCRIPT
+
+    (tmp_path / "personal.ini").write_text("", "utf-8")
+    argvs = [
+        [
+            "-f",
+            fmt,
+            "--non-interactive",
+            "-o",
+            f"output_filename=wip.{fmt}",
+            "http://test1.com?sid=1",
+        ]
+        for fmt in ("mobi", "epub")
+    ]
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+           "PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"}  # fmt: skip
+    subprocess.run([sys.executable, "-c", _FFF_SCRIPT, jsonlib.dumps(argvs)], cwd=tmp_path,
+                   env=env, capture_output=True, timeout=300, check=True)  # fmt: skip
+    mobi = read_bytes("wip.mobi", (tmp_path / "wip.mobi").read_bytes())[0]
+    epub = read_bytes("wip.epub", (tmp_path / "wip.epub").read_bytes())[0]
+    for doc in (mobi, epub):
+        doc.series = [type(s)(s.name, s.part) for s in doc.series]  # the MOBI has no series link
+        doc.language = None  # nor a language (the EPUB's is its OPF's)
+    assert _fields(mobi) == _fields(epub)
+    assert (mobi.published, mobi.updated, mobi.stats.words) == ("1975-03-15", "1975-04-15", 123456)
+    assert abs(mobi.words - epub.words) <= 5

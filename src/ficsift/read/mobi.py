@@ -26,6 +26,7 @@ import html as htmllib
 import io
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -35,11 +36,12 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborNode
 
-from ficsift.model import Document
+from ficsift.model import Chapter, Document
 from ficsift.read.ao3_html import Ao3HtmlReader
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.epub import EpubReader
-from ficsift.read.html import node_text, parse_html
+from ficsift.read.fanficfare_outputs import apply_title_page
+from ficsift.read.html import fragment_text, html_blocks, node_text, parse_html, sanitize_html
 
 MAGIC_AT, MAGIC = 60, b"BOOKMOBI"
 TIME_BUDGET = 60.0  # seconds: the largest real books unpack in about a second
@@ -88,6 +90,8 @@ class MobiReader(Reader):
         if book.epub is not None:
             inner = RawFile(raw.path, book.epub, raw.limits, raw.depth + 1, raw.budget)
             docs = EpubReader().read(inner)
+        elif 'class="authorlink"' in book.html[:20_000]:
+            docs = [read_fanficfare_mobi(raw, book.html)]
         elif "Posted originally on the" in book.html and "archiveofourown" in book.html:
             rebuilt = ao3_html_from_mobi7(book.html)
             inner = RawFile(raw.path, rebuilt.encode(), raw.limits, raw.depth + 1, raw.budget)
@@ -122,7 +126,12 @@ def unpack(raw: RawFile) -> Unpacked:
             why = lines[-1][:200] if lines else f"exit status {done.returncode}"
             if "MemoryError" in why:
                 why = "ran out of memory"
-            raise ReadError(f"MOBI: cannot unpack this book ({why})")
+            # KindleUnpack insists on every record the header counts; FanFicFare's MOBI
+            # writer counts one more than it writes.  The text itself is still there.
+            html = palmdoc_text(raw.data)
+            if html is None:
+                raise ReadError(f"MOBI: cannot unpack this book ({why})")
+            return Unpacked(html=html)
         epubs = sorted(out.glob("mobi8/*.epub"))
         if epubs:
             return Unpacked(epub=epubs[0].read_bytes())
@@ -134,6 +143,76 @@ def unpack(raw: RawFile) -> Unpacked:
             html=html.read_bytes().decode("utf-8", "replace"),
             opf=opf.read_bytes() if opf.exists() else b"",
         )
+
+
+def palmdoc_text(data: bytes, limit: int = 64 << 20) -> str | None:
+    """A MOBI 7 book's text read directly: the PalmDOC-compressed (or uncompressed) text
+    records there are, each stripped of its trailing entries; None for anything else
+    (HUFF/CDIC compression, encryption, a header that does not add up)."""
+    try:
+        count = struct.unpack_from(">H", data, 76)[0]
+        offsets = [struct.unpack_from(">I", data, 78 + 8 * i)[0] for i in range(count)]
+        offsets.append(len(data))
+        rec0 = data[offsets[0] : offsets[1]]
+        compression, text_count, encryption = (
+            struct.unpack_from(">H", rec0, 0)[0],
+            struct.unpack_from(">H", rec0, 8)[0],
+            struct.unpack_from(">H", rec0, 12)[0],
+        )
+        encoding = struct.unpack_from(">I", rec0, 28)[0] if rec0[16:20] == b"MOBI" else 1252
+        header_len = struct.unpack_from(">I", rec0, 20)[0] if rec0[16:20] == b"MOBI" else 0
+        flags = struct.unpack_from(">H", rec0, 0xF2)[0] if header_len >= 0xE4 else 0
+    except struct.error:
+        return None
+    if encryption or compression not in {1, 2}:
+        return None
+    out = bytearray()
+    for i in range(1, min(text_count, count - 1) + 1):
+        record = _trim_trailing(data[offsets[i] : offsets[i + 1]], flags)
+        out += _lz77(record) if compression == 2 else record
+        if len(out) > limit:
+            return None
+    return out.decode("utf-8" if encoding == 65001 else "cp1252", "replace")
+
+
+def _trim_trailing(record: bytes, flags: int) -> bytes:
+    """A text record without the trailing entries its header's extra-data flags announce."""
+    for bit in range(15, 0, -1):
+        if flags & (1 << bit):
+            size = shift = 0
+            for pos in range(len(record) - 1, max(len(record) - 5, -1), -1):
+                size |= (record[pos] & 0x7F) << shift
+                shift += 7
+                if record[pos] & 0x80:
+                    break
+            record = record[: len(record) - size] if 0 < size <= len(record) else record
+    if flags & 1 and record:
+        record = record[: len(record) - ((record[-1] & 3) + 1)]
+    return record
+
+
+def _lz77(record: bytes) -> bytes:
+    """PalmDOC decompression (its LZ77 variant)."""
+    out = bytearray()
+    i, n = 0, len(record)
+    while i < n:
+        c = record[i]
+        i += 1
+        if 1 <= c <= 8:
+            out += record[i : i + c]
+            i += c
+        elif c < 0x80:
+            out.append(c)
+        elif c >= 0xC0:
+            out += bytes((0x20, c ^ 0x80))
+        elif i < n:
+            pair = (c << 8) | record[i]
+            i += 1
+            distance, length = (pair >> 3) & 0x7FF, (pair & 7) + 3
+            if 0 < distance <= len(out):
+                for _ in range(length):
+                    out.append(out[-distance])
+    return bytes(out)
 
 
 def _limit_memory() -> None:  # pragma: no cover - runs in the child
@@ -354,6 +433,52 @@ def _afterword_html(part: list[Block]) -> str:
     return (
         f'<div id="afterword"><div class="meta"><div id="endnotes">{"".join(out)}</div></div></div>'
     )
+
+
+def read_fanficfare_mobi(raw: RawFile, html: str) -> Document:
+    """FanFicFare's MOBI: a title page (``<h3>`` title "by" author links, then ``<b>Label:</b>
+    value<br/>`` fields, the labels of its HTML and TXT outputs), a contents page, then one
+    page per chapter under its ``<h3>`` title."""
+    pages = split_pages(html)
+    title_page = parse_html(pages[0]).body
+    if title_page is None:
+        raise ReadError("FanFicFare MOBI: no title page")
+    doc = Document(source=raw.source(MobiReader.format))
+    heading = title_page.css_first("h3")
+    if heading is not None:
+        links = heading.css("a")
+        doc.title = node_text(links[0]) if links else node_text(heading)
+        doc.authors = [node_text(a) for a in heading.css("a.authorlink") if node_text(a)]
+        if links and (url := links[0].attributes.get("href")):
+            doc.source.url = url if url.startswith(("http://", "https://")) else None
+    fields: list[tuple[str, str]] = []
+    for box in title_page.css("div"):
+        if box.css_first("b") is None:
+            continue
+        for piece in re.split(r"<br\s*/?>", box.inner_html or ""):
+            found = re.match(r"\s*<b>([^<]{1,40}):</b>(.*)$", piece, re.S)
+            if found:
+                fields.append((found.group(1), fragment_text(found.group(2))))
+        break
+    apply_title_page(doc, fields)
+    for page in pages[1:]:
+        body = parse_html(page).body
+        if body is None or body.css_first('a[name="TOCTOP"]') is not None:
+            continue
+        head = body.css_first("h3")
+        if head is None:
+            continue
+        title = node_text(head)
+        head.decompose()
+        blocks = html_blocks(body)
+        text = "\n\n".join(b.text for b in blocks)
+        if text.strip():
+            doc.chapters.append(
+                Chapter(title=title, text=text, html=sanitize_html(body.inner_html or ""))
+            )
+    if not doc.chapters:
+        raise ReadError("FanFicFare MOBI: no chapters")
+    return doc
 
 
 def epub_from_mobi7(book: Unpacked) -> bytes:

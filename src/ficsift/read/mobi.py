@@ -128,10 +128,10 @@ def unpack(raw: RawFile) -> Unpacked:
                 why = "ran out of memory"
             # KindleUnpack insists on every record the header counts; FanFicFare's MOBI
             # writer counts one more than it writes.  The text itself is still there.
-            html = palmdoc_text(raw.data)
-            if html is None:
+            text = palmdoc_text(raw.data)
+            if text is None:
                 raise ReadError(f"MOBI: cannot unpack this book ({why})")
-            return Unpacked(html=html)
+            return Unpacked(html=text)
         epubs = sorted(out.glob("mobi8/*.epub"))
         if epubs:
             return Unpacked(epub=epubs[0].read_bytes())

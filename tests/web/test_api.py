@@ -44,7 +44,7 @@ def test_work_json_and_missing_work(client: TestClient) -> None:
     assert data["reading"] is None
     missing = client.get("/api/works/99999")
     assert missing.status_code == 404
-    assert missing.json() == {"error": "no work 99999 in the library"}
+    assert missing.json() == {"error": "There is no work “99999” in your library."}
     bad = client.get("/api/works/not-a-number")
     assert bad.status_code == 422
     assert "work_id" in bad.json()["error"]

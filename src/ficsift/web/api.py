@@ -5,19 +5,22 @@ Errors are ``{"error": message}`` with a fitting status (see :func:`ficsift.web.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from ficsift.library.query import BlacklistEntry, BlacklistKind, ReadingStatus
+from ficsift.library.query import Query as DbQuery
 from ficsift.web import searching, views
-from ficsift.web.forms import PAGE_SIZE, SearchForm
+from ficsift.web.forms import MAX_PAGE, PAGE_SIZE, SearchForm
 from ficsift.web.jobs import story_urls
 from ficsift.web.state import AppState
 
 router = APIRouter(prefix="/api", tags=["api"])
+MAX_LIMIT = 100  # results a page of /api/search may ask for
+TAG_DEPTH = 2000  # tag names per type that autocomplete knows (the most used)
 
 
 def _state(request: Request) -> AppState:
@@ -58,19 +61,146 @@ def csrf(request: Request) -> dict[str, str]:
     return {"token": request.state.csrf_token}
 
 
-@router.get("/search")
-def search(request: Request) -> dict[str, Any]:
+class TagOut(BaseModel):
+    name: str
+    type: str
+    source: str = Field(description="author | inferred")
+    main: bool = False
+    confidence: float | None = None
+
+
+class StatsOut(BaseModel):
+    kudos: int | None = None
+    hits: int | None = None
+    bookmarks: int | None = None
+    comments: int | None = None
+
+
+class HitOut(BaseModel):
+    id: int
+    title: str
+    authors: list[str]
+    score: float
+    quality: float | None = None
+    source: str
+    why: list[str] = Field(description="one short phrase per reason the work matched")
+    snippet: str | None = Field(None, description="a matching passage, matches marked «so»")
+    fandoms: list[TagOut]
+    rating: str | None = None
+    warnings: list[TagOut]
+    content_warnings: list[TagOut]
+    category: list[TagOut]
+    relationships: list[TagOut]
+    characters: list[TagOut]
+    tags: list[TagOut]
+    status: str
+    words: int
+    chapters: int
+    chapters_total: int | None = None
+    published: str | None = None
+    updated: str | None = None
+    summary: str | None = None
+    language: str | None = None
+    stats: StatsOut
+    has_text: bool
+    reading: dict[str, Any] | None = None
+
+
+class FacetOut(BaseModel):
+    name: str
+    count: int
+
+
+class SearchOut(BaseModel):
+    total: int = Field(description="works matching, over all pages")
+    offset: int
+    limit: int
+    page: int
+    page_size: int
+    results: list[HitOut]
+    facets: dict[str, list[FacetOut]] = Field(description="tag type → most common tags")
+    query: list[str] = Field(description="what the query asked, in English")
+    facets_from: int
+    took_ms: float
+
+
+class TagNameOut(BaseModel):
+    name: str
+    type: str
+    count: int = Field(description="works in the library with this tag")
+
+
+class TagNamesOut(BaseModel):
+    tags: list[TagNameOut]
+
+
+@router.get("/search", response_model=SearchOut)
+def search(
+    request: Request,
+    q: str = Query(
+        "",
+        max_length=2000,
+        description="the inline query language, e.g. "
+        '`vampire willow -"Major Character Death" words>5000 sort:quality`',
+    ),
+    tag: Annotated[
+        list[str] | None, Query(description="tags to include, `type:name` or a name")
+    ] = None,
+    xtag: Annotated[
+        list[str] | None, Query(description="tags to exclude, `type:name` or a name")
+    ] = None,
+    rating: Annotated[list[str] | None, Query(description="AO3 ratings, any of")] = None,
+    category: Annotated[list[str] | None, Query(description="AO3 categories, any of")] = None,
+    xwarning: Annotated[
+        list[str] | None, Query(description="archive warnings to leave out")
+    ] = None,
+    complete: str = Query("", pattern="^(|yes|no)$", description="yes | no"),
+    words_min: int | None = Query(None, description="at least this many words"),
+    words_max: int | None = Query(None, description="at most this many words"),
+    lang: Annotated[list[str] | None, Query(description="languages, any of")] = None,
+    crossover: str = Query("any", pattern="^(any|exclude|only)$"),
+    main: bool = Query(False, description="included ships must be the main pairing"),
+    sort: str = Query(
+        "",
+        description="relevance (empty), quality, kudos, hits, bookmarks, "
+        "comments, words, updated, published, title",
+    ),
+    hide_read: bool = False,
+    author_only: bool = Query(False, description="ignore inferred tags when filtering"),
+    no_blacklist: bool = False,
+    page: int = Query(1, description=f"1-based; kept within 1–{MAX_PAGE}"),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_LIMIT, description="results per page"),
+) -> dict[str, Any]:
     """Search with the same parameters as ``/search`` (``q`` in the inline query language)."""
     form = SearchForm.from_params(request.query_params)
     with _state(request).library() as lib:
-        result = views.run_search(lib, form)
+        result = views.run_search(lib, form, limit=limit)
     if result.error:
         raise HTTPException(400, f"query syntax: {result.error}"
                             + (f" (at {result.error_position})" if result.error_position is not None else ""))  # fmt: skip
     data: dict[str, Any] = result.page.to_json()
     data["page"] = form.page
-    data["page_size"] = PAGE_SIZE
+    data["page_size"] = limit
     return data
+
+
+@router.get("/tags", response_model=TagNamesOut)
+def tag_names(
+    request: Request,
+    prefix: str = Query("", max_length=100, description="the start of a tag's name or a word"),
+    limit: int = Query(12, ge=1, le=50),
+) -> dict[str, Any]:
+    """Tag names for autocomplete: names starting with ``prefix``, then names with a word
+    starting with it, most used first.  Drawn from the library's tag counts."""
+    state = _state(request)
+    key = state.facet_key(("all tag names",))
+    names = state.cached_facets(key)
+    if names is None:
+        with state.library() as lib:
+            page = searching.run_search(lib, DbQuery(use_blacklist=False), 0, 1, TAG_DEPTH)
+        names = views.facet_list(page.facets)
+        state.store_facets(key, names)
+    return {"tags": views.complete_tags(names, prefix, limit)}
 
 
 @router.get("/works/{work_id}")

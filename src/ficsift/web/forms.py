@@ -8,6 +8,7 @@ is how every include/exclude link and page link is made.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -43,6 +44,29 @@ MAX_PAGE = 500
 _TYPE_NAMES = {t.value for t in TagType}
 
 ParseQuery = Callable[[str], Query]
+
+# The query box is the one source of truth for what both it and the sidebar can say (sort,
+# completion, main pairing): the page renders the sidebar from the parsed box, and sends the
+# state it showed back as ``<key>_was``; a sidebar control the reader changed rewrites the box.
+SYNCED = ("sort", "complete", "main")
+
+
+def _token(key: str) -> re.Pattern[str]:
+    return re.compile(rf'(?<!\S)-?{key}:(?:"[^"]*"|\S+)', re.IGNORECASE)
+
+
+def has_token(q: str, key: str) -> bool:
+    """Whether the query box says ``key:`` (``sort:quality``, ``complete:yes``)."""
+    return _token(key).search(q) is not None
+
+
+def strip_token(q: str, key: str) -> str:
+    """The box without its ``key:`` tokens.
+
+    >>> strip_token('vampire sort:quality "a b" complete:yes', "sort")
+    'vampire "a b" complete:yes'
+    """
+    return " ".join(_token(key).sub(" ", q).split())
 
 
 def split_tag(spec: str) -> tuple[TagType | None, str]:
@@ -108,6 +132,17 @@ class SearchForm:
                     seen.append(v)
             return seen[:50]
 
+        def tags(key: str) -> list[str]:
+            """The sidebar's links and its free "other tags" box (AO3's tag names hold no
+            commas, so a comma separates them)."""
+            split = [t for v in many(key) for t in v.split(",")]
+            out: list[str] = []
+            for t in split:
+                t = " ".join(t.split())
+                if t and t not in out:
+                    out.append(t)
+            return out[:50]
+
         def one(key: str) -> str:
             values = many(key)
             return values[0] if values else ""
@@ -118,21 +153,34 @@ class SearchForm:
         q = params.get("q") or ""
         if isinstance(q, list):
             q = q[0] if q else ""
+        q = str(q)[:2000].strip()
         crossover = one("crossover")
         sort = one("sort")
+        sidebar = {"sort": sort, "complete": one("complete"), "main": "1" if flag("main") else ""}
+        for key in SYNCED:
+            was = params.get(f"{key}_was")
+            was = (was[0] if was else "") if isinstance(was, list) else was
+            if was is None:  # a link or the API: the parameter says it, over the box
+                if sidebar[key]:
+                    q = strip_token(q, key)
+            elif sidebar[key] != str(was).strip().replace("0", ""):
+                q = strip_token(q, key)  # the reader changed the sidebar control
+            elif has_token(q, key):
+                sidebar[key] = ""  # unchanged control: the box decides
+        sort, complete, main = sidebar["sort"], sidebar["complete"], bool(sidebar["main"])
         return cls(
-            q=str(q)[:2000].strip(),
-            tag=many("tag"),
-            xtag=many("xtag"),
+            q=q,
+            tag=tags("tag"),
+            xtag=tags("xtag"),
             rating=[r for r in many("rating") if r in RATINGS],
             category=[c for c in many("category") if c in CATEGORIES],
             xwarning=[w for w in many("xwarning") if w in WARNINGS],
-            complete=one("complete") if one("complete") in {"yes", "no"} else "",
+            complete=complete if complete in {"yes", "no"} else "",
             words_min=_int(one("words_min")) if one("words_min") else None,
             words_max=_int(one("words_max")) if one("words_max") else None,
             lang=many("lang"),
             crossover=crossover if crossover in {c.value for c in Crossover} else "any",
-            main=flag("main"),
+            main=main,
             sort=sort if sort in {s for s, _ in SORTS} else "",
             hide_read=flag("hide_read"),
             author_only=flag("author_only"),

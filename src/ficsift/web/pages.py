@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -63,6 +64,7 @@ def search_page(request: Request) -> Response:
     context = {
         "form": form,
         "result": result,
+        "shown": result.shown(),
         "facets": facets,
         "facets_url": "/search/facets" + base[len("/search") :],
         "facets_inline_url": base + ("&" if "?" in base else "?") + "facets=1",
@@ -95,10 +97,11 @@ def search_facets(request: Request) -> Response:
     return render(request, "_facets.html", {"form": form, "facets": facets})
 
 
-@router.get("/works/{work_id}")
-def work_page(request: Request, work_id: int, chapter: int | None = None) -> Response:
+@router.get("/works/{work_ref}")
+def work_page(request: Request, work_ref: str, chapter: int | None = None) -> Response:
     with _state(request).library() as lib:
-        work = views.get_work(lib, work_id)
+        work = views.get_work(lib, work_ref)  # "/works/abc": the friendly not-found page
+        work_id = work.id
         reading = views.reading_of(lib, work_id)
         similar = searching.more_like(lib, work_id)
         quality = searching.quality_lines(lib, work_id)
@@ -139,13 +142,13 @@ def work_page(request: Request, work_id: int, chapter: int | None = None) -> Res
 
 @router.post("/works/{work_id}/fetch")
 def work_fetch(request: Request, work_id: int) -> Response:
-    """"Get the text" of a metadata-only work from its story URL (network, on request)."""
+    """ "Get the text" of a metadata-only work from its story URL (network, on request)."""
     return _fetch_work(request, work_id, "fetch")
 
 
 @router.post("/works/{work_id}/update")
 def work_update(request: Request, work_id: int) -> Response:
-    """"Check for new chapters" of a work in progress (network, on request)."""
+    """ "Check for new chapters" of a work in progress (network, on request)."""
     return _fetch_work(request, work_id, "update")
 
 
@@ -210,6 +213,8 @@ def import_page(request: Request, job: int | None = None, welcome: int = 0) -> R
         "jobs": state.recent_jobs(5),
         "welcome": bool(welcome),
         "max_mb": request.app.state.max_file_bytes // 2**20,
+        "folder_error": None,
+        "folder_text": "",
     }
     return render(request, "import.html", context)
 
@@ -220,7 +225,18 @@ async def import_post(request: Request) -> Response:
     form = await request.form(max_files=200, max_fields=200)
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     folder_text = str(form.get("folder") or "").strip()
-    folder = views.folder_path(state, folder_text) if folder_text else None
+    try:
+        folder = views.folder_path(state, folder_text) if folder_text else None
+    except HTTPException as exc:  # the form again, with the reason and the path as typed
+        context = {
+            "job": None,
+            "jobs": state.recent_jobs(5),
+            "welcome": False,
+            "max_mb": request.app.state.max_file_bytes // 2**20,
+            "folder_error": str(exc.detail),
+            "folder_text": folder_text,
+        }
+        return render(request, "import.html", context, status_code=exc.status_code)
     saved, refused = await views.save_uploads(state, files, request.app.state.max_file_bytes)
     job = views.start_import(state, saved, refused, folder)
     return _see_other(f"/import?job={job.id}")
@@ -231,6 +247,9 @@ def library_page(request: Request) -> Response:
     with _state(request).library() as lib:
         stats = lib.stats()
         blacklist = lib.blacklist()
+        titles = {
+            e.value: views.title_of(lib, e.value) for e in blacklist if e.kind is BlacklistKind.WORK
+        }
         lists: list[tuple[str, object]] = []
         for status in ReadingStatus:
             query = Query(reading=[status], use_blacklist=False, sort=Sort.UPDATED)
@@ -238,6 +257,8 @@ def library_page(request: Request) -> Response:
     context = {
         "stats": stats,
         "blacklist": blacklist,
+        "titles": titles,
+        "note": request.query_params.get("note", "")[:300],
         "lists": lists,
         "kinds": [k.value for k in BlacklistKind],
     }
@@ -257,8 +278,21 @@ async def blacklist_add(request: Request) -> Response:
         raise HTTPException(422, "say what to blacklist")
     with _state(request).library() as lib:
         lib.blacklist_add(BlacklistEntry(kind, value, fandom))
+        hidden = views.blacklist_reach(lib, kind, value)
     _state(request).changed()
-    return _see_other(local_path(str(form.get("back") or ""), "/library#blacklist"))
+    back = local_path(str(form.get("back") or ""), "/library")
+    if kind is BlacklistKind.WORK:
+        note = "This work is now hidden from your searches. Undo it in Library → Blacklist."
+    elif hidden:
+        note = f"Blacklisted {kind.value} “{value}”: {hidden:,} work{'s' if hidden != 1 else ''} hidden."
+    else:
+        note = f"Blacklisted {kind.value} “{value}”, but no work in your library has it (yet)."
+    path, _, fragment = back.partition("#")
+    joiner = "&" if "?" in path else "?"
+    anchor = fragment or ("blacklist" if path == "/library" else "")
+    return _see_other(
+        f"{path}{joiner}{urlencode({'note': note})}" + (f"#{anchor}" if anchor else "")
+    )
 
 
 @router.post("/library/blacklist/{entry_id}/remove")

@@ -13,7 +13,7 @@ from fastapi import HTTPException
 from starlette.datastructures import UploadFile
 
 from ficsift.library import Library, StoredWork
-from ficsift.library.query import Query, ReadingStatus
+from ficsift.library.query import BlacklistKind, Query, ReadingStatus, TagFilter, TagGroup
 from ficsift.model import Chapter, Tag, TagOrigin, TagType
 from ficsift.search.results import ReadingState
 from ficsift.web import searching
@@ -46,14 +46,50 @@ class SearchResult:
     def last_page(self) -> int:
         return max(1, -(-self.page.total // PAGE_SIZE)) if self.page else 1
 
+    @property
+    def past_the_end(self) -> bool:
+        """A page number past the last page of results (``page=999``)."""
+        return self.page is not None and not self.page.hits and self.page.total > 0
 
-def run_search(lib: Library, form: SearchForm, facets: bool = True) -> SearchResult:
+    def shown(self) -> dict[str, Any]:
+        """What the sidebar shows for the box and the sidebar together (the parsed query)."""
+        q = self.query
+        if q is None:
+            return {"sort": self.form.sort, "complete": self.form.complete, "main": self.form.main}
+        sort = "" if q.sort.value == "relevance" else q.sort.value
+        complete = "" if q.complete is None else ("yes" if q.complete else "no")
+        return {"sort": sort, "complete": complete, "main": q.main_pairing}
+
+
+FACETS_SHOWN = 10  # per tag type, before "more"
+FACETS_MORE = 40  # counted per tag type, behind "more"
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def error_position(text: str, message: str, position: int | None) -> int | None:
+    """Where the caret goes: the parser gives the start of the bad token (``words>abc`` → 0);
+    when its message quotes the bad value, point at that value within the token."""
+    if position is None:
+        return None
+    found = _QUOTED.search(message)
+    if found:
+        at = text.find(found.group(1), position)
+        if at >= 0:
+            return at
+    return min(position, len(text))
+
+
+def run_search(
+    lib: Library, form: SearchForm, facets: bool = True, limit: int = PAGE_SIZE
+) -> SearchResult:
     started = time.perf_counter()
     try:
         query = form.to_query(searching.parse)
     except searching.QueryError as exc:
-        return SearchResult(form, None, None, exc.message, exc.position)
-    page = searching.run_search(lib, query, form.offset, PAGE_SIZE, facets=10 if facets else 0)
+        where = error_position(form.q, exc.message, exc.position)
+        return SearchResult(form, None, None, exc.message, where)
+    offset = (form.page - 1) * limit
+    page = searching.run_search(lib, query, offset, limit, facets=FACETS_MORE if facets else 0)
     return SearchResult(form, query, page, took_ms=(time.perf_counter() - started) * 1000)
 
 
@@ -65,6 +101,27 @@ def facet_list(facets: dict[str, list[tuple[str, int]]]) -> list[tuple[str, list
     """Facets in AO3's sidebar order."""
     out = [(k, facets[k]) for k in FACET_ORDER if facets.get(k)]
     return out + [(k, v) for k, v in facets.items() if k not in FACET_ORDER and v]
+
+
+def complete_tags(
+    facets: list[tuple[str, list[tuple[str, int]]]], prefix: str, limit: int
+) -> list[dict[str, Any]]:
+    """Tag names for autocomplete: those starting with ``prefix`` first, then those with a
+    word starting with it; the most used first within each."""
+    wanted = " ".join(prefix.split()).casefold()
+    if not wanted:
+        return []
+    starts: list[tuple[int, str, str]] = []
+    words: list[tuple[int, str, str]] = []
+    for kind, items in facets:
+        for name, count in items:
+            folded = name.casefold()
+            if folded.startswith(wanted):
+                starts.append((count, name, kind))
+            elif any(w.startswith(wanted) for w in re.split(r"[\s/&(]+", folded)):
+                words.append((count, name, kind))
+    ranked = sorted(starts, key=lambda t: -t[0]) + sorted(words, key=lambda t: -t[0])
+    return [{"name": n, "type": k, "count": c} for c, n, k in ranked[:limit]]
 
 
 # -- work page -------------------------------------------------------------------------------
@@ -176,11 +233,32 @@ def reading_of(lib: Library, work_id: int) -> ReadingState | None:
     return lib.reading(work_id)
 
 
-def get_work(lib: Library, work_id: int) -> StoredWork:
-    work = lib.get(work_id) if 0 < work_id <= MAX_ID else None
+def get_work(lib: Library, work_id: int | str) -> StoredWork:
+    number = int(work_id) if str(work_id).isdigit() else 0
+    work = lib.get(number) if 0 < number <= MAX_ID else None
     if work is None:
-        raise HTTPException(404, f"no work {work_id} in the library")
+        shown = str(work_id)[:40]
+        raise HTTPException(404, f"There is no work “{shown}” in your library.")
     return work
+
+
+def blacklist_reach(lib: Library, kind: BlacklistKind, value: str) -> int:
+    """How many works a new blacklist entry hides (0: it matches nothing, say so)."""
+    if kind is BlacklistKind.WORK:
+        return 1 if title_of(lib, value) else 0
+    query = Query(use_blacklist=False)
+    if kind is BlacklistKind.AUTHOR:
+        query.authors = [value]
+    else:
+        query.include = [TagGroup((TagFilter(value),))]
+    page = searching.run_search(lib, query, 0, 1, facets=0)
+    return int(page.total)
+
+
+def title_of(lib: Library, value: str) -> str | None:
+    """A blacklisted work's title (the entry stores its id)."""
+    work = lib.get(int(value)) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+    return (work.document.title or "(untitled)") if work else None
 
 
 def mark(

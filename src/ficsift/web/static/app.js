@@ -43,6 +43,8 @@
     }).then(function (html) {
       box.innerHTML = html;
       box.removeAttribute("aria-busy");
+      var swapped = $("#search-form");
+      if (swapped && swapped.dataset.title) document.title = swapped.dataset.title;
       if (push) history.pushState({ search: true }, "", url);
       initSearch();
       var q = $("#results-heading");
@@ -75,8 +77,39 @@
         return r.text();
       }).then(function (html) {
         if (pending.isConnected) pending.outerHTML = html;
-      }).catch(function () { /* the "Show tag counts" link still works */ });
+      }).catch(function () {
+        /* never "Counting tags…" for ever: say so (the "Show tag counts" link still works) */
+        var p = $("p", pending);
+        if (p && pending.isConnected) p.firstChild.textContent = "Tag counts are not available. ";
+      });
     }
+    $$("[data-tag-complete]", form).forEach(initTagComplete);
+  }
+
+  /* tag autocomplete: names from the library's tags, into the shared <datalist> */
+  function initTagComplete(input) {
+    var list = $("#" + input.getAttribute("list"));
+    var timer = null, asked = "";
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var word = input.value.split(",").pop().trim();
+        if (word.length < 2 || word === asked || !list) return;
+        asked = word;
+        fetch("/api/tags?prefix=" + encodeURIComponent(word)).then(function (r) {
+          return r.json();
+        }).then(function (data) {
+          var head = input.value.split(",").slice(0, -1).map(function (t) { return t.trim(); });
+          list.textContent = "";
+          (data.tags || []).forEach(function (t) {
+            var o = document.createElement("option");
+            o.value = head.concat([t.type + ":" + t.name]).join(", ");
+            o.label = t.name + " (" + t.type + ", " + t.count + ")";
+            list.appendChild(o);
+          });
+        }).catch(function () { /* typing still works */ });
+      }, 150);
+    });
   }
 
   document.addEventListener("submit", function (ev) {

@@ -80,6 +80,7 @@ class Got:
     rating: str | None
     rating_confidence: float
     warnings: dict[str, float]
+    unknown: set[str] = field(default_factory=set)  # characters found only as names
     # The likeliest fandoms, said or not: (fandom, probability, calibration features).
     candidates: list[tuple[str, float, tuple[float, ...]]] = field(default_factory=list)
 
@@ -308,6 +309,11 @@ def got_of(doc: Document) -> Got:
             (c["fandom"], float(c["probability"] or 0.0), tuple(c["features"]))
             for c in doc.extra.get("fandom_candidates", [])
         ],
+        unknown={
+            t.name
+            for t in inferred
+            if t.type == TagType.CHARACTER and "role" in t.extra and t.extra.get("original")
+        },
     )
 
 
@@ -367,9 +373,11 @@ def pairs_for_calibration(
             yield "fandom", c, fandom_right(name, gold, primer)
     if not gold.text_only:
         for name, c in got.characters.items():
-            yield "character", c, any(same_character(name, g) for g in gold.characters)
+            kind = "unknown character" if name in got.unknown else "character"
+            yield kind, c, any(same_character(name, g) for g in gold.characters)
         for pair, c in got.relationships.items():
-            yield "relationship", c, any(same_pair(pair, g) for g in gold.relationships)
+            if pair != got.main:  # the main pairing is judged as such, below
+                yield "relationship", c, any(same_pair(pair, g) for g in gold.relationships)
         for name, c in got.freeforms.items():
             yield "freeform", c, name in gold.freeforms
     if got.main is not None:

@@ -49,8 +49,11 @@ def test_characters_of_one_surname_are_family() -> None:
 
 
 def test_sisters_sharing_every_scene_are_not_a_couple(primer: Primer) -> None:
+    # (In Sunnydale: two first names alone no longer say which canon this is, and only the
+    # canon says they are sisters.)
     hug = (
-        "Buffy hugged Dawn and kissed her cheek, then Dawn sat on the bed and Buffy sat beside her."
+        "Buffy hugged Dawn and kissed her cheek, then Dawn sat on the bed in Sunnydale and Buffy "
+        "sat beside her."
     )
     text = story(*([hug] * 8))
     result = read_relationships(text, find_cast(text, primer).tagged())

@@ -76,11 +76,23 @@ class Gazetteer:
     @cached_property
     def sizes(self) -> dict[str, int]:
         """Franchise → how many of the gazetteer's characters are at home there."""
-        out: dict[str, int] = {}
+        return self._totals[0]
+
+    @cached_property
+    def weights(self) -> dict[str, int]:
+        """Franchise → the sum over its characters of their evidence there, plus one each
+        (how much AO3 tags the franchise's characters at all)."""
+        return self._totals[1]
+
+    @cached_property
+    def _totals(self) -> tuple[dict[str, int], dict[str, int]]:
+        sizes: dict[str, int] = {}
+        weights: dict[str, int] = {}
         for i in self.people_ids:
-            for fr in self.homes(i):
-                out[fr] = out.get(fr, 0) + 1
-        return out
+            for fr, n in self.homes(i).items():
+                sizes[fr] = sizes.get(fr, 0) + 1
+                weights[fr] = weights.get(fr, 0) + n + 1
+        return sizes, weights
 
     def homes(self, i: int) -> dict[str, int]:
         """Franchise → evidence count, the franchises with a fair share of ``i``'s links."""

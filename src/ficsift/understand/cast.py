@@ -836,12 +836,25 @@ def _original_characters(
     initial: dict[str, list[tuple[int, int]]] = defaultdict(list)  # counted once the name qualifies
     person: Counter[str] = Counter()
     place: Counter[str] = Counter()
-    for match in _PROPER_RE.finditer(text):
+    runs = list(_PROPER_RE.finditer(text))
+    # "Let Rupert", "Tomorrow Malcolm": a sentence's capitalised opening word that the story
+    # also writes in lower case is no part of the name after it.
+    openers = {
+        m.group(0).split()[0]
+        for m in runs
+        if " " in m.group(0) and m.start() not in covered and _sentence_initial(text, m.start())
+    }
+    in_lower = words_present(text, {w.lower() for w in openers})
+    for match in runs:
         start = match.start()
         if start in covered:  # most capitalised words are the primer's names: done at once
             continue
         name = match.group(0)
         words = name.split()
+        if len(words) > 1 and words[0].lower() in in_lower and _sentence_initial(text, start):
+            words.pop(0)
+            name = " ".join(words)
+            start = match.end() - len(name)
         if len(words) > 1 and words[0] in TITLE_WORDS:
             while len(words) > 1 and words[0] in TITLE_WORDS:
                 words.pop(0)  # "Rear Admiral Bronner" is Bronner; "Count Lohengramm" a known name

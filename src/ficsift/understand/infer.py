@@ -113,7 +113,9 @@ def _from_notes(tags: list[Tag], reading: NoteReading, fandoms: list[str], prime
 def calibration_kind(tag: Tag) -> str | None:
     """Which of the calibration's maps a tag's confidence goes through (None: its own)."""
     if tag.type == TagType.CHARACTER:
-        return "character" if "role" in tag.extra else "freeform"  # "Vampire Willow Rosenberg"
+        if "role" not in tag.extra:
+            return "freeform"  # "Vampire Willow Rosenberg": a state, typed a character by AO3
+        return "unknown character" if tag.extra.get("original") else "character"
     if tag.type == TagType.RELATIONSHIP:
         return "main pairing" if tag.extra.get("main") else "relationship"
     if tag.type == TagType.WARNING:

@@ -86,6 +86,13 @@ class MobiReader(Reader):
         return 95 if raw.data[MAGIC_AT : MAGIC_AT + len(MAGIC)] == MAGIC else 0
 
     def read(self, raw: RawFile) -> list[Document]:
+        try:
+            return self._read(raw)
+        except ReadError as exc:  # the inner EPUB/HTML reading's reasons, named as MOBI's
+            message = str(exc)
+            raise ReadError(message if message.startswith("MOBI") else f"MOBI: {message}") from None
+
+    def _read(self, raw: RawFile) -> list[Document]:
         book = unpack(raw)
         if book.epub is not None:
             inner = RawFile(raw.path, book.epub, raw.limits, raw.depth + 1, raw.budget)
@@ -162,9 +169,9 @@ def palmdoc_text(data: bytes, limit: int = 64 << 20) -> str | None:
         encoding = struct.unpack_from(">I", rec0, 28)[0] if rec0[16:20] == b"MOBI" else 1252
         header_len = struct.unpack_from(">I", rec0, 20)[0] if rec0[16:20] == b"MOBI" else 0
         flags = struct.unpack_from(">H", rec0, 0xF2)[0] if header_len >= 0xE4 else 0
-    except struct.error:
+    except (struct.error, IndexError):
         return None
-    if encryption or compression not in {1, 2}:
+    if encryption or compression not in {1, 2} or offsets != sorted(offsets):
         return None
     out = bytearray()
     for i in range(1, min(text_count, count - 1) + 1):

@@ -170,6 +170,8 @@ def flattened_html(lines: list[Line], authors: list[str]) -> str:
     label_name = ""
     label_x = 0.0
     seen_byline = False
+    story_started = False
+    headless = len({line.page for line in lines if line.size > body * 1.2}) <= 1
 
     def flush() -> None:
         nonlocal para, label_value, label_name
@@ -183,7 +185,11 @@ def flattened_html(lines: list[Line], authors: list[str]) -> str:
     for line in lines:
         heading = line.size > body * 1.2
         new_page = prev is None or line.page != prev.page
-        if new_page and (heading or _opens_afterword(line.text)):
+        # The story starts on a page of its own after the preface (a work of one chapter
+        # has no heading to mark it).
+        after_preface = headless and new_page and seen_byline and not story_started
+        story_started = story_started or after_preface
+        if new_page and (heading or after_preface or _opens_afterword(line.text)):
             flush()
             out.append(PAGEBREAK)
         label = _LABEL_RE.match(line.text)

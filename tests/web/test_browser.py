@@ -189,3 +189,137 @@ def test_fetch_by_url_then_check_for_new_chapters(
         browser.close()
     assert not errors, f"JavaScript errors: {errors}"
     assert not attempts.exists(), attempts.read_text()
+
+
+# -- issue 13: the rough edges, in a real browser --------------------------------------------
+
+SHOTS = Path("/tmp/ficsift-shots")
+
+
+@pytest.fixture
+def built_server(start_server: Any, library_dir: Path) -> str:
+    url: str = start_server(library_dir, *roots_option())
+    return url
+
+
+def _browser(pw: Any, width: int, height: int = 900) -> tuple[Any, Any, list[str]]:
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    tab.set_default_timeout(30_000)
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    return browser, tab, errors
+
+
+def test_box_and_sidebar_agree_and_the_title_follows(built_server: str) -> None:
+    expect = playwright_sync.expect
+    with playwright_sync.sync_playwright() as pw:
+        browser, p, errors = _browser(pw, 1280)
+        p.goto(built_server + "/search")
+        p.locator("#q").fill("sort:quality complete:yes main:yes")
+        p.locator("#q").press("Enter")  # JS swaps the results in place
+        expect(p.locator("#sort")).to_have_value("quality")
+        expect(p.locator('input[name="complete"][value="yes"]')).to_be_checked()
+        expect(p.locator('input[name="main"]')).to_be_checked()
+        expect(p).to_have_title("sort:quality complete:yes main:yes — Search · ficsift")
+        # the dropdown rewrites the box rather than silently overriding it
+        p.locator("#sort").select_option("kudos")
+        expect(p.locator("#q")).to_have_value("complete:yes main:yes")
+        expect(p.locator("#sort")).to_have_value("kudos")
+        assert "sort=kudos" in p.url
+        # and typing a sort in the box wins over the dropdown's old value
+        p.locator("#q").fill("sort:words")
+        p.get_by_role("button", name="Search", exact=True).click()
+        expect(p.locator("#sort")).to_have_value("words")
+        expect(p).to_have_title("sort:words — Search · ficsift")
+        # deleting complete:yes main:yes from the box unticked them
+        expect(p.locator('input[name="complete"][value=""]')).to_be_checked()
+        expect(p.locator('input[name="main"]')).not_to_be_checked()
+        expect(p.locator(".chips")).to_have_count(0)
+        SHOTS.mkdir(exist_ok=True)
+        p.screenshot(path=str(SHOTS / "search-1280.png"), full_page=False)
+        browser.close()
+    assert not errors, errors
+
+
+def test_bad_query_ends_counting_and_the_caret_points_at_the_value(built_server: str) -> None:
+    expect = playwright_sync.expect
+    with playwright_sync.sync_playwright() as pw:
+        browser, p, errors = _browser(pw, 1280)
+        p.goto(built_server + "/search")
+        p.locator("#q").fill("words>abc")
+        p.locator("#q").press("Enter")
+        expect(p.get_by_role("alert")).to_contain_text("'abc' is not a number")
+        expect(p.locator("pre.caret")).to_have_text("words>abc\n      ^")
+        expect(p.get_by_text("Counting tags")).to_have_count(0)
+        browser.close()
+    assert not errors, errors
+
+
+def test_skip_links_more_tags_and_autocomplete(built_server: str) -> None:
+    expect = playwright_sync.expect
+    with playwright_sync.sync_playwright() as pw:
+        browser, p, errors = _browser(pw, 1280)
+        p.goto(built_server + "/search?q=willow")
+        p.wait_for_load_state("networkidle")  # the tag counts are in
+        # the filters are three Tab stops away, not hundreds
+        stops = []
+        for _ in range(3):
+            p.keyboard.press("Tab")
+            stops.append(p.evaluate("document.activeElement.textContent.trim()"))
+        assert "Skip to filters" in stops, stops
+        while p.evaluate("document.activeElement.textContent.trim()") != "Skip to filters":
+            p.keyboard.press("Shift+Tab")
+        p.keyboard.press("Enter")
+        assert p.evaluate("location.hash") == "#filters"
+        p.keyboard.press("Tab")
+        focused = p.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+        assert p.evaluate("!!document.activeElement.closest('#filters')"), focused
+        # "+N more" opens in place
+        more = p.locator("li.blurb li.more summary").first
+        hidden = p.locator("li.blurb li.more details a.tag").first
+        expect(hidden).to_be_hidden()
+        more.click()
+        expect(hidden).to_be_visible()
+        # tag names come as you type
+        p.locator("#tag-more").press_sequentially("wil", delay=60)
+        expect(p.locator('#tag-names option[value="character:Willow Rosenberg"]')).to_have_count(1)
+        browser.close()
+    assert not errors, errors
+
+
+def test_phone_work_page_jumps_and_nothing_scrolls_sideways(built_server: str) -> None:
+    expect = playwright_sync.expect
+    SHOTS.mkdir(exist_ok=True)
+    with playwright_sync.sync_playwright() as pw:
+        browser, p, errors = _browser(pw, 390, 844)
+        p.goto(built_server + "/search")
+        p.screenshot(path=str(SHOTS / "search-390.png"))
+        p.get_by_role("link", name="Four Nights and a Revelation").click()
+        jump = p.get_by_role("navigation", name="On this page").get_by_role(
+            "link", name="Your reading"
+        )
+        expect(jump).to_be_in_viewport()
+        p.screenshot(path=str(SHOTS / "work-390.png"))
+        jump.click()
+        expect(p.locator("#reading-h")).to_be_in_viewport()
+        for path in ("/search", p.url.split("#")[0], "/library", "/import"):
+            p.goto(built_server + path if path.startswith("/") else path)
+            width = p.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert width[0] <= width[1], (path, width)
+        p.goto(built_server + "/library")
+        p.screenshot(path=str(SHOTS / "library-390.png"), full_page=True)
+        p.set_viewport_size({"width": 1280, "height": 900})
+        p.goto(built_server + "/library")
+        p.screenshot(path=str(SHOTS / "library-1280.png"), full_page=True)
+        cells = p.evaluate(
+            "[...document.querySelectorAll('.stat-grid .panel')].every(panel => "
+            "[...panel.querySelectorAll('td.num')].every(td => "
+            "td.getBoundingClientRect().right <= panel.getBoundingClientRect().right + 0.5))"
+        )
+        assert cells, "a count spills out of its panel"
+        p.goto(built_server + "/search")
+        p.get_by_role("link", name="Four Nights and a Revelation").click()
+        p.screenshot(path=str(SHOTS / "work-1280.png"))
+        browser.close()
+    assert not errors, errors

@@ -47,6 +47,14 @@ def test_an_unchanged_dropdown_never_overrides_the_box() -> None:
     form = SearchForm.from_params({"q": "x complete:yes main:yes", "complete": "",
                                    "complete_was": "yes", "main_was": "1"})  # fmt: skip
     assert form.q == "x" and form.complete == "" and not form.main
+    # deleting complete:yes from the box unticks it (the box had ticked it)
+    form = SearchForm.from_params({"q": "x", "q_was": "x complete:yes", "complete": "yes",
+                                   "complete_was": "yes"})  # fmt: skip
+    assert form.complete == "" and form.to_query().complete is None
+    # a sidebar tick of its own stays while the box is edited
+    form = SearchForm.from_params({"q": "y", "q_was": "x", "complete": "yes",
+                                   "complete_was": "yes"})  # fmt: skip
+    assert form.complete == "yes"
     # a link (no _was) still sorts, and its sort replaces the box's
     form = SearchForm.from_params({"q": "x sort:quality", "sort": "words"})
     assert (form.q, form.sort) == ("x", "words")

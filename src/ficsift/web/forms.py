@@ -156,6 +156,8 @@ class SearchForm:
         q = str(q)[:2000].strip()
         crossover = one("crossover")
         sort = one("sort")
+        q_was = params.get("q_was") or ""  # the box as the page showed it
+        q_was = str((q_was[0] if q_was else "") if isinstance(q_was, list) else q_was)[:2000]
         sidebar = {"sort": sort, "complete": one("complete"), "main": "1" if flag("main") else ""}
         for key in SYNCED:
             was = params.get(f"{key}_was")
@@ -165,8 +167,8 @@ class SearchForm:
                     q = strip_token(q, key)
             elif sidebar[key] != str(was).strip().replace("0", ""):
                 q = strip_token(q, key)  # the reader changed the sidebar control
-            elif has_token(q, key):
-                sidebar[key] = ""  # unchanged control: the box decides
+            elif has_token(q, key) or has_token(q_was, key):
+                sidebar[key] = ""  # unchanged control showing the box: the box decides
         sort, complete, main = sidebar["sort"], sidebar["complete"], bool(sidebar["main"])
         return cls(
             q=q,

@@ -23,8 +23,10 @@ links with their evidence counts.  No story text, summary or title is copied.
 * ``corpus/antennapedia/metadata/fandoms.json`` — the archive's fandom names (not its stories:
   the stories' own tags are left out so they can serve as an honest evaluation set)
 
-The output is a zip of deflated JSON members (so the API can load each part only when it is
-first needed); ``header.json`` holds ``format``, ``version``, ``built_from`` and ``sources``.
+The output is a zip of deflated members (so the API can load each part only when it is first
+needed): JSON, except names, spelling keys and synonyms, which are text and integer arrays
+(``_store.encode_compact``); ``header.json`` holds ``format``, ``version``, ``built_from`` and
+``sources``.
 It is deterministic: the same sources give the same bytes (sorted keys, fixed zip dates).
 """
 
@@ -42,11 +44,12 @@ import zipfile
 from pathlib import Path
 
 from ficsift.ontology import _build as B
+from ficsift.ontology._store import COMPACT, encode_compact
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared"
 DEFAULT_OUT = ROOT / "src" / "ficsift" / "ontology" / "data" / "ontology.zip"
-FORMAT = 1
+FORMAT = 2  # names, lookup and synonyms as text and arrays (ontology/_store.py)
 
 SOURCES: list[tuple[str, str, str]] = [
     ("ontology/scourgify-ao3-2021/tags.csv", "freeform synonyms -> canonical", "MIT (scourgify)"),
@@ -134,14 +137,20 @@ def build(shared: Path) -> bytes:
         "stats": sections.pop("stats"),
         "members": sorted(sections),
     }
+    members: list[tuple[str, bytes]] = []
+    for name, obj in [("header", header), *sorted(sections.items())]:
+        if name in COMPACT:  # text and arrays: several times faster to open than JSON
+            members += sorted(encode_compact(name, obj).items())
+        else:
+            raw = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            members.append((f"{name}.json", raw.encode("utf-8")))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, obj in [("header", header), *sorted(sections.items())]:
-            info = zipfile.ZipInfo(f"{name}.json", date_time=(1980, 1, 1, 0, 0, 0))
+        for member, raw_bytes in members:
+            info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            raw = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            zf.writestr(info, raw.encode("utf-8"), compresslevel=9)
+            zf.writestr(info, raw_bytes, compresslevel=9)
     return buf.getvalue()
 
 

@@ -1,26 +1,36 @@
-"""The packaged data file: a zip of JSON members, each parsed on first use.
+"""The packaged data file: a zip of members, each read on first use.
 
 ``names`` (every tag name with its type flags) and ``lookup`` (spelling key → tag ids) are read
 when the file is opened; synonyms, meta tags, fandom links, counts and trigger warnings wait
 until a query needs them, so opening the ontology stays fast.
+
+The three big members are plain text and arrays, not JSON (format 2): names and spelling keys
+one a line with the offsets where lines start, tag ids as little-endian 32-bit integers,
+synonyms as tab-separated lines.  Nothing is parsed when the file is opened beyond decoding
+the text: a name or a key is a slice of it, found by binary search (see
+:func:`encode_compact` for the layout).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import sys
 import zipfile
+from array import array
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ficsift.ontology import _names as N
 
 DATA_FILE = "ontology.zip"
-SUPPORTED_FORMAT = 1
+SUPPORTED_FORMAT = 2
+COMPACT = ("names", "lookup", "synonyms")  # members stored as text and arrays (format 2)
 
 
 def packaged_data() -> bytes:
@@ -37,15 +47,26 @@ class Store:
         self.header: dict[str, Any] = self._member("header")
         if self.header.get("format") != SUPPORTED_FORMAT:
             raise ValueError(f"unsupported ontology data format {self.header.get('format')!r}")
-        names, flags = self._member("names")
-        self.names: list[str] = names
-        self.flags: list[int] = flags
-        keys, values = self._member("lookup")
-        self._keys: list[str] = keys
-        self._values: list[int | list[int]] = values
+        self.names: Sequence[str] = self._lines("names")
+        self.flags: list[int] = self._array("names.flags", "B").tolist()
+        self._keys: Sequence[str] = self._lines("lookup.keys")
+        self._ids = self._array("lookup.ids", "i")
+        self._offsets = self._array("lookup.offsets", "i")
 
     def _member(self, name: str) -> Any:
         return json.loads(self._zip.read(f"{name}.json"))
+
+    def _lines(self, member: str) -> Lines:
+        return Lines(
+            self._zip.read(f"{member}.txt").decode("utf-8"), self._array(f"{member}.starts", "i")
+        )
+
+    def _array(self, member: str, code: str) -> array:
+        out = array(code)
+        out.frombytes(self._zip.read(member))
+        if sys.byteorder != "little":
+            out.byteswap()
+        return out
 
     def member(self, name: str) -> Any:
         """A member parsed on demand; ``None`` when this data file has no such member."""
@@ -60,8 +81,7 @@ class Store:
         i = bisect_left(self._keys, k)
         if i == len(self._keys) or self._keys[i] != k:
             return []
-        v = self._values[i]
-        return [v] if isinstance(v, int) else list(v)
+        return self._ids[self._offsets[i] : self._offsets[i + 1]].tolist()
 
     def id_of(self, name: str) -> int | None:
         """The id of an exact canonical name."""
@@ -101,9 +121,9 @@ class Store:
         return data
 
     @cached_property
-    def synonyms(self) -> dict[str, list[str]]:
-        data: dict[str, list[str]] = self._member("synonyms")
-        return data
+    def synonyms(self) -> Synonyms:
+        """Tag id (as text) → its synonyms' spellings."""
+        return Synonyms(self._array("synonyms.ids", "i"), self._lines("synonyms"))
 
     @cached_property
     def _meta(self) -> dict[str, dict[str, list[int]]]:
@@ -193,3 +213,99 @@ class Store:
     def triggers(self) -> dict[str, Any]:
         data: dict[str, Any] = self._member("triggers")
         return data
+
+
+class Lines(Sequence[str]):
+    """Lines of one text, by number, without splitting it: ``starts`` are the character
+    offsets where each line starts, and where the text ends."""
+
+    def __init__(self, text: str, starts: array) -> None:
+        self._text = text
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._text[self._starts[i] : self._starts[i + 1] - 1]
+
+
+class Synonyms:
+    """Tag id → synonyms, read from sorted ids and their tab-separated lines."""
+
+    def __init__(self, ids: array, lines: Lines) -> None:
+        self._ids = ids
+        self._lines = lines
+
+    def get(self, key: str, default: Sequence[str] = ()) -> Sequence[str]:
+        i = int(key)
+        j = bisect_left(self._ids, i)
+        if j == len(self._ids) or self._ids[j] != i:
+            return default
+        return self._lines[j].split("\t")
+
+
+def _starts(lines: list[str]) -> list[int]:
+    """Where each line starts in "\n".join(lines) + "\n", and where that text ends."""
+    out = [0]
+    for line in lines:
+        out.append(out[-1] + len(line) + 1)
+    return out
+
+
+def encode_compact(name: str, data: Any) -> dict[str, bytes]:
+    """The format-2 members for a compiled section ("names", "lookup" or "synonyms").
+
+    * ``names``: ``[names, flags]`` → ``names.txt`` (one a line), ``names.flags`` (a byte each);
+    * ``lookup``: ``[keys, ids]`` (an id or a list per key) → ``lookup.keys.txt``,
+      ``lookup.ids`` (every id, key after key) and ``lookup.offsets`` (where each key's start,
+      and the end): 32-bit little-endian integers;
+    * ``synonyms``: ``{id: [spelling, …]}`` → ``synonyms.txt``, "id<TAB>spelling<TAB>…" lines.
+
+    Names, keys and spellings never hold a newline or a tab (``_names.clean``).
+    """
+
+    def ints(values: list[int], code: str) -> bytes:
+        arr = array(code, values)
+        if sys.byteorder != "little":
+            arr.byteswap()
+        return arr.tobytes()
+
+    def lines(member: str, rows: list[str]) -> dict[str, bytes]:
+        return {
+            f"{member}.txt": ("\n".join(rows) + "\n").encode(),
+            f"{member}.starts": ints(_starts(rows), "i"),
+        }
+
+    if name == "names":
+        names, flags = data
+        return {**lines("names", names), "names.flags": ints(flags, "B")}
+    if name == "lookup":
+        keys, values = data
+        flat: list[int] = []
+        offsets = [0]
+        for v in values:
+            flat.extend([v] if isinstance(v, int) else v)
+            offsets.append(len(flat))
+        return {
+            **lines("lookup.keys", keys),
+            "lookup.ids": ints(flat, "i"),
+            "lookup.offsets": ints(offsets, "i"),
+        }
+    if name == "synonyms":
+        ids = sorted(data, key=int)
+        return {
+            **lines("synonyms", ["\t".join(data[i]) for i in ids]),
+            "synonyms.ids": ints([int(i) for i in ids], "i"),
+        }
+    raise ValueError(f"{name} is not a compact member")

@@ -26,6 +26,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
@@ -149,7 +150,7 @@ def _page_lines(page: int, runs: list[list]) -> list[Line]:
         else:
             lines.append(Line(page, y, x, size, text))
     for line in lines:
-        line.text = " ".join(line.text.split())
+        line.text = _CJK_SPACE_RE.sub("", " ".join(line.text.split()).translate(_RADICALS))
     return [line for line in lines if line.text]
 
 
@@ -228,7 +229,10 @@ def flattened_html(lines: list[Line], authors: list[str]) -> str:
             indented = line.x > left + body * 0.6
             tag = "blockquote" if indented else "p"
             gap = prev is not None and not new_page and prev.y - line.y > step * 1.4
-            if para and (gap or tag != para_tag or prev is None or prev.size > body * 1.2):
+            resized = prev is not None and abs(prev.size - line.size) > 1
+            if para and (
+                gap or resized or tag != para_tag or prev is None or prev.size > body * 1.2
+            ):
                 flush()
             para_tag = tag
             para.append(line.text)
@@ -247,6 +251,30 @@ def _opens_afterword(text: str) -> bool:
 
 
 _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef"
+# Between CJK characters (and the quotes and dots CJK text uses) a PDF's spaces are only
+# the gaps between its glyph runs.
+_CJK_SPACE_RE = re.compile(
+    rf"(?<=[{_CJK}\u201c\u2018\u00b7])\s+(?=[{_CJK}\u00b7])|(?<=[{_CJK}\u00b7])\s+(?=[\u201d\u2019\u00b7])"
+)
+# CJK fonts map some ideographs to their look-alike Kangxi radicals (U+2F00-2FDF, U+2E80-2EFF:
+# "⼊" for "入"); NFKC maps each back, and nothing else is touched.
+_RADICALS = {
+    c: unicodedata.normalize("NFKC", chr(c))
+    for c in [*range(0x2E80, 0x2EFF), *range(0x2F00, 0x2FE0)]
+    if unicodedata.normalize("NFKC", chr(c)) != chr(c)
+}
+# The supplement's radicals have no NFKC mapping: the ones that stand for whole simplified
+# ideographs, by their Unicode names (C-SIMPLIFIED SEE is 见, CART is 车, ...).
+_RADICALS.update(
+    {
+        ord(r): c
+        for r, c in zip(
+            "⻄⻅⻋⻓⻔⻛⻜⻢⻉⻚⻥⻦⻰⻬⻮⻆⻘⻩⻝⻈",
+            "西见车长门风飞马贝页鱼鸟龙齐齿角青黄食讠",
+            strict=True,
+        )
+    }
+)
 _NO_SPACE_RE = re.compile(
     rf"(?<=[{_CJK}])\n(?=[{_CJK}])|(?<=\S-)\n(?=[a-z])|(?<=\S-)\n(?=[A-Z][a-z])"
 )

@@ -41,11 +41,12 @@ browser:
 		else sudo apt-get update && sudo apt-get install -y chromium; fi; }
 
 # tests/read/test_ebooks.py and `make eval` convert AO3-like downloads with calibre's
-# ebook-convert (AO3's own pipeline); install Debian's calibre when it is missing (~1 min).
+# ebook-convert (AO3's own pipeline); install Debian's calibre when it is missing (~1 min),
+# with CJK fonts so PDFs of CJK works hold their text as AO3's do.
 calibre:
 	@command -v ebook-convert >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y calibre; \
-		else sudo apt-get update && sudo apt-get install -y calibre; fi; }
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y calibre fonts-noto-cjk; \
+		else sudo apt-get update && sudo apt-get install -y calibre fonts-noto-cjk; fi; }
 
 lint: install
 	$(BIN)/ruff check src tests scripts

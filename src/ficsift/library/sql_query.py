@@ -60,6 +60,8 @@ BODY_SHARE = 0.5  # the body's BM25 beside the head's
 LONG_QUERY = 4  # terms from which a query asks for "most of these words"
 MOST_WORDS = 0.34  # the share of the rarest terms a long query's match must hold
 RAREST = 6  # terms a long query's match is made of (the rarest: they decide; and cost least)
+SCORED = 12  # terms a long query's body score sums over (the rarest)
+COVERAGE = 60.0  # a long query holding all its rarest terms: above any BM25 difference
 _TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -182,6 +184,7 @@ class Compiled:
     text: TextTerms | None = None
     sort: Sort = Sort.RELEVANCE
     most: str | None = None  # a long query: what a work must hold (``fts`` scores all terms)
+    covered: list[str] = field(default_factory=list)  # a long query's rarest terms: coverage
 
     def _where(self) -> tuple[str, list[Any]]:
         where: list[str] = ["work_fts MATCH ?"] if self.fts else []
@@ -215,14 +218,20 @@ class Compiled:
             return f"{sql} WHERE {where} ORDER BY {self.order}", params
         head = ", ".join(str(w) for w in HEAD_WEIGHTS)
         body = ", ".join(str(w) for w in BODY_WEIGHTS)
+        # Coverage: the share of a long query's rarest terms the work holds (each term's
+        # works are one small set, built once per query by SQLite).
+        held = " + ".join(
+            "(w.id IN (SELECT rowid FROM work_fts WHERE work_fts MATCH ?))" for _ in self.covered
+        )
+        coverage = f" + {COVERAGE} * ({held}) / {len(self.covered)}.0" if self.covered else ""
         sql = (
             "WITH head_hits(id, score) AS MATERIALIZED (SELECT rowid, "
             f"-bm25(head_fts, {head}) FROM head_fts WHERE head_fts MATCH ?) "
-            f"SELECT w.id AS id, coalesce(h.score, 0) + {BODY_SHARE} * -bm25(work_fts, {body}) "
-            f"AS score, (w.title_norm = ?) AS exact {self._from} "
+            f"SELECT w.id AS id, coalesce(h.score, 0) + {BODY_SHARE} * -bm25(work_fts, {body})"
+            f"{coverage} AS score, (w.title_norm = ?) AS exact {self._from} "
             f"LEFT JOIN head_hits h ON h.id = w.id WHERE {where} ORDER BY {self.order}"
         )
-        return sql, [self.text.any_of(), self.text.title, *params]
+        return sql, [self.text.any_of(), *self.covered, self.text.title, *params]
 
     @property
     def order(self) -> str:
@@ -254,8 +263,12 @@ class QueryCompiler:
         if text is not None:
             out.fts = text.match(self.frequencies)
             if text.long:
-                # BM25 sums over every term a work holds; "most words" decides which match
-                out.fts, out.most = text.without(text.any_of()), out.fts
+                # BM25 sums over the rarer terms a work holds ("said" in a few hundred story
+                # bodies among ten thousand blurbs looks rare to a library-wide IDF, and would
+                # let any long story win); "most words" decides which works match.
+                rarest = text.rarest(self.frequencies)
+                out.fts, out.most = text.without(" OR ".join(rarest[:SCORED])), out.fts
+                out.covered = rarest[:RAREST]
         excluded = excluded_only(query.text) if query.text else None
         if excluded:
             out.conditions.append(

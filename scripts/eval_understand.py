@@ -419,6 +419,22 @@ def main() -> int:
     print_table("all sources", results)
     for src in SOURCES:
         print_table(f"{src} ({counts[src]} stories)", per_source[src])
+    print(
+        "\nby folder, in-sample / LOFO (characters F1, main pairing, fandom right, safe-vs-mature):"
+    )
+    for group in sorted({s.group for s in stories}):
+        part = [s for s in stories if s.group == group]
+        cells = []
+        for c in ("in-sample", "LOFO"):
+            r = score(part, readings[c], primer)
+            f1 = (r["characters"] or {}).get("f1")
+            cells.append(
+                " ".join(
+                    _cell(v)
+                    for v in (f1, r["main pairing"], r["fandom right"], r["safe vs mature"])
+                )
+            )
+        print(f"  {group:<14}{cells[0]}  |  {cells[1]}  ({len(part)} stories)")
     print("\nfandom verdicts (right / wrong / abstained / partial):")
     for c in CONDITIONS:
         fc = results[c]["fandom counts"]

@@ -12,9 +12,11 @@ tags, then notes and body.  Each group is scored by BM25 over its own FTS5 table
 discounted by the length of the novel under it, and a two-line listing blurb does not outrank
 a full story that holds the words in its text too.  A work whose title *is* the query comes
 first.  Up to three words must all occur (anywhere in the work); from four words on a work
-must hold "most of them" — at least ``MOST_WORDS`` of the query's rarest ``RAREST`` terms —
-and ranks by BM25 over all of them, so a pasted summary or a remembered sentence finds its
-story even though some of its words are in no work.
+must hold "most of them" — at least ``MOST_WORDS`` of the query's rarest ``RAREST`` terms
+that some work holds — and ranks by its coverage of those terms, then BM25 over the
+``SCORED`` rarest, so a pasted summary or a remembered sentence finds its story even though
+some of its words are in no work (weights tuned on half the shared corpus's fandoms by
+``scripts/eval_relevance.py``; the other half reports).
 """
 
 from __future__ import annotations
@@ -185,6 +187,7 @@ class Compiled:
     sort: Sort = Sort.RELEVANCE
     most: str | None = None  # a long query: what a work must hold (``fts`` scores all terms)
     covered: list[str] = field(default_factory=list)  # a long query's rarest terms: coverage
+    scored: list[str] = field(default_factory=list)  # a long query's terms BM25 sums over
 
     def _where(self) -> tuple[str, list[Any]]:
         where: list[str] = ["work_fts MATCH ?"] if self.fts else []
@@ -231,7 +234,10 @@ class Compiled:
             f"{coverage} AS score, (w.title_norm = ?) AS exact {self._from} "
             f"LEFT JOIN head_hits h ON h.id = w.id WHERE {where} ORDER BY {self.order}"
         )
-        return sql, [self.text.any_of(), *self.covered, self.text.title, *params]
+        # a long query's head is scored on its rarer terms too (common words' head matches
+        # are many, and add little)
+        head_terms = " OR ".join(self.scored) if self.scored else self.text.any_of()
+        return sql, [head_terms, *self.covered, self.text.title, *params]
 
     @property
     def order(self) -> str:
@@ -267,8 +273,8 @@ class QueryCompiler:
                 # bodies among ten thousand blurbs looks rare to a library-wide IDF, and would
                 # let any long story win); "most words" decides which works match.
                 rarest = text.rarest(self.frequencies)
-                out.fts, out.most = text.without(" OR ".join(rarest[:SCORED])), out.fts
-                out.covered = rarest[:RAREST]
+                out.scored, out.covered = rarest[:SCORED], rarest[:RAREST]
+                out.fts, out.most = text.without(" OR ".join(out.scored)), out.fts
         excluded = excluded_only(query.text) if query.text else None
         if excluded:
             out.conditions.append(

@@ -272,17 +272,24 @@ def test_skip_links_more_tags_and_autocomplete(built_server: str) -> None:
             p.keyboard.press("Shift+Tab")
         p.keyboard.press("Enter")
         assert p.evaluate("location.hash") == "#filters"
+        expect(p.locator("#filters")).to_be_focused()
         p.keyboard.press("Tab")
         focused = p.evaluate("document.activeElement.outerHTML.slice(0, 120)")
         assert p.evaluate("!!document.activeElement.closest('#filters')"), focused
         # "+N more" opens in place
+        p.goto(built_server + "/search?q=willow")
+        p.wait_for_load_state("networkidle")
         more = p.locator("li.blurb li.more summary").first
         hidden = p.locator("li.blurb li.more details a.tag").first
         expect(hidden).to_be_hidden()
         more.click()
         expect(hidden).to_be_visible()
         # tag names come as you type
-        p.locator("#tag-more").press_sequentially("wil", delay=60)
+        with p.expect_response(lambda r: "/api/tags?prefix=wil" in r.url) as asked:
+            p.locator("#tag-more").press_sequentially("wil", delay=60)
+        assert {"name": "Willow Rosenberg", "type": "character", "count": 3} in asked.value.json()[
+            "tags"
+        ]
         expect(p.locator('#tag-names option[value="character:Willow Rosenberg"]')).to_have_count(1)
         browser.close()
     assert not errors, errors

@@ -127,6 +127,18 @@
       searchSwap(a.href, true);
       return;
     }
+    if (a && a.classList.contains("skip")) {
+      /* browsers do not all move keyboard focus to a skip link's target: do it */
+      var target = document.getElementById(a.hash.slice(1));
+      if (target) {
+        ev.preventDefault();
+        if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+        history.replaceState(history.state, "", a.hash);
+        target.scrollIntoView();
+        target.focus();
+      }
+      return;
+    }
     var t = ev.target.closest ? ev.target.closest("[data-theme-toggle]") : null;
     if (t) { toggleTheme(); return; }
     var f = ev.target.closest ? ev.target.closest("[data-font]") : null;

@@ -222,6 +222,7 @@ class Lines(Sequence[str]):
     def __init__(self, text: str, starts: array) -> None:
         self._text = text
         self._starts = starts
+        self._seen: dict[int, str] = {}  # lines asked for before (names are asked again and again)
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -233,11 +234,15 @@ class Lines(Sequence[str]):
     def __getitem__(self, i: int | slice) -> str | Sequence[str]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
+        got = self._seen.get(i)
+        if got is not None:
+            return got
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self._text[self._starts[i] : self._starts[i + 1] - 1]
+        got = self._seen[i] = self._text[self._starts[i] : self._starts[i + 1] - 1]
+        return got
 
 
 class Synonyms:

@@ -12,6 +12,7 @@ The member is parsed on first use (understanding a story), never when the ontolo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
@@ -46,6 +47,10 @@ class Gazetteer:
 
     def __contains__(self, form: str) -> bool:
         return form in self._index
+
+    def forms(self) -> Iterable[str]:
+        """Every name the gazetteer knows."""
+        return self._index.keys()
 
     def people(self, form: str) -> tuple[int, ...]:
         """Ids of the characters ``form`` (as written: "Noelle", "Noelle Holiday") may name."""

@@ -48,7 +48,7 @@ from ficsift.understand.fandoms import (
 from ficsift.understand.primer import CharacterEntry, Primer, display_name
 from ficsift.understand.pronouns import credit_unnamed_lead
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.textops import words_present
+from ficsift.understand.textops import lower_words
 
 MIN_FANDOM_SCORE = 2.0
 CROSSOVER_SHARE = 0.3  # a crossover's lead, in mentions relative to the main fandom's lead
@@ -464,7 +464,7 @@ def find_cast(
     named = _fandoms_named_outside_story(story, primer)
     by_primer = score_fandoms(story, primer, gaz, name_hits, term_counts, everyday, named)
     knowledge = knowledge_for(primer)
-    spans = name_forms(text, knowledge)
+    spans = name_forms(text, knowledge.forms)
     # The primer's own matches too: names in scripts without capitals (小月), "the Master".
     seen = {s for where in spans.values() for s, _ in where}
     for start, end, alias in name_hits:
@@ -552,7 +552,7 @@ def _ordinary_words(text: str, spans: dict[str, list[tuple[int, int]]]) -> set[s
             out.add(form)
         else:
             last[form] = words[-1].lower()
-    lower = words_present(text, last.values())
+    lower = lower_words(text)
     return out | {form for form, word in last.items() if word in lower}
 
 
@@ -625,7 +625,7 @@ def _unshouted(text: str) -> str:
 
 def _everyday_words(text: str, aliases: set[str]) -> set[str]:
     """Aliases the story also uses as ordinary lower-case words ("dawn", "will", "spike")."""
-    lower = words_present(text, {a.lower() for a in aliases})
+    lower = lower_words(text)
     return {a for a in aliases if a.lower() in lower}
 
 
@@ -844,7 +844,7 @@ def _original_characters(
         for m in runs
         if " " in m.group(0) and m.start() not in covered and _sentence_initial(text, m.start())
     }
-    in_lower = words_present(text, {w.lower() for w in openers})
+    in_lower = lower_words(text)
     for match in runs:
         start = match.start()
         if start in covered:  # most capitalised words are the primer's names: done at once
@@ -882,7 +882,7 @@ def _original_characters(
             for part in {words[0], words[-1]}:
                 owner[part].append(full)
     # Which candidate names the story also writes in lower case, in one pass over the text.
-    lower = words_present(text, {w.lower() for w in (*counts, *owner)})
+    lower = lower_words(text)  # (a name of several words never is one word in lower case)
     for part, fulls in owner.items():
         if part not in counts or part.lower() in lower:
             continue

@@ -148,6 +148,9 @@ class _NoGazetteer:
     def __contains__(self, form: str) -> bool:
         return False
 
+    def forms(self) -> frozenset[str]:
+        return frozenset()
+
     def people(self, form: str) -> tuple[int, ...]:
         return ()
 
@@ -184,7 +187,12 @@ class Knowledge:
         return got
 
     def __contains__(self, form: object) -> bool:
-        return isinstance(form, str) and (form in self.gazetteer or form in self.primer.by_alias)
+        return form in self.forms
+
+    @cached_property
+    def forms(self) -> frozenset[str]:
+        """Every name the gazetteer or the primer knows (for the story's one scan)."""
+        return frozenset(self.gazetteer.forms()) | frozenset(self.primer.by_alias)
 
     @cached_property
     def population(self) -> int:

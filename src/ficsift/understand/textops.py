@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
+import re
+
 import ahocorasick
 
 # The language shows in a story's opening: language checks read this much of it (~5,000 words).
@@ -56,3 +58,14 @@ def words_present(text: str, words: Iterable[str]) -> set[str]:
             if len(found) == len(wanted):
                 break
     return found
+
+
+_CAPITALISED_RE = re.compile(r"[A-Z][\w'’-]*")
+
+
+@lru_cache(maxsize=2)  # the story being understood: asked by the cast's several readings
+def lower_words(text: str) -> frozenset[str]:
+    """Every capitalised word of ``text`` that the text also writes in lower case ("will"
+    beside "Will", "dawn" beside "Dawn"), lower-cased: one pass for all the questions the
+    cast asks ("is this name also an ordinary word here?")."""
+    return frozenset(words_present(text, {w.lower() for w in _CAPITALISED_RE.findall(text)}))

@@ -839,11 +839,6 @@ def _original_characters(
     runs = list(_PROPER_RE.finditer(text))
     # "Let Rupert", "Tomorrow Malcolm": a sentence's capitalised opening word that the story
     # also writes in lower case is no part of the name after it.
-    openers = {
-        m.group(0).split()[0]
-        for m in runs
-        if " " in m.group(0) and m.start() not in covered and _sentence_initial(text, m.start())
-    }
     in_lower = lower_words(text)
     for match in runs:
         start = match.start()

@@ -7,10 +7,9 @@ pattern can scan the lower-cased text and its matches point into the original.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
-
-import re
 
 import ahocorasick
 

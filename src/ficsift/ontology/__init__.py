@@ -11,6 +11,8 @@ listings) into ``data/ontology.zip``; this package answers questions about it::
     onto.canonical("giles", "character")             # 'Rupert Giles'
     onto.sub_tags("Vampires")                        # {..., 'Vampire Willow Rosenberg', ...}
     onto.canonical_relationship("W/T", fandom="BtVS")  # 'Tara Maclay/Willow Rosenberg'
+    onto.gazetteer.people("Noelle")                  # ids of every character so called
+    onto.gazetteer.homes(i)                          # {'Deltarune': 1}: where AO3 places one
 """
 
 from ficsift.ontology.ontology import Ontology, TagKind, TriggerLabel, load_ontology

@@ -15,7 +15,7 @@ import sqlite3
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from ficsift.library.tag_keys import language_key, normalise, tag_key
+from ficsift.library.tag_keys import ao3_rating_name, language_key, normalise, tag_key
 from ficsift.model import Document, Status, Tag, TagOrigin, TagType
 
 if TYPE_CHECKING:
@@ -74,14 +74,15 @@ def tag_rows(doc: Document) -> list[TagRow]:
     rows: dict[tuple[str, str, str], TagRow] = {}
     for t in tags:
         kind, origin = _VALUE[t.type], _VALUE[t.origin]
-        key, metas = _index_entries(t.canonical or t.name, kind, bool(t.canonical))
+        name = t.canonical or (ao3_rating_name(t.name) if t.type is _RATING else t.name)
+        key, metas = _index_entries(name, kind, bool(t.canonical))
         if not key:
             continue
         main = kind == "relationship" and (
             t is first_author_ship or (t.origin is not _AUTHOR and bool(t.extra.get("main")))
         )
         effective = 1 if t.origin is _AUTHOR else int(_effective(t, author_types))
-        row = (kind, key, t.canonical or t.name, origin, int(main), effective, t.confidence, 0)
+        row = (kind, key, name, origin, int(main), effective, t.confidence, 0)
         old = rows.get((key, kind, origin))
         if old is None or old[7] or (main and not old[4]):
             rows[(key, kind, origin)] = row
@@ -93,7 +94,7 @@ def tag_rows(doc: Document) -> list[TagRow]:
     return list(rows.values())
 
 
-_AUTHOR, _RELATIONSHIP = TagOrigin.AUTHOR, TagType.RELATIONSHIP
+_AUTHOR, _RELATIONSHIP, _RATING = TagOrigin.AUTHOR, TagType.RELATIONSHIP, TagType.RATING
 _JUDGED = frozenset((*_ONE_SIDED, TagType.WARNING))
 
 
@@ -216,11 +217,17 @@ def _count(doc: Document, tag_type: TagType, romantic_only: bool = False) -> int
     return len({tag_key(t.canonical or t.name, t.type) for t in tags})
 
 
+def shown_rating(tag: Tag) -> str:
+    """A rating tag in AO3's words, whatever the source wrote ("adult" is Explicit): the
+    stored document keeps the source's spelling; the index, counts and blurbs show AO3's."""
+    return tag.canonical or ao3_rating_name(tag.name)
+
+
 def effective_rating(doc: Document) -> str | None:
     tags = doc.tags_of(TagType.RATING, TagOrigin.AUTHOR) or doc.tags_of(
         TagType.RATING, TagOrigin.INFERRED
     )
-    return (tags[0].canonical or tags[0].name) if tags else None
+    return shown_rating(tags[0]) if tags else None
 
 
 FTS_COLUMNS = ("title", "authors", "summary", "tags", "notes", "body")
@@ -291,7 +298,7 @@ def work_values(doc: Document) -> WorkValues:
         work_key=doc.source.work_key,
         works=(
             doc.title or "", authors, doc.summary, doc.language,
-            ratings[0].name if ratings else None, status, words, chapters,
+            shown_rating(ratings[0]) if ratings else None, status, words, chapters,
             stats.chapters_total, doc.published, doc.updated, doc.completed, stats.kudos,
             stats.hits, stats.bookmarks, stats.comments, int(doc.has_text), doc.source.format,
         ),

@@ -44,7 +44,7 @@ from ficsift.library.sqlite_search import SqliteSearch
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Chapter, Document
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 # Columns added to existing tables since schema 2 (CREATE TABLE IF NOT EXISTS cannot add them).
 ADDED_COLUMNS = (
     ("search_rows", "rating", "TEXT"),
@@ -61,7 +61,7 @@ DB_NAME = "library.sqlite3"
 _T = TypeVar("_T")
 _WORKS_SET = ", ".join(f"{column} = ?" for column in WORKS_COLUMNS)
 # The works row's fields an upgrade recomputes (how they are derived may have changed).
-_SHOWN = tuple(WORKS_COLUMNS.index(c) for c in ("status",))
+_SHOWN = tuple(WORKS_COLUMNS.index(c) for c in ("status", "rating"))
 _SHOWN_SET = ", ".join(f"{WORKS_COLUMNS[i]} = ?" for i in _SHOWN)
 
 

@@ -38,6 +38,12 @@ def fixed_vocabulary() -> dict[TagType, dict[str, str]]:
     return {TagType.RATING: RATINGS, TagType.WARNING: WARNINGS, TagType.CATEGORY: CATEGORIES}
 
 
+def ao3_rating_name(name: str) -> str:
+    """A rating in AO3's words ("adult" is Explicit, "general" General Audiences): what the
+    index keys and the facets show, whatever the source wrote (the document keeps that)."""
+    return fixed_vocabulary()[TagType.RATING].get(normalise(name), name)
+
+
 @cache
 def fixed_names() -> frozenset[str]:
     """The fixed tags' own names, normalised ("major character death", "explicit")."""

@@ -173,7 +173,8 @@ def test_a_number_past_sqlite_integers_is_a_bad_query(
 ) -> None:
     code, output = cli(lib_dir, "search", query)
     assert code == 2, output
+    value_at = len(query) - len(query.lstrip("abcdefghijklmnopqrstuvwxyz:<>="))  # the caret
     assert output.splitlines() == [f"ficsift: bad query: {shown} (at most {2**63 - 2})", query,
-                                   f"^ {shown} (at most {2**63 - 2})"]  # fmt: skip
+                                   " " * value_at + f"^ {shown} (at most {2**63 - 2})"]  # fmt: skip
     code, output = cli(lib_dir, "search", "--words-min", HUGE)
     assert code == 2 and "Traceback" not in output and "--words-min" in output

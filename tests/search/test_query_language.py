@@ -66,25 +66,28 @@ def test_forms(line: str, check) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("line", "position", "message"),
     [
-        ("willow words>lots", 7, "not a number"),
+        ("willow words>lots", 13, "not a number"),
         ('willow "unclosed', 7, "quote is not closed"),
-        ("sort:bestest", 0, "sort is one of"),
+        ("sort:bestest", 5, "sort is one of"),
         ("colour:red", 0, "unknown filter"),
-        ("complete:maybe", 0, "expected yes or no"),
-        ("published>yesterday", 0, "not a date"),
+        ("words>abc", 6, "not a number"),  # the caret under the value, not the filter
+        ("(words>abc", 0, "( is not closed"),
+        ("vampire (words>5000 complete:yes)", 8, "brackets do not group"),
+        ("complete:maybe", 9, "expected yes or no"),
+        ("published>yesterday", 10, "not a date"),
         ("-words>5", 0, "cannot be negated"),
         ("ships>=2", 0, "ships<=N"),
-        ("ship:", 0, "needs a value"),
-        ("reading:someday", 0, "reading is want"),
+        ("ship:", 5, "needs a value"),
+        ("reading:someday", 8, "reading is want"),
         # numbers past SQLite's integers: a syntax error, not an OverflowError further on
-        ("willow words>99999999999999999999", 7, "too large"),
-        ("kudos>=1e400", 0, "too large"),
-        ("words:1k..99999999999999999999999", 0, "too large"),
-        ("words<-9223372036854775807", 0, "too large"),
-        ("chapters:" + "9" * 5000, 0, "too large"),  # past Python's own int() limit
-        ("words>inf", 0, "too large"),
-        ("words>nan", 0, "not a number"),
-        ("ships<=99999999999999999999", 0, "too large"),
+        ("willow words>99999999999999999999", 13, "too large"),
+        ("kudos>=1e400", 7, "too large"),
+        ("words:1k..99999999999999999999999", 6, "too large"),
+        ("words<-9223372036854775807", 6, "too large"),
+        ("chapters:" + "9" * 5000, 9, "too large"),  # past Python's own int() limit
+        ("words>inf", 6, "too large"),
+        ("words>nan", 6, "not a number"),
+        ("ships<=99999999999999999999", 7, "too large"),
     ],
 )
 def test_errors_point_at_the_problem(line: str, position: int, message: str) -> None:

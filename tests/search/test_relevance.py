@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ficsift.library import FileRecord, SqliteLibrary
+from ficsift.library import FileRecord, SqliteLibrary, sqlite
 from ficsift.library.search_index import franchise_count, shown_status
 from ficsift.model import Chapter, Document, Source, Stats, Status, TagType
 from ficsift.search import QuerySyntaxError, parse_query, refresh, search
@@ -104,7 +104,7 @@ def test_pasted_prose_is_words_not_filters(lib: SqliteLibrary) -> None:
     query = parse_query(text)
     assert "note" in query.text and "https" in query.text and not query.exclude
     with pytest.raises(QuerySyntaxError):
-        parse_query("series:abc")  # a short query with an unknown filter is still told so
+        parse_query("colour:abc")  # a short query with an unknown filter is still told so
 
 
 # -- ships as readers write them ----------------------------------------------------------
@@ -291,7 +291,7 @@ def test_a_schema_5_library_is_rebuilt_on_open(tmp_path: Path) -> None:
         lib.db.execute("INSERT INTO work_fts(work_fts) VALUES ('integrity-check')")
         lib.db.execute("INSERT INTO head_fts(head_fts) VALUES ('integrity-check')")
         version = lib.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        assert version[0] == "6"
+        assert version[0] == sqlite.SCHEMA_VERSION
     finally:
         lib.close()
 

@@ -77,6 +77,9 @@ class Not:
 
     def sql(self) -> tuple[str, list[Any]]:
         sql, params = self.inner.sql()
+        if isinstance(self.inner, Compare):
+            # a NULL column fails the comparison, so NOT of it holds (as in memory), not NULL
+            return f"NOT coalesce({sql}, 0)", params
         return f"NOT ({sql})", params
 
 

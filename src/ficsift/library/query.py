@@ -130,6 +130,9 @@ class Query:
     ratings: list[str] = field(default_factory=list)  # any of (AO3 names)
     categories: list[str] = field(default_factory=list)  # any of
     complete: bool | None = None  # True complete, False in progress, None either
+    # in progress and abandoned (True) or still active (False); None either (wip:abandoned)
+    abandoned: bool | None = None
+    series: list[str] = field(default_factory=list)  # any of (series names; * a wildcard)
     words: Range = field(default_factory=Range)
     chapters: Range = field(default_factory=Range)
     kudos: Range = field(default_factory=Range)
@@ -163,6 +166,10 @@ class Query:
             parts.append("category " + " or ".join(self.categories))
         if self.complete is not None:
             parts.append("complete" if self.complete else "in progress")
+        if self.abandoned is not None:
+            parts.append("abandoned" if self.abandoned else "not abandoned")
+        if self.series:
+            parts.append("in series " + " or ".join(f"“{s}”" for s in self.series))
         for what, rng in (("words", self.words), ("chapters", self.chapters),
                           ("kudos", self.kudos), ("published", self.published),
                           ("updated", self.updated)):  # fmt: skip

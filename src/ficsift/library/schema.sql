@@ -167,9 +167,20 @@ CREATE TABLE IF NOT EXISTS search_rows (
     rating        TEXT,
     quality       REAL,
     title_norm    TEXT,      -- the title's words, case-folded: an exact title match ranks first
-    franchises    INTEGER    -- franchises the fandoms belong to: 2 or more is a crossover
+    franchises    INTEGER,   -- franchises the fandoms belong to: 2 or more is a crossover
+    abandoned_since TEXT     -- a work in progress counts as abandoned from this day (wip:)
 );
 CREATE INDEX IF NOT EXISTS search_rows_title ON search_rows(title_norm);
+
+-- work_series: the series a work is part of (series:"Name"); key is the name case-folded.
+CREATE TABLE IF NOT EXISTS work_series (
+    work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+    key     TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    part    INTEGER
+);
+CREATE INDEX IF NOT EXISTS work_series_key ON work_series(key, work_id);
+CREATE INDEX IF NOT EXISTS work_series_work ON work_series(work_id);
 CREATE INDEX IF NOT EXISTS search_rows_quality ON search_rows(quality);
 CREATE INDEX IF NOT EXISTS search_rows_kudos ON search_rows(kudos);
 CREATE INDEX IF NOT EXISTS search_rows_words ON search_rows(words);

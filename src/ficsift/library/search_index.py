@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ficsift.library.tag_keys import ao3_rating_name, language_key, normalise, tag_key
 from ficsift.model import Document, Status, Tag, TagOrigin, TagType
+from ficsift.understand.abandonment import abandonment
 
 if TYPE_CHECKING:
     from ficsift.ontology import Ontology
@@ -263,6 +264,7 @@ class WorkValues(NamedTuple):  # a NamedTuple: see storable.py
     search: tuple[object, ...]  # search_rows less id and quality, in SEARCH_COLUMNS order
     fts: tuple[str, str, str, str, str]  # FTS_COLUMNS less the body
     tag_rows: list[TagRow]
+    series: tuple[tuple[str, str, int | None], ...] = ()  # (key, name, part): work_series
 
 
 WORKS_COLUMNS = (
@@ -273,7 +275,7 @@ WORKS_COLUMNS = (
 SEARCH_COLUMNS = (
     "status", "words", "chapters", "kudos", "hits", "bookmarks", "comments", "has_text",
     "published", "updated", "title_key", "language", "fandoms", "relationships", "rating",
-    "title_norm", "franchises",
+    "title_norm", "franchises", "abandoned_since",
 )  # fmt: skip
 
 
@@ -294,6 +296,10 @@ def work_values(doc: Document) -> WorkValues:
         TagType.FANDOM, TagOrigin.INFERRED
     )
     franchises = franchise_count([t.canonical or t.name for t in fandom_tags])
+    # The day a work in progress counts as abandoned (whether it is depends on today, so
+    # the date is stored and compared at query time: wip:abandoned, wip:active).
+    stalled = abandonment(doc)
+    abandoned_since = stalled.since.isoformat() if stalled and stalled.since else None
     return WorkValues(
         work_key=doc.source.work_key,
         works=(
@@ -309,10 +315,11 @@ def work_values(doc: Document) -> WorkValues:
             None if published is None else published[:10],
             None if updated is None else updated[:10], (doc.title or "").translate(_ASCII_LOWER),
             language, fandoms, relationships, tag_key(rating, TagType.RATING) if rating else None,
-            title_norm(doc.title or ""), franchises,
+            title_norm(doc.title or ""), franchises, abandoned_since,
         ),
         fts=(doc.title or "", authors, doc.summary or "", tags, notes),
         tag_rows=tag_rows(doc),
+        series=tuple((normalise(s.name), s.name, s.part) for s in doc.series if s.name.strip()),
     )  # fmt: skip
 
 
@@ -345,6 +352,11 @@ def index_work(
         if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
             raise RuntimeError(f"work {work_id} changed before its full-text entry was removed")
         db.execute("DELETE FROM tag_index WHERE work_id = ?", (work_id,))
+        db.execute("DELETE FROM work_series WHERE work_id = ?", (work_id,))
+    db.executemany(
+        "INSERT INTO work_series(work_id, key, name, part) VALUES (?,?,?,?)",
+        [(work_id, *s) for s in values.series],
+    )
     rows = values.tag_rows
     db.executemany(
         "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, confidence, "

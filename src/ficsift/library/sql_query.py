@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import combinations
 from typing import Any
 
@@ -258,8 +259,10 @@ class QueryCompiler:
         resolver: TagResolver,
         frequencies: Frequencies | None = None,
         matcher: TagMatcher | None = None,
+        today: date | None = None,
     ) -> None:
         self.resolver = resolver
+        self.today = today  # what wip:abandoned compares with (None: the day it runs)
         self.frequencies = frequencies
         self.matcher = matcher
 
@@ -284,6 +287,7 @@ class QueryCompiler:
             )
         for clause in (
             self._includes, self._excludes, self._ratings, self._categories, self._complete,
+            self._abandoned, self._series,
             self._ranges, self._languages, self._crossover, self._max_relationships,
             self._has_text, self._reading, self._hide_read, self._authors, self._work_ids,
             self._blacklist,
@@ -373,6 +377,34 @@ class QueryCompiler:
         if q.complete is None:
             return []
         return [Compare("status", "=", "complete" if q.complete else "in-progress")]
+
+    def _abandoned(self, q: Query) -> list[Condition]:
+        """An abandoned work in progress: its abandoned-since day (stored, search_index) has
+        come; an active one has no such day or has not reached it."""
+        if q.abandoned is None:
+            return []
+        reached = Compare("abandoned_since", "<=", (self.today or date.today()).isoformat())
+        return [Compare("status", "=", "in-progress"), reached if q.abandoned else Not(reached)]
+
+    def _series(self, q: Query) -> list[Condition]:
+        if not q.series:
+            return []
+        exact = [normalise(s) for s in q.series if "*" not in s]
+        # a wildcard is a GLOB with only * special: the name's own [ and ? are escaped
+        globs = [
+            re.sub(r"[\[?]", lambda m: f"[{m.group(0)}]", normalise(s))
+            for s in q.series
+            if "*" in s
+        ]
+        tests = ["s.key IN (SELECT value FROM json_each(?))"] * bool(exact)
+        tests += ["s.key GLOB ?"] * len(globs)
+        params: list[Any] = [json.dumps(exact)] * bool(exact) + globs
+        return [
+            RawSql(
+                "w.id IN (SELECT s.work_id FROM work_series s WHERE " + " OR ".join(tests) + ")",
+                tuple(params),
+            )
+        ]
 
     def _ranges(self, q: Query) -> list[Condition]:
         out: list[Condition] = []

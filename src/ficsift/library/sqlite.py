@@ -52,6 +52,7 @@ ADDED_COLUMNS = (
     ("work_facts", "tags", "TEXT NOT NULL DEFAULT ''"),
     ("search_rows", "title_norm", "TEXT"),
     ("search_rows", "franchises", "INTEGER"),
+    ("search_rows", "abandoned_since", "TEXT"),
 )
 # What schema 6 changed in place: full text is Porter-stemmed with a tags column and a head
 # table beside it; both FTS tables and the view they read are dropped and made anew.

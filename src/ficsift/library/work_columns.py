@@ -36,7 +36,7 @@ from ficsift.library.query import Sort
 
 NUMERIC = ("id", "words", "chapters", "kudos", "hits", "bookmarks", "comments", "has_text",
            "fandoms", "relationships", "quality", "franchises")  # fmt: skip
-TEXT = ("status", "language", "rating", "published", "updated", "title_key")
+TEXT = ("status", "language", "rating", "published", "updated", "title_key", "abandoned_since")
 # Sort keys as (column, descending); every order ends with the work id, as in SQL.
 SORTS: dict[Sort, tuple[str, bool]] = {
     Sort.RELEVANCE: ("quality", True), Sort.QUALITY: ("quality", True), Sort.KUDOS: ("kudos", True),

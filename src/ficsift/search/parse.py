@@ -10,7 +10,8 @@
   wildcard), a leading ``-`` excludes (``-ship:"Buffy/Spike"``);
 * numbers and dates: ``words>5000 words<=20000 words:1000..5000 chapters>1 kudos>=100
   published>=2010 updated:2020-01-01..2021-12-31``;
-* switches: ``complete:yes|no``, ``wip:yes``, ``crossover:yes|no|only``, ``main:yes``
+* ``series:"Name"`` (any letter case; ``*`` a wildcard);
+* switches: ``complete:yes|no``, ``wip:yes|abandoned|active``, ``crossover:yes|no|only``, ``main:yes``
   (relationships must be the main pairing), ``ships<=2`` (at most two relationships),
   ``text:yes|no``, ``tags:author`` (ignore inferred tags), ``hide:read``,
   ``reading:want|reading|read|dropped``, ``blacklist:off``, ``semantic:off``, ``sort:KEY``.
@@ -50,7 +51,7 @@ DATE_KEYS = {"published": "published", "updated": "updated"}
 SWITCH_KEYS = (
     "rating", "category", "cat", "lang", "language", "author", "by", "complete", "wip",
     "status", "crossover", "main", "text", "tags", "hide", "reading", "blacklist", "semantic",
-    "sort", "ships",
+    "sort", "ships", "series",
 )  # fmt: skip
 FILTER_KEYS = frozenset([*TAG_KEYS, *NUMBER_KEYS, *DATE_KEYS, *SWITCH_KEYS])
 PROSE_WORDS = 8  # plain words from which a query is prose (a pasted summary), not filters
@@ -86,6 +87,7 @@ class _Token:
     value: str
     start: int
     quoted: bool
+    value_start: int = -1  # where the value begins (a bad value's caret points there)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -114,6 +116,7 @@ def _tokens(text: str) -> list[_Token]:
                 value,
                 pos,
                 value.startswith('"'),
+                m.start("value") if m.group("value") is not None else m.end(),
             )
         )
         pos = m.end()
@@ -184,6 +187,8 @@ def parse_query(
             raise
         tokens = _tokens(text.replace('"', " "))
     prose = sum(1 for t in tokens if t.key is None) >= PROSE_WORDS
+    if not prose:
+        _no_brackets(tokens, text)
     for tok in tokens:
         if tok.key is not None and (
             (not tok.value and tok.op == ":" and (prose or tok.key not in FILTER_KEYS))
@@ -211,11 +216,36 @@ def parse_query(
     return query
 
 
+_BRACKETED_FILTER_RE = re.compile(r"^\(+-?(?P<key>[A-Za-z]+)(?::|>=|<=|>|<|=)")
+
+
+def _no_brackets(tokens: list[_Token], text: str) -> None:
+    """``(words>5000 complete:yes)``: brackets do not group filters, and a filter inside one
+    must not silently become words to search; say so, at the bracket."""
+    for tok in tokens:
+        found = _BRACKETED_FILTER_RE.match(tok.value) if tok.key is None else None
+        if found and found.group("key").lower() in FILTER_KEYS:
+            closed = ")" in text[tok.start :]
+            raise QuerySyntaxError(
+                "brackets do not group filters: remove the ( and )"
+                if closed
+                else "a ( is not closed (and brackets do not group filters: remove it)",
+                tok.start,
+                text,
+            )
+
+
+# Errors about the filter itself (its name, its operator, a NOT) point at the filter; any
+# other (a bad or missing value) at the value.
+_AT_FILTER = ("unknown filter", "cannot be negated", "use ", " takes ", "an OR group")
+
+
 def _apply(query: Query, tok: _Token, text: str) -> None:
     key, op, raw = tok.key or "", tok.op or ":", tok.value
 
     def fail(message: str) -> QuerySyntaxError:
-        return QuerySyntaxError(message, tok.start, text)
+        at_value = tok.value_start >= 0 and not any(m in message for m in _AT_FILTER)
+        return QuerySyntaxError(message, tok.value_start if at_value else tok.start, text)
 
     values = [v for v in _alternatives(raw, key, fail) if v]
     if not values:
@@ -255,7 +285,12 @@ def _apply(query: Query, tok: _Token, text: str) -> None:
     elif key == "complete":
         query.complete = _yes_no(value, fail)
     elif key == "wip":
-        query.complete = not _yes_no(value, fail)
+        if value.lower() in ("abandoned", "active"):
+            query.complete, query.abandoned = False, value.lower() == "abandoned"
+        else:
+            query.complete = not _yes_no(value, fail)
+    elif key == "series":
+        query.series.extend(values)
     elif key == "status":
         if value.lower() not in ("complete", "wip", "in-progress"):
             raise fail("status is complete or wip")
@@ -400,7 +435,8 @@ def query_to_text(query: Query) -> str:
     for f in query.exclude:
         parts.append(f"-{names[f.type]}:{tag(f)}")
     for key, values in (("rating", query.ratings), ("category", query.categories),
-                        ("lang", query.languages), ("author", query.authors)):  # fmt: skip
+                        ("lang", query.languages), ("author", query.authors),
+                        ("series", query.series)):  # fmt: skip
         if values:
             parts.append(f"{key}:" + "|".join(_quote(v) for v in values))
     for key, rng in (("words", query.words), ("chapters", query.chapters),
@@ -410,7 +446,9 @@ def query_to_text(query: Query) -> str:
             low = "" if rng.low is None else rng.low
             high = "" if rng.high is None else rng.high
             parts.append(f"{key}:{low}..{high}")
-    if query.complete is not None:
+    if query.abandoned is not None:
+        parts.append(f"wip:{'abandoned' if query.abandoned else 'active'}")
+    elif query.complete is not None:
         parts.append(f"complete:{'yes' if query.complete else 'no'}")
     if query.crossover is not Crossover.ANY:
         parts.append(f"crossover:{'only' if query.crossover is Crossover.ONLY else 'no'}")

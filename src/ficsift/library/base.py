@@ -236,6 +236,13 @@ class Library(ABC):
     def key_frequencies(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
 
     @abstractmethod
+    def tag_names(
+        self, prefix: str, tag_type: str | None = None, limit: int = 20
+    ) -> list[tuple[str, str, int]]:
+        """(type, name, works) of the tags whose name starts with ``prefix`` (any case), the
+        most used first: every tag the library has, however rare (autocomplete)."""
+
+    @abstractmethod
     def qualities(self, ids: list[int]) -> dict[int, float]: ...
 
     @abstractmethod

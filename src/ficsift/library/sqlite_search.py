@@ -20,7 +20,7 @@ from ficsift.library.passages import passage, terms_of
 from ficsift.library.query import INT64_MAX, BlacklistEntry, BlacklistKind, Query, TagFilter
 from ficsift.library.ships import ship_keys
 from ficsift.library.sql_query import QueryCompiler
-from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text
+from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text, normalise
 from ficsift.library.views import FACET_DEPTH, Blurb, Found, QualityRow, ReadingState, TagView
 from ficsift.library.work_columns import WorkColumns
 from ficsift.model import TagType
@@ -31,6 +31,7 @@ ARCHIVE_WARNINGS = frozenset(
 )  # fmt: skip
 SNIPPET_SCAN = 300_000  # characters of a story read for its passage once one is found
 _MARKED = re.compile(r"«([^»]+)»")
+_LAST_CHAR = "\U0010ffff"  # sorts after every character: key < prefix + this is "starts with"
 READING_STATUSES = ("want", "reading", "read", "dropped")
 _TAG_GROUPS = {"fandom": "fandoms", "warning": "warnings", "category": "category",
                "relationship": "relationships", "character": "characters",
@@ -365,6 +366,25 @@ class SqliteSearch:
             (json.dumps([list(k) for k in keys]),),
         )
         return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    def tag_names(
+        self, prefix: str, tag_type: str | None = None, limit: int = 20
+    ) -> list[tuple[str, str, int]]:
+        """Tags whose key starts with the prefix: a range of tag_index's primary key (key
+        first), so a rare tag is found as fast as a common one.  A ship's key has its sides
+        sorted: it is found by its first side in that order ("tara" finds "Willow
+        Rosenberg/Tara Maclay", "willow" does not)."""
+        start = normalise(prefix)
+        if not start or limit < 1:
+            return []
+        kind = "AND type = ? " if tag_type else ""
+        rows = self.db.execute(
+            "SELECT type, max(display), count(DISTINCT work_id) AS n FROM tag_index "
+            f"WHERE key >= ? AND key < ? {kind}AND effective = 1 AND inherited = 0 "
+            "GROUP BY key, type ORDER BY n DESC, key LIMIT ?",
+            (start, start + _LAST_CHAR, *((tag_type,) if tag_type else ()), limit),
+        )
+        return [(r[0], r[1], int(r[2])) for r in rows]
 
     def qualities(self, ids: list[int]) -> dict[int, float]:
         """Quality scores of these works (0 where not yet scored)."""

@@ -190,17 +190,32 @@ def tag_names(
     prefix: str = Query("", max_length=100, description="the start of a tag's name or a word"),
     limit: int = Query(12, ge=1, le=50),
 ) -> dict[str, Any]:
-    """Tag names for autocomplete: names starting with ``prefix``, then names with a word
-    starting with it, most used first.  Drawn from the library's tag counts."""
+    """Tag names for autocomplete: names starting with ``prefix`` (every tag of the library,
+    however rare), then names with a word starting with it (among the commonest), most used
+    first."""
     state = _state(request)
-    key = state.facet_key(("all tag names",))
-    names = state.cached_facets(key)
-    if names is None:
-        with state.library() as lib:
-            page = searching.run_search(lib, DbQuery(use_blacklist=False), 0, 1, TAG_DEPTH)
-        names = views.facet_list(page.facets)
-        state.store_facets(key, names)
-    return {"tags": views.complete_tags(names, prefix, limit)}
+    if not prefix.strip():
+        return {"tags": []}
+    with state.library() as lib:
+        found = [
+            {"name": n, "type": k, "count": c} for k, n, c in lib.tag_names(prefix, None, limit)
+        ]
+    if len(found) < limit:
+        key = state.facet_key(("all tag names",))
+        names = state.cached_facets(key)
+        if names is None:
+            with state.library() as lib:
+                page = searching.run_search(lib, DbQuery(use_blacklist=False), 0, 1, TAG_DEPTH)
+            names = views.facet_list(page.facets)
+            state.store_facets(key, names)
+        seen = {(t["type"], t["name"]) for t in found}
+        more = [
+            t
+            for t in views.complete_tags(names, prefix, limit)
+            if (t["type"], t["name"]) not in seen
+        ]
+        found += more[: limit - len(found)]
+    return {"tags": found}
 
 
 @router.get("/works/{work_id}")

@@ -83,3 +83,28 @@ def test_series_by_name(library: SqliteLibrary, in_memory: bool) -> None:
 def test_the_filters_write_back() -> None:
     for line in ("wip:abandoned", "wip:active", 'series:"Hellmouth Nights"'):
         assert query_to_text(parse_query(line)) == line
+
+
+def test_the_web_shows_abandoned_and_links_the_series(library: SqliteLibrary) -> None:
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+    from tests.web.conftest import make_app, make_client
+
+    directory = library.directory
+    with make_client(make_app(directory)) as client:
+        found = client.get("/search", params={"q": "wip:yes sort:title"})
+        assert found.status_code == 200
+        blurbs = HTMLParser(found.text).css("li.blurb")
+        flagged = {
+            b.css_first("h3 a").text(): b.css_first("span.abandoned") is not None for b in blurbs
+        }
+        assert flagged == {
+            "fresh0": False, "fresh1": False, "undated": False,
+            "stalled0": True, "stalled1": True, "stalled2": True,
+        }  # fmt: skip
+        (part,) = library.db.execute("SELECT id FROM works WHERE title = 'part one'").fetchone()
+        work = HTMLParser(client.get(f"/works/{part}").text)
+        link = work.css_first("a.series")
+        assert link.text() == "Hellmouth [Nights]?"
+        series = HTMLParser(client.get(link.attributes["href"] or "").text)
+        assert sorted(a.text() for a in series.css("li.blurb h3 a")) == ["part one", "part two"]

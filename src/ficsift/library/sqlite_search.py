@@ -299,6 +299,7 @@ class SqliteSearch:
         for r in self.db.execute(
             "SELECT w.*, s.quality, r.status AS r_status, r.rating AS r_rating, r.notes AS r_notes, "
             "r.position AS r_position, r.updated_at AS r_updated, "
+            "(SELECT sr.abandoned_since FROM search_rows sr WHERE sr.id = w.id) AS abandoned, "
             "(SELECT coalesce(src.url, src.locator) FROM sources src WHERE src.work_id = w.id "
             " ORDER BY src.has_text DESC, src.chapters DESC, src.read_seq DESC LIMIT 1) AS src "
             "FROM works w LEFT JOIN work_scores s ON s.work_id = w.id "
@@ -322,7 +323,7 @@ class SqliteSearch:
                 language=r["language"], kudos=r["kudos"], hits=r["hits"],
                 bookmarks=r["bookmarks"], comments=r["comments"], has_text=bool(r["has_text"]),
                 source=r["src"] or "", quality=r["quality"], reading=reading,
-                content_warnings=groups["content_warnings"],
+                content_warnings=groups["content_warnings"], abandoned_since=r["abandoned"],
             )  # fmt: skip
         return out
 

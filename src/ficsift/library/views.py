@@ -77,6 +77,8 @@ class Blurb:
     reading: ReadingState | None = None
     # ficsift's fine trigger labels (violence, self-harm …), apart from AO3's archive warnings
     content_warnings: list[TagView] = field(default_factory=list)
+    # a work in progress counts as abandoned from this day (whether it is depends on today)
+    abandoned_since: str | None = None
 
 
 FACET_DEPTH = 50_000  # matches facets count at most: the best ones, in the query's order

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -143,6 +144,18 @@ def author_url(name: str) -> str:
     return "/search?q=" + quote(f'author:"{clean}"', safe="")
 
 
+def series_url(name: str) -> str:
+    """A series' page: the search for its works."""
+    clean = " ".join(name.replace('"', " ").split())
+    return "/search?q=" + quote(f'series:"{clean}"', safe="")
+
+
+def abandoned(hit: Any) -> bool:
+    """A work in progress whose abandoned-since day (library/search_index) has come."""
+    since: str | None = getattr(hit, "abandoned_since", None)
+    return since is not None and hit.status == "in-progress" and since <= date.today().isoformat()
+
+
 def why_lines(why: Iterable[str]) -> list[str]:
     """The Why line without the passage the blurb already shows."""
     return [w for w in why if not w.startswith("text: ")]
@@ -255,6 +268,8 @@ def _environment() -> Environment:
         blurb_tags=blurb_tags,
         why_lines=why_lines,
         author_url=author_url,
+        series_url=series_url,
+        abandoned=abandoned,
         work_labels=WORK_LABELS,
         csrf_field=CSRF_FIELD,
     )

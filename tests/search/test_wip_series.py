@@ -108,3 +108,17 @@ def test_the_web_shows_abandoned_and_links_the_series(library: SqliteLibrary) ->
         assert link.text() == "Hellmouth [Nights]?"
         series = HTMLParser(client.get(link.attributes["href"] or "").text)
         assert sorted(a.text() for a in series.css("li.blurb h3 a")) == ["part one", "part two"]
+
+
+def test_a_series_lists_its_works_by_part(library: SqliteLibrary) -> None:
+    query = parse_query('series:"hellmouth [nights]?"')
+    unnumbered = [i for i, _ in library.find(query, RESOLVER, limit=10).page]
+    assert len(unnumbered) == 2
+    # number the parts against the order the works come in without parts
+    for part, work_id in enumerate(reversed(unnumbered), start=1):
+        library.db.execute("UPDATE work_series SET part = ? WHERE work_id = ?", (part, work_id))
+    by_part = [i for i, _ in library.find(query, RESOLVER, limit=10).page]
+    assert by_part == unnumbered[::-1]
+    query.sort = parse_query("sort:title").sort  # another order asked for: that order
+    titles = [library.get(i).document.title for i, _ in library.find(query, RESOLVER).page]  # type: ignore[union-attr]
+    assert titles == ["part one", "part two"]

@@ -189,6 +189,8 @@ class Compiled:
     most: str | None = None  # a long query: what a work must hold (``fts`` scores all terms)
     covered: list[str] = field(default_factory=list)  # a long query's rarest terms: coverage
     scored: list[str] = field(default_factory=list)  # a long query's terms BM25 sums over
+    # what orders a filter-only best-match list first (a series' works by part), with params
+    first: tuple[str, tuple[Any, ...]] | None = None
 
     def _where(self) -> tuple[str, list[Any]]:
         where: list[str] = ["work_fts MATCH ?"] if self.fts else []
@@ -219,6 +221,9 @@ class Compiled:
         where, params = self._where()
         if not self.fts or self.text is None:
             sql = f"SELECT w.id AS id, coalesce(w.quality, 0) AS score, 0 AS exact {self._from}"
+            if self.first is not None and self.sort is Sort.RELEVANCE:
+                first, more = self.first
+                return f"{sql} WHERE {where} ORDER BY {first}, {self.order}", [*params, *more]
             return f"{sql} WHERE {where} ORDER BY {self.order}", params
         head = ", ".join(str(w) for w in HEAD_WEIGHTS)
         body = ", ".join(str(w) for w in BODY_WEIGHTS)
@@ -278,6 +283,14 @@ class QueryCompiler:
                 rarest = text.rarest(self.frequencies)
                 out.scored, out.covered = rarest[:SCORED], rarest[:RAREST]
                 out.fts, out.most = text.without(" OR ".join(out.scored)), out.fts
+        if query.series:
+            # a series' works read in order: by their part in it (the best match has no order)
+            tests, params = _series_match(query.series)
+            out.first = (
+                f"(SELECT min(s.part) FROM work_series s WHERE s.work_id = w.id AND {tests}) "
+                "NULLS LAST",
+                params,
+            )
         excluded = excluded_only(query.text) if query.text else None
         if excluded:
             out.conditions.append(
@@ -389,22 +402,8 @@ class QueryCompiler:
     def _series(self, q: Query) -> list[Condition]:
         if not q.series:
             return []
-        exact = [normalise(s) for s in q.series if "*" not in s]
-        # a wildcard is a GLOB with only * special: the name's own [ and ? are escaped
-        globs = [
-            re.sub(r"[\[?]", lambda m: f"[{m.group(0)}]", normalise(s))
-            for s in q.series
-            if "*" in s
-        ]
-        tests = ["s.key IN (SELECT value FROM json_each(?))"] * bool(exact)
-        tests += ["s.key GLOB ?"] * len(globs)
-        params: list[Any] = [json.dumps(exact)] * bool(exact) + globs
-        return [
-            RawSql(
-                "w.id IN (SELECT s.work_id FROM work_series s WHERE " + " OR ".join(tests) + ")",
-                tuple(params),
-            )
-        ]
+        tests, params = _series_match(q.series)
+        return [RawSql(f"w.id IN (SELECT s.work_id FROM work_series s WHERE {tests})", params)]
 
     def _ranges(self, q: Query) -> list[Condition]:
         out: list[Condition] = []
@@ -497,6 +496,16 @@ class QueryCompiler:
             scope = self._has_tag((TagFilter(entry.fandom, TagType.FANDOM),), q)
             return Not(AllOf((hidden, scope)))
         return Not(hidden)
+
+
+def _series_match(names: list[str]) -> tuple[str, tuple[Any, ...]]:
+    """SQL true for a ``work_series`` row (alias ``s``) naming one of these series: the name
+    in any letter case, ``*`` a wildcard (the name's own ``[`` and ``?`` are letters)."""
+    exact = [normalise(n) for n in names if "*" not in n]
+    globs = [re.sub(r"[\[?]", lambda m: f"[{m.group(0)}]", normalise(n)) for n in names if "*" in n]
+    tests = ["s.key IN (SELECT value FROM json_each(?))"] * bool(exact)
+    tests += ["s.key GLOB ?"] * len(globs)
+    return "(" + " OR ".join(tests) + ")", (*[json.dumps(exact)] * bool(exact), *globs)
 
 
 _AUTHOR_SQL = (

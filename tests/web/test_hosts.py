@@ -180,3 +180,28 @@ def test_real_server_imports_are_seen_by_every_worker(
     assert json.loads(text)["report"]["added"] == 1
     totals = {json.loads(_request(url, "GET", "/api/search", host)[1])["total"] for _ in range(8)}
     assert totals == {6}, totals  # every worker sees the new work
+
+
+def test_server_processes_get_single_threaded_blas(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each worker searches one request at a time: BLAS threads would only fight the other
+    workers for the cores.  The setting reaches the workers; a reader's own value is kept."""
+    import uvicorn
+
+    from ficsift.web import serve as serve_module
+
+    seen: dict[str, str | None] = {}
+
+    def fake_run(*args: Any, **kwargs: Any) -> None:
+        import os
+
+        seen.update({name: os.environ.get(name) for name in serve_module.BLAS_THREADS_ENV})
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    for name in serve_module.BLAS_THREADS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(serve_module.CONFIG_ENV, raising=False)  # restored after the test
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    serve_module.serve(tmp_path / "lib", port=1, workers=2)
+    assert seen == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "3"}

@@ -44,7 +44,7 @@ JOBS_FOLDER = "imports"  # under the library folder
 KEEP_JOBS = 50  # finished jobs remembered
 SAVE_EVERY = 0.25  # seconds between progress writes
 STARTING_GRACE = 120.0  # a job whose process never reported is given up after this
-IMPORT_NICENESS = 10  # searches come first; the import has the CPU they leave
+IMPORT_NICENESS = 19  # searches come first; the import has the CPU they leave
 KINDS = ("import", "fetch", "update")
 MAX_URLS = 200  # story URLs in one fetch
 MAX_URL_LENGTH = 2048
@@ -352,6 +352,19 @@ def _die_with_parent(reporter: _Reporter) -> None:
     threading.Thread(target=watch, name="ficsift-parent-watch", daemon=True).start()
 
 
+def lower_priority() -> None:
+    """Give this job (and the reader processes it forks) the CPU that searches leave.
+
+    The job runs in a session of its own, and Linux's autogroup scheduling shares the CPU
+    between sessions before niceness counts, so ``nice`` alone left the import half of
+    the cores while 20 searches waited (p99 1.0 s in the web bench).  The session's own
+    group is made nice too."""
+    with contextlib.suppress(OSError):
+        os.nice(IMPORT_NICENESS)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
+        group.write(str(IMPORT_NICENESS))
+
+
 def run(library_dir: Path, job_path: Path) -> int:
     """Run one recorded job to its end, keeping its file up to date."""
     job = _load(job_path, check_alive=False)
@@ -362,8 +375,7 @@ def run(library_dir: Path, job_path: Path) -> int:
     reporter = _Reporter(job_path, job)
     reporter.save(force=True)
     _die_with_parent(reporter)
-    with contextlib.suppress(OSError):
-        os.nice(IMPORT_NICENESS)
+    lower_priority()
     try:
         from ficsift.importer import import_paths
         from ficsift.library import open_library

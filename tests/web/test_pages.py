@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -156,3 +157,19 @@ def test_upload_form_page_and_job_page(client: TestClient, upload_file: Path) ->
     tree = HTMLParser(response.text)
     assert tree.css_first("#job progress") is not None
     assert client.get("/import?job=999").status_code == 404
+
+
+def test_pages_render_without_looking_at_template_files_again(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Templates ship with the package: once loaded, a render does not stat their files
+    (Jinja's auto-reload check was an eighth of a search page's CPU)."""
+    import os.path
+
+    assert client.get("/search").status_code == 200  # every template the page uses loaded
+
+    def no_stat(path: str) -> float:
+        raise AssertionError(f"template file looked at again: {path}")
+
+    monkeypatch.setattr(os.path, "getmtime", no_stat)
+    assert client.get("/search?q=willow").status_code == 200

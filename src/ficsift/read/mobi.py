@@ -24,11 +24,8 @@ from __future__ import annotations
 
 import html as htmllib
 import io
-import os
 import re
 import struct
-import subprocess
-import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -39,13 +36,13 @@ from selectolax.lexbor import LexborNode
 from ficsift.model import Chapter, Document
 from ficsift.read.ao3_html import Ao3HtmlReader
 from ficsift.read.base import RawFile, Reader, ReadError, register
+from ficsift.read.child import failure_reason, run_bounded
 from ficsift.read.epub import EpubReader
 from ficsift.read.fanficfare_outputs import apply_title_page
 from ficsift.read.html import fragment_text, html_blocks, node_text, parse_html, sanitize_html
 
 MAGIC_AT, MAGIC = 60, b"BOOKMOBI"
 TIME_BUDGET = 60.0  # seconds: the largest real books unpack in about a second
-MEMORY_CAP = 2 << 30  # address space of the unpacking process
 # Run in the child: unpack the book named by argv[1] into the folder argv[2].
 _UNPACK = (
     "import sys\n"
@@ -118,21 +115,11 @@ def unpack(raw: RawFile) -> Unpacked:
         book = Path(tmp, "book.mobi")
         book.write_bytes(raw.data)
         out = Path(tmp, "out")
-        try:
-            done = subprocess.run(
-                [sys.executable, "-c", _UNPACK, str(book), str(out)],
-                capture_output=True,
-                timeout=TIME_BUDGET,
-                preexec_fn=_limit_memory if os.name == "posix" else None,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise ReadError(f"MOBI: unpacking took over {TIME_BUDGET:.0f} s (damaged?)") from None
+        done = run_bounded(
+            _UNPACK, [str(book), str(out)], what="MOBI", doing="unpacking", budget=TIME_BUDGET
+        )
         if done.returncode != 0:
-            lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            why = lines[-1][:200] if lines else f"exit status {done.returncode}"
-            if "MemoryError" in why:
-                why = "ran out of memory"
+            why = failure_reason(done)
             # KindleUnpack insists on every record the header counts; FanFicFare's MOBI
             # writer counts one more than it writes.  The text itself is still there.
             text = palmdoc_text(raw.data)
@@ -220,12 +207,6 @@ def _lz77(record: bytes) -> bytes:
                 for _ in range(length):
                     out.append(out[-distance])
     return bytes(out)
-
-
-def _limit_memory() -> None:  # pragma: no cover - runs in the child
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
 # --- MOBI 7 -------------------------------------------------------------------------------

@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import html as htmllib
 import json
-import os
 import re
-import subprocess
-import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -35,11 +32,11 @@ from statistics import median
 from ficsift.model import Document
 from ficsift.read.ao3_html import Ao3HtmlReader
 from ficsift.read.base import RawFile, Reader, ReadError, register
+from ficsift.read.child import failure_reason, run_bounded
 from ficsift.read.epub import EpubReader
 from ficsift.read.mobi import _AO3_LABELS, Unpacked, ao3_html_from_mobi7, epub_from_mobi7
 
 TIME_BUDGET = 90.0  # seconds; a 48-page AO3 PDF takes about one
-MEMORY_CAP = 2 << 30
 MAX_PAGES = 20_000
 PAGEBREAK = "<mbp:pagebreak/>"
 # Run in the child: the PDF on stdin, one JSON line per text line on stdout.
@@ -105,36 +102,19 @@ class PdfReader(Reader):
 
 def extract_lines(data: bytes) -> tuple[dict[str, str], list[Line]]:
     """The PDF's metadata and its text lines, from a bounded child process."""
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", _EXTRACT, str(MAX_PAGES)],
-            input=data,
-            capture_output=True,
-            timeout=TIME_BUDGET,
-            preexec_fn=_limit_memory if os.name == "posix" else None,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ReadError(f"PDF: reading the text took over {TIME_BUDGET:.0f} s (damaged?)") from None
+    done = run_bounded(
+        _EXTRACT, [str(MAX_PAGES)], what="PDF", doing="reading the text", budget=TIME_BUDGET,
+        stdin=data,
+    )  # fmt: skip
     out = done.stdout.decode("utf-8", "replace").splitlines()
     if done.returncode != 0 or not out:
-        err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        why = err[-1][:200] if err else f"exit status {done.returncode}"
-        raise ReadError(
-            f"PDF: cannot read this file ({'ran out of memory' if 'MemoryError' in why else why})"
-        )
+        raise ReadError(f"PDF: cannot read this file ({failure_reason(done)})")
     info = json.loads(out[0])
     lines: list[Line] = []
     for row in out[1:]:
         number, runs = json.loads(row)
         lines.extend(_page_lines(number, runs))
     return info, lines
-
-
-def _limit_memory() -> None:  # pragma: no cover - runs in the child
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
 def _page_lines(page: int, runs: list[list]) -> list[Line]:

@@ -30,8 +30,7 @@ from ficsift.model import Chapter, Document, SeriesRef, Status, TagType
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.fields import note_dropped, parse_count, safe_url, set_date, work_key_for
-from ficsift.read.html import fragment_text, html_blocks, parse_html, sanitize_html
-from ficsift.read.nesting import check_nesting
+from ficsift.read.html import fragment_text, html_blocks, parse_page, sanitize_html
 
 # dt label (lower-case, no colon) -> tag type; AO3 pluralises a label when it has several tags.
 _TAG_LABELS: dict[str, TagType] = {
@@ -76,8 +75,7 @@ class Ao3HtmlReader(Reader):
 
     def read(self, raw: RawFile) -> list[Document]:
         page = decode_ao3(raw.data)
-        check_nesting(page)
-        tree = parse_html(page)
+        tree = parse_page(page)
         preface = tree.css_first("#preface")
         if preface is None:
             raise ReadError("not an AO3 download: no preface")

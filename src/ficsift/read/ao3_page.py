@@ -29,8 +29,7 @@ from ficsift.model import Chapter, Document, SeriesRef, TagType
 from ficsift.read.ao3_html import SITE, apply_stats, decode_ao3, text_of
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.fields import parse_count, safe_url, work_key_for
-from ficsift.read.html import fragment_text, html_blocks, parse_html, sanitize_html
-from ficsift.read.nesting import check_nesting
+from ficsift.read.html import fragment_text, html_blocks, parse_page, sanitize_html
 
 _DD_TYPES = {
     "rating": TagType.RATING,
@@ -70,8 +69,7 @@ class Ao3PageReader(Reader):
 
     def read(self, raw: RawFile) -> list[Document]:
         page = decode_ao3(raw.data)
-        check_nesting(page)
-        tree = parse_html(page)
+        tree = parse_page(page)
         meta = tree.css_first("dl.work.meta.group")
         if meta is None:
             raise ReadError(f"no work on this page: {_what_page(tree)}")

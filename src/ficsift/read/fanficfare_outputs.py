@@ -22,8 +22,13 @@ from ficsift.model import Chapter, Document, SeriesRef
 from ficsift.read.base import RawFile, Reader, ReadError, looks_binary, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.fields import apply_fields, normalise_label, parse_count, safe_url
-from ficsift.read.html import fragment_text, html_blocks, node_text, parse_html, sanitize_html
-from ficsift.read.nesting import check_nesting
+from ficsift.read.html import (
+    fragment_text,
+    html_blocks,
+    node_text,
+    parse_page,
+    sanitize_html,
+)
 from ficsift.read.structure import text_blocks
 
 _SERIES_RE = re.compile(r"^(.*?)\s*\[(\d+)\]\s*$")
@@ -71,8 +76,7 @@ class FanFicFareHtmlReader(Reader):
 
     def read(self, raw: RawFile) -> list[Document]:
         page = decode_bytes(raw.data)
-        check_nesting(page)
-        tree = parse_html(page)
+        tree = parse_page(page)
         body = tree.body
         if body is None:
             raise ReadError("FanFicFare HTML has no body")

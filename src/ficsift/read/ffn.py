@@ -28,8 +28,7 @@ from ficsift.read.ao3_html import text_of
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.fields import parse_count, parse_date, safe_url, work_key_for
-from ficsift.read.html import html_blocks, parse_html
-from ficsift.read.nesting import check_nesting
+from ficsift.read.html import html_blocks, parse_page
 from ficsift.read.structure import apply_parts, split_story
 
 _SITE_MARKS = (b"fanfiction.net", b"fictionpress.com")
@@ -90,8 +89,7 @@ class FfnPageReader(Reader):
 
     def read(self, raw: RawFile) -> list[Document]:
         page = decode_bytes(raw.data)
-        check_nesting(page)
-        tree = parse_html(page)
+        tree = parse_page(page)
         profile = tree.css_first("#profile_top")
         story = tree.css_first("#storytext")
         if profile is None or story is None:

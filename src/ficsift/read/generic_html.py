@@ -14,8 +14,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ficsift.model import Document, count_words
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
-from ficsift.read.html import html_blocks, is_heading_html, node_text, parse_html, sanitize_html
-from ficsift.read.nesting import check_nesting
+from ficsift.read.html import (
+    html_blocks,
+    is_heading_html,
+    node_text,
+    parse_html,
+    parse_page,
+    sanitize_html,
+)
 from ficsift.read.story_info import apply_info, read_info, strip_byline, summary_from
 from ficsift.read.structure import apply_parts, split_story
 
@@ -45,8 +51,7 @@ class GenericHtmlReader(Reader):
 
     def read(self, raw: RawFile) -> list[Document]:
         page = decode_bytes(raw.data)
-        check_nesting(page)
-        tree = parse_html(page)
+        tree = parse_page(page)
         body = tree.body
         if body is None:
             raise ReadError("HTML page has no body")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ficsift.read.nesting import check_nesting
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "em", "i", "strong", "b", "u", "s", "strike", "del", "ins", "sub", "sup",
     "small", "big", "span", "div", "blockquote", "center", "pre", "code", "tt",
@@ -83,6 +85,13 @@ def is_heading_html(fragment: str) -> bool:
 
 
 def parse_html(text: str) -> LexborHTMLParser:
+    return LexborHTMLParser(text)
+
+
+def parse_page(text: str) -> LexborHTMLParser:
+    """A whole page from a file, parsed once its depth is known to be sane: a page nested
+    thousands deep costs the parser and every tree walk minutes (see nesting.py)."""
+    check_nesting(text)
     return LexborHTMLParser(text)
 
 

@@ -13,14 +13,14 @@ SHARED ?= $(shell if [ -d ../shared ]; then echo ../shared; \
 	else echo ../shared; fi; fi)
 PYTEST_ARGS ?=
 
-.PHONY: install run browser calibre test lint bench eval clean
+.PHONY: install run browser calibre postgres test lint bench eval clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,archive]'
 	@touch $(STAMP)
 
 # The main job: the web app on the embedded default library.  An empty library is filled
@@ -48,13 +48,28 @@ calibre:
 		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y calibre fonts-noto-cjk; \
 		else sudo apt-get update && sudo apt-get install -y calibre fonts-noto-cjk; fi; }
 
+# The PostgreSQL backend's tests need a running server: install Debian's postgresql when it is
+# missing, start its cluster, and make a login role and a database for the tests.  Tests and
+# benches find it at FICSIFT_TEST_POSTGRES; each test works in a schema of its own.
+PG_URL ?= postgresql://ficsift:ficsift@localhost:5432/ficsift_test
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+AS_PG  := $(SUDO) runuser -u postgres --
+postgres:
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; }
+	@pg_lsclusters -h | awk '{print $$1, $$2, $$4}' | while read ver name status; do \
+		[ "$$status" = online ] || $(SUDO) pg_ctlcluster $$ver $$name start; done
+	@$(AS_PG) psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='ficsift'" | grep -q 1 || \
+		$(AS_PG) psql -qc "CREATE ROLE ficsift LOGIN CREATEDB PASSWORD 'ficsift'"
+	@$(AS_PG) psql -qtAc "SELECT 1 FROM pg_database WHERE datname='ficsift_test'" | grep -q 1 || \
+		$(AS_PG) createdb -O ficsift ficsift_test
+
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
-test: install lint browser calibre
-	FICSIFT_SHARED=$(abspath $(SHARED)) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+test: install lint browser calibre postgres
+	FICSIFT_TEST_POSTGRES=$(PG_URL) FICSIFT_SHARED=$(abspath $(SHARED)) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python scripts/bench_ingest.py --shared $(SHARED)

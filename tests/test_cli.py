@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from ficsift import importer
 from ficsift.cli import app
 from ficsift.library import FileRecord, SqliteLibrary
-from ficsift.library.search_index import WORKS_COLUMNS
+from ficsift.library.index_rows import WORKS_COLUMNS
 from ficsift.library.storable import StorableDocument
 from ficsift.model import Chapter, Document, Evidence, Source, Tag, TagOrigin, TagType
 from ficsift.understand import understand

@@ -92,6 +92,10 @@ COMMIT_EVERY = 1.0
 
 _T = TypeVar("_T")
 ProgressCallback = Callable[[int, int, str], None]  # (bytes done, bytes total, current path)
+# Reads the files to import (in any process, on any machine) and yields their results in the
+# order given; import_paths stores them.  The default is a local process pool (_read_all);
+# ficsift.bulk passes one that reads on a Ray cluster.
+Reader = Callable[[list[FoundFile], Limits], Iterator[ReadResult]]
 
 
 def read_found(found: FoundFile, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
@@ -135,6 +139,7 @@ def import_paths(
     limits: Limits = DEFAULT_LIMITS,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    reader: Reader | None = None,
 ) -> ImportReport:
     started = time.perf_counter()
     report = ImportReport()
@@ -167,7 +172,8 @@ def import_paths(
     # on the shared corpus).
     todo.sort(key=lambda f: zlib.crc32(f.path.encode("utf-8", "surrogateescape")))
     with _few_collections():
-        _store_all(library, _read_all(todo, limits, workers), report, progress, done, total)
+        results = reader(todo, limits) if reader else _read_all(todo, limits, workers)
+        _store_all(library, results, report, progress, done, total)
     report.seconds = time.perf_counter() - started
     return report
 

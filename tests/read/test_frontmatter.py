@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ficsift.library.search_index import tag_rows
+from ficsift.library.index_rows import tag_rows
 from ficsift.model import TagType
 from ficsift.read import ReadError, read_bytes
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ficsift.library.passages import passage, terms_of
-from ficsift.library.sql_query import fts_expression
+from ficsift.library.sqlite.compile import fts_expression
 
 
 def test_terms_of_an_expression_skip_negations() -> None:

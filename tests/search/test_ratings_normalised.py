@@ -8,8 +8,8 @@ stored document keeps the author's spelling.
 from __future__ import annotations
 
 from ficsift.library import Library, SqliteLibrary
+from ficsift.library.index_rows import WORKS_COLUMNS, tag_rows, work_values
 from ficsift.library.query import Query
-from ficsift.library.search_index import WORKS_COLUMNS, tag_rows, work_values
 from ficsift.model import Document, Source, TagOrigin, TagType
 from ficsift.search import parse_query, search
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ficsift.library import FileRecord, SqliteLibrary, sqlite
-from ficsift.library.search_index import franchise_count, shown_status
+from ficsift.library import FileRecord, SqliteLibrary
+from ficsift.library.index_rows import franchise_count, shown_status
+from ficsift.library.sqlite import library as sqlite
 from ficsift.model import Chapter, Document, Source, Stats, Status, TagType
 from ficsift.search import QuerySyntaxError, parse_query, refresh, search
 from ficsift.search import engine as engine_module

@@ -152,7 +152,7 @@ def test_hostile_queries_are_data_not_sql(fic_library: Library, hostile: str) ->
 
 def test_in_memory_facet_counts_agree_with_sql(fic_library: Library) -> None:
     from ficsift.library.facet_counts import FacetCache
-    from ficsift.library.sqlite_search import SqliteSearch
+    from ficsift.library.sqlite.search import SqliteSearch
 
     assert isinstance(fic_library, SqliteSearch)
     ids = [h.id for h in search(fic_library, Query(use_blacklist=False), limit=50).hits]
@@ -164,7 +164,7 @@ def test_in_memory_facet_counts_agree_with_sql(fic_library: Library) -> None:
 
 def test_generation_moves_with_every_stored_file(fresh_library: Library, tmp_path: Path) -> None:
     from ficsift.importer import import_paths
-    from ficsift.library.sqlite_search import SqliteSearch
+    from ficsift.library.sqlite.search import SqliteSearch
 
     assert isinstance(fresh_library, SqliteSearch)
     before = fresh_library.generation()

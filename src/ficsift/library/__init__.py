@@ -28,6 +28,8 @@ __all__ = [
     "StoredWork",
     "WorkRow",
     "default_library_dir",
+    "is_postgres_url",
+    "library_spec",
     "open_library",
 ]
 
@@ -42,6 +44,27 @@ def default_library_dir() -> Path:
     return Path(user_data_dir("ficsift", appauthor=False))
 
 
-def open_library(directory: str | Path | None = None) -> Library:
-    """The embedded SQLite library in ``directory`` (default: :func:`default_library_dir`)."""
-    return SqliteLibrary(directory if directory is not None else default_library_dir())
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(spec: str | Path) -> bool:
+    return isinstance(spec, str) and spec.startswith(POSTGRES_SCHEMES)
+
+
+def library_spec(given: str | Path | None = None) -> str | Path:
+    """Which library a command means: the one given, else ``$FICSIFT_LIBRARY`` (a folder or
+    a ``postgresql://`` URL), else the embedded library in :func:`default_library_dir`."""
+    if given is not None and str(given):
+        return given
+    return os.environ.get("FICSIFT_LIBRARY") or default_library_dir()
+
+
+def open_library(spec: str | Path | None = None) -> Library:
+    """The library ``spec`` names (see :func:`library_spec`): a ``postgresql://`` URL opens
+    the PostgreSQL backend, anything else is the folder of an embedded SQLite library."""
+    spec = library_spec(spec)
+    if is_postgres_url(spec):
+        from ficsift.library.postgresql import PostgresLibrary  # psycopg: the archive extra
+
+        return PostgresLibrary(str(spec))
+    return SqliteLibrary(spec)

@@ -1,6 +1,6 @@
 """A compiled query's conditions as small data objects.
 
-:class:`~ficsift.library.sql_query.QueryCompiler` decides *what* a query means (which tag
+:class:`~ficsift.library.sqlite.compile.QueryCompiler` decides *what* a query means (which tag
 keys, which columns, which bounds) once, as these objects; each can then be said as SQL
 (``sql()``) and, for filter-only queries on a warm library, evaluated over the in-memory
 columns of :mod:`ficsift.library.work_columns`.  Both readings come from the same objects,

@@ -2,7 +2,7 @@
 
 The CLI's options, the inline query language (:mod:`ficsift.search.parse`) and the web form all
 build a :class:`Query`; exactly one place compiles it for storage
-(:mod:`ficsift.library.sql_query` for SQLite), the way AO3's ``WorkQuery`` builds its whole
+(:mod:`ficsift.library.sqlite.compile` for SQLite), the way AO3's ``WorkQuery`` builds its whole
 search body in one place.  Every part can describe itself in English, so a result page can say
 what it filtered.
 

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from ficsift.library.codec import document_record
 from ficsift.library.fingerprint import anchors
+from ficsift.library.index_rows import WorkValues, work_values
 from ficsift.library.query import INT64_MAX
-from ficsift.library.search_index import WorkValues, work_values
 from ficsift.model import Document, Stats
 
 ChapterRow = tuple[int, str | None, str, str, str, str, str | None, int]

@@ -1,7 +1,7 @@
 """Search: filters, full text and meaning, ranked with quality, every hit with its reasons.
 
 ``search`` compiles the reader's :class:`~ficsift.library.query.Query` through the library
-(one place, :mod:`ficsift.library.sql_query`) and, when there is free text and the library
+(one place, :mod:`ficsift.library.sqlite.compile`) and, when there is free text and the library
 has text vectors, blends BM25 (normalised by the best hit's) with the cosine of the story
 vectors, 0.6/0.4 as measured best by ``scripts/eval_semantic.py``, plus a small quality prior.  Filters always hold: the
 semantic candidates are re-checked against the compiled query.
@@ -18,7 +18,7 @@ import numpy as np
 
 from ficsift.library import Library
 from ficsift.library.query import Query, Sort, TagFilter
-from ficsift.library.sql_query import fts_expression
+from ficsift.library.sqlite.compile import fts_expression
 from ficsift.library.tag_keys import KeyMatch, TagResolver
 from ficsift.search.index import SEMANTIC_MODEL, load_model
 from ficsift.search.results import Hit, SearchPage

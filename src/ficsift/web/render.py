@@ -151,7 +151,7 @@ def series_url(name: str) -> str:
 
 
 def abandoned(hit: Any) -> bool:
-    """A work in progress whose abandoned-since day (library/search_index) has come."""
+    """A work in progress whose abandoned-since day (library/index_rows) has come."""
     since: str | None = getattr(hit, "abandoned_since", None)
     return since is not None and hit.status == "in-progress" and since <= date.today().isoformat()
 

@@ -31,16 +31,11 @@ from ficsift.library.base import (
 )
 from ficsift.library.codec import document_from_record
 from ficsift.library.fingerprint import MIN_ANCHORS, MIN_CONTAINMENT, anchors, containment
+from ficsift.library.index_rows import WORKS_COLUMNS, WorkValues, work_values
 from ficsift.library.merge import merge_documents
 from ficsift.library.query import INT64_MAX
-from ficsift.library.search_index import (
-    WORKS_COLUMNS,
-    WorkValues,
-    index_work,
-    unindex_work,
-    work_values,
-)
-from ficsift.library.sqlite_search import SqliteSearch
+from ficsift.library.sqlite.search import SqliteSearch
+from ficsift.library.sqlite.text_index import index_work, unindex_work
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Chapter, Document
 
@@ -96,7 +91,7 @@ class SqliteLibrary(SqliteSearch, Library):
         the same time waits, then finds it current; a crash mid-upgrade leaves the old
         library whole, upgraded again on the next open.
         """
-        schema = resources.files("ficsift.library").joinpath("schema.sql").read_text("utf-8")
+        schema = resources.files("ficsift.library.sqlite").joinpath("schema.sql").read_text("utf-8")
         schema = "\n".join(
             line for line in schema.splitlines() if not line.lstrip().startswith("--")
         )

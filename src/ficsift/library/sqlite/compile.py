@@ -40,6 +40,7 @@ from ficsift.library.conditions import (
     OneOf,
     RawSql,
 )
+from ficsift.library.index_rows import title_norm
 from ficsift.library.passages import STOPWORDS
 from ficsift.library.query import (
     BlacklistEntry,
@@ -50,7 +51,6 @@ from ficsift.library.query import (
     Sort,
     TagFilter,
 )
-from ficsift.library.search_index import title_norm
 from ficsift.library.tag_keys import KeyMatch, TagResolver, language_key, normalise
 from ficsift.model import TagType
 
@@ -133,7 +133,7 @@ class TextTerms:
 
     positive: tuple[str, ...]  # quoted: '"vampire"', '"dark willow"'
     negative: tuple[str, ...]
-    title: str  # the words as a title (search_index.title_norm): an exact title ranks first
+    title: str  # the words as a title (index_rows.title_norm): an exact title ranks first
 
     @classmethod
     def of(cls, text: str) -> TextTerms | None:
@@ -399,7 +399,7 @@ class QueryCompiler:
         return [Compare("status", "=", "complete" if q.complete else "in-progress")]
 
     def _abandoned(self, q: Query) -> list[Condition]:
-        """An abandoned work in progress: its abandoned-since day (stored, search_index) has
+        """An abandoned work in progress: its abandoned-since day (stored, index_rows) has
         come; an active one has no such day or has not reached it."""
         if q.abandoned is None:
             return []

@@ -19,7 +19,7 @@ from ficsift.library.facet_counts import SQL_BELOW, FacetCache
 from ficsift.library.passages import passage, terms_of
 from ficsift.library.query import INT64_MAX, BlacklistEntry, BlacklistKind, Query, TagFilter
 from ficsift.library.ships import ship_keys
-from ficsift.library.sql_query import QueryCompiler
+from ficsift.library.sqlite.compile import QueryCompiler
 from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text, normalise
 from ficsift.library.views import FACET_DEPTH, Blurb, Found, QualityRow, ReadingState, TagView
 from ficsift.library.work_columns import WorkColumns

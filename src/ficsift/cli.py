@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from ficsift import __version__
+from ficsift import cli_bulk as bulk_commands
 from ficsift import cli_fetch as fetch_commands
 from ficsift import cli_search as search_commands
 from ficsift.cli_support import (
@@ -32,6 +33,7 @@ from ficsift.library import default_library_dir
 from ficsift.model import Chapter, Document
 
 if TYPE_CHECKING:
+    from ficsift.importer import ImportReport
     from ficsift.read.base import Failure
 
 # Reading and understanding (importer, read, understand) are imported by the commands that
@@ -85,6 +87,12 @@ def add(
 
                 report = import_paths(lib, paths, progress=progress, workers=workers)
         search_commands.refresh_index(lib, show_progress=not json_out)
+    print_import_report(report, json_out)
+
+
+def print_import_report(report: ImportReport, json_out: bool) -> None:
+    """An import's outcome (``add``, ``bulk``): a summary or JSON, a line per failure, and
+    exit code 1 if any file failed."""
     if json_out:
         _print_json(report.to_json())
     else:
@@ -384,6 +392,7 @@ def serve(
 
 search_commands.register(app)
 fetch_commands.register(app)
+bulk_commands.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

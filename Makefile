@@ -71,12 +71,17 @@ lint: install
 test: install lint browser calibre postgres
 	FICSIFT_TEST_POSTGRES=$(PG_URL) FICSIFT_SHARED=$(abspath $(SHARED)) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# bench_scale.py: the cost curve at 10k and 100k works on SQLite.  The 1M point (about an hour
+# on 2 cores, ~13 GB of disk) is outside `make bench`:
+#   .venv/bin/python scripts/bench_scale.py --shared ../shared --full
+# and --library 'postgresql://…' (repeatable; {size} in it is replaced) for another backend.
 bench: install
 	$(BIN)/python scripts/bench_ingest.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_understand.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_search.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_semantic.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_web.py --shared $(SHARED)
+	$(BIN)/python scripts/bench_scale.py --shared $(SHARED)
 
 eval: install calibre
 	$(BIN)/python scripts/make_ao3_conversions.py --shared $(SHARED) --out .eval/conversions

@@ -19,7 +19,6 @@ chapter text) for contrast.  Targets at 100k (2 cores): p95 ≤ 50 ms filters an
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import os
@@ -28,21 +27,20 @@ import resource
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from ficsift.importer import import_paths
 from ficsift.library import FileRecord, SqliteLibrary
 from ficsift.library.query import Query
-from ficsift.model import Chapter, Document, Source, Stats, Status, TagType
-from ficsift.read import read_bytes
+from ficsift.model import Document
 from ficsift.search import parse_query, refresh, search
 from ficsift.search.engine import _semantic, warm_up
 from ficsift.search.semantic import SemanticModel, VectorIndex
 from ficsift.understand.canonical import canonicalise
 from ficsift.understand.primer import load_primer
+from scale_corpus import REAL, paragraphs_of, ship_document, ship_rows
 
-REAL = ("antennapedia", "ao3-html", "ao3-listings-ds9")
 FILTER_QUERIES = [
     'ship:"Harry Potter/Draco Malfoy"',
     'fandom:"Star Trek: Deep Space Nine" rating:Explicit complete:yes',
@@ -64,68 +62,6 @@ HYBRID_QUERIES = [
     "two enemies forced to share a bed",
     "grief after a funeral",
 ]
-
-
-def paragraphs_of(corpus: Path) -> list[str]:
-    out: list[str] = []
-    for folder in ("antennapedia", "ao3-html"):
-        for path in sorted((corpus / folder).rglob("*")):
-            if path.suffix not in (".md", ".html"):
-                continue
-            for doc in read_bytes(str(path), path.read_bytes()):
-                if doc.language and not doc.language.lower().startswith(("en", "english")):
-                    continue
-                for chapter in doc.chapters:
-                    out += [p for p in chapter.text.split("\n\n") if len(p) > 80]
-    return out
-
-
-def ship_rows(corpus: Path) -> Iterator[dict[str, str]]:
-    seen: set[tuple[str, str]] = set()
-    for path in sorted((corpus / "ao3-ships-top-kudos").glob("*.csv")):
-        with path.open(newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                key = (row.get("title", ""), row.get("datetime", ""))
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield row
-
-
-def ship_document(row: dict[str, str], n: int, text: str | None) -> Document:
-    synthetic = text is not None
-    doc = Document(
-        source=Source(
-            f"{'synthetic' if synthetic else 'ships'}:{n}", "synthetic" if synthetic else "csv"
-        ),
-        title=(("Synthetic: " if synthetic else "") + row.get("title", "")) or f"work {n}",
-        authors=[f"author{n % 5000}"],
-        language="English",
-        status=Status.COMPLETE if n % 3 else Status.IN_PROGRESS,
-        stats=Stats(kudos=int((row.get("kudos") or "0").replace(",", "")) or None),
-        published=_date(row.get("datetime", "")),
-    )
-    doc.add_tag(row.get("fandom", ""), TagType.FANDOM)
-    doc.add_tag(row.get("relationship", ""), TagType.RELATIONSHIP)
-    for side in row.get("relationship", "").split("/"):
-        doc.add_tag(side.split(" (")[0], TagType.CHARACTER)
-    doc.add_tag(row.get("rating", ""), TagType.RATING)
-    for w in row.get("warnings", "").split(","):
-        doc.add_tag(w, TagType.WARNING)
-    for t in row.get("tags", "").split(","):
-        doc.add_tag(t, TagType.FREEFORM)
-    if synthetic:
-        doc.chapters = [Chapter(title=None, text=text or "")]
-    else:
-        doc.stats.words = 1000 + (n * 7919) % 60000
-    return doc
-
-
-def _date(text: str) -> str | None:
-    try:
-        return time.strftime("%Y-%m-%d", time.strptime(text.strip(), "%d %b %Y"))
-    except ValueError:
-        return None
 
 
 def build(lib_dir: Path, size: int, corpus: Path, log: Callable[[str], None]) -> dict[str, object]:

@@ -26,12 +26,14 @@ fandom its characters are most often tagged with.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
+from importlib import resources
 
 from ficsift.ontology import Ontology
 from ficsift.ontology.gazetteer import Gazetteer
@@ -48,6 +50,20 @@ AO3_CHARACTERS = 25_000  # about how many characters the gazetteer names (for a 
 MENTIONS_FULL = 2  # a name mentioned this often counts fully; once, half
 TERM_LR = 20.0  # a primer term of the fandom ("Sunnydale") multiplies its odds by 1 + this
 NAMED_LR = 200.0  # a note or disclaimer naming the fandom
+ONTOLOGY_TERM_LR = 10.0  # an AO3 in-world term of the franchise ("Hellmouth", "Daleks")
+TERMS_FILE = "fandom_terms.json"  # built by scripts/build_fandom_terms.py
+
+
+@cache
+def ontology_terms() -> dict[str, dict[str, int]]:
+    """AO3's in-world terms: term → {franchise: how many tags say so} (read once)."""
+    path = resources.files("ficsift.understand") / "data" / TERMS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    terms: dict[str, dict[str, int]] = data.get("terms", {})
+    return terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +207,18 @@ class Knowledge:
 
     @cached_property
     def forms(self) -> frozenset[str]:
-        """Every name the gazetteer or the primer knows (for the story's one scan)."""
-        return frozenset(self.gazetteer.forms()) | frozenset(self.primer.by_alias)
+        """Every name the gazetteer or the primer knows, and AO3's in-world terms (for the
+        story's one scan)."""
+        return (
+            frozenset(self.gazetteer.forms())
+            | frozenset(self.primer.by_alias)
+            | frozenset(self.terms)
+        )
+
+    @cached_property
+    def terms(self) -> dict[str, dict[str, int]]:
+        """AO3's in-world terms → their franchises (none without the ontology)."""
+        return ontology_terms() if self.ontology is not None else {}
 
     @cached_property
     def population(self) -> int:
@@ -326,6 +352,15 @@ def franchise_evidence(
         return ev
 
     for form, count in forms.items():
+        where = knowledge.terms.get(form)
+        if where and form not in everyday:
+            # An in-world term the story capitalises ("the Hellmouth"): evidence for the
+            # franchises AO3 files it under, split between them.
+            odds = _weight(count) * math.log1p(ONTOLOGY_TERM_LR / len(where))
+            for fr in where:
+                ev = of(fr)
+                ev.terms += odds
+                ev.reasons.append(f"AO3 term: {form} ×{count}")
         homes, people = knowledge.homes(form)
         if not people:
             continue

@@ -219,7 +219,8 @@ class Library(ABC):
         """The index keys a tag filter finds (the resolver's and the library's own)."""
 
     @abstractmethod
-    def snippets(self, ids: list[int], text_expression: str, words: int = 24) -> dict[int, str]: ...
+    def snippets(self, ids: list[int], terms: list[str], words: int = 24) -> dict[int, str]:
+        """Each work's passage where the searched terms (words or phrases) cluster most."""
 
     @abstractmethod
     def blurbs(self, ids: list[int]) -> dict[int, Blurb]: ...

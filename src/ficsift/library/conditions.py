@@ -1,115 +1,178 @@
-"""A compiled query's conditions as small data objects.
+"""A compiled query's conditions: plain data about one work, said by each backend its own way.
 
-:class:`~ficsift.library.sqlite.compile.QueryCompiler` decides *what* a query means (which tag
-keys, which columns, which bounds) once, as these objects; each can then be said as SQL
-(``sql()``) and, for filter-only queries on a warm library, evaluated over the in-memory
-columns of :mod:`ficsift.library.work_columns`.  Both readings come from the same objects,
-so they cannot drift apart (``tests/library/test_work_columns.py`` checks they agree).
+:class:`~ficsift.library.compile.QueryCompiler` decides *what* a query means (which tag keys,
+which columns, which bounds) once, as these objects.  Each backend renders them
+(``sqlite/compile.py``, ``postgresql/compile.py``), :mod:`ficsift.library.work_columns`
+evaluates them over in-memory columns for filter-only queries on a warm library, and
+:func:`matches` tests one work in Python — readings of the same objects, so they cannot drift
+apart (``tests/library/test_work_columns.py`` and the backends' differential test check it).
 
-Conditions are about one work row, aliased ``w`` (``search_rows``); a tag condition is SQL
-over ``tag_index`` aliased ``t``.
+The column names are those of the backend-neutral search row
+(:data:`ficsift.library.index_rows.SEARCH_COLUMNS`, plus ``id`` and ``quality``).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ficsift.library.query import clamp_int64
+from ficsift.library.tag_keys import KeyMatch
+
+OPERATORS = ("=", "!=", ">=", "<=", ">", "<")
 
 
 @dataclass(frozen=True, slots=True)
 class Compare:
-    """``w.column op value``; a NULL column never matches (as in SQL)."""
+    """``column op value``; a NULL column never matches (as in SQL)."""
 
     column: str
-    op: str  # one of = != >= <= > <
+    op: str  # one of OPERATORS
     value: Any
 
     def __post_init__(self) -> None:
-        # Whatever front end built the query, a bound past SQLite's integers ("words>10^20")
+        if self.op not in OPERATORS:
+            raise ValueError(f"unknown operator {self.op!r}")
+        # Whatever front end built the query, a bound past 64-bit integers ("words>10^20")
         # must not raise OverflowError when bound (nor in numpy): clamped, it means the same.
         if isinstance(self.value, int) and not isinstance(self.value, bool):
             object.__setattr__(self, "value", clamp_int64(self.value))
 
-    def sql(self) -> tuple[str, list[Any]]:
-        return f"w.{self.column} {self.op} ?", [self.value]
-
 
 @dataclass(frozen=True, slots=True)
 class OneOf:
-    """``w.column`` is one of ``values``."""
+    """``column`` is one of ``values``."""
 
     column: str
     values: tuple[Any, ...]
 
-    def sql(self) -> tuple[str, list[Any]]:
-        return f"w.{self.column} IN (SELECT value FROM json_each(?))", [json.dumps(self.values)]
+
+@dataclass(frozen=True, slots=True)
+class TagTest:
+    """A tag row of the work that a filter finds: its key is one of ``match``, of ``type``
+    (any type when None), given by the author (``author_only``) or else one filters read
+    (effective), and — ``main_only`` — a relationship only if it is the main pairing."""
+
+    match: KeyMatch
+    type: str | None
+    author_only: bool
+    main_only: bool
 
 
 @dataclass(frozen=True, slots=True)
 class HasTag:
-    """The work has a ``tag_index`` row (alias ``t``) for which ``condition`` holds."""
+    """The work has a tag one of ``any_of`` finds."""
 
-    condition: str
-    params: tuple[Any, ...]
+    any_of: tuple[TagTest, ...]
 
-    def sql(self) -> tuple[str, list[Any]]:
-        # An uncorrelated IN: SQLite builds the set of works once, from the (key, type)
-        # primary key, instead of probing every work's tags.
-        return f"w.id IN (SELECT t.work_id FROM tag_index t WHERE {self.condition})", list(
-            self.params
-        )
 
-    def works_sql(self) -> tuple[str, list[Any]]:
-        """The matching works' ids as one comma-separated string, repeats and all (a posting
-        list for a bit mask: no de-duplicating B-tree, and one row instead of one per work,
-        which made fetching 35,000 ids 26 → 16 ms)."""
-        return f"SELECT group_concat(t.work_id) FROM tag_index t WHERE {self.condition}", list(
-            self.params
-        )
+@dataclass(frozen=True, slots=True)
+class InSeries:
+    """The work is part of a series whose case-folded name is one of ``keys`` or matches
+    one of ``patterns`` (``*`` a wildcard, as in :class:`KeyMatch`)."""
+
+    keys: tuple[str, ...]
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingIs:
+    """The reader marked the work with one of these reading statuses."""
+
+    statuses: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ByAuthor:
+    """One of the work's authors is one of ``names`` (case-folded)."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TextHolds:
+    """The work's full text holds one of these terms (a term: a word or a phrase)."""
+
+    terms: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
     inner: Condition
 
-    def sql(self) -> tuple[str, list[Any]]:
-        sql, params = self.inner.sql()
-        if isinstance(self.inner, Compare):
-            # a NULL column fails the comparison, so NOT of it holds (as in memory), not NULL
-            return f"NOT coalesce({sql}, 0)", params
-        return f"NOT ({sql})", params
-
 
 @dataclass(frozen=True, slots=True)
 class AllOf:
     parts: tuple[Condition, ...]
-
-    def sql(self) -> tuple[str, list[Any]]:
-        said = [p.sql() for p in self.parts]
-        return "(" + " AND ".join(s for s, _ in said) + ")", [x for _, ps in said for x in ps]
 
 
 @dataclass(frozen=True, slots=True)
 class Nothing:
     """Matches no work (a tag nothing could mean)."""
 
-    def sql(self) -> tuple[str, list[Any]]:
-        return "0", []
+
+Condition = (
+    Compare | OneOf | HasTag | InSeries | ReadingIs | ByAuthor | TextHolds | Not | AllOf | Nothing
+)
 
 
-@dataclass(frozen=True, slots=True)
-class RawSql:
-    """A condition only SQL evaluates (reading state, authors): filter-only queries that
-    carry one are answered by SQLite."""
+@dataclass(slots=True)
+class WorkFacts:
+    """What :func:`matches` reads of one work: its search-row values and its rows elsewhere."""
 
-    text: str
-    params: tuple[Any, ...]
+    row: dict[str, Any]  # search-row column → value (None: NULL)
+    tags: list[tuple[str, str, str, bool, bool]]  # (type, key, origin, effective, main)
+    series: list[str]  # series keys
+    reading: str | None
+    authors: list[str]  # case-folded
+    text_holds: Callable[[str], bool]  # whether the work's full text holds a term
 
-    def sql(self) -> tuple[str, list[Any]]:
-        return self.text, list(self.params)
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b,
+}  # fmt: skip
 
 
-Condition = Compare | OneOf | HasTag | Not | AllOf | Nothing | RawSql
+def matches(condition: Condition, work: WorkFacts) -> bool:
+    """Whether one work meets a condition, in Python (the meaning every backend renders)."""
+    if isinstance(condition, Compare):
+        value = work.row.get(condition.column)
+        if value is None:
+            return False
+        try:
+            return _COMPARE[condition.op](value, condition.value)
+        except TypeError:  # a number compared with text: no match, as a typed column gives
+            return False
+    if isinstance(condition, OneOf):
+        return work.row.get(condition.column) in condition.values
+    if isinstance(condition, HasTag):
+        return any(_tag_hit(test, work) for test in condition.any_of)
+    if isinstance(condition, InSeries):
+        found = KeyMatch(frozenset(condition.keys), tuple((p,) for p in condition.patterns))
+        return any(found.hits(key) for key in work.series)
+    if isinstance(condition, ReadingIs):
+        return work.reading in condition.statuses
+    if isinstance(condition, ByAuthor):
+        return any(a in condition.names for a in work.authors)
+    if isinstance(condition, TextHolds):
+        return any(work.text_holds(t) for t in condition.terms)
+    if isinstance(condition, Not):
+        return not matches(condition.inner, work)
+    if isinstance(condition, AllOf):
+        return all(matches(p, work) for p in condition.parts)
+    return False  # Nothing
+
+
+def _tag_hit(test: TagTest, work: WorkFacts) -> bool:
+    for kind, key, origin, effective, main in work.tags:
+        if test.type is not None and kind != test.type:
+            continue
+        if (origin != "author") if test.author_only else not effective:
+            continue
+        if test.main_only and kind == "relationship" and not main:
+            continue
+        if test.match.hits(key):
+            return True
+    return False

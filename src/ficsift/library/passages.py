@@ -7,6 +7,7 @@ a whole 300k-word body for every hit (a quarter of a second each).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 MAX_SCAN = 2_000_000  # characters of a story searched for a passage
 MAX_HITS = 100  # occurrences of one term considered (a common word must not cost a whole scan)
@@ -16,12 +17,6 @@ STOPWORDS = frozenset(
      "they", "his", "her", "their", "them", "him", "i", "you", "we", "me", "my", "your", "our",
      "not", "no", "so", "but", "if", "then", "than", "into", "out", "up", "about", "after"}
 )  # fmt: skip
-_TERM_RE = re.compile(r'(NOT\s+)?"([^"]+)"')
-
-
-def terms_of(expression: str) -> list[str]:
-    """The positive terms of an FTS5 expression built by ``fts_expression``."""
-    return [m.group(2) for m in _TERM_RE.finditer(expression) if not m.group(1)]
 
 
 def _pattern(term: str) -> str:
@@ -46,13 +41,14 @@ def _occurrences(text: str, lowered: str, term: str, kind: int) -> list[tuple[in
     return found
 
 
-def passage(text: str, expression: str, words: int = 24) -> str | None:
-    """About ``words`` words centred on the densest cluster of terms, marked «like this».
+def passage(text: str, searched: Sequence[str], words: int = 24) -> str | None:
+    """About ``words`` words centred on the densest cluster of the searched terms (words or
+    phrases), marked «like this».
 
-    >>> passage("A long day. Then the cellar door creaked open.", '"cellar" AND "door"', 6)
+    >>> passage("A long day. Then the cellar door creaked open.", ["cellar", "door"], 6)
     '…long day. Then the «cellar» «door» creaked open.'
     """
-    terms = [t for t in terms_of(expression) if t.lower() not in STOPWORDS] or terms_of(expression)
+    terms = [t for t in searched if t.lower() not in STOPWORDS] or list(searched)
     if not terms or not text:
         return None
     text = text[:MAX_SCAN]

@@ -118,10 +118,12 @@ def language_key(language: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class KeyMatch:
-    """What one tag filter finds: exact keys, or wildcard patterns (SQLite GLOB syntax).
+    """What one tag filter finds: exact keys, or wildcard patterns.
 
     A stored key matches when it is in ``keys`` or matches every pattern of one entry of
-    ``patterns`` (all of a relationship's named sides).
+    ``patterns`` (all of a relationship's named sides).  In a pattern ``*`` stands for any
+    run of characters and every other character for itself; each backend says it in its
+    own syntax (SQLite ``GLOB``, PostgreSQL ``LIKE``) and :meth:`hits` in Python.
     """
 
     keys: frozenset[str]
@@ -131,9 +133,16 @@ class KeyMatch:
     def empty(self) -> bool:
         return not self.keys and not self.patterns
 
+    def hits(self, key: str) -> bool:
+        """Whether a stored key is one this filter finds."""
+        if key in self.keys:
+            return True
+        return any(all(_wildcard(p).match(key) for p in group) for group in self.patterns)
 
-def _glob_escape(text: str) -> str:
-    return re.sub(r"([\[\]?*])", r"[\1]", text)
+
+@lru_cache(maxsize=1024)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z", re.S)
 
 
 class TagResolver:
@@ -261,14 +270,12 @@ class TagResolver:
             patterns = [f"*{separator}*"]
             for side in sides:
                 if "*" in side:  # "Will*": a name part, kept as the reader's own pattern
-                    patterns.append(
-                        "*" + "*".join(_glob_escape(normalise(p)) for p in side.split("*")) + "*"
-                    )
+                    patterns.append("*" + "*".join(normalise(p) for p in side.split("*")) + "*")
                     continue
                 canonical = resolve_character(side, [], self.primer) or side
-                patterns.append(f"*{_glob_escape(normalise(canonical))}*")
+                patterns.append(f"*{normalise(canonical)}*")
             return KeyMatch(frozenset(), (tuple(patterns),))
-        pattern = "*".join(_glob_escape(normalise(p)) for p in text.split("*"))
+        pattern = "*".join(normalise(p) for p in text.split("*"))
         return KeyMatch(frozenset(), ((pattern,),))
 
 

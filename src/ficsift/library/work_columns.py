@@ -1,6 +1,6 @@
 """Filter-only queries answered in memory, the way search engines cache filter bitsets.
 
-SQLite answers a broad filter ("Fluff, not Angst, General or Teen" over 100,000 works) by
+A database answers a broad filter ("Fluff, not Angst, General or Teen" over 100,000 works) by
 building each tag's set of works as a temporary B-tree and probing every candidate row: ~40 ms
 for the page and as much again for the count.  Here the library's ``search_rows`` are numpy
 columns and each tag condition's works a boolean mask, fetched from ``tag_index`` on first use
@@ -8,54 +8,37 @@ and kept (like Lucene's filter cache) until the library's *generation* moves; a 
 a few vector operations, its count a sum and its page a partial sort.
 
 The conditions are the compiler's own (:mod:`ficsift.library.conditions`), so what a query
-means is decided in one place; a query with a condition only SQL can evaluate (reading state,
-authors) or with words goes to SQLite.  Loading costs ~0.1 s per 100,000 works, so only a
-long-lived process (the web app, ``warm_up``) loads it.
+means is decided in one place; a query with a condition only the database can evaluate
+(reading state, authors, series) or with words goes to the backend.  Loading costs ~0.1 s per
+100,000 works, so only a long-lived process (the web app, ``warm_up``) loads it.  The backend
+gives the rows and each tag condition's works; nothing here speaks SQL.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ficsift.library.conditions import (
-    AllOf,
-    Compare,
-    Condition,
-    HasTag,
-    Not,
-    Nothing,
-    OneOf,
-    RawSql,
-)
-from ficsift.library.facet_counts import plain_cursor
+from ficsift.library.compile import sort_key
+from ficsift.library.conditions import AllOf, Compare, Condition, HasTag, Not, Nothing, OneOf
 from ficsift.library.query import Sort
 
 NUMERIC = ("id", "words", "chapters", "kudos", "hits", "bookmarks", "comments", "has_text",
            "fandoms", "relationships", "quality", "franchises")  # fmt: skip
 TEXT = ("status", "language", "rating", "published", "updated", "title_key", "abandoned_since")
-# Sort keys as (column, descending); every order ends with the work id, as in SQL.
-SORTS: dict[Sort, tuple[str, bool]] = {
-    Sort.RELEVANCE: ("quality", True), Sort.QUALITY: ("quality", True), Sort.KUDOS: ("kudos", True),
-    Sort.HITS: ("hits", True), Sort.BOOKMARKS: ("bookmarks", True),
-    Sort.COMMENTS: ("comments", True), Sort.WORDS: ("words", True),
-    Sort.UPDATED: ("updated", True), Sort.PUBLISHED: ("published", True),
-    Sort.TITLE: ("title_key", False),
-}  # fmt: skip
+COLUMNS = NUMERIC + TEXT  # what the backend's rows give, in this order, ordered by id
+Postings = Callable[[HasTag], np.ndarray]
+"""A tag condition → the ids of the works it finds (repeats allowed), from the backend."""
 POSTINGS_KEPT = 256  # tag conditions remembered (100,000 works: 100 KB each)
 
 
 class WorkColumns:
-    def __init__(self, db: sqlite3.Connection, generation: str) -> None:
+    def __init__(self, rows: Sequence[Sequence[Any]], postings: Postings, generation: str) -> None:
+        """``rows``: every search row's :data:`COLUMNS`, ordered by id."""
         self.generation = generation
-        rows = (
-            plain_cursor(db)
-            .execute(f"SELECT {', '.join(NUMERIC + TEXT)} FROM search_rows ORDER BY id")
-            .fetchall()
-        )
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in NUMERIC + TEXT]
         self.size = len(rows)
         self.numbers: dict[str, np.ndarray] = {
@@ -78,23 +61,21 @@ class WorkColumns:
         self.row_of = np.full(top + 1, -1, dtype=np.int64)
         self.row_of[self.ids] = np.arange(self.size)
         self._ranks: dict[str, np.ndarray] = {}
-        self._postings: OrderedDict[tuple[str, tuple[Any, ...]], np.ndarray] = OrderedDict()
-        self._db = db
+        self._postings: OrderedDict[HasTag, np.ndarray] = OrderedDict()
+        self._fetch = postings
 
     # -- conditions ----------------------------------------------------------------------
 
     @staticmethod
     def supports(conditions: list[Condition]) -> bool:
         def ok(c: Condition) -> bool:
-            if isinstance(c, RawSql):
-                return False
             if isinstance(c, Not):
                 return ok(c.inner)
             if isinstance(c, AllOf):
                 return all(ok(p) for p in c.parts)
             if isinstance(c, Compare | OneOf):
                 return c.column in NUMERIC or c.column in TEXT
-            return True
+            return isinstance(c, HasTag | Nothing)
 
         return all(ok(c) for c in conditions)
 
@@ -114,16 +95,13 @@ class WorkColumns:
             return self._one_of(condition)
         if isinstance(condition, Compare):
             return self._compare(condition)
-        raise TypeError(f"only SQL evaluates {condition!r}")
+        raise TypeError(f"only the backend evaluates {condition!r}")
 
     def _has_tag(self, condition: HasTag) -> np.ndarray:
-        key = (condition.condition, condition.params)
+        key = condition
         found = self._postings.get(key)
         if found is None:
-            sql, params = condition.works_sql()
-            listed = self._db.execute(sql, params).fetchone()[0]
-            # parsed in C: a tenth of the time of split() and int() per id
-            ids = np.fromstring(listed or "", dtype=np.int64, sep=",")
+            ids = self._fetch(condition)
             found = np.zeros(self.size, dtype=bool)
             ids = ids[(ids >= 0) & (ids < len(self.row_of))]
             rows = self.row_of[ids]
@@ -181,7 +159,7 @@ class WorkColumns:
 
     def _sort_key(self, sort: Sort) -> np.ndarray:
         """A number per work, smaller first; NULLs last."""
-        column, descending = SORTS.get(sort, SORTS[Sort.QUALITY])
+        column, descending = sort_key(sort).column, sort_key(sort).descending
         cached = self._ranks.get(column)
         if cached is not None:
             return cached

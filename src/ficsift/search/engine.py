@@ -1,7 +1,7 @@
 """Search: filters, full text and meaning, ranked with quality, every hit with its reasons.
 
 ``search`` compiles the reader's :class:`~ficsift.library.query.Query` through the library
-(one place, :mod:`ficsift.library.sqlite.compile`) and, when there is free text and the library
+(one place, :mod:`ficsift.library.compile`) and, when there is free text and the library
 has text vectors, blends BM25 (normalised by the best hit's) with the cosine of the story
 vectors, 0.6/0.4 as measured best by ``scripts/eval_semantic.py``, plus a small quality prior.  Filters always hold: the
 semantic candidates are re-checked against the compiled query.
@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from fnmatch import fnmatchcase
 from typing import Any
 
 import numpy as np
 
 from ficsift.library import Library
+from ficsift.library.compile import TextTerms
 from ficsift.library.query import Query, Sort, TagFilter
-from ficsift.library.sqlite.compile import fts_expression
 from ficsift.library.tag_keys import KeyMatch, TagResolver
 from ficsift.search.index import SEMANTIC_MODEL, load_model
 from ficsift.search.results import Hit, SearchPage
@@ -75,8 +74,8 @@ def search(
     started = time.perf_counter()
     if query.use_blacklist and not query.blacklist:
         query = replace(query, blacklist=lib.blacklist())
-    expression = fts_expression(query.text) if query.text else None
-    semantic = _semantic(lib) if expression and query.semantic else None  # words to mean
+    words = TextTerms.of(query.text) if query.text else None
+    semantic = _semantic(lib) if words and query.semantic else None  # words to mean
     if query.text and query.sort == Sort.RELEVANCE and semantic is not None:
         ranked, total, facet_counts, cosines, lexical, facets_from = _hybrid(
             lib, query, semantic, facets
@@ -90,7 +89,7 @@ def search(
     ids = [i for i, _ in page]
     blurbs = lib.blurbs(ids)
     # only works the words matched have a passage to show (meaning-only hits have none)
-    snippets = lib.snippets([i for i in ids if i in lexical], expression) if expression else {}
+    snippets = lib.snippets([i for i in ids if i in lexical], list(words.positive)) if words else {}
     matchers = _matchers(lib, query)
     tag_keys = lib.tag_keys(ids) if matchers else {}
     hits = []
@@ -176,9 +175,7 @@ def _matchers(lib: Library, query: Query) -> list[tuple[TagFilter, KeyMatch]]:
 
 
 def _hits_tag(match: KeyMatch, key: str) -> bool:
-    if key in match.keys:
-        return True
-    return any(all(fnmatchcase(key, p) for p in patterns) for patterns in match.patterns)
+    return match.hits(key)
 
 
 def _why(

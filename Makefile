@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python scripts/bench_search.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_semantic.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_web.py --shared $(SHARED)
+	$(BIN)/python scripts/bench_bulk.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_scale.py --shared $(SHARED)
 
 eval: install calibre

@@ -16,9 +16,9 @@ are found (Jadzia Dax/Worf, Ezri Dax/Worf: every ship both sides name).
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import permutations
 
 from ficsift.library.tag_keys import TagResolver, relationship_sides
@@ -66,35 +66,36 @@ def fits(typed: list[list[frozenset[str]]], sides: list[frozenset[str]]) -> bool
     )
 
 
-def ship_keys(db: sqlite3.Connection, text: str, resolver: TagResolver) -> frozenset[str]:
-    """The keys of the library's relationship tags that ``text`` ("A/B") names."""
+@dataclass(frozen=True, slots=True)
+class ShipSides:
+    """A relationship as a reader wrote it ("Odo/Kira"), ready to find the library's tags:
+    each side's possible names, and for each side words one of which a tag must contain
+    (what the backend narrows its relationship names by, before :func:`ship_keys`)."""
+
+    text: str
+    typed: list[list[frozenset[str]]]
+    words: list[list[str]]
+
+
+def ship_sides(text: str, resolver: TagResolver) -> ShipSides | None:
     sides = _sides(text)
     if len(sides) < 2 or len(sides) > 4:
-        return frozenset()
+        return None
     typed = [side_names(s, resolver) for s in sides]
     if any(not names for names in typed):
-        return frozenset()
-    # Narrowed in SQL first: a tag holding some word of every side (instr on the stored,
-    # case-folded key); then checked side by side here.
-    clauses = []
-    params: list[str] = []
-    for names in typed:
-        words = sorted({max(sorted(n), key=len) for n in names})
-        clauses.append(
-            "EXISTS (SELECT 1 FROM json_each(?) w WHERE "
-            "instr(replace(n.key, char(8217), char(39)), w.value) > 0)"
-        )
-        params.append(json.dumps(words))
-    separator = _separator(text)
-    rows = db.execute(
-        "SELECT n.key, n.display FROM tag_names n WHERE n.type = 'relationship' AND "
-        + " AND ".join(clauses),
-        params,
-    ).fetchall()
+        return None
+    words = [sorted({max(sorted(n), key=len) for n in names}) for names in typed]
+    return ShipSides(text, typed, words)
+
+
+def ship_keys(ship: ShipSides, candidates: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The keys of the candidate relationship tags (key, display) that the ship names, each
+    checked side by side (the backend's narrowing only found a word of every side)."""
+    separator = _separator(ship.text)
     found = set()
-    for key, display in rows:
+    for key, display in candidates:
         if _separator(key) != separator:
             continue
-        if fits(typed, [name_words(s) for s in _sides(display)]):
+        if fits(ship.typed, [name_words(s) for s in _sides(display)]):
             found.add(key)
     return frozenset(found)

@@ -13,21 +13,20 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from ficsift.library.compile import QueryCompiler
+from ficsift.library.compile import Compiled
 from ficsift.library.conditions import HasTag
 from ficsift.library.facet_counts import SQL_BELOW, FacetCache, plain_cursor
-from ficsift.library.passages import passage
-from ficsift.library.query import INT64_MAX, BlacklistEntry, BlacklistKind, Query, TagFilter
-from ficsift.library.ships import ship_keys
+from ficsift.library.finding import Finding
+from ficsift.library.query import INT64_MAX, BlacklistEntry, BlacklistKind
+from ficsift.library.ships import ShipSides
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
-from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text, normalise
-from ficsift.library.views import FACET_DEPTH, Blurb, Found, QualityRow, ReadingState, TagView
-from ficsift.library.work_columns import COLUMNS, WorkColumns
-from ficsift.model import TagType
+from ficsift.library.tag_keys import normalise
+from ficsift.library.views import Blurb, QualityRow, ReadingState, TagView
+from ficsift.library.work_columns import COLUMNS
 
 ARCHIVE_WARNINGS = frozenset(
     {"graphic depictions of violence", "major character death", "rape/non-con", "underage",
@@ -50,102 +49,37 @@ def _ids_json(ids: Iterable[int]) -> str:
     return json.dumps([int(i) for i in ids])
 
 
-class SqliteSearch:
-    db: sqlite3.Connection
+class SqliteSearch(Finding):
+    @property
+    def _sqlite(self) -> sqlite3.Connection:
+        """The connection as what it is here (the shared mixins know it as a Connection)."""
+        return cast(sqlite3.Connection, self.db)
+
+    def _said(self, compiled: Compiled) -> SqliteQuery:
+        return SqliteQuery(compiled)
+
+    def _ship_candidates(self, ship: ShipSides) -> list[tuple[str, str]]:
+        # a word of every side, found with instr on the stored, case-folded key
+        clause = (
+            "EXISTS (SELECT 1 FROM json_each(?) w WHERE "
+            "instr(replace(n.key, char(8217), char(39)), w.value) > 0)"
+        )
+        rows = self.db.execute(
+            "SELECT n.key, n.display FROM tag_names n WHERE n.type = 'relationship' AND "
+            + " AND ".join([clause] * len(ship.words)),
+            [json.dumps(words) for words in ship.words],
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def _search_rows(self) -> list[Any]:
+        return (
+            plain_cursor(self._sqlite)
+            .execute(f"SELECT {', '.join(COLUMNS)} FROM search_rows ORDER BY id")
+            .fetchall()
+        )
 
     # -- finding -------------------------------------------------------------------------
 
-    def find(
-        self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
-        facets: int = 0, count_facets: bool = True,
-    ) -> Found:  # fmt: skip
-        """Works matching ``query``: a page of (id, score) in order, the total, facet counts.
-
-        The page is a top-k sort (``LIMIT``), the total a plain count: neither sorts or
-        materialises every match.  Facets count the best :data:`FACET_DEPTH` matches, which
-        is every match but for the broadest searches of a large library (``Found`` says so).
-        ``count_facets=False`` gives those matches' ids (``Found.facet_ids``) uncounted, for a
-        caller that adds works of its own (meaning search) before counting.
-        """
-        compiled = self.compiler(resolver).compile(query)
-        columns = self._work_columns
-        if (
-            compiled.match is None
-            and columns is not None
-            and columns.generation == self.generation()
-            and columns.supports(compiled.conditions)
-        ):
-            depth = FACET_DEPTH if facets else 0
-            page, matches, best = columns.find(
-                compiled.conditions, compiled.sort, offset, limit, depth
-            )
-            found = Found(matches, page)
-            if facets and matches:
-                self._count_facets(found, best, facets, count_facets)
-            return found
-        said = SqliteQuery(compiled)
-        ranked, params = said.ranked_sql()
-        total: int | None = None
-        # The page may walk a sort index and stop early; the count scans narrow rows.  (FTS5's
-        # bm25() cannot sit beside a window count, so text queries count apart too.)
-        rows = self.db.execute(ranked + " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
-        page = [(int(r[0]), float(r[1] or 0.0)) for r in rows]
-        if offset == 0 and len(page) < limit:
-            total = len(page)
-        if total is None:
-            sql, count_params = said.matching_sql("w.id")
-            total = self.db.execute(f"SELECT count(*) FROM ({sql})", count_params).fetchone()[0]
-        found = Found(total, page, exact={int(r[0]) for r in rows if r[2]})
-        if facets and total:
-            if total > FACET_DEPTH:  # the best matches, in the query's order
-                sql, params = f"SELECT id FROM ({ranked} LIMIT ?)", [*params, FACET_DEPTH]
-            else:
-                sql, params = said.matching_sql("w.id")
-            self._count_facets(found, [r[0] for r in self.db.execute(sql, params)], facets,
-                               count_facets)  # fmt: skip
-        return found
-
-    def _count_facets(self, found: Found, ids: list[int], top: int, count: bool) -> None:
-        found.facets_from = len(ids)
-        if count:
-            found.facets = self._facets(ids, top)
-        else:
-            found.facet_ids = ids
-
-    def facet_counts(self, ids: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
-        """Tag counts over these works: each type's ``top`` tags, most works first."""
-        return self._facets(ids, top) if ids else {}
-
-    def compiler(self, resolver: TagResolver) -> QueryCompiler:
-        """The query compiler, told what only the library knows: how rare each word is and
-        which of its relationship tags a ship as readers write it means."""
-        return QueryCompiler(
-            resolver,
-            self.term_frequencies,
-            lambda f: self.tag_match(f, resolver, sub_tags=False),
-        )
-
-    def tag_match(self, f: TagFilter, resolver: TagResolver, *, sub_tags: bool = True) -> KeyMatch:
-        """The index keys a tag filter finds: the resolver's, and for a relationship written
-        as readers write it ("Odo/Kira") the library's relationship tags it names."""
-        match = resolver.match(f.text, f.type, sub_tags=sub_tags)
-        if f.type not in (None, TagType.RELATIONSHIP) or not is_relationship_text(f.text):
-            return match
-        if "*" in f.text:
-            return match
-        generation = self.generation()
-        if self._ship_cache_generation != generation:
-            self._ship_cache = {}
-            self._ship_cache_generation = generation
-        found = self._ship_cache.get(f.text)
-        if found is None:
-            found = self._ship_cache[f.text] = ship_keys(self.db, f.text, resolver)
-        if not found - match.keys:
-            return match
-        return KeyMatch(match.keys | found, match.patterns)
-
-    _ship_cache: dict[str, frozenset[str]] = {}  # noqa: RUF012 - replaced per instance
-    _ship_cache_generation: str | None = None
     _stems_ready = False
     _stems_lock = threading.Lock()
 
@@ -198,36 +132,21 @@ class SqliteSearch:
         }
 
     _facet_cache: FacetCache | None = None
-    _work_columns: WorkColumns | None = None
 
     def load_search_caches(self) -> None:
         """Load what makes filter-only searches fast (a long-lived process calls this)."""
+        self.load_work_columns()
         generation = self.generation()
-        if self._work_columns is None or self._work_columns.generation != generation:
-            self._work_columns = self._load_work_columns(generation)
         if self._facet_cache is None or self._facet_cache.generation != generation:
             cache = FacetCache()
-            cache.load(self.db, generation)
+            cache.load(self._sqlite, generation)
             self._facet_cache = cache
-
-    def _load_work_columns(self, generation: str) -> WorkColumns:
-        rows = (
-            plain_cursor(self.db)
-            .execute(f"SELECT {', '.join(COLUMNS)} FROM search_rows ORDER BY id")
-            .fetchall()
-        )
-        return WorkColumns(rows, self._postings, generation)
 
     def _postings(self, condition: HasTag) -> np.ndarray:
         sql, params = posting_sql(condition)
         listed = self.db.execute(sql, params).fetchone()[0]
         # parsed in C: a tenth of the time of split() and int() per id
         return np.fromstring(listed or "", dtype=np.int64, sep=",")
-
-    def generation(self) -> str:
-        """Bumped by every stored file: derived in-memory caches compare it."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return row[0] if row else "0"
 
     def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
         generation = self.generation()
@@ -236,7 +155,7 @@ class SqliteSearch:
             return self._facets_sql(matched, top)  # not worth loading the cache for
         if self._facet_cache is None or self._facet_cache.generation != generation:
             cache = FacetCache()
-            cache.load(self.db, generation)
+            cache.load(self._sqlite, generation)
             self._facet_cache = cache
         return self._facet_cache.count(matched, top)
 
@@ -253,36 +172,6 @@ class SqliteSearch:
         ):
             out[r[0]].append((r[1], int(r[2])))
         return dict(out)
-
-    def snippets(self, ids: list[int], terms: list[str], words: int = 24) -> dict[int, str]:
-        """The passage of each work's text where the searched terms cluster most.
-
-        Chapter by chapter, stopping at the first that holds every term: a 300k-word epic
-        is rarely read to the end.
-        """
-        if not ids or not terms:
-            return {}
-        wanted = len(set(terms))
-        out = {}
-        for work_id in ids:
-            best: tuple[int, str] | None = None
-            budget = SNIPPET_SCAN
-            for (text,) in self.db.execute(
-                "SELECT c.text FROM chapters c JOIN works w ON c.source_id = w.text_source_id "
-                "WHERE w.id = ? ORDER BY c.idx",
-                (work_id,),
-            ):
-                found = passage(text, terms, words)
-                if found and (best is None or found.count("«") > best[0]):
-                    best = (found.count("«"), found)
-                    if len(set(_MARKED.findall(found))) >= wanted:
-                        break
-                budget -= len(text)
-                if budget <= 0 and best is not None:
-                    break  # good enough: a passage from the first part of a long story
-            if best:
-                out[work_id] = best[1]
-        return out
 
     # -- blurbs --------------------------------------------------------------------------
 
@@ -485,7 +374,7 @@ class SqliteSearch:
         return int(row[0])
 
     def blacklist_remove(self, entry_id: int) -> bool:
-        return self.db.execute("DELETE FROM blacklist WHERE id = ?", (entry_id,)).rowcount > 0
+        return self._sqlite.execute("DELETE FROM blacklist WHERE id = ?", (entry_id,)).rowcount > 0
 
     # -- derived: quality scores, text vectors, fitted models ------------------------------
 

@@ -1,0 +1,206 @@
+"""Finding works, the same on every backend: a compiled query, its page, count and facets.
+
+A backend mixes this in beside its own rendering of a compiled query (``_said``), its tag
+postings and search rows (for the in-memory columns of filter-only queries), its facet
+counts, its term frequencies and the relationship names a reader's ship may mean; what a
+query means and how a page, a total and facets are made of it is decided here once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from ficsift.library.compile import Compiled, QueryCompiler
+from ficsift.library.conditions import HasTag
+from ficsift.library.passages import passage
+from ficsift.library.query import Query, TagFilter
+from ficsift.library.ships import ShipSides, ship_keys, ship_sides
+from ficsift.library.store_core import Connection
+from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text
+from ficsift.library.views import FACET_DEPTH, Found
+from ficsift.library.work_columns import COLUMNS, WorkColumns
+from ficsift.model import TagType
+
+SNIPPET_SCAN = 300_000  # characters of a story read for its passage once one is found
+_MARKED = re.compile(r"«([^»]+)»")
+
+
+class SaidQuery(Protocol):
+    """A compiled query as one backend's statements."""
+
+    def ranked_sql(self) -> tuple[str, list[Any]]: ...
+
+    def matching_sql(self, columns: str = "w.id") -> tuple[str, list[Any]]: ...
+
+
+class Finding:
+    db: Connection
+
+    # -- what each backend supplies ------------------------------------------------------
+
+    def _said(self, compiled: Compiled) -> SaidQuery:
+        raise NotImplementedError
+
+    def _postings(self, condition: HasTag) -> np.ndarray:
+        """The ids of the works a tag condition finds (repeats allowed)."""
+        raise NotImplementedError
+
+    def _ship_candidates(self, ship: ShipSides) -> Iterable[tuple[str, str]]:
+        """Relationship names (key, display) holding a word of every side of the ship."""
+        raise NotImplementedError
+
+    def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
+        raise NotImplementedError
+
+    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
+        raise NotImplementedError
+
+    def generation(self) -> str:
+        """Bumped by every stored file: derived in-memory caches compare it."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return str(row[0]) if row else "0"
+
+    # -- finding -------------------------------------------------------------------------
+
+    def find(
+        self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
+        facets: int = 0, count_facets: bool = True,
+    ) -> Found:  # fmt: skip
+        """Works matching ``query``: a page of (id, score) in order, the total, facet counts.
+
+        The page is a top-k sort (``LIMIT``), the total a plain count: neither sorts or
+        materialises every match.  Facets count the best :data:`FACET_DEPTH` matches, which
+        is every match but for the broadest searches of a large library (``Found`` says so).
+        ``count_facets=False`` gives those matches' ids (``Found.facet_ids``) uncounted, for a
+        caller that adds works of its own (meaning search) before counting.
+        """
+        compiled = self.compiler(resolver).compile(query)
+        columns = self._work_columns
+        if (
+            compiled.match is None
+            and columns is not None
+            and columns.generation == self.generation()
+            and columns.supports(compiled.conditions)
+        ):
+            depth = FACET_DEPTH if facets else 0
+            page, matches, best = columns.find(
+                compiled.conditions, compiled.sort, offset, limit, depth
+            )
+            found = Found(matches, page)
+            if facets and matches:
+                self._count_facets(found, best, facets, count_facets)
+            return found
+        said = self._said(compiled)
+        ranked, params = said.ranked_sql()
+        total: int | None = None
+        # The page may walk a sort index and stop early; the count scans narrow rows.  (FTS5's
+        # bm25() cannot sit beside a window count, so text queries count apart too.)
+        rows = self.db.execute(ranked + " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        page = [(int(r[0]), float(r[1] or 0.0)) for r in rows]
+        if offset == 0 and len(page) < limit:
+            total = len(page)
+        if total is None:
+            sql, count_params = said.matching_sql("w.id")
+            total = self.db.execute(f"SELECT count(*) FROM ({sql}) AS m", count_params).fetchone()[
+                0
+            ]
+        found = Found(total, page, exact={int(r[0]) for r in rows if r[2]})
+        if facets and total:
+            if total > FACET_DEPTH:  # the best matches, in the query's order
+                sql, params = f"SELECT id FROM ({ranked} LIMIT ?) AS m", [*params, FACET_DEPTH]
+            else:
+                sql, params = said.matching_sql("w.id")
+            self._count_facets(found, [r[0] for r in self.db.execute(sql, params)], facets,
+                               count_facets)  # fmt: skip
+        return found
+
+    def _count_facets(self, found: Found, ids: list[int], top: int, count: bool) -> None:
+        found.facets_from = len(ids)
+        if count:
+            found.facets = self._facets(ids, top)
+        else:
+            found.facet_ids = ids
+
+    def facet_counts(self, ids: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
+        """Tag counts over these works: each type's ``top`` tags, most works first."""
+        return self._facets(ids, top) if ids else {}
+
+    def compiler(self, resolver: TagResolver) -> QueryCompiler:
+        """The query compiler, told what only the library knows: how rare each word is and
+        which of its relationship tags a ship as readers write it means."""
+        return QueryCompiler(
+            resolver,
+            self.term_frequencies,
+            lambda f: self.tag_match(f, resolver, sub_tags=False),
+        )
+
+    def tag_match(self, f: TagFilter, resolver: TagResolver, *, sub_tags: bool = True) -> KeyMatch:
+        """The index keys a tag filter finds: the resolver's, and for a relationship written
+        as readers write it ("Odo/Kira") the library's relationship tags it names."""
+        match = resolver.match(f.text, f.type, sub_tags=sub_tags)
+        if f.type not in (None, TagType.RELATIONSHIP) or not is_relationship_text(f.text):
+            return match
+        if "*" in f.text:
+            return match
+        generation = self.generation()
+        if self._ship_cache_generation != generation:
+            self._ship_cache = {}
+            self._ship_cache_generation = generation
+        found = self._ship_cache.get(f.text)
+        if found is None:
+            ship = ship_sides(f.text, resolver)
+            found = frozenset() if ship is None else ship_keys(ship, self._ship_candidates(ship))
+            self._ship_cache[f.text] = found
+        if not found - match.keys:
+            return match
+        return KeyMatch(match.keys | found, match.patterns)
+
+    _ship_cache: dict[str, frozenset[str]] = {}  # noqa: RUF012 - replaced per instance
+    _ship_cache_generation: str | None = None
+
+    _work_columns: WorkColumns | None = None
+
+    def load_work_columns(self) -> None:
+        """Load what makes filter-only searches fast (a long-lived process calls this)."""
+        generation = self.generation()
+        if self._work_columns is None or self._work_columns.generation != generation:
+            self._work_columns = WorkColumns(self._search_rows(), self._postings, generation)
+
+    def _search_rows(self) -> Sequence[Sequence[Any]]:
+        """Every search row's :data:`~ficsift.library.work_columns.COLUMNS`, by id."""
+        sql = f"SELECT {', '.join(COLUMNS)} FROM search_rows ORDER BY id"
+        return self.db.execute(sql).fetchall()
+
+    def snippets(self, ids: list[int], terms: list[str], words: int = 24) -> dict[int, str]:
+        """The passage of each work's text where the searched terms cluster most.
+
+        Chapter by chapter, stopping at the first that holds every term: a 300k-word epic
+        is rarely read to the end.
+        """
+        if not ids or not terms:
+            return {}
+        wanted = len(set(terms))
+        out = {}
+        for work_id in ids:
+            best: tuple[int, str] | None = None
+            budget = SNIPPET_SCAN
+            for (text,) in self.db.execute(
+                "SELECT c.text FROM chapters c JOIN works w ON c.source_id = w.text_source_id "
+                "WHERE w.id = ? ORDER BY c.idx",
+                (work_id,),
+            ):
+                found = passage(text, terms, words)
+                if found and (best is None or found.count("«") > best[0]):
+                    best = (found.count("«"), found)
+                    if len(set(_MARKED.findall(found))) >= wanted:
+                        break
+                budget -= len(text)
+                if budget <= 0 and best is not None:
+                    break  # good enough: a passage from the first part of a long story
+            if best:
+                out[work_id] = best[1]
+        return out

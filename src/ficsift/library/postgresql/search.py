@@ -1,0 +1,59 @@
+"""The PostgreSQL library's query side: the shared finding (:mod:`ficsift.library.finding`)
+said in PostgreSQL's SQL (:mod:`ficsift.library.postgresql.compile`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from ficsift.library.compile import Compiled
+from ficsift.library.conditions import HasTag
+from ficsift.library.finding import Finding
+from ficsift.library.postgresql.compile import PostgresQuery, frequency_sql, posting_sql
+from ficsift.library.ships import ShipSides
+
+# A word of every side of a ship, found in the stored, case-folded key (’ read as ').
+_SIDE_WORD = (
+    "EXISTS (SELECT 1 FROM unnest(?::text[]) w(word) "
+    "WHERE strpos(replace(n.key, chr(8217), chr(39)), w.word) > 0)"
+)
+
+
+class PostgresSearch(Finding):
+    def _said(self, compiled: Compiled) -> PostgresQuery:
+        return PostgresQuery(compiled)
+
+    def _postings(self, condition: HasTag) -> np.ndarray:
+        sql, params = posting_sql(condition)
+        listed = self.db.execute(sql, params).fetchone()[0]
+        return np.array(listed or [], dtype=np.int64)
+
+    def _ship_candidates(self, ship: ShipSides) -> list[tuple[str, str]]:
+        rows = self.db.execute(
+            "SELECT n.key, n.display FROM tag_names n WHERE n.type = 'relationship' AND "
+            + " AND ".join([_SIDE_WORD] * len(ship.words)),
+            list(ship.words),
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many works hold each term (counted up to a cap: enough to rank rarity)."""
+        sql = frequency_sql()
+        return {t: int(self.db.execute(sql, (t,)).fetchone()[0]) for t in terms}
+
+    def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for r in self.db.execute(
+            "SELECT type, display, n FROM (SELECT t.type AS type, max(t.display) AS display, "
+            "count(DISTINCT t.work_id) AS n, row_number() OVER (PARTITION BY t.type "
+            "ORDER BY count(DISTINCT t.work_id) DESC, t.key) AS rn FROM tag_index t "
+            "WHERE t.work_id = ANY(?) AND t.effective = 1 AND t.inherited = 0 "
+            "GROUP BY t.type, t.key) ranked WHERE rn <= ? ORDER BY type, n DESC, display",
+            (matched, top),
+        ):
+            out[r[0]].append((r[1], int(r[2])))
+        return dict(out)
+
+    def load_search_caches(self) -> None:
+        self.load_work_columns()

@@ -22,6 +22,7 @@ from ficsift.importer import (
     ImportReport,
     ProgressCallback,
     ReadResult,
+    _few_collections,
     _one_line,
     import_paths,
     read_found,
@@ -75,8 +76,7 @@ def read_on_ray(
     items = [{"i": i, "found": pickle.dumps(f)} for i, f in enumerate(todo)]
     dataset = ray.data.from_items(items, override_num_blocks=math.ceil(len(todo) / per_task))
     mapped = dataset.map(
-        read_row,
-        fn_kwargs={"limits": limits},
+        partial(read_row, limits=limits),
         compute=ray.data.TaskPoolStrategy(size=concurrency) if concurrency else None,
     )
     returned: set[int] = set()
@@ -94,5 +94,6 @@ def read_on_ray(
 
 def read_row(row: dict[str, Any], limits: Limits) -> dict[str, Any]:
     """One file, read and understood in a Ray worker (pickled: Arrow holds bytes, not objects)."""
-    result = read_found(pickle.loads(row["found"]), limits)
+    with _few_collections():  # as in add's reader processes (see importer)
+        result = read_found(pickle.loads(row["found"]), limits)
     return {"i": row["i"], "result": pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)}

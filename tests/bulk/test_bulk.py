@@ -4,18 +4,24 @@ cost one line each."""
 from __future__ import annotations
 
 import json
+import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ray import cloudpickle
 from typer.testing import CliRunner
 
-from ficsift.bulk import Cluster, bulk_import
+from ficsift.bulk import Cluster, RaySession, bulk_import
+from ficsift.bulk.pipeline import read_on_ray, read_row
 from ficsift.cli import app
 from ficsift.importer import import_paths
 from ficsift.library import Library, SqliteLibrary, StoreResult
 from ficsift.library.base import FileRecord
 from ficsift.library.storable import StorableDocument
+from ficsift.read import DEFAULT_LIMITS, Limits
+from ficsift.read.discover import FoundFile, discover
 
 runner = CliRunner()
 # Ray Data sets deprecated options of its own context when it copies one.
@@ -153,3 +159,29 @@ def test_the_command_says_so_when_the_library_cannot_be_opened(
     result = runner.invoke(app, ["bulk", str(sample[0]), "--into", str(blocker / "lib")])
     assert result.exit_code == 2
     assert "cannot open library" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def read_or_fail(row: dict[str, Any], limits: Limits) -> dict[str, Any]:
+    """read_row, except that the task reading a file named explode.txt fails (as when its
+    worker is killed): runs in Ray workers, so pickled by value (see the test)."""
+    found = pickle.loads(row["found"])
+    if found.path.endswith("explode.txt"):
+        raise RuntimeError("the worker reading this file died")
+    return read_row(row, limits)
+
+
+def test_a_failed_ray_task_costs_its_files_and_the_run_goes_on(
+    ray_cluster: Cluster, sample: list[Path], tmp_path: Path
+) -> None:
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    explode = tmp_path / "explode.txt"
+    explode.write_text("Nothing here will be read.\n" * 50)
+    todo = [f for f in discover([*sample[:4], explode], DEFAULT_LIMITS) if isinstance(f, FoundFile)]
+    session = RaySession(ray_cluster)
+    results = list(
+        read_on_ray(todo, DEFAULT_LIMITS, session=session, concurrency=2, read=read_or_fail)
+    )
+    assert [r.found.path for r in results if r.parts] == [str(p) for p in sample[:4]]
+    [failed] = [r for r in results if r.failures]
+    assert failed.found.path == str(explode) and not failed.parts
+    assert "Ray task failed" in failed.failures[0].reason

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -53,10 +53,18 @@ def bulk_import(
         return import_paths(library, paths, limits, progress, reader=reader)
 
 
+RowReader = Callable[..., dict[str, Any]]  # (row, limits=...) -> row, as read_row
+
+
 def read_on_ray(
-    todo: list[FoundFile], limits: Limits, *, session: RaySession, concurrency: int | None
+    todo: list[FoundFile],
+    limits: Limits,
+    *,
+    session: RaySession,
+    concurrency: int | None,
+    read: RowReader | None = None,
 ) -> Iterator[ReadResult]:
-    """The files read by Ray tasks, in the order given.
+    """The files read by Ray tasks (``read``, default :func:`read_row`), in the order given.
 
     A file whose task failed for good (its worker killed, say by the memory monitor) or
     that Ray could not read at all (the cluster went away) comes back as a failure of that
@@ -76,7 +84,7 @@ def read_on_ray(
     items = [{"i": i, "found": pickle.dumps(f)} for i, f in enumerate(todo)]
     dataset = ray.data.from_items(items, override_num_blocks=math.ceil(len(todo) / per_task))
     mapped = dataset.map(
-        partial(read_row, limits=limits),
+        partial(read or read_row, limits=limits),
         compute=ray.data.TaskPoolStrategy(size=concurrency) if concurrency else None,
     )
     returned: set[int] = set()

@@ -5,7 +5,8 @@ start to its end: Python and Ray start-up, reading, storing and the post-import 
 included.  ``CPU s`` is the CPU time of the command and every process it started.
 ``import s`` is the import alone (the report's own clock, Ray's start included for
 bulk).  The machine's load average is printed beside each run: on a shared machine the
-other processes' CPU is taken from these figures, so read them with it.
+other processes' CPU is taken from these figures, so read them with it (and run the
+commands interleaved, ``--repeat``, to compare them under the same load).
 """
 
 from __future__ import annotations
@@ -34,12 +35,12 @@ def run(command: str, corpus: Path, workers: int) -> dict[str, object]:
             ray_temp = tempfile.mkdtemp(prefix="fsbb", dir="/tmp")
             args = [*FICSIFT, "bulk", str(corpus), "--into", str(library), "--ray-temp", ray_temp]
         args += ["--workers", str(workers), "--json"]
-        load = os.getloadavg()[0]
         cpu_before = _children_cpu()
         started = time.perf_counter()
         done = subprocess.run(args, capture_output=True, text=True)
         wall = time.perf_counter() - started
         cpu = _children_cpu() - cpu_before
+        load = os.getloadavg()[0]
         if command == "bulk":
             shutil.rmtree(ray_temp, ignore_errors=True)
         if done.returncode not in (0, 1):  # 1: some files failed, reported in the JSON
@@ -73,12 +74,22 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--commands", nargs="+", default=["add", "bulk"])
+    parser.add_argument("--repeat", type=int, default=1)
     options = parser.parse_args()
     corpus = (options.shared / "corpus").resolve()
-    rows = [run(c, corpus, w) for c in options.commands for w in options.workers]
+    # Interleaved, so that a change in the machine's other load falls on both commands.
+    rows = [
+        run(c, corpus, w)
+        for _ in range(options.repeat)
+        for w in options.workers
+        for c in options.commands
+    ]
     columns = list(rows[0])
     widths = [max(len(c), *(len(str(r[c])) for r in rows)) for c in columns]
-    print(f"ficsift bulk vs add on {corpus} ({os.cpu_count()} CPUs; load = 1-min load average)")
+    print(
+        f"ficsift bulk vs add on {corpus} ({os.cpu_count()} CPUs; load: the 1-minute load "
+        "average as the run ended, the run's own processes included)"
+    )
     print("  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True)))
     for row in rows:
         print("  ".join(str(row[c]).rjust(w) for c, w in zip(columns, widths, strict=True)))

@@ -29,7 +29,7 @@ from ficsift.cli_support import (
     print_json,
     styled,
 )
-from ficsift.library import default_library_dir
+from ficsift.library import library_label, library_spec
 from ficsift.model import Chapter, Document
 
 if TYPE_CHECKING:
@@ -325,7 +325,7 @@ def stats(library: LibraryOption = None, json_out: JsonOption = False) -> None:
     """Counts by fandom, rating, status and format, and the library's size on disk."""
     with _library(library) as lib:
         s = lib.stats()
-        where = getattr(lib, "path", "")
+        where = library_label(library)
     if json_out:
         _print_json({**s.to_json(), "library": str(where)})
         return
@@ -378,7 +378,7 @@ def serve(
 
     try:
         run_server(
-            library or default_library_dir(),
+            library_spec(library),
             host=host,
             port=port,
             allowed_hosts=allowed_host or (),

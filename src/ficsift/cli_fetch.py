@@ -26,7 +26,7 @@ from ficsift.cli_support import (
     print_json,
 )
 from ficsift.export import Format, export_work, file_name
-from ficsift.library import Library, default_library_dir
+from ficsift.library import Library, library_home
 
 if TYPE_CHECKING:  # FanFicFare takes a third of a second to import: only `fetch`/`update` do
     from ficsift.fetch import FetchReport
@@ -61,7 +61,7 @@ def fetch_command(
     work_ids = [int(s) for s in stories if s.strip().isdigit()]
     urls = [s for s in stories if not s.strip().isdigit()]
     with open_library_or_exit(library) as lib:
-        shelf = Shelf.of_library(library or default_library_dir())
+        shelf = Shelf.of_library(library_home(library))
         report = FetchReport()
         if urls:
             report = _with_progress(
@@ -105,7 +105,7 @@ def update_command(
 
     settings = FetchSettings(adult=adult, config_files=tuple(config or ()))
     with open_library_or_exit(library) as lib:
-        shelf = Shelf.of_library(library or default_library_dir())
+        shelf = Shelf.of_library(library_home(library))
         skipped = 0
         if works:
             ids = [parse_work_id(w) for w in works]

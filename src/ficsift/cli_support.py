@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from ficsift.library import Library, default_library_dir, open_library
+from ficsift.library import Library, library_label, open_library
 from ficsift.library.query import INT64_MAX
 
 # Story data is full of brackets Rich would take for markup ("[sic]", "[/]", "[link=…]": a
@@ -28,19 +27,23 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
 
 LibraryOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--library", "-L", help="Library folder (default: $FICSIFT_HOME or the user data dir)."
+        "--library",
+        "-L",
+        help="The library: a folder, or a postgresql:// URL (default: $FICSIFT_LIBRARY, else "
+        "$FICSIFT_HOME or the user data dir).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def open_library_or_exit(directory: Path | None) -> Library:
+def open_library_or_exit(spec: str | None) -> Library:
     try:
-        return open_library(directory)
+        return open_library(spec)
     except Exception as exc:  # an unopenable library is one line, not a traceback
-        err.print(f"ficsift: cannot open library {directory or default_library_dir()}: {exc}")
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        err.print(f"ficsift: cannot open library {library_label(spec)}: {reason}")
         raise typer.Exit(2) from None
 
 

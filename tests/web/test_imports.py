@@ -113,7 +113,7 @@ SERVER_STARTING_AN_IMPORT = """
 import sys, time
 from pathlib import Path
 from ficsift.web.jobs import JobStore
-job = JobStore(Path(sys.argv[1])).start([Path(sys.argv[2])], "test", [])
+job = JobStore(sys.argv[1], Path(sys.argv[1])).start([Path(sys.argv[2])], "test", [])
 print(job.id, flush=True)
 time.sleep(600)
 """
@@ -124,7 +124,7 @@ def test_the_import_process_dies_with_the_server(library_dir: Path, tmp_path: Pa
     folder = tmp_path / "fics"
     folder.mkdir()
     (folder / "one.md").write_text(fic("One"))
-    store = JobStore(library_dir)
+    store = JobStore(str(library_dir), library_dir)
     store.folder.mkdir(parents=True, exist_ok=True)
     with (store.folder / ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # "another import": this one waits, alive

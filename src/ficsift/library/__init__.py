@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ficsift.library.base import (
@@ -29,6 +30,8 @@ __all__ = [
     "WorkRow",
     "default_library_dir",
     "is_postgres_url",
+    "library_home",
+    "library_label",
     "library_spec",
     "open_library",
 ]
@@ -57,6 +60,22 @@ def library_spec(given: str | Path | None = None) -> str | Path:
     if given is not None and str(given):
         return given
     return os.environ.get("FICSIFT_LIBRARY") or default_library_dir()
+
+
+def library_home(spec: str | Path | None = None) -> Path:
+    """The folder for the reader's files beside a library (downloads, web import jobs,
+    uploads): an embedded library's own folder; for a database library, ``$FICSIFT_HOME``
+    or the user data folder."""
+    spec = library_spec(spec)
+    return default_library_dir() if is_postgres_url(spec) else Path(spec).expanduser()
+
+
+def library_label(spec: str | Path | None = None) -> str:
+    """How to name a library to the reader: its folder, or its URL without the password."""
+    spec = library_spec(spec)
+    if not is_postgres_url(spec):
+        return str(Path(spec).expanduser())
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", str(spec))
 
 
 def open_library(spec: str | Path | None = None) -> Library:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from ficsift.library.compile import Compiled, QueryCompiler
 from ficsift.library.conditions import HasTag
 from ficsift.library.passages import passage
-from ficsift.library.query import Query, TagFilter
+from ficsift.library.query import BlacklistEntry, Query, TagFilter
 from ficsift.library.ships import ShipSides, ship_keys, ship_sides
 from ficsift.library.store_core import Connection
 from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text
@@ -39,6 +40,10 @@ class SaidQuery(Protocol):
 
 class Finding:
     db: Connection
+
+    if TYPE_CHECKING:  # the reader's state mixin gives it (declared here, not shadowed)
+
+        def blacklist(self) -> list[BlacklistEntry]: ...
 
     # -- what each backend supplies ------------------------------------------------------
 
@@ -78,6 +83,9 @@ class Finding:
         ``count_facets=False`` gives those matches' ids (``Found.facet_ids``) uncounted, for a
         caller that adds works of its own (meaning search) before counting.
         """
+        if query.use_blacklist and not query.blacklist:
+            # the reader's blacklist holds for every caller, whether it remembered it or not
+            query = replace(query, blacklist=self.blacklist())
         compiled = self.compiler(resolver).compile(query)
         columns = self._work_columns
         if (

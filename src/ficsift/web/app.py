@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ficsift import __version__
+from ficsift.library import library_home
 from ficsift.web.api import router as api_router
 from ficsift.web.opds import router as opds_router
 from ficsift.web.pages import router as pages_router
@@ -139,7 +140,7 @@ DEFAULT_PORT = 8000
 
 
 def create_app(
-    library_dir: Path,
+    library: str | Path,
     *,
     port: int = DEFAULT_PORT,
     allowed_hosts: Sequence[str] = (),
@@ -147,7 +148,7 @@ def create_app(
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     max_file_bytes: int = MAX_FILE_BYTES,
 ) -> FastAPI:
-    """The web app on the library in ``library_dir`` (created when missing).
+    """The web app on ``library`` (a folder, created when missing, or a ``postgresql://`` URL).
 
     It answers only requests whose ``Host`` is a loopback name with ``port`` or one of
     ``allowed_hosts`` (``name`` gets ``port``; ``name:port`` is taken as it is).  Folder
@@ -155,12 +156,11 @@ def create_app(
     folder).  ``max_upload_bytes`` caps one request's body; ``max_file_bytes`` one uploaded
     file.
     """
-    library_dir = Path(library_dir)
     hosts = HostPolicy.for_server(port, allowed_hosts)
     roots = ImportRoots(
-        list(import_roots) if import_roots is not None else [Path.home(), library_dir]
+        list(import_roots) if import_roots is not None else [Path.home(), library_home(library)]
     )
-    state = AppState(library_dir, roots)
+    state = AppState(library, roots)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

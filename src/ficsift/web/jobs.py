@@ -116,9 +116,9 @@ class ImportJob:
 class JobStore:
     """The import jobs of one library: files ``imports/<id>.json``, shared by all processes."""
 
-    def __init__(self, library_dir: Path) -> None:
-        self.library_dir = Path(library_dir)
-        self.folder = self.library_dir / JOBS_FOLDER
+    def __init__(self, library: str | Path, home: Path) -> None:
+        self.library = str(library)  # the library spec the job processes open
+        self.folder = home / JOBS_FOLDER
         self._processes: dict[int, subprocess.Popen[bytes]] = {}
         self._lock = threading.Lock()
 
@@ -175,7 +175,7 @@ class JobStore:
 
     def _launch(self, job: ImportJob) -> ImportJob:
         command = [sys.executable, "-m", "ficsift.web.jobs"]
-        command += [str(self.library_dir), str(self.path(job.id))]
+        command += [self.library, str(self.path(job.id))]
         try:
             process = subprocess.Popen(
                 command,
@@ -365,7 +365,7 @@ def lower_priority() -> None:
         group.write(str(IMPORT_NICENESS))
 
 
-def run(library_dir: Path, job_path: Path) -> int:
+def run(library: str, job_path: Path) -> int:
     """Run one recorded job to its end, keeping its file up to date."""
     job = _load(job_path, check_alive=False)
     if job is None:
@@ -381,12 +381,12 @@ def run(library_dir: Path, job_path: Path) -> int:
         from ficsift.library import open_library
         from ficsift.search import refresh
 
-        with _one_import_at_a_time(job_path.parent, reporter), open_library(library_dir) as lib:
+        with _one_import_at_a_time(job_path.parent, reporter), open_library(library) as lib:
             if job.kind == "import":
                 report = import_paths(lib, [Path(p) for p in job.paths], progress=reporter.progress)
                 job.report, stored = report.to_json(), True
             else:
-                job.report = _fetch(lib, library_dir, job, reporter)
+                job.report = _fetch(lib, library, job, reporter)
                 stored = bool(job.report["changed"] or job.report["merged"])
             if stored:
                 job.current = "indexing for search"
@@ -402,12 +402,14 @@ def run(library_dir: Path, job_path: Path) -> int:
         return 1
 
 
-def _fetch(lib: Library, library_dir: Path, job: ImportJob, reporter: _Reporter) -> dict[str, Any]:
+def _fetch(lib: Library, library: str, job: ImportJob, reporter: _Reporter) -> dict[str, Any]:
     """Run a fetch or update job through FanFicFare; its report as the page shows it."""
     from ficsift.fetch import FetchSettings, Shelf, fetch_urls, fetch_works, works_in_progress
 
     settings = FetchSettings(adult=job.adult)
-    shelf = Shelf.of_library(library_dir)
+    from ficsift.library import library_home
+
+    shelf = Shelf.of_library(library_home(library))
     if job.urls:
         report = fetch_urls(lib, shelf, job.urls, settings, reporter.progress)
     else:
@@ -426,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2:
         print("usage: python -m ficsift.web.jobs LIBRARY_DIR JOB_FILE", file=sys.stderr)
         return 2
-    return run(Path(args[0]), Path(args[1]))
+    return run(args[0], Path(args[1]))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from ficsift.library import is_postgres_url, library_label
 from ficsift.web.security import is_loopback, parse_allowed_host
 
 CONFIG_ENV = "FICSIFT_WEB_CONFIG"
@@ -65,7 +66,7 @@ def check_options(host: str, allowed_hosts: Sequence[str]) -> list[str]:
 
 
 def serve(
-    library_dir: Path,
+    library: str | Path,
     host: str = "127.0.0.1",
     port: int = 8000,
     *,
@@ -78,7 +79,9 @@ def serve(
     names = check_options(host, allowed_hosts)
     workers = default_workers() if workers is None else max(1, workers)
     config = {
-        "library": str(Path(library_dir).expanduser().resolve()),
+        "library": str(library)
+        if is_postgres_url(library)
+        else str(Path(library).expanduser().resolve()),
         "port": port,
         "allowed_hosts": names,
         "import_roots": [str(Path(p).expanduser()) for p in import_roots]
@@ -90,7 +93,7 @@ def serve(
     for name in BLAS_THREADS_ENV:
         os.environ.setdefault(name, "1")
     shown = f"[{host}]" if ":" in host else host
-    print(f"ficsift: library {library_dir}", flush=True)
+    print(f"ficsift: library {library_label(library)}", flush=True)
     print(
         f"ficsift: serving on http://{shown}:{port}/  ({workers} processes; Ctrl+C to stop)",
         flush=True,
@@ -115,7 +118,7 @@ def app_from_environment() -> FastAPI:
         _die_with_parent()
     roots = config.get("import_roots")
     return create_app(
-        Path(config["library"]),
+        config["library"],
         port=int(config["port"]),
         allowed_hosts=config.get("allowed_hosts") or (),
         import_roots=[Path(p) for p in roots] if roots is not None else None,

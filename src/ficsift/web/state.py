@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ficsift.library import Library, StoredWork, open_library
+from ficsift.library import Library, StoredWork, library_home, open_library
 from ficsift.search.engine import warm_up
 from ficsift.web.jobs import ImportJob, JobStore
 from ficsift.web.security import ImportRoots
@@ -76,11 +76,13 @@ class FifoLock:
 
 
 class AppState:
-    def __init__(self, library_dir: Path, import_roots: ImportRoots) -> None:
-        self.library_dir = Path(library_dir)
+    def __init__(self, library: str | Path, import_roots: ImportRoots) -> None:
+        # the reader's files (uploads, downloads, import jobs) live in the library's folder,
+        # or beside a database library in $FICSIFT_HOME
+        self.library_dir = library_home(library)
         self.import_roots = import_roots
-        self.jobs = JobStore(self.library_dir)
-        self._lib = open_library(self.library_dir)
+        self.jobs = JobStore(library, self.library_dir)
+        self._lib = open_library(library)
         self._lock = FifoLock()  # the library connection
         self._cache_lock = threading.Lock()  # the caches below
         self._local = 0  # bumped by this process's own changes (SQLite hides them from it)

@@ -280,7 +280,7 @@ def _read_stories(shared: Path, primer: Primer, inventory: set[str]) -> list[Sto
 def got_of(doc: Document) -> Got:
     inferred = [t for t in doc.tags if t.origin == TagOrigin.INFERRED]
     rels = [t for t in inferred if t.type == TagType.RELATIONSHIP]
-    main_tag = next((t for t in rels if t.extra.get("main")), None)
+    main_tag = next((t for t in rels if t.main), None)
     rating = next((t for t in inferred if t.type == TagType.RATING), None)
 
     def conf(t: Tag) -> float:
@@ -292,7 +292,7 @@ def got_of(doc: Document) -> Got:
         characters={
             t.name: conf(t)
             for t in inferred
-            if t.type == TagType.CHARACTER and "role" in t.extra and t.extra.get("role") != "minor"
+            if t.type == TagType.CHARACTER and t.role is not None and t.role != "minor"
         },
         relationships={sides(t.name): conf(t) for t in rels},
         main=sides(main_tag.name) if main_tag else None,
@@ -312,7 +312,7 @@ def got_of(doc: Document) -> Got:
         unknown={
             t.name
             for t in inferred
-            if t.type == TagType.CHARACTER and "role" in t.extra and t.extra.get("original")
+            if t.type == TagType.CHARACTER and t.role is not None and t.extra.get("original")
         },
     )
 

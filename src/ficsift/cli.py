@@ -271,8 +271,10 @@ def explain(
                 styled((t.name, "bold"), f"{canonical} — {t.type.value}, given by the author")
             )
             continue
+        typed = {"main pairing": "yes" if t.main else None, "kind": t.kind, "role": t.role}
+        facts = {**{k: v for k, v in typed.items() if v is not None}, **t.extra}
         extra = ", ".join(
-            f"{k}: {v}" for k, v in t.extra.items() if k not in {"meta"} and not isinstance(v, list)
+            f"{k}: {v}" for k, v in facts.items() if k not in {"meta"} and not isinstance(v, list)
         )
         out.print(
             styled(

@@ -39,6 +39,19 @@ class Status(StrEnum):
     UNKNOWN = "unknown"
 
 
+class RelationshipKind(StrEnum):
+    ROMANTIC = "romantic"  # AO3's "/"
+    PLATONIC = "platonic"  # AO3's "&"
+
+
+class CastRole(StrEnum):
+    """How much of the story a character carries (the understanding stage decides)."""
+
+    MAIN = "main"
+    SIGNIFICANT = "significant"
+    MINOR = "minor"
+
+
 @dataclass(slots=True)
 class Evidence:
     """A passage that supports an inferred tag: character offsets into the story text."""
@@ -76,10 +89,21 @@ class Tag:
     canonical: str | None = None
     confidence: float | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    # A relationship: the work's main pairing (the author's "Pairing:" field or ficsift's
+    # reading), and whether it is romantic or platonic; a character: its part in the story.
+    main: bool = False
+    kind: RelationshipKind | None = None
+    role: CastRole | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "source": self.origin.value}
+        if self.main:
+            out["main"] = True
+        if self.kind is not None:
+            out["kind"] = self.kind.value
+        if self.role is not None:
+            out["role"] = self.role.value
         if self.label:
             out["label"] = self.label
         if self.canonical and self.canonical != self.name:

@@ -71,7 +71,7 @@ def test_the_example_is_rated_mature_or_explicit(understood: dict[str, Tag]) -> 
 
 def test_the_note_is_evidence_of_the_ship_and_the_states(understood: dict[str, Tag]) -> None:
     ship = understood["Tara Maclay/Willow Rosenberg"]
-    assert ship.extra.get("main")
+    assert ship.main
     assert any("W/T" in e.reason for e in ship.evidence)
     assert any("VampWillow" in e.reason for e in understood["Vampire Willow Rosenberg"].evidence)
     assert "Alternate Universe" in understood

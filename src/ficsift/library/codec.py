@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ficsift.model import (
+    CastRole,
     Chapter,
     Document,
     Evidence,
+    RelationshipKind,
     SeriesRef,
     Source,
     Stats,
@@ -31,12 +33,23 @@ def tag_record(tag: Tag) -> dict[str, Any]:
         rec["confidence"] = tag.confidence
     if tag.evidence:
         rec["evidence"] = [e.to_json() for e in tag.evidence]
+    if tag.main:
+        rec["main"] = True
+    if tag.kind is not None:
+        rec["kind"] = tag.kind.value
+    if tag.role is not None:
+        rec["role"] = tag.role.value
     if tag.extra:
         rec["extra"] = tag.extra
     return rec
 
 
 def tag_from_record(rec: dict[str, Any]) -> Tag:
+    extra = dict(rec.get("extra") or {})
+    # records stored before these fields were typed kept them in ``extra``
+    main = rec.get("main", extra.pop("main", False))
+    kind = rec.get("kind", extra.pop("kind", None))
+    role = rec.get("role", extra.pop("role", None))
     return Tag(
         name=rec["name"],
         type=TagType(rec["type"]),
@@ -45,8 +58,15 @@ def tag_from_record(rec: dict[str, Any]) -> Tag:
         canonical=rec.get("canonical"),
         confidence=rec.get("confidence"),
         evidence=[Evidence(**e) for e in rec.get("evidence") or []],
-        extra=rec.get("extra") or {},
+        main=bool(main),
+        kind=RelationshipKind(kind) if kind in _KINDS else None,
+        role=CastRole(role) if role in _ROLES else None,
+        extra=extra,
     )
+
+
+_KINDS = frozenset(k.value for k in RelationshipKind)
+_ROLES = frozenset(r.value for r in CastRole)
 
 
 def document_record(doc: Document) -> dict[str, Any]:

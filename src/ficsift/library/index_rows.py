@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from ficsift.library.tag_keys import ao3_rating_name, language_key, normalise, tag_key
-from ficsift.model import Document, Status, Tag, TagOrigin, TagType
+from ficsift.model import Document, RelationshipKind, Status, Tag, TagOrigin, TagType
 from ficsift.understand.abandonment import abandonment
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def tag_rows(doc: Document) -> list[TagRow]:
             elif t.type is _RELATIONSHIP:
                 author_ships.append(t)
     # The author's main pairing: the one a "Pairing:" field named, else the first listed.
-    first_author_ship = next((t for t in author_ships if t.extra.get("main")), None) or next(
+    first_author_ship = next((t for t in author_ships if t.main), None) or next(
         iter(author_ships), None
     )
     rows: dict[tuple[str, str, str], TagRow] = {}
@@ -77,7 +77,7 @@ def tag_rows(doc: Document) -> list[TagRow]:
         if not key:
             continue
         main = kind == "relationship" and (
-            t is first_author_ship or (t.origin is not _AUTHOR and bool(t.extra.get("main")))
+            t is first_author_ship or (t.origin is not _AUTHOR and t.main)
         )
         effective = 1 if t.origin is _AUTHOR else int(_effective(t, author_types))
         row = (kind, key, name, origin, int(main), effective, t.confidence, 0)
@@ -210,7 +210,9 @@ def _count(doc: Document, tag_type: TagType, romantic_only: bool = False) -> int
     tags = doc.tags_of(tag_type, TagOrigin.AUTHOR) or doc.tags_of(tag_type, TagOrigin.INFERRED)
     if romantic_only:
         tags = [
-            t for t in tags if t.origin == TagOrigin.AUTHOR or t.extra.get("kind") != "platonic"
+            t
+            for t in tags
+            if t.origin == TagOrigin.AUTHOR or t.kind is not RelationshipKind.PLATONIC
         ]
     return len({tag_key(t.canonical or t.name, t.type) for t in tags})
 

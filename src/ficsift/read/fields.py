@@ -268,7 +268,7 @@ def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple
                 if tag is not None and label == "pairing" and n == 0 and kind == tag_type:
                     # "Pairing: Giles/Buffy" names the story's pairing, whatever order the
                     # tag list gave: it is the main one.
-                    tag.extra["main"] = True
+                    tag.main = True
             continue
         target = TEXT_LABELS.get(label)
         if target == "title":

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import math
 
-from ficsift.model import Document, Evidence, Status, Tag, TagOrigin, TagType
+from ficsift.model import (
+    CastRole,
+    Document,
+    Evidence,
+    RelationshipKind,
+    Status,
+    Tag,
+    TagOrigin,
+    TagType,
+)
 from ficsift.understand.calibration import Calibration, load_calibration
 from ficsift.understand.canonical import canonicalise, relationship_name
 from ficsift.understand.cast import CastResult, find_cast
@@ -84,13 +93,15 @@ def _from_notes(tags: list[Tag], reading: NoteReading, fandoms: list[str], prime
     gets the note as its first evidence and the author's confidence; a new one is added.  The
     first ship a note names is the main pairing when the text found none."""
 
-    def add(name: str, tag_type: TagType, evidence: Evidence, **extra: object) -> Tag:
+    def add(
+        name: str, tag_type: TagType, evidence: Evidence, kind: RelationshipKind | None = None
+    ) -> Tag:
         for tag in tags:
             if tag.name == name and tag.origin == TagOrigin.INFERRED:
                 tag.evidence = [evidence, *tag.evidence][:EVIDENCE_PER_TAG]
                 tag.confidence = round(1 - (1 - (tag.confidence or 0.0)) * (1 - NOTE_CONFIDENCE), 3)
                 return tag
-        tag = _inferred(name, tag_type, NOTE_CONFIDENCE, [evidence], source="notes", **extra)
+        tag = _inferred(name, tag_type, NOTE_CONFIDENCE, [evidence], kind=kind, source="notes")
         tags.append(tag)
         return tag
 
@@ -98,12 +109,12 @@ def _from_notes(tags: list[Tag], reading: NoteReading, fandoms: list[str], prime
         named = character_tag(prefix, who.name)
         if named:
             add(named[0], named[1], evidence)
-    has_main = any(t.extra.get("main") for t in tags if t.type == TagType.RELATIONSHIP)
+    has_main = any(t.main for t in tags if t.type == TagType.RELATIONSHIP)
     for (a, b), evidence in reading.ships:
         name = relationship_name([a.name, b.name], "/", fandoms, primer)
-        tag = add(name, TagType.RELATIONSHIP, evidence, kind="romantic", main=False)
+        tag = add(name, TagType.RELATIONSHIP, evidence, kind=RelationshipKind.ROMANTIC)
         if not has_main:
-            tag.extra["main"] = has_main = True
+            tag.main = has_main = True
     if reading.alternate_universe is not None:
         onto = primer.ontology
         au = (onto.canonical("AU", "freeform") if onto else None) or "Alternate Universe"
@@ -113,11 +124,11 @@ def _from_notes(tags: list[Tag], reading: NoteReading, fandoms: list[str], prime
 def calibration_kind(tag: Tag) -> str | None:
     """Which of the calibration's maps a tag's confidence goes through (None: its own)."""
     if tag.type == TagType.CHARACTER:
-        if "role" not in tag.extra:
+        if tag.role is None:
             return "freeform"  # "Vampire Willow Rosenberg": a state, typed a character by AO3
         return "unknown character" if tag.extra.get("original") else "character"
     if tag.type == TagType.RELATIONSHIP:
-        return "main pairing" if tag.extra.get("main") else "relationship"
+        return "main pairing" if tag.main else "relationship"
     if tag.type == TagType.WARNING:
         return "warning" if tag.label == "archive" else None
     return {TagType.FREEFORM: "freeform", TagType.RATING: "rating"}.get(tag.type)
@@ -134,8 +145,10 @@ def _calibrate(tags: list[Tag], calibration: Calibration) -> None:
 
 
 def _inferred(
-    name: str, tag_type: TagType, confidence: float, evidence: list[Evidence], **extra: object
-) -> Tag:
+    name: str, tag_type: TagType, confidence: float, evidence: list[Evidence], *,
+    main: bool = False, kind: RelationshipKind | None = None, role: str | None = None,
+    **extra: object,
+) -> Tag:  # fmt: skip
     return Tag(
         name=name,
         type=tag_type,
@@ -143,6 +156,9 @@ def _inferred(
         canonical=name,
         confidence=round(max(0.0, min(1.0, confidence)), 3),
         evidence=evidence[:EVIDENCE_PER_TAG],
+        main=main,
+        kind=kind,
+        role=CastRole(role) if role is not None else None,
         extra=dict(extra),
     )
 
@@ -197,7 +213,7 @@ def _relationship_tags(
                 1 - math.exp(-cues / 20),
                 evidence,
                 main=True,
-                kind="romantic",
+                kind=RelationshipKind.ROMANTIC,
             )
         )
     for pair in relations.pairs:
@@ -211,7 +227,8 @@ def _relationship_tags(
         tags.append(
             _inferred(
                 name, TagType.RELATIONSHIP, confidence, pair.evidence, main=is_main,
-                kind="romantic" if pair.kind == "/" else "platonic", shared_scenes=pair.shared_windows,
+                kind=RelationshipKind.ROMANTIC if pair.kind == "/" else RelationshipKind.PLATONIC,
+                shared_scenes=pair.shared_windows,
                 romance_cues=pair.romance_cues,
             )
         )  # fmt: skip

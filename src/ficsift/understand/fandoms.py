@@ -55,15 +55,26 @@ TERMS_FILE = "fandom_terms.json"  # built by scripts/build_fandom_terms.py
 
 
 @cache
-def ontology_terms() -> dict[str, dict[str, int]]:
-    """AO3's in-world terms: term → {franchise: how many tags say so} (read once)."""
+def _fandom_data() -> dict:
     path = resources.files("ficsift.understand") / "data" / TERMS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    terms: dict[str, dict[str, int]] = data.get("terms", {})
+    return data if isinstance(data, dict) else {}
+
+
+def ontology_terms() -> dict[str, dict[str, int]]:
+    """AO3's in-world terms: term → {franchise: how many tags say so} (read once)."""
+    terms: dict[str, dict[str, int]] = _fandom_data().get("terms", {})
     return terms
+
+
+def character_homes() -> dict[str, dict[str, int]]:
+    """Homes for characters the compiled ontology leaves without one, from the tags that
+    name them beside others (``scripts/build_fandom_terms.py``): name → {franchise: 1}."""
+    homes: dict[str, dict[str, int]] = _fandom_data().get("character_homes", {})
+    return homes
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +227,13 @@ class Knowledge:
         )
 
     @cached_property
+    def extra_homes(self) -> dict[str, dict[str, int]]:
+        """Homes the build found for characters the gazetteer places nowhere (none without
+        the ontology).  They are few and weigh as a character AO3 hardly tags, so the
+        franchises' sizes are left as the gazetteer counts them."""
+        return character_homes() if self.ontology is not None else {}
+
+    @cached_property
     def terms(self) -> dict[str, dict[str, int]]:
         """AO3's in-world terms → their franchises (none without the ontology)."""
         return ontology_terms() if self.ontology is not None else {}
@@ -299,12 +317,12 @@ class Knowledge:
         for i in gaz.people(form):
             name = gaz.name(i)
             people.add(name)
-            where = gaz.homes(i)
+            where = gaz.homes(i) or self.extra_homes.get(name, {})
             if not where or name in placed:
                 continue
             placed.add(name)
             for fr, n in where.items():
-                fandoms = gaz.fandoms(i)
+                fandoms = gaz.fandoms(i) or where
                 homes[fr][name] = max(
                     (f for f in fandoms if self.franchise(f) == fr),
                     key=lambda f: (fandoms[f], f == fr),

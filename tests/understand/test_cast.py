@@ -231,7 +231,7 @@ def test_an_original_character_is_one_person_by_first_name_surname_or_both(
 
 
 def test_a_sentence_opening_word_glued_to_a_name_is_not_part_of_it(primer: Primer) -> None:
-    """"Fortunately Brannagh", "Having Marisol": the opener is no first name, however seldom
+    """ "Fortunately Brannagh", "Having Marisol": the opener is no first name, however seldom
     the story writes it in lower case, so the name's mentions are not given to it."""
     lines = [
         *[f"Marisol looked up, and Brannagh said nothing. ({i})" for i in range(5)],

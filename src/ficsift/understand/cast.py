@@ -840,13 +840,24 @@ def _original_characters(
     # "Let Rupert", "Tomorrow Malcolm": a sentence's capitalised opening word that the story
     # also writes in lower case is no part of the name after it.
     in_lower = lower_words(text)
-    for match in runs:
+    # … nor is one the story never capitalises mid-sentence ("Having Clara", "Fortunately
+    # Julius"), even when it never writes it in lower case: a name recurs where it is no
+    # sentence's first word.
+    opening = [_sentence_initial(text, m.start()) for m in runs]
+    mid_sentence = {
+        w for m, first in zip(runs, opening, strict=True) if not first for w in m.group(0).split()
+    }
+    for match, first_word in zip(runs, opening, strict=True):
         start = match.start()
         if start in covered:  # most capitalised words are the primer's names: done at once
             continue
         name = match.group(0)
         words = name.split()
-        if len(words) > 1 and words[0].lower() in in_lower and _sentence_initial(text, start):
+        if (
+            len(words) > 1
+            and first_word
+            and (words[0].lower() in in_lower or words[0] not in mid_sentence)
+        ):
             words.pop(0)
             name = " ".join(words)
             start = match.end() - len(name)

@@ -1,14 +1,18 @@
-"""The SQLite library: storing, unchanged re-adds, WIP updates, merging copies of one work."""
+"""The library contract on every backend (the ``library`` fixture: SQLite, then PostgreSQL):
+storing, unchanged re-adds, WIP updates, merging copies of one work, batches.  Tests marked
+SQLite-only test its batch's replay, which the PostgreSQL backend does not have."""
 
 from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from ficsift.library import BatchLost, FileRecord, Library, Outcome, SqliteLibrary
-from ficsift.library.query import Query
+from ficsift.library.query import BlacklistEntry, BlacklistKind, Query
 from ficsift.library.tag_keys import TagResolver
 from ficsift.model import Chapter, Document, Source, Stats, Status, Tag, TagOrigin, TagType
 
@@ -184,23 +188,21 @@ def test_a_failed_file_in_a_batch_leaves_the_others_stored(
     """Inside ``batch()`` each file is still all-or-nothing: the one that fails mid-way
     leaves nothing (not even its first document), the files around it are kept."""
     lib = library
-    real = SqliteLibrary._store_document
+    real = type(lib)._store_document  # type: ignore[attr-defined]
 
-    def failing(
-        self: SqliteLibrary, locator: str, file_path: str, item: object, now: str
-    ) -> object:
+    def failing(self: Library, locator: str, file_path: str, item: object, now: str) -> object:
         if file_path == "bad.txt" and locator.endswith("#1"):
-            raise sqlite3.OperationalError("disk I/O error")
-        return real(self, locator, file_path, item, now)  # type: ignore[arg-type]
+            raise OSError("disk I/O error")
+        return real(self, locator, file_path, item, now)
 
-    monkeypatch.setattr(SqliteLibrary, "_store_document", failing)
+    monkeypatch.setattr(type(lib), "_store_document", failing)
 
     def story(path: str, seed: int) -> Document:
         d = doc(path)
         d.chapters = [chapter(seed)]  # a different story each: nothing merges
         return d
 
-    with pytest.raises(sqlite3.OperationalError), lib.batch():
+    with pytest.raises(OSError), lib.batch():
         store(lib, story("before.txt", 10))
         bad = [story("bad.txt", 20), story("bad2.txt", 30)]
         lib.store_file(FileRecord("bad.txt", "sha-bad", 1, 0.0, 2), bad)
@@ -211,6 +213,7 @@ def test_a_failed_file_in_a_batch_leaves_the_others_stored(
     assert lib.file_record("bad.txt") is None
     assert lib.stats().works == 2  # bad.txt's first document was rolled back with it
     assert lib.find(Query(), TagResolver()).total == 2  # and its index rows too
+    assert lib.tag_names("buffy") == [("fandom", "Buffy the Vampire Slayer", 2)]
 
 
 def test_a_failure_in_a_batch_keeps_the_batch_earlier_writes_and_touches(
@@ -220,19 +223,19 @@ def test_a_failure_in_a_batch_keeps_the_batch_earlier_writes_and_touches(
     moved) and a file stored before the failure both survive it, in the same batch."""
     lib = library
     store(lib, doc("old.txt"))
-    real = SqliteLibrary._store_document
+    real = type(lib)._store_document  # type: ignore[attr-defined]
 
-    def failing(self: SqliteLibrary, locator: str, *args: object) -> object:
+    def failing(self: Library, locator: str, *args: object) -> object:
         if locator == "bad.txt":
-            raise sqlite3.OperationalError("disk I/O error")
-        return real(self, locator, *args)  # type: ignore[arg-type]
+            raise OSError("disk I/O error")
+        return real(self, locator, *args)
 
-    monkeypatch.setattr(SqliteLibrary, "_store_document", failing)
+    monkeypatch.setattr(type(lib), "_store_document", failing)
     first = doc("first.txt")
     first.chapters = [chapter(50)]
     bad = doc("bad.txt")
     bad.chapters = [chapter(60)]
-    with pytest.raises(sqlite3.OperationalError), lib.batch():
+    with pytest.raises(OSError), lib.batch():
         lib.touch_file(FileRecord("old.txt", "sha-old.txt", 1, 99.0, 1))
         added = lib.store_file(FileRecord("first.txt", "sha-first", 1, 0.0, 1), [first])
         lib.store_file(FileRecord("bad.txt", "sha-bad", 1, 0.0, 1), [bad])
@@ -241,17 +244,36 @@ def test_a_failure_in_a_batch_keeps_the_batch_earlier_writes_and_touches(
     assert lib.file_record("first.txt") is not None and lib.file_record("bad.txt") is None
     assert lib.get(added[0].work_id) is not None  # the same id as before the replay
     assert lib.stats().works == 2
+
+
+# -- SQLite only: its batch is one transaction, replayed after a failed file ----------------
+
+
+@pytest.fixture
+def sqlite_library(tmp_path: Path) -> Iterator[SqliteLibrary]:
+    lib = SqliteLibrary(tmp_path / "lib")
+    yield lib
+    lib.close()
+
+
+def test_sqlite_only_other_writes_are_refused_inside_a_batch(
+    sqlite_library: SqliteLibrary,
+) -> None:
+    """SQLite replays a batch's writes after a failure: a write it could not replay is
+    refused inside one rather than silently lost."""
+    lib = sqlite_library
+    added = lib.store_file(FileRecord("a.txt", "sha-a", 1, 0.0, 1), [doc("a.txt")])
     with pytest.raises(RuntimeError), lib.batch():
         lib.put_scores([(added[0].work_id, 0.5, "kudos", "{}")])  # a replay would lose it
 
 
-def test_a_batch_that_cannot_be_replayed_is_lost_as_a_whole(
-    library: Library, monkeypatch: pytest.MonkeyPatch
+def test_sqlite_only_a_batch_that_cannot_be_replayed_is_lost_as_a_whole(
+    sqlite_library: SqliteLibrary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failed write costs that file alone only while the batch's earlier writes can be
     made again; when they cannot (the disk failed), BatchLost says the whole batch is gone,
     so the importer stops instead of counting files that are not stored."""
-    lib = library
+    lib = sqlite_library
     real = SqliteLibrary._store_document
     failing_paths = {"bad.txt"}
 
@@ -271,3 +293,90 @@ def test_a_batch_that_cannot_be_replayed_is_lost_as_a_whole(
     failing_paths.clear()
     store(lib, doc("later.txt"))  # the library is still usable
     assert lib.stats().works == 1
+
+
+# -- what front ends read, the reader's state, derived data: the same on every backend -----
+
+
+def two_works(lib: Library) -> tuple[int, int]:
+    a = doc("a.txt", chapters=2, work_key="ao3:1")
+    a.add_tag("Hurt/Comfort", TagType.FREEFORM)
+    b = doc("b.txt", work_key="ao3:2")
+    b.chapters = [chapter(90)]
+    b.tags = [t for t in b.tags if t.type != TagType.RELATIONSHIP]
+    first = lib.store_file(FileRecord("a.txt", "sha-a", 1, 0.0, 1), [a])[0].work_id
+    second = lib.store_file(FileRecord("b.txt", "sha-b", 1, 0.0, 1), [b])[0].work_id
+    return first, second
+
+
+def test_listing_and_stats(library: Library) -> None:
+    first, second = two_works(library)
+    rows = library.rows()
+    assert [r.id for r in rows] == [first, second]
+    assert rows[0].fandoms == ["Buffy the Vampire Slayer"] and rows[0].chapters == 2
+    stats = library.stats()
+    assert (stats.works, stats.with_text, stats.sources, stats.files) == (2, 2, 2, 2)
+    assert stats.by_fandom == [("Buffy the Vampire Slayer", 2)] and stats.size_bytes > 0
+    assert library.work_count() == 2 and library.has_work(first) and not library.has_work(99)
+
+
+def test_blurbs_tag_keys_and_shared_tags(library: Library) -> None:
+    first, second = two_works(library)
+    blurbs = library.blurbs([first, second, 2**64])
+    assert set(blurbs) == {first, second}
+    assert [t.name for t in blurbs[first].relationships] == ["Tara Maclay/Willow Rosenberg"]
+    assert [t.name for t in blurbs[first].freeforms] == ["Hurt/Comfort"]
+    assert blurbs[first].source == "a.txt" and blurbs[first].chapters == 2
+    keys = library.tag_keys([first])[first]
+    assert ("freeform", "hurt/comfort", "Hurt/Comfort") in keys
+    fandom = next((k[0], k[1]) for k in keys if k[0] == "fandom")
+    freeform = ("freeform", "hurt/comfort")
+    sharing = library.works_sharing([fandom, freeform], exclude=second)
+    assert [(w, sorted(k)) for w, k in sharing] == [
+        (first, sorted([f"{fandom[0]}\x1f{fandom[1]}", "freeform\x1fhurt/comfort"]))
+    ]
+    assert library.key_frequencies([fandom, freeform]) == {fandom: 2, freeform: 1}
+    assert library.tag_names("hurt") == [("freeform", "Hurt/Comfort", 1)]
+    facets = library.facet_counts([first, second], top=5)
+    assert facets["fandom"] == [("Buffy the Vampire Slayer", 2)]
+    assert facets["freeform"] == [("Hurt/Comfort", 1)]
+
+
+def test_reading_state_and_blacklist(library: Library) -> None:
+    first, _ = two_works(library)
+    assert library.reading(first) is None
+    library.set_reading(first, status="reading", rating=4)
+    state = library.set_reading(first, notes="good", clear_rating=True)
+    assert (state.status, state.rating, state.notes) == ("reading", None, "good")
+    assert library.reading(first) == state
+    with pytest.raises(ValueError, match="status must be"):
+        library.set_reading(first, status="skimmed")
+    entry = BlacklistEntry(BlacklistKind.TAG, "  Major   Character Death ")
+    entry_id = library.blacklist_add(entry)
+    assert library.blacklist_add(entry) == entry_id  # once
+    assert [(e.value, e.id) for e in library.blacklist()] == [("Major Character Death", entry_id)]
+    assert library.blacklist_remove(entry_id) and not library.blacklist_remove(entry_id)
+
+
+def test_scores_and_vectors_are_dropped_when_a_work_changes(library: Library) -> None:
+    first, second = two_works(library)
+    library.put_scores([(first, 0.8, "kudos", '{"k": 1}'), (second, 0.2, "kudos", "{}")])
+    assert library.qualities([first, second]) == {first: 0.8, second: 0.2}
+    assert library.score_detail(first) == (0.8, "kudos", {"k": 1})
+    assert [r.id for r in library.quality_rows(missing_only=True)] == []
+    library.put_model("tfidf", b"model-bytes", 2)
+    stamp = library.vectors_stamp("tfidf")
+    library.put_vectors("tfidf", [(first, b"\x00\x01"), (second, b"\x02")])
+    assert library.vectors("tfidf") == [(first, b"\x00\x01"), (second, b"\x02")]
+    assert library.vector_count("tfidf") == 2 and library.vectors_stamp("tfidf") != stamp
+    assert library.model("tfidf") == (b"model-bytes", 2)
+    assert library.text_work_count() == 2
+    texts = {t[0]: t for t in library.texts_for_vectors("tfidf", missing_only=False)}
+    assert texts[second][3] == chapter(90).text == library.story_text(second)
+    grown = doc("a.txt", chapters=3, work_key="ao3:1")  # a WIP's new chapter
+    library.store_file(FileRecord("a.txt", "sha-a3", 1, 1.0, 1), [grown])
+    assert library.score_detail(first) is None and library.qualities([first]) == {first: 0.0}
+    assert [r.id for r in library.quality_rows(missing_only=True)] == [first]
+    assert [i for i, _ in library.vectors("tfidf")] == [second]
+    missing = [t[0] for t in library.texts_for_vectors("tfidf", missing_only=True)]
+    assert missing == [first]

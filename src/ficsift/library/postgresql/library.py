@@ -1,0 +1,269 @@
+"""The archive library: PostgreSQL, for many readers and writers at once.
+
+Works are stored by the algorithm every backend shares (:mod:`ficsift.library.store_core`),
+each file in one transaction.  Several processes may store at once (imports, web workers):
+the store of one file reads before it writes (is this document a copy of a stored work?),
+so each store takes a transaction-scoped advisory lock and stores run one at a time, while
+readers never wait for them (MVCC).  (The generation row each store bumps first would
+serialise them too, by its row lock; the advisory lock says so on purpose, whatever the
+store writes first.)  Full text is ``work_text``: weighted tsvectors with GIN
+indexes.  The query side (``find``, ``snippets``…) is the search mixin's (search.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any, LiteralString, cast
+
+import psycopg
+from psycopg import sql
+
+from ficsift.library.base import BatchLost, FileRecord, Library, StoreResult
+from ficsift.library.derived_data import DerivedData
+from ficsift.library.index_rows import WorkValues
+from ficsift.library.postgresql.search import PostgresSearch
+from ficsift.library.reader_state import ReaderState
+from ficsift.library.storable import StorableDocument, storable
+from ficsift.library.store_core import Dialect, WorkStore
+from ficsift.library.work_reads import WorkReads
+from ficsift.model import Document
+
+SCHEMA_VERSION = "1"
+# PostgreSQL's tsvector holds at most 1 MB.  Stored positions make a vector cost up to ~2
+# bytes per character of text of many distinct short words (measured: 500k characters of
+# random words, 944 KB; a 2 MB English novel, 461 KB, as positions stop at 256 a word), so
+# the full text indexes the first BODY_CHARS characters of notes and story (about 70,000
+# words: the whole of most works, the opening of the longest) and HEAD_CHARS of each short
+# field.  A word found only past that point is not found by full-text search on PostgreSQL.
+BODY_CHARS = 400_000
+HEAD_CHARS = 100_000
+
+
+def _strip_nul(text: str) -> str:
+    return text.replace("\x00", "")
+
+
+POSTGRES_DIALECT = Dialect(
+    greatest="greatest",
+    join_unit="string_agg({0}, chr(31))",
+    in_list="{0} = ANY(?)",
+    list_param=list,
+    # PostgreSQL text cannot hold NUL (it raises): stored text is the text without it.
+    clean=_strip_nul,
+)
+
+
+def _clean(parameters: Sequence[Any]) -> list[Any]:
+    return [p.replace("\x00", "") if isinstance(p, str) and "\x00" in p else p for p in parameters]
+
+
+class PgConnection:
+    """The shared store's connection (``?`` placeholders) over psycopg's (``%s``); text is
+    bound without NUL, which PostgreSQL rejects."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+        self._sql: dict[str, LiteralString] = {}
+
+    def _translate(self, query: str) -> LiteralString:
+        out = self._sql.get(query)
+        if out is None:
+            out = self._sql[query] = cast(
+                LiteralString, query.replace("%", "%%").replace("?", "%s")
+            )
+        return out
+
+    def execute(self, query: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
+        return self.conn.execute(self._translate(query), _clean(parameters))
+
+    def executemany(self, query: str, parameters: Iterable[Sequence[Any]], /) -> None:
+        rows = [_clean(p) for p in parameters]
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(self._translate(query), rows)
+
+
+def _script() -> str:
+    return resources.files("ficsift.library.postgresql").joinpath("schema.sql").read_text("utf-8")
+
+
+class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkStore, Library):
+    """A library in a PostgreSQL database (``url``), in the schema the URL's search_path
+    names, or ``schema`` (created if missing)."""
+
+    dialect = POSTGRES_DIALECT
+    db: PgConnection
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        self.url = url
+        self.pg: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
+        self.db = PgConnection(self.pg)
+        self.schema = schema
+        self._batching = False
+        self._seq = 0
+        self._known_names = set()
+        if schema is not None:
+            self.pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        # Advisory locks are per database: these are this library's (its search_path).
+        keys = self.pg.execute(
+            "SELECT hashtext(current_database() || ':' || current_setting('search_path') "
+            "|| ':ficsift ' || k) FROM unnest(ARRAY['migrate', 'store']) k"
+        ).fetchall()
+        self._migrate_lock, self._store_lock = int(keys[0][0]), int(keys[1][0])
+        self._migrate()
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        """Create the schema, or bring an older library up to it.
+
+        In one transaction under an advisory lock: processes opening the library at once
+        wait for the first, then find it current; a failed upgrade leaves the old library
+        whole (PostgreSQL's DDL is transactional), upgraded again on the next open.
+        """
+        with self.pg.transaction():
+            self.pg.execute("SELECT pg_advisory_xact_lock(%s)", (self._migrate_lock,))
+            if self.schema is not None:
+                self.pg.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
+                )
+            version = self._stored_version()
+            if version == SCHEMA_VERSION:
+                return
+            if version is not None and (
+                not version.isdigit() or int(version) > int(SCHEMA_VERSION)
+            ):
+                raise RuntimeError(
+                    f"the library's schema is version {version}, which this ficsift (schema "
+                    f"{SCHEMA_VERSION}) does not know: a newer ficsift wrote it"
+                )
+            self.pg.execute(cast(LiteralString, _script()))
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                (SCHEMA_VERSION,),
+            )
+            if version is not None:
+                # An older library: every work is indexed again, as this version indexes.
+                self._reindex_all()
+                self.db.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
+                )
+
+    def _stored_version(self) -> str | None:
+        if self.pg.execute("SELECT to_regclass('meta')").fetchone()[0] is None:  # type: ignore[index]
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return str(row[0]) if row else None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        try:
+            with self.pg.transaction():
+                yield
+        except BaseException:
+            self._known_names.clear()  # names it added are gone again
+            raise
+
+    @contextmanager
+    def _store_transaction(self) -> Iterator[None]:
+        """A store: one at a time over every process (the lock is released at commit), and
+        inside a batch without waiting for the disk (see batch())."""
+        with self._transaction():
+            self.pg.execute(
+                "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', %s, true)",
+                (self._store_lock, "off" if self._batching else "on"),
+            )
+            # After the lock, in a new statement: it sees what the last store committed.
+            row = self.pg.execute("SELECT coalesce(max(read_seq), 0) FROM sources").fetchone()
+            self._seq = int(row[0])  # type: ignore[index]
+            yield
+
+    def store_file(
+        self, record: FileRecord, documents: Sequence[Document | StorableDocument]
+    ) -> list[StoreResult]:
+        items = [storable(given) for given in documents]
+        try:
+            with self._store_transaction():
+                return self._write_file(record, items)
+        except Exception as failed:
+            if self._batching and self.pg.broken:
+                # The server went away: the batch's last commits, made without waiting for
+                # the disk, may be lost with it; the import must stop (a re-run redoes them).
+                raise BatchLost(f"the connection to PostgreSQL was lost: {failed}") from failed
+            raise
+
+    def touch_file(self, record: FileRecord) -> None:
+        self._touch(record)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        # Each file is still its own transaction (all-or-nothing, and a failed file costs
+        # that file alone), committed without waiting for the WAL to reach the disk; the
+        # end of the batch waits once for all of them.  A server crash meanwhile may lose
+        # the batch's last files, which a re-run redoes.
+        if self._batching:
+            yield
+            return
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = False
+            if not self.pg.broken:
+                # A synchronous commit that writes flushes the WAL up to it: every earlier
+                # commit of the batch is then on disk.
+                with self._transaction():
+                    self.db.execute(
+                        "INSERT INTO meta(key, value) VALUES ('batch_flushed', '1') "
+                        "ON CONFLICT(key) DO UPDATE SET value = "
+                        "CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
+                    )
+
+    # -- full text ---------------------------------------------------------------------------
+
+    def _unindex_text(self, work_id: int) -> None:
+        """Nothing to do first: a work's text row is replaced whole by _index_text."""
+
+    def _index_text(self, work_id: int, values: WorkValues, new_body: str | None) -> None:
+        title, authors, summary, tags, notes = (v[:HEAD_CHARS] for v in values.fts)
+        if new_body is not None:
+            body = f"{notes}\n{new_body[:BODY_CHARS]}"[:BODY_CHARS]
+            self.db.execute(_TEXT_UPSERT.format(body="?"), (work_id, title, authors, summary,
+                                                             tags, body))  # fmt: skip
+            return
+        self.db.execute(
+            _TEXT_UPSERT.format(body=_STORED_BODY),
+            (work_id, title, authors, summary, tags, notes, work_id),
+        )
+
+    def size_on_disk(self) -> int:
+        row = self.pg.execute(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+        ).fetchone()
+        return int(row[0])  # type: ignore[index]
+
+    def close(self) -> None:
+        self.pg.close()
+
+
+def _vector(weight: str, text: str = "?", limit: int = HEAD_CHARS) -> str:
+    return f"setweight(to_tsvector('english', left({text}, {limit})), '{weight}')"
+
+
+# The notes and the text source's chapters, as SQLite's work_text view joins them.
+_STORED_BODY = (
+    "? || chr(10) || coalesce((SELECT string_agg(c.text, chr(10) ORDER BY c.idx) FROM chapters c "
+    "JOIN works w ON c.source_id = w.text_source_id WHERE w.id = ?), '')"
+)
+_TEXT_UPSERT = (
+    "INSERT INTO work_text(work_id, head, body) VALUES (?, "
+    f"{_vector('A')} || {_vector('B')} || {_vector('C')} || {_vector('C')}, "
+    f"{_vector('D', '{body}', BODY_CHARS)}) "
+    "ON CONFLICT(work_id) DO UPDATE SET head = excluded.head, body = excluded.body"
+)

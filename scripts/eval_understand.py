@@ -11,7 +11,11 @@ stripped to its prose and understood three ways:
   of thousands of fandoms, the held-out ones included.  This is how ficsift meets a fandom it
   was never told about;
 * **leave-one-source-out (LOSO)** — the primer's entries of fandoms only that source has are
-  removed and the calibration is fitted on the other two sources.
+  removed and the calibration is fitted on the other two sources;
+* **LOFO+library** — as LOFO, but the author tags of every *other* story (its fandom's
+  included) teach ficsift as a reader's library would (:mod:`ficsift.understand.learned`):
+  the fandom is unknown to the primer, known from the works the reader already has.  Not a
+  cross-validated figure for the targets; it measures what learning from the library adds.
 
 Figures: characters P/R/F1 (author tags; wild: share of the leads found), main pairing, fandom
 right / confident-wrong / abstained (a wrong fandom given is "confident wrong": ficsift said
@@ -50,10 +54,12 @@ from eval_corpus import (
 )
 from ficsift.understand.calibration import RAW, Calibration, Steps, fit_logistic, fit_steps
 from ficsift.understand.infer import understand
+from ficsift.understand.learned import TaggedWork, learn, with_learned
 from ficsift.understand.primer import Primer, load_primer
 from ficsift.understand.tropes import inventory
 
-CONDITIONS = ("in-sample", "LOFO", "LOSO")
+LIBRARY = "LOFO+library"
+CONDITIONS = ("in-sample", "LOFO", "LOSO", LIBRARY)
 BINS = 10
 
 
@@ -87,7 +93,7 @@ def source_only_franchises(stories: list[Story]) -> dict[str, frozenset[str]]:
 
 def fold_of(condition: str, story: Story, source_only: dict[str, frozenset[str]]) -> frozenset:
     """What the story's fold removes (franchises)."""
-    if condition == "LOFO":
+    if condition in ("LOFO", LIBRARY):
         return frozenset(story.gold.franchises)
     if condition == "LOSO":
         return source_only.get(story.source, frozenset())
@@ -161,7 +167,7 @@ def fit_maps(pairs: Iterable[dict[str, list[tuple[float, bool]]]]) -> dict[str, 
 
 def in_fold(condition: str, train: Story, test: Story) -> bool:
     """May ``train`` teach the calibration ``test`` is judged with?"""
-    if condition == "LOFO":
+    if condition in ("LOFO", LIBRARY):
         return not (train.gold.franchises & test.gold.franchises)
     if condition == "LOSO":
         return train.source != test.source
@@ -320,9 +326,10 @@ def _cell(v: float | None) -> str:
 
 def print_table(title: str, results: dict[str, dict]) -> None:
     print(f"\n{title}")
-    print(f"{'measure':<34}" + "".join(f"{c:>12}" for c in results))
+    width = max(12, *(len(c) + 2 for c in results))
+    print(f"{'measure':<34}" + "".join(f"{c:>{width}}" for c in results))
     for label, get in ROWS:
-        print(f"{label:<34}" + "".join(f"{_cell(get(r)):>12}" for r in results.values()))
+        print(f"{label:<34}" + "".join(f"{_cell(get(r)):>{width}}" for r in results.values()))
 
 
 def main() -> int:
@@ -345,7 +352,25 @@ def main() -> int:
     source_only = source_only_franchises(stories)
     cache: dict = {}
 
+    teachers = [
+        (
+            t.key,
+            TaggedWork(
+                sorted(t.gold.fandoms),
+                sorted(t.gold.characters),
+                ["/".join(sorted(pair)) for pair in t.gold.relationships],
+            ),
+        )
+        for t in stories
+        if t.gold.fandoms and not t.gold.text_only
+    ]
+
     def primers(condition: str) -> Callable[[Story], Primer]:
+        if condition == LIBRARY:
+            return lambda s: with_learned(
+                primer_without(primer, fold_of(condition, s, source_only), cache),
+                learn(w for key, w in teachers if key != s.key),
+            )
         return lambda s: primer_without(primer, fold_of(condition, s, source_only), cache)
 
     # Stage 1: the fandom candidates' features with the unfitted model, the primer whole and
@@ -382,7 +407,7 @@ def main() -> int:
         memo: dict[frozenset[str] | str, dict[str, Steps]] = {}
 
         def get(s: Story) -> dict[str, Steps]:
-            key = s.source if condition == "LOSO" else frozenset(s.gold.franchises)
+            key = s.source if condition == "LOSO" else frozenset(s.gold.franchises)  # LOFO(+lib)
             if key not in memo:
                 memo[key] = fit_maps(
                     p[t.key] for p in pairs.values() for t in stories if in_fold(condition, t, s)

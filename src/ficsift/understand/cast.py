@@ -370,13 +370,24 @@ class Gazetteer:
 
 
 _GAZETTEERS: dict[int, Gazetteer] = {}
+# Primers kept built at once: the shipped one, and a few a library learnt (each re-learning
+# makes a new primer; the oldest is let go rather than kept for the life of the process).
+PRIMERS_KEPT = 8
+
+
+def _remember(cache: dict, key: int, value: object) -> None:
+    cache.pop(key, None)
+    cache[key] = value
+    while len(cache) > PRIMERS_KEPT:
+        del cache[next(iter(cache))]
 
 
 def gazetteer_for(primer: Primer) -> Gazetteer:
-    key = id(primer)
-    if key not in _GAZETTEERS:
-        _GAZETTEERS[key] = Gazetteer(primer)
-    return _GAZETTEERS[key]
+    got = _GAZETTEERS.get(id(primer))
+    if got is None or got.primer is not primer:
+        got = Gazetteer(primer)
+        _remember(_GAZETTEERS, id(primer), got)
+    return got
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -527,10 +538,10 @@ _KNOWLEDGE: dict[int, Knowledge] = {}
 
 def knowledge_for(primer: Primer) -> Knowledge:
     """The primer with AO3's gazetteer (built once per primer)."""
-    key = id(primer)
-    got = _KNOWLEDGE.get(key)
+    got = _KNOWLEDGE.get(id(primer))
     if got is None or got.primer is not primer:
-        got = _KNOWLEDGE[key] = Knowledge(primer, primer.ontology)
+        got = Knowledge(primer, primer.ontology)
+        _remember(_KNOWLEDGE, id(primer), got)
     return got
 
 

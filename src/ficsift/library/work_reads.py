@@ -1,6 +1,6 @@
 """What front ends read of stored works besides search results — blurbs, tag keys, tags
-shared with a work, tag-name autocomplete, facet counts over given works — in SQL both
-backends take (the connection and the dialect of :mod:`ficsift.library.store_core`)."""
+shared with a work, tag-name autocomplete — in SQL both backends take (the connection and
+the dialect of :mod:`ficsift.library.store_core`)."""
 
 from __future__ import annotations
 
@@ -173,19 +173,3 @@ class WorkReads:
                 (self.dialect.list_param(_ids(ids)),),
             )
         }
-
-    def facet_counts(self, ids: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
-        """Tag counts over these works: each type's ``top`` tags, most works first."""
-        if not ids:
-            return {}
-        out: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for r in self.db.execute(
-            "SELECT type, display, n FROM (SELECT t.type AS type, max(t.display) AS display, "
-            "count(DISTINCT t.work_id) AS n, row_number() OVER (PARTITION BY t.type "
-            "ORDER BY count(DISTINCT t.work_id) DESC, t.key) AS rn FROM tag_index t "
-            f"WHERE {self._in('t.work_id')} AND t.effective = 1 AND t.inherited = 0 "
-            "GROUP BY t.type, t.key) counted WHERE rn <= ? ORDER BY type, n DESC, display",
-            (self.dialect.list_param(_ids(ids)), top),
-        ):
-            out[r[0]].append((r[1], int(r[2])))
-        return dict(out)

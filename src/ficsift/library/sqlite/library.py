@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from ficsift.library.base import BatchLost, FileRecord, Library, StoreResult
+from ficsift.library.derived_data import DerivedData
 from ficsift.library.index_rows import WorkValues
+from ficsift.library.reader_state import ReaderState
 from ficsift.library.sqlite.search import SqliteSearch
 from ficsift.library.sqlite.text_index import index_text, unindex_text
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.library.store_core import Dialect, WorkStore
+from ficsift.library.work_reads import WorkReads
 from ficsift.model import Document
 
 SCHEMA_VERSION = "7"
@@ -52,7 +55,7 @@ SQLITE_DIALECT = Dialect(
 )
 
 
-class SqliteLibrary(SqliteSearch, WorkStore, Library):
+class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore, Library):
     dialect = SQLITE_DIALECT
     db: sqlite3.Connection  # the shared code's Connection, and FTS5's
 

@@ -318,6 +318,13 @@ def test_listing_and_stats(library: Library) -> None:
     assert (stats.works, stats.with_text, stats.sources, stats.files) == (2, 2, 2, 2)
     assert stats.by_fandom == [("Buffy the Vampire Slayer", 2)] and stats.size_bytes > 0
     assert library.work_count() == 2 and library.has_work(first) and not library.has_work(99)
+    crossover = doc("x.txt", work_key="ao3:3")
+    crossover.chapters = [chapter(91)]
+    crossover.tags = []
+    crossover.add_tag("Star Trek: Deep Space Nine", TagType.FANDOM)
+    crossover.add_tag("Doctor Who", TagType.FANDOM)
+    store(library, crossover)
+    assert library.rows(1, 2)[0].fandoms == ["Doctor Who", "Star Trek: Deep Space Nine"]
 
 
 def test_blurbs_tag_keys_and_shared_tags(library: Library) -> None:

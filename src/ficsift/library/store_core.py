@@ -64,7 +64,7 @@ class Dialect:
     """The spellings SQLite and PostgreSQL do not share, as the store uses them."""
 
     greatest: str  # the larger of two values: SQLite's scalar max(), PostgreSQL's greatest()
-    join_unit: str  # an aggregate joining {0}'s values with U+001F between them
+    join_unit: str  # an aggregate joining {0}'s values with U+001F between them, in {1}'s order
     in_list: str  # "{0} is one of the list bound to ?": json_each over JSON, or = ANY(array)
     list_param: Callable[[list[Any]], object]  # the bound value in_list expects
     # New ids by ``INSERT … RETURNING id``, else by last_insert_rowid(): in SQLite a RETURNING
@@ -482,7 +482,7 @@ class WorkStore:
         return StoredWork(work_id, doc, sources, updates, work[0], work[1])
 
     def rows(self, limit: int = 50, offset: int = 0) -> list[WorkRow]:
-        fandoms = self.dialect.join_unit.format("display")
+        fandoms = self.dialect.join_unit.format("display", "key")
         return [
             WorkRow(
                 int(r[0]), r[1], json.loads(r[2]), r[3].split("\x1f") if r[3] else [], r[4],

@@ -47,7 +47,7 @@ def _strip_nul(text: str) -> str:
 
 POSTGRES_DIALECT = Dialect(
     greatest="greatest",
-    join_unit="string_agg({0}, chr(31))",
+    join_unit="string_agg({0}, chr(31) ORDER BY {1})",
     in_list="{0} = ANY(?)",
     list_param=list,
     # PostgreSQL text cannot hold NUL (it raises): stored text is the text without it.

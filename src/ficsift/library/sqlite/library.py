@@ -48,7 +48,7 @@ _T = TypeVar("_T")
 
 SQLITE_DIALECT = Dialect(
     greatest="max",
-    join_unit="group_concat({0}, char(31))",
+    join_unit="group_concat({0}, char(31))",  # in the order of the index it reads: key
     in_list="{0} IN (SELECT value FROM json_each(?))",
     list_param=json.dumps,
     returning_ids=False,

@@ -74,7 +74,7 @@ def build(
     lib = open_library(spec)
     if lib.work_count():
         raise SystemExit(f"{spec}: not empty ({lib.work_count():,} works); use --rebuild")
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), time.process_time()
     report = import_paths(lib, [corpus / name for name in REAL])
     real = lib.work_count()
     log(f"  real shared works: {real:,} ({time.perf_counter() - started:.0f}s)")
@@ -95,7 +95,7 @@ def build(
                 rate = (done - last[1]) / max(now - last[0], 1e-9)
                 log(
                     f"  {real + done:,} works ({now - started:.0f}s, {rate:.0f} works/s, "
-                    f"RSS {memory_mb('VmRSS'):.0f} MB)"
+                    f"CPU {time.process_time() - cpu0:.0f}s, RSS {memory_mb('VmRSS'):.0f} MB)"
                 )
                 last[:] = [now, done]
 

@@ -133,6 +133,9 @@ class Pools:
         default_factory=list
     )
     dates: list[str] = field(default_factory=list)
+    # the DS9 blurbs' author tags by type ("fandom", "relationship", "freeform"…), one entry
+    # per use: drawn from, a popular tag comes up as often as readers see it
+    listing_tags: dict[str, list[str]] = field(default_factory=dict)
 
 
 def load_pools(corpus: Path, seed: int, with_listings: bool = True) -> Pools:
@@ -151,6 +154,8 @@ def load_pools(corpus: Path, seed: int, with_listings: bool = True) -> Pools:
             pools.figures.append((s.words, s.kudos, s.hits, s.chapters_posted))
             if doc.published:
                 pools.dates.append(doc.published)
+            for tag in doc.tags:
+                pools.listing_tags.setdefault(tag.type.value, []).append(tag.name)
     return pools
 
 

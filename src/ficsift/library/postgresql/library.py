@@ -187,7 +187,8 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
     ) -> list[StoreResult]:
         items = [storable(given) for given in documents]
         try:
-            with self._store_transaction():
+            # Pipelined: the writes go without waiting for each answer (a read waits).
+            with self._store_transaction(), self.pg.pipeline():
                 return self._write_file(record, items)
         except Exception as failed:
             if self._batching and self.pg.broken:

@@ -270,3 +270,19 @@ def test_explicit_verbs_are_romantic_cues(primer: Primer) -> None:
         "Tara Maclay",
         "Willow Rosenberg",
     )
+
+
+def test_an_unplaced_lead_is_paired_with_the_title_the_story_calls_him_by(
+    primer: Primer,
+) -> None:
+    """No fandom is known, so Marisol's partner is unknown; "the Captain" is the "he"."""
+    lines = [
+        f"“No,” Marisol said, and shook her head. He watched her from the door. ({i})"
+        for i in range(8)
+    ]
+    titled = [*lines, "She had followed the Captain for years.", *lines[:2]]
+    result = find_cast(story(*titled), primer)
+    captain = next(m for m in result.cast if m.name == "The Captain")
+    assert captain.implied and captain.original
+    untitled = find_cast(story(*lines), primer)
+    assert not any(m.implied for m in untitled.cast)

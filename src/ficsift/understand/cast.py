@@ -48,7 +48,7 @@ from ficsift.understand.fandoms import (
 from ficsift.understand.primer import CharacterEntry, Primer, display_name
 from ficsift.understand.pronouns import credit_unnamed_lead
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.textops import lower_words
+from ficsift.understand.textops import TITLE_WORDS, lower_words
 
 MIN_FANDOM_SCORE = 2.0
 CROSSOVER_SHARE = 0.3  # a crossover's lead, in mentions relative to the main fandom's lead
@@ -299,18 +299,6 @@ NOT_NAMES = frozenset(
         "Suddenly",
     ]
 )
-
-
-# Ranks and forms of address before a name: "Rear Admiral Bronner", "Captain Leigh".
-TITLE_WORDS = frozenset(
-    ["Admiral", "Rear", "Vice", "Fleet", "Captain", "Commander", "Commodore", "Colonel",
-     "General", "Major", "Lieutenant", "Sergeant", "Corporal", "Private", "Marshal", "Officer",
-     "Count", "Countess", "Duke", "Duchess", "Baron", "Baroness", "Marquis", "Earl", "Prince",
-     "Princess", "King", "Queen", "Emperor", "Empress", "Lord", "Lady", "Sir", "Dame",
-     "Doctor", "Professor", "Inspector", "Detective", "Constable", "Agent", "Father", "Brother",
-     "Sister", "Uncle", "Aunt", "Mister", "Master", "Herr", "Frau", "Fraulein", "Fräulein",
-     "Madame", "Monsieur", "Mademoiselle", "Senator", "Minister", "Chancellor", "Guildmaster"]
-)  # fmt: skip
 
 
 @dataclass(slots=True)

@@ -34,36 +34,10 @@ from ficsift.understand.primer import (
     _aliases,
     display_name,
 )
+from ficsift.understand.textops import TITLE_WORDS
 
 MIN_WORKS = 2  # works a character needs before its first or last name alone is a name
 MAX_PARTNERS = 4  # partners kept per character, most often tagged first
-# A name ending in a title ("Twelfth Doctor", "The Master") is called by it: "the Doctor".
-TITLE_WORDS = frozenset(
-    [
-        "Doctor",
-        "Master",
-        "Captain",
-        "Commander",
-        "Admiral",
-        "Professor",
-        "Kaiser",
-        "Emperor",
-        "Empress",
-        "King",
-        "Queen",
-        "Prince",
-        "Princess",
-        "General",
-        "Colonel",
-        "Major",
-        "Inspector",
-        "Detective",
-        "Count",
-        "Duke",
-        "Lord",
-        "Lady",
-    ]
-)
 _SIDES_RE = re.compile(r"\s*/\s*")
 
 
@@ -112,6 +86,7 @@ def learn(works: Iterable[TaggedWork]) -> dict[str, FandomEntry]:
         entry = FandomEntry(fandom)
         for name, n in sorted(chars.items()):
             words = display_name(name).split()
+            # "Twelfth Doctor", "The Master": called by the title ("the Doctor").
             titles = (words[-1],) if len(words) > 1 and words[-1] in TITLE_WORDS else ()
             entry.characters[name] = CharacterEntry(
                 name,

@@ -14,6 +14,9 @@ the "he" is the Doctor.
    or both genders heavily when the lead's is unknown).
 3. **The partner**: the lead's known partner in canon (the primer's ``with:`` links, either
    way) takes those paragraphs: the one the story names most, or, if it names none, the first.
+   A lead ficsift cannot place has no known partner; there the partner is the title the story
+   gives someone ("the Doctor", "the Captain": a rank or form of address, capitalised after a
+   lower-case "the"), the one it uses most, if it uses any.
 
 The credited paragraphs go to :attr:`CastMember.implied`; they count as the scenes the
 character is in (relationships) and, at a discount, towards prominence.
@@ -26,7 +29,9 @@ from collections import Counter
 
 from ficsift.understand.primer import Primer
 from ficsift.understand.story import CastMember, StoryText
+from ficsift.understand.textops import TITLE_WORDS
 
+_TITLE_RE = re.compile(r"(?<![\w'’])the ([A-Z][a-z]+)(?![\w'’-])")
 _PRONOUN_RE = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I)
 # Gestures a person makes with their own body: "shook her head", "cleared his throat".  Not
 # "pressed his hand", "covered his mouth", "ran her fingers through his hair" or "bit his lip",
@@ -77,12 +82,18 @@ def credit_unnamed_lead(
 ) -> CastMember | None:
     """Find the hardly-named lead beside a lone named one; returns it (added to ``members``)."""
     named = sorted((m for m in members if m.mentions), key=lambda m: -m.count)
-    if not named or named[0].original:
-        return None  # an original character's partners are not known
+    if not named:
+        return None
     text = story.text
     read_genders(text, named[:8])
     lead = named[0]
-    partners = _partners_of(lead.name, primer)
+    if lead.original:  # a character ficsift cannot place: no partner known, but a title
+        title = _title_used(text, {w for m in members for w in m.name.split()})
+        partners = [title.name] if title else []
+        members_by_title = [title] if title else []
+    else:
+        partners = _partners_of(lead.name, primer)
+        members_by_title = []
     second = named[1].count / lead.count if len(named) > 1 else 0.0
     if second >= LONE_LEAD_SHARE and (
         named[1].name not in partners or second >= 2 * LONE_LEAD_SHARE
@@ -111,6 +122,9 @@ def credit_unnamed_lead(
         theirs = paragraphs["m"] | paragraphs["f"]
     if candidates:
         chosen = max(candidates, key=lambda m: m.count)
+    elif members_by_title:
+        chosen = members_by_title[0]
+        members.append(chosen)
     else:
         entry = next(
             (c for e in primer.fandoms.values() for c in e.characters.values()
@@ -123,6 +137,19 @@ def credit_unnamed_lead(
         members.append(chosen)
     chosen.implied = sorted(theirs)
     return chosen
+
+
+def _title_used(text: str, taken: set[str]) -> CastMember | None:
+    """The title the story calls someone by most ("the Doctor"), as an unplaced character."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for match in _TITLE_RE.finditer(text):
+        word = match.group(1)
+        if word in TITLE_WORDS and word not in taken:
+            spans.setdefault(word, []).append((match.start(1), match.end(1)))
+    if not spans:
+        return None
+    word = max(spans, key=lambda w: (len(spans[w]), w))
+    return CastMember(name=f"The {word}", fandom=None, mentions=spans[word], original=True)
 
 
 def _partners_of(name: str, primer: Primer) -> list[str]:

@@ -13,6 +13,17 @@ from functools import lru_cache
 
 import ahocorasick
 
+# Ranks and forms of address before a name: "Rear Admiral Bronner", "Captain Leigh".
+TITLE_WORDS = frozenset(
+    ["Admiral", "Rear", "Vice", "Fleet", "Captain", "Commander", "Commodore", "Colonel",
+     "General", "Major", "Lieutenant", "Sergeant", "Corporal", "Private", "Marshal", "Officer",
+     "Count", "Countess", "Duke", "Duchess", "Baron", "Baroness", "Marquis", "Earl", "Prince",
+     "Princess", "King", "Queen", "Emperor", "Empress", "Lord", "Lady", "Sir", "Dame",
+     "Doctor", "Professor", "Inspector", "Detective", "Constable", "Agent", "Father", "Brother",
+     "Sister", "Uncle", "Aunt", "Mister", "Master", "Herr", "Frau", "Fraulein", "Fräulein",
+     "Madame", "Monsieur", "Mademoiselle", "Senator", "Minister", "Chancellor", "Guildmaster"]
+)  # fmt: skip
+
 # The language shows in a story's opening: language checks read this much of it (~5,000 words).
 LANGUAGE_SAMPLE_CHARS = 30_000
 

@@ -90,13 +90,19 @@ def sides(name: str) -> frozenset[str]:
 
 
 def same_character(a: str, b: str) -> bool:
-    """Same person: equal canonical names, or one side is a name part of the other
-    ("clara" vs "Clara Oswin Oswald") — gold tags the primer cannot resolve stay raw."""
+    """Same person: equal canonical names, or one side's name words are all words of the
+    other's ("clara" or "Clara Oswald" vs "Clara Oswin Oswald", "the Doctor" vs "Twelfth
+    Doctor": an article is no part of a name) — gold tags the primer cannot resolve stay raw."""
     if fold(a) == fold(b):
         return True
-    parts_a = {fold(p) for p in display_name(a).split()}
-    parts_b = {fold(p) for p in display_name(b).split()}
-    return fold(display_name(a)) in parts_b or fold(display_name(b)) in parts_a
+    parts_a = {fold(p) for p in display_name(a).split()} - _ARTICLES
+    parts_b = {fold(p) for p in display_name(b).split()} - _ARTICLES
+    if fold(display_name(a)) in parts_b or fold(display_name(b)) in parts_a:
+        return True
+    return bool(parts_a and parts_b) and (parts_a <= parts_b or parts_b <= parts_a)
+
+
+_ARTICLES = frozenset({"the", "a", "an"})
 
 
 def same_pair(a: frozenset[str], b: frozenset[str]) -> bool:

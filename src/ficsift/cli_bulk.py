@@ -48,7 +48,7 @@ def bulk_command(
     json_out: JsonOption = False,
 ) -> None:  # fmt: skip
     """Read fics into a library on Ray (local or a cluster): like `add`, for archives."""
-    from ficsift.bulk import Cluster, bulk_import
+    from ficsift.bulk import Cluster, RayUnavailable, bulk_import
     from ficsift.cli import print_import_report
     from ficsift.library import open_library
 
@@ -61,7 +61,11 @@ def bulk_command(
     paths = [p.absolute() for p in sources]
     cluster = Cluster(address=address, workers=workers, temp_dir=ray_temp)
     with lib:
-        report = bulk_import(lib, paths, cluster, progress=None if json_out else _Progress())
+        try:
+            report = bulk_import(lib, paths, cluster, progress=None if json_out else _Progress())
+        except RayUnavailable as exc:
+            err.print(f"ficsift: {' '.join(str(exc).split())}")
+            raise typer.Exit(2) from None
         search_commands.refresh_index(lib, show_progress=not json_out)
     print_import_report(report, json_out)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,20 @@ def test_a_failed_ray_task_costs_its_files_and_the_run_goes_on(
     [failed] = [r for r in results if r.failures]
     assert failed.found.path == str(explode) and not failed.parts
     assert "Ray task failed" in failed.failures[0].reason
+
+
+def test_a_ray_that_cannot_start_is_one_line_and_nothing_is_stored(
+    sample: list[Path], tmp_path: Path
+) -> None:
+    # A new process: this one's Ray is running.  Ray's sockets cannot live this deep.
+    deep = tmp_path / ("deep" * 20)
+    into = tmp_path / "lib"
+    args = ["bulk", str(sample[0]), "--into", str(into), "--ray-temp", str(deep)]
+    done = subprocess.run(
+        [sys.executable, "-m", "ficsift.cli", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("ficsift: cannot start Ray (a local Ray): ")
+    assert len(done.stderr.splitlines()) == 1 and "107 bytes" in done.stderr
+    with SqliteLibrary(into) as lib:
+        assert lib.work_count() == 0

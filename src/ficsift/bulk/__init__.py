@@ -9,7 +9,7 @@ killed resumes from the files it had not stored (see docs/bulk.md).
 
 from __future__ import annotations
 
-from ficsift.bulk.cluster import Cluster, RaySession
+from ficsift.bulk.cluster import Cluster, RaySession, RayUnavailable
 from ficsift.bulk.pipeline import bulk_import
 
-__all__ = ["Cluster", "RaySession", "bulk_import"]
+__all__ = ["Cluster", "RaySession", "RayUnavailable", "bulk_import"]

@@ -24,6 +24,10 @@ class Cluster:
     temp_dir: str | None = None
 
 
+class RayUnavailable(RuntimeError):
+    """Ray could not be started or reached: the whole import waits for it, nothing was read."""
+
+
 class RaySession:
     """Ray for one import, started on first use and shut down at the end if started here.
 
@@ -47,16 +51,20 @@ class RaySession:
         local = cluster.address is None
         # A local Ray turns on token authentication (good) and warns that it did (noise).
         logging.getLogger("ray._private.authentication").setLevel(logging.ERROR)
-        ray.init(
-            address=cluster.address,
-            num_cpus=cluster.workers if local else None,
-            include_dashboard=False,
-            log_to_driver=False,  # the workers' output would interleave with the report
-            logging_level=logging.WARNING,
-            # A local Ray listens on the loopback interface only.
-            _node_ip_address="127.0.0.1" if local else None,
-            _temp_dir=cluster.temp_dir if local else None,
-        )
+        try:
+            ray.init(
+                address=cluster.address,
+                num_cpus=cluster.workers if local else None,
+                include_dashboard=False,
+                log_to_driver=False,  # the workers' output would interleave with the report
+                logging_level=logging.WARNING,
+                # A local Ray listens on the loopback interface only.
+                _node_ip_address="127.0.0.1" if local else None,
+                _temp_dir=cluster.temp_dir if local else None,
+            )
+        except Exception as exc:  # no cluster at the address, no room for a local one, …
+            where = cluster.address or "a local Ray"
+            raise RayUnavailable(f"cannot start Ray ({where}): {exc}") from exc
         self._started = True
         quiet_ray_data()
 

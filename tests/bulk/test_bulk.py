@@ -7,6 +7,7 @@ import json
 import pickle
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +204,23 @@ def test_a_ray_that_cannot_start_is_one_line_and_nothing_is_stored(
     assert len(done.stderr.splitlines()) == 1 and "107 bytes" in done.stderr
     with SqliteLibrary(into) as lib:
         assert lib.work_count() == 0
+
+
+def test_bulk_into_postgresql_makes_the_library_add_makes(
+    ray_cluster: Cluster, sample: list[Path], added: list[tuple[Any, ...]]
+) -> None:
+    from tests.library.conftest import NO_POSTGRES, POSTGRES_URL, drop_schema, postgres_class
+
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    schema = f"t_bulk_{uuid.uuid4().hex[:12]}"
+    try:
+        with postgres_class()(POSTGRES_URL, schema=schema) as lib:
+            report = bulk_import(lib, sample, ray_cluster)
+            assert not report.failures and report.files == len(sample)
+            assert works(lib) == added
+            again = bulk_import(lib, sample, ray_cluster)
+            assert again.counts["unchanged"] == report.works
+            assert works(lib) == added
+    finally:
+        drop_schema(schema)

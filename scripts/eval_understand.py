@@ -52,7 +52,16 @@ from eval_corpus import (
     same_character,
     same_pair,
 )
-from ficsift.understand.calibration import RAW, Calibration, Steps, fit_logistic, fit_steps
+from ficsift.understand.calibration import (
+    EXCLUSION_PRECISION,
+    NEVER,
+    RAW,
+    Calibration,
+    Steps,
+    fit_logistic,
+    fit_precise_at,
+    fit_steps,
+)
 from ficsift.understand.infer import understand
 from ficsift.understand.learned import TaggedWork, learn, with_learned
 from ficsift.understand.primer import Primer, load_primer
@@ -281,7 +290,8 @@ def reliability(pairs: list[tuple[float, bool]]) -> dict:
         ece += len(b) / len(pairs) * abs(acc - conf)
         table.append({"bin": f"{i / BINS:.1f}-{(i + 1) / BINS:.1f}", "n": len(b),
                       "confidence": round(conf, 3), "right": round(acc, 3)})  # fmt: skip
-    return {"n": len(pairs), "ece": round(ece, 4) if pairs else None, "table": table}
+    return {"n": len(pairs), "ece": round(ece, 4) if pairs else None, "table": table,
+            "precise_at": fit_precise_at(pairs)}  # fmt: skip
 
 
 def calibration_report(
@@ -428,8 +438,13 @@ def main() -> int:
         c: calibration_report(stories, readings[c], primer, maps_for(c)) for c in CONDITIONS
     }
     if opts.write_calibration:
+        # The exclusion bars from the cross-validated reading: what a guess on a fandom the
+        # reader's library does not know earns.
+        bars = {k: r["precise_at"] for k, r in calibration["LOFO"].items() if r["precise_at"]}
         shipped = Calibration(
-            fandom=fandom_calibration("in-sample")(stories[0]).fandom, maps=shipped_maps
+            fandom=fandom_calibration("in-sample")(stories[0]).fandom,
+            maps=shipped_maps,
+            precise_at=bars,
         )
         target = Path(opts.write_calibration)
         target.write_text(json.dumps(shipped.to_json(), indent=1, sort_keys=True) + "\n")
@@ -475,6 +490,14 @@ def main() -> int:
         for c in CONDITIONS:
             r = calibration[c].get(k)
             cells.append(f"{_cell(r['ece'])} (n={r['n']})" if r else "—")
+        print(f"  {k:<16}" + "".join(f"{x:>16}" for x in cells))
+    print(
+        f"\nexclusion bar (lowest confidence with precision >= {EXCLUSION_PRECISION} above it; "
+        f"{NEVER}: no level that precise; —: too few tags):"
+    )
+    print(f"  {'tag type':<16}" + "".join(f"{c:>16}" for c in CONDITIONS))
+    for k in kinds:
+        cells = [str((calibration[c].get(k) or {}).get("precise_at") or "—") for c in CONDITIONS]
         print(f"  {k:<16}" + "".join(f"{x:>16}" for x in cells))
     print("\nreliability, cross-validated (LOFO): bin  n  mean confidence  share right")
     for k in kinds:

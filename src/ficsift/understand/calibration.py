@@ -13,6 +13,11 @@ the calibration error of both.
 * **other tag types** — a monotone (isotonic) map of the raw confidence, interpolated
   between its steps; a type with too little data keeps its raw confidence.
 
+**Acting on a guess.**  A search that excludes or blacklists a tag acts on an inferred one
+only from a confidence up: by default :meth:`Calibration.exclusion_bar`, the lowest
+confidence above which the eval found at least :data:`EXCLUSION_PRECISION` of that type's
+inferred tags right (leave one fandom out), fitted with the rest.  The reader may set another.
+
 The fitted parameters live in ``data/calibration.json`` (a few hundred bytes), read once.
 """
 
@@ -30,6 +35,10 @@ from typing import Any
 DATA_FILE = "calibration.json"
 # A wrong fandom costs a reader about twice what "don't know" does: name it at 2:1 odds.
 FANDOM_BAR = 2 / 3
+# An exclusion acts on a guessed tag where guesses are right this often (issue 12).
+EXCLUSION_PRECISION = 0.9
+MIN_ABOVE = 10  # tags above a bar the eval must have seen before it trusts the bar
+NEVER = 1.01  # an exclusion bar no confidence reaches: guesses of the type never that precise
 
 
 def logit(p: float) -> float:
@@ -89,10 +98,19 @@ class Calibration:
     maps: dict[str, Steps] = field(default_factory=dict)  # tag type -> map
     fandom_bar: float = FANDOM_BAR
     model: dict[str, float] = field(default_factory=dict)  # fitted FandomModel parameters
+    precise_at: dict[str, float] = field(default_factory=dict)  # tag type -> exclusion bar
 
     def confidence(self, tag_type: str, raw: float) -> float:
         m = self.maps.get(tag_type)
         return m(raw) if m is not None else raw
+
+    def exclusion_bar(self, tag_type: str) -> float:
+        """The confidence from which an inferred tag of ``tag_type`` (a kind of
+        ``ficsift.understand.infer.calibration_kind``) is right at least
+        :data:`EXCLUSION_PRECISION` of the time.  :data:`NEVER` (above 1) where the eval saw
+        enough of them and no level was that precise: a guess alone never excludes; with too
+        few to judge, that precision itself (the confidence is a calibrated probability)."""
+        return self.precise_at.get(tag_type, EXCLUSION_PRECISION)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,6 +118,7 @@ class Calibration:
             "fandom_bar": self.fandom_bar,
             "fandom_model": self.model,
             "maps": {k: v.to_json() for k, v in sorted(self.maps.items())},
+            "precise_at": dict(sorted(self.precise_at.items())),
         }
 
     @classmethod
@@ -117,6 +136,7 @@ class Calibration:
             maps=maps,
             fandom_bar=float(data.get("fandom_bar", FANDOM_BAR)),
             model={k: float(v) for k, v in (data.get("fandom_model") or {}).items()},
+            precise_at={k: float(v) for k, v in (data.get("precise_at") or {}).items()},
         )
 
 
@@ -159,6 +179,25 @@ def fit_steps(pairs: Sequence[tuple[float, bool]], min_n: int = 30) -> Steps | N
     rate = sum(y for _, y in pts) / len(pts)
     ys = tuple(round((b[1] + 2 * rate) / (b[2] + 2), 4) for b in blocks)
     return Steps(xs, ys)
+
+
+def fit_precise_at(
+    pairs: Sequence[tuple[float, bool]], precision: float = EXCLUSION_PRECISION
+) -> float | None:
+    """The lowest confidence ``t`` such that the tags at ``t`` or above are right at least
+    ``precision`` of the time, at least :data:`MIN_ABOVE` of them; :data:`NEVER` if there is
+    none; None with fewer than :data:`MIN_ABOVE` tags to judge by."""
+    if len(pairs) < MIN_ABOVE:
+        return None
+    pts = sorted(pairs, reverse=True)
+    best = None
+    right = 0
+    for n, (c, ok) in enumerate(pts, start=1):
+        right += ok
+        last = n == len(pts) or pts[n][0] != c
+        if last and n >= MIN_ABOVE and right / n >= precision:
+            best = c
+    return NEVER if best is None else round(best, 3)
 
 
 def fit_logistic(

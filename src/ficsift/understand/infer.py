@@ -134,6 +134,20 @@ def calibration_kind(tag: Tag) -> str | None:
     return {TagType.FREEFORM: "freeform", TagType.RATING: "rating"}.get(tag.type)
 
 
+def acts_on(tag: Tag, bar: float | None = None, calibration: Calibration | None = None) -> bool:
+    """Should an exclusion or a blacklist entry naming ``tag`` act on it?  Always on the
+    author's own tag; on a guessed one only from a confidence up: ``bar`` (the reader's
+    choice), else the calibration's measured bar for the tag's type (the level where the
+    eval found guesses right 90% of the time).  What search calls to hide a work by a tag."""
+    if tag.origin != TagOrigin.INFERRED:
+        return True
+    if bar is None:
+        kind = "fandom" if tag.type == TagType.FANDOM else calibration_kind(tag)
+        # A type the eval does not judge (trigger labels) gets the precision itself as its bar.
+        bar = (calibration or load_calibration()).exclusion_bar(kind or "")
+    return (tag.confidence or 0.0) >= bar
+
+
 def _calibrate(tags: list[Tag], calibration: Calibration) -> None:
     """Inferred confidences become measured probabilities (the raw one is kept in extra)."""
     for tag in tags:

@@ -21,6 +21,7 @@ from ficsift.cli_support import (
     styled,
 )
 from ficsift.library import Library
+from ficsift.library.filters import MAX_NUMBER
 from ficsift.library.query import (
     BlacklistEntry,
     BlacklistKind,
@@ -40,7 +41,6 @@ from ficsift.search import (
     similar,
 )
 from ficsift.search.index import SEMANTIC_MODEL
-from ficsift.search.parse import MAX_NUMBER
 
 blacklist_app = typer.Typer(help="Tags, authors and works you never want to see.")
 

@@ -17,6 +17,7 @@ from psycopg import sql
 
 from ficsift.library import BatchLost, FileRecord, Library, Outcome
 from ficsift.library.query import INT64_MAX
+from ficsift.library.postgresql.library import SCHEMA_VERSION
 from ficsift.model import Chapter, Document, Source, Stats, TagType
 from tests.library.conftest import POSTGRES_URL, postgres_class
 
@@ -139,7 +140,7 @@ def test_opening_an_empty_schema_from_several_processes_at_once(pg_schema: str) 
     assert errors == []
     lib = _open(pg_schema)
     try:
-        assert lib._stored_version() == "1"
+        assert lib._stored_version() == SCHEMA_VERSION
         assert lib.work_count() == 0
     finally:
         lib.close()
@@ -156,7 +157,7 @@ def test_an_older_library_is_migrated_and_reindexed_on_open(pg: Any, pg_schema: 
     pg.close()
     lib = _open(pg_schema)
     try:
-        assert lib._stored_version() == "1"
+        assert lib._stored_version() == SCHEMA_VERSION
         assert lib.db.execute("SELECT count(*) FROM search_rows").fetchone()[0] == 1
         word = story(1).split()[0]
         hit = lib.db.execute(

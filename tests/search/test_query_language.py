@@ -6,7 +6,7 @@ import pytest
 
 from ficsift.library.query import Crossover, Range, ReadingStatus, Sort, TagFilter, TagGroup
 from ficsift.model import TagType
-from ficsift.search.parse import QuerySyntaxError, parse_query, query_to_text
+from ficsift.search import QuerySyntaxError, parse_query, query_to_text
 
 
 def never_tag(_: str) -> bool:

@@ -12,7 +12,7 @@ import pytest
 from ficsift.importer import import_paths
 from ficsift.library import SqliteLibrary
 from ficsift.library.tag_keys import TagResolver
-from ficsift.search.parse import parse_query, query_to_text
+from ficsift.search import parse_query, query_to_text
 
 RESOLVER = TagResolver(None)
 TODAY = date.today()

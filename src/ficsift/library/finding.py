@@ -41,9 +41,11 @@ class SaidQuery(Protocol):
 class Finding:
     db: Connection
 
-    if TYPE_CHECKING:  # the reader's state mixin gives it (declared here, not shadowed)
+    if TYPE_CHECKING:  # other mixins give these (declared here, not shadowed)
 
         def blacklist(self) -> list[BlacklistEntry]: ...
+
+        def _facets_sql(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]: ...
 
     # -- what each backend supplies ------------------------------------------------------
 

@@ -154,47 +154,7 @@ class Query:
     semantic: bool = True  # rank free text by meaning as well as by words
 
     def describe(self) -> list[str]:
-        """What this query asks, one English phrase per part."""
-        parts: list[str] = []
-        if self.text:
-            parts.append(f"text matches {self.text!r}")
-        parts += [f"has {g.describe()}" for g in self.include]
-        parts += [f"not {t.describe()}" for t in self.exclude]
-        if self.ratings:
-            parts.append("rated " + " or ".join(self.ratings))
-        if self.categories:
-            parts.append("category " + " or ".join(self.categories))
-        if self.complete is not None:
-            parts.append("complete" if self.complete else "in progress")
-        if self.abandoned is not None:
-            parts.append("abandoned" if self.abandoned else "not abandoned")
-        if self.series:
-            parts.append("in series " + " or ".join(f"“{s}”" for s in self.series))
-        for what, rng in (("words", self.words), ("chapters", self.chapters),
-                          ("kudos", self.kudos), ("published", self.published),
-                          ("updated", self.updated)):  # fmt: skip
-            if not rng.is_open:
-                parts.append(rng.describe(what))
-        if self.languages:
-            parts.append("in " + " or ".join(self.languages))
-        if self.crossover is Crossover.EXCLUDE:
-            parts.append("no crossovers")
-        elif self.crossover is Crossover.ONLY:
-            parts.append("crossovers only")
-        if self.main_pairing:
-            parts.append("relationships must be the main pairing")
-        if self.max_relationships is not None:
-            parts.append(f"at most {self.max_relationships} relationships")
-        if self.has_text is not None:
-            parts.append("with story text" if self.has_text else "metadata only")
-        if self.author_tags_only:
-            parts.append("author tags only")
-        if self.reading:
-            parts.append("reading status " + " or ".join(s.value for s in self.reading))
-        if self.hide_read:
-            parts.append("hiding works you have read")
-        if self.authors:
-            parts.append("by " + " or ".join(self.authors))
-        if self.use_blacklist and self.blacklist:
-            parts.append(f"blacklist applied ({len(self.blacklist)} entries)")
-        return parts
+        """What this query asks, one English phrase per part (the filter table says it)."""
+        from ficsift.library.filters import describe
+
+        return describe(self)

@@ -173,3 +173,17 @@ class WorkReads:
                 (self.dialect.list_param(_ids(ids)),),
             )
         }
+
+    def _facets_sql(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
+        """The ``top`` most frequent tags of each type among the matched works, counted in SQL."""
+        out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for r in self.db.execute(
+            "SELECT type, display, n FROM (SELECT t.type AS type, max(t.display) AS display, "
+            "count(DISTINCT t.work_id) AS n, row_number() OVER (PARTITION BY t.type "
+            "ORDER BY count(DISTINCT t.work_id) DESC, t.key) AS rn FROM tag_index t "
+            f"WHERE {self._in('t.work_id')} AND t.effective = 1 AND t.inherited = 0 "
+            "GROUP BY t.type, t.key) ranked WHERE rn <= ? ORDER BY type, n DESC, display",
+            (self.dialect.list_param(_ids(matched)), top),
+        ):
+            out[r[0]].append((r[1], int(r[2])))
+        return dict(out)

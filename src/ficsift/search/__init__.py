@@ -4,9 +4,10 @@ from ficsift.search import parse_query, search
 page = search(library, parse_query('vampire willow -"Major Character Death" sort:quality'))
 """
 
+from ficsift.library.filters import query_to_text
 from ficsift.search.engine import quality_report, search
 from ficsift.search.index import refresh
-from ficsift.search.parse import QuerySyntaxError, parse_query, query_to_text
+from ficsift.search.parse import QuerySyntaxError, parse_query
 from ficsift.search.results import Hit, SearchPage
 from ficsift.search.similar import similar
 

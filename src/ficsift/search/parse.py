@@ -22,45 +22,22 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ficsift.library.query import (
-    INT64_MAX,
-    Crossover,
-    Query,
-    Range,
-    ReadingStatus,
-    Sort,
-    TagFilter,
-    TagGroup,
-)
+from ficsift.library.filters import BY_KEY, FILTERS, Tags
+from ficsift.library.query import Query, TagFilter, TagGroup
 from ficsift.model import TagType
 
 TAG_KEYS: dict[str, TagType | None] = {
-    "tag": None, "t": None, "fandom": TagType.FANDOM, "f": TagType.FANDOM,
-    "character": TagType.CHARACTER, "char": TagType.CHARACTER, "c": TagType.CHARACTER,
-    "ship": TagType.RELATIONSHIP, "relationship": TagType.RELATIONSHIP, "rel": TagType.RELATIONSHIP,
-    "p": TagType.RELATIONSHIP, "freeform": TagType.FREEFORM, "trope": TagType.FREEFORM,
-    "warning": TagType.WARNING, "w": TagType.WARNING,
-}  # fmt: skip
-NUMBER_KEYS = {"words": "words", "chapters": "chapters", "kudos": "kudos"}
-DATE_KEYS = {"published": "published", "updated": "updated"}
-SWITCH_KEYS = (
-    "rating", "category", "cat", "lang", "language", "author", "by", "complete", "wip",
-    "status", "crossover", "main", "text", "tags", "hide", "reading", "blacklist", "semantic",
-    "sort", "ships", "series",
-)  # fmt: skip
-FILTER_KEYS = frozenset([*TAG_KEYS, *NUMBER_KEYS, *DATE_KEYS, *SWITCH_KEYS])
+    key: f.type for f in FILTERS if isinstance(f, Tags) for key in f.keys
+}
+FILTER_KEYS = frozenset(BY_KEY)
 PROSE_WORDS = 8  # plain words from which a query is prose (a pasted summary), not filters
-YES = {"yes", "y", "true", "on", "1"}
-NO = {"no", "n", "false", "off", "0"}
 _TOKEN_RE = re.compile(
     r"""(?P<neg>-)?(?:(?P<key>[A-Za-z]+)(?P<op>:|>=|<=|>|<|=))?(?P<value>(?:"[^"]*"|[^\s"])+|"[^"]*)?"""
 )
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 class QuerySyntaxError(ValueError):
@@ -247,163 +224,17 @@ def _apply(query: Query, tok: _Token, text: str) -> None:
         at_value = tok.value_start >= 0 and not any(m in message for m in _AT_FILTER)
         return QuerySyntaxError(message, tok.value_start if at_value else tok.start, text)
 
+    found = BY_KEY.get(key)
+    if found is None:
+        raise fail(f"unknown filter {key!r}")
     values = [v for v in _alternatives(raw, key, fail) if v]
     if not values:
         raise fail(f"{key}: needs a value")
-    if key in TAG_KEYS:
-        if op != ":":
-            raise fail(f"use {key}:value")
-        filters = tuple(TagFilter(v, TAG_KEYS[key]) for v in values)
-        if tok.negate:
-            query.exclude.extend(filters)
-        else:
-            query.include.append(TagGroup(filters))
-        return
-    if tok.negate:
+    if tok.negate and not found.negatable:
         raise fail(f"{key} cannot be negated")
-    value = values[0]
-    if key in NUMBER_KEYS or key == "ships":
-        bounds = _range(op, value, fail, number=True)
-        if key == "ships":
-            if bounds.high is None or bounds.low is not None:
-                raise fail("use ships<=N (at most N relationships)")
-            query.max_relationships = int(bounds.high)
-        else:
-            setattr(query, NUMBER_KEYS[key], bounds)
-    elif key in DATE_KEYS:
-        setattr(query, DATE_KEYS[key], _range(op, value, fail, number=False))
-    elif op != ":":
+    if op != ":" and not found.comparisons and not found.negatable:
         raise fail(f"{key} takes {key}:value, not {op}")
-    elif key == "rating":
-        query.ratings.extend(values)
-    elif key in ("category", "cat"):
-        query.categories.extend(values)
-    elif key in ("lang", "language"):
-        query.languages.extend(values)
-    elif key in ("author", "by"):
-        query.authors.extend(values)
-    elif key == "complete":
-        query.complete = _yes_no(value, fail)
-    elif key == "wip":
-        if value.lower() in ("abandoned", "active"):
-            query.complete, query.abandoned = False, value.lower() == "abandoned"
-        else:
-            query.complete = not _yes_no(value, fail)
-    elif key == "series":
-        query.series.extend(values)
-    elif key == "status":
-        if value.lower() not in ("complete", "wip", "in-progress"):
-            raise fail("status is complete or wip")
-        query.complete = value.lower() == "complete"
-    elif key == "crossover":
-        lowered = value.lower()
-        query.crossover = (Crossover.ONLY if lowered == "only" else Crossover.ANY
-                           if lowered in YES | {"any"} else Crossover.EXCLUDE
-                           if lowered in NO else _bad(fail, "crossover is yes, no or only"))  # fmt: skip
-    elif key == "main":
-        query.main_pairing = _yes_no(value, fail)
-    elif key == "text":
-        query.has_text = _yes_no(value, fail)
-    elif key == "tags":
-        if value.lower() not in ("author", "all"):
-            raise fail("tags is author or all")
-        query.author_tags_only = value.lower() == "author"
-    elif key == "hide":
-        if value.lower() != "read":
-            raise fail("hide takes read")
-        query.hide_read = True
-    elif key == "reading":
-        try:
-            query.reading.extend(ReadingStatus(v.lower()) for v in values)
-        except ValueError:
-            raise fail("reading is want, reading, read or dropped") from None
-    elif key == "blacklist":
-        query.use_blacklist = _yes_no(value, fail)
-    elif key == "semantic":
-        query.semantic = _yes_no(value, fail)
-    elif key == "sort":
-        try:
-            query.sort = Sort(value.lower())
-        except ValueError:
-            raise fail("sort is one of " + ", ".join(s.value for s in Sort)) from None
-    else:
-        raise fail(f"unknown filter {key!r}")
-
-
-def _bad(fail: Callable[[str], QuerySyntaxError], message: str) -> Crossover:
-    raise fail(message)
-
-
-def _yes_no(value: str, fail: Callable[[str], QuerySyntaxError]) -> bool:
-    lowered = value.lower()
-    if lowered in YES:
-        return True
-    if lowered in NO:
-        return False
-    raise fail(f"expected yes or no, not {value!r}")
-
-
-def _range(op: str, value: str, fail: Callable[[str], QuerySyntaxError], number: bool) -> Range:
-    def convert(v: str) -> int | str | None:
-        v = v.strip()
-        if not v:
-            return None
-        if number:
-            return _number(v, fail)
-        if not _DATE_RE.match(v):
-            raise fail(f"{v!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
-        return v
-
-    if op == ":" and ".." in value:
-        low, high = value.split("..", 1)
-        upper = convert(high)
-        return Range(convert(low), _date_end(upper) if isinstance(upper, str) else upper)
-    one = convert(value)
-    if one is None:
-        raise fail("a value is missing")
-    if op in (">", ">="):
-        if op == ">" and isinstance(one, int):
-            one += 1
-        return Range(one, None)
-    if op in ("<", "<="):
-        if op == "<" and isinstance(one, int):
-            one -= 1
-        return Range(None, _date_end(one) if isinstance(one, str) and op == "<=" else one)
-    return Range(one, one if number else _date_end(str(one)))
-
-
-# The largest number a query takes: one more (words>N means N+1 and up) still fits SQLite.
-MAX_NUMBER = INT64_MAX - 1
-
-
-def _number(v: str, fail: Callable[[str], QuerySyntaxError]) -> int:
-    """``5000``, ``5,000``, ``5k``, ``2.5k``, ``1e4`` as a whole number, exactly when written
-    as one; one past SQLite's integers ("words>99999999999999999999", "kudos>=1e400") is a
-    syntax error, not an OverflowError further on."""
-    cleaned = v.replace(",", "").replace("_", "").lower()
-    scale = 1000 if cleaned.endswith("k") else 1
-    digits = cleaned.removesuffix("k")
-    shown = v if len(v) <= 30 else v[:29] + "…"
-    try:
-        value = int(digits) * scale  # exact, however long (a float rounds past 2^53)
-    except ValueError:  # not an integer (or thousands of digits: Python refuses those)
-        try:
-            real = float(digits) * scale
-        except ValueError:
-            raise fail(f"{shown!r} is not a number") from None
-        if math.isnan(real):
-            raise fail(f"{shown!r} is not a number") from None
-        if math.isinf(real):
-            raise fail(f"{shown!r} is too large (at most {MAX_NUMBER})") from None
-        value = int(real)
-    if abs(value) > MAX_NUMBER:
-        raise fail(f"{shown!r} is too large (at most {MAX_NUMBER})")
-    return value
-
-
-def _date_end(date: str) -> str:
-    """``2020`` as an upper bound means the end of 2020 (dates compare as text)."""
-    return {4: date + "-12-31", 7: date + "-31"}.get(len(date), date)
+    found.apply(query, op, values, tok.negate, fail)
 
 
 def _known_tag(phrase: str) -> bool:
@@ -415,59 +246,3 @@ def _known_tag(phrase: str) -> bool:
         return True
     onto = load_primer().ontology
     return onto is not None and onto.canonical(phrase) is not None
-
-
-def _quote(value: str) -> str:
-    return f'"{value}"' if re.search(r'[\s|:"<>=]', value) or not value else value
-
-
-def query_to_text(query: Query) -> str:
-    """The query in the inline language (what the search box shows)."""
-    parts: list[str] = [query.text] if query.text else []
-    names = {v: k for k, v in reversed(list(TAG_KEYS.items()))}
-
-    def tag(f: TagFilter) -> str:
-        return _quote(f.text)
-
-    for group in query.include:
-        kind = group.any_of[0].type
-        parts.append(f"{names[kind]}:" + "|".join(tag(f) for f in group.any_of))
-    for f in query.exclude:
-        parts.append(f"-{names[f.type]}:{tag(f)}")
-    for key, values in (("rating", query.ratings), ("category", query.categories),
-                        ("lang", query.languages), ("author", query.authors),
-                        ("series", query.series)):  # fmt: skip
-        if values:
-            parts.append(f"{key}:" + "|".join(_quote(v) for v in values))
-    for key, rng in (("words", query.words), ("chapters", query.chapters),
-                     ("kudos", query.kudos), ("published", query.published),
-                     ("updated", query.updated)):  # fmt: skip
-        if not rng.is_open:
-            low = "" if rng.low is None else rng.low
-            high = "" if rng.high is None else rng.high
-            parts.append(f"{key}:{low}..{high}")
-    if query.abandoned is not None:
-        parts.append(f"wip:{'abandoned' if query.abandoned else 'active'}")
-    elif query.complete is not None:
-        parts.append(f"complete:{'yes' if query.complete else 'no'}")
-    if query.crossover is not Crossover.ANY:
-        parts.append(f"crossover:{'only' if query.crossover is Crossover.ONLY else 'no'}")
-    if query.main_pairing:
-        parts.append("main:yes")
-    if query.max_relationships is not None:
-        parts.append(f"ships<={query.max_relationships}")
-    if query.has_text is not None:
-        parts.append(f"text:{'yes' if query.has_text else 'no'}")
-    if query.author_tags_only:
-        parts.append("tags:author")
-    if query.hide_read:
-        parts.append("hide:read")
-    if query.reading:
-        parts.append("reading:" + "|".join(s.value for s in query.reading))
-    if not query.use_blacklist:
-        parts.append("blacklist:off")
-    if not query.semantic:
-        parts.append("semantic:off")
-    if query.sort is not Sort.RELEVANCE:
-        parts.append(f"sort:{query.sort.value}")
-    return " ".join(parts)

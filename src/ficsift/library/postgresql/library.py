@@ -30,7 +30,7 @@ from ficsift.library.store_core import Dialect, WorkStore
 from ficsift.library.work_reads import WorkReads
 from ficsift.model import Document
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: work_text.body holds every field, not only notes and story
 # PostgreSQL's tsvector holds at most 1 MB.  Stored positions make a vector cost up to ~2
 # bytes per character of text of many distinct short words (measured: 500k characters of
 # random words, 944 KB; a 2 MB English novel, 461 KB, as positions stop at 256 a word), so
@@ -230,15 +230,16 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
         """Nothing to do first: a work's text row is replaced whole by _index_text."""
 
     def _index_text(self, work_id: int, values: WorkValues, new_body: str | None) -> None:
-        title, authors, summary, tags, notes = (v[:HEAD_CHARS] for v in values.fts)
+        # body holds every field so that words of one query found in different fields (a
+        # title word and a story word) still match one work, as SQLite's work_fts does
+        fields = tuple(v[:HEAD_CHARS] for v in values.fts)
+        short = "\n".join(fields)
         if new_body is not None:
-            body = f"{notes}\n{new_body[:BODY_CHARS]}"[:BODY_CHARS]
-            self.db.execute(_TEXT_UPSERT.format(body="?"), (work_id, title, authors, summary,
-                                                             tags, body))  # fmt: skip
+            body = f"{short}\n{new_body[:BODY_CHARS]}"[:BODY_CHARS]
+            self.db.execute(_TEXT_UPSERT.format(body="?"), (work_id, *fields[:4], body))
             return
         self.db.execute(
-            _TEXT_UPSERT.format(body=_STORED_BODY),
-            (work_id, title, authors, summary, tags, notes, work_id),
+            _TEXT_UPSERT.format(body=_STORED_BODY), (work_id, *fields[:4], short, work_id)
         )
 
     def size_on_disk(self) -> int:
@@ -257,7 +258,7 @@ def _vector(weight: str, text: str = "?", limit: int = HEAD_CHARS) -> str:
     return f"setweight(to_tsvector('english', left({text}, {limit})), '{weight}')"
 
 
-# The notes and the text source's chapters, as SQLite's work_text view joins them.
+# The short fields and the text source's chapters (a re-index reads the story back).
 _STORED_BODY = (
     "? || chr(10) || coalesce((SELECT string_agg(c.text, chr(10) ORDER BY c.idx) FROM chapters c "
     "JOIN works w ON c.source_id = w.text_source_id WHERE w.id = ?), '')"

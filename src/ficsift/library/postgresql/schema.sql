@@ -170,8 +170,8 @@ CREATE INDEX IF NOT EXISTS work_series_key ON work_series(key, work_id);
 CREATE INDEX IF NOT EXISTS work_series_work ON work_series(work_id);
 
 -- work_text: full text, weighted.  head: title (A), authors (B), summary and tags (C), for
--- ranking by the short fields; body: notes and the story (D), for matching a work that holds
--- the words anywhere.  Made with to_tsvector('english', …) from index_rows.FTS_COLUMNS, the
+-- ranking by the short fields; body: every field, notes and the story too, for matching a work
+-- that holds the words anywhere.  Made with to_tsvector('english', …) from index_rows.FTS_COLUMNS, the
 -- story capped (PostgresLibrary._index_text says why).
 CREATE TABLE IF NOT EXISTS work_text (
     work_id BIGINT PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,

@@ -3,8 +3,6 @@ said in PostgreSQL's SQL (:mod:`ficsift.library.postgresql.compile`)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
 from ficsift.library.compile import Compiled
@@ -43,17 +41,8 @@ class PostgresSearch(Finding):
         return {t: int(self.db.execute(sql, (t,)).fetchone()[0]) for t in terms}
 
     def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
-        out: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for r in self.db.execute(
-            "SELECT type, display, n FROM (SELECT t.type AS type, max(t.display) AS display, "
-            "count(DISTINCT t.work_id) AS n, row_number() OVER (PARTITION BY t.type "
-            "ORDER BY count(DISTINCT t.work_id) DESC, t.key) AS rn FROM tag_index t "
-            "WHERE t.work_id = ANY(?) AND t.effective = 1 AND t.inherited = 0 "
-            "GROUP BY t.type, t.key) ranked WHERE rn <= ? ORDER BY type, n DESC, display",
-            (matched, top),
-        ):
-            out[r[0]].append((r[1], int(r[2])))
-        return dict(out)
+        # PostgreSQL counts a large match set in parallel well enough: no in-memory cache
+        return self._facets_sql(matched, top)
 
     def load_search_caches(self) -> None:
         self.load_work_columns()

@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from ficsift.library import BatchLost, FileRecord, Library, Outcome
+from ficsift.library import BatchLost, FileRecord, Outcome, WorkStorage
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Chapter, Document, Source
 from ficsift.read import DEFAULT_LIMITS, Limits, RawFile, ReadError, read_file
@@ -134,7 +134,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def import_paths(
-    library: Library,
+    library: WorkStorage,
     paths: Iterable[str | Path],
     limits: Limits = DEFAULT_LIMITS,
     progress: ProgressCallback | None = None,
@@ -179,7 +179,7 @@ def import_paths(
 
 
 def _store_all(
-    library: Library,
+    library: WorkStorage,
     results: Iterator[ReadResult],
     report: ImportReport,
     progress: ProgressCallback | None,
@@ -289,7 +289,7 @@ def _warm_up() -> None:
     understand(Document(Source("warm-up", "text"), chapters=[Chapter(None, words)]))
 
 
-def _store(library: Library, result: ReadResult, report: ImportReport) -> None:
+def _store(library: WorkStorage, result: ReadResult, report: ImportReport) -> None:
     report.failures.extend(result.failures)
     found = result.found
     previous = library.file_record(found.path)

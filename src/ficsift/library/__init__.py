@@ -5,29 +5,40 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ficsift.library.base import (
     BatchLost,
+    DerivedStore,
     FileRecord,
     Library,
     LibraryStats,
     Outcome,
+    ReaderStateStore,
+    SearchBackend,
     StoredWork,
     StoreResult,
     WorkRow,
+    WorkStorage,
 )
-from ficsift.library.sqlite import SqliteLibrary
+
+if TYPE_CHECKING:
+    from ficsift.library.sqlite import SqliteLibrary
 
 __all__ = [
     "BatchLost",
+    "DerivedStore",
     "FileRecord",
     "Library",
     "LibraryStats",
     "Outcome",
+    "ReaderStateStore",
+    "SearchBackend",
     "SqliteLibrary",
     "StoreResult",
     "StoredWork",
     "WorkRow",
+    "WorkStorage",
     "default_library_dir",
     "is_postgres_url",
     "library_home",
@@ -35,6 +46,16 @@ __all__ = [
     "library_spec",
     "open_library",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The SQLite backend (and numpy, which its search uses) is imported when a library is
+    # opened or SqliteLibrary is named: `ficsift --help` and the query model go without it.
+    if name == "SqliteLibrary":
+        from ficsift.library.sqlite import SqliteLibrary
+
+        return SqliteLibrary
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def default_library_dir() -> Path:
@@ -86,4 +107,6 @@ def open_library(spec: str | Path | None = None) -> Library:
         from ficsift.library.postgresql import PostgresLibrary  # psycopg: the archive extra
 
         return PostgresLibrary(str(spec))
+    from ficsift.library.sqlite import SqliteLibrary
+
     return SqliteLibrary(spec)

@@ -1,4 +1,11 @@
-"""The storage contract.  SQLite implements it today; PostgreSQL can implement it later.
+"""The storage contract, in four small parts, and :class:`Library`, which is all of them.
+
+:class:`WorkStorage` stores and lists works; :class:`SearchBackend` finds them and reads
+what a result shows; :class:`ReaderStateStore` keeps the reader's own marks and blacklist;
+:class:`DerivedStore` keeps what the search stage derives (scores, vectors, models).  SQLite
+(:mod:`ficsift.library.sqlite`) and PostgreSQL (:mod:`ficsift.library.postgresql`) implement
+them all; one contract suite (``tests/library``) runs on both.  A caller that needs one part
+takes that part.
 
 A *work* is one story; a *source* is one place it was read from (a file, a zip member, a
 blurb on a listing page).  A work may have several sources — the same fic as AO3 HTML and as
@@ -154,7 +161,7 @@ class LibraryStats:
         }
 
 
-class Library(ABC):
+class WorkStorage(ABC):
     """Where works live.  Every write is atomic per file: a crash never leaves half a file."""
 
     @abstractmethod
@@ -197,7 +204,10 @@ class Library(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    # -- search (compiled from a Query in one place per backend) ------------------------
+
+class SearchBackend(ABC):
+    """Finding works (a :class:`Query` compiled in one place per backend) and reading what a
+    result shows.  The reader's blacklist holds inside :meth:`find` for every caller."""
 
     def load_search_caches(self) -> None:  # noqa: B027 - optional: a backend may have none
         """Load in-memory search structures now (a server, once it starts)."""
@@ -253,7 +263,9 @@ class Library(ABC):
     @abstractmethod
     def work_count(self) -> int: ...
 
-    # -- the reader's own state: never changed by an import -------------------------------
+
+class ReaderStateStore(ABC):
+    """The reader's own state: never changed by an import."""
 
     @abstractmethod
     def reading(self, work_id: int) -> ReadingState | None: ...
@@ -274,7 +286,9 @@ class Library(ABC):
     @abstractmethod
     def blacklist_remove(self, entry_id: int) -> bool: ...
 
-    # -- derived by the search stage: dropped whenever a work changes ----------------------
+
+class DerivedStore(ABC):
+    """Derived by the search stage: dropped whenever a work changes."""
 
     @abstractmethod
     def quality_rows(self, missing_only: bool = False) -> list[QualityRow]: ...
@@ -317,6 +331,10 @@ class Library(ABC):
 
     @abstractmethod
     def text_work_count(self) -> int: ...
+
+
+class Library(WorkStorage, SearchBackend, ReaderStateStore, DerivedStore):
+    """A whole library: every part of the contract, as each backend gives it."""
 
     def __enter__(self) -> Library:
         return self

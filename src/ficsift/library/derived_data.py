@@ -31,9 +31,11 @@ class DerivedData:
             "SELECT w.id, w.kudos, w.hits, w.bookmarks, w.comments, w.words, w.chapters, "
             # a work's age for quality is from its most recent known date
             "w.status, coalesce(w.updated, w.completed, w.published), w.has_text, "
+            # a crossover's fandom for its prior: the author's before a guessed one, then the
+            # first by name (the index keeps no tag order; every backend must pick the same)
             "(SELECT display FROM tag_index t WHERE "
             "t.work_id = w.id AND t.type = 'fandom' AND t.effective = 1 AND t.inherited = 0 "
-            f"ORDER BY t.origin LIMIT 1) FROM works w {where}"
+            f"ORDER BY t.origin, t.key LIMIT 1) FROM works w {where}"
         )
         return [
             QualityRow(

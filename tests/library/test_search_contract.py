@@ -1,0 +1,183 @@
+"""The search contract on every backend (the ``library`` fixture: SQLite, then PostgreSQL):
+words across fields, phrases and negation, an exact title first, ships as readers write them,
+facets, snippets, and the rules that hold for every caller — the blacklist is never listed,
+whoever asks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ficsift.library import FileRecord, Library
+from ficsift.library.query import (
+    BlacklistEntry,
+    BlacklistKind,
+    Query,
+    ReadingStatus,
+    Sort,
+    TagFilter,
+    TagGroup,
+)
+from ficsift.library.tag_keys import TagResolver
+from ficsift.model import Chapter, Document, Source, Stats, TagType
+
+RESOLVER = TagResolver()
+BTVS = "Buffy the Vampire Slayer"
+DS9 = "Star Trek: Deep Space Nine"
+
+# (title, author, fandom, relationship, freeforms, kudos, story) — written for these tests
+WORKS = [
+    ("The Cellar Door", "quillfeather", BTVS, "Tara Maclay/Willow Rosenberg",
+     ["Vampire Willow Rosenberg", "Captivity"], 40,
+     "Willow turned the key in the cellar door. Tara waited in the dark below the Bronze, "
+     "humming a spell. The candles guttered and the chains rattled on the stone."),
+    ("Patrol at Dawn", "inkwell", BTVS, "Buffy Summers/Spike",
+     ["Major Character Death"], 300,
+     "Spike lit a cigarette in the cemetery while Buffy staked a fledgling. Dust settled "
+     "on her boots; the sun came up over Sunnydale and nobody said goodbye."),
+    ("Card Catalogue", "quillfeather", BTVS, "Rupert Giles/Jenny Calendar",
+     ["Fluff"], 120,
+     "Giles reshelved the occult section while Jenny teased him about the card catalogue. "
+     "The library smelled of dust and tea; a demon manual lay open on the counter."),
+    ("Promenade", "rivet", DS9, "Kira Nerys/Odo",
+     ["Slow Burn"], 900,
+     "Odo watched the Promenade from his office. Kira brought him a report on the Bajoran "
+     "freighter and stayed longer than the report needed. Quark grumbled at his bar."),
+    ("Holosuite Nights", "rivet", DS9, "Julian Bashir/Miles O'Brien",
+     ["Friendship"], 75,
+     "Julian and Miles fought the Alamo again in the holosuite. Afterwards they drank at "
+     "Quark's and argued about darts, the Dominion and whose turn it was to pay."),
+]  # fmt: skip
+
+
+def _document(n: int) -> Document:
+    title, author, fandom, ship, freeforms, kudos, story = WORKS[n]
+    d = Document(
+        source=Source(path=f"w{n}.txt", format="text", work_key=f"test:{n}", sha256=f"s{n}"),
+        title=title,
+        authors=[author],
+        summary=f"A story of {fandom}.",
+        chapters=[Chapter(title=None, text=story, html=f"<p>{story}</p>")],
+        stats=Stats(kudos=kudos),
+    )
+    d.add_tag(fandom, TagType.FANDOM)
+    d.add_tag(ship, TagType.RELATIONSHIP)
+    for tag in freeforms:
+        kind = TagType.WARNING if tag == "Major Character Death" else TagType.FREEFORM
+        d.add_tag(tag, kind)
+    return d
+
+
+@pytest.fixture
+def lib(library: Library) -> Iterator[Library]:
+    for n in range(len(WORKS)):
+        d = _document(n)
+        library.store_file(FileRecord(d.source.path, f"s{n}", 1, 0.0, 1), [d])
+    yield library
+
+
+def _titles(lib: Library, query: Query, **kw: object) -> list[str]:
+    found = lib.find(query, RESOLVER, limit=20, **kw)  # type: ignore[arg-type]
+    blurbs = lib.blurbs([i for i, _ in found.page])
+    return [blurbs[i].title for i, _ in found.page]
+
+
+def _words(text: str) -> Query:
+    return Query(text=text, semantic=False)
+
+
+def test_words_from_different_fields_find_one_work(lib: Library) -> None:
+    # "Cellar" is in the title only, "guttered" in the story only
+    assert _titles(lib, _words("cellar guttered")) == ["The Cellar Door"]
+    assert _titles(lib, _words("quillfeather demon")) == ["Card Catalogue"]  # author + story
+
+
+def test_words_are_stemmed_and_all_required(lib: Library) -> None:
+    assert _titles(lib, _words("rattling chain")) == ["The Cellar Door"]
+    assert _titles(lib, _words("cigarette cellar")) == []
+
+
+def test_a_phrase_and_a_negated_word(lib: Library) -> None:
+    assert _titles(lib, _words('"card catalogue"')) == ["Card Catalogue"]
+    assert set(_titles(lib, _words("Quark"))) == {"Promenade", "Holosuite Nights"}
+    assert _titles(lib, _words("Quark -darts")) == ["Promenade"]
+
+
+def test_a_title_typed_plainly_comes_first(lib: Library) -> None:
+    # "dust" is in two stories; the title "Patrol at Dawn" is the query
+    assert _titles(lib, _words("patrol at dawn"))[0] == "Patrol at Dawn"
+    assert _titles(lib, _words("promenade"))[0] == "Promenade"
+
+
+def test_a_short_ship_name_finds_the_canonical_relationship(lib: Library) -> None:
+    for written in ("Odo/Kira", "Kira/Odo", "Bashir/O'Brien", "willow/tara"):
+        ship = Query(include=[TagGroup((TagFilter(written, TagType.RELATIONSHIP),))])
+        assert len(_titles(lib, ship)) == 1, written
+
+
+def test_tag_filters_exclusions_and_sorts(lib: Library) -> None:
+    btvs = TagGroup((TagFilter(BTVS, TagType.FANDOM),))
+    by_kudos = Query(include=[btvs], sort=Sort.KUDOS)
+    assert _titles(lib, by_kudos) == ["Patrol at Dawn", "Card Catalogue", "The Cellar Door"]
+    no_death = Query(include=[btvs], exclude=[TagFilter("Major Character Death")])
+    assert sorted(_titles(lib, no_death)) == ["Card Catalogue", "The Cellar Door"]
+    either = TagGroup((TagFilter("Fluff"), TagFilter("Slow Burn")))
+    assert sorted(_titles(lib, Query(include=[either]))) == ["Card Catalogue", "Promenade"]
+    wildcard = TagGroup((TagFilter("Vampire *", TagType.FREEFORM),))
+    assert _titles(lib, Query(include=[wildcard])) == ["The Cellar Door"]
+
+
+def test_facets_count_the_matched_works(lib: Library) -> None:
+    found = lib.find(_words("dust"), RESOLVER, facets=5)
+    assert found.total == 2
+    assert found.facets["fandom"] == [(BTVS, 2)]
+    assert sorted(found.facets["relationship"]) == [
+        ("Buffy Summers/Spike", 1),
+        ("Rupert Giles/Jenny Calendar", 1),
+    ]
+
+
+def test_snippets_mark_the_searched_words(lib: Library) -> None:
+    found = lib.find(_words("holosuite"), RESOLVER)
+    (work_id,) = [i for i, _ in found.page]
+    snippet = lib.snippets([work_id], ["holosuite"])[work_id]
+    assert "«holosuite»" in snippet.lower()
+
+
+def test_reading_state_filters(lib: Library) -> None:
+    promenade = lib.find(_words("promenade"), RESOLVER).page[0][0]
+    lib.set_reading(promenade, status="read")
+    read = Query(reading=[ReadingStatus.READ])
+    assert _titles(lib, read) == ["Promenade"]
+    assert "Promenade" not in _titles(lib, Query(hide_read=True))
+
+
+# -- the blacklist holds for every caller ----------------------------------------------------
+
+
+def test_a_blacklisted_tag_is_never_listed_to_a_bare_caller(lib: Library) -> None:
+    everyone = len(WORKS)
+    lib.blacklist_add(BlacklistEntry(BlacklistKind.TAG, "Major Character Death"))
+    # a caller that never heard of the blacklist: Query() as it comes
+    assert "Patrol at Dawn" not in _titles(lib, Query())
+    assert "Patrol at Dawn" not in _titles(lib, _words("cemetery"))
+    assert lib.find(Query(), RESOLVER).total == everyone - 1
+    # the switch that shows everything is the reader's own, and shows it
+    assert "Patrol at Dawn" in _titles(lib, Query(use_blacklist=False))
+
+
+def test_a_blacklisted_work_and_author_are_never_listed(lib: Library) -> None:
+    promenade = lib.find(_words("promenade"), RESOLVER).page[0][0]
+    lib.blacklist_add(BlacklistEntry(BlacklistKind.WORK, str(promenade)))
+    lib.blacklist_add(BlacklistEntry(BlacklistKind.AUTHOR, "QuillFeather"))
+    shown = _titles(lib, Query(sort=Sort.TITLE))
+    assert shown == ["Holosuite Nights", "Patrol at Dawn"]
+    assert lib.find(Query(work_ids=[promenade]), RESOLVER).total == 0
+
+
+def test_a_blacklist_scoped_to_a_fandom_hides_only_there(lib: Library) -> None:
+    lib.blacklist_add(BlacklistEntry(BlacklistKind.AUTHOR, "rivet", fandom=BTVS))
+    assert {"Promenade", "Holosuite Nights"} <= set(_titles(lib, Query()))
+    lib.blacklist_add(BlacklistEntry(BlacklistKind.TAG, "Friendship", fandom=DS9))
+    assert "Holosuite Nights" not in _titles(lib, Query())

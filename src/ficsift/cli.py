@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from ficsift import __version__
 from ficsift import cli_bulk as bulk_commands
@@ -29,15 +27,15 @@ from ficsift.cli_support import (
     print_json,
     styled,
 )
-from ficsift.library import library_label, library_spec
-from ficsift.model import Chapter, Document
 
 if TYPE_CHECKING:
     from ficsift.importer import ImportReport
+    from ficsift.model import Document
     from ficsift.read.base import Failure
 
-# Reading and understanding (importer, read, understand) are imported by the commands that
-# use them: `ficsift search` and `--help` start without them.
+# Reading and understanding (importer, read, understand), the library, the web app and Rich's
+# tables and progress bars are imported by the commands that use them: `ficsift search` and
+# `--help` start without them (tests/test_cli_imports.py checks what `--help` imports).
 
 app = typer.Typer(
     name="ficsift",
@@ -69,6 +67,8 @@ def add(
     json_out: JsonOption = False,
 ) -> None:
     """Read fics into the library: new works are added, changed ones updated."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     from ficsift.importer import import_paths
 
     with _library(library) as lib:
@@ -176,6 +176,8 @@ def strip_metadata(doc: Document) -> Document:
     do notes and the disclaimer where they were part of the text itself (plain text, generic
     HTML) rather than fields of a preface or front matter.
     """
+    from ficsift.model import Chapter, Document
+
     in_body = doc.source.format in IN_BODY_FORMATS
     return Document(
         source=doc.source,
@@ -304,6 +306,8 @@ def list_works(
     json_out: JsonOption = False,
 ) -> None:
     """List the works in the library."""
+    from rich.table import Table
+
     with _library(library) as lib:
         rows = lib.rows(limit=limit, offset=offset)
     if json_out:
@@ -325,6 +329,10 @@ def _row_dict(row: Any) -> dict[str, Any]:
 @app.command()
 def stats(library: LibraryOption = None, json_out: JsonOption = False) -> None:
     """Counts by fandom, rating, status and format, and the library's size on disk."""
+    from rich.table import Table
+
+    from ficsift.library import library_label
+
     with _library(library) as lib:
         s = lib.stats()
         where = library_label(library)
@@ -375,6 +383,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the web app: search, read and curate the library in a browser."""
+    from ficsift.library import library_spec
     from ficsift.web.serve import ServeError
     from ficsift.web.serve import serve as run_server
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ficsift import cli_search as search_commands
 from ficsift.cli_support import (
@@ -25,11 +24,11 @@ from ficsift.cli_support import (
     parse_work_id,
     print_json,
 )
-from ficsift.export import Format, export_work, file_name
-from ficsift.library import Library, library_home
+from ficsift.export import Format
 
 if TYPE_CHECKING:  # FanFicFare takes a third of a second to import: only `fetch`/`update` do
     from ficsift.fetch import FetchReport
+    from ficsift.library import Library
 
 AdultOption = Annotated[
     bool, typer.Option("--adult", help="Confirm you are an adult where a site asks.")
@@ -56,6 +55,7 @@ def fetch_command(
 ) -> None:
     """Download stories with FanFicFare and add them to the library (network)."""
     from ficsift.fetch import FetchReport, FetchSettings, Shelf, fetch_urls, fetch_works
+    from ficsift.library import library_home
 
     settings = FetchSettings(adult=adult, config_files=tuple(config or ()))
     work_ids = [int(s) for s in stories if s.strip().isdigit()]
@@ -102,6 +102,7 @@ def update_command(
 ) -> None:
     """Check works in progress for new chapters with FanFicFare's update mode (network)."""
     from ficsift.fetch import FetchSettings, Shelf, fetch_works, works_in_progress
+    from ficsift.library import library_home
 
     settings = FetchSettings(adult=adult, config_files=tuple(config or ()))
     with open_library_or_exit(library) as lib:
@@ -153,6 +154,8 @@ def export_command(
     library: LibraryOption = None,
 ) -> None:
     """Write works as clean EPUB or HTML files for an e-reader (no network)."""
+    from ficsift.export import export_work, file_name
+
     ids = [parse_work_id(w) for w in works]
     fmt = fmt or (Format.HTML if output.suffix.lower() in {".html", ".htm"} else Format.EPUB)
     names_a_file = output.suffix.lower() in {".epub", ".html", ".htm"} and not output.is_dir()
@@ -201,6 +204,8 @@ def _with_progress(
 ) -> FetchReport:
     if quiet or not err.is_terminal:
         return run(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     with Progress(
         TextColumn(f"[bold]{label}[/]"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[current]}", style="dim"), console=err, transient=True,

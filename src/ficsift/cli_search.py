@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from typer.core import TyperCommand
 
 from ficsift.cli_support import (
@@ -20,33 +19,26 @@ from ficsift.cli_support import (
     print_json,
     styled,
 )
-from ficsift.library import Library
 from ficsift.library.filters import MAX_NUMBER
-from ficsift.library.query import (
-    BlacklistEntry,
-    BlacklistKind,
-    Query,
-    Range,
-    Sort,
-    TagFilter,
-    TagGroup,
-)
-from ficsift.search import (
-    Hit,
-    QuerySyntaxError,
-    parse_query,
-    quality_report,
-    refresh,
-    search,
-    similar,
-)
-from ficsift.search.index import SEMANTIC_MODEL
+from ficsift.library.query import BlacklistKind, Sort
+
+if TYPE_CHECKING:
+    from ficsift.library import Library
+    from ficsift.search import Hit
+
+# Only what the commands' options name is imported here.  Search itself (numpy, the vectors'
+# model) and Rich's progress bars are imported by the commands that use them, so `--help`
+# and a usage error start without them.
 
 blacklist_app = typer.Typer(help="Tags, authors and works you never want to see.")
 
 
 def refresh_index(lib: Library, show_progress: bool = True) -> None:
     """Score and embed new or changed works (after an import); one line if it fails."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ficsift.search import refresh
+
     try:
         if not show_progress or not err.is_terminal:
             refresh(lib)
@@ -185,6 +177,9 @@ def search_command(
 
     Example: ficsift search vampire willow -"Major Character Death" 'words>5000' sort:quality
     """
+    from ficsift.library.query import Query, Range, TagFilter, TagGroup
+    from ficsift.search import QuerySyntaxError, parse_query, search
+
     line = query_line(text or [])
     query = Query(sort=sort)
     try:
@@ -226,6 +221,8 @@ def similar_command(
     json_out: JsonOption = False,
 ) -> None:
     """More like this: works sharing rare tags, characters, relationships or similar text."""
+    from ficsift.search import similar
+
     work_id = parse_work_id(work)
     with open_library_or_exit(library) as lib:
         _require_work(lib, work_id)
@@ -243,6 +240,8 @@ def why_command(
     json_out: JsonOption = False,
 ) -> None:
     """How a work's quality score was made."""
+    from ficsift.search import quality_report
+
     work_id = parse_work_id(work)
     with open_library_or_exit(library) as lib:
         _require_work(lib, work_id)
@@ -297,6 +296,8 @@ def blacklist_add(
     library: LibraryOption = None,
 ) -> None:
     """Never show works with this tag / by this author / this work."""
+    from ficsift.library.query import BlacklistEntry
+
     with open_library_or_exit(library) as lib:
         try:
             entry_id = lib.blacklist_add(BlacklistEntry(kind, value, fandom))
@@ -344,6 +345,8 @@ def blacklist_remove(
 
 def index_command(library: LibraryOption = None) -> None:
     """Compute quality scores and text vectors for works that lack them."""
+    from ficsift.search.index import SEMANTIC_MODEL
+
     with open_library_or_exit(library) as lib:
         refresh_index(lib)
         out.print(f"indexed: {lib.vector_count(SEMANTIC_MODEL):,} text vectors")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from ficsift.library import Library, library_label, open_library
-from ficsift.library.query import INT64_MAX
+if TYPE_CHECKING:
+    from ficsift.library import Library
+
+# The library (SQLite, the query model) is imported by the functions that open one: `--help`
+# and a command's own usage errors start without it.
 
 # Story data is full of brackets Rich would take for markup ("[sic]", "[/]", "[link=…]": a
 # MarkupError, or words silently gone) and of ":name:" emoji codes.  So the consoles read
@@ -39,6 +42,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def open_library_or_exit(spec: str | None) -> Library:
+    from ficsift.library import library_label, open_library
+
     try:
         return open_library(spec)
     except Exception as exc:  # an unopenable library is one line, not a traceback
@@ -59,6 +64,8 @@ MAX_ROWS = 2**31 - 1
 def parse_id(text: str, what: str = "work", listed_by: str = "ficsift list") -> int:
     """An id typed by the reader, or one line and exit 2: ids are 1 to 2^63-1 (SQLite's
     integers; a larger number cannot even be looked up)."""
+    from ficsift.library.query import INT64_MAX
+
     try:
         number = int(text)
     except ValueError:  # not a number, or thousands of digits (Python refuses those)

@@ -79,6 +79,7 @@ bench: install
 	$(BIN)/python scripts/bench_ingest.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_understand.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_search.py --shared $(SHARED)
+	$(BIN)/python scripts/bench_cli.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_semantic.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_web.py --shared $(SHARED)
 	$(BIN)/python scripts/bench_bulk.py --shared $(SHARED)

@@ -16,8 +16,8 @@ import pytest
 from psycopg import sql
 
 from ficsift.library import BatchLost, FileRecord, Library, Outcome
-from ficsift.library.query import INT64_MAX
 from ficsift.library.postgresql.library import SCHEMA_VERSION
+from ficsift.library.query import INT64_MAX
 from ficsift.model import Chapter, Document, Source, Stats, TagType
 from tests.library.conftest import POSTGRES_URL, postgres_class
 
@@ -260,3 +260,21 @@ def test_each_test_schema_is_its_own_library(pg: Any, pg_schema: str) -> None:
             sql.SQL("SELECT count(*) FROM {}.works").format(sql.Identifier(pg_schema))
         ).fetchone()
     assert tables is not None and tables[0] == 1
+
+
+def test_a_url_naming_a_new_schema_makes_the_library_there(pg_schema: str) -> None:
+    """`--library 'postgresql://…?options=-csearch_path%3Dname'` on an empty database: the
+    schema is made, and the library lives in it (not in public)."""
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{pg_schema}"
+    lib = postgres_class()(url)
+    try:
+        assert store(lib, work("a.txt", 1, key="ao3:1")) == Outcome.ADDED
+        assert lib.pg.execute("SELECT current_schema()").fetchone()[0] == pg_schema  # type: ignore[index]
+    finally:
+        lib.close()
+    again = postgres_class()(url)
+    try:
+        assert again.work_count() == 1
+    finally:
+        again.close()

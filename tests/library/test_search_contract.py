@@ -20,7 +20,8 @@ from ficsift.library.query import (
     TagGroup,
 )
 from ficsift.library.tag_keys import TagResolver
-from ficsift.model import Chapter, Document, Source, Stats, TagType
+from ficsift.model import Chapter, Document, Source, Stats, Tag, TagOrigin, TagType
+from ficsift.understand.calibration import load_calibration
 
 RESOLVER = TagResolver()
 BTVS = "Buffy the Vampire Slayer"
@@ -181,3 +182,35 @@ def test_a_blacklist_scoped_to_a_fandom_hides_only_there(lib: Library) -> None:
     assert {"Promenade", "Holosuite Nights"} <= set(_titles(lib, Query()))
     lib.blacklist_add(BlacklistEntry(BlacklistKind.TAG, "Friendship", fandom=DS9))
     assert "Holosuite Nights" not in _titles(lib, Query())
+
+
+# -- a guess hides a work only when it is sure -----------------------------------------------
+
+
+def _guessed_death(lib: Library, n: int, confidence: float) -> None:
+    """Store work ``n`` again with a *guessed* archive warning of this confidence."""
+    d = _document(n)
+    d.source.sha256 = f"s{n}-guessed"
+    d.tags.append(
+        Tag("Major Character Death", TagType.WARNING, TagOrigin.INFERRED, label="archive",
+            confidence=confidence)
+    )  # fmt: skip
+    lib.store_file(FileRecord(d.source.path, d.source.sha256, 2, 1.0, 1), [d])
+
+
+def test_a_noisy_guess_never_hides_a_work_and_a_sure_one_does(lib: Library) -> None:
+    bar = load_calibration().exclusion_bar("warning")
+    assert 0.5 < bar <= 1.0  # archive warnings: a measured or default bar a guess can reach
+    _guessed_death(lib, 2, confidence=bar - 0.3)  # "Card Catalogue": a guess below the bar
+    _guessed_death(lib, 4, confidence=min(1.0, bar + 0.05))  # "Holosuite Nights": above
+    death = TagFilter("Major Character Death")
+    # filtering *for* the tag reads every guess: it finds, it does not hide
+    assert set(_titles(lib, Query(include=[TagGroup((death,))]))) == {
+        "Patrol at Dawn", "Card Catalogue", "Holosuite Nights",
+    }  # fmt: skip
+    # an exclusion and the blacklist hide by the author's tag and the sure guess only
+    assert sorted(_titles(lib, Query(exclude=[death]))) == [
+        "Card Catalogue", "Promenade", "The Cellar Door",
+    ]  # fmt: skip
+    lib.blacklist_add(BlacklistEntry(BlacklistKind.TAG, "Major Character Death"))
+    assert sorted(_titles(lib, Query())) == ["Card Catalogue", "Promenade", "The Cellar Door"]

@@ -7,10 +7,10 @@ from ficsift.understand.calibration import (
     EXCLUSION_PRECISION,
     NEVER,
     Calibration,
+    acts_on,
     fit_precise_at,
     load_calibration,
 )
-from ficsift.understand.infer import acts_on
 
 
 def test_the_bar_is_the_lowest_confidence_with_precise_guesses_above_it() -> None:

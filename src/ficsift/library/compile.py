@@ -197,13 +197,20 @@ class QueryCompiler:
         text = TextTerms.of(query.text) if query.text else None
         out = Compiled(text=text, sort=query.sort)
         if text is not None:
-            out.match = text.match(self.frequencies)
+            frequencies = self.frequencies
+            if text.long and frequencies is not None:
+                counts = frequencies(list(text.positive))  # asked once: match and score read it
+
+                def frequencies(_terms: list[str]) -> dict[str, int]:
+                    return counts
+
+            out.match = text.match(frequencies)
             out.scored = text.positive
             if text.long:
                 # The score sums over the rarer terms a work holds ("said" in a few hundred
                 # story bodies among ten thousand blurbs looks rare to a library-wide IDF, and
                 # would let any long story win); "most words" decides which works match.
-                rarest = text.rarest(self.frequencies)
+                rarest = text.rarest(frequencies)
                 out.scored, out.covered = tuple(rarest[:SCORED]), tuple(rarest[:RAREST])
         if query.series:
             out.series = _in_series(query.series)
@@ -222,8 +229,9 @@ class QueryCompiler:
 
     # -- tags ----------------------------------------------------------------------------
 
-    def tag_test(self, f: TagFilter, query: Query) -> TagTest | None:
-        """The tag rows this filter finds (None: nothing it could mean)."""
+    def tag_test(self, f: TagFilter, query: Query, *, hiding: bool = False) -> TagTest | None:
+        """The tag rows this filter finds (None: nothing it could mean); ``hiding``: rows
+        trusted to hide a work (see :class:`TagTest`)."""
         # the index stores every tag's meta tags: the meta tag itself is enough
         match: KeyMatch = (
             self.matcher(f) if self.matcher else self.resolver.match(f.text, f.type, sub_tags=False)
@@ -232,10 +240,12 @@ class QueryCompiler:
             return None
         main = f.main or (query.main_pairing and f.type in (None, TagType.RELATIONSHIP))
         kind = f.type.value if f.type is not None else None
-        return TagTest(match, kind, query.author_tags_only, bool(main))
+        return TagTest(match, kind, query.author_tags_only, bool(main), hiding)
 
-    def _has_tag(self, filters: tuple[TagFilter, ...], query: Query) -> HasTag | Nothing:
-        tests = tuple(t for t in (self.tag_test(f, query) for f in filters) if t)
+    def _has_tag(
+        self, filters: tuple[TagFilter, ...], query: Query, *, hiding: bool = False
+    ) -> HasTag | Nothing:
+        tests = tuple(t for t in (self.tag_test(f, query, hiding=hiding) for f in filters) if t)
         return HasTag(tests) if tests else Nothing()  # nothing it could mean: no work has it
 
     def _includes(self, q: Query) -> list[Condition]:
@@ -244,7 +254,7 @@ class QueryCompiler:
     def _excludes(self, q: Query) -> list[Condition]:
         out: list[Condition] = []
         for f in q.exclude:
-            has = self._has_tag((f,), q)
+            has = self._has_tag((f,), q, hiding=True)
             if isinstance(has, HasTag):
                 out.append(Not(has))
         return out
@@ -351,8 +361,11 @@ class QueryCompiler:
         if entry.kind is BlacklistKind.AUTHOR:
             hidden = ByAuthor((normalise(entry.value),))
         else:
-            # A blacklist reads every tag the work has (inferred too): hiding is the point.
-            has = self._has_tag((TagFilter(entry.value),), Query(author_tags_only=False))
+            # A blacklist reads every tag the work has that may hide it: the author's, and
+            # guesses as sure as their type's measured bar (a noisy guess hides nothing).
+            has = self._has_tag(
+                (TagFilter(entry.value),), Query(author_tags_only=False), hiding=True
+            )
             if isinstance(has, Nothing):
                 return None
             hidden = has

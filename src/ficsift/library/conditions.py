@@ -52,12 +52,16 @@ class OneOf:
 class TagTest:
     """A tag row of the work that a filter finds: its key is one of ``match``, of ``type``
     (any type when None), given by the author (``author_only``) or else one filters read
-    (effective), and — ``main_only`` — a relationship only if it is the main pairing."""
+    (effective), and — ``main_only`` — a relationship only if it is the main pairing.
+    ``hiding``: the test hides works (an exclusion, the blacklist), so it reads only rows
+    that may hide one — the author's tags, and guesses as sure as their type's measured bar
+    (:func:`ficsift.understand.calibration.acts_on`, decided when the work is indexed)."""
 
     match: KeyMatch
     type: str | None
     author_only: bool
     main_only: bool
+    hiding: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +126,7 @@ class WorkFacts:
     """What :func:`matches` reads of one work: its search-row values and its rows elsewhere."""
 
     row: dict[str, Any]  # search-row column → value (None: NULL)
-    tags: list[tuple[str, str, str, bool, bool]]  # (type, key, origin, effective, main)
+    tags: list[tuple[str, str, str, bool, bool, bool]]  # type, key, origin, effective, main, hides
     series: list[str]  # series keys
     reading: str | None
     authors: list[str]  # case-folded
@@ -166,10 +170,12 @@ def matches(condition: Condition, work: WorkFacts) -> bool:
 
 
 def _tag_hit(test: TagTest, work: WorkFacts) -> bool:
-    for kind, key, origin, effective, main in work.tags:
+    for kind, key, origin, effective, main, hides in work.tags:
         if test.type is not None and kind != test.type:
             continue
         if (origin != "author") if test.author_only else not effective:
+            continue
+        if test.hiding and not hides:
             continue
         if test.main_only and kind == "relationship" and not main:
             continue

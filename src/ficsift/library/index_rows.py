@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ficsift.library.tag_keys import ao3_rating_name, language_key, normalise, tag_key
 from ficsift.model import Document, RelationshipKind, Status, Tag, TagOrigin, TagType
 from ficsift.understand.abandonment import abandonment
+from ficsift.understand.calibration import acts_on
 
 if TYPE_CHECKING:
     from ficsift.ontology import Ontology
@@ -48,9 +49,10 @@ def _effective(tag: Tag, author_types: dict[TagType, set[str]]) -> bool:
     return True
 
 
-TagRow = tuple[str, str, str, str, int, int, float | None, int]
+TagRow = tuple[str, str, str, str, int, int, float | None, int, int]
 """A tag_index row less its work id: type, key, display, origin, main, effective,
-confidence, inherited.  Computed from the document alone, so a reader process can make it."""
+confidence, inherited, hides.  Computed from the document alone, so a reader process can
+make it."""
 
 
 def tag_rows(doc: Document) -> list[TagRow]:
@@ -80,14 +82,15 @@ def tag_rows(doc: Document) -> list[TagRow]:
             t is first_author_ship or (t.origin is not _AUTHOR and t.main)
         )
         effective = 1 if t.origin is _AUTHOR else int(_effective(t, author_types))
-        row = (kind, key, name, origin, int(main), effective, t.confidence, 0)
+        hides = 1 if t.origin is _AUTHOR else int(acts_on(t))
+        row = (kind, key, name, origin, int(main), effective, t.confidence, 0, hides)
         old = rows.get((key, kind, origin))
         if old is None or old[7] or (main and not old[4]):
             rows[(key, kind, origin)] = row
         for meta_key, meta_kind, ancestor in metas:
             if (meta_key, meta_kind, origin) not in rows:  # a tag the work has itself wins
                 rows[(meta_key, meta_kind, origin)] = (
-                    meta_kind, meta_key, ancestor, origin, 0, effective, t.confidence, 1
+                    meta_kind, meta_key, ancestor, origin, 0, effective, t.confidence, 1, hides
                 )  # fmt: skip
     return list(rows.values())
 

@@ -371,7 +371,7 @@ class WorkStore:
         rows = values.tag_rows
         db.executemany(
             "INSERT INTO tag_index(work_id, type, key, display, origin, main, effective, "
-            "confidence, inherited) VALUES (?,?,?,?,?,?,?,?,?)",
+            "confidence, inherited, hides) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(work_id, *row) for row in rows],
         )
         db.execute(

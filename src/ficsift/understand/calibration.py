@@ -32,6 +32,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ficsift.model import Tag, TagOrigin, TagType
+
 DATA_FILE = "calibration.json"
 # A wrong fandom costs a reader about twice what "don't know" does: name it at 2:1 odds.
 FANDOM_BAR = 2 / 3
@@ -106,7 +108,7 @@ class Calibration:
 
     def exclusion_bar(self, tag_type: str) -> float:
         """The confidence from which an inferred tag of ``tag_type`` (a kind of
-        ``ficsift.understand.infer.calibration_kind``) is right at least
+        :func:`calibration_kind`) is right at least
         :data:`EXCLUSION_PRECISION` of the time.  :data:`NEVER` (above 1) where the eval saw
         enough of them and no level was that precise: a guess alone never excludes; with too
         few to judge, that precision itself (the confidence is a calibrated probability)."""
@@ -223,3 +225,30 @@ def fit_logistic(
         if np.abs(step).max() < 1e-8:
             break
     return Logistic(tuple(round(float(v), 5) for v in w[:-1]), round(float(w[-1]), 5))
+
+
+def calibration_kind(tag: Tag) -> str | None:
+    """Which of the calibration's maps a tag's confidence goes through (None: its own)."""
+    if tag.type == TagType.CHARACTER:
+        if tag.role is None:
+            return "freeform"  # "Vampire Willow Rosenberg": a state, typed a character by AO3
+        return "unknown character" if tag.extra.get("original") else "character"
+    if tag.type == TagType.RELATIONSHIP:
+        return "main pairing" if tag.main else "relationship"
+    if tag.type == TagType.WARNING:
+        return "warning" if tag.label == "archive" else None
+    return {TagType.FREEFORM: "freeform", TagType.RATING: "rating"}.get(tag.type)
+
+
+def acts_on(tag: Tag, bar: float | None = None, calibration: Calibration | None = None) -> bool:
+    """Should an exclusion or a blacklist entry naming ``tag`` act on it?  Always on the
+    author's own tag; on a guessed one only from a confidence up: ``bar`` (the reader's
+    choice), else the calibration's measured bar for the tag's type (the level where the
+    eval found guesses right 90% of the time).  What search calls to hide a work by a tag."""
+    if tag.origin != TagOrigin.INFERRED:
+        return True
+    if bar is None:
+        kind = "fandom" if tag.type == TagType.FANDOM else calibration_kind(tag)
+        # A type the eval does not judge (trigger labels) gets the precision itself as its bar.
+        bar = (calibration or load_calibration()).exclusion_bar(kind or "")
+    return (tag.confidence or 0.0) >= bar

@@ -20,7 +20,11 @@ from ficsift.model import (
     TagOrigin,
     TagType,
 )
-from ficsift.understand.calibration import Calibration, load_calibration
+from ficsift.understand.calibration import (
+    Calibration,
+    calibration_kind,
+    load_calibration,
+)
 from ficsift.understand.canonical import canonicalise, relationship_name
 from ficsift.understand.cast import CastResult, find_cast
 from ficsift.understand.content import infer_rating, infer_warnings
@@ -119,33 +123,6 @@ def _from_notes(tags: list[Tag], reading: NoteReading, fandoms: list[str], prime
         onto = primer.ontology
         au = (onto.canonical("AU", "freeform") if onto else None) or "Alternate Universe"
         add(au, TagType.FREEFORM, reading.alternate_universe)
-
-
-def calibration_kind(tag: Tag) -> str | None:
-    """Which of the calibration's maps a tag's confidence goes through (None: its own)."""
-    if tag.type == TagType.CHARACTER:
-        if tag.role is None:
-            return "freeform"  # "Vampire Willow Rosenberg": a state, typed a character by AO3
-        return "unknown character" if tag.extra.get("original") else "character"
-    if tag.type == TagType.RELATIONSHIP:
-        return "main pairing" if tag.main else "relationship"
-    if tag.type == TagType.WARNING:
-        return "warning" if tag.label == "archive" else None
-    return {TagType.FREEFORM: "freeform", TagType.RATING: "rating"}.get(tag.type)
-
-
-def acts_on(tag: Tag, bar: float | None = None, calibration: Calibration | None = None) -> bool:
-    """Should an exclusion or a blacklist entry naming ``tag`` act on it?  Always on the
-    author's own tag; on a guessed one only from a confidence up: ``bar`` (the reader's
-    choice), else the calibration's measured bar for the tag's type (the level where the
-    eval found guesses right 90% of the time).  What search calls to hide a work by a tag."""
-    if tag.origin != TagOrigin.INFERRED:
-        return True
-    if bar is None:
-        kind = "fandom" if tag.type == TagType.FANDOM else calibration_kind(tag)
-        # A type the eval does not judge (trigger labels) gets the precision itself as its bar.
-        bar = (calibration or load_calibration()).exclusion_bar(kind or "")
-    return (tag.confidence or 0.0) >= bar
 
 
 def _calibrate(tags: list[Tag], calibration: Calibration) -> None:

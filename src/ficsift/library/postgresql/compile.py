@@ -88,6 +88,8 @@ def tag_test_sql(test: TagTest, alias: str = "t") -> tuple[str, list[Any]]:
         parts.append(f"{alias}.type = ?")
         params.append(test.type)
     parts.append(f"{alias}.origin = 'author'" if test.author_only else f"{alias}.effective = 1")
+    if test.hiding:
+        parts.append(f"{alias}.hides = 1")
     if test.main_only:
         parts.append(f"({alias}.type != 'relationship' OR {alias}.main = 1)")
     return " AND ".join(parts), params

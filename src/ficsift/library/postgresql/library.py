@@ -30,7 +30,7 @@ from ficsift.library.store_core import Dialect, WorkStore
 from ficsift.library.work_reads import WorkReads
 from ficsift.model import Document
 
-SCHEMA_VERSION = "2"  # 2: work_text.body holds every field, not only notes and story
+SCHEMA_VERSION = "3"  # 2: work_text.body holds every field; 3: tag_index.hides
 # PostgreSQL's tsvector holds at most 1 MB.  Stored positions make a vector cost up to ~2
 # bytes per character of text of many distinct short words (measured: 500k characters of
 # random words, 944 KB; a 2 MB English novel, 461 KB, as positions stop at 256 a word), so
@@ -125,9 +125,10 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
         """
         with self.pg.transaction():
             self.pg.execute("SELECT pg_advisory_xact_lock(%s)", (self._migrate_lock,))
-            if self.schema is not None:
+            schema = self.schema or self._named_schema()
+            if schema is not None:
                 self.pg.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
                 )
             version = self._stored_version()
             if version == SCHEMA_VERSION:
@@ -150,6 +151,17 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
                 self.db.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                 )
+
+    def _named_schema(self) -> str | None:
+        """The schema a URL's ``options=-csearch_path=…`` names when it does not exist yet
+        (a new library there is made in it; None when the search path has one already)."""
+        row = self.pg.execute("SELECT current_schema(), current_setting('search_path')").fetchone()
+        if row is None or row[0] is not None:
+            return None
+        first = str(row[1]).split(",")[0].strip()
+        if first.startswith('"') and first.endswith('"'):
+            first = first[1:-1].replace('""', '"')
+        return first if first and first != "$user" else None
 
     def _stored_version(self) -> str | None:
         if self.pg.execute("SELECT to_regclass('meta')").fetchone()[0] is None:  # type: ignore[index]

@@ -108,8 +108,11 @@ CREATE TABLE IF NOT EXISTS tag_index (
     effective  INTEGER NOT NULL DEFAULT 1,
     confidence DOUBLE PRECISION,
     inherited  INTEGER NOT NULL DEFAULT 0,
+    hides      INTEGER NOT NULL DEFAULT 1,  -- may hide a work: the author's, or a sure guess
     PRIMARY KEY (key, type, work_id, origin)
 );
+-- schema 3 added hides; an older library gets it here, then is indexed again
+ALTER TABLE tag_index ADD COLUMN IF NOT EXISTS hides INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX IF NOT EXISTS tag_index_by_work ON tag_index(work_id, inherited, effective, type)
     INCLUDE (key, display, origin, main, confidence);
 

@@ -102,6 +102,8 @@ def tag_test_sql(test: TagTest, alias: str = "t") -> tuple[str, list[Any]]:
         parts.append(f"{alias}.type = ?")
         params.append(test.type)
     parts.append(f"{alias}.origin = 'author'" if test.author_only else f"{alias}.effective = 1")
+    if test.hiding:
+        parts.append(f"{alias}.hides = 1")
     if test.main_only:
         parts.append(f"({alias}.type != 'relationship' OR {alias}.main = 1)")
     return " AND ".join(parts), params
@@ -192,12 +194,12 @@ class SqliteQuery:
         c = self.compiled
         return fts_match(c.match) if c.match is not None and c.covered else None
 
-    def _where(self, fts: str | None, most: str | None) -> tuple[str, list[Any]]:
+    def _where(self, fts: str | None, most: bool = False) -> tuple[str, list[Any]]:
+        """``most``: a long query's works are also in the ``matched`` CTE (``ranked_sql``)."""
         where: list[str] = ["work_fts MATCH ?"] if fts else []
         params: list[Any] = [fts] if fts else []
         if fts and most:
-            where.append("w.id IN (SELECT rowid FROM work_fts WHERE work_fts MATCH ?)")
-            params.append(most)
+            where.append("w.id IN (SELECT id FROM matched)")
         for c in self.compiled.conditions:
             sql, more = condition_sql(c)
             where.append(sql)
@@ -217,14 +219,14 @@ class SqliteQuery:
         # expression's scan adds nothing to a count but its cost (a third of a 100k-work
         # hybrid search).
         fts = self.most or self.fts
-        where, params = self._where(fts, None)
+        where, params = self._where(fts)
         return f"SELECT {columns} {self._from(fts)} WHERE {where}", params
 
     def ranked_sql(self) -> tuple[str, list[Any]]:
         """``SELECT id, score, exact`` in the query's order (the caller adds LIMIT): score is
         higher-better, exact 1 for a work whose title is the query's words."""
-        c, fts = self.compiled, self.fts
-        where, params = self._where(fts, self.most)
+        c, fts, most = self.compiled, self.fts, self.most
+        where, params = self._where(fts, most is not None)
         if not fts or c.text is None:
             sql = (
                 f"SELECT w.id AS id, coalesce(w.quality, 0) AS score, 0 AS exact {self._from(fts)}"
@@ -245,9 +247,18 @@ class SqliteQuery:
             "(w.id IN (SELECT rowid FROM work_fts WHERE work_fts MATCH ?))" for _ in c.covered
         )
         coverage = f" + {COVERAGE} * ({held}) / {len(c.covered)}.0" if c.covered else ""
+        # A long query's works (most of its rarest terms) are found once; the head's BM25 is
+        # computed for them only: scoring every title, summary and tag list holding one of its
+        # common words was a third of a long query's cost.
+        matched = (
+            "matched(id) AS MATERIALIZED (SELECT rowid FROM work_fts WHERE work_fts MATCH ?), "
+            if most
+            else ""
+        )
+        in_matched = " AND +rowid IN (SELECT id FROM matched)" if most else ""
         sql = (
-            "WITH head_hits(id, score) AS MATERIALIZED (SELECT rowid, "
-            f"-bm25(head_fts, {head}) FROM head_fts WHERE head_fts MATCH ?) "
+            f"WITH {matched}head_hits(id, score) AS MATERIALIZED (SELECT rowid, "
+            f"-bm25(head_fts, {head}) FROM head_fts WHERE head_fts MATCH ?{in_matched}) "
             f"SELECT w.id AS id, coalesce(h.score, 0) + {BODY_SHARE} * -bm25(work_fts, {body})"
             f"{coverage} AS score, (w.title_norm = ?) AS exact {self._from(fts)} "
             f"LEFT JOIN head_hits h ON h.id = w.id WHERE {where} ORDER BY {self.order}"
@@ -255,7 +266,8 @@ class SqliteQuery:
         # a long query's head is scored on its rarer terms too (common words' head matches
         # are many, and add little)
         covered = [quoted(t) for t in c.covered]
-        return sql, [_any(c.scored), *covered, c.text.title, *params]
+        first = [most] if most else []
+        return sql, [*first, _any(c.scored), *covered, c.text.title, *params]
 
     @property
     def order(self) -> str:

@@ -29,7 +29,7 @@ from ficsift.library.store_core import Dialect, WorkStore
 from ficsift.library.work_reads import WorkReads
 from ficsift.model import Document
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"  # 8: tag_index.hides
 # Columns added to existing tables since schema 2 (CREATE TABLE IF NOT EXISTS cannot add them).
 ADDED_COLUMNS = (
     ("search_rows", "rating", "TEXT"),
@@ -38,6 +38,7 @@ ADDED_COLUMNS = (
     ("search_rows", "title_norm", "TEXT"),
     ("search_rows", "franchises", "INTEGER"),
     ("search_rows", "abandoned_since", "TEXT"),
+    ("tag_index", "hides", "INTEGER NOT NULL DEFAULT 1"),
 )
 # What schema 6 changed in place: full text is Porter-stemmed with a tags column and a head
 # table beside it; both FTS tables and the view they read are dropped and made anew.

@@ -116,6 +116,7 @@ CREATE TABLE IF NOT EXISTS tag_index (
     effective  INTEGER NOT NULL DEFAULT 1,
     confidence REAL,
     inherited  INTEGER NOT NULL DEFAULT 0,
+    hides      INTEGER NOT NULL DEFAULT 1,  -- may hide a work: the author's, or a sure guess
     PRIMARY KEY (key, type, work_id, origin)
 ) WITHOUT ROWID;
 -- A work's own tags, read for every blurb and "why" line, straight from this index (covering:

@@ -10,15 +10,31 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from ficsift.export.epub import build_epub
-from ficsift.export.html import build_html
-from ficsift.library import StoredWork
-from ficsift.library.views import ReadingState
+if TYPE_CHECKING:
+    from ficsift.export.epub import build_epub
+    from ficsift.export.html import build_html
+    from ficsift.library import StoredWork
+    from ficsift.library.views import ReadingState
 
 __all__ = ["Format", "build_epub", "build_html", "export_work", "file_name"]
 
 _UNSAFE_NAME_RE = re.compile(r'[\x00-\x1f<>:"/\\|?*\x7f]+')
+
+
+def __getattr__(name: str) -> object:
+    # The builders (selectolax, nh3, zipfile) are imported when a work is exported: the CLI
+    # names Format in every command's options, and a search need not load them.
+    if name == "build_epub":
+        from ficsift.export.epub import build_epub
+
+        return build_epub
+    if name == "build_html":
+        from ficsift.export.html import build_html
+
+        return build_html
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Format(StrEnum):
@@ -28,6 +44,9 @@ class Format(StrEnum):
 
 def export_work(stored: StoredWork, fmt: Format, reading: ReadingState | None = None) -> bytes:
     """The work in ``fmt``; ``reading`` adds the reader's own rating and notes."""
+    from ficsift.export.epub import build_epub
+    from ficsift.export.html import build_html
+
     return build_epub(stored, reading) if fmt is Format.EPUB else build_html(stored, reading)
 
 

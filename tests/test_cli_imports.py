@@ -47,6 +47,8 @@ OTHER_COMMANDS = [
     "ficsift.fetch",
     "ficsift.importer",
     "ficsift.read",
+    "ficsift.export.epub",
+    "selectolax",
     "ficsift.understand.infer",
 ]
 # Needed by a search only when it asks for them; help never.

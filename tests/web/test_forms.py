@@ -83,3 +83,18 @@ def test_split_tag_keeps_colons_in_names() -> None:
 def test_pages_with_gaps() -> None:
     assert list(pages(6, 20)) == [1, None, 4, 5, 6, 7, 8, None, 20]
     assert list(pages(1, 1)) == [1]
+
+
+def test_sidebar_controls_mean_what_the_box_means() -> None:
+    """Each control says its value through the filter table: the form and the equivalent
+    query line make the same query."""
+    from ficsift.search.parse import parse_query
+
+    form = SearchForm.from_params({
+        "complete": "no", "crossover": "only", "main": "1", "sort": "words", "hide_read": "1",
+        "author_only": "1", "no_blacklist": "1",
+    })  # fmt: skip
+    line = "complete:no crossover:only main:yes sort:words hide:read tags:author blacklist:off"
+    assert form.to_query() == parse_query(line, is_tag=lambda phrase: False)
+    excluded = SearchForm.from_params({"crossover": "exclude"}).to_query()
+    assert excluded == parse_query("crossover:no", is_tag=lambda phrase: False)

@@ -383,6 +383,7 @@ FILTERS: tuple[Filter, ...] = (
         {
             "only": _set(crossover=Crossover.ONLY),
             "any": _set(crossover=Crossover.ANY),
+            "exclude": _set(crossover=Crossover.EXCLUDE),
             **dict.fromkeys(YES, _set(crossover=Crossover.ANY)),
             **dict.fromkeys(NO, _set(crossover=Crossover.EXCLUDE)),
         },
@@ -420,6 +421,16 @@ FILTERS: tuple[Filter, ...] = (
     ),
 )
 BY_KEY: dict[str, Filter] = {key: f for f in FILTERS for key in f.keys}
+
+
+def apply_filter(query: Query, key: str, value: str, op: str = ":") -> None:
+    """Set one filter on ``query`` as the query language's ``key{op}value`` would (the web
+    form's controls say their values through this, so they mean what the box means)."""
+
+    def fail(message: str) -> ValueError:
+        return ValueError(f"{key}{op}{value}: {message}")
+
+    BY_KEY[key].apply(query, op, [value], False, fail)
 
 
 def query_to_text(query: Query) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from ficsift.library.filters import apply_filter
 from ficsift.library.query import Crossover, Query, Range, Sort, TagFilter, TagGroup
 from ficsift.model import TagType
 
@@ -283,21 +284,23 @@ class SearchForm:
         query.categories += [c for c in self.category if c not in query.categories]
         query.languages += [lang for lang in self.lang if lang not in query.languages]
         if self.complete:
-            query.complete = self.complete == "yes"
+            apply_filter(query, "complete", self.complete)
         if self.words_min is not None or self.words_max is not None:
             query.words = Range(
                 self.words_min if self.words_min is not None else query.words.low,
                 self.words_max if self.words_max is not None else query.words.high,
             )
-        if self.crossover != "any":
-            query.crossover = Crossover(self.crossover)
-        query.main_pairing = query.main_pairing or self.main
-        query.hide_read = query.hide_read or self.hide_read
-        query.author_tags_only = query.author_tags_only or self.author_only
-        if self.no_blacklist:
-            query.use_blacklist = False
-        if self.sort:
-            query.sort = Sort(self.sort)
+        # each control as the box would say it: one meaning (library.filters' table)
+        for on, key, value in (
+            (self.crossover != "any", "crossover", self.crossover),
+            (self.main, "main", "yes"),
+            (self.hide_read, "hide", "read"),
+            (self.author_only, "tags", "author"),
+            (self.no_blacklist, "blacklist", "off"),
+            (bool(self.sort), "sort", self.sort),
+        ):
+            if on:
+                apply_filter(query, key, value)
         return query
 
 

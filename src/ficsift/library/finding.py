@@ -26,7 +26,8 @@ from ficsift.library.views import FACET_DEPTH, Found
 from ficsift.library.work_columns import COLUMNS, WorkColumns
 from ficsift.model import TagType
 
-SNIPPET_SCAN = 300_000  # characters of a story read for its passage once one is found
+SNIPPET_SCAN = 100_000  # characters of a story read for its passage once one is found
+SNIPPET_ENOUGH = 3  # searched terms a passage shows for the search to stop reading the story
 _MARKED = re.compile(r"«([^»]+)»")
 
 
@@ -188,12 +189,14 @@ class Finding:
     def snippets(self, ids: list[int], terms: list[str], words: int = 24) -> dict[int, str]:
         """The passage of each work's text where the searched terms cluster most.
 
-        Chapter by chapter, stopping at the first that holds every term: a 300k-word epic
-        is rarely read to the end.
+        Chapter by chapter, stopping at the first whose passage shows every term (of a long
+        query, :data:`SNIPPET_ENOUGH`; its words seldom meet in one passage, and reading on
+        for them was most of a 10k-work hybrid search): a 300k-word epic is rarely read to
+        the end.
         """
         if not ids or not terms:
             return {}
-        wanted = len(set(terms))
+        wanted = min(len(set(terms)), SNIPPET_ENOUGH)
         out = {}
         for work_id in ids:
             best: tuple[int, str] | None = None

@@ -266,8 +266,8 @@ class SqliteQuery:
         # a long query's head is scored on its rarer terms too (common words' head matches
         # are many, and add little)
         covered = [quoted(t) for t in c.covered]
-        first = [most] if most else []
-        return sql, [*first, _any(c.scored), *covered, c.text.title, *params]
+        most_params = [most] if most else []
+        return sql, [*most_params, _any(c.scored), *covered, c.text.title, *params]
 
     @property
     def order(self) -> str:

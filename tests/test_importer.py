@@ -161,3 +161,53 @@ def test_a_figure_past_sqlite_integers_is_dropped_and_the_file_kept(
     stats = buffy.document.stats
     assert (stats.kudos, stats.hits, stats.words, stats.bookmarks) == (None, None, None, 7)
     assert any("kudos out of range" in note for note in buffy.document.extra["warnings"])
+
+
+# -- what the library's own tagged works teach (issue 12) -----------------------------------
+
+_TAGGED = """---
+title: Lantern Work {n}
+author: someone{n}
+rating: teen
+status: complete
+tags: ["f:Copperline Chronicles", "c:Maribel Quillon", "c:Tobiah Venn", "p:Maribel Quillon/Tobiah Venn"]
+---
+
+Maribel Quillon mended the lantern while Tobiah Venn kept watch on the docks.
+"""  # a fandom and characters no primer or ontology knows: made up for this test
+
+
+def _untagged_story() -> str:
+    lines = [
+        f"{a} looked at {b} across the dock, and the lanterns swung in the wind. {b} said "
+        f"nothing for a while; then {a} laughed."
+        for a, b in [("Maribel", "Tobiah Venn"), ("Maribel Quillon", "Venn")] * 25
+    ]
+    return "The Harbour Lights\n\nChapter 1\n\n" + "\n\n".join(lines)
+
+
+def _fandoms_of_story(library: Library, folder: Path) -> list[str]:
+    (folder / "story").mkdir(parents=True)
+    (folder / "story" / "story.txt").write_text(_untagged_story(), "utf-8")
+    assert not import_paths(library, [folder / "story"], workers=0).failures
+    newest = max(r.id for r in library.rows())  # the story just added
+    stored = library.get(newest)
+    assert stored is not None
+    return [t.name for t in stored.document.tags if t.type.value == "fandom"]
+
+
+def test_a_library_teaches_the_fandoms_its_authors_tagged(tmp_path: Path) -> None:
+    from ficsift.library import open_library
+
+    tagged = tmp_path / "tagged"
+    tagged.mkdir()
+    for n in range(3):
+        (tagged / f"w{n}.md").write_text(_TAGGED.format(n=n), "utf-8")
+    with open_library(tmp_path / "taught") as taught:
+        assert not import_paths(taught, [tagged], workers=0).failures
+        characters, ships = taught.author_tag_counts()
+        assert ("Copperline Chronicles", "Maribel Quillon", 3) in characters
+        assert ("Maribel Quillon/Tobiah Venn", 3) in ships
+        assert _fandoms_of_story(taught, tmp_path / "a") == ["Copperline Chronicles"]
+    with open_library(tmp_path / "untaught") as untaught:  # the same story, nothing learnt
+        assert "Copperline Chronicles" not in _fandoms_of_story(untaught, tmp_path / "b")

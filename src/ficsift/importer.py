@@ -36,6 +36,8 @@ from ficsift.read.archive import expand
 from ficsift.read.base import Failure
 from ficsift.read.discover import FoundFile, Skipped, discover
 from ficsift.understand import understand
+from ficsift.understand.learned import learn_from_counts, with_learned
+from ficsift.understand.primer import Primer, load_primer
 
 
 @dataclass(slots=True)
@@ -98,6 +100,19 @@ ProgressCallback = Callable[[int, int, str], None]  # (bytes done, bytes total, 
 Reader = Callable[[list[FoundFile], Limits], Iterator[ReadResult]]
 
 
+# What the library's own tagged works teach (understand.learned), for this import's readers:
+# set by import_paths before the reader processes fork, so each starts with it.
+_LIBRARY_PRIMER: Primer | None = None
+
+
+def library_primer(library: WorkStorage) -> Primer | None:
+    """The primer with what ``library``'s author-tagged works teach (None: they teach
+    nothing, or the library is empty)."""
+    characters, ships = library.author_tag_counts()
+    learned = learn_from_counts(characters, ships)
+    return with_learned(load_primer(), learned) if learned else None
+
+
 def read_found(found: FoundFile, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
     """Read one file (expanding zips) into documents; never raises for bad input."""
     result = ReadResult(found)
@@ -114,7 +129,7 @@ def read_found(found: FoundFile, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
             continue
         try:
             docs = read_file(item)
-            ready = [storable(understand(doc)) for doc in docs]
+            ready = [storable(understand(doc, _LIBRARY_PRIMER)) for doc in docs]
         except ReadError as exc:
             result.failures.append(Failure(item.path, str(exc)))
             continue
@@ -171,9 +186,14 @@ def import_paths(
     # so the same import stores in the same order) keeps both busy throughout (10% faster
     # on the shared corpus).
     todo.sort(key=lambda f: zlib.crc32(f.path.encode("utf-8", "surrogateescape")))
-    with _few_collections():
-        results = reader(todo, limits) if reader else _read_all(todo, limits, workers)
-        _store_all(library, results, report, progress, done, total)
+    global _LIBRARY_PRIMER
+    _LIBRARY_PRIMER = library_primer(library) if todo else None
+    try:
+        with _few_collections():
+            results = reader(todo, limits) if reader else _read_all(todo, limits, workers)
+            _store_all(library, results, report, progress, done, total)
+    finally:
+        _LIBRARY_PRIMER = None
     report.seconds = time.perf_counter() - started
     return report
 

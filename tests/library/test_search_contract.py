@@ -214,3 +214,13 @@ def test_a_noisy_guess_never_hides_a_work_and_a_sure_one_does(lib: Library) -> N
     ]  # fmt: skip
     lib.blacklist_add(BlacklistEntry(BlacklistKind.TAG, "Major Character Death"))
     assert sorted(_titles(lib, Query())) == ["Card Catalogue", "Promenade", "The Cellar Door"]
+
+
+def test_author_tag_counts_teach_fandoms_and_partners(lib: Library) -> None:
+    d = _document(0)
+    d.source.sha256 = "s0-cast"
+    d.add_tag("Willow Rosenberg", TagType.CHARACTER)
+    lib.store_file(FileRecord(d.source.path, d.source.sha256, 2, 1.0, 1), [d])
+    characters, ships = lib.author_tag_counts()
+    assert characters == [(BTVS, "Willow Rosenberg", 1)]
+    assert ("Kira Nerys/Odo", 1) in ships and len(ships) == len(WORKS)

@@ -202,6 +202,12 @@ class WorkStorage(ABC):
     def stats(self) -> LibraryStats: ...
 
     @abstractmethod
+    def author_tag_counts(self) -> tuple[list[tuple[str, str, int]], list[tuple[str, int]]]:
+        """What the authors' own tags teach (:mod:`ficsift.understand.learned`): (fandom,
+        character, works of that one fandom tagging the character) and (relationship,
+        works tagging it)."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
 

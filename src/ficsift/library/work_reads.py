@@ -187,3 +187,20 @@ class WorkReads:
         ):
             out[r[0]].append((r[1], int(r[2])))
         return dict(out)
+
+    def author_tag_counts(self) -> tuple[list[tuple[str, str, int]], list[tuple[str, int]]]:
+        characters = self.db.execute(
+            "SELECT s.fandom, t.display, count(*) FROM tag_index t JOIN ("
+            "  SELECT work_id, max(display) AS fandom FROM tag_index WHERE type = 'fandom' "
+            "  AND origin = 'author' AND inherited = 0 GROUP BY work_id HAVING count(*) = 1"
+            ") s ON s.work_id = t.work_id WHERE t.type = 'character' AND t.origin = 'author' "
+            "AND t.inherited = 0 GROUP BY s.fandom, t.display"
+        ).fetchall()
+        ships = self.db.execute(
+            "SELECT display, count(*) FROM tag_index WHERE type = 'relationship' "
+            "AND origin = 'author' AND inherited = 0 GROUP BY display"
+        ).fetchall()
+        return (
+            [(str(f), str(c), int(n)) for f, c, n in characters],
+            [(str(r), int(n)) for r, n in ships],
+        )

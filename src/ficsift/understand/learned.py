@@ -12,11 +12,12 @@ not say which half each character is from); its relationship tags teach the part
 character tagged on fewer than :data:`MIN_WORKS` works is known by its full name only, as the
 ontology's links are: one work's minor character must not claim a common first name.
 
-The caller (the library) keeps the learned primer and passes it to
-:func:`ficsift.understand.infer.understand`::
+The caller passes the learned primer to :func:`ficsift.understand.infer.understand`::
 
     primer = with_learned(load_primer(), learn(tagged_works(docs)))
     understand(doc, primer)
+
+``ficsift add`` does so with the counts its library keeps (:func:`learn_from_counts`).
 """
 
 from __future__ import annotations
@@ -65,22 +66,33 @@ def tagged_works(docs: Iterable[Document]) -> Iterable[TaggedWork]:
 
 def learn(works: Iterable[TaggedWork]) -> dict[str, FandomEntry]:
     """Fandom → the characters the library's single-fandom works tag there."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    partners: dict[str, Counter[str]] = defaultdict(Counter)
+    characters: Counter[tuple[str, str]] = Counter()
+    ships: Counter[str] = Counter()
     for work in works:
-        for rel in work.relationships:
-            sides = [s for s in _SIDES_RE.split(rel) if s] if "/" in rel else []
-            for a in sides:
-                for b in sides:
-                    if a != b:
-                        partners[a][b] += 1
+        ships.update(work.relationships)
         fandoms = set(work.fandoms)
-        if len(fandoms) != 1:
-            continue
-        fandom = next(iter(fandoms))
-        for name in set(work.characters):
-            if _is_person(name):
-                counts[fandom][name] += 1
+        if len(fandoms) == 1:
+            fandom = next(iter(fandoms))
+            characters.update((fandom, name) for name in set(work.characters))
+    return learn_from_counts(((f, c, n) for (f, c), n in characters.items()), ships.items())
+
+
+def learn_from_counts(
+    characters: Iterable[tuple[str, str, int]], ships: Iterable[tuple[str, int]]
+) -> dict[str, FandomEntry]:
+    """:func:`learn` from counts a library keeps: (fandom, character, single-fandom works
+    tagging it there), and (relationship, works tagging it)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for fandom, name, n in characters:
+        if _is_person(name):
+            counts[fandom][name] += n
+    partners: dict[str, Counter[str]] = defaultdict(Counter)
+    for rel, n in ships:
+        sides = [s for s in _SIDES_RE.split(rel) if s] if "/" in rel else []
+        for a in sides:
+            for b in sides:
+                if a != b:
+                    partners[a][b] += n
     out: dict[str, FandomEntry] = {}
     for fandom, chars in sorted(counts.items()):
         entry = FandomEntry(fandom)

@@ -145,6 +145,55 @@ def vector_only(lib: SqliteLibrary, pair: tuple[SemanticModel, VectorIndex], lin
     return lib.blurbs([i for i, _ in index.top_k(model.embed_query(line), 20)])
 
 
+def hybrid_stages(lib: SqliteLibrary, runs: int) -> dict[str, float]:
+    """Wall ms per hybrid search spent in each stage (the library's and the vectors' calls
+    timed where the engine makes them; "other" is the engine's own Python)."""
+    spent: dict[str, float] = {}
+    semantic = _semantic(lib)
+
+    def timed_as(owner: object, method: str, stage: Callable[..., str]) -> None:
+        original = getattr(owner, method)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                name = stage(*args, **kwargs)
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+        setattr(owner, method, wrapper)
+
+    def find_stage(query: Query, *args: object, **kwargs: object) -> str:
+        if not query.text:
+            return "filters on the meaning's candidates"
+        if query.work_ids is not None:
+            return "words on the meaning-only works (count)"
+        return "words: page + count (SQL)"
+
+    timed_as(lib, "find", find_stage)
+    timed_as(lib, "term_frequencies", lambda *a, **k: "  of which term frequencies")
+    for method in ("blurbs", "snippets", "qualities", "tag_keys", "facet_counts"):
+        timed_as(lib, method, lambda *a, method=method, **k: method)
+    if semantic is not None:
+        model, index = semantic
+        timed_as(model, "embed_query", lambda *a, **k: "embed the query")
+        timed_as(index, "top_k", lambda *a, **k: "vectors top-k")
+    total = 0.0
+    for _ in range(runs):
+        for line in HYBRID_QUERIES:
+            started = time.perf_counter()
+            search(lib, parse_query(line))
+            total += time.perf_counter() - started
+    n = runs * len(HYBRID_QUERIES)
+    out = {k: round(v / n * 1000, 1) for k, v in sorted(spent.items(), key=lambda x: -x[1])}
+    out["other"] = round(
+        (total - sum(v for k, v in spent.items() if not k.startswith(" "))) / n * 1000, 1
+    )
+    out["hybrid search"] = round(total / n * 1000, 1)
+    return out
+
+
 def measure(lib_dir: Path, runs: int) -> dict[str, dict[str, float]]:
     lib = SqliteLibrary(lib_dir)
     # As the web app does at start: the ontology, vectors, facet counts and work columns.
@@ -178,6 +227,9 @@ def measure(lib_dir: Path, runs: int) -> dict[str, dict[str, float]]:
             add("semantic", lambda line=line, pair=semantic: vector_only(lib, pair, line))
         add("hybrid", lambda line=line: search(lib, parse_query(line)))
     add("everything, sort:quality", lambda: search(lib, Query(), facets=0))
+    print("  hybrid search by stage (wall ms per search):", flush=True)
+    for stage, ms in hybrid_stages(lib, runs).items():
+        print(f"    {ms:>7.1f}  {stage}", flush=True)
     db = lib.db
     for word in ("cellar", "promise", "starship"):
         add("naive full-text scan (LIKE)", lambda word=word: db.execute(

@@ -41,6 +41,7 @@ from ficsift.library.merge import merge_documents
 from ficsift.library.query import INT64_MAX
 from ficsift.library.storable import StorableDocument
 from ficsift.model import Chapter, Document
+from ficsift.understand.calibration import load_calibration
 
 
 class Cursor(Protocol):
@@ -411,6 +412,20 @@ class WorkStore:
             db.execute("DELETE FROM work_scores WHERE work_id = ?", (work_id,))
             db.execute("DELETE FROM work_vectors WHERE work_id = ?", (work_id,))
 
+    def _recompute_hides(self) -> None:
+        """Fill ``tag_index.hides`` on a library indexed before it existed, in one statement
+        (re-indexing every work cost minutes at 100k).  The rows keep no character role or
+        warning label, so a guessed row gets the strictest bar its type may have: an upgrade
+        only ever hides fewer works than a fresh index would, never more."""
+        bars = upgrade_hiding_bars()
+        cases = " ".join(f"WHEN type = '{kind}' THEN {bar!r}" for kind, bar in bars.items())
+        self.db.execute(
+            "UPDATE tag_index SET hides = CASE WHEN origin = 'author' THEN 1 "
+            f"WHEN coalesce(confidence, 0) >= CASE {cases} ELSE {max(bars.values())!r} END "
+            "THEN 1 ELSE 0 END"
+        )
+        self._bump_generation()
+
     def _reindex_all(self) -> None:
         """Index every work again (a library from an older schema, which may have indexed
         works differently), inside the caller's transaction; its scores still hold."""
@@ -529,3 +544,18 @@ class WorkStore:
             ),
             size_bytes=self.size_on_disk(),
         )
+
+
+def upgrade_hiding_bars() -> dict[str, float]:
+    """Per tag type, the strictest exclusion bar any guessed tag of that type may have (see
+    :meth:`WorkStore._recompute_hides`)."""
+    calibration = load_calibration()
+    kinds = {
+        "fandom": ("fandom",),
+        "warning": ("warning", ""),  # an archive warning, or a content label (no kind)
+        "character": ("character", "unknown character", "freeform"),
+        "relationship": ("relationship", "main pairing"),
+        "freeform": ("freeform",),
+        "rating": ("rating",),
+    }
+    return {t: max(calibration.exclusion_bar(k) for k in ks) for t, ks in kinds.items()}

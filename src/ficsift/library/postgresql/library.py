@@ -145,9 +145,12 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                 (SCHEMA_VERSION,),
             )
-            if version is not None:
+            if version == "2":
+                self._recompute_hides()  # all schema 3 added: one UPDATE, not a re-index
+            elif version is not None:
                 # An older library: every work is indexed again, as this version indexes.
                 self._reindex_all()
+            if version is not None:
                 self.db.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                 )

@@ -100,9 +100,12 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
             )
-            if version is not None and version != SCHEMA_VERSION:
+            if version == "7":
+                self._recompute_hides()  # all schema 8 added: one UPDATE, not a re-index
+            elif version is not None and version != SCHEMA_VERSION:
                 # Libraries from an older schema get their search rows once, work by work.
                 self._reindex_all()
+            if version is not None and version != SCHEMA_VERSION:
                 self.db.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                 )
@@ -235,7 +238,10 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
         )
 
     def close(self) -> None:
+        """Close the library (again is harmless, as a file's close is)."""
         try:
             self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.ProgrammingError:
+            return  # closed already
         finally:
             self.db.close()

@@ -224,3 +224,14 @@ def test_author_tag_counts_teach_fandoms_and_partners(lib: Library) -> None:
     characters, ships = lib.author_tag_counts()
     assert characters == [(BTVS, "Willow Rosenberg", 1)]
     assert ("Kira Nerys/Odo", 1) in ships and len(ships) == len(WORKS)
+
+
+def test_the_in_memory_facet_cache_counts_what_sql_counts(lib: Library) -> None:
+    from ficsift.library.finding import Finding
+
+    assert isinstance(lib, Finding)
+    ids = [i for i, _ in lib.find(Query(), RESOLVER, limit=50).page]
+    cache = lib._load_facet_cache(lib.generation())
+    for subset in (ids, ids[:2], []):
+        assert cache.count(subset, 50) == lib._facets_sql(subset, 50)
+    assert cache.count(ids, 50)["fandom"] == [(BTVS, 3), (DS9, 2)]

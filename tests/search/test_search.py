@@ -157,7 +157,7 @@ def test_in_memory_facet_counts_agree_with_sql(fic_library: Library) -> None:
     assert isinstance(fic_library, SqliteSearch)
     ids = [h.id for h in search(fic_library, Query(use_blacklist=False), limit=50).hits]
     cache = FacetCache()
-    cache.load(fic_library.db, fic_library.generation())
+    cache.load(fic_library._facet_rows(), fic_library.generation())
     for subset in (ids, ids[:2], []):
         assert cache.count(subset, 50) == fic_library._facets_sql(subset, 50)
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ficsift.library.compile import Compiled, QueryCompiler
 from ficsift.library.conditions import HasTag
+from ficsift.library.facet_counts import FACET_ROWS, SQL_BELOW, FacetCache
 from ficsift.library.passages import passage
 from ficsift.library.query import BlacklistEntry, Query, TagFilter
 from ficsift.library.ships import ShipSides, ship_keys, ship_sides
@@ -61,8 +62,36 @@ class Finding:
         """Relationship names (key, display) holding a word of every side of the ship."""
         raise NotImplementedError
 
+    def _facet_rows(self) -> Iterable[Sequence[Any]]:
+        """:data:`~ficsift.library.facet_counts.FACET_ROWS`, as plain tuples."""
+        return self.db.execute(FACET_ROWS)
+
+    # -- facets: counted in memory once a process holds the cache, in SQL before ------------
+
+    _facet_cache: FacetCache | None = None
+
     def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
-        raise NotImplementedError
+        generation = self.generation()
+        cache = self._facet_cache
+        if cache is None or cache.generation != generation:
+            if len(matched) < SQL_BELOW:
+                return self._facets_sql(matched, top)  # not worth loading the cache for
+            cache = self._load_facet_cache(generation)
+        return cache.count(matched, top)
+
+    def _load_facet_cache(self, generation: str) -> FacetCache:
+        cache = FacetCache()
+        cache.load(self._facet_rows(), generation)
+        self._facet_cache = cache
+        return cache
+
+    def load_search_caches(self) -> None:
+        """Load what makes searches fast (a long-lived process calls this, and again after
+        another process's import moved the generation)."""
+        self.load_work_columns()
+        generation = self.generation()
+        if self._facet_cache is None or self._facet_cache.generation != generation:
+            self._load_facet_cache(generation)
 
     def term_frequencies(self, terms: list[str]) -> dict[str, int]:
         raise NotImplementedError

@@ -39,10 +39,3 @@ class PostgresSearch(Finding):
         """How many works hold each term (counted up to a cap: enough to rank rarity)."""
         sql = frequency_sql()
         return {t: int(self.db.execute(sql, (t,)).fetchone()[0]) for t in terms}
-
-    def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
-        # PostgreSQL counts a large match set in parallel well enough: no in-memory cache
-        return self._facets_sql(matched, top)
-
-    def load_search_caches(self) -> None:
-        self.load_work_columns()

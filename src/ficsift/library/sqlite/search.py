@@ -12,13 +12,14 @@ import json
 import sqlite3
 import threading
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import numpy as np
 
 from ficsift.library.compile import Compiled
 from ficsift.library.conditions import HasTag
-from ficsift.library.facet_counts import SQL_BELOW, FacetCache, plain_cursor
+from ficsift.library.facet_counts import FACET_ROWS, plain_cursor
 from ficsift.library.finding import Finding
 from ficsift.library.ships import ShipSides
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
@@ -107,30 +108,11 @@ class SqliteSearch(Finding):
             for n, t in enumerate(terms, 1)
         }
 
-    _facet_cache: FacetCache | None = None
-
-    def load_search_caches(self) -> None:
-        """Load what makes filter-only searches fast (a long-lived process calls this)."""
-        self.load_work_columns()
-        generation = self.generation()
-        if self._facet_cache is None or self._facet_cache.generation != generation:
-            cache = FacetCache()
-            cache.load(self._sqlite, generation)
-            self._facet_cache = cache
+    def _facet_rows(self) -> Iterable[Sequence[Any]]:
+        return plain_cursor(self._sqlite).execute(FACET_ROWS)
 
     def _postings(self, condition: HasTag) -> np.ndarray:
         sql, params = posting_sql(condition)
         listed = self.db.execute(sql, params).fetchone()[0]
         # parsed in C: a tenth of the time of split() and int() per id
         return np.fromstring(listed or "", dtype=np.int64, sep=",")
-
-    def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
-        generation = self.generation()
-        warm = self._facet_cache is not None and self._facet_cache.generation == generation
-        if not warm and len(matched) < SQL_BELOW:
-            return self._facets_sql(matched, top)  # not worth loading the cache for
-        if self._facet_cache is None or self._facet_cache.generation != generation:
-            cache = FacetCache()
-            cache.load(self._sqlite, generation)
-            self._facet_cache = cache
-        return self._facet_cache.count(matched, top)

@@ -174,9 +174,27 @@ class Finding:
         which of its relationship tags a ship as readers write it means."""
         return QueryCompiler(
             resolver,
-            self.term_frequencies,
+            self._known_frequencies,
             lambda f: self.tag_match(f, resolver, sub_tags=False),
         )
+
+    def _known_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """:meth:`term_frequencies`, remembered until the library changes: a hybrid search
+        compiles its words twice (its page, then its check of the works only the meaning
+        found), and a reader pages through one query; each lookup walks every term's posting
+        list (~10 ms for a long query at 100k works)."""
+        generation = self.generation()
+        if self._frequency_generation != generation or len(self._frequencies) > 256:
+            self._frequencies = {}
+            self._frequency_generation = generation
+        key = tuple(terms)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = self._frequencies[key] = self.term_frequencies(terms)
+        return found
+
+    _frequencies: dict[tuple[str, ...], dict[str, int]] = {}  # noqa: RUF012 - replaced per instance
+    _frequency_generation: str | None = None
 
     def tag_match(self, f: TagFilter, resolver: TagResolver, *, sub_tags: bool = True) -> KeyMatch:
         """The index keys a tag filter finds: the resolver's, and for a relationship written

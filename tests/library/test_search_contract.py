@@ -227,7 +227,7 @@ def test_author_tag_counts_teach_fandoms_and_partners(lib: Library) -> None:
 
 
 def test_the_in_memory_facet_cache_counts_what_sql_counts(lib: Library) -> None:
-    from ficsift.library.finding import Finding
+    from ficsift.library.sql.finding import Finding
 
     assert isinstance(lib, Finding)
     ids = [i for i, _ in lib.find(Query(), RESOLVER, limit=50).page]

@@ -4,7 +4,7 @@ both backends: the author's tags hide, a guess only above the strictest bar of i
 from __future__ import annotations
 
 from ficsift.library import FileRecord, Library, SqliteLibrary
-from ficsift.library.store_core import upgrade_hiding_bars
+from ficsift.library.sql.store_core import upgrade_hiding_bars
 from ficsift.model import Chapter, Document, Source, Tag, TagOrigin, TagType
 from tests.library.conftest import POSTGRES_URL, postgres_class
 

@@ -151,7 +151,7 @@ def test_hostile_queries_are_data_not_sql(fic_library: Library, hostile: str) ->
 
 
 def test_in_memory_facet_counts_agree_with_sql(fic_library: Library) -> None:
-    from ficsift.library.facet_counts import FacetCache
+    from ficsift.library.sql.facet_counts import FacetCache
     from ficsift.library.sqlite.search import SqliteSearch
 
     assert isinstance(fic_library, SqliteSearch)

@@ -1,6 +1,6 @@
 """The archive library: PostgreSQL, for many readers and writers at once.
 
-Works are stored by the algorithm every backend shares (:mod:`ficsift.library.store_core`),
+Works are stored by the algorithm every backend shares (:mod:`ficsift.library.sql.store_core`),
 each file in one transaction.  Several processes may store at once (imports, web workers):
 the store of one file reads before it writes (is this document a copy of a stored work?),
 so each store takes a transaction-scoped advisory lock and stores run one at a time, while
@@ -21,13 +21,13 @@ import psycopg
 from psycopg import sql
 
 from ficsift.library.base import BatchLost, FileRecord, Library, StoreResult
-from ficsift.library.derived_data import DerivedData
 from ficsift.library.index_rows import WorkValues
 from ficsift.library.postgresql.search import PostgresSearch
-from ficsift.library.reader_state import ReaderState
+from ficsift.library.sql.derived_data import DerivedData
+from ficsift.library.sql.reader_state import ReaderState
+from ficsift.library.sql.store_core import Dialect, WorkStore
+from ficsift.library.sql.work_reads import WorkReads
 from ficsift.library.storable import StorableDocument, storable
-from ficsift.library.store_core import Dialect, WorkStore
-from ficsift.library.work_reads import WorkReads
 from ficsift.model import Document
 
 SCHEMA_VERSION = "3"  # 2: work_text.body holds every field; 3: tag_index.hides

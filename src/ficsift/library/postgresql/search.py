@@ -1,4 +1,4 @@
-"""The PostgreSQL library's query side: the shared finding (:mod:`ficsift.library.finding`)
+"""The PostgreSQL library's query side: the shared finding (:mod:`ficsift.library.sql.finding`)
 said in PostgreSQL's SQL (:mod:`ficsift.library.postgresql.compile`)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import numpy as np
 
 from ficsift.library.compile import Compiled
 from ficsift.library.conditions import HasTag
-from ficsift.library.finding import Finding
 from ficsift.library.postgresql.compile import PostgresQuery, frequency_sql, posting_sql
 from ficsift.library.ships import ShipSides
+from ficsift.library.sql.finding import Finding
 
 # A word of every side of a ship, found in the stored, case-folded key (’ read as ').
 _SIDE_WORD = (

@@ -3,7 +3,7 @@
 Each file is stored in one transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a crash or a
 ``kill -9`` mid-import leaves every earlier file whole and the interrupted one absent; the
 same import run again completes it, finding the stored files unchanged.  How a file is
-stored is the backends' shared algorithm (:mod:`ficsift.library.store_core`); full text is
+stored is the backends' shared algorithm (:mod:`ficsift.library.sql.store_core`); full text is
 FTS5 (``text_index.py``).
 """
 
@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from ficsift.library.base import BatchLost, FileRecord, Library, StoreResult
-from ficsift.library.derived_data import DerivedData
 from ficsift.library.index_rows import WorkValues
-from ficsift.library.reader_state import ReaderState
+from ficsift.library.sql.derived_data import DerivedData
+from ficsift.library.sql.reader_state import ReaderState
+from ficsift.library.sql.store_core import Dialect, WorkStore
+from ficsift.library.sql.work_reads import WorkReads
 from ficsift.library.sqlite.search import SqliteSearch
 from ficsift.library.sqlite.text_index import index_text, unindex_text
 from ficsift.library.storable import StorableDocument, storable
-from ficsift.library.store_core import Dialect, WorkStore
-from ficsift.library.work_reads import WorkReads
 from ficsift.model import Document
 
 SCHEMA_VERSION = "8"  # 8: tag_index.hides

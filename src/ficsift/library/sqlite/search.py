@@ -1,4 +1,4 @@
-"""The SQLite library's query side: the shared finding (:mod:`ficsift.library.finding`) said
+"""The SQLite library's query side: the shared finding (:mod:`ficsift.library.sql.finding`) said
 in SQLite's SQL (:mod:`ficsift.library.sqlite.compile`), FTS5's own stemmer for term
 frequencies, and the in-memory facet cache that keeps facets fast on one file.
 
@@ -19,9 +19,9 @@ import numpy as np
 
 from ficsift.library.compile import Compiled
 from ficsift.library.conditions import HasTag
-from ficsift.library.facet_counts import FACET_ROWS, plain_cursor
-from ficsift.library.finding import Finding
 from ficsift.library.ships import ShipSides
+from ficsift.library.sql.facet_counts import FACET_ROWS, plain_cursor
+from ficsift.library.sql.finding import Finding
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
 from ficsift.library.work_columns import COLUMNS
 

@@ -1,6 +1,6 @@
 """SQLite's full text: a work's FTS5 entries, kept in step with the work.
 
-Called by the store (:mod:`ficsift.library.store_core`) inside the transaction that writes
+Called by the store (:mod:`ficsift.library.sql.store_core`) inside the transaction that writes
 the work, so the index can never disagree with what is stored.  Full text is an
 external-content FTS5 table over the ``work_text`` view: removing a work's old entry needs
 the exact old values, which the view still gives *before* the work's chapters change —

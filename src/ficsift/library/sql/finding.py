@@ -17,11 +17,11 @@ import numpy as np
 
 from ficsift.library.compile import Compiled, QueryCompiler
 from ficsift.library.conditions import HasTag
-from ficsift.library.facet_counts import FACET_ROWS, SQL_BELOW, FacetCache
 from ficsift.library.passages import passage
 from ficsift.library.query import BlacklistEntry, Query, TagFilter
 from ficsift.library.ships import ShipSides, ship_keys, ship_sides
-from ficsift.library.store_core import Connection
+from ficsift.library.sql.facet_counts import FACET_ROWS, SQL_BELOW, FacetCache
+from ficsift.library.sql.store_core import Connection
 from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text
 from ficsift.library.views import FACET_DEPTH, Found
 from ficsift.library.work_columns import COLUMNS, WorkColumns
@@ -63,7 +63,7 @@ class Finding:
         raise NotImplementedError
 
     def _facet_rows(self) -> Iterable[Sequence[Any]]:
-        """:data:`~ficsift.library.facet_counts.FACET_ROWS`, as plain tuples."""
+        """:data:`~ficsift.library.sql.facet_counts.FACET_ROWS`, as plain tuples."""
         return self.db.execute(FACET_ROWS)
 
     # -- facets: counted in memory once a process holds the cache, in SQL before ------------

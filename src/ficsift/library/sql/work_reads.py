@@ -1,6 +1,6 @@
 """What front ends read of stored works besides search results — blurbs, tag keys, tags
 shared with a work, tag-name autocomplete — in SQL both backends take (the connection and
-the dialect of :mod:`ficsift.library.store_core`)."""
+the dialect of :mod:`ficsift.library.sql.store_core`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from typing import ClassVar
 
-from ficsift.library.store_core import TEXT_SOURCE_ORDER, Connection, Dialect, in_valid_range
+from ficsift.library.sql.store_core import TEXT_SOURCE_ORDER, Connection, Dialect, in_valid_range
 from ficsift.library.tag_keys import normalise
 from ficsift.library.views import Blurb, ReadingState, TagView
 

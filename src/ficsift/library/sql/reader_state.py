@@ -1,11 +1,11 @@
 """The reader's own state — reading status, rating, notes, the blacklist — in SQL both
-backends take (see :mod:`ficsift.library.store_core` for the connection it talks to).
+backends take (see :mod:`ficsift.library.sql.store_core` for the connection it talks to).
 Never changed by an import."""
 
 from __future__ import annotations
 
 from ficsift.library.query import BlacklistEntry, BlacklistKind
-from ficsift.library.store_core import Connection, in_valid_range, now_text
+from ficsift.library.sql.store_core import Connection, in_valid_range, now_text
 from ficsift.library.views import ReadingState
 
 READING_STATUSES = ("want", "reading", "read", "dropped")

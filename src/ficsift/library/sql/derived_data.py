@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from ficsift.library.store_core import Connection, in_valid_range, now_text
+from ficsift.library.sql.store_core import Connection, in_valid_range, now_text
 from ficsift.library.views import QualityRow
 
 # A work has text to embed: its story, or a listing blurb's title or summary.

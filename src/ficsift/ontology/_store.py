@@ -24,13 +24,14 @@ from collections.abc import Sequence
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from ficsift.ontology import _names as N
 
 DATA_FILE = "ontology.zip"
 SUPPORTED_FORMAT = 2
 COMPACT = ("names", "lookup", "synonyms")  # members stored as text and arrays (format 2)
+Ints = array | memoryview  # integers read from a member (see _image for the in-place ones)
 
 
 def packaged_data() -> bytes:
@@ -48,10 +49,10 @@ class Store:
         if self.header.get("format") != SUPPORTED_FORMAT:
             raise ValueError(f"unsupported ontology data format {self.header.get('format')!r}")
         self.names: Sequence[str] = self._lines("names")
-        self.flags: list[int] = self._array("names.flags", "B").tolist()
+        self.flags: Sequence[int] = self._array("names.flags", "B").tolist()
         self._keys: Sequence[str] = self._lines("lookup.keys")
-        self._ids = self._array("lookup.ids", "i")
-        self._offsets = self._array("lookup.offsets", "i")
+        self._ids: Ints = self._array("lookup.ids", "i")
+        self._offsets: Ints = self._array("lookup.offsets", "i")
 
     def _member(self, name: str) -> Any:
         return json.loads(self._zip.read(f"{name}.json"))
@@ -61,7 +62,7 @@ class Store:
             self._zip.read(f"{member}.txt").decode("utf-8"), self._array(f"{member}.starts", "i")
         )
 
-    def _array(self, member: str, code: str) -> array:
+    def _array(self, member: str, code: str) -> Ints:
         out = array(code)
         out.frombytes(self._zip.read(member))
         if sys.byteorder != "little":
@@ -219,7 +220,7 @@ class Lines(Sequence[str]):
     """Lines of one text, by number, without splitting it: ``starts`` are the character
     offsets where each line starts, and where the text ends."""
 
-    def __init__(self, text: str, starts: array) -> None:
+    def __init__(self, text: str | memoryview, starts: Ints) -> None:
         self._text = text
         self._starts = starts
         self._seen: dict[int, str] = {}  # lines asked for before (names are asked again and again)
@@ -241,14 +242,17 @@ class Lines(Sequence[str]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        got = self._seen[i] = self._text[self._starts[i] : self._starts[i + 1] - 1]
+        got = self._seen[i] = self._slice(self._starts[i], self._starts[i + 1] - 1)
         return got
+
+    def _slice(self, start: int, end: int) -> str:
+        return cast(str, self._text)[start:end]
 
 
 class Synonyms:
     """Tag id → synonyms, read from sorted ids and their tab-separated lines."""
 
-    def __init__(self, ids: array, lines: Lines) -> None:
+    def __init__(self, ids: Ints, lines: Lines) -> None:
         self._ids = ids
         self._lines = lines
 

@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from ficsift.ontology import _names as N
 from ficsift.ontology import _relationship as R
+from ficsift.ontology._image import open_packaged
 from ficsift.ontology._resolve import fandom_id, fandom_scope, resolve_character
-from ficsift.ontology._store import Store, packaged_data
+from ficsift.ontology._store import Store
 from ficsift.ontology.gazetteer import Gazetteer
 
 TagKind = Literal["freeform", "character", "fandom", "relationship"]
@@ -276,9 +277,10 @@ _loaded: Ontology | None = None
 
 
 def load_ontology() -> Ontology:
-    """The packaged ontology, loaded once per process."""
+    """The packaged ontology, loaded once per process (from its image in the derived cache
+    when there is one: see ``_image``)."""
     global _loaded
     with _lock:
         if _loaded is None:
-            _loaded = Ontology(Store(packaged_data()))
+            _loaded = Ontology(open_packaged())
         return _loaded

@@ -11,6 +11,7 @@ folded key (case- and punctuation-insensitive) for author tags such as ``c:hurt!
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,8 +19,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ficsift.ontology import Ontology, load_ontology
 
@@ -202,13 +201,65 @@ def _is_term(name: str, terms: set[str]) -> bool:
 
 @cache
 def load_primer(path: str | None = None) -> Primer:
-    if path is None:
-        text = (
-            resources.files("ficsift.understand").joinpath("data", PRIMER_FILE).read_text("utf-8")
-        )
-    else:
-        text = Path(path).read_text("utf-8")
-    fandoms = parse_primer(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    """The primer file (default: the packaged one) with the ontology's links, once per process.
+
+    Building the packaged one (the YAML, the ontology's character links, the indexes) takes
+    ~0.5 s, which a one-shot ``ficsift search tag:…`` must not pay: it is kept built in the
+    derived cache (:mod:`ficsift.derived_cache`), keyed on the primer file, the ontology data
+    and the code that builds it, and built here whenever the cache has none to give.
+    """
+    if path is not None:
+        return build_primer(Path(path).read_bytes(), load_ontology())
+    data = resources.files("ficsift.understand").joinpath("data", PRIMER_FILE).read_bytes()
     ontology = load_ontology()
+    from ficsift import derived_cache
+    from ficsift.ontology._image import packaged_fingerprint
+
+    key = derived_cache.make_key(
+        "primer", data, packaged_fingerprint(), derived_cache.sources(*_PRIMER_SOURCES)
+    )
+    cached = derived_cache.read(PRIMER_CACHE, key)
+    if cached is not None:
+        try:
+            return _restored(cached, ontology)
+        except Exception:
+            pass
+    primer = build_primer(data, ontology)
+    if derived_cache.writable():
+        derived_cache.write(PRIMER_CACHE, key, _cache_state(primer))
+    return primer
+
+
+PRIMER_CACHE = "primer"
+# The modules whose code decides what a built primer holds (part of its cache key).
+_PRIMER_SOURCES = (
+    "ficsift.understand.primer",
+    "ficsift.ontology.ontology",
+    "ficsift.ontology._names",
+    "ficsift.ontology._resolve",
+    "ficsift.ontology._store",
+)
+
+
+def build_primer(data: bytes, ontology: Ontology) -> Primer:
+    import yaml  # only to build one: a cached primer is read without it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    fandoms = parse_primer(yaml.load(data.decode("utf-8"), Loader=loader))
     add_ontology_links(fandoms, ontology)
     return Primer(fandoms, ontology)
+
+
+def _cache_state(primer: Primer) -> bytes:
+    """A built primer without its ontology (loaded on its own), pickled."""
+    state = {k: v for k, v in vars(primer).items() if k != "ontology"}
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _restored(blob: memoryview, ontology: Ontology) -> Primer:
+    state = pickle.loads(blob)
+    primer = Primer({}, ontology)  # empty: its fields are the ones a cached state must have
+    if not isinstance(state, dict) or set(state) != set(vars(primer)) - {"ontology"}:
+        raise ValueError("a cached primer of another shape")
+    vars(primer).update(state)
+    return primer

@@ -13,8 +13,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from ficsift.library import SqliteLibrary
 
 # Run ficsift's CLI with the given arguments as `ficsift` would, then print which of the
 # named modules were imported.
@@ -30,7 +33,9 @@ except SystemExit as stop:
 else:
     code = 0
 sys.stdout.flush()
-print(json.dumps({"code": code, "loaded": [n for n in names if n in sys.modules]}))
+import os
+blas = os.environ.get("OPENBLAS_NUM_THREADS")
+print(json.dumps({"code": code, "loaded": [n for n in names if n in sys.modules], "blas": blas}))
 """
 
 # Never needed to show help or search the library (each is another command's job).
@@ -56,9 +61,12 @@ SEARCH_ONLY = ["numpy", "ficsift.search", "ficsift.library.sqlite"]
 TAG_ONLY = ["ficsift.ontology", "ficsift.understand.primer"]
 
 
-def run_cli(args: list[str], names: list[str], home: Path) -> tuple[int, list[str], str]:
-    env = {**os.environ, "FICSIFT_HOME": str(home)}
-    env.pop("FICSIFT_LIBRARY", None)
+def probe(args: list[str], names: list[str], home: Path) -> tuple[dict[str, Any], str]:
+    """The probe's report (exit code, which of ``names`` were imported, the BLAS threads
+    asked for) and the command's output, in a fresh interpreter with ``home``'s derived cache."""
+    env = {**os.environ, "FICSIFT_HOME": str(home), "FICSIFT_CACHE": str(home / "cache")}
+    for name in ("FICSIFT_LIBRARY", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        env.pop(name, None)
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(names), json.dumps(args)],
         capture_output=True,
@@ -67,8 +75,12 @@ def run_cli(args: list[str], names: list[str], home: Path) -> tuple[int, list[st
         timeout=120,
         check=True,
     )
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    return report["code"], report["loaded"], done.stdout
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stdout
+
+
+def run_cli(args: list[str], names: list[str], home: Path) -> tuple[int, list[str], str]:
+    report, output = probe(args, names, home)
+    return report["code"], report["loaded"], output
 
 
 @pytest.mark.parametrize(
@@ -87,3 +99,24 @@ def test_a_text_search_imports_search_but_no_other_command(tmp_path: Path) -> No
     assert code == 0
     assert '"total": 0' in output
     assert sorted(loaded) == sorted(SEARCH_ONLY)  # the probe itself can fail: it sees search
+
+
+def test_a_tag_search_reads_the_primer_built_by_the_run_before(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    SqliteLibrary(library).close()
+    args = ["search", "tag:Vampires", "--library", str(library), "--json"]
+    names = ["ficsift.ontology", "ficsift.understand.primer", "yaml"]
+    code, first, _ = run_cli(args, names, tmp_path)
+    assert code == 0
+    assert {"ficsift.ontology", "yaml"} <= set(first)  # built: the primer file is read
+    code, second, _ = run_cli(args, names, tmp_path)
+    assert code == 0
+    assert "ficsift.ontology" in second and "yaml" not in second  # read from the cache
+
+
+def test_only_a_one_shot_search_asks_for_one_blas_thread(tmp_path: Path) -> None:
+    library = str(tmp_path / "lib")
+    searched, _ = probe(["search", "willow", "--library", library], [], tmp_path)
+    assert searched["blas"] == "1"
+    indexed, _ = probe(["index", "--library", library], [], tmp_path)
+    assert indexed["code"] == 0 and indexed["blas"] is None  # fitting a model keeps every core

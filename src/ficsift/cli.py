@@ -17,6 +17,7 @@ from ficsift import cli_bulk as bulk_commands
 from ficsift import cli_fetch as fetch_commands
 from ficsift import cli_search as search_commands
 from ficsift.cli_support import (
+    HELP_MARKUP,
     MAX_ROWS,
     JsonOption,
     LibraryOption,
@@ -42,6 +43,7 @@ app = typer.Typer(
     help="Sift fan fiction for the good ones: read any fic file into a local library.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=HELP_MARKUP,
 )
 _library = open_library_or_exit
 _print_json = print_json

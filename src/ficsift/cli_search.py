@@ -8,10 +8,12 @@ import typer
 from typer.core import TyperCommand
 
 from ficsift.cli_support import (
+    HELP_MARKUP,
     MAX_ROWS,
     JsonOption,
     LibraryOption,
     err,
+    one_blas_thread,
     open_library_or_exit,
     out,
     parse_id,
@@ -30,7 +32,9 @@ if TYPE_CHECKING:
 # model) and Rich's progress bars are imported by the commands that use them, so `--help`
 # and a usage error start without them.
 
-blacklist_app = typer.Typer(help="Tags, authors and works you never want to see.")
+blacklist_app = typer.Typer(
+    help="Tags, authors and works you never want to see.", rich_markup_mode=HELP_MARKUP
+)
 
 
 def refresh_index(lib: Library, show_progress: bool = True) -> None:
@@ -177,6 +181,7 @@ def search_command(
 
     Example: ficsift search vampire willow -"Major Character Death" 'words>5000' sort:quality
     """
+    one_blas_thread()
     from ficsift.library.query import Query, Range, TagFilter, TagGroup
     from ficsift.search import QuerySyntaxError, parse_query, search
 
@@ -221,6 +226,7 @@ def similar_command(
     json_out: JsonOption = False,
 ) -> None:
     """More like this: works sharing rare tags, characters, relationships or similar text."""
+    one_blas_thread()
     from ficsift.search import similar
 
     work_id = parse_work_id(work)
@@ -240,6 +246,7 @@ def why_command(
     json_out: JsonOption = False,
 ) -> None:
     """How a work's quality score was made."""
+    one_blas_thread()
     from ficsift.search import quality_report
 
     work_id = parse_work_id(work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 # and only styled() styles, the parts the code chose.
 out = Console(soft_wrap=True, markup=False, emoji=False, highlight=False)
 err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
+
+
+# Help and usage errors in click's plain layout, not Rich's panels: drawing those imports
+# Rich's Markdown and tracebacks (markdown-it), ~0.1 s of every `--help` (scripts/bench_cli.py).
+HELP_MARKUP = None
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
@@ -50,6 +56,20 @@ def open_library_or_exit(spec: str | None) -> Library:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         err.print(f"ficsift: cannot open library {library_label(spec)}: {reason}")
         raise typer.Exit(2) from None
+
+
+# BLAS's thread pools, read by numpy's BLAS when numpy is first imported.
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """Before numpy is first imported by a command that multiplies one query vector (search,
+    similar, why): OpenBLAS otherwise starts a thread per core at import, CPU time and start-up
+    such a command does not use.  Commands that fit models (add, index) keep every core; a
+    reader's own setting wins."""
+    if "numpy" not in sys.modules:
+        for name in BLAS_THREADS:
+            os.environ.setdefault(name, "1")
 
 
 def print_json(data: Any) -> None:

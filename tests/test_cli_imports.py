@@ -120,3 +120,45 @@ def test_only_a_one_shot_search_asks_for_one_blas_thread(tmp_path: Path) -> None
     assert searched["blas"] == "1"
     indexed, _ = probe(["index", "--library", library], [], tmp_path)
     assert indexed["code"] == 0 and indexed["blas"] is None  # fitting a model keeps every core
+
+
+def built_commands(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[list[str], str]:
+    """Which commands typer built to run ``ficsift ARGS`` (as the ``ficsift`` script calls
+    the app) in this process, and what it printed."""
+    import typer.main
+
+    from ficsift.cli import app
+
+    built: list[str] = []
+    build = typer.main.get_command_from_info
+
+    def spy(**kwargs: Any) -> Any:
+        command = build(**kwargs)
+        built.append(command.name or "")
+        return command
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", spy)
+    with pytest.raises(SystemExit):
+        app(args, prog_name="ficsift")
+    captured = capsys.readouterr()
+    return built, captured.out + captured.err
+
+
+def test_a_command_builds_only_itself(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built, output = built_commands(["search", "--help"], monkeypatch, capsys)
+    assert built == ["search"]
+    assert "--words-min" in output and "Usage: ficsift search" in output
+
+
+def test_help_and_a_misspelt_command_build_every_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built, output = built_commands(["--help"], monkeypatch, capsys)
+    assert {"add", "search", "similar", "serve", "bulk", "list"} <= set(built)
+    assert "similar" in output and "serve" in output
+    built, output = built_commands(["serch", "willow"], monkeypatch, capsys)
+    assert "search" in built and "No such command 'serch'" in output

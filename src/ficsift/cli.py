@@ -21,6 +21,7 @@ from ficsift.cli_support import (
     MAX_ROWS,
     JsonOption,
     LibraryOption,
+    OneCommandTyper,
     err,
     open_library_or_exit,
     out,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 # tables and progress bars are imported by the commands that use them: `ficsift search` and
 # `--help` start without them (tests/test_cli_imports.py checks what `--help` imports).
 
-app = typer.Typer(
+app = OneCommandTyper(
     name="ficsift",
     help="Sift fan fiction for the good ones: read any fic file into a local library.",
     no_args_is_help=True,

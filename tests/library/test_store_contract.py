@@ -387,3 +387,14 @@ def test_scores_and_vectors_are_dropped_when_a_work_changes(library: Library) ->
     assert [i for i, _ in library.vectors("tfidf")] == [second]
     missing = [t[0] for t in library.texts_for_vectors("tfidf", missing_only=True)]
     assert missing == [first]
+
+
+def test_a_refitted_model_changes_its_stamp(library: Library) -> None:
+    assert library.model_stamp("lsa") is None
+    library.put_model("lsa", b"first-fit", 5)
+    first = library.model_stamp("lsa")
+    assert first is not None and first.endswith(":5:9")  # fitted_at : works : bytes
+    library.put_model("lsa", b"a longer second fit", 6)
+    second = library.model_stamp("lsa")
+    assert second is not None and second != first and second.endswith(":6:19")
+    assert library.model("lsa") == (b"a longer second fit", 6)

@@ -5,7 +5,7 @@ store does it), so "stale" is simply "missing"."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,9 @@ from ficsift.library.views import QualityRow
 
 # A work has text to embed: its story, or a listing blurb's title or summary.
 HAS_ANY_TEXT = "(w.has_text = 1 OR w.title != '' OR coalesce(w.summary, '') != '')"
+
+
+VECTOR_ROWS = "SELECT work_id, vector FROM work_vectors WHERE model = ? ORDER BY work_id"
 
 
 class DerivedData:
@@ -119,14 +122,12 @@ class DerivedData:
             )
             self._bump_vectors(model)
 
+    def _vector_rows(self, model: str) -> Iterable[Sequence[Any]]:
+        """:data:`VECTOR_ROWS` as rows (a backend may give plain tuples, cheaper to make)."""
+        return self.db.execute(VECTOR_ROWS, (model,))
+
     def vectors(self, model: str) -> list[tuple[int, bytes]]:
-        return [
-            (int(r[0]), bytes(r[1]))
-            for r in self.db.execute(
-                "SELECT work_id, vector FROM work_vectors WHERE model = ? ORDER BY work_id",
-                (model,),
-            )
-        ]
+        return [(int(r[0]), bytes(r[1])) for r in self._vector_rows(model)]
 
     def vectors_stamp(self, model: str) -> str:
         """Changes whenever vectors of ``model`` may have changed (a cheap cache key)."""
@@ -163,9 +164,23 @@ class DerivedData:
                 "fitted_at = excluded.fitted_at",
                 (name, data, works, now_text()),
             )
+            fitted = self.db.execute(
+                "SELECT fitted_at FROM models WHERE name = ?", (name,)
+            ).fetchone()[0]
+            # the stamp kept apart: reading it from ``models`` walks the model's whole blob
+            # (its columns after ``data`` sit at the end of the blob's page chain)
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) "
+                "DO UPDATE SET value = excluded.value",
+                (f"model:{name}", f"{fitted}:{works}:{len(data)}"),
+            )
 
     def model_stamp(self, name: str) -> str | None:
         """Changes whenever the model is refitted (for caches of what it produced)."""
+        kept = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"model:{name}",))
+        row = kept.fetchone()
+        if row:
+            return str(row[0])
         r = self.db.execute(
             "SELECT fitted_at, works, length(data) FROM models WHERE name = ?", (name,)
         ).fetchone()

@@ -20,6 +20,7 @@ import numpy as np
 from ficsift.library.compile import Compiled
 from ficsift.library.conditions import HasTag
 from ficsift.library.ships import ShipSides
+from ficsift.library.sql.derived_data import VECTOR_ROWS
 from ficsift.library.sql.facet_counts import FACET_ROWS, plain_cursor
 from ficsift.library.sql.finding import Finding
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
@@ -110,6 +111,9 @@ class SqliteSearch(Finding):
 
     def _facet_rows(self) -> Iterable[Sequence[Any]]:
         return plain_cursor(self._sqlite).execute(FACET_ROWS)
+
+    def _vector_rows(self, model: str) -> Iterable[Sequence[Any]]:
+        return plain_cursor(self._sqlite).execute(VECTOR_ROWS, (model,))
 
     def _postings(self, condition: HasTag) -> np.ndarray:
         sql, params = posting_sql(condition)

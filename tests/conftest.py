@@ -27,3 +27,13 @@ def library(tmp_path: Path) -> Iterator[Library]:
     lib = SqliteLibrary(tmp_path / "lib")
     yield lib
     lib.close()
+
+
+@pytest.fixture
+def derived_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty derived cache (primer, ontology image) of this test's own."""
+    from ficsift import derived_cache
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(derived_cache.CACHE_ENV, str(folder))
+    return folder

@@ -9,19 +9,12 @@ import pytest
 from ficsift import derived_cache
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(derived_cache.CACHE_ENV, str(folder))
-    return folder
-
-
 def entry(folder: Path) -> Path:
     (path,) = folder.glob("thing-*.bin")
     return path
 
 
-def test_an_entry_reads_back_as_written(cache: Path) -> None:
+def test_an_entry_reads_back_as_written(derived_cache_folder: Path) -> None:
     key = derived_cache.make_key("thing", b"source data")
     assert derived_cache.read("thing", key) is None
     assert derived_cache.write("thing", key, b"payload \0 bytes")
@@ -35,13 +28,13 @@ def test_keys_follow_the_content_and_the_order_of_the_parts() -> None:
     assert derived_cache.make_key("ab", b"") != derived_cache.make_key("a", b"b")
 
 
-def test_a_new_key_replaces_the_stale_entry(cache: Path) -> None:
+def test_a_new_key_replaces_the_stale_entry(derived_cache_folder: Path) -> None:
     old, new = derived_cache.make_key("thing", b"v1"), derived_cache.make_key("thing", b"v2")
     derived_cache.write("thing", old, b"old")
     derived_cache.write("thing", new, b"new")
     assert derived_cache.read("thing", old) is None
     assert bytes(derived_cache.read("thing", new) or b"") == b"new"
-    assert len(list(cache.glob("thing-*.bin"))) == 1
+    assert len(list(derived_cache_folder.glob("thing-*.bin"))) == 1
 
 
 @pytest.mark.parametrize(
@@ -55,18 +48,20 @@ def test_a_new_key_replaces_the_stale_entry(cache: Path) -> None:
         lambda data: data + b"more",  # longer than it says
     ],
 )
-def test_a_damaged_entry_reads_as_nothing(cache: Path, damage: object) -> None:
+def test_a_damaged_entry_reads_as_nothing(derived_cache_folder: Path, damage: object) -> None:
     key = derived_cache.make_key("thing", b"x")
     derived_cache.write("thing", key, b"a payload long enough to damage")
-    path = entry(cache)
+    path = entry(derived_cache_folder)
     path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
     assert derived_cache.read("thing", key) is None
 
 
-def test_an_entry_under_another_key_is_not_read(cache: Path) -> None:
+def test_an_entry_under_another_key_is_not_read(derived_cache_folder: Path) -> None:
     key, other = derived_cache.make_key("thing", b"x"), derived_cache.make_key("thing", b"y")
     derived_cache.write("thing", key, b"payload")
-    entry(cache).rename(cache / f"thing-{other}.bin")  # renamed, its head still says `key`
+    entry(derived_cache_folder).rename(
+        derived_cache_folder / f"thing-{other}.bin"
+    )  # renamed, its head still says `key`
     assert derived_cache.read("thing", other) is None
 
 

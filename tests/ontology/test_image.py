@@ -74,24 +74,19 @@ def test_the_ontology_answers_the_same(zipped: Store, image: ImageStore, name: s
     assert b.gazetteer.people(name) == a.gazetteer.people(name)
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(derived_cache.CACHE_ENV, str(folder))
-    return folder
-
-
-def test_the_packaged_ontology_is_built_into_the_cache_then_read_from_it(cache: Path) -> None:
+def test_the_packaged_ontology_is_built_into_the_cache_then_read_from_it(
+    derived_cache_folder: Path,
+) -> None:
     first = open_packaged()
     assert type(first) is Store  # nothing cached yet: the zip, and an image written
-    assert len(list(cache.glob("ontology-*.bin"))) == 1
+    assert len(list(derived_cache_folder.glob("ontology-*.bin"))) == 1
     second = open_packaged()
     assert isinstance(second, ImageStore)
     assert Ontology(second).canonical("vamp!willow") == Ontology(first).canonical("vamp!willow")
 
 
 def test_an_image_that_fails_its_own_checks_is_built_again(
-    cache: Path, monkeypatch: pytest.MonkeyPatch
+    derived_cache_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     open_packaged()
     # A whole entry (its CRC holds) whose directory is nonsense: as if written by a bug.
@@ -101,9 +96,9 @@ def test_an_image_that_fails_its_own_checks_is_built_again(
     assert Ontology(store).canonical("giles", "character") == "Rupert Giles"
 
 
-def test_a_damaged_image_falls_back_to_the_zip(cache: Path) -> None:
+def test_a_damaged_image_falls_back_to_the_zip(derived_cache_folder: Path) -> None:
     open_packaged()
-    (path,) = cache.glob("ontology-*.bin")
+    (path,) = derived_cache_folder.glob("ontology-*.bin")
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))

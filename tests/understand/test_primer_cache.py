@@ -27,13 +27,6 @@ def same(a: Primer, b: Primer) -> None:
         assert a.fandom_named(fandom) == b.fandom_named(fandom)
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(derived_cache.CACHE_ENV, str(folder))
-    return folder
-
-
 @pytest.fixture(scope="module")
 def built() -> Primer:
     with pytest.MonkeyPatch.context() as patch:
@@ -41,29 +34,29 @@ def built() -> Primer:
         return fresh_primer()
 
 
-def test_a_cached_primer_is_the_built_one(cache: Path, built: Primer) -> None:
+def test_a_cached_primer_is_the_built_one(derived_cache_folder: Path, built: Primer) -> None:
     first = fresh_primer()
-    assert len(list(cache.glob("primer-*.bin"))) == 1
+    assert len(list(derived_cache_folder.glob("primer-*.bin"))) == 1
     read_back = fresh_primer()
     same(first, built)
     same(read_back, built)
     assert read_back.ontology is built.ontology  # the process's own ontology, not a copy
 
 
-def test_a_damaged_primer_entry_is_built_again(cache: Path, built: Primer) -> None:
+def test_a_damaged_primer_entry_is_built_again(derived_cache_folder: Path, built: Primer) -> None:
     fresh_primer()
-    (path,) = cache.glob("primer-*.bin")
+    (path,) = derived_cache_folder.glob("primer-*.bin")
     data = bytearray(path.read_bytes())
     data[-5] ^= 0xFF
     path.write_bytes(bytes(data))
     same(fresh_primer(), built)  # the CRC fails: built, and written again
-    (rewritten,) = cache.glob("primer-*.bin")
+    (rewritten,) = derived_cache_folder.glob("primer-*.bin")
     assert rewritten.read_bytes() != bytes(data)
 
 
 @pytest.mark.parametrize("payload", [b"not a pickle", b"\x80\x05K\x01.", b""])
 def test_an_entry_that_is_not_a_primer_is_built_again(
-    cache: Path, built: Primer, monkeypatch: pytest.MonkeyPatch, payload: bytes
+    derived_cache_folder: Path, built: Primer, monkeypatch: pytest.MonkeyPatch, payload: bytes
 ) -> None:
     # A whole entry (its CRC holds) that is no primer: an integer, garbage, nothing.
     monkeypatch.setattr(derived_cache, "read", lambda name, key: memoryview(payload))

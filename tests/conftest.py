@@ -15,6 +15,16 @@ SHARED = Path(os.environ.get("FICSIFT_SHARED", ROOT.parent / "shared")).resolve(
 CORPUS = SHARED / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _derived_cache_of_the_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests' derived cache (primer, ontology image) is the run's own, built once by the
+    first test that needs it: no test reads or writes the reader's ~/.cache."""
+    folder = tmp_path_factory.mktemp("derived-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FICSIFT_CACHE", str(folder))
+        yield
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The shared real-data corpus; its absence is a setup error, not a skip."""

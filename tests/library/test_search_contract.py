@@ -139,6 +139,18 @@ def test_facets_count_the_matched_works(lib: Library) -> None:
     ]
 
 
+def test_a_count_alone_and_the_match_ids_agree_with_the_pages(lib: Library) -> None:
+    # limit=0 counts without scoring; match_ids are every match, also past the page
+    for words in ("dust", "quark", "the", "dust -cigarette", "cellar"):
+        every = lib.find(_words(words), RESOLVER, limit=50)
+        ids = {i for i, _ in every.page}
+        assert lib.find(_words(words), RESOLVER, limit=0).total == len(ids), words
+        first = lib.find(_words(words), RESOLVER, limit=1, match_ids=True)
+        assert first.total == len(ids), words
+        assert first.match_ids == ids, words
+    assert lib.find(_words("quark"), RESOLVER, limit=0).total == 2
+
+
 def test_snippets_mark_the_searched_words(lib: Library) -> None:
     found = lib.find(_words("holosuite"), RESOLVER)
     (work_id,) = [i for i, _ in found.page]

@@ -221,10 +221,11 @@ class SearchBackend(ABC):
     @abstractmethod
     def find(
         self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
-        facets: int = 0, count_facets: bool = True,
+        facets: int = 0, count_facets: bool = True, match_ids: bool = False,
     ) -> Found:  # fmt: skip
         """Works matching ``query``, ordered by its sort; facet counts when ``facets`` > 0
-        (``count_facets=False``: the ids they would count, in ``Found.facet_ids``)."""
+        (``count_facets=False``: the ids they would count, in ``Found.facet_ids``);
+        ``match_ids``: every match's id too (``Found.match_ids``), when the words found them."""
 
     @abstractmethod
     def facet_counts(self, ids: list[int], top: int) -> dict[str, list[tuple[str, int]]]:

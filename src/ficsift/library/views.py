@@ -94,6 +94,7 @@ class Found:
     facets_from: int = 0  # how many of the best matches the facets counted (≤ total)
     exact: set[int] = field(default_factory=set)  # works of the page titled as the words
     facet_ids: list[int] = field(default_factory=list)  # what facets count (count_facets=False)
+    match_ids: frozenset[int] | None = None  # every match, when asked for (match_ids=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,9 @@ def _hybrid(
     int,
 ]:  # fmt: skip
     model, index = semantic
-    lexical = lib.find(query, _RESOLVER, limit=LEXICAL_DEPTH, facets=facets, count_facets=False)
+    lexical = lib.find(
+        query, _RESOLVER, limit=LEXICAL_DEPTH, facets=facets, count_facets=False, match_ids=True
+    )
     query_vector = model.embed_query(query.text)
     nearest = [
         (i, c) for i, c in index.top_k(query_vector, SEMANTIC_DEPTH)
@@ -150,13 +152,15 @@ def _hybrid(
         key=lambda x: (x[0] not in exact, -x[1], x[0]),
     )
     extra = allowed - {i for i, _ in lexical.page}
-    if extra and lexical.total > len(lexical.page):
+    if not extra or lexical.total <= len(lexical.page):
+        extra_lexical = 0
+    elif lexical.match_ids is not None:
         # Beyond the lexical page, a work the meaning found may match the words too: count
         # it once.
+        extra_lexical = len(extra & lexical.match_ids)
+    else:
         check = replace(query, work_ids=sorted(extra), sort=Sort.RELEVANCE)
         extra_lexical = lib.find(check, _RESOLVER, limit=0).total
-    else:
-        extra_lexical = 0
     total = lexical.total + len(extra) - extra_lexical
     matched = {i for i, _ in lexical.page}
     shown = {i: c for i, c in cosines.items() if i in allowed or i in matched}

@@ -105,7 +105,7 @@ class Finding:
 
     def find(
         self, query: Query, resolver: TagResolver, *, offset: int = 0, limit: int = 20,
-        facets: int = 0, count_facets: bool = True,
+        facets: int = 0, count_facets: bool = True, match_ids: bool = False,
     ) -> Found:  # fmt: skip
         """Works matching ``query``: a page of (id, score) in order, the total, facet counts.
 
@@ -113,7 +113,9 @@ class Finding:
         materialises every match.  Facets count the best :data:`FACET_DEPTH` matches, which
         is every match but for the broadest searches of a large library (``Found`` says so).
         ``count_facets=False`` gives those matches' ids (``Found.facet_ids``) uncounted, for a
-        caller that adds works of its own (meaning search) before counting.
+        caller that adds works of its own (meaning search) before counting.  ``match_ids``
+        asks for the ids of every match (``Found.match_ids``) of a query with words, found
+        by the same scan that counts them.
         """
         if query.use_blacklist and not query.blacklist:
             # the reader's blacklist holds for every caller, whether it remembered it or not
@@ -137,25 +139,40 @@ class Finding:
         said = self._said(compiled)
         ranked, params = said.ranked_sql()
         total: int | None = None
+        matched: list[int] | None = None
         # The page may walk a sort index and stop early; the count scans narrow rows.  (FTS5's
-        # bm25() cannot sit beside a window count, so text queries count apart too.)
-        rows = self.db.execute(ranked + " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        # bm25() cannot sit beside a window count, so text queries count apart too.)  A count
+        # alone (limit 0) scores nothing: BM25 of every match was most of its cost.
+        rows = (
+            self.db.execute(ranked + " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+            if limit > 0
+            else []
+        )
         page = [(int(r[0]), float(r[1] or 0.0)) for r in rows]
         if offset == 0 and len(page) < limit:
             total = len(page)
+            matched = [i for i, _ in page]
         if total is None:
             sql, count_params = said.matching_sql("w.id")
-            total = self.db.execute(f"SELECT count(*) FROM ({sql}) AS m", count_params).fetchone()[
-                0
-            ]
+            if facets or match_ids:
+                # the matches' ids, not just their number: facets and the caller reuse them
+                matched = [r[0] for r in self.db.execute(sql, count_params)]
+                total = len(matched)
+            else:
+                total = self.db.execute(
+                    f"SELECT count(*) FROM ({sql}) AS m", count_params
+                ).fetchone()[0]
         found = Found(total, page, exact={int(r[0]) for r in rows if r[2]})
+        if match_ids and matched is not None:
+            found.match_ids = frozenset(matched)
         if facets and total:
             if total > FACET_DEPTH:  # the best matches, in the query's order
                 sql, params = f"SELECT id FROM ({ranked} LIMIT ?) AS m", [*params, FACET_DEPTH]
+                best = [r[0] for r in self.db.execute(sql, params)]
             else:
-                sql, params = said.matching_sql("w.id")
-            self._count_facets(found, [r[0] for r in self.db.execute(sql, params)], facets,
-                               count_facets)  # fmt: skip
+                assert matched is not None
+                best = matched
+            self._count_facets(found, best, facets, count_facets)
         return found
 
     def _count_facets(self, found: Found, ids: list[int], top: int, count: bool) -> None:

@@ -18,7 +18,7 @@ package knows a table name.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -217,6 +217,12 @@ class SearchBackend(ABC):
 
     def load_search_caches(self) -> None:  # noqa: B027 - optional: a backend may have none
         """Load in-memory search structures now (a server, once it starts)."""
+
+    def refresh_text_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Bring derived full-text structures up to date with the works' text (the
+        ``index`` step); the number of works brought in.  A backend whose database ranks
+        its full text alone has nothing to do."""
+        return 0
 
     @abstractmethod
     def find(

@@ -144,10 +144,7 @@ class WorkColumns:
         self, conditions: list[Condition], sort: Sort, offset: int, limit: int, depth: int
     ) -> tuple[list[tuple[int, float]], int, list[int]]:
         """(page of (id, score), total, the ids of the best ``depth`` matches)."""
-        matched = np.ones(self.size, dtype=bool)
-        for condition in conditions:
-            matched &= self.mask(condition)
-        rows = np.nonzero(matched)[0]
+        rows = np.nonzero(self.matching(conditions))[0]
         keys = self._sort_key(sort)[rows]
         best = rows[_top(keys, self.ids[rows], offset + limit)][offset:]
         quality = np.nan_to_num(self.numbers["quality"][best], nan=0.0)
@@ -156,6 +153,13 @@ class WorkColumns:
         if total > depth:  # facets count the best ``depth`` matches, in order
             rows = rows[_top(keys, self.ids[rows], depth)]
         return page, total, self.ids[rows].tolist()
+
+    def matching(self, conditions: list[Condition]) -> np.ndarray:
+        """Which rows pass every condition (a boolean mask)."""
+        matched = np.ones(self.size, dtype=bool)
+        for condition in conditions:
+            matched &= self.mask(condition)
+        return matched
 
     def _sort_key(self, sort: Sort) -> np.ndarray:
         """A number per work, smaller first; NULLs last."""

@@ -1,4 +1,5 @@
-"""Keeping the search stage's derived data fresh: quality scores and text vectors.
+"""Keeping the search stage's derived data fresh: quality scores, text vectors and the
+library's term postings.
 
 Run after every import (``ficsift add`` and the web import call :func:`refresh`).  The
 library drops a work's score and vector whenever the work changes, so only missing ones are
@@ -30,6 +31,7 @@ class RefreshReport:
     embedded: int = 0
     refitted_priors: bool = False
     refitted_model: bool = False
+    tokenized: int = 0  # works brought into the term postings
 
 
 def _input(row: QualityRow, text: str | None) -> QualityInput:
@@ -121,7 +123,13 @@ def refresh_vectors(lib: Library, progress: ProgressCallback | None = None) -> t
 
 
 def refresh(lib: Library, progress: ProgressCallback | None = None) -> RefreshReport:
-    """Score and embed whatever lacks it (everything, after a refit)."""
+    """Score, embed and tokenize whatever lacks it (everything, after a refit)."""
     scored, refit_priors = refresh_quality(lib, progress)
     embedded, refit_model = refresh_vectors(lib, progress)
-    return RefreshReport(scored, embedded, refit_priors, refit_model)
+
+    def tokenizing(done: int, total: int) -> None:
+        if progress is not None:
+            progress("full text", done, total)
+
+    tokenized = lib.refresh_text_index(tokenizing)
+    return RefreshReport(scored, embedded, refit_priors, refit_model, tokenized)

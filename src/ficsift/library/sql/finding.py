@@ -18,7 +18,7 @@ import numpy as np
 from ficsift.library.compile import Compiled, QueryCompiler
 from ficsift.library.conditions import HasTag
 from ficsift.library.passages import passage
-from ficsift.library.query import BlacklistEntry, Query, TagFilter
+from ficsift.library.query import BlacklistEntry, Query, Sort, TagFilter
 from ficsift.library.ships import ShipSides, ship_keys, ship_sides
 from ficsift.library.sql.facet_counts import FACET_ROWS, SQL_BELOW, FacetCache
 from ficsift.library.sql.store_core import Connection
@@ -136,6 +136,19 @@ class Finding:
             if facets and matches:
                 self._count_facets(found, best, facets, count_facets)
             return found
+        if (
+            compiled.match is not None
+            and compiled.sort is Sort.RELEVANCE
+            and compiled.series is None
+            and columns is not None
+            and columns.generation == self.generation()
+            and columns.supports(compiled.conditions)
+        ):
+            scored = self._text_scores(compiled, columns)
+            if scored is not None:
+                return self._found_in_memory(
+                    compiled, columns, scored, offset, limit, facets, count_facets, match_ids
+                )
         said = self._said(compiled)
         ranked, params = said.ranked_sql()
         total: int | None = None
@@ -173,6 +186,42 @@ class Finding:
                 assert matched is not None
                 best = matched
             self._count_facets(found, best, facets, count_facets)
+        return found
+
+    def _text_scores(
+        self, compiled: Compiled, columns: WorkColumns
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """(rows, scores) of every work the words match, scored as the backend's ranked
+        statement scores them, from postings in memory; None: the statement must answer."""
+        return None
+
+    def _found_in_memory(
+        self, compiled: Compiled, columns: WorkColumns, scored: tuple[np.ndarray, np.ndarray],
+        offset: int, limit: int, facets: int, count_facets: bool, match_ids: bool,
+    ) -> Found:  # fmt: skip
+        """A text query's page, total and facets from every match's score: the ranked
+        statement's order (an exact title first, then score, then id), filters from the
+        in-memory columns."""
+        rows, scores = scored
+        allowed = columns.matching(compiled.conditions)[rows]
+        rows, scores = rows[allowed], scores[allowed]
+        ids = columns.ids[rows]
+        assert compiled.text is not None
+        titled = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM search_rows WHERE title_norm = ?", (compiled.text.title,)
+            )
+        ]
+        exact = np.isin(ids, np.array(titled, dtype=np.int64))
+        order = np.lexsort((ids, -scores, ~exact))
+        shown = order[offset : offset + limit] if limit > 0 else order[:0]
+        page = [(int(ids[i]), float(scores[i])) for i in shown]
+        found = Found(int(ids.size), page, exact={int(ids[i]) for i in shown if exact[i]})
+        if match_ids:
+            found.match_ids = frozenset(ids.tolist())
+        if facets and ids.size:
+            self._count_facets(found, ids[order[:FACET_DEPTH]].tolist(), facets, count_facets)
         return found
 
     def _count_facets(self, found: Found, ids: list[int], top: int, count: bool) -> None:

@@ -25,6 +25,7 @@ from ficsift.library.sql.reader_state import ReaderState
 from ficsift.library.sql.store_core import Dialect, WorkStore
 from ficsift.library.sql.work_reads import WorkReads
 from ficsift.library.sqlite.search import SqliteSearch
+from ficsift.library.sqlite.term_postings import refresh as refresh_term_postings
 from ficsift.library.sqlite.text_index import index_text, unindex_text
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Document
@@ -241,6 +242,14 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
 
     def _index_text(self, work_id: int, values: WorkValues, new_body: str | None) -> None:
         index_text(self.db, work_id, values, new_body)
+
+    def refresh_text_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Tokenize the works whose text changed into the term postings (one transaction:
+        a crash leaves the postings as they were, and search on FTS5 until the next run)."""
+        if self._batching:
+            raise RuntimeError("refresh_text_index inside a batch")
+        with self._transaction():
+            return refresh_term_postings(self.db, progress)
 
     def size_on_disk(self) -> int:
         return sum(

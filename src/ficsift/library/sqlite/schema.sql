@@ -215,6 +215,25 @@ CREATE VIRTUAL TABLE IF NOT EXISTS head_fts USING fts5(
     tokenize='porter unicode61 remove_diacritics 2'
 );
 
+-- Term postings (term_postings.py): each term's works and weighted frequencies, in
+-- segments, so a text search scores every match at once; text_dirty: works whose full text
+-- changed since (the store marks them in the transaction that changes it).
+CREATE TABLE IF NOT EXISTS term_postings (
+    term     TEXT NOT NULL,
+    segment  INTEGER NOT NULL,
+    ids      BLOB NOT NULL,   -- <i8 work ids, ascending
+    head     BLOB NOT NULL,   -- <f4 the term's weighted frequency in the head fields (0: none)
+    body     BLOB NOT NULL,   -- <f4 its frequency in notes and body
+    PRIMARY KEY (term, segment)
+);
+CREATE TABLE IF NOT EXISTS term_docs (
+    work_id  INTEGER PRIMARY KEY,
+    segment  INTEGER NOT NULL,
+    head_len INTEGER NOT NULL,  -- tokens in the head fields (head_fts's docsize)
+    work_len INTEGER NOT NULL   -- tokens in every field (work_fts's docsize)
+);
+CREATE TABLE IF NOT EXISTS text_dirty (work_id INTEGER PRIMARY KEY);
+
 -- The reader's own state: never touched by imports.
 CREATE TABLE IF NOT EXISTS reading (
     work_id    INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,

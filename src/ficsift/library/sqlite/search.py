@@ -1,6 +1,8 @@
 """The SQLite library's query side: the shared finding (:mod:`ficsift.library.sql.finding`) said
 in SQLite's SQL (:mod:`ficsift.library.sqlite.compile`), FTS5's own stemmer for term
-frequencies, and the in-memory facet cache that keeps facets fast on one file.
+frequencies, the in-memory facet cache that keeps facets fast on one file, and text scores
+from the term postings (:mod:`ficsift.library.sqlite.term_scores`) once a long-lived process
+holds the in-memory columns.
 
 A mixin of :class:`~ficsift.library.sqlite.SqliteLibrary` (it shares its connection ``db``);
 blurbs, the reader's state and derived data come from the mixins both backends share.
@@ -24,7 +26,9 @@ from ficsift.library.sql.derived_data import VECTOR_ROWS
 from ficsift.library.sql.facet_counts import FACET_ROWS, plain_cursor
 from ficsift.library.sql.finding import Finding
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
-from ficsift.library.work_columns import COLUMNS
+from ficsift.library.sqlite.term_postings import is_current
+from ficsift.library.sqlite.term_scores import TermScorer
+from ficsift.library.work_columns import COLUMNS, WorkColumns
 
 
 class SqliteSearch(Finding):
@@ -35,6 +39,35 @@ class SqliteSearch(Finding):
 
     def _said(self, compiled: Compiled) -> SqliteQuery:
         return SqliteQuery(compiled)
+
+    _term_scorer: TermScorer | None = None
+    _term_lock = threading.Lock()
+
+    def _text_scores(
+        self, compiled: Compiled, columns: WorkColumns
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        scorer = self._current_term_scorer()
+        if scorer is None:
+            return None
+        with self._term_lock:
+            return scorer.rank(compiled, columns.row_of, columns.size)
+
+    def _current_term_scorer(self) -> TermScorer | None:
+        """The scorer over the postings as they are (None while a work waits for them)."""
+        stamp = is_current(self._sqlite)
+        if stamp is None:
+            return None
+        with self._term_lock:
+            scorer = self._term_scorer
+            if scorer is None or scorer.stamp != stamp:
+                if scorer is not None:
+                    scorer.close()
+                scorer = self._term_scorer = TermScorer(self._sqlite, stamp)
+        return scorer
+
+    def load_search_caches(self) -> None:
+        super().load_search_caches()
+        self._current_term_scorer()
 
     def _ship_candidates(self, ship: ShipSides) -> list[tuple[str, str]]:
         # a word of every side, found with instr on the stored, case-folded key

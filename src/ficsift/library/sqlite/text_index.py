@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from ficsift.library.index_rows import FTS_COLUMNS, HEAD_COLUMNS, WorkValues
+from ficsift.library.sqlite.term_postings import mark_dirty
 
 _FTS_LIST = ", ".join(FTS_COLUMNS)
 _HEAD_LIST = ", ".join(HEAD_COLUMNS)
@@ -21,6 +22,7 @@ def unindex_text(db: sqlite3.Connection, work_id: int) -> None:
     """Remove a work's full-text entries (while the view still shows its old text); a work
     is indexed while it has a work_facts row, which the store deletes next."""
     if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
+        mark_dirty(db, work_id)
         db.execute(
             f"INSERT INTO work_fts(work_fts, rowid, {_FTS_LIST}) "
             f"SELECT 'delete', work_id, {_FTS_LIST} FROM work_text WHERE work_id = ?",
@@ -41,8 +43,9 @@ def index_text(
     ``new_body`` is given for a work just created from one source: what the work_text view
     would give, from the document rather than read back (for a novel, megabytes).
     External-content FTS must be given exactly the view's values, so merged works still
-    read the view.
+    read the view.  The term postings learn of the work at the next refresh.
     """
+    mark_dirty(db, work_id)
     if new_body is not None:
         db.execute(
             f"INSERT INTO work_fts(rowid, {_FTS_LIST}) VALUES (?,?,?,?,?,?,?)",

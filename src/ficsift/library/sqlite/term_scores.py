@@ -1,0 +1,195 @@
+"""A text query's matches and scores from the term postings, every match at once.
+
+The same answer as the FTS5 statement ``compile.SqliteQuery.ranked_sql`` gives — what a work
+must hold, FTS5's ``bm25()`` of the head and of the body (its formula, its IDF and average
+lengths, its order of additions), the coverage of a long query's rarest terms — computed
+with numpy over each term's postings (:mod:`ficsift.library.sqlite.term_postings`) instead of
+row by row.  ``tests/library/test_term_postings.py`` holds the two equal.  A query this cannot
+say exactly (a phrase, a word FTS5 splits in two) returns None and FTS5 answers it.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ficsift.library.compile import Compiled
+from ficsift.library.sqlite.compile import BODY_SHARE, COVERAGE
+from ficsift.library.sqlite.term_postings import (
+    DocSegments,
+    Tokenizer,
+    doc_segments,
+    read_postings,
+)
+
+K1 = 1.2  # FTS5's bm25() constants
+B = 0.75
+KEPT_BYTES = 256 * 2**20  # postings remembered, by size (a common word at 100k works: ~1 MB)
+
+
+@dataclass(slots=True)
+class TermRows:
+    """One term's postings as rows of the caller's row space."""
+
+    rows: np.ndarray
+    head: np.ndarray
+    body: np.ndarray
+    head_hits: int  # works holding it in the head fields (head_fts's nHit)
+    hits: int  # works holding it anywhere (work_fts's nHit)
+
+
+class TermScorer:
+    """Scores over one state of the postings (``stamp``), for works given as rows."""
+
+    def __init__(self, db: sqlite3.Connection, stamp: str) -> None:
+        self.db = db
+        self.stamp = stamp
+        self.live: DocSegments = doc_segments(db)
+        alive = self.live.segment >= 0
+        self.works = int(alive.sum())
+        # FTS5: avgdl = total tokens / rows, as doubles
+        self.avg_head = float(int(self.live.head_len[alive].sum())) / max(self.works, 1)
+        self.avg_work = float(int(self.live.work_len[alive].sum())) / max(self.works, 1)
+        self._tokenizer = Tokenizer()
+        self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = (
+            OrderedDict()
+        )
+        self._kept_bytes = 0
+
+    def close(self) -> None:
+        self._tokenizer.close()
+
+    def _postings(self, word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """A query word's postings (None: FTS5 reads it as more than one term)."""
+        if word in self._kept:
+            self._kept.move_to_end(word)
+            return self._kept[word]
+        terms = self._tokenizer.terms(word)
+        found = read_postings(self.db, terms[0], self.live) if len(terms) == 1 else None
+        self._kept[word] = found
+        self._kept_bytes += _size(found)
+        while self._kept_bytes > KEPT_BYTES and len(self._kept) > 1:
+            _, dropped = self._kept.popitem(last=False)
+            self._kept_bytes -= _size(dropped)
+        return found
+
+    def rank(
+        self, compiled: Compiled, row_of: np.ndarray, size: int
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """(rows, scores) of every work the words match, unordered; None: FTS5 must answer.
+
+        ``row_of`` maps a work id to its row (-1: not listed), ``size`` rows in all.
+        """
+        match = compiled.match
+        if match is None or compiled.text is None:
+            return None
+        words = dict.fromkeys(
+            [
+                *compiled.scored,
+                *compiled.covered,
+                *match.excluded,
+                *(t for g in match.groups for t in g),
+            ]
+        )
+        terms: dict[str, TermRows] = {}
+        for word in words:
+            found = self._postings(word)
+            if found is None:
+                return None
+            ids, head, body = found
+            inside = ids < len(row_of)
+            rows = np.full(len(ids), -1, dtype=np.int64)
+            rows[inside] = row_of[ids[inside]]
+            listed = rows >= 0
+            terms[word] = TermRows(
+                rows[listed], head[listed], body[listed], int(np.count_nonzero(head)), len(ids)
+            )
+        holds = {w: _mask(t.rows, size) for w, t in terms.items()}
+        matched = np.zeros(size, dtype=bool)
+        for group in match.groups:
+            every = np.ones(size, dtype=bool)
+            for word in group:
+                every &= holds[word]
+            matched |= every
+        for word in match.excluded:
+            matched &= ~holds[word]
+        if compiled.covered:  # a long query: it must also hold a term it scores
+            some = np.zeros(size, dtype=bool)
+            for word in compiled.scored:
+                some |= holds[word]
+            matched &= some
+        rows = np.nonzero(matched)[0]
+        if rows.size == 0:
+            return rows, np.zeros(0)
+        head_len, work_len = self._lengths(row_of, size)
+        # the phrases of the statement's MATCH expressions, in their order: bm25() adds
+        # each phrase's part in turn (a phrase a work lacks adds 0.0)
+        head = np.zeros(size)
+        body = np.zeros(size)
+        for word in compiled.scored:
+            t = terms[word]
+            head += self._part(t.rows, t.head, t.head_hits, head_len, self.avg_head, size)
+        for word in _body_phrases(compiled):
+            t = terms[word]
+            body += self._part(t.rows, t.body, t.hits, work_len, self.avg_work, size)
+        score = head[rows] + BODY_SHARE * body[rows]
+        if compiled.covered:
+            held = np.zeros(rows.size, dtype=np.int64)
+            for word in compiled.covered:
+                held += holds[word][rows]
+            score = score + COVERAGE * held / float(len(compiled.covered))
+        return rows, score
+
+    def _part(
+        self, rows: np.ndarray, freq: np.ndarray, hits: int, length: np.ndarray, avgdl: float,
+        size: int,
+    ) -> np.ndarray:  # fmt: skip
+        idf = math.log((self.works - hits + 0.5) / (hits + 0.5))
+        if idf <= 0.0:
+            idf = 1e-6
+        out = np.zeros(size)
+        f = freq
+        d = length[rows]
+        out[rows] = idf * (f * (K1 + 1.0)) / (f + K1 * (1 - B + B * d / avgdl))
+        return out
+
+    _lengths_of: np.ndarray | None = None  # the row map the lengths were made for (kept alive)
+    _lengths_cache: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+
+    def _lengths(self, row_of: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's head and work lengths (its work's token counts)."""
+        if self._lengths_of is not row_of or len(self._lengths_cache[0]) != size:
+            ids = np.full(size, -1, dtype=np.int64)
+            listed = np.nonzero(row_of >= 0)[0]
+            ids[row_of[listed]] = listed
+            ok = (ids >= 0) & (ids < len(self.live.segment))
+            head = np.zeros(size)
+            work = np.zeros(size)
+            head[ok] = self.live.head_len[ids[ok]]
+            work[ok] = self.live.work_len[ids[ok]]
+            self._lengths_cache = (head, work)
+            self._lengths_of = row_of
+        return self._lengths_cache
+
+
+def _body_phrases(compiled: Compiled) -> list[str]:
+    """The phrases of the body's MATCH expression, in order (``SqliteQuery.fts``): a short
+    query's terms, or a long query's scored terms; then the excluded (each adds 0.0)."""
+    assert compiled.match is not None
+    if compiled.covered:
+        return list(compiled.scored)
+    return [t for g in compiled.match.groups for t in g]
+
+
+def _size(postings: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> int:
+    return 0 if postings is None else sum(a.nbytes for a in postings)
+
+
+def _mask(rows: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=bool)
+    out[rows] = True
+    return out

@@ -1,0 +1,182 @@
+"""The term postings score text queries exactly as FTS5's statement does.
+
+Real files (the Buffy stories of ``antennapedia``, a few DS9 listing pages) in a SQLite
+library: random queries of words from their own text — short, long ("most words"), with an
+excluded word, with filters — are answered twice, from the term postings in memory and by
+the FTS5 statement, and must agree on the total, the page in order, the scores, the exact
+titles, the facets and the set of matches.  Then the postings are kept up to date: a changed
+and a new work wait (search falls back to FTS5), a refresh brings them in, and merging the
+segments changes no answer.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ficsift.importer import import_paths
+from ficsift.library import SqliteLibrary
+from ficsift.library.query import Query
+from ficsift.library.sqlite import term_postings
+from ficsift.library.sqlite.term_postings import is_current
+from ficsift.library.tag_keys import TagResolver
+from ficsift.library.views import Found
+from ficsift.search import refresh
+from ficsift.search.parse import parse_query
+from tests.search.conftest import write_fics
+
+RESOLVER = TagResolver()
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _sources(corpus: Path) -> list[Path]:
+    pages = sorted((corpus / "ao3-listings-ds9").rglob("*.htm*"))[:4]
+    return [corpus / "antennapedia" / "btvs", *pages]
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[SqliteLibrary]:
+    library = SqliteLibrary(tmp_path_factory.mktemp("postings"))
+    report = import_paths(library, _sources(corpus), workers=0)
+    assert not report.failures
+    refresh(library)
+    library.load_search_caches()
+    yield library
+    library.close()
+
+
+@pytest.fixture(scope="module")
+def words(lib: SqliteLibrary) -> list[str]:
+    """Words of the library's own titles, summaries and stories, common and rare."""
+    seen: dict[str, int] = {}
+    for (text,) in lib.db.execute(
+        "SELECT title || ' ' || summary || ' ' || substr(body, 1, 3000) FROM work_text"
+    ):
+        for w in WORD.findall(text):
+            seen[w.lower()] = seen.get(w.lower(), 0) + 1
+    ranked = sorted(seen, key=lambda w: (-seen[w], w))
+    return ranked[:60] + ranked[200:260] + ranked[-60:]
+
+
+def _answers(lib: SqliteLibrary, query: Query) -> tuple[Found, Found, bool]:
+    used = []
+    scores = lib._text_scores
+
+    def recorded(compiled, columns):  # type: ignore[no-untyped-def]
+        out = scores(compiled, columns)
+        used.append(out is not None)
+        return out
+
+    lib._text_scores = recorded  # type: ignore[method-assign]
+    try:
+        memory = lib.find(query, RESOLVER, limit=40, facets=5, match_ids=True)
+    finally:
+        del lib._text_scores
+    lib._text_scores = lambda compiled, columns: None  # type: ignore[method-assign]
+    try:
+        statement = lib.find(query, RESOLVER, limit=40, facets=5, match_ids=True)
+    finally:
+        del lib._text_scores
+    return memory, statement, any(used)
+
+
+def _same(memory: Found, statement: Found, what: str) -> None:
+    assert memory.total == statement.total, what
+    assert [i for i, _ in memory.page] == [i for i, _ in statement.page], what
+    for (_, a), (_, b) in zip(memory.page, statement.page, strict=True):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-12), what
+    assert memory.exact == statement.exact, what
+    assert memory.facets == statement.facets, what
+    assert memory.match_ids == statement.match_ids, what
+
+
+def _query(text: str) -> Query:
+    return replace(parse_query(text), semantic=False)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_postings_and_fts5_give_the_same_answers(
+    lib: SqliteLibrary, words: list[str], data: st.DataObject
+) -> None:
+    chosen = data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=8, unique=True))
+    text = " ".join(chosen)
+    if data.draw(st.booleans()):
+        text += " -" + data.draw(st.sampled_from(words))
+    text += data.draw(
+        st.sampled_from(["", " rating:General|Teen", ' -"Major Character Death"', " words>2000"])
+    )
+    memory, statement, used = _answers(lib, _query(text))
+    _same(memory, statement, text)
+    assert used, f"the postings did not answer {text!r}"
+
+
+def test_a_phrase_is_left_to_fts5(lib: SqliteLibrary, words: list[str]) -> None:
+    memory, statement, used = _answers(lib, _query(f'"{words[0]} {words[1]}"'))
+    _same(memory, statement, "phrase")
+    assert not used
+
+
+def test_a_known_title_comes_first_from_the_postings(lib: SqliteLibrary) -> None:
+    (title,) = lib.db.execute("SELECT title FROM works ORDER BY id LIMIT 1").fetchone()
+    memory, statement, used = _answers(lib, _query(title))
+    assert used and memory.page
+    assert memory.page[0][0] in memory.exact
+    _same(memory, statement, title)
+
+
+def _all_same(lib: SqliteLibrary, texts: list[str]) -> None:
+    for text in texts:
+        memory, statement, _ = _answers(lib, _query(text))
+        _same(memory, statement, text)
+
+
+def test_changed_and_new_works_wait_then_come_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_fics(tmp_path / "fics")
+    lib = SqliteLibrary(tmp_path / "lib")
+    import_paths(lib, [folder], workers=0)
+    assert lib.refresh_text_index() == 5
+    lib.load_search_caches()
+    texts = ["cellar", "buffy spike", "willow tara cemetery dawn dust", "doctor -rose", "sand"]
+    _all_same(lib, texts)
+    assert is_current(lib.db) is not None
+
+    # a story rewritten and one added: the postings are stale until the next refresh
+    cellar = folder / "cellar.md"
+    cellar.write_text(cellar.read_text().replace("boiler", "furnace and sand"))
+    shutil.copy(folder / "tardis.md", folder / "tardis2.md")
+    (folder / "tardis2.md").write_text(
+        (folder / "tardis.md").read_text().replace("Blue Box Blues", "Violet Sand")
+    )
+    import_paths(lib, [folder], workers=0)
+    lib.load_search_caches()
+    assert is_current(lib.db) is None
+    _all_same(lib, [*texts, "furnace"])
+    assert lib.refresh_text_index() == 2
+    lib.load_search_caches()
+    assert is_current(lib.db) is not None
+    found = lib.find(_query("furnace"), RESOLVER)
+    assert found.total == 1
+    _all_same(lib, [*texts, "furnace", "violet sand"])
+
+    # past the segment limit every term's live postings are merged into one segment
+    monkeypatch.setattr(term_postings, "MAX_SEGMENTS", 1)
+    cellar.write_text(cellar.read_text().replace("furnace", "brazier"))
+    import_paths(lib, [folder], workers=0)
+    assert lib.refresh_text_index() == 1
+    lib.load_search_caches()
+    segments = lib.db.execute("SELECT count(DISTINCT segment) FROM term_postings").fetchone()[0]
+    assert segments == 1
+    assert lib.find(_query("furnace"), RESOLVER).total == 0
+    assert lib.find(_query("brazier"), RESOLVER).total == 1
+    _all_same(lib, [*texts, "brazier", "violet sand"])
+    lib.close()

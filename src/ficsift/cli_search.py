@@ -351,7 +351,7 @@ def blacklist_remove(
 
 
 def index_command(library: LibraryOption = None) -> None:
-    """Compute quality scores and text vectors for works that lack them."""
+    """Compute quality scores, text vectors and term postings for works that lack them."""
     from ficsift.search.index import SEMANTIC_MODEL
 
     with open_library_or_exit(library) as lib:

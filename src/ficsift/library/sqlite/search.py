@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -26,7 +25,7 @@ from ficsift.library.sql.derived_data import VECTOR_ROWS
 from ficsift.library.sql.facet_counts import FACET_ROWS, plain_cursor
 from ficsift.library.sql.finding import Finding
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
-from ficsift.library.sqlite.term_postings import is_current
+from ficsift.library.sqlite.term_postings import Tokenizer, is_current
 from ficsift.library.sqlite.term_scores import TermScorer
 from ficsift.library.work_columns import COLUMNS, WorkColumns
 
@@ -91,55 +90,36 @@ class SqliteSearch(Finding):
 
     # -- finding -------------------------------------------------------------------------
 
-    _stems_ready = False
+    _stemmer: Tokenizer | None = None
     _stems_lock = threading.Lock()
 
     def term_frequencies(self, terms: list[str]) -> dict[str, int]:
         """How many works hold each term (quoted FTS5 strings; a phrase: its rarest word).
 
-        The terms are stemmed by FTS5 itself (a scratch table in the connection's ``temp``
-        schema, never in the library file) and looked up in the index's vocabulary.
+        The terms are stemmed by FTS5 itself (the term postings' scratch tokenizer, never in
+        the library file) and looked up in the index's vocabulary.
         """
         if not terms:
             return {}
         with self._stems_lock:
-            db = self.db
-            if not self._stems_ready:
-                db.execute(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(x, "
-                    "tokenize='porter unicode61 remove_diacritics 2')"
-                )
-                db.execute(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmed "
-                    "USING fts5vocab(temp, stemmer, instance)"
-                )
-                db.execute(
+            if self._stemmer is None:
+                self.db.execute(
                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.work_terms "
                     "USING fts5vocab(main, work_fts, row)"
                 )
-                self._stems_ready = True
-            db.executemany(
-                "INSERT INTO temp.stemmer(rowid, x) VALUES (?, ?)",
-                [(n, t.strip('"')) for n, t in enumerate(terms, 1)],
-            )
-            try:
-                stems = db.execute("SELECT doc, term FROM temp.stemmed").fetchall()
-            finally:
-                db.execute("DELETE FROM temp.stemmer")
-            by_term: dict[int, set[str]] = defaultdict(set)
-            for doc, stem in stems:
-                by_term[int(doc)].add(stem)
-            wanted = sorted({s for group in by_term.values() for s in group})
+                self._stemmer = Tokenizer()
+            stems = [set(self._stemmer.terms(t.strip('"'))) for t in terms]
+            wanted = sorted({s for group in stems for s in group})
             counts = dict(
-                db.execute(
+                self.db.execute(
                     "SELECT term, doc FROM temp.work_terms WHERE term IN "
                     "(SELECT value FROM json_each(?))",
                     (json.dumps(wanted),),
                 ).fetchall()
             )
         return {
-            t: min((int(counts.get(s, 0)) for s in by_term.get(n, ())), default=0)
-            for n, t in enumerate(terms, 1)
+            t: min((int(counts.get(s, 0)) for s in group), default=0)
+            for t, group in zip(terms, stems, strict=True)
         }
 
     def _facet_rows(self) -> Iterable[Sequence[Any]]:

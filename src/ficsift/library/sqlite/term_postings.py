@@ -18,8 +18,10 @@ the postings are stale, and search scores with FTS5 alone.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
 
 import numpy as np
 
@@ -265,34 +267,19 @@ def _merge(db: sqlite3.Connection, into: int) -> int:
     """Every term's live postings as one segment ``into`` (older entries of a re-tokenized
     work and those of removed works dropped)."""
     live = doc_segments(db)
-
-    def rows() -> Iterator[tuple[str, int, bytes, bytes, bytes]]:
-        current: str | None = None
-        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        cursor = db.execute(
-            "SELECT term, segment, ids, head, body FROM term_postings WHERE segment < ? "
-            "ORDER BY term, segment",
-            (into,),
-        )
-        for term, segment, ids_b, head_b, body_b in [*cursor, (None, 0, b"", b"", b"")]:
-            if term != current and current is not None and parts:
-                ids = np.concatenate([p[0] for p in parts])
-                if ids.size:
-                    order = np.argsort(ids, kind="stable")
-                    yield (current, into, ids[order].astype("<i8").tobytes(),
-                           np.concatenate([p[1] for p in parts])[order].astype("<f4").tobytes(),
-                           np.concatenate([p[2] for p in parts])[order].astype("<f4").tobytes())  # fmt: skip
-                parts = []
-            current = term
-            if term is None:
-                break
-            ids = np.frombuffer(ids_b, dtype="<i8")
-            keep = live.valid(ids, segment)
-            parts.append(
-                (ids[keep], np.frombuffer(head_b, "<f4")[keep], np.frombuffer(body_b, "<f4")[keep])
-            )
-
-    merged = list(rows())  # read everything before the old rows go
+    cursor = db.execute(
+        "SELECT term, segment, ids, head, body FROM term_postings WHERE segment < ? "
+        "ORDER BY term, segment",
+        (into,),
+    )
+    merged = []  # read everything before the old rows go
+    for term, rows in groupby(cursor, key=lambda r: r[0]):
+        ids, head, body = live_postings((r[1:] for r in rows), live)
+        if ids.size:
+            order = np.argsort(ids, kind="stable")
+            merged.append((term, into, ids[order].astype("<i8").tobytes(),
+                           head[order].astype("<f4").tobytes(),
+                           body[order].astype("<f4").tobytes()))  # fmt: skip
     db.execute("DELETE FROM term_postings WHERE segment < ?", (into,))
     db.executemany(
         "INSERT INTO term_postings(term, segment, ids, head, body) VALUES (?, ?, ?, ?, ?)", merged
@@ -336,10 +323,18 @@ def read_postings(
     db: sqlite3.Connection, term: str, live: DocSegments
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A term's live postings: work ids, head and body frequencies (float64)."""
-    parts = []
-    for segment, ids_b, head_b, body_b in db.execute(
+    segments = db.execute(
         "SELECT segment, ids, head, body FROM term_postings WHERE term = ?", (term,)
-    ):
+    )
+    return live_postings(segments, live)
+
+
+def live_postings(
+    segments: Iterable[Sequence[Any]], live: DocSegments
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One term's (segment, ids, head, body) rows as arrays of its live entries only."""
+    parts = []
+    for segment, ids_b, head_b, body_b in segments:
         ids = np.frombuffer(ids_b, dtype="<i8")
         keep = live.valid(ids, segment)
         parts.append(
@@ -348,10 +343,5 @@ def read_postings(
     if not parts:
         empty = np.zeros(0)
         return empty.astype(np.int64), empty, empty
-    if len(parts) == 1:
-        ids, head, body = parts[0]
-    else:
-        ids = np.concatenate([p[0] for p in parts])
-        head = np.concatenate([p[1] for p in parts])
-        body = np.concatenate([p[2] for p in parts])
+    ids, head, body = (np.concatenate([p[i] for p in parts]) for i in range(3))
     return ids.astype(np.int64), head.astype(np.float64), body.astype(np.float64)

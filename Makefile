@@ -15,7 +15,11 @@ PYTEST_ARGS ?=
 
 .PHONY: install run browser calibre postgres test lint bench eval clean
 
+# Byte-compile the package: an editable install writes no .pyc files where
+# PYTHONDONTWRITEBYTECODE is set (as on this machine), and every command would compile its
+# modules again (~0.16 s of a one-shot search).  Only changed files are compiled.
 install: $(STAMP)
+	@$(BIN)/python -m compileall -q src/ficsift >/dev/null
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -333,6 +333,12 @@ class DerivedStore(ABC):
     @abstractmethod
     def vectors_stamp(self, model: str) -> str: ...
 
+    def cache_identity(self) -> str | None:
+        """A name for this library under which data derived from it may be kept outside it
+        (the user's cache folder), or ``None`` when it has none.  Another library — a copy,
+        or one made anew in the same place — has another name."""
+        return None
+
     @abstractmethod
     def put_model(self, name: str, data: bytes, works: int) -> None: ...
 

@@ -501,6 +501,15 @@ def blob_to_vector(b: bytes) -> F32Array:
     return np.frombuffer(b, dtype="<f4").astype(np.float32)
 
 
+def _lookup_table(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int32] | None:
+    """id → row as a dense table when sorted ids are compact (SQLite rowids usually are)."""
+    if not len(ids) or ids[0] < 0 or ids[-1] > 4 * len(ids) + 1024:
+        return None
+    lookup = np.full(int(ids[-1]) + 1, -1, dtype=np.int32)
+    lookup[ids] = np.arange(len(ids), dtype=np.int32)
+    return lookup
+
+
 class VectorIndex:
     """Exact cosine search over unit-length float32 rows, one per work id."""
 
@@ -515,14 +524,28 @@ class VectorIndex:
             raise ValueError("duplicate work ids")
         self.vectors = _normalise_rows(vectors[order]) if len(ids) else vectors
         self.dim = int(vectors.shape[1])
-        # id → row as a dense table when ids are compact (SQLite rowids usually are)
-        self._lookup: npt.NDArray[np.int32] | None = None
-        if len(self.ids) and self.ids[0] >= 0 and self.ids[-1] <= 4 * len(self.ids) + 1024:
-            self._lookup = np.full(int(self.ids[-1]) + 1, -1, dtype=np.int32)
-            self._lookup[self.ids] = np.arange(len(self.ids), dtype=np.int32)
+        self._lookup = _lookup_table(self.ids)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
+
+    def to_bytes(self) -> bytes:
+        """The index as built (ids sorted, rows normalised), for :meth:`from_bytes`."""
+        head = struct.pack("<QQ", len(self.ids), self.dim)
+        return head + self.ids.astype("<i8").tobytes() + self.vectors.astype("<f4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes | memoryview) -> VectorIndex:
+        """An index from :meth:`to_bytes`, its arrays read in place (no sort, no copy)."""
+        n, dim = struct.unpack_from("<QQ", data)
+        if len(data) != 16 + n * 8 + n * dim * 4:
+            raise ValueError("vector index of the wrong size")
+        ids = np.frombuffer(data, dtype="<i8", count=n, offset=16)
+        vectors = np.frombuffer(data, dtype="<f4", count=n * dim, offset=16 + n * 8)
+        index = cls(np.zeros(0, np.int64), np.zeros((0, dim), np.float32))
+        index.ids, index.vectors, index.dim = ids, vectors.reshape(n, dim), int(dim)
+        index._lookup = _lookup_table(ids)
+        return index
 
     def _rows(self, work_ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         """Sorted, distinct rows of the indexed ones among ``work_ids``."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -257,6 +258,24 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
             for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
             if p.exists()
         )
+
+    def cache_identity(self) -> str | None:
+        # the file's place, and a token made once: a copy elsewhere, or a library re-created
+        # in this place, is another library even at the same generation
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'library_token'").fetchone()
+            if row is None:
+                self.db.execute(
+                    "INSERT INTO meta(key, value) VALUES ('library_token', ?) "
+                    "ON CONFLICT(key) DO NOTHING",
+                    (uuid.uuid4().hex,),
+                )
+                row = self.db.execute(
+                    "SELECT value FROM meta WHERE key = 'library_token'"
+                ).fetchone()
+        except sqlite3.Error:  # read-only or busy: no outside cache, nothing else lost
+            return None
+        return f"sqlite:{self.path.resolve()}:{row[0]}" if row else None
 
     def close(self) -> None:
         """Close the library (again is harmless, as a file's close is)."""

@@ -1,0 +1,39 @@
+"""The text vectors kept in the user's cache folder between one-shot commands."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ficsift.library import SqliteLibrary
+from ficsift.search.semantic import VectorIndex
+
+
+def test_a_vector_index_comes_back_from_its_bytes_as_built() -> None:
+    rng = np.random.default_rng(7)
+    index = VectorIndex(np.array([5, 2, 9, 3]), rng.normal(size=(4, 8)).astype(np.float32))
+    back = VectorIndex.from_bytes(memoryview(index.to_bytes()))
+    assert back.ids.tolist() == [2, 3, 5, 9]
+    assert np.array_equal(back.vectors, index.vectors)
+    query = rng.normal(size=8).astype(np.float32)
+    assert back.top_k(query, 3) == index.top_k(query, 3)
+
+
+def test_a_truncated_vector_index_is_refused() -> None:
+    index = VectorIndex(np.array([1, 2]), np.ones((2, 4), dtype=np.float32))
+    with pytest.raises(ValueError):
+        VectorIndex.from_bytes(index.to_bytes()[:-4])
+
+
+def test_a_copied_library_has_another_cache_identity(tmp_path: Path) -> None:
+    first = SqliteLibrary(tmp_path / "a")
+    name = first.cache_identity()
+    assert name is not None and name == first.cache_identity()
+    first.close()
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    copy = SqliteLibrary(tmp_path / "b")
+    assert copy.cache_identity() not in (None, name)
+    copy.close()

@@ -10,6 +10,7 @@ Tags are typed and carry their origin, so an author's "W/T" and ficsift's inferr
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -354,7 +355,15 @@ class _TagIndex:
 _CJK_CHARS = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002a6df"
 )
-_CJK_RE = re.compile(f"[{_CJK_CHARS}]")
+
+
+@functools.cache
+def _cjk_re() -> re.Pattern[str]:
+    """Compiled at first use: its wide ranges take ~5 ms to compile, which every command
+    importing this module (a one-shot search) would otherwise pay."""
+    return re.compile(f"[{_CJK_CHARS}]")
+
+
 # A token with no letter or digit ("—", "*", "_"), found with its leading space rather than a
 # look-behind at every character: half the time over a novel.
 _NO_WORD_TOKEN_RE = re.compile(r"\s(?:[^\w\s]|_)+(?=\s)")
@@ -389,8 +398,8 @@ _SPACE_RE = re.compile(r"\s")
 
 def _count_piece(text: str) -> int:
     cjk = 0
-    if _CJK_RE.search(text):
-        cjk = len(_CJK_RE.findall(text))
-        text = _CJK_RE.sub(" ", text)
+    if (cjk_re := _cjk_re()).search(text):
+        cjk = len(cjk_re.findall(text))
+        text = cjk_re.sub(" ", text)
     # All tokens, less those made only of punctuation ("—", "* * *"): two C-speed passes.
     return cjk + len(text.split()) - len(_NO_WORD_TOKEN_RE.findall(f" {text} "))

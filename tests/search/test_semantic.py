@@ -76,6 +76,26 @@ def test_round_trip_bytes(method: str) -> None:
     np.testing.assert_array_equal(again.embed_query("blood"), model.embed_query("blood"))
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_a_mapped_model_embeds_as_the_stored_one(method: str) -> None:
+    model = SemanticModel.fit(CORPUS, seed=3, method=method)
+    mapped = SemanticModel.from_mapped(memoryview(model.to_mapped()))
+    assert (mapped.name, mapped.dim) == (model.name, model.dim)
+    np.testing.assert_array_equal(mapped.embed_query("blood"), model.embed_query("blood"))
+    np.testing.assert_array_equal(mapped.embed_documents(CORPUS), model.embed_documents(CORPUS))
+
+
+@pytest.mark.parametrize("cut", [1, 9, 100])
+def test_a_damaged_mapped_model_is_refused(cut: int) -> None:
+    data = SemanticModel.fit(CORPUS, seed=3, method="lsa").to_mapped()
+    with pytest.raises(ValueError):
+        SemanticModel.from_mapped(data[:-cut])
+    with pytest.raises(ValueError):
+        SemanticModel.from_mapped(data[:cut])
+    with pytest.raises(ValueError):
+        SemanticModel.from_mapped(SemanticModel.fit(CORPUS, seed=3, method="lsa").to_bytes())
+
+
 def test_from_bytes_rejects_junk() -> None:
     with pytest.raises(ValueError):
         SemanticModel.from_bytes(b"not a model")

@@ -1,4 +1,4 @@
-"""The text vectors kept in the user's cache folder between one-shot commands."""
+"""The text vectors and model kept in the user's cache folder between one-shot commands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ficsift.library import SqliteLibrary
+from ficsift.library import Library, SqliteLibrary
+from ficsift.search import engine
+from ficsift.search.parse import parse_query
 from ficsift.search.semantic import VectorIndex
 
 
@@ -37,3 +39,26 @@ def test_a_copied_library_has_another_cache_identity(tmp_path: Path) -> None:
     copy = SqliteLibrary(tmp_path / "b")
     assert copy.cache_identity() not in (None, name)
     copy.close()
+
+
+def test_a_second_command_maps_the_model_and_vectors_instead_of_reading_them(
+    fic_library: Library, derived_cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = parse_query("vampire in the dark cellar")
+    engine._VECTOR_CACHE.clear()
+    first = engine.search(fic_library, query)
+    kept = sorted(p.name.split("-")[0] for p in derived_cache_folder.glob("*.bin"))
+    assert "model" in kept and "vectors" in kept
+    engine._VECTOR_CACHE.clear()  # as a new process would start
+
+    def unread(*_: object) -> None:
+        raise AssertionError("read from the library, not the cache")
+
+    monkeypatch.setattr(fic_library, "model", unread)
+    monkeypatch.setattr(fic_library, "vectors", unread)
+    second = engine.search(fic_library, query)
+    assert [(h.id, round(h.score, 6)) for h in second.hits] == [
+        (h.id, round(h.score, 6)) for h in first.hits
+    ]
+    assert any(h.id for h in second.hits)
+    engine._VECTOR_CACHE.clear()

@@ -10,8 +10,9 @@ semantic candidates are re-checked against the compiled query.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,6 +32,7 @@ QUALITY_WEIGHT = 0.05  # quality breaks near-ties, never drowns relevance
 MIN_COSINE = 0.2  # a semantic-only candidate below this is not a match
 
 _RESOLVER = TagResolver()
+_Kept = TypeVar("_Kept")
 _VECTOR_CACHE: dict[tuple[int, str], tuple[SemanticModel, VectorIndex] | None] = {}
 
 
@@ -44,37 +46,59 @@ def _semantic(lib: Library) -> tuple[SemanticModel, VectorIndex] | None:
     if key in _VECTOR_CACHE:
         return _VECTOR_CACHE[key]
     _VECTOR_CACHE.clear()  # one library per process at a time is the common case
-    model = load_model(lib)
-    index = _vector_index(lib, key[1]) if model is not None else None
-    loaded = _VECTOR_CACHE[key] = (model, index) if model is not None and index else None
+    model_stamp = lib.model_stamp(SEMANTIC_MODEL) or ""
+    model = _kept_for_library(
+        lib, "model", model_stamp, lambda: load_model(lib),
+        SemanticModel.to_mapped, SemanticModel.from_mapped,
+    )  # fmt: skip
+    if model is None:
+        _VECTOR_CACHE[key] = None
+        return None
+    index = _kept_for_library(
+        lib, "vectors", key[1], lambda: _read_vector_index(lib),
+        VectorIndex.to_bytes, VectorIndex.from_bytes,
+    )  # fmt: skip
+    loaded = _VECTOR_CACHE[key] = (model, index) if index else None
     return loaded
 
 
-def _vector_index(lib: Library, stamp: str) -> VectorIndex | None:
-    """The library's text vectors as an index: from the user's cache folder when an entry
-    for this library and stamp is there (a one-shot command maps it in a millisecond where
-    reading the rows takes ~0.07 s per 10k works), else read from the library and kept."""
+def _kept_for_library(
+    lib: Library,
+    what: str,
+    stamp: str,
+    build: Callable[[], _Kept | None],
+    dump: Callable[[_Kept], bytes],
+    load: Callable[[memoryview], _Kept],
+) -> _Kept | None:
+    """``build()``, kept in the user's cache folder for this library and ``stamp``: a
+    one-shot command maps the entry in a millisecond where reading the library's rows costs
+    ~0.05-0.07 s per 10k works.  A library without an identity (no place of its own) is
+    read every time; a damaged entry is rebuilt."""
     identity = lib.cache_identity()
-    entry = key = ""
-    if identity is not None:
-        entry = "vectors-" + derived_cache.make_key(identity)[:12]
-        key = derived_cache.make_key("vectors", identity, stamp)
-        cached = derived_cache.read(entry, key)
-        if cached is not None:
-            try:
-                return VectorIndex.from_bytes(cached)
-            except ValueError:
-                pass  # a damaged entry is rebuilt below
+    if identity is None:
+        return build()
+    entry = f"{what}-" + derived_cache.make_key(identity)[:12]
+    key = derived_cache.make_key(what, identity, stamp)
+    cached = derived_cache.read(entry, key)
+    if cached is not None:
+        try:
+            return load(cached)
+        except ValueError:
+            pass
+    built = build()
+    if built is not None and derived_cache.writable():
+        derived_cache.write(entry, key, dump(built))
+    return built
+
+
+def _read_vector_index(lib: Library) -> VectorIndex | None:
     rows = lib.vectors(SEMANTIC_MODEL)
     if not rows:
         return None
     ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
     # one buffer for all rows: a tenth of stacking an array per work
     vectors = np.frombuffer(b"".join(b for _, b in rows), dtype="<f4").astype(np.float32)
-    index = VectorIndex(ids, vectors.reshape(len(rows), -1))
-    if identity is not None and derived_cache.writable():
-        derived_cache.write(entry, key, index.to_bytes())
-    return index
+    return VectorIndex(ids, vectors.reshape(len(rows), -1))
 
 
 def warm_up(lib: Library) -> None:

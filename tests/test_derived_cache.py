@@ -56,6 +56,23 @@ def test_a_damaged_entry_reads_as_nothing(derived_cache_folder: Path, damage: ob
     assert derived_cache.read("thing", key) is None
 
 
+@pytest.mark.parametrize("flipped", [0, 60_000, (3 << 20) + 100, -1])
+def test_a_large_entry_is_checked_at_its_ends_and_in_every_mib(
+    derived_cache_folder: Path, flipped: int
+) -> None:
+    payload = bytes(range(256)) * (5 * 4096 + 7)  # ~5 MiB: checked by samples, not whole
+    key = derived_cache.make_key("thing", b"big")
+    derived_cache.write("thing", key, payload)
+    assert bytes(derived_cache.read("thing", key) or b"") == payload
+    path = entry(derived_cache_folder)
+    data = bytearray(path.read_bytes())
+    head = len(data) - len(payload)
+    at = flipped if flipped < 0 else head + flipped
+    data[at] ^= 0x10
+    path.write_bytes(bytes(data))
+    assert derived_cache.read("thing", key) is None
+
+
 def test_an_entry_under_another_key_is_not_read(derived_cache_folder: Path) -> None:
     key, other = derived_cache.make_key("thing", b"x"), derived_cache.make_key("thing", b"y")
     derived_cache.write("thing", key, b"payload")

@@ -25,6 +25,10 @@ from ficsift.library.filters import MAX_NUMBER
 from ficsift.library.query import BlacklistKind, Sort
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from rich.text import Text
+
     from ficsift.library import Library
     from ficsift.search import Hit
 
@@ -67,21 +71,26 @@ def _require_work(lib: Library, work_id: int) -> None:
         raise typer.Exit(1)
 
 
-def _print_hit(n: int, hit: Hit) -> None:
-    fandoms = ", ".join(t.name for t in hit.fandoms[:2]) or "?"
-    quality = f"q {hit.quality:.2f}" if hit.quality is not None else "q —"
-    out.print(
-        styled(
-            (f"{n:>3}. [{hit.id}] {hit.title}", "bold"),
-            f" by {', '.join(hit.authors) or '?'} — {fandoms} · {hit.rating or 'Not Rated'}"
-            f" · {hit.words:,} words · {hit.status} · {quality}",
+def _print_hits(hits: Iterable[Hit], first: int = 1) -> None:
+    """The hits, three to five lines each, handed to Rich at once (a call per line costs
+    ~0.3 ms: a third of a one-shot search's output time)."""
+    lines: list[Text | str] = []
+    for n, hit in enumerate(hits, first):
+        fandoms = ", ".join(t.name for t in hit.fandoms[:2]) or "?"
+        quality = f"q {hit.quality:.2f}" if hit.quality is not None else "q —"
+        lines.append(
+            styled(
+                (f"{n:>3}. [{hit.id}] {hit.title}", "bold"),
+                f" by {', '.join(hit.authors) or '?'} — {fandoms} · {hit.rating or 'Not Rated'}"
+                f" · {hit.words:,} words · {hit.status} · {quality}",
+            )
         )
-    )
-    ships = [t.name + (" (main)" if t.main else "") for t in hit.relationships[:3]]
-    if ships:
-        out.print(f"      {'; '.join(ships)}")
-    for reason in hit.why[:3]:
-        out.print(styled("      ", (f"· {reason[:160]}", "dim")))
+        ships = [t.name + (" (main)" if t.main else "") for t in hit.relationships[:3]]
+        if ships:
+            lines.append(f"      {'; '.join(ships)}")
+        lines.extend(styled("      ", (f"· {reason[:160]}", "dim")) for reason in hit.why[:3])
+    if lines:
+        out.print(*lines, sep="\n")
 
 
 class QueryCommand(TyperCommand):
@@ -213,8 +222,7 @@ def search_command(
             f" works ({page.took_ms:.0f} ms): " + ("; ".join(page.described) or "everything"),
         )
     )
-    for n, hit in enumerate(page.hits, offset + 1):
-        _print_hit(n, hit)
+    _print_hits(page.hits, offset + 1)
 
 
 def similar_command(
@@ -236,8 +244,7 @@ def similar_command(
     if json_out:
         print_json({"work": work_id, "results": [h.to_json() for h in hits]})
         return
-    for n, hit in enumerate(hits, 1):
-        _print_hit(n, hit)
+    _print_hits(hits)
 
 
 def why_command(

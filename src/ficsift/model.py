@@ -398,7 +398,7 @@ _SPACE_RE = re.compile(r"\s")
 
 def _count_piece(text: str) -> int:
     cjk = 0
-    if (cjk_re := _cjk_re()).search(text):
+    if not text.isascii() and (cjk_re := _cjk_re()).search(text):
         cjk = len(cjk_re.findall(text))
         text = cjk_re.sub(" ", text)
     # All tokens, less those made only of punctuation ("—", "* * *"): two C-speed passes.

@@ -118,7 +118,7 @@ def document_text(title: str, summary: str | None, body: str, tags: str = "") ->
 def _words(text: str) -> list[str]:
     """Lower-case word tokens; runs of CJK characters become overlapping character bigrams."""
     text = text.lower().replace("’", "'")
-    if not _cjk().search(text):
+    if text.isascii() or not _cjk().search(text):
         return [w for w in _WORD.findall(text) if len(w) > 1]
     out: list[str] = []
     for w in _WORD.findall(text):

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from ficsift.library.query import BlacklistKind
 from ficsift.web.forms import SearchForm
-from ficsift.web.render import ao3_rating, blurb_tags, marked, passage, trigger_label
+from ficsift.web.present import ao3_rating, blurb_tags, marked, passage, trigger_label
 from ficsift.web.views import complete_tags, error_position
 from tests.web.conftest import csrf_token, work_id_titled
 

@@ -24,13 +24,16 @@ def _pattern(term: str) -> str:
     return r"\b" + r"\W+".join(re.escape(w) for w in term.split()) + r"\b"
 
 
-def _occurrences(text: str, lowered: str, term: str, kind: int) -> list[tuple[int, int, int]]:
-    """Where a term occurs: ``str.find`` on its first word (fast), then a regex check there."""
+def _occurrences(
+    text: str, lowered: str, term: str, kind: int, most: int = MAX_HITS
+) -> list[tuple[int, int, int]]:
+    """Where a term occurs (at most ``most`` times): ``str.find`` on its first word (fast),
+    then a regex check there."""
     first = term.split()[0].lower()
     check = re.compile(_pattern(term), re.IGNORECASE)
     found: list[tuple[int, int, int]] = []
     pos = 0
-    while len(found) < MAX_HITS:
+    while len(found) < most:
         i = lowered.find(first, pos)
         if i < 0:
             break
@@ -53,7 +56,11 @@ def passage(text: str, searched: Sequence[str], words: int = 24) -> str | None:
         return None
     text = text[:MAX_SCAN]
     lowered = text.lower()
-    hits = sorted(h for k, term in enumerate(terms) for h in _occurrences(text, lowered, term, k))
+    # one term: its first occurrence is the passage, whatever follows
+    most = 1 if len(terms) == 1 else MAX_HITS
+    hits = sorted(
+        h for k, term in enumerate(terms) for h in _occurrences(text, lowered, term, k, most)
+    )
     if not hits:
         return None
     span = words * 7  # characters, roughly
@@ -63,6 +70,8 @@ def passage(text: str, searched: Sequence[str], words: int = 24) -> str | None:
         kinds = len({k for _, _, k in cluster})
         if kinds > best[0]:
             best = (kinds, start, max(end for _, end, _ in cluster))
+            if kinds == len(terms):
+                break  # no later cluster can be preferred: only more terms would be
     centre = (best[1] + best[2]) // 2
     lo = max(0, centre - span // 2)
     lo = 0 if lo == 0 else text.rfind(" ", 0, lo) + 1

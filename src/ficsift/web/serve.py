@@ -2,7 +2,8 @@
 
 A search costs CPU in Python, so one process answers one search at a time, whatever its
 threads.  ``serve`` starts ``workers`` uvicorn processes (default: one per core, two to
-four) that share the listening socket and the library: SQLite's WAL lets each read while
+four), each listening on a socket of its own on the one port (:mod:`ficsift.web.workers`),
+all sharing the library: SQLite's WAL lets each read while
 an import writes, every cache is keyed on the library's generation
 (:meth:`ficsift.web.state.AppState.stamp`), and import progress lives in files under the
 library (:mod:`ficsift.web.jobs`), so whichever process answers sees the same state.  The
@@ -28,9 +29,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from ficsift.library import is_postgres_url, library_label
+from ficsift.web import workers as worker_processes
 from ficsift.web.security import is_loopback, parse_allowed_host
 
 CONFIG_ENV = "FICSIFT_WEB_CONFIG"
+APP_FACTORY = "ficsift.web.serve:app_from_environment"
 MAX_WORKERS = 4
 # Meaning search multiplies vectors with numpy.  With one search per process and a process
 # per core, BLAS's own thread pool only spins against the other workers: single-threaded
@@ -98,15 +101,19 @@ def serve(
         f"ficsift: serving on http://{shown}:{port}/  ({workers} processes; Ctrl+C to stop)",
         flush=True,
     )
-    uvicorn.run(
-        "ficsift.web.serve:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+    options: dict[str, Any] = {
+        "factory": True, "host": host, "port": port, "log_level": "warning",
+        "access_log": False,
+    }  # fmt: skip
+    if workers > 1 and worker_processes.has_reuse_port():
+        # a socket per process, so connections spread over them (see ficsift.web.workers)
+        try:
+            sockets = worker_processes.listeners(host, port, workers)
+        except OSError as e:
+            raise ServeError(f"cannot listen on {shown}:{port}: {e.strerror or e}") from e
+        worker_processes.run(uvicorn.Config(APP_FACTORY, workers=workers, **options), sockets)
+        return
+    uvicorn.run(APP_FACTORY, workers=workers, **options)
 
 
 def app_from_environment() -> FastAPI:

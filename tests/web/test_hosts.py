@@ -198,10 +198,16 @@ def test_server_processes_get_single_threaded_blas(
 
         seen.update({name: os.environ.get(name) for name in serve_module.BLAS_THREADS_ENV})
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(uvicorn, "run", fake_run)  # one process
+    monkeypatch.setattr(serve_module.worker_processes, "run", fake_run)  # several
+    monkeypatch.setattr(serve_module.worker_processes, "listeners", lambda *_: [])
     for name in serve_module.BLAS_THREADS_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv(serve_module.CONFIG_ENV, raising=False)  # restored after the test
     monkeypatch.setenv("MKL_NUM_THREADS", "3")
-    serve_module.serve(tmp_path / "lib", port=1, workers=2)
-    assert seen == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "3"}
+    for workers in (1, 2):
+        seen.clear()
+        serve_module.serve(tmp_path / "lib", port=1, workers=workers)
+        assert seen == {
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "3"
+        }  # fmt: skip

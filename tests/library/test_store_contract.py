@@ -380,13 +380,19 @@ def test_scores_and_vectors_are_dropped_when_a_work_changes(library: Library) ->
     assert library.text_work_count() == 2
     texts = {t[0]: t for t in library.texts_for_vectors("tfidf", missing_only=False)}
     assert texts[second][3] == chapter(90).text == library.story_text(second)
+    stamp = library.vectors_stamp("tfidf")
+    new_work = doc("new.txt", work_key="ao3:3")
+    new_work.chapters = [chapter(40)]
+    third = library.store_file(FileRecord("new.txt", "sha-new", 1, 1.0, 1), [new_work])[0].work_id
+    assert library.vectors_stamp("tfidf") == stamp  # a new work has no vector to change
     grown = doc("a.txt", chapters=3, work_key="ao3:1")  # a WIP's new chapter
     library.store_file(FileRecord("a.txt", "sha-a3", 1, 1.0, 1), [grown])
+    assert library.vectors_stamp("tfidf") != stamp  # its vector is gone: caches are stale
     assert library.score_detail(first) is None and library.qualities([first]) == {first: 0.0}
-    assert [r.id for r in library.quality_rows(missing_only=True)] == [first]
+    assert sorted(r.id for r in library.quality_rows(missing_only=True)) == [first, third]
     assert [i for i, _ in library.vectors("tfidf")] == [second]
     missing = [t[0] for t in library.texts_for_vectors("tfidf", missing_only=True)]
-    assert missing == [first]
+    assert sorted(missing) == [first, third]
 
 
 def test_a_refitted_model_changes_its_stamp(library: Library) -> None:

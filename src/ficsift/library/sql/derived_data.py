@@ -130,15 +130,13 @@ class DerivedData:
         return [(int(r[0]), bytes(r[1])) for r in self._vector_rows(model)]
 
     def vectors_stamp(self, model: str) -> str:
-        """Changes whenever vectors of ``model`` may have changed (a cheap cache key)."""
+        """Changes whenever vectors of ``model`` change (a cheap cache key): every write and
+        delete of them moves it.  Not the library's generation: an import moves that with
+        every file, and the web app would reload its vectors each time."""
         row = self.db.execute(
             "SELECT value FROM meta WHERE key = ?", (f"vectors:{model}",)
         ).fetchone()
-        generation = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return (
-            f"{generation[0] if generation else '0'}:{row[0] if row else 0}:"
-            f"{self.model_stamp(model)}"
-        )
+        return f"{row[0] if row else 0}:{self.model_stamp(model)}"
 
     def _bump_vectors(self, model: str) -> None:
         self.db.execute(

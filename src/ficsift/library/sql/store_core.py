@@ -123,6 +123,10 @@ class WorkStore:
     def size_on_disk(self) -> int:
         raise NotImplementedError
 
+    def _bump_vectors(self, model: str) -> None:
+        """Move ``model``'s vectors stamp (derived data's own)."""
+        raise NotImplementedError
+
     # -- files ---------------------------------------------------------------------------
 
     def file_record(self, path: str) -> FileRecord | None:
@@ -410,7 +414,14 @@ class WorkStore:
             return
         if not new:
             db.execute("DELETE FROM work_scores WHERE work_id = ?", (work_id,))
-            db.execute("DELETE FROM work_vectors WHERE work_id = ?", (work_id,))
+            models = [
+                r[0]
+                for r in db.execute("SELECT model FROM work_vectors WHERE work_id = ?", (work_id,))
+            ]
+            if models:
+                db.execute("DELETE FROM work_vectors WHERE work_id = ?", (work_id,))
+                for model in models:
+                    self._bump_vectors(model)  # the vector set changed: caches of it are stale
 
     def _recompute_hides(self) -> None:
         """Fill ``tag_index.hides`` on a library indexed before it existed, in one statement

@@ -62,3 +62,22 @@ def test_a_second_command_maps_the_model_and_vectors_instead_of_reading_them(
     ]
     assert any(h.id for h in second.hits)
     engine._VECTOR_CACHE.clear()
+
+
+def test_the_cache_identity_is_read_while_another_process_writes(tmp_path: Path) -> None:
+    """The token is made when the library is opened: asking for it during another process's
+    import neither writes nor waits for that import's lock."""
+    import sqlite3
+    import time
+
+    lib = SqliteLibrary(tmp_path / "lib")
+    writer = sqlite3.connect(lib.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # as an import holds the write lock
+    try:
+        started = time.monotonic()
+        assert lib.cache_identity() is not None
+        assert time.monotonic() - started < 2  # the busy timeout is 10 s
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        lib.close()

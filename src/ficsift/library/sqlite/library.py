@@ -114,6 +114,12 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
             )
+            # made once, with the library (or on the first open of an older one): see
+            # cache_identity; here, in the open's own write, not in a search's read
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('library_token', ?)",
+                (uuid.uuid4().hex,),
+            )
             if version == "7":
                 self._recompute_hides()  # all schema 8 added: one UPDATE, not a re-index
             elif version is not None and version != SCHEMA_VERSION:
@@ -260,20 +266,11 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
         )
 
     def cache_identity(self) -> str | None:
-        # the file's place, and a token made once: a copy elsewhere, or a library re-created
-        # in this place, is another library even at the same generation
+        # the file's place, and a token made once (by _migrate): a copy elsewhere, or a
+        # library re-created in this place, is another library even at the same generation
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key = 'library_token'").fetchone()
-            if row is None:
-                self.db.execute(
-                    "INSERT INTO meta(key, value) VALUES ('library_token', ?) "
-                    "ON CONFLICT(key) DO NOTHING",
-                    (uuid.uuid4().hex,),
-                )
-                row = self.db.execute(
-                    "SELECT value FROM meta WHERE key = 'library_token'"
-                ).fetchone()
-        except sqlite3.Error:  # read-only or busy: no outside cache, nothing else lost
+        except sqlite3.Error:  # unreadable: no outside cache, nothing else lost
             return None
         return f"sqlite:{self.path.resolve()}:{row[0]}" if row else None
 

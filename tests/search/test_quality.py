@@ -171,6 +171,16 @@ def test_explain_names_every_part(priors: FandomPriors) -> None:
     assert "412 kudos from 5,800 hits" in kudos_detail and "Other Fandom's" in kudos_detail
 
 
+def test_explanations_speak_plainly(priors: FandomPriors) -> None:
+    """A reader reads these: no statistician's shorthand."""
+    text = " ".join(("The cellar door creaked. " * 40 + "\n\n") * 30)
+    q = score(work(412, 5800, chapters=12, words=60000, text=text), priors)
+    lines = " ".join(q.explain())
+    assert "lexical variety" in lines and "kudos/hits" in lines
+    for jargon in ("MATTR", "s.d.", "prior worth", "type-token"):
+        assert jargon not in lines
+
+
 def test_priors_round_trip_through_json(priors: FandomPriors) -> None:
     again = FandomPriors.from_json(json.loads(json.dumps(priors.to_json())))
     for w in synthetic_library(seed=2)[:50]:

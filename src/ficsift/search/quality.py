@@ -527,8 +527,8 @@ def _evaluate(work: QualityInput, priors: FandomPriors, details: bool) -> Qualit
             detail = (
                 f"{successes:,} {name} from {work.hits or 0:,} hits, {eff:,.0f} once adjusted "
                 f"for {_length_phrase(work, age)}; smoothed {posterior:.3f} per hit vs "
-                f"{whose} {mean:.3f} (at least {math.exp(log_lift):.2f}× it, one s.d. down; "
-                f"prior worth {strength:,.0f} hits)"
+                f"{whose} {mean:.3f} (at least {math.exp(log_lift):.2f}× as many, allowing "
+                f"for chance; the typical rate weighs as much as {strength:,.0f} hits)"
             )
         engagement.append((f"{name}/hits", model.standing(log_lift), weight, detail))
     if work.kudos is not None:
@@ -627,7 +627,9 @@ def _craft_parts(s: dict[str, float]) -> list[tuple[str, float, float, str]]:
             "lexical variety",
             _clamp((s["mattr"] - 0.60) / 0.16),
             0.15,
-            f"MATTR {s['mattr']:.3f} (100-word window; 0.60 → 0, 0.76 → 1)",
+            # MATTR (moving-average type-token ratio), said in words a reader knows
+            f"{s['mattr']:.0%} of any 100 running words are different words "
+            "(60% → 0, 76% → 1)",
         ),
         (
             "sentence variety",

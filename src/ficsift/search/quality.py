@@ -628,8 +628,7 @@ def _craft_parts(s: dict[str, float]) -> list[tuple[str, float, float, str]]:
             _clamp((s["mattr"] - 0.60) / 0.16),
             0.15,
             # MATTR (moving-average type-token ratio), said in words a reader knows
-            f"{s['mattr']:.0%} of any 100 running words are different words "
-            "(60% → 0, 76% → 1)",
+            f"{s['mattr']:.0%} of any 100 running words are different words (60% → 0, 76% → 1)",
         ),
         (
             "sentence variety",

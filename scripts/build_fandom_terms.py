@@ -22,8 +22,9 @@ most two franchises have it.
 place her: a relationship tag (``Eleventh Doctor/Clara Oswin Oswald``), a character's meta tag
 (``Twelfth Doctor`` → ``The Doctor (Doctor Who)``), a spelling with a disambiguator, a
 freeform tag with a disambiguator that names her in full.  Each such tag votes for the
-franchise of its disambiguator, and for the homes of the characters it names with her (each
-partner's vote split over its homes).  Three rounds, so a home found in one round can place
+franchise of its disambiguator (a relationship's, that of its sides' disambiguators when they
+agree: ``The Doctor (Doctor Who)/Clara Oswin Oswald``), and for the homes of the characters it
+names with her (each partner's vote split over its homes).  Three rounds, so a home found in one round can place
 a partner in the next; a character is placed where at least ``HOME_SHARE`` of her votes go,
 and at least two (a disambiguator counts two).  One partner alone is too weak: with it the
 check below placed 181 hidden characters, 100 rightly, and crossover ships (``Damian
@@ -213,6 +214,11 @@ class Homes:
             split = N.split_relationship(_stripped(tag))
             if split:
                 sides = frozenset(s for s in map(self.resolve, split[1]) if s)
+                # A side with a disambiguator ("The Doctor (Doctor Who)/Clara Oswin Oswald")
+                # places the relationship in its franchise, when the sides that have one agree.
+                named = {f for side in split[1] if (f := _franchise(self.ontology, side))}
+                if fr is None and len(named) == 1:
+                    fr = next(iter(named))
                 if sides:
                     out.append((sides, fr))
                 continue

@@ -44,6 +44,7 @@ from ficsift.understand.fandoms import (
     franchise_evidence,
     name_forms,
     posterior,
+    titled_forms,
 )
 from ficsift.understand.primer import CharacterEntry, Primer, display_name
 from ficsift.understand.pronouns import credit_unnamed_lead
@@ -469,6 +470,9 @@ def find_cast(
     for start, end, alias in name_hits:
         if start not in seen:
             spans.setdefault(alias, []).append((start, end))
+            seen.add(start)
+    # "the Doctor": a character AO3 calls "The Doctor (Doctor Who)", by its title.
+    spans.update(titled_forms(text, knowledge.titled, seen))
     ordinary = _ordinary_words(text, spans)
     evidence = franchise_evidence(
         knowledge, {f: len(v) for f, v in spans.items()}, ordinary, term_counts, named, model
@@ -599,8 +603,13 @@ def _gazetteer_members(
     return [
         CastMember(name=name, fandom=owner[name], mentions=sorted(set(spans_)))
         for name, spans_ in mentions.items()
-        if spans_
+        if spans_ and not _GROUP_TAG_RE.search(name)
     ]
+
+
+# AO3's tags for a kind or a group ("TARDIS(es) (Doctor Who)", "Dalek(s)", "Elezen
+# Characters"): evidence of the fandom, but no one character an author would tag.
+_GROUP_TAG_RE = re.compile(r"\((?:s|es)\)|\bCharacters\b")
 
 
 def _a_cast_of_its_own(members: list[CastMember]) -> bool:

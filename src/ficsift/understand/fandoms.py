@@ -6,7 +6,9 @@ the primer's curated names, terms and creators as extra evidence, at the level o
 *franchises* (Buffy and Angel are one).
 
 1. **Names.**  Every capitalised name in the story ("Noelle", "Noelle Holiday", "Naruto
-   Uzumaki") is looked up among the names of every AO3 character and the primer's aliases.
+   Uzumaki") is looked up among the names of every AO3 character and the primer's aliases;
+   so is a title after its article ("the Doctor"), for the characters AO3 calls so ("The
+   Doctor (Doctor Who)").
 2. **Distinctiveness.**  A name is evidence for a franchise in inverse proportion to how many
    franchises have a character of that name: "Ralsei" (one character in all of AO3) is strong,
    "Carol" (fourteen characters, a dozen fandoms) almost nothing.  A full name counts more than
@@ -36,6 +38,7 @@ from functools import cache, cached_property
 from importlib import resources
 
 from ficsift.ontology import Ontology
+from ficsift.ontology._names import base_name
 from ficsift.ontology.gazetteer import Gazetteer
 from ficsift.understand.primer import Primer
 
@@ -120,6 +123,40 @@ class FranchiseEvidence:
     def distinct(self) -> int:
         """Characters that each would be fair evidence on their own (odds ≥ 10:1)."""
         return sum(1 for v in self.characters.values() if v >= math.log(10))
+
+
+# "the Doctor", "The Master": a capitalised word after the article, no other capital after it.
+# (The class first, the look-behind after it: the regex engine then skips ahead to a "t".)
+_TITLED_RE = re.compile(r"[Tt](?<![\w'’].)he[ \t]+([A-Z][a-z]+)(?![\w'’-])(?![ \t]+[A-Z])")
+_THE_RE = re.compile(r"The ([A-Z][a-z]+)")
+
+
+@cache
+def _titled_people(gazetteer: Gazetteer | _NoGazetteer) -> dict[str, tuple[int, ...]]:
+    """Characters AO3 names by an article and one word ("The Doctor (Doctor Who)", "The
+    Master (Simm)"), by that word: prose calls them "the Doctor" (read once per gazetteer)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(gazetteer.people_ids):
+        name = gazetteer.name(i)
+        if not name.startswith("The "):
+            continue
+        m = _THE_RE.fullmatch(base_name(name))
+        if m:
+            out[m.group(1)].append(i)
+    return {word: tuple(ids) for word, ids in out.items()}
+
+
+def titled_forms(
+    text: str, titled: Container[str], taken: Container[int] = ()
+) -> dict[str, list[tuple[int, int]]]:
+    """Spans of the word of "the Doctor" where a character is so titled (``titled``: the
+    words), keyed "the Doctor"; starts in ``taken`` are some other name's already."""
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in _TITLED_RE.finditer(text):
+        word = m.group(1)
+        if word in titled and m.start(1) not in taken:
+            found["the " + word].append((m.start(1), m.end(1)))
+    return found
 
 
 def name_forms(text: str, known: Container[str] | None = None) -> dict[str, list[tuple[int, int]]]:
@@ -284,6 +321,17 @@ class Knowledge:
     def is_thing(self, form: str) -> bool:
         return self.gazetteer.is_thing(form)
 
+    @cached_property
+    def titled(self) -> dict[str, tuple[int, ...]]:
+        """Word → the characters AO3 calls "The <word>" (none without the ontology)."""
+        return _titled_people(self.gazetteer) if self.ontology is not None else {}
+
+    def people(self, form: str) -> tuple[int, ...]:
+        """The gazetteer's characters a form may name; "the Doctor", the titled ones."""
+        if form.startswith("the "):
+            return self.titled.get(form[4:], ())
+        return self.gazetteer.people(form)
+
     def homes(self, form: str) -> tuple[dict[str, dict[str, str]], int]:
         """(franchise → {character: fandom}, how many characters have the name at all)."""
         return self._reading(form)[:2]
@@ -314,7 +362,7 @@ class Knowledge:
             people.add(entry.name)
             placed.add(entry.name)
         gaz = self.gazetteer
-        for i in gaz.people(form):
+        for i in self.people(form):
             name = gaz.name(i)
             people.add(name)
             where = gaz.homes(i) or self.extra_homes.get(name, {})

@@ -1,0 +1,54 @@
+"""A fandom the primer does not know, placed by AO3's names alone: a character AO3 calls by an
+article and a title ("The Doctor (Doctor Who)") is "the Doctor" in prose, and a group tag
+("TARDIS(es)") is evidence of the fandom but no one to tag."""
+
+from __future__ import annotations
+
+from ficsift.ontology import load_ontology
+from ficsift.understand.calibration import load_calibration
+from ficsift.understand.cast import find_cast
+from ficsift.understand.fandoms import Knowledge, titled_forms
+from ficsift.understand.primer import Primer
+from ficsift.understand.story import StoryText
+
+# Our own sentences; the names are AO3's canonical ones.
+STORY = " ".join(
+    [
+        "The Doctor leaned on the console of the TARDIS and frowned at Clara.",
+        "“You touched something,” the Doctor said.",
+        "Clara laughed and shook her head. “I never touch anything.”",
+        "The TARDIS hummed under them, and the Doctor pulled a lever.",
+        "Clara watched the Doctor fuss over the controls for an hour.",
+        "“Where are we going?” Clara asked, and the Doctor only grinned.",
+    ]
+    * 3
+)
+
+
+def test_the_title_of_a_character_is_found_after_its_article() -> None:
+    text = "The Doctor ran. Then the Doctor stopped. Doctor Watson waved; the Doctor Who fans sang."
+    found = titled_forms(text, {"Doctor"})
+    assert list(found) == ["the Doctor"]
+    assert [text[s:e] for s, e in found["the Doctor"]] == ["Doctor", "Doctor"]
+    assert titled_forms(text, {"Doctor"}, taken={text.index("Doctor")})["the Doctor"] == [
+        (text.index("the Doctor") + 4, text.index("the Doctor") + 10)
+    ]
+
+
+def test_titled_characters_have_homes() -> None:
+    knowledge = Knowledge(Primer({}, load_ontology()), load_ontology())
+    homes, people = knowledge.homes("the Doctor")
+    assert people >= 1
+    assert "Doctor Who" in homes
+    assert knowledge.homes("Doctor") == ({}, 0)
+
+
+def test_a_fandom_the_primer_does_not_know_is_placed_by_its_cast(primer: Primer) -> None:
+    # The primer less its Doctor Who entry: the fandom is known from AO3's ontology only.
+    primer = Primer({k: v for k, v in primer.fandoms.items() if k != "Doctor Who"}, load_ontology())
+    result = find_cast(StoryText([STORY]), primer, load_calibration())
+    assert [f.fandom for f in result.fandoms] == ["Doctor Who"]
+    names = {m.name for m in result.tagged()}
+    assert "Clara Oswin Oswald" in names
+    assert any(n.startswith("The Doctor") for n in names)
+    assert not any("TARDIS" in n for n in names)

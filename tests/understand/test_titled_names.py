@@ -52,3 +52,33 @@ def test_a_fandom_the_primer_does_not_know_is_placed_by_its_cast(primer: Primer)
     assert "Clara Oswin Oswald" in names
     assert any(n.startswith("The Doctor") for n in names)
     assert not any("TARDIS" in n for n in names)
+
+
+# Clara is named throughout; the Doctor twice, then only "he".
+TWO_HANDER = "\n\n".join(
+    [
+        "The Doctor was waiting in the TARDIS when Clara came back.",
+        "Clara shook her head. “You could have warned me.”",
+        "He shrugged and went on fiddling with the console.",
+        "Clara sat on the steps and watched him work.",
+        "He did not look up; he only smiled at the screen.",
+        "Clara folded her arms. “Well?”",
+        "He handed her a cup of tea and sat beside her.",
+        "Clara drank it and leaned on his shoulder.",
+        "He was quiet for a long time, and she let him be.",
+        "Clara laughed at last, and he laughed with her.",
+        "Later the Doctor set the coordinates, and Clara held on.",
+        "He flew them somewhere new, as he always did.",
+    ]
+    * 2
+)
+
+
+def test_the_hardly_named_lead_of_an_unknown_fandom_is_its_titled_character(
+    primer: Primer,
+) -> None:
+    primer = Primer({k: v for k, v in primer.fandoms.items() if k != "Doctor Who"}, load_ontology())
+    result = find_cast(StoryText([TWO_HANDER]), primer, load_calibration())
+    doctor = next(m for m in result.cast if m.name.startswith("The Doctor"))
+    assert doctor.implied  # the "he" paragraphs are his
+    assert result.roles[doctor.name] in {"main", "significant"}

@@ -14,7 +14,8 @@ the "he" is the Doctor.
    or both genders heavily when the lead's is unknown).
 3. **The partner**: the lead's known partner in canon (the primer's ``with:`` links, either
    way) takes those paragraphs: the one the story names most, or, if it names none, the first.
-   A lead ficsift cannot place has no known partner; there the partner is the title the story
+   A lead the primer does not know has no known partner; there the partner is a character
+   AO3 calls by a title the story names ("The Doctor (Doctor Who)"), else the title the story
    gives someone ("the Doctor", "the Captain": a rank or form of address, capitalised after a
    lower-case "the"), the one it uses most, if it uses any.
 
@@ -27,10 +28,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ficsift.understand.primer import Primer
+from ficsift.understand.primer import Primer, display_name
 from ficsift.understand.story import CastMember, StoryText
 from ficsift.understand.textops import TITLE_WORDS
 
+_TITLED_NAME_RE = re.compile(r"The [A-Z][a-z]+")
 _TITLE_RE = re.compile(r"(?<![\w'’])the ([A-Z][a-z]+)(?![\w'’-])")
 _PRONOUN_RE = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I)
 # Gestures a person makes with their own body: "shook her head", "cleared his throat".  Not
@@ -87,9 +89,13 @@ def credit_unnamed_lead(
     text = story.text
     read_genders(text, named[:8])
     lead = named[0]
-    if lead.original:  # a character ficsift cannot place: no partner known, but a title
-        title = _title_used(text, {w for m in members for w in m.name.split()})
-        partners = [title.name] if title else []
+    if lead.original or lead.fandom not in primer.fandoms:
+        # A character the primer does not know: no partner known, but a title — a character
+        # AO3 calls so ("The Doctor (Doctor Who)") or, failing one, the title itself.
+        titled = [m for m in named[1:] if _TITLED_NAME_RE.fullmatch(display_name(m.name))]
+        title = None if titled else _title_used(text, {w for m in members for w in m.name.split()})
+        partners = [max(titled, key=lambda m: m.count).name] if titled else []
+        partners += [title.name] if title else []
         members_by_title = [title] if title else []
     else:
         partners = _partners_of(lead.name, primer)

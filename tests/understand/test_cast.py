@@ -286,3 +286,16 @@ def test_an_unplaced_lead_is_paired_with_the_title_the_story_calls_him_by(
     assert captain.implied and captain.original
     untitled = find_cast(story(*lines), primer)
     assert not any(m.implied for m in untitled.cast)
+
+
+def test_a_name_of_a_fandom_not_chosen_may_be_the_storys_own_character(primer: Primer) -> None:
+    # "Oswald" is a Doctor Who alias in the primer; here it is a butler in a Buffy story.
+    butler = [
+        "The tea was ready, and Oswald said nothing as he poured it for Willow and Tara.",
+        "At the door Oswald nodded to Tara and took the tray back to the kitchen.",
+    ]
+    text = story(*(ROMANCE * 4), *(butler * 4))
+    result = find_cast(text, primer)
+    assert [f.fandom for f in result.fandoms] == ["Buffy the Vampire Slayer"]
+    oswald = next(m for m in result.cast if m.name == "Oswald")
+    assert oswald.original and oswald.count == 8

@@ -838,7 +838,9 @@ def _original_characters(
     name some AO3 character has needs fewer mentions and no person-like context: it is a
     name, only of a character ficsift cannot place.
     """
-    covered = {m[0] for m in matches} if names is None else set()
+    # The primer's names the cast took; one of a fandom not chosen ("Oz" of RWBY's "Ozpin" in a
+    # story of another canon) may still name one of the story's own characters.
+    covered = {s for m in known for s, _ in m.mentions} if names is None else set()
     known_tokens = {tok for m in known for tok in display_name(m.name).split()}
     counts: dict[str, list[tuple[int, int]]] = defaultdict(list)
     initial: dict[str, list[tuple[int, int]]] = defaultdict(list)  # counted once the name qualifies

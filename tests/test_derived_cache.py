@@ -62,13 +62,27 @@ def test_a_large_entry_is_checked_at_its_ends_and_in_every_mib(
 ) -> None:
     payload = bytes(range(256)) * (5 * 4096 + 7)  # ~5 MiB: checked by samples, not whole
     key = derived_cache.make_key("thing", b"big")
-    derived_cache.write("thing", key, payload)
-    assert bytes(derived_cache.read("thing", key) or b"") == payload
+    derived_cache.write("thing", key, payload, sampled=True)
+    assert bytes(derived_cache.read("thing", key, sampled=True) or b"") == payload
     path = entry(derived_cache_folder)
     data = bytearray(path.read_bytes())
     head = len(data) - len(payload)
     at = flipped if flipped < 0 else head + flipped
     data[at] ^= 0x10
+    path.write_bytes(bytes(data))
+    assert derived_cache.read("thing", key, sampled=True) is None
+
+
+@pytest.mark.parametrize("flipped", [70_000, (3 << 20) + 5000])
+def test_a_large_entry_is_checked_whole_unless_written_sampled(
+    derived_cache_folder: Path, flipped: int
+) -> None:
+    payload = bytes(range(256)) * (5 * 4096 + 7)
+    key = derived_cache.make_key("thing", b"big")
+    derived_cache.write("thing", key, payload)
+    path = entry(derived_cache_folder)
+    data = bytearray(path.read_bytes())
+    data[len(data) - len(payload) + flipped] ^= 0x10  # between the samples
     path.write_bytes(bytes(data))
     assert derived_cache.read("thing", key) is None
 

@@ -7,9 +7,9 @@ the entry is derived from.  Edited data or a new release is another key, so a st
 never read, only replaced.
 
 Nothing here fails: a missing, unreadable, truncated or corrupt entry (its CRC-32 is checked
-on every read: over the whole of an entry up to 1 MiB; over a larger one's two ends and a
-4 KiB block of every MiB, so a one-shot command that maps 20 MB of vectors and model does not
-read them all to check them) reads as ``None`` and the caller builds the data itself; a cache folder that
+on every read, over the whole entry; an entry written ``sampled`` — numbers whose damage
+costs ranking, never a crash: the text vectors and their model, which a one-shot search maps
+and mostly never touches — is checked over its two ends and a 4 KiB block of every MiB) reads as ``None`` and the caller builds the data itself; a cache folder that
 cannot be written means the next run builds it again.  Entries are written to a temporary
 file and renamed into place, so a reader never sees half an entry, and two processes writing
 the same one both leave a whole one.
@@ -81,9 +81,9 @@ def sources(*modules: str) -> bytes:
     return b"\0".join(out)
 
 
-def _checksum(payload: bytes | memoryview) -> int:
+def _checksum(payload: bytes | memoryview, sampled: bool) -> int:
     size = len(payload)
-    if size <= _WHOLE_CHECK:
+    if not sampled or size <= _WHOLE_CHECK:
         return zlib.crc32(payload)
     crc = zlib.crc32(payload[:_END_CHECK])
     for start in range(_WHOLE_CHECK, size - _END_CHECK, _WHOLE_CHECK):
@@ -96,7 +96,7 @@ def _path(name: str, key: str) -> Path | None:
     return None if where is None else where / f"{name}-{key}.bin"
 
 
-def read(name: str, key: str) -> memoryview | None:
+def read(name: str, key: str, *, sampled: bool = False) -> memoryview | None:
     """The payload stored as ``name`` under ``key``, or ``None``.  The file is mapped, not
     read: pages the caller never touches beyond the check stay on disk."""
     path = _path(name, key)
@@ -117,7 +117,7 @@ def read(name: str, key: str) -> memoryview | None:
         magic != _MAGIC
         or stored_key != key.encode()
         or length != len(payload)
-        or _checksum(payload) != crc
+        or _checksum(payload, sampled) != crc
     ):
         return None
     return payload
@@ -135,13 +135,13 @@ def writable() -> bool:
     return os.access(where, os.W_OK | os.X_OK)
 
 
-def write(name: str, key: str, payload: bytes) -> bool:
+def write(name: str, key: str, payload: bytes, *, sampled: bool = False) -> bool:
     """Store ``payload`` as ``name`` under ``key``, replacing ``name``'s entries under other
     keys (stale data).  ``False`` when it could not be written; nothing is raised."""
     path = _path(name, key)
     if path is None or not writable():
         return False
-    head = _HEAD.pack(_MAGIC, key.encode(), _checksum(payload), len(payload))
+    head = _HEAD.pack(_MAGIC, key.encode(), _checksum(payload, sampled), len(payload))
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=path.parent)
         try:

@@ -79,7 +79,7 @@ def _kept_for_library(
         return build()
     entry = f"{what}-" + derived_cache.make_key(identity)[:12]
     key = derived_cache.make_key(what, identity, stamp)
-    cached = derived_cache.read(entry, key)
+    cached = derived_cache.read(entry, key, sampled=True)  # numbers: see derived_cache
     if cached is not None:
         try:
             return load(cached)
@@ -87,7 +87,7 @@ def _kept_for_library(
             pass
     built = build()
     if built is not None and derived_cache.writable():
-        derived_cache.write(entry, key, dump(built))
+        derived_cache.write(entry, key, dump(built), sampled=True)
     return built
 
 

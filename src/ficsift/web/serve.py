@@ -96,24 +96,26 @@ def serve(
     for name in BLAS_THREADS_ENV:
         os.environ.setdefault(name, "1")
     shown = f"[{host}]" if ":" in host else host
-    print(f"ficsift: library {library_label(library)}", flush=True)
-    print(
-        f"ficsift: serving on http://{shown}:{port}/  ({workers} processes; Ctrl+C to stop)",
-        flush=True,
-    )
     options: dict[str, Any] = {
         "factory": True, "host": host, "port": port, "log_level": "warning",
         "access_log": False,
     }  # fmt: skip
+    sockets = None
     if workers > 1 and worker_processes.has_reuse_port():
         # a socket per process, so connections spread over them (see ficsift.web.workers)
         try:
             sockets = worker_processes.listeners(host, port, workers)
         except OSError as e:
             raise ServeError(f"cannot listen on {shown}:{port}: {e.strerror or e}") from e
+    print(f"ficsift: library {library_label(library)}", flush=True)
+    print(
+        f"ficsift: serving on http://{shown}:{port}/  ({workers} processes; Ctrl+C to stop)",
+        flush=True,
+    )
+    if sockets is not None:
         worker_processes.run(uvicorn.Config(APP_FACTORY, workers=workers, **options), sockets)
-        return
-    uvicorn.run(APP_FACTORY, workers=workers, **options)
+    else:
+        uvicorn.run(APP_FACTORY, workers=workers, **options)
 
 
 def app_from_environment() -> FastAPI:

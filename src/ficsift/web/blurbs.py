@@ -8,6 +8,7 @@ markup around it is plain f-strings.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -32,11 +33,24 @@ SUMMARY_CHARACTERS = 600  # a longer summary is cut at a word, as Jinja's ``trun
 
 def symbols(h: Any) -> Markup:
     """AO3's square: rating, category, warnings (the author's), status."""
+    return _square(
+        h.rating,
+        tuple(t.name for t in h.category),
+        tuple(t.name for t in h.warnings if t.origin == "author"),
+        h.status,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _square(
+    rating: str | None, categories: tuple[str, ...], warnings: tuple[str, ...], status: str
+) -> Markup:
+    # a page's blurbs share a handful of squares: each is made once
     rows = (
-        ("Rating", rating_symbol(h.rating)),
-        ("Category", category_symbol([t.name for t in h.category])),
-        ("Warnings", warning_symbol([t.name for t in h.warnings if t.origin == "author"])),
-        ("Status", status_symbol(h.status)),
+        ("Rating", rating_symbol(rating)),
+        ("Category", category_symbol(list(categories))),
+        ("Warnings", warning_symbol(list(warnings))),
+        ("Status", status_symbol(status)),
     )
     items = "".join(
         f'<li class="sym {escape(css)}" title="{escape(label)}"><span aria-hidden="true">'

@@ -299,3 +299,18 @@ def test_a_name_of_a_fandom_not_chosen_may_be_the_storys_own_character(primer: P
     assert [f.fandom for f in result.fandoms] == ["Buffy the Vampire Slayer"]
     oswald = next(m for m in result.cast if m.name == "Oswald")
     assert oswald.original and oswald.count == 8
+
+
+def test_a_name_that_only_opens_sentences_is_found_by_the_verb_after_it(
+    primer: Primer,
+) -> None:
+    # Every "Ottoline" opens a sentence, so nothing but the verb after it says it is a name;
+    # "Rain" opens sentences with a verb after it too, but the story also writes "the rain".
+    scenes = [
+        f"Ottoline wandered into the kitchen. Ottoline looked at Willow. Rain pelted the glass. ({i})"
+        for i in range(8)
+    ]
+    result = find_cast(story(*(ROMANCE * 2), *scenes, "Willow hated the rain."), primer)
+    originals = [m for m in result.cast if m.original]
+    assert [m.name for m in originals] == ["Ottoline"]
+    assert originals[0].count == 16

@@ -882,8 +882,13 @@ def _original_characters(
         if first in NOT_NAMES or name in NOT_NAMES:
             continue
         if _sentence_initial(text, start) and " " not in name:
-            initial[name].append((start, match.end()))
-            continue
+            # "Jenna shifted in her seat": a sentence's first word that a person's verb follows
+            # is a name as surely as one mid-sentence (a word is ruled out below if the story
+            # also writes it in lower case).
+            after = text[match.end() : match.end() + 24]
+            if not (_PERSON_AFTER_RE.match(after) or _ACTS_NOW_RE.match(after)):
+                initial[name].append((start, match.end()))
+                continue
         counts[name].append((start, match.end()))
         if _PERSON_AFTER_RE.match(text[match.end() : match.end() + 20]):
             person[name] += 1

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ficsift.understand.cast import find_cast
+from ficsift.understand.cast import CastResult, find_cast
 from ficsift.understand.primer import Primer
 from ficsift.understand.relationships import ROMANCE_CUES, read_relationships
-from ficsift.understand.story import StoryText
+from ficsift.understand.story import CastMember, StoryText
 
 
 def story(*paragraphs: str) -> StoryText:
@@ -314,3 +314,29 @@ def test_a_name_that_only_opens_sentences_is_found_by_the_verb_after_it(
     originals = [m for m in result.cast if m.original]
     assert [m.name for m in originals] == ["Ottoline"]
     assert originals[0].count == 16
+
+
+def test_an_unplaced_lead_called_the_captain_at_a_sentence_start_is_half_the_pairing(
+    primer: Primer,
+) -> None:
+    """ "The Captain" opens the one sentence that names him; the "he" of every scene is him,
+    and, though ficsift cannot place him, he may be half the main pairing."""
+    lines = [
+        f"“No,” Marisol said, and shook her head. He kissed her, and she kissed him back. ({i})"
+        for i in range(8)
+    ]
+    result = find_cast(story(*lines, "The Captain had waited years for her.", *lines[:2]), primer)
+    captain = next(m for m in result.cast if m.name == "The Captain")
+    assert captain.implied and captain.original
+    assert captain in result.paired()
+    text = story(*lines, "The Captain had waited years for her.", *lines[:2])
+    main = read_relationships(text, result.paired()).main
+    assert main is not None and "The Captain" in main
+
+
+def test_a_lead_credited_by_pronouns_is_paired_though_unplaced_and_minor() -> None:
+    lead = CastMember("Marisol", None, [(0, 7)] * 9, original=True)
+    he = CastMember("The Captain", None, [(20, 27)], original=True, implied=[0, 1, 2, 3])
+    passing = CastMember("Bertrand", None, [(40, 48)] * 3, original=True)
+    cast = CastResult([], [lead, he, passing], {"Marisol": "main"})
+    assert [m.name for m in cast.paired()] == ["Marisol", "The Captain"]

@@ -327,13 +327,15 @@ class CastResult:
         """Who may be in a relationship: the tagged cast, then named minor characters.
 
         A lead can go nearly unnamed ("he", "the Doctor" twice in a two-hander), so the
-        pairing is read over a wider cast than the character tags.
+        pairing is read over a wider cast than the character tags: the lead the story's
+        pronouns were credited to is in it, whether or not ficsift can place them.
         """
         tagged = self.tagged()
         minor = [
             m
             for m in self.cast
-            if m not in tagged and not m.original and (m.count >= MIN_PAIRED_MENTIONS or m.implied)
+            if m not in tagged
+            and (m.implied or (not m.original and m.count >= MIN_PAIRED_MENTIONS))
         ]
         return tagged + minor
 

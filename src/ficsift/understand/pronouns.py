@@ -16,8 +16,8 @@ the "he" is the Doctor.
    way) takes those paragraphs: the one the story names most, or, if it names none, the first.
    A lead the primer does not know has no known partner; there the partner is a character
    AO3 calls by a title the story names ("The Doctor (Doctor Who)"), else the title the story
-   gives someone ("the Doctor", "the Captain": a rank or form of address, capitalised after a
-   lower-case "the"), the one it uses most, if it uses any.
+   gives someone ("the Doctor", "The Captain nodded": a rank or form of address, capitalised
+   after "the" or "The"), the one it uses most, if it uses any.
 
 The credited paragraphs go to :attr:`CastMember.implied`; they count as the scenes the
 character is in (relationships) and, at a discount, towards prominence.
@@ -33,7 +33,7 @@ from ficsift.understand.story import CastMember, StoryText
 from ficsift.understand.textops import TITLE_WORDS
 
 _TITLED_NAME_RE = re.compile(r"The [A-Z][a-z]+")
-_TITLE_RE = re.compile(r"(?<![\w'’])the ([A-Z][a-z]+)(?![\w'’-])")
+_TITLE_RE = re.compile(r"(?<![\w'’])[Tt]he ([A-Z][a-z]+)(?![\w'’-])")
 _PRONOUN_RE = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I)
 # Gestures a person makes with their own body: "shook her head", "cleared his throat".  Not
 # "pressed his hand", "covered his mouth", "ran her fingers through his hair" or "bit his lip",

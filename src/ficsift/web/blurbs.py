@@ -18,6 +18,7 @@ from ficsift.web.present import (
     author_url,
     blurb_tags,
     category_symbol,
+    day,
     number,
     passage,
     quality_label,
@@ -100,7 +101,7 @@ def blurb(h: Any) -> Markup:
 def _side(h: Any) -> str:
     out = []
     if h.updated or h.published:
-        out.append(f'<span class="date">{escape((h.updated or h.published)[:10])}</span>\n')
+        out.append(f'<span class="date">{escape(day(h.updated or h.published))}</span>\n')
     if abandoned(h):
         out.append(
             '<span class="abandoned" title="in progress, but silent for much longer than its '

@@ -355,8 +355,10 @@ def load_bench(opts: argparse.Namespace) -> None:
             during = drive(url, 20, opts.seconds)
             with urllib.request.urlopen(f"{url}/api/import/{job['id']}", timeout=30) as r:
                 state = json.loads(r.read())
+            # how much it read meanwhile: an import starved of CPU would flatter the figure
             still = (
-                "still running at the end"
+                f"still running at the end, {state['done_bytes'] / 2**20:.1f} of "
+                f"{state['total_bytes'] / 2**20:.1f} MB read"
                 if state["state"] == "running"
                 else (f"finished during the run: {state['state']}")
             )

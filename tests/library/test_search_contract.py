@@ -5,11 +5,12 @@ whoever asks."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from ficsift.library import FileRecord, Library
+from ficsift.library import FileRecord, Library, SqliteLibrary
 from ficsift.library.query import (
     BlacklistEntry,
     BlacklistKind,
@@ -22,6 +23,7 @@ from ficsift.library.query import (
 from ficsift.library.tag_keys import TagResolver
 from ficsift.model import Chapter, Document, Source, Stats, Tag, TagOrigin, TagType
 from ficsift.understand.calibration import load_calibration
+from tests.library.conftest import POSTGRES_URL, postgres_class
 
 RESOLVER = TagResolver()
 BTVS = "Buffy the Vampire Slayer"
@@ -247,3 +249,51 @@ def test_the_in_memory_facet_cache_counts_what_sql_counts(lib: Library) -> None:
     for subset in (ids, ids[:2], []):
         assert cache.count(subset, 50) == lib._facets_sql(subset, 50)
     assert cache.count(ids, 50)["fandom"] == [(BTVS, 3), (DS9, 2)]
+
+
+def _another_handle(lib: Library) -> Library:
+    if isinstance(lib, SqliteLibrary):
+        return SqliteLibrary(lib.directory)
+    return postgres_class()(POSTGRES_URL, schema=lib.schema)  # type: ignore[attr-defined]
+
+
+def test_a_servers_caches_lag_an_import_but_never_a_library_at_rest(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``snapshot_lag`` (a server), an import's batches in another process leave the
+    in-memory caches answering for the library as it was, for at most that long; a write
+    outside a batch (the refresh that ends every import) is answered exactly at once."""
+    from ficsift.library.sql import finding
+
+    lib.snapshot_lag = 30.0
+    lib.load_search_caches()
+    slayer = Query(include=[TagGroup((TagFilter(BTVS, TagType.FANDOM),))])
+    assert lib.find(slayer, RESOLVER).total == 3
+    writer = _another_handle(lib)
+    try:
+        new = _document(0)
+        new.source = Source(path="new.txt", format="text", work_key="test:new", sha256="n")
+        new.title = "Another Cellar"
+        with writer.batch():
+            writer.store_file(FileRecord("new.txt", "n", 1, 0.0, 1), [new])
+        assert lib.find(slayer, RESOLVER).total == 3  # the caches before, as a snapshot
+        assert lib.find(slayer, RESOLVER, facets=5).facets["fandom"][0] == (BTVS, 3)
+        lib.snapshot_lag = 0.0  # a command's: the library as it is
+        assert lib.find(slayer, RESOLVER).total == 4
+        lib.snapshot_lag = 30.0
+        assert lib.find(slayer, RESOLVER).total == 3
+        clock = time.monotonic() + 31  # past the lag: the exact answer
+        monkeypatch.setattr(finding.time, "monotonic", lambda: clock)
+        assert lib.find(slayer, RESOLVER).total == 4
+        monkeypatch.undo()
+        lib.load_search_caches()
+        assert lib.find(slayer, RESOLVER).total == 4
+        with writer.batch():
+            new.source = Source(path="new2.txt", format="text", work_key="test:new2", sha256="m")
+            writer.store_file(FileRecord("new2.txt", "m", 1, 0.0, 1), [new])
+        assert lib.find(slayer, RESOLVER).total == 4
+        writer.put_scores([])  # a write outside a batch, as the refresh ending an import
+        assert lib.find(slayer, RESOLVER).total == 5
+        assert lib.find(slayer, RESOLVER, facets=5).facets["fandom"][0] == (BTVS, 5)
+    finally:
+        writer.close()

@@ -4,15 +4,14 @@ Real files (the Buffy stories of ``antennapedia``, a few DS9 listing pages) in a
 library: random queries of words from their own text — short, long ("most words"), with an
 excluded word, with filters — are answered twice, from the term postings in memory and by
 the FTS5 statement, and must agree on the total, the page in order, the scores, the exact
-titles, the facets and the set of matches.  Then the postings are kept up to date: a changed
-and a new work wait (search falls back to FTS5), a refresh brings them in, and merging the
-segments changes no answer.
+titles, the facets and the set of matches.  Then the postings are kept up to date: an
+import's batch brings its works in; a changed and a new work that wait (search falls back to
+FTS5) come in with a refresh, and merging the segments changes no answer.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +24,7 @@ from ficsift.importer import import_paths
 from ficsift.library import SqliteLibrary
 from ficsift.library.query import Query
 from ficsift.library.sqlite import term_postings
-from ficsift.library.sqlite.term_postings import is_current
+from ficsift.library.sqlite.term_postings import postings_state
 from ficsift.library.tag_keys import TagResolver
 from ficsift.library.views import Found
 from ficsift.search import refresh
@@ -143,45 +142,99 @@ def _all_same(lib: SqliteLibrary, texts: list[str]) -> None:
         _same(memory, statement, text)
 
 
-def test_changed_and_new_works_wait_then_come_in(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _library_with_postings(tmp_path: Path) -> tuple[SqliteLibrary, Path, list[str]]:
     folder = write_fics(tmp_path / "fics")
     lib = SqliteLibrary(tmp_path / "lib")
     import_paths(lib, [folder], workers=0)
-    assert lib.refresh_text_index() == 5
+    assert lib.refresh_text_index() == 5  # the first import's works: tokenized at its end
     lib.load_search_caches()
     texts = ["cellar", "buffy spike", "willow tara cemetery dawn dust", "doctor -rose", "sand"]
     _all_same(lib, texts)
-    assert is_current(lib.db) is not None
+    stamp, waiting = postings_state(lib.db)
+    assert stamp is not None and not waiting
+    return lib, folder, texts
 
-    # a story rewritten and one added: the postings are stale until the next refresh
+
+def _rewrite(folder: Path) -> Path:
+    """A story rewritten and one added."""
     cellar = folder / "cellar.md"
     cellar.write_text(cellar.read_text().replace("boiler", "furnace and sand"))
-    shutil.copy(folder / "tardis.md", folder / "tardis2.md")
     (folder / "tardis2.md").write_text(
         (folder / "tardis.md").read_text().replace("Blue Box Blues", "Violet Sand")
     )
+    return cellar
+
+
+def test_works_an_import_stores_come_in_with_its_batch(tmp_path: Path) -> None:
+    lib, folder, texts = _library_with_postings(tmp_path)
+    _rewrite(folder)
     import_paths(lib, [folder], workers=0)
+    stamp, waiting = postings_state(lib.db)
+    assert stamp is not None and not waiting  # refreshed in the batch's own transaction
+    assert lib.refresh_text_index() == 0
     lib.load_search_caches()
-    assert is_current(lib.db) is None
+    assert lib.find(_query("furnace"), RESOLVER).total == 1
+    _all_same(lib, [*texts, "furnace", "violet sand"])
+    lib.close()
+
+
+def test_changed_and_new_works_wait_then_come_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib, folder, texts = _library_with_postings(tmp_path)
+
+    # the batch's refresh fails (a full disk, a bug): the files are stored all the same,
+    # their works wait, and search answers with FTS5 until a refresh brings them in
+    def broken(db: object, progress: object = None) -> int:
+        raise RuntimeError("no room")
+
+    monkeypatch.setattr(term_postings, "refresh", broken)
+    cellar = _rewrite(folder)
+    report = import_paths(lib, [folder], workers=0)
+    assert report.counts.get("added") == 1 and not report.failures, report
+    monkeypatch.undo()
+    lib.load_search_caches()
+    assert postings_state(lib.db)[1] is True
     _all_same(lib, [*texts, "furnace"])
+    assert lib.find(_query("furnace"), RESOLVER).total == 1  # FTS5 answers
     assert lib.refresh_text_index() == 2
     lib.load_search_caches()
-    assert is_current(lib.db) is not None
-    found = lib.find(_query("furnace"), RESOLVER)
-    assert found.total == 1
+    assert postings_state(lib.db)[1] is False
+    assert lib.find(_query("furnace"), RESOLVER).total == 1
     _all_same(lib, [*texts, "furnace", "violet sand"])
 
-    # past the segment limit every term's live postings are merged into one segment
+    # past the segment limit the smaller segments are merged into one
     monkeypatch.setattr(term_postings, "MAX_SEGMENTS", 1)
     cellar.write_text(cellar.read_text().replace("furnace", "brazier"))
     import_paths(lib, [folder], workers=0)
-    assert lib.refresh_text_index() == 1
+    assert lib.refresh_text_index() == 0
     lib.load_search_caches()
+    # the largest segment and the merged rest (older entries of the re-stored work gone)
     segments = lib.db.execute("SELECT count(DISTINCT segment) FROM term_postings").fetchone()[0]
-    assert segments == 1
+    assert segments == 2
     assert lib.find(_query("furnace"), RESOLVER).total == 0
     assert lib.find(_query("brazier"), RESOLVER).total == 1
     _all_same(lib, [*texts, "brazier", "violet sand"])
+    lib.close()
+
+
+def test_tiered_merges_leave_the_largest_segment_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib, folder, texts = _library_with_postings(tmp_path)
+    largest = lib.db.execute("SELECT max(segment) FROM term_docs").fetchone()[0]
+    monkeypatch.setattr(term_postings, "MAX_SEGMENTS", 2)
+    cellar = folder / "cellar.md"
+    for word in ("furnace", "brazier", "hearth"):  # one work re-stored: a segment each
+        cellar.write_text(re.sub(r"boiler|furnace|brazier", word, cellar.read_text()))
+        import_paths(lib, [folder], workers=0)
+    segments = dict(
+        lib.db.execute("SELECT segment, count(*) FROM term_docs GROUP BY segment").fetchall()
+    )
+    assert len(segments) <= 2
+    assert segments.get(largest) == 4  # the four works never re-stored, never rewritten
+    lib.load_search_caches()
+    assert lib.find(_query("hearth"), RESOLVER).total == 1
+    assert lib.find(_query("furnace"), RESOLVER).total == 0
+    _all_same(lib, [*texts, "hearth", "brazier"])
     lib.close()

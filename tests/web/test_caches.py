@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from ficsift.importer import import_paths
 from ficsift.library import open_library
 from ficsift.library.query import BlacklistEntry, BlacklistKind
+from ficsift.search import refresh
 from ficsift.web import state as web_state
 from ficsift.web.state import FifoLock
 
@@ -54,6 +55,7 @@ def test_facet_counts_follow_another_processs_import(
     with open_library(library_dir) as other:  # as `ficsift add` would, on its own connection
         report = import_paths(other, [story], workers=0)
         assert report.counts["added"] == 1, report
+        refresh(other)  # the end of `ficsift add`: the library is at rest, answered exactly
     assert fandom_counts(client)[BTVS] == 5
     assert fandom_counts(client, "/search?facets=1")[BTVS] == 5
     assert client.get("/api/search").json()["total"] == 6  # results agree with the counts
@@ -73,26 +75,78 @@ def test_facet_counts_follow_another_processs_blacklist(
     assert fandom_counts(client)[BTVS] == 4
 
 
-def test_search_caches_reload_once_another_processs_import_settles(
-    client: TestClient, library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(web_state, "SETTLE_SECONDS", 0.2)
-    state = client.app.state.ficsift  # type: ignore[attr-defined]
+def _warmed(client: TestClient) -> web_state.AppState:
+    state: web_state.AppState = client.app.state.ficsift  # type: ignore[attr-defined]
     deadline = time.monotonic() + 30
     while state._warm is None:  # the start-up warm-up, in its thread
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    return state
+
+
+def test_search_caches_reload_in_the_background_during_another_processs_import(
+    client: TestClient, library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_state, "RELOAD_EVERY", 0.2)
+    state = _warmed(client)
+    story = tmp_path / "counted.md"
+    story.write_text(NEW_FIC)
+    with open_library(library_dir) as other:  # an import's batch, its refresh still to come
+        import_paths(other, [story], workers=0)
+        moved = str(other.generation())  # type: ignore[attr-defined]
+    assert state._warm != moved
+    seen = set()
+    deadline = time.monotonic() + 30
+    while state._warm != moved:  # searches go on; one of them sets the reload going
+        assert time.monotonic() < deadline, "the search caches were never reloaded"
+        seen.add(client.get("/api/search", params={"tag": f"fandom:{BTVS}"}).json()["total"])
+        time.sleep(0.05)
+    assert seen <= {4, 5}  # the library before the batch, or after it: nothing else
+    assert client.get("/api/search", params={"tag": f"fandom:{BTVS}"}).json()["total"] == 5
+    assert fandom_counts(client)[BTVS] == 5
+
+
+def test_searches_go_on_while_the_caches_reload(
+    client: TestClient, library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reload loads a fresh handle outside the library lock: a search meanwhile is
+    answered (loading under the lock stalled every search of the process)."""
+    monkeypatch.setattr(web_state, "RELOAD_EVERY", 0.0)
+    state = _warmed(client)
+    loading, release = threading.Event(), threading.Event()
+    real_warm_up = web_state.warm_up
+
+    def slow_warm_up(lib: object) -> None:
+        loading.set()
+        release.wait(30)
+        real_warm_up(lib)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(web_state, "warm_up", slow_warm_up)
     story = tmp_path / "counted.md"
     story.write_text(NEW_FIC)
     with open_library(library_dir) as other:
         import_paths(other, [story], workers=0)
-        moved = str(other.generation())  # type: ignore[attr-defined]
-    assert state._warm != moved
+        refresh(other)
+    try:
+        first = client.get("/api/search")  # sees the move: the reload starts
+        assert first.json()["total"] == 6  # (a library at rest is answered exactly)
+        assert loading.wait(10), "no reload started"
+        totals: list[int] = []
+        search = threading.Thread(
+            target=lambda: totals.append(
+                client.get("/api/search", params={"tag": f"fandom:{BTVS}"}).json()["total"]
+            )
+        )
+        search.start()
+        search.join(10)  # while the reload is held
+        assert totals == [5], "a search waited for the reload"
+    finally:
+        release.set()
     deadline = time.monotonic() + 30
-    while state._warm != moved:  # searches go on; one of them sets the reload going
-        assert time.monotonic() < deadline, "the search caches were never reloaded"
-        assert client.get("/api/search", params={"tag": f"fandom:{BTVS}"}).json()["total"] == 5
-        time.sleep(0.1)
+    while state._warming:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert client.get("/api/search").json()["total"] == 6
 
 
 def test_the_library_lock_is_granted_in_arrival_order() -> None:

@@ -215,6 +215,14 @@ class SearchBackend(ABC):
     """Finding works (a :class:`Query` compiled in one place per backend) and reading what a
     result shows.  The reader's blacklist holds inside :meth:`find` for every caller."""
 
+    # Seconds the in-memory search structures (columns, facet counts, text postings) may go
+    # on answering while another process stores works.  A server sets it and reloads them
+    # in the background, as a near-real-time searcher does: an import beside it then costs
+    # its readers neither the slower SQL path nor a reload inside a search, and a stored
+    # work is found within a reload's time (and past this many seconds behind, the exact
+    # SQL path answers).  0 (a command): always the library as it is.
+    snapshot_lag: float = 0.0
+
     def load_search_caches(self) -> None:  # noqa: B027 - optional: a backend may have none
         """Load in-memory search structures now (a server, once it starts)."""
 

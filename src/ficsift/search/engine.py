@@ -33,7 +33,7 @@ MIN_COSINE = 0.2  # a semantic-only candidate below this is not a match
 
 _RESOLVER = TagResolver()
 _Kept = TypeVar("_Kept")
-_VECTOR_CACHE: dict[tuple[int, str], tuple[SemanticModel, VectorIndex] | None] = {}
+_VECTOR_CACHE: dict[tuple[str, str], tuple[SemanticModel, VectorIndex] | None] = {}
 
 
 def resolver() -> TagResolver:
@@ -42,7 +42,9 @@ def resolver() -> TagResolver:
 
 def _semantic(lib: Library) -> tuple[SemanticModel, VectorIndex] | None:
     """The library's text vectors and model, loaded once and kept until they change."""
-    key = (id(lib), lib.vectors_stamp(SEMANTIC_MODEL))
+    # by identity, not object: a server's fresh handle on the same library (see
+    # web.state) shares what the one before it loaded
+    key = (lib.cache_identity() or f"object {id(lib)}", lib.vectors_stamp(SEMANTIC_MODEL))
     if key in _VECTOR_CACHE:
         return _VECTOR_CACHE[key]
     _VECTOR_CACHE.clear()  # one library per process at a time is the common case

@@ -13,6 +13,10 @@ generation moves (any stored file, whoever stored it: an import, a CLI ``ficsift
 when any other connection commits (reading state or blacklist changed by another server
 process or the CLI), as well as on this process's own changes.  Imports run in processes of
 their own (:mod:`ficsift.web.jobs`), never in a process that answers requests.
+
+The library's in-memory search caches are reloaded in the background after a move, on a
+fresh handle that then takes the old one's place (Lucene's searcher manager): while an
+import's batches come in, searches answer from the caches before (see SNAPSHOT_LAG).
 """
 
 from __future__ import annotations
@@ -35,7 +39,13 @@ log = logging.getLogger("ficsift.web")
 
 FacetList = list[tuple[str, list[tuple[str, int]]]]  # [(tag type, [(tag, works)])]
 FACET_CACHE = 256
-SETTLE_SECONDS = 2.0  # the library unchanged this long: reload the search caches
+# While another process stores works (an import), searches answer from the caches loaded
+# last, reloaded in the background on a handle of their own, as a near-real-time searcher
+# does: a search pays neither a reload nor the SQL path, and a stored work shows within
+# SNAPSHOT_LAG seconds (past it, the exact SQL path answers until the next reload lands).
+SNAPSHOT_LAG = 10.0
+RELOAD_EVERY = 1.0  # seconds between background reloads while the library moves, at least
+RELOAD_SHARE = 8  # ... and this many times a reload's own time (reloads stay ≤ 1/8 of a core)
 Stamp = tuple[str, int, int]  # (library generation, SQLite data_version, local changes)
 
 
@@ -82,14 +92,22 @@ class AppState:
         self.library_dir = library_home(library)
         self.import_roots = import_roots
         self.jobs = JobStore(library, self.library_dir)
-        self._lib = open_library(library)
+        self._spec = library
+        self._lib = self._open()
         self._lock = FifoLock()  # the library connection
         self._cache_lock = threading.Lock()  # the caches below
         self._local = 0  # bumped by this process's own changes (SQLite hides them from it)
         self._facets: OrderedDict[tuple[object, ...], FacetList] = OrderedDict()
         self._warm: str | None = None  # the generation the search caches were loaded for
-        self._seen: tuple[str, float] = ("", 0.0)  # a newer generation, and since when
         self._warming = False
+        self._reload_cost = 0.0  # CPU seconds the last load of the search caches took
+        self._reloaded_at = 0.0  # when it ended (monotonic)
+        self._closed = False
+
+    def _open(self) -> Library:
+        lib = open_library(self._spec)
+        lib.snapshot_lag = SNAPSHOT_LAG
+        return lib
 
     def stamp(self) -> Stamp:
         """What cached results were computed from; any change anywhere moves it."""
@@ -101,20 +119,51 @@ class AppState:
                 self._local,
             )
 
-    def _rewarm_when_settled(self, generation: str) -> None:
-        """Reload the search caches once the library stops moving (an import ended, here or
-        anywhere): each load costs a quarter second, so not after every file stored."""
+    def _reload_when_due(self, generation: str) -> None:
+        """Reload the search caches in the background once the library moved (an import,
+        here or anywhere), at most every so often: a load costs a quarter second per 10k
+        works, so not after every file an import stores (searches meanwhile: see
+        SNAPSHOT_LAG)."""
         now = time.monotonic()
         with self._cache_lock:
             if self._warm is None or generation == self._warm or self._warming:
                 return
-            if self._seen[0] != generation:
-                self._seen = (generation, now)
-                return
-            if now - self._seen[1] < SETTLE_SECONDS:
+            if now - self._reloaded_at < max(RELOAD_EVERY, RELOAD_SHARE * self._reload_cost):
                 return
             self._warming = True
-        threading.Thread(target=self.warm_up, name="ficsift-rewarm", daemon=True).start()
+        threading.Thread(target=self._reload, name="ficsift-rewarm", daemon=True).start()
+
+    def _reload(self) -> None:
+        """Load the search caches on a fresh handle, then answer with it: searches go on
+        with the handle before while it loads (a load under the library lock stalled every
+        search of the process for its quarter second)."""
+        started = time.thread_time()  # its own CPU: its wall time is shared with searches
+        generation = ""
+        fresh: Library | None = None
+        try:
+            fresh = self._open()
+            generation = _generation(fresh)
+            warm_up(fresh)
+        except Exception as exc:  # searches go on with the caches before
+            log.warning("reloading the search caches failed: %s", exc)
+            if fresh is not None:
+                fresh.close()
+            fresh = None
+        old = None
+        if fresh is not None:
+            with self._lock:
+                if self._closed:  # the server stopped meanwhile
+                    old = fresh
+                else:
+                    old, self._lib = self._lib, fresh
+        if old is not None:
+            old.close()
+        with self._cache_lock:
+            if fresh is not None:
+                self._warm = generation
+            self._warming = False
+            self._reloaded_at = time.monotonic()
+            self._reload_cost = time.thread_time() - started
 
     def changed(self) -> None:
         """This process changed the library (reading status, blacklist): forget cached counts."""
@@ -152,6 +201,7 @@ class AppState:
             log.warning("warm-up failed: %s", exc)
         with self._cache_lock:
             self._warm, self._warming = generation, False
+            self._reloaded_at = time.monotonic()  # (its cost is the ontology's, not a reload's)
         if first:
             # A work page asks FanFicFare whether it can fetch the work (1.4 s to import on
             # a busy machine): not on the first page a reader opens.
@@ -174,11 +224,12 @@ class AppState:
             yield self._lib
             generation = _generation(self._lib) if self._warm is not None else None
         if generation is not None:
-            self._rewarm_when_settled(generation)
+            self._reload_when_due(generation)
 
     def close(self) -> None:
         self.jobs.stop_all()
         with self._lock:
+            self._closed = True
             self._lib.close()
 
     # -- imports -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ query means and how a page, a total and facets are made of it is decided here on
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -49,6 +50,27 @@ class Finding:
 
         def _facets_sql(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]: ...
 
+    # -- how current the in-memory caches must be --------------------------------------------
+
+    if TYPE_CHECKING:  # SearchBackend's (see there)
+        snapshot_lag: float
+
+    def current_enough(self, cache_generation: str | None, generation: str) -> bool:
+        """Whether caches loaded at ``cache_generation`` may answer now (see
+        ``SearchBackend.snapshot_lag``)."""
+        if cache_generation == generation:
+            return True
+        if cache_generation is None or self.snapshot_lag <= 0 or self._at_rest(generation):
+            return False
+        # how long these caches have been behind, as this handle saw it
+        behind: dict[str, float] = self.__dict__.setdefault("_behind_since", {})
+        now = time.monotonic()
+        since = behind.setdefault(cache_generation, now)
+        if len(behind) > 16:
+            behind.clear()
+            behind[cache_generation] = since
+        return now - since <= self.snapshot_lag
+
     # -- what each backend supplies ------------------------------------------------------
 
     def _said(self, compiled: Compiled) -> SaidQuery:
@@ -73,9 +95,10 @@ class Finding:
     def _facets(self, matched: list[int], top: int) -> dict[str, list[tuple[str, int]]]:
         generation = self.generation()
         cache = self._facet_cache
-        if cache is None or cache.generation != generation:
-            if len(matched) < SQL_BELOW:
-                return self._facets_sql(matched, top)  # not worth loading the cache for
+        if cache is None or not self.current_enough(cache.generation, generation):
+            if len(matched) < SQL_BELOW or (cache is not None and self.snapshot_lag > 0):
+                # not worth loading the cache for; or a server reloads it in the background
+                return self._facets_sql(matched, top)
             cache = self._load_facet_cache(generation)
         return cache.count(matched, top)
 
@@ -95,6 +118,11 @@ class Finding:
 
     def term_frequencies(self, terms: list[str]) -> dict[str, int]:
         raise NotImplementedError
+
+    def _at_rest(self, generation: str) -> bool:
+        """Whether the library's last write was not an import's batch (see store_core)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'settled'").fetchone()
+        return row is not None and str(row[0]) == generation
 
     def generation(self) -> str:
         """Bumped by every stored file: derived in-memory caches compare it."""
@@ -122,12 +150,9 @@ class Finding:
             query = replace(query, blacklist=self.blacklist())
         compiled = self.compiler(resolver).compile(query)
         columns = self._work_columns
-        if (
-            compiled.match is None
-            and columns is not None
-            and columns.generation == self.generation()
-            and columns.supports(compiled.conditions)
-        ):
+        if columns is not None and not self.current_enough(columns.generation, self.generation()):
+            columns = None  # the SQL path answers for the library as it is
+        if compiled.match is None and columns is not None and columns.supports(compiled.conditions):
             depth = FACET_DEPTH if facets else 0
             page, matches, best = columns.find(
                 compiled.conditions, compiled.sort, offset, limit, depth
@@ -141,7 +166,6 @@ class Finding:
             and compiled.sort is Sort.RELEVANCE
             and compiled.series is None
             and columns is not None
-            and columns.generation == self.generation()
             and columns.supports(compiled.conditions)
         ):
             scored = self._text_scores(compiled, columns)

@@ -165,11 +165,21 @@ class WorkStore:
         self.db.execute(sql, parameters)
         return int(self.db.execute("SELECT last_insert_rowid()").fetchone()[0])
 
+    _batching = False  # inside an import's batch (each backend's batch() sets it)
+
     def _bump_generation(self) -> None:
         self.db.execute(
             "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
             "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
         )
+        if not self._batching:
+            # A write of its own (a refresh after an import, a removal) leaves the library
+            # at rest: other processes' caches must answer for it exactly again, where an
+            # import's batches let them lag (SearchBackend.snapshot_lag).
+            self.db.execute(
+                "INSERT INTO meta(key, value) SELECT 'settled', value FROM meta "
+                "WHERE key = 'generation' ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+            )
 
     def generation(self) -> str:
         """Bumped by every stored file: derived in-memory caches compare it."""

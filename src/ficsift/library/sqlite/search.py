@@ -25,7 +25,7 @@ from ficsift.library.sql.derived_data import VECTOR_ROWS
 from ficsift.library.sql.facet_counts import FACET_ROWS, plain_cursor
 from ficsift.library.sql.finding import Finding
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
-from ficsift.library.sqlite.term_postings import Tokenizer, is_current
+from ficsift.library.sqlite.term_postings import Tokenizer, postings_state, same_weights
 from ficsift.library.sqlite.term_scores import TermScorer
 from ficsift.library.work_columns import COLUMNS, WorkColumns
 
@@ -52,16 +52,29 @@ class SqliteSearch(Finding):
             return scorer.rank(compiled, columns.row_of, columns.size)
 
     def _current_term_scorer(self) -> TermScorer | None:
-        """The scorer over the postings as they are (None while a work waits for them)."""
-        stamp = is_current(self._sqlite)
+        """The scorer over the postings as they are; None while a work waits for them (FTS5
+        answers), unless the scorer before may answer as a snapshot (see ``snapshot_lag``)."""
+        stamp, waiting = postings_state(self._sqlite)
         if stamp is None:
             return None
         with self._term_lock:
             scorer = self._term_scorer
-            if scorer is None or scorer.stamp != stamp:
-                if scorer is not None:
-                    scorer.close()
-                scorer = self._term_scorer = TermScorer(self._sqlite, stamp)
+            if scorer is not None and scorer.stamp == stamp and not waiting:
+                return scorer
+            if (
+                scorer is not None
+                and same_weights(scorer.stamp, stamp)
+                and self.current_enough(scorer.generation, self.generation())
+            ):
+                # While an import stores works, the postings as the scorer knew them: a
+                # later segment's entries are not live in its map (new works are found at
+                # the next reload; a merged-away work, until then, by its other words).
+                return scorer
+            if waiting:
+                return None
+            if scorer is not None:
+                scorer.close()
+            scorer = self._term_scorer = TermScorer(self._sqlite, stamp, self.generation())
         return scorer
 
     def load_search_caches(self) -> None:

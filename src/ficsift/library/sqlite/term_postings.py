@@ -10,13 +10,17 @@ The terms are FTS5's own: the works' text is tokenized by a scratch FTS5 table w
 same tokenizer, and what it holds is read back through ``fts5vocab``.  Kept up to date like
 Lucene's segments: the store marks a work in ``text_dirty`` in the transaction that changes
 its full text; :func:`refresh` tokenizes the marked works into a new segment, and a work's
-entries in older segments are ignored once ``term_docs`` names a newer one.  Past
-:data:`MAX_SEGMENTS` the segments are merged into one.  While a work waits in ``text_dirty``
-the postings are stale, and search scores with FTS5 alone.
+entries in older segments are ignored once ``term_docs`` names a newer one.  An import
+refreshes at the end of each batch it commits (:func:`refresh_if_built`), so searches beside
+it keep the postings' speed.  Past :data:`MAX_SEGMENTS` the smaller segments are merged into
+one (Lucene's tiered merging: the largest is rewritten only once the rest outgrow it).
+While a work waits in ``text_dirty`` the postings are stale, and search scores with FTS5
+alone.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -48,15 +52,20 @@ def mark_dirty(db: sqlite3.Connection, work_id: int) -> None:
     db.execute("INSERT OR IGNORE INTO text_dirty(work_id) VALUES (?)", (work_id,))
 
 
-def is_current(db: sqlite3.Connection) -> str | None:
-    """The postings' stamp when every work's text is in them, else None (search uses FTS5)."""
+def postings_state(db: sqlite3.Connection) -> tuple[str | None, bool]:
+    """The postings' stamp (None: never built, or for other weights) and whether a work waits
+    in ``text_dirty`` (its postings are stale: search answers with FTS5, or from a snapshot)."""
     row = db.execute(
-        "SELECT value FROM meta WHERE key = 'term_postings' "
-        "AND NOT EXISTS (SELECT 1 FROM text_dirty)"
+        "SELECT value, EXISTS (SELECT 1 FROM text_dirty) FROM meta WHERE key = 'term_postings'"
     ).fetchone()
     if row is None or not str(row[0]).startswith(STAMP + "#"):
-        return None
-    return str(row[0])
+        return None, False
+    return str(row[0]), bool(row[1])
+
+
+def same_weights(stamp: str, other: str) -> bool:
+    """Whether two states of the postings are of one index (only refreshes between them)."""
+    return stamp.rsplit("#", 1)[0] == other.rsplit("#", 1)[0]
 
 
 class Tokenizer:
@@ -185,8 +194,10 @@ def refresh(db: sqlite3.Connection, progress: Callable[[int, int], None] | None 
     finally:
         tokenizer.close()
     db.execute("DELETE FROM text_dirty")
-    if db.execute("SELECT count(DISTINCT segment) FROM term_postings").fetchone()[0] > MAX_SEGMENTS:
-        segment = _merge(db, segment + 1)
+    if full:
+        pass  # one fresh set of segments
+    elif db.execute("SELECT count(DISTINCT segment) FROM term_docs").fetchone()[0] > MAX_SEGMENTS:
+        segment = _merge(db, segment + 1, _smaller_segments(db))
     version = 0 if full else int(str(built[0]).rsplit("#", 1)[1]) + 1
     db.execute(
         "INSERT INTO meta(key, value) VALUES ('term_postings', ?) "
@@ -263,14 +274,50 @@ def _write_segment(db: sqlite3.Connection, segment: int, batches: list[Batch]) -
     )
 
 
-def _merge(db: sqlite3.Connection, into: int) -> int:
-    """Every term's live postings as one segment ``into`` (older entries of a re-tokenized
-    work and those of removed works dropped)."""
+def refresh_if_built(db: sqlite3.Connection) -> int:
+    """:func:`refresh`, for the end of an import's batch: only when the postings were built
+    once (the first import of a library tokenizes everything at its end) and a work waits.
+    The caller holds the batch's transaction; a failure here undoes only this refresh, and
+    the works wait for the next one."""
+    stamp, waiting = postings_state(db)
+    if stamp is None or not waiting:
+        return 0
+    db.execute("SAVEPOINT term_postings_refresh")
+    try:
+        done = refresh(db)
+    except Exception:  # (a full disk, a bug): the works wait, the batch is kept
+        db.execute("ROLLBACK TO term_postings_refresh")
+        db.execute("RELEASE term_postings_refresh")
+        return 0
+    db.execute("RELEASE term_postings_refresh")
+    return done
+
+
+def _smaller_segments(db: sqlite3.Connection) -> list[int]:
+    """Every segment but the one holding most works (all of them once the others together
+    hold as many: merged, they would soon outgrow it anyway)."""
+    sizes = db.execute(
+        "SELECT segment, count(*) FROM term_docs GROUP BY segment ORDER BY count(*) DESC"
+    ).fetchall()
+    rest = sum(n for _, n in sizes[1:])
+    if rest >= sizes[0][1]:
+        return [segment for segment, _ in sizes]
+    return [segment for segment, _ in sizes[1:]]
+
+
+def _merge(db: sqlite3.Connection, into: int, segments: list[int]) -> int:
+    """The live postings of ``segments`` as one segment ``into`` (older entries of a
+    re-tokenized work and those of removed works dropped)."""
     live = doc_segments(db)
+    # (segments no live work names any more go too)
+    dead = {r[0] for r in db.execute("SELECT DISTINCT segment FROM term_postings")} - {
+        r[0] for r in db.execute("SELECT DISTINCT segment FROM term_docs")
+    }
+    chosen = json.dumps(sorted({*segments, *dead}))
     cursor = db.execute(
-        "SELECT term, segment, ids, head, body FROM term_postings WHERE segment < ? "
-        "ORDER BY term, segment",
-        (into,),
+        "SELECT term, segment, ids, head, body FROM term_postings "
+        "WHERE segment IN (SELECT value FROM json_each(?)) ORDER BY term, segment",
+        (chosen,),
     )
     merged = []  # read everything before the old rows go
     for term, rows in groupby(cursor, key=lambda r: r[0]):
@@ -280,11 +327,16 @@ def _merge(db: sqlite3.Connection, into: int) -> int:
             merged.append((term, into, ids[order].astype("<i8").tobytes(),
                            head[order].astype("<f4").tobytes(),
                            body[order].astype("<f4").tobytes()))  # fmt: skip
-    db.execute("DELETE FROM term_postings WHERE segment < ?", (into,))
+    db.execute(
+        "DELETE FROM term_postings WHERE segment IN (SELECT value FROM json_each(?))", (chosen,)
+    )
     db.executemany(
         "INSERT INTO term_postings(term, segment, ids, head, body) VALUES (?, ?, ?, ?, ?)", merged
     )
-    db.execute("UPDATE term_docs SET segment = ?", (into,))
+    db.execute(
+        "UPDATE term_docs SET segment = ? WHERE segment IN (SELECT value FROM json_each(?))",
+        (into, chosen),
+    )
     return into
 
 

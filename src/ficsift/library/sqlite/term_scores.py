@@ -45,9 +45,10 @@ class TermRows:
 class TermScorer:
     """Scores over one state of the postings (``stamp``), for works given as rows."""
 
-    def __init__(self, db: sqlite3.Connection, stamp: str) -> None:
+    def __init__(self, db: sqlite3.Connection, stamp: str, generation: str = "") -> None:
         self.db = db
         self.stamp = stamp
+        self.generation = generation  # the library's when it was made
         self.live: DocSegments = doc_segments(db)
         alive = self.live.segment >= 0
         self.works = int(alive.sum())

@@ -278,3 +278,36 @@ def test_a_url_naming_a_new_schema_makes_the_library_there(pg_schema: str) -> No
         assert again.work_count() == 1
     finally:
         again.close()
+
+
+def test_a_tags_works_come_from_its_index_alone_after_an_import(pg: Any, pg_schema: str) -> None:
+    """The end of an import (its refresh step) leaves a tag filter an index-only scan of
+    ``tag_index_postings``, and a schema 3 library gets that index on open, not a re-index."""
+    from ficsift.library.conditions import HasTag, TagTest
+    from ficsift.library.postgresql.compile import posting_sql
+    from ficsift.library.tag_keys import KeyMatch
+
+    for n in range(3):
+        store(pg, work(f"{n}.txt", n))
+    pg.db.execute("DROP INDEX tag_index_postings")  # as a schema 3 library has it
+    pg.db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    marker = pg.db.execute("SELECT max(id) FROM search_rows").fetchone()[0]
+    pg.close()
+    lib = _open(pg_schema)
+    try:
+        assert lib._stored_version() == SCHEMA_VERSION
+        assert lib.db.execute("SELECT max(id) FROM search_rows").fetchone()[0] == marker
+        lib.refresh_text_index()
+        keys = KeyMatch(keys=frozenset({"star trek: deep space nine"}))
+        test = TagTest(keys, "fandom", author_only=False, main_only=False, hiding=True)
+        query, params = posting_sql(HasTag((test,)))
+        lib.pg.execute("SET enable_seqscan = off")  # (three rows: a scan would be cheaper)
+        lib.pg.execute("SET enable_bitmapscan = off")
+        plan = "\n".join(
+            r[0] for r in lib.db.execute(f"EXPLAIN (ANALYZE) {query}", params).fetchall()
+        )
+        assert "Index Only Scan using tag_index_postings" in plan, plan
+        assert "Heap Fetches: 0" in plan, plan  # VACUUM marked the pages visible
+        assert len(lib.db.execute(query, params).fetchone()[0]) == 3
+    finally:
+        lib.close()

@@ -58,7 +58,7 @@ from ficsift.understand.calibration import (
     RAW,
     Calibration,
     Steps,
-    fit_logistic,
+    fit_fandom,
     fit_precise_at,
     fit_steps,
 )
@@ -135,21 +135,19 @@ def run(
 
 def fandom_rows(
     stories: list[Story], readings: list[dict[str, Got]], primer: Primer
-) -> dict[str, list[tuple[tuple[float, ...], bool]]]:
-    """Per story, (features, right?) of every fandom candidate in the given readings."""
-    rows: dict[str, list[tuple[tuple[float, ...], bool]]] = defaultdict(list)
+) -> dict[str, list[tuple[tuple[float, ...], bool, frozenset[str]]]]:
+    """Per story, (features, right?, the story's franchises) of every fandom candidate in the
+    given readings (a story without a known franchise is a group of its own)."""
+    rows: dict[str, list[tuple[tuple[float, ...], bool, frozenset[str]]]] = defaultdict(list)
     for s in stories:
         if not (s.gold.fandoms or s.gold.fandom_keys):
             continue
         for got in readings:
             for name, _p, features in got[s.key].candidates:
-                rows[s.key].append((features, fandom_right(name, s.gold, primer)))
+                group = frozenset(s.gold.franchises) or frozenset([s.key])
+                rows[s.key].append((features, fandom_right(name, s.gold, primer), group))
     return rows
 
-
-def fit_fandom(rows: list[tuple[tuple[float, ...], bool]]) -> Calibration:
-    model = fit_logistic([f for f, _ in rows], [ok for _, ok in rows])
-    return Calibration(fandom=model)
 
 
 def type_pairs(
@@ -441,8 +439,10 @@ def main() -> int:
         # The exclusion bars from the cross-validated reading: what a guess on a fandom the
         # reader's library does not know earns.
         bars = {k: r["precise_at"] for k, r in calibration["LOFO"].items() if r["precise_at"]}
+        fandom = fandom_calibration("in-sample")(stories[0])
         shipped = Calibration(
-            fandom=fandom_calibration("in-sample")(stories[0]).fandom,
+            fandom=fandom.fandom,
+            fandom_clip=fandom.fandom_clip,
             maps=shipped_maps,
             precise_at=bars,
         )

@@ -8,7 +8,12 @@ the calibration error of both.
 
 * **fandom** — a logistic regression on two features: the log odds of the gazetteer's
   posterior (:mod:`ficsift.understand.fandoms`) and the primer's own score for the fandom (the
-  curated primer is right far more often when it is sure).  A fandom is named only when this
+  curated primer is right far more often when it is sure).  The posterior's log odds are
+  clipped to ±``fandom_clip`` first: past some level they grow with the story's length, not
+  with the chance of being right, and a single slope over the whole range then reads a sure
+  story of 2:1 odds as barely better than a guess.  The clip is chosen among
+  :data:`FANDOM_CLIPS` by the log-likelihood of the training stories' candidates, each
+  franchise's held out in turn (:func:`fit_fandom`).  A fandom is named only when this
   probability reaches :data:`FANDOM_BAR`;
 * **other tag types** — a monotone (isotonic) map of the raw confidence, interpolated
   between its steps; a type with too little data keeps its raw confidence.
@@ -92,6 +97,15 @@ class Steps:
 
 # The fandom model's features for a candidate: log odds of the posterior, the primer's score.
 UNFITTED_FANDOM = Logistic((1.0, 0.0), 0.0)  # the posterior itself
+# Levels the posterior's log odds may be clipped to (None: not clipped); the fit chooses.
+FANDOM_CLIPS: tuple[float | None, ...] = (5.0, 10.0, 20.0, None)
+
+
+def clipped(features: Sequence[float], clip: float | None) -> tuple[float, ...]:
+    """The fandom features with the posterior's log odds (the first) clipped to ±clip."""
+    if clip is None or not features:
+        return tuple(features)
+    return (max(-clip, min(clip, features[0])), *features[1:])
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,11 @@ class Calibration:
     fandom_bar: float = FANDOM_BAR
     model: dict[str, float] = field(default_factory=dict)  # fitted FandomModel parameters
     precise_at: dict[str, float] = field(default_factory=dict)  # tag type -> exclusion bar
+    fandom_clip: float | None = None  # the posterior's log odds clipped to ± this first
+
+    def fandom_probability(self, features: Sequence[float]) -> float:
+        """The calibrated probability that a fandom candidate of these features is right."""
+        return self.fandom(clipped(features, self.fandom_clip))
 
     def confidence(self, tag_type: str, raw: float) -> float:
         m = self.maps.get(tag_type)
@@ -118,6 +137,7 @@ class Calibration:
         return {
             "fandom": self.fandom.to_json(),
             "fandom_bar": self.fandom_bar,
+            "fandom_clip": self.fandom_clip,
             "fandom_model": self.model,
             "maps": {k: v.to_json() for k, v in sorted(self.maps.items())},
             "precise_at": dict(sorted(self.precise_at.items())),
@@ -139,6 +159,7 @@ class Calibration:
             fandom_bar=float(data.get("fandom_bar", FANDOM_BAR)),
             model={k: float(v) for k, v in (data.get("fandom_model") or {}).items()},
             precise_at={k: float(v) for k, v in (data.get("precise_at") or {}).items()},
+            fandom_clip=None if data.get("fandom_clip") is None else float(data["fandom_clip"]),
         )
 
 
@@ -225,6 +246,44 @@ def fit_logistic(
         if np.abs(step).max() < 1e-8:
             break
     return Logistic(tuple(round(float(v), 5) for v in w[:-1]), round(float(w[-1]), 5))
+
+
+def _log_likelihood(
+    model: Logistic, features: Sequence[Sequence[float]], labels: Sequence[bool]
+) -> float:
+    total = 0.0
+    for x, y in zip(features, labels, strict=True):
+        p = min(1 - 1e-9, max(1e-9, model(x)))
+        total += math.log(p if y else 1 - p)
+    return total
+
+
+def fit_fandom(
+    rows: Sequence[tuple[Sequence[float], bool, frozenset[str]]],
+    clips: Sequence[float | None] = FANDOM_CLIPS,
+) -> Calibration:
+    """The fandom model from candidates' (features, right?, the story's franchises): for each
+    clip of :data:`FANDOM_CLIPS`, the logistic fitted with each franchise's stories held out
+    in turn scores them; the clip whose held-out log-likelihood is highest is refitted on all
+    the rows.  With a single franchise there is nothing to hold out: no clip."""
+    labels = [ok for _, ok, _ in rows]
+    groups = sorted({fr for _, _, frs in rows for fr in frs})
+    best: tuple[float, float | None] | None = None
+    if len(groups) > 1:
+        for clip in clips:
+            score = 0.0
+            for fr in groups:
+                train = [(clipped(f, clip), ok) for f, ok, frs in rows if fr not in frs]
+                test = [(clipped(f, clip), ok) for f, ok, frs in rows if fr in frs]
+                if not train:
+                    continue
+                model = fit_logistic([f for f, _ in train], [ok for _, ok in train])
+                score += _log_likelihood(model, [f for f, _ in test], [ok for _, ok in test])
+            if best is None or score > best[0]:
+                best = (score, clip)
+    clip = best[1] if best is not None else None
+    model = fit_logistic([clipped(f, clip) for f, _, _ in rows], labels)
+    return Calibration(fandom=model, fandom_clip=clip)
 
 
 def calibration_kind(tag: Tag) -> str | None:

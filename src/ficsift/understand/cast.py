@@ -485,7 +485,7 @@ def find_cast(
         [(f.fandom, f.score) for f in by_primer],
         model,
     )
-    scored = [_scored(d, calibration.fandom(d.features)) for d in decisions]
+    scored = [_scored(d, calibration.fandom_probability(d.features)) for d in decisions]
     guess = scored[0] if scored else None
     # Not sure enough: no fandom beats a wrong one.  A crossover clears the bar on its own.
     bar = calibration.fandom_bar

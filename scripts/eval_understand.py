@@ -57,10 +57,10 @@ from ficsift.understand.calibration import (
     NEVER,
     RAW,
     Calibration,
-    Steps,
+    Curve,
     fit_fandom,
+    fit_map,
     fit_precise_at,
-    fit_steps,
 )
 from ficsift.understand.infer import understand
 from ficsift.understand.learned import TaggedWork, learn, with_learned
@@ -144,10 +144,8 @@ def fandom_rows(
             continue
         for got in readings:
             for name, _p, features in got[s.key].candidates:
-                group = frozenset(s.gold.franchises) or frozenset([s.key])
-                rows[s.key].append((features, fandom_right(name, s.gold, primer), group))
+                rows[s.key].append((features, fandom_right(name, s.gold, primer), group_of(s)))
     return rows
-
 
 
 def type_pairs(
@@ -164,12 +162,23 @@ def type_pairs(
     return out
 
 
-def fit_maps(pairs: Iterable[dict[str, list[tuple[float, bool]]]]) -> dict[str, Steps]:
-    pooled: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    for per in pairs:
+def fit_maps(
+    pairs: Iterable[tuple[frozenset[str], dict[str, list[tuple[float, bool]]]]],
+) -> dict[str, Curve]:
+    """Per tag type, the map from the stories' pairs, grouped by the stories' franchises (the
+    map's form is chosen by holding each group out: ``fit_map``)."""
+    grouped: dict[str, dict[frozenset[str], list[tuple[float, bool]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for group, per in pairs:
         for kind, ps in per.items():
-            pooled[kind].extend(ps)
-    return {k: m for k, ps in pooled.items() if (m := fit_steps(ps)) is not None}
+            grouped[kind][group].extend(ps)
+    return {k: m for k, gs in grouped.items() if (m := fit_map(gs)) is not None}
+
+
+def group_of(story: Story) -> frozenset[str]:
+    """A story's group when a fit holds groups out: its franchises (else the story alone)."""
+    return frozenset(story.gold.franchises) or frozenset([story.key])
 
 
 def in_fold(condition: str, train: Story, test: Story) -> bool:
@@ -296,7 +305,7 @@ def calibration_report(
     stories: list[Story],
     got: dict[str, Got],
     primer: Primer,
-    maps_for: Callable[[Story], dict[str, Steps]],
+    maps_for: Callable[[Story], dict[str, Curve]],
 ) -> dict:
     """Reliability per tag type, each confidence mapped with the story's fold's maps."""
     by_type: dict[str, list[tuple[float, bool]]] = defaultdict(list)
@@ -407,18 +416,21 @@ def main() -> int:
     # The maps are fitted on both situations (the fandom known, the fandom left out) as the
     # fandom model is; a fold's on the stories it may learn from.
     pairs = {c: type_pairs(stories, readings[c], primer) for c in ("in-sample", "LOFO")}
-    shipped_maps = fit_maps(p[s.key] for p in pairs.values() for s in stories)
+    shipped_maps = fit_maps((group_of(s), p[s.key]) for p in pairs.values() for s in stories)
 
-    def maps_for(condition: str) -> Callable[[Story], dict[str, Steps]]:
+    def maps_for(condition: str) -> Callable[[Story], dict[str, Curve]]:
         if condition == "in-sample":
             return lambda s: shipped_maps
-        memo: dict[frozenset[str] | str, dict[str, Steps]] = {}
+        memo: dict[frozenset[str] | str, dict[str, Curve]] = {}
 
-        def get(s: Story) -> dict[str, Steps]:
+        def get(s: Story) -> dict[str, Curve]:
             key = s.source if condition == "LOSO" else frozenset(s.gold.franchises)  # LOFO(+lib)
             if key not in memo:
                 memo[key] = fit_maps(
-                    p[t.key] for p in pairs.values() for t in stories if in_fold(condition, t, s)
+                    (group_of(t), p[t.key])
+                    for p in pairs.values()
+                    for t in stories
+                    if in_fold(condition, t, s)
                 )
             return memo[key]
 

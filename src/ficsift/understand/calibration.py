@@ -15,8 +15,12 @@ the calibration error of both.
   :data:`FANDOM_CLIPS` by the log-likelihood of the training stories' candidates, each
   franchise's held out in turn (:func:`fit_fandom`).  A fandom is named only when this
   probability reaches :data:`FANDOM_BAR`;
-* **other tag types** — a monotone (isotonic) map of the raw confidence, interpolated
-  between its steps; a type with too little data keeps its raw confidence.
+* **other tag types** — a monotone map of the raw confidence: isotonic (steps, interpolated)
+  or logistic in the raw confidence's log odds (Platt's), whichever predicts the training
+  stories better, each franchise's held out in turn (:func:`fit_map`).  Isotonic steps follow
+  any shape but a few dozen tags of one source make them a flat line; the logistic has two
+  parameters and keeps the order and the spread of the raw confidences.  A type with too
+  little data keeps its raw confidence.
 
 **Acting on a guess.**  A search that excludes or blacklists a tag acts on an inferred one
 only from a confidence up: by default :meth:`Calibration.exclusion_bar`, the lowest
@@ -31,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -95,6 +99,30 @@ class Steps:
         return {"steps": [list(self.xs), list(self.ys)]}
 
 
+@dataclass(frozen=True)
+class Platt:
+    """p = σ(slope · logit(raw) + bias): a raw confidence's log odds rescaled."""
+
+    slope: float
+    bias: float
+
+    def __call__(self, raw: float) -> float:
+        return sigmoid(self.bias + self.slope * logit(raw))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"platt": [self.slope, self.bias]}
+
+
+Curve = Steps | Platt
+
+
+def _curve(data: dict[str, Any]) -> Curve:
+    if "platt" in data:
+        slope, bias = data["platt"]
+        return Platt(float(slope), float(bias))
+    return Steps(tuple(data["steps"][0]), tuple(data["steps"][1]))
+
+
 # The fandom model's features for a candidate: log odds of the posterior, the primer's score.
 UNFITTED_FANDOM = Logistic((1.0, 0.0), 0.0)  # the posterior itself
 # Levels the posterior's log odds may be clipped to (None: not clipped); the fit chooses.
@@ -111,7 +139,7 @@ def clipped(features: Sequence[float], clip: float | None) -> tuple[float, ...]:
 @dataclass(frozen=True)
 class Calibration:
     fandom: Logistic = UNFITTED_FANDOM
-    maps: dict[str, Steps] = field(default_factory=dict)  # tag type -> map
+    maps: dict[str, Curve] = field(default_factory=dict)  # tag type -> map
     fandom_bar: float = FANDOM_BAR
     model: dict[str, float] = field(default_factory=dict)  # fitted FandomModel parameters
     precise_at: dict[str, float] = field(default_factory=dict)  # tag type -> exclusion bar
@@ -149,10 +177,7 @@ class Calibration:
         fandom = (
             Logistic(tuple(f["logistic"]), float(f["bias"])) if "logistic" in f else UNFITTED_FANDOM
         )
-        maps = {
-            k: Steps(tuple(v["steps"][0]), tuple(v["steps"][1]))
-            for k, v in (data.get("maps") or {}).items()
-        }
+        maps = {k: _curve(v) for k, v in (data.get("maps") or {}).items()}
         return cls(
             fandom=fandom,
             maps=maps,
@@ -202,6 +227,47 @@ def fit_steps(pairs: Sequence[tuple[float, bool]], min_n: int = 30) -> Steps | N
     rate = sum(y for _, y in pts) / len(pts)
     ys = tuple(round((b[1] + 2 * rate) / (b[2] + 2), 4) for b in blocks)
     return Steps(xs, ys)
+
+
+def fit_platt(pairs: Sequence[tuple[float, bool]], min_n: int = 30) -> Platt | None:
+    """Logistic regression of rightness on the raw confidence's log odds; None with fewer
+    than ``min_n`` tags."""
+    if len(pairs) < min_n:
+        return None
+    model = fit_logistic([(logit(x),) for x, _ in pairs], [ok for _, ok in pairs])
+    return Platt(model.weights[0], model.bias)
+
+
+def _pairs_log_likelihood(curve: Curve | None, pairs: Sequence[tuple[float, bool]]) -> float:
+    total = 0.0
+    for raw, ok in pairs:
+        p = min(1 - 1e-6, max(1e-6, curve(raw) if curve is not None else raw))
+        total += math.log(p if ok else 1 - p)
+    return total
+
+
+def fit_map(
+    groups: Mapping[Hashable, Sequence[tuple[float, bool]]], min_n: int = 30
+) -> Curve | None:
+    """The map of one tag type from its (raw confidence, right?) pairs by group (a story's
+    franchises): isotonic steps or Platt's logistic, whichever scores the higher
+    log-likelihood on each group held out in turn, refitted on every pair; with a single
+    group, the steps; None with fewer than ``min_n`` pairs."""
+    pooled = [p for ps in groups.values() for p in ps]
+    if len(pooled) < min_n:
+        return None
+    held = [g for g, ps in groups.items() if ps]
+    if len(held) < 2:
+        return fit_steps(pooled, min_n)
+    scores = {"steps": 0.0, "platt": 0.0}
+    for g in held:
+        train = [p for h, ps in groups.items() if h != g for p in ps]
+        test = groups[g]
+        scores["steps"] += _pairs_log_likelihood(fit_steps(train, min_n), test)
+        scores["platt"] += _pairs_log_likelihood(fit_platt(train, min_n), test)
+    if scores["platt"] > scores["steps"]:
+        return fit_platt(pooled, min_n)
+    return fit_steps(pooled, min_n)
 
 
 def fit_precise_at(

@@ -81,3 +81,37 @@ def test_the_cache_identity_is_read_while_another_process_writes(tmp_path: Path)
         writer.execute("ROLLBACK")
         writer.close()
         lib.close()
+
+
+def test_a_current_library_opens_and_searches_while_another_process_writes(
+    tmp_path: Path,
+) -> None:
+    """Opening a library of this schema writes nothing, so a search opens it while an
+    import holds the write lock (it waited the 10 s busy timeout, then failed)."""
+    import sqlite3
+    import threading
+
+    from ficsift.library.query import Query
+    from ficsift.search import search
+
+    SqliteLibrary(tmp_path / "lib").close()
+    writer = sqlite3.connect(tmp_path / "lib" / "library.sqlite3", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # as a long refresh holds it
+    answered: list[int] = []
+    try:
+
+        def open_and_search() -> None:
+            lib = SqliteLibrary(tmp_path / "lib")
+            try:
+                answered.append(search(lib, Query(text="", use_blacklist=False)).total)
+            finally:
+                lib.close()
+
+        thread = threading.Thread(target=open_and_search)
+        thread.start()
+        thread.join(5)
+        assert answered == [0], "opening the library waited for the writer"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        thread.join(15)

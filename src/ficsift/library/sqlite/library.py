@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -104,6 +105,8 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
         schema = "\n".join(
             line for line in schema.splitlines() if not line.lstrip().startswith("--")
         )
+        if self._current(schema):
+            return  # nothing to write: no wait for another process's long write
         with self._transaction():
             version = self._stored_version()
             if version is not None and version != SCHEMA_VERSION:
@@ -130,6 +133,17 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
                 self.db.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                 )
+
+    def _current(self, schema: str) -> bool:
+        """Whether the library is of this schema, with everything the script makes and its
+        token: then opening it writes nothing, and a search opens while an import holds the
+        write lock (a long refresh held it for minutes at a million works)."""
+        if self._stored_version() != SCHEMA_VERSION:
+            return False
+        made = set(re.findall(r"CREATE\s+(?:VIRTUAL\s+)?\w+\s+IF\s+NOT\s+EXISTS\s+(\w+)", schema))
+        have = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        token = self.db.execute("SELECT 1 FROM meta WHERE key = 'library_token'").fetchone()
+        return made <= have and token is not None
 
     def _stored_version(self) -> str | None:
         if not self.db.execute(

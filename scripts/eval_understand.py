@@ -297,7 +297,11 @@ def reliability(pairs: list[tuple[float, bool]]) -> dict:
         ece += len(b) / len(pairs) * abs(acc - conf)
         table.append({"bin": f"{i / BINS:.1f}-{(i + 1) / BINS:.1f}", "n": len(b),
                       "confidence": round(conf, 3), "right": round(acc, 3)})  # fmt: skip
+    # Brier score: unlike the ECE it also rewards telling right from wrong (a map that gives
+    # every tag the overall rate has no ECE at all), and it needs no bins.
+    brier = sum((c - ok) ** 2 for c, ok in pairs) / len(pairs) if pairs else None
     return {"n": len(pairs), "ece": round(ece, 4) if pairs else None, "table": table,
+            "brier": round(brier, 4) if brier is not None else None,
             "precise_at": fit_precise_at(pairs)}  # fmt: skip
 
 
@@ -502,6 +506,11 @@ def main() -> int:
         for c in CONDITIONS:
             r = calibration[c].get(k)
             cells.append(f"{_cell(r['ece'])} (n={r['n']})" if r else "—")
+        print(f"  {k:<16}" + "".join(f"{x:>16}" for x in cells))
+    print("\nBrier score (mean squared error of the confidence; lower is better) per tag type:")
+    print(f"  {'tag type':<16}" + "".join(f"{c:>16}" for c in CONDITIONS))
+    for k in kinds:
+        cells = [_cell((calibration[c].get(k) or {}).get("brier")) for c in CONDITIONS]
         print(f"  {k:<16}" + "".join(f"{x:>16}" for x in cells))
     print(
         f"\nexclusion bar (lowest confidence with precision >= {EXCLUSION_PRECISION} above it; "

@@ -192,6 +192,9 @@ def _relationship_tags(
     """Relationship tags: the main pairing, and pairs between characters worth tagging."""
     tags = []
     main = set(relations.main or ())
+    # The main pairing is as sure as its cues make it, and as its share of all the story's
+    # romantic cues: a novel where a dozen pairs kiss is no sure reading of any one of them.
+    rival = sum(r.romance_cues for r in relations.pairs if not {r.a, r.b} <= main)
     if len(main) > 2:  # a threesome or more: the group is the main relationship
         romantic = [r for r in relations.pairs if r.kind == "/" and {r.a, r.b} <= main]
         evidence = [e for r in romantic for e in r.evidence]
@@ -201,7 +204,7 @@ def _relationship_tags(
             _inferred(
                 name,
                 TagType.RELATIONSHIP,
-                1 - math.exp(-cues / 20),
+                _main_share(1 - math.exp(-cues / 20), cues, rival),
                 evidence,
                 main=True,
                 kind=RelationshipKind.ROMANTIC,
@@ -215,6 +218,8 @@ def _relationship_tags(
         confidence = 1 - math.exp(
             -(pair.romance_cues if pair.kind == "/" else pair.shared_windows) / 12
         )
+        if is_main:
+            confidence = _main_share(confidence, pair.romance_cues, rival)
         tags.append(
             _inferred(
                 name, TagType.RELATIONSHIP, confidence, pair.evidence, main=is_main,
@@ -224,3 +229,9 @@ def _relationship_tags(
             )
         )  # fmt: skip
     return tags
+
+
+def _main_share(confidence: float, cues: int, rival: int) -> float:
+    """The main pairing's confidence times its share of the romantic cues, its own and its
+    rivals' (every other pair's together): alone, unchanged; level with the rest, halved."""
+    return confidence * cues / (cues + rival) if cues + rival else confidence

@@ -1,0 +1,45 @@
+"""The main pairing's raw confidence weighs its lead over the story's next likeliest couple."""
+
+from __future__ import annotations
+
+import itertools
+
+from ficsift.model import TagType
+from ficsift.understand.infer import _relationship_tags
+from ficsift.understand.primer import Primer
+from ficsift.understand.relationships import PairReading, RelationshipResult
+
+
+def _main_confidence(pairs: list[PairReading], primer: Primer) -> float:
+    result = RelationshipResult(pairs, ("Ann", "Bea"))
+    tags = _relationship_tags(result, [], primer, {"Ann", "Bea", "Cat", "Dee"})
+    main = [t for t in tags if t.main and t.type == TagType.RELATIONSHIP]
+    assert len(main) == 1
+    return main[0].confidence or 0.0
+
+
+def test_a_couple_alone_keeps_its_confidence(primer: Primer) -> None:
+    alone = _main_confidence([PairReading("Ann", "Bea", 30, 24, "/")], primer)
+    assert alone > 0.85
+
+
+def test_a_couple_among_many_is_less_sure(primer: Primer) -> None:
+    # A long story whose side couples kiss nearly as often as its main one.
+    alone = _main_confidence([PairReading("Ann", "Bea", 30, 24, "/")], primer)
+    crowded = _main_confidence(
+        [PairReading("Ann", "Bea", 30, 24, "/"), PairReading("Cat", "Dee", 30, 20, "/")], primer
+    )
+    assert crowded < 0.6 * alone
+    # A rival with a few cues barely matters.
+    faint = _main_confidence(
+        [PairReading("Ann", "Bea", 30, 24, "/"), PairReading("Ann", "Cat", 30, 1, "&")], primer
+    )
+    assert faint > 0.9 * alone
+
+
+def test_many_side_couples_add_up(primer: Primer) -> None:
+    # No side pair comes close on its own; together they hold as many cues as the main one.
+    alone = _main_confidence([PairReading("Ann", "Bea", 30, 24, "/")], primer)
+    sides = [PairReading(a, b, 10, 4, "/") for a, b in itertools.combinations("CDEF", 2)]
+    many = _main_confidence([PairReading("Ann", "Bea", 30, 24, "/"), *sides], primer)
+    assert many < 0.6 * alone

@@ -964,7 +964,8 @@ def _on_page(m: CastMember, quoted: tuple[list[int], list[int]]) -> float:
 
 def _acting_share(text: str, m: CastMember, quoted: tuple[list[int], list[int]]) -> float:
     """Share of ``m``'s mentions where the narration shows them acting ("Dawn said", "said
-    Dawn", "Dawn turns", "Dawn's"): not what others say of them ("Xander thinks it's fine")."""
+    Dawn", "Dawn turns", "Dawn's") or a script has them speak (the name a line of its own,
+    "DAWN", above what they say): not what others say of them ("Xander thinks it's fine")."""
     if not m.mentions:
         return 0.0
     acting = 0
@@ -978,9 +979,23 @@ def _acting_share(text: str, m: CastMember, quoted: tuple[list[int], list[int]])
             _PERSON_AFTER_RE.match(after)
             or _ACTS_NOW_RE.match(after)
             or _SAID_BEFORE_RE.search(text[max(0, start - 12) : start])
+            or _speaker_line(text, start, end)
         ):
             acting += 1
     return acting / len(m.mentions)
+
+
+def _speaker_line(text: str, start: int, end: int) -> bool:
+    """Is the mention at ``start:end`` a line to itself followed by more text (a script's
+    speaker line)?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return (
+        line_end != -1
+        and not text[line_start:start].strip()
+        and not text[end:line_end].strip(" \t:")
+        and bool(text[line_end : line_end + 200].strip())
+    )
 
 
 def _assign_prominence(

@@ -10,11 +10,14 @@ a web server sees another process's import on its next search.
 from __future__ import annotations
 
 import sqlite3
+import struct
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
+_HEAD = struct.Struct("<6Q")  # names, works' rows, starts, tags, names' text, kinds' text
+FACET_FORMAT = "1"  # of FACET_ROWS and the cache's layout: a change makes kept caches stale
 SQL_BELOW = 1500  # result sets smaller than this are counted in SQL (no cache needed)
 FACET_ROWS = (
     "SELECT work_id, type, key, display FROM tag_index "
@@ -71,6 +74,65 @@ class FacetCache:
         self.starts = np.array(starts, dtype=np.int64)
         self.tags = np.array(tags, dtype=np.int32)
         self.generation = generation
+
+    def to_bytes(self) -> bytes | None:
+        """The cache as one buffer for :meth:`from_bytes` (None: a name holds a separator)."""
+        text = "\x1e".join(f"{kind}\x1f{shown}" for kind, shown in self.names)
+        kinds = "\x1e".join(self.kind_names)
+        n = len(self.names)
+        if (  # a separator inside a name (story data may hold one): not kept
+            text.count("\x1e") != max(n - 1, 0)
+            or text.count("\x1f") != n
+            or kinds.count("\x1e") != max(len(self.kind_names) - 1, 0)
+            or "\x1f" in kinds
+        ):
+            return None
+        sizes = (len(self.names), len(self.row_of), len(self.starts), len(self.tags))
+        return b"".join([
+            _HEAD.pack(*sizes, len(text.encode()), len(kinds.encode())),
+            self.kinds.astype("<i4").tobytes(), self.row_of.astype("<i8").tobytes(),
+            self.starts.astype("<i8").tobytes(), self.tags.astype("<i4").tobytes(),
+            text.encode(), kinds.encode(),
+        ])  # fmt: skip
+
+    @classmethod
+    def from_bytes(cls, data: bytes | memoryview, generation: str) -> FacetCache:
+        """A cache from :meth:`to_bytes`, its arrays read in place; ValueError when the
+        buffer is not one (counting from a damaged one could index past its arrays)."""
+        try:
+            n_names, n_rows, n_starts, n_tags, n_text, n_kinds = _HEAD.unpack_from(data)
+        except struct.error as bad:
+            raise ValueError("facet cache too short") from bad
+        spans = [n_names * 4, n_rows * 8, n_starts * 8, n_tags * 4, n_text, n_kinds]
+        if len(data) != _HEAD.size + sum(spans) or n_starts < 1:
+            raise ValueError("facet cache of the wrong size")
+        at = _HEAD.size
+        parts = []
+        for span in spans:
+            parts.append(data[at : at + span])
+            at += span
+        cache = cls()
+        cache.kinds = np.frombuffer(parts[0], dtype="<i4")
+        cache.row_of = np.frombuffer(parts[1], dtype="<i8")
+        cache.starts = np.frombuffer(parts[2], dtype="<i8")
+        cache.tags = np.frombuffer(parts[3], dtype="<i4")
+        text, kinds = bytes(parts[4]).decode(), bytes(parts[5]).decode()
+        pairs = [n.split("\x1f") for n in text.split("\x1e")] if n_names else []
+        cache.kind_names = kinds.split("\x1e") if kinds else []
+        starts, tags = cache.starts, cache.tags
+        if (
+            len(pairs) != n_names
+            or any(len(p) != 2 for p in pairs)
+            or starts[0] != 0 or starts[-1] != n_tags or bool(np.any(np.diff(starts) < 0))
+            or (n_tags and not 0 <= int(tags.min()) <= int(tags.max()) < n_names)
+            or (n_names and not 0 <= int(cache.kinds.min()) <= int(cache.kinds.max())
+                < len(cache.kind_names))
+            or (n_rows and int(cache.row_of.max()) >= n_starts - 1)
+        ):  # fmt: skip
+            raise ValueError("facet cache out of its bounds")
+        cache.names = [(p[0], p[1]) for p in pairs]
+        cache.generation = generation
+        return cache
 
     def count(self, work_ids: Sequence[int], top: int) -> dict[str, list[tuple[str, int]]]:
         ids = np.asarray(work_ids, dtype=np.int64)

@@ -238,3 +238,20 @@ def test_tiered_merges_leave_the_largest_segment_alone(
     assert lib.find(_query("furnace"), RESOLVER).total == 0
     _all_same(lib, [*texts, "hearth", "brazier"])
     lib.close()
+
+
+def test_a_first_full_build_past_the_segment_limit_is_merged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_fics(tmp_path / "fics")
+    lib = SqliteLibrary(tmp_path / "lib")
+    import_paths(lib, [folder], workers=0)
+    monkeypatch.setattr(term_postings, "SEGMENT_POSTINGS", 1)  # a segment per batch
+    monkeypatch.setattr(term_postings, "BATCH_WORKS", 1)  # ... of one work
+    monkeypatch.setattr(term_postings, "MAX_SEGMENTS", 2)
+    assert lib.refresh_text_index() == 5
+    segments = lib.db.execute("SELECT count(DISTINCT segment) FROM term_postings").fetchone()[0]
+    assert segments == 1  # five of one work each: merged, as a search reads every segment
+    lib.load_search_caches()
+    _all_same(lib, ["cellar", "buffy spike", "doctor -rose", "sand"])
+    lib.close()

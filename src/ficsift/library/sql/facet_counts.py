@@ -88,11 +88,12 @@ class FacetCache:
         ):
             return None
         sizes = (len(self.names), len(self.row_of), len(self.starts), len(self.tags))
+        text_bytes, kinds_bytes = text.encode(), kinds.encode()
         return b"".join([
-            _HEAD.pack(*sizes, len(text.encode()), len(kinds.encode())),
+            _HEAD.pack(*sizes, len(text_bytes), len(kinds_bytes)),
             self.kinds.astype("<i4").tobytes(), self.row_of.astype("<i8").tobytes(),
             self.starts.astype("<i8").tobytes(), self.tags.astype("<i4").tobytes(),
-            text.encode(), kinds.encode(),
+            text_bytes, kinds_bytes,
         ])  # fmt: skip
 
     @classmethod

@@ -194,9 +194,7 @@ def refresh(db: sqlite3.Connection, progress: Callable[[int, int], None] | None 
     finally:
         tokenizer.close()
     db.execute("DELETE FROM text_dirty")
-    if full:
-        pass  # one fresh set of segments
-    elif db.execute("SELECT count(DISTINCT segment) FROM term_docs").fetchone()[0] > MAX_SEGMENTS:
+    if db.execute("SELECT count(DISTINCT segment) FROM term_docs").fetchone()[0] > MAX_SEGMENTS:
         segment = _merge(db, segment + 1, _smaller_segments(db))
     version = 0 if full else int(str(built[0]).rsplit("#", 1)[1]) + 1
     db.execute(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -240,3 +241,42 @@ def test_a_fandom_filter_is_not_an_empty_agreement(
     lite = sqlite_lib.find(buffy, RESOLVER)
     pg = postgres_lib.find(buffy, RESOLVER)
     assert 50 <= lite.total == pg.total < sqlite_lib.work_count()
+
+
+def test_word_searches_score_alike_once_both_backends_hold_the_term_postings(
+    sqlite_lib: SqliteLibrary, postgres_lib: Library
+) -> None:
+    """A server (its caches loaded) scores words from the term postings on both backends:
+    the same works match and each scores the same, down to the last match."""
+    sqlite_keys, postgres_keys = _keys(sqlite_lib), _keys(postgres_lib)
+    words = [
+        w
+        for (title,) in sqlite_lib.db.execute(
+            "SELECT title FROM works WHERE has_text = 1 ORDER BY id LIMIT 40"
+        )
+        for w in str(title).lower().split()
+        if w.isalpha() and len(w) > 4
+    ]
+    texts = [*dict.fromkeys(words)][:10]
+    texts += [f"{a} {b}" for a, b in pairwise(texts)][:4]
+    texts += [f"{texts[0]} -{texts[1]}", "vampire", "willow tara", "station"]
+    assert len(texts) >= 12
+    kept = [(lib, lib._work_columns) for lib in (sqlite_lib, postgres_lib)]  # type: ignore[attr-defined]
+    try:
+        for lib, _ in kept:
+            lib.load_search_caches()
+            assert lib._current_term_scorer() is not None  # type: ignore[attr-defined]
+        answered = 0
+        for text in texts:
+            query = Query(text=text, semantic=False)
+            lite = sqlite_lib.find(query, RESOLVER, limit=EVERYTHING)
+            pg = postgres_lib.find(query, RESOLVER, limit=EVERYTHING)
+            assert pg.total == lite.total, text
+            assert {(postgres_keys[i], round(s, 6)) for i, s in pg.page} == {
+                (sqlite_keys[i], round(s, 6)) for i, s in lite.page
+            }, text
+            answered += lite.total > 0
+        assert answered >= 10
+    finally:
+        for lib, columns in kept:
+            lib._work_columns = columns  # type: ignore[attr-defined]

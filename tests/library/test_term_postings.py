@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from ficsift.importer import import_paths
 from ficsift.library import SqliteLibrary
 from ficsift.library.query import Query
-from ficsift.library.sqlite import term_postings
-from ficsift.library.sqlite.term_postings import postings_state
+from ficsift.library.sql import term_postings
 from ficsift.library.tag_keys import TagResolver
 from ficsift.library.views import Found
 from ficsift.search import refresh
@@ -150,7 +149,7 @@ def _library_with_postings(tmp_path: Path) -> tuple[SqliteLibrary, Path, list[st
     lib.load_search_caches()
     texts = ["cellar", "buffy spike", "willow tara cemetery dawn dust", "doctor -rose", "sand"]
     _all_same(lib, texts)
-    stamp, waiting = postings_state(lib.db)
+    stamp, waiting = lib.term_postings.state()
     assert stamp is not None and not waiting
     return lib, folder, texts
 
@@ -169,7 +168,7 @@ def test_works_an_import_stores_come_in_with_its_batch(tmp_path: Path) -> None:
     lib, folder, texts = _library_with_postings(tmp_path)
     _rewrite(folder)
     import_paths(lib, [folder], workers=0)
-    stamp, waiting = postings_state(lib.db)
+    stamp, waiting = lib.term_postings.state()
     assert stamp is not None and not waiting  # refreshed in the batch's own transaction
     assert lib.refresh_text_index() == 0
     lib.load_search_caches()
@@ -185,21 +184,21 @@ def test_changed_and_new_works_wait_then_come_in(
 
     # the batch's refresh fails (a full disk, a bug): the files are stored all the same,
     # their works wait, and search answers with FTS5 until a refresh brings them in
-    def broken(db: object, progress: object = None) -> int:
+    def broken(postings: object, progress: object = None) -> int:
         raise RuntimeError("no room")
 
-    monkeypatch.setattr(term_postings, "refresh", broken)
+    monkeypatch.setattr(term_postings.Postings, "refresh", broken)
     cellar = _rewrite(folder)
     report = import_paths(lib, [folder], workers=0)
     assert report.counts.get("added") == 1 and not report.failures, report
     monkeypatch.undo()
     lib.load_search_caches()
-    assert postings_state(lib.db)[1] is True
+    assert lib.term_postings.state()[1] is True
     _all_same(lib, [*texts, "furnace"])
     assert lib.find(_query("furnace"), RESOLVER).total == 1  # FTS5 answers
     assert lib.refresh_text_index() == 2
     lib.load_search_caches()
-    assert postings_state(lib.db)[1] is False
+    assert lib.term_postings.state()[1] is False
     assert lib.find(_query("furnace"), RESOLVER).total == 1
     _all_same(lib, [*texts, "furnace", "violet sand"])
 

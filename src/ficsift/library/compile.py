@@ -55,6 +55,8 @@ from ficsift.library.query import (
 from ficsift.library.tag_keys import KeyMatch, TagResolver, language_key, normalise
 from ficsift.model import TagType
 
+BODY_SHARE = 0.5  # a text score: the body's part beside the head's
+COVERAGE = 60.0  # a long query holding all its rarest terms: above any score difference
 LONG_QUERY = 4  # terms from which a query asks for "most of these words"
 MOST_WORDS = 0.34  # the share of the rarest terms a long query's match must hold
 RAREST = 6  # terms a long query's match is made of (the rarest: they decide; and cost least)

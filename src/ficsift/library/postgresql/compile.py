@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ficsift.library.compile import Compiled, SortKey, TextMatch, sort_key
+from ficsift.library.compile import BODY_SHARE, COVERAGE, Compiled, SortKey, TextMatch, sort_key
 from ficsift.library.conditions import (
     AllOf,
     ByAuthor,
@@ -37,9 +37,7 @@ from ficsift.library.query import Sort
 # ts_rank weights for the head's {D, C, B, A}: title 1, authors 5/7, summary and tags 2/7 (the
 # proportions of SQLite's fielded BM25 weights 7, 5, 2, 2).
 HEAD_WEIGHTS = "{0, 0.2857, 0.7143, 1}"
-BODY_SHARE = 0.5  # the body's rank beside the head's
 RANK_SCALE = 10.0  # ts_rank is about a tenth of BM25's range: the coverage bonus stays above
-COVERAGE = 60.0  # a long query holding all its rarest terms: above any rank difference
 FREQUENCY_CAP = 10_000  # works counted per term: enough to tell rare from common
 
 

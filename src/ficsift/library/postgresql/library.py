@@ -30,8 +30,9 @@ from ficsift.library.sql.work_reads import WorkReads
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Document
 
-SCHEMA_VERSION = "4"  # 2: work_text.body holds every field; 3: tag_index.hides;
-# 4: tag_index_postings (a covering index: the script adds it, nothing is re-indexed)
+SCHEMA_VERSION = "5"  # 2: work_text.body holds every field; 3: tag_index.hides;
+# 4: tag_index_postings (a covering index: the script adds it, nothing is re-indexed);
+# 5: the term postings (the script adds the tables; the next refresh_text_index fills them)
 # PostgreSQL's tsvector holds at most 1 MB.  Stored positions make a vector cost up to ~2
 # bytes per character of text of many distinct short words (measured: 500k characters of
 # random words, 944 KB; a 2 MB English novel, 461 KB, as positions stop at 256 a word), so
@@ -148,7 +149,7 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
             )
             if version == "2":
                 self._recompute_hides()  # all schema 3 added: one UPDATE, not a re-index
-            elif version is not None and version != "3":
+            elif version is not None and version not in ("3", "4"):
                 # An older library: every work is indexed again, as this version indexes.
                 self._reindex_all()
             if version is not None:
@@ -231,9 +232,11 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
         finally:
             self._batching = False
             if not self.pg.broken:
-                # A synchronous commit that writes flushes the WAL up to it: every earlier
-                # commit of the batch is then on disk.
-                with self._transaction():
+                # The batch's works into the term postings (searches beside an import keep
+                # their speed), under the store lock; and a synchronous commit that writes
+                # flushes the WAL up to it: every earlier commit of the batch is then on disk.
+                with self._store_transaction():
+                    self.term_postings.refresh_if_built()
                     self.db.execute(
                         "INSERT INTO meta(key, value) VALUES ('batch_flushed', '1') "
                         "ON CONFLICT(key) DO UPDATE SET value = "
@@ -243,9 +246,11 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
     # -- full text ---------------------------------------------------------------------------
 
     def _unindex_text(self, work_id: int) -> None:
-        """Nothing to do first: a work's text row is replaced whole by _index_text."""
+        """A work's text row is replaced whole by _index_text; its postings wait."""
+        self.term_postings.mark_dirty(work_id)
 
     def _index_text(self, work_id: int, values: WorkValues, new_body: str | None) -> None:
+        self.term_postings.mark_dirty(work_id)
         # body holds every field so that words of one query found in different fields (a
         # title word and a story word) still match one work, as SQLite's work_fts does
         fields = tuple(v[:HEAD_CHARS] for v in values.fts)
@@ -259,11 +264,16 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
         )
 
     def refresh_text_index(self, progress: Callable[[int, int], None] | None = None) -> int:
-        # PostgreSQL ranks its full text itself; what an import leaves to do is VACUUM's:
-        # mark the new pages visible (so a tag's works come from its index alone) and
-        # update the planner's statistics, rather than waiting for autovacuum.
-        self.pg.execute("VACUUM (ANALYZE) tag_index, works, work_facts, search_rows")
-        return 0
+        """Tokenize the works whose text changed into the term postings (one transaction,
+        under the store lock: imports wait, searches go on), then VACUUM: mark the new pages
+        visible (so a tag's works come from its index alone) and update the planner's
+        statistics, rather than waiting for autovacuum."""
+        with self._store_transaction():
+            done = self.term_postings.refresh(progress)
+        self.pg.execute(
+            "VACUUM (ANALYZE) tag_index, works, work_facts, search_rows, term_postings, term_docs"
+        )
+        return done
 
     def size_on_disk(self) -> int:
         row = self.pg.execute(

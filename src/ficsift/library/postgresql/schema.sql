@@ -189,6 +189,35 @@ CREATE TABLE IF NOT EXISTS work_text (
 CREATE INDEX IF NOT EXISTS work_text_head ON work_text USING GIN (head);
 CREATE INDEX IF NOT EXISTS work_text_body ON work_text USING GIN (body);
 
+-- work_fields: a work's full-text fields as written (index_rows.FTS_COLUMNS, the whole story),
+-- what the term postings tokenize; SQLite's work_text view, under another name.
+CREATE OR REPLACE VIEW work_fields AS
+SELECT w.id AS work_id, w.title AS title, w.authors AS authors,
+       coalesce(w.summary, '') AS summary, coalesce(f.tags, '') AS tags,
+       coalesce(f.notes, '') AS notes,
+       coalesce((SELECT string_agg(c.text, chr(10) ORDER BY c.idx) FROM chapters c
+                 WHERE c.source_id = w.text_source_id), '') AS body
+FROM works w LEFT JOIN work_facts f ON f.work_id = w.id;
+
+-- The term postings (sql/term_postings.py), as SQLite keeps them: a word query scores its
+-- matches from a blob per term (schema 5).  The story's words past BODY_CHARS, which
+-- work_text does not hold, are found there.
+CREATE TABLE IF NOT EXISTS term_postings (
+    term     text NOT NULL,
+    segment  bigint NOT NULL,
+    ids      bytea NOT NULL,
+    head     bytea NOT NULL,
+    body     bytea NOT NULL,
+    PRIMARY KEY (term, segment)
+);
+CREATE TABLE IF NOT EXISTS term_docs (
+    work_id  bigint PRIMARY KEY,
+    segment  bigint NOT NULL,
+    head_len bigint NOT NULL,
+    work_len bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS text_dirty (work_id bigint PRIMARY KEY);
+
 -- The reader's own state: never touched by imports.
 CREATE TABLE IF NOT EXISTS reading (
     work_id    BIGINT PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,

@@ -1,5 +1,6 @@
 """The PostgreSQL library's query side: the shared finding (:mod:`ficsift.library.sql.finding`)
-said in PostgreSQL's SQL (:mod:`ficsift.library.postgresql.compile`)."""
+said in PostgreSQL's SQL (:mod:`ficsift.library.postgresql.compile`), and text scores from
+the term postings (:mod:`ficsift.library.sql.text_scoring`), as SQLite's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ficsift.library.compile import Compiled
 from ficsift.library.conditions import HasTag
 from ficsift.library.postgresql.compile import PostgresQuery, frequency_sql, posting_sql
 from ficsift.library.ships import ShipSides
-from ficsift.library.sql.finding import Finding
+from ficsift.library.sql.text_scoring import PostingsSearch
 
 # A word of every side of a ship, found in the stored, case-folded key (’ read as ').
 _SIDE_WORD = (
@@ -18,7 +19,9 @@ _SIDE_WORD = (
 )
 
 
-class PostgresSearch(Finding):
+class PostgresSearch(PostingsSearch):
+    text_fields = "work_fields"  # (work_text holds tsvectors here)
+
     def _said(self, compiled: Compiled) -> PostgresQuery:
         return PostgresQuery(compiled)
 

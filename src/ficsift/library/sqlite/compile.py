@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ficsift.library.compile import Compiled, SortKey, TextMatch, sort_key
+from ficsift.library.compile import BODY_SHARE, COVERAGE, Compiled, SortKey, TextMatch, sort_key
 from ficsift.library.conditions import (
     AllOf,
     ByAuthor,
@@ -39,8 +39,6 @@ from ficsift.library.query import Sort
 # tags,) notes, body — the head columns weigh 0 there, head_fts has scored them.
 HEAD_WEIGHTS = (7.0, 5.0, 2.0, 2.0)
 BODY_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
-BODY_SHARE = 0.5  # the body's BM25 beside the head's
-COVERAGE = 60.0  # a long query holding all its rarest terms: above any BM25 difference
 
 
 def quoted(term: str) -> str:

@@ -27,8 +27,6 @@ from ficsift.library.sql.reader_state import ReaderState
 from ficsift.library.sql.store_core import Dialect, WorkStore
 from ficsift.library.sql.work_reads import WorkReads
 from ficsift.library.sqlite.search import SqliteSearch
-from ficsift.library.sqlite.term_postings import refresh as refresh_term_postings
-from ficsift.library.sqlite.term_postings import refresh_if_built as refresh_postings_if_built
 from ficsift.library.sqlite.text_index import index_text, unindex_text
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Document
@@ -208,7 +206,7 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
                 # the batch's works into the term postings, in its own commit: a search
                 # beside an import keeps the postings' speed (FTS5 alone costs 5x on a
                 # common word)
-                refresh_postings_if_built(self.db)
+                self.term_postings.refresh_if_built()
                 self.db.execute("COMMIT")
 
     def _logged(self, write: Callable[[], _T]) -> _T:
@@ -264,10 +262,10 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
     # -- full text (FTS5) ------------------------------------------------------------------
 
     def _unindex_text(self, work_id: int) -> None:
-        unindex_text(self.db, work_id)
+        unindex_text(self.db, work_id, self.term_postings)
 
     def _index_text(self, work_id: int, values: WorkValues, new_body: str | None) -> None:
-        index_text(self.db, work_id, values, new_body)
+        index_text(self.db, work_id, values, new_body, self.term_postings)
 
     def refresh_text_index(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Tokenize the works whose text changed into the term postings (one transaction:
@@ -275,7 +273,7 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
         if self._batching:
             raise RuntimeError("refresh_text_index inside a batch")
         with self._transaction():
-            return refresh_term_postings(self.db, progress)
+            return self.term_postings.refresh(progress)
 
     def size_on_disk(self) -> int:
         return sum(

@@ -1,8 +1,7 @@
 """The SQLite library's query side: the shared finding (:mod:`ficsift.library.sql.finding`) said
 in SQLite's SQL (:mod:`ficsift.library.sqlite.compile`), FTS5's own stemmer for term
-frequencies, the in-memory facet cache that keeps facets fast on one file, and text scores
-from the term postings (:mod:`ficsift.library.sqlite.term_scores`) once a long-lived process
-holds the in-memory columns.
+frequencies, and the in-memory facet cache that keeps facets fast on one file; text scores
+from the term postings come from :mod:`ficsift.library.sql.text_scoring`.
 
 A mixin of :class:`~ficsift.library.sqlite.SqliteLibrary` (it shares its connection ``db``);
 blurbs, the reader's state and derived data come from the mixins both backends share.
@@ -23,14 +22,15 @@ from ficsift.library.conditions import HasTag
 from ficsift.library.ships import ShipSides
 from ficsift.library.sql.derived_data import VECTOR_ROWS
 from ficsift.library.sql.facet_counts import FACET_ROWS, plain_cursor
-from ficsift.library.sql.finding import Finding
+from ficsift.library.sql.term_postings import Tokenizer
+from ficsift.library.sql.text_scoring import PostingsSearch
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
-from ficsift.library.sqlite.term_postings import Tokenizer, postings_state, same_weights
-from ficsift.library.sqlite.term_scores import TermScorer
-from ficsift.library.work_columns import COLUMNS, WorkColumns
+from ficsift.library.work_columns import COLUMNS
 
 
-class SqliteSearch(Finding):
+class SqliteSearch(PostingsSearch):
+    text_fields = "work_text"  # the view work_fts and head_fts read
+
     @property
     def _sqlite(self) -> sqlite3.Connection:
         """The connection as what it is here (the shared mixins know it as a Connection)."""
@@ -38,48 +38,6 @@ class SqliteSearch(Finding):
 
     def _said(self, compiled: Compiled) -> SqliteQuery:
         return SqliteQuery(compiled)
-
-    _term_scorer: TermScorer | None = None
-    _term_lock = threading.Lock()
-
-    def _text_scores(
-        self, compiled: Compiled, columns: WorkColumns
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        scorer = self._current_term_scorer()
-        if scorer is None:
-            return None
-        with self._term_lock:
-            return scorer.rank(compiled, columns.row_of, columns.size)
-
-    def _current_term_scorer(self) -> TermScorer | None:
-        """The scorer over the postings as they are; None while a work waits for them (FTS5
-        answers), unless the scorer before may answer as a snapshot (see ``snapshot_lag``)."""
-        stamp, waiting = postings_state(self._sqlite)
-        if stamp is None:
-            return None
-        with self._term_lock:
-            scorer = self._term_scorer
-            if scorer is not None and scorer.stamp == stamp and not waiting:
-                return scorer
-            if (
-                scorer is not None
-                and same_weights(scorer.stamp, stamp)
-                and self.current_enough(scorer.generation, self.generation())
-            ):
-                # While an import stores works, the postings as the scorer knew them: a
-                # later segment's entries are not live in its map (new works are found at
-                # the next reload; a merged-away work, until then, by its other words).
-                return scorer
-            if waiting:
-                return None
-            if scorer is not None:
-                scorer.close()
-            scorer = self._term_scorer = TermScorer(self._sqlite, stamp, self.generation())
-        return scorer
-
-    def load_search_caches(self) -> None:
-        super().load_search_caches()
-        self._current_term_scorer()
 
     def _ship_candidates(self, ship: ShipSides) -> list[tuple[str, str]]:
         # a word of every side, found with instr on the stored, case-folded key

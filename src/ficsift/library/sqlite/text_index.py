@@ -12,17 +12,17 @@ from __future__ import annotations
 import sqlite3
 
 from ficsift.library.index_rows import FTS_COLUMNS, HEAD_COLUMNS, WorkValues
-from ficsift.library.sqlite.term_postings import mark_dirty
+from ficsift.library.sql.term_postings import Postings
 
 _FTS_LIST = ", ".join(FTS_COLUMNS)
 _HEAD_LIST = ", ".join(HEAD_COLUMNS)
 
 
-def unindex_text(db: sqlite3.Connection, work_id: int) -> None:
+def unindex_text(db: sqlite3.Connection, work_id: int, postings: Postings) -> None:
     """Remove a work's full-text entries (while the view still shows its old text); a work
     is indexed while it has a work_facts row, which the store deletes next."""
     if db.execute("SELECT 1 FROM work_facts WHERE work_id = ?", (work_id,)).fetchone():
-        mark_dirty(db, work_id)
+        postings.mark_dirty(work_id)
         db.execute(
             f"INSERT INTO work_fts(work_fts, rowid, {_FTS_LIST}) "
             f"SELECT 'delete', work_id, {_FTS_LIST} FROM work_text WHERE work_id = ?",
@@ -36,8 +36,9 @@ def unindex_text(db: sqlite3.Connection, work_id: int) -> None:
 
 
 def index_text(
-    db: sqlite3.Connection, work_id: int, values: WorkValues, new_body: str | None
-) -> None:
+    db: sqlite3.Connection, work_id: int, values: WorkValues, new_body: str | None,
+    postings: Postings,
+) -> None:  # fmt: skip
     """Write a work's full-text entries (its facts row is written: the view reads it).
 
     ``new_body`` is given for a work just created from one source: what the work_text view
@@ -45,7 +46,7 @@ def index_text(
     External-content FTS must be given exactly the view's values, so merged works still
     read the view.  The term postings learn of the work at the next refresh.
     """
-    mark_dirty(db, work_id)
+    postings.mark_dirty(work_id)
     if new_body is not None:
         db.execute(
             f"INSERT INTO work_fts(rowid, {_FTS_LIST}) VALUES (?,?,?,?,?,?,?)",

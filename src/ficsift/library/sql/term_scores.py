@@ -1,30 +1,24 @@
 """A text query's matches and scores from the term postings, every match at once.
 
-The same answer as the FTS5 statement ``compile.SqliteQuery.ranked_sql`` gives — what a work
+The same answer as SQLite's FTS5 statement ``compile.SqliteQuery.ranked_sql`` gives — what a work
 must hold, FTS5's ``bm25()`` of the head and of the body (its formula, its IDF and average
 lengths, its order of additions), the coverage of a long query's rarest terms — computed
-with numpy over each term's postings (:mod:`ficsift.library.sqlite.term_postings`) instead of
+with numpy over each term's postings (:mod:`ficsift.library.sql.term_postings`) instead of
 row by row.  ``tests/library/test_term_postings.py`` holds the two equal.  A query this cannot
-say exactly (a phrase, a word FTS5 splits in two) returns None and FTS5 answers it.
+say exactly (a phrase, a word FTS5 splits in two) returns None and the backend's own full text
+answers it.  PostgreSQL keeps the same postings, so its word queries rank as SQLite's do.
 """
 
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
-from ficsift.library.compile import Compiled
-from ficsift.library.sqlite.compile import BODY_SHARE, COVERAGE
-from ficsift.library.sqlite.term_postings import (
-    DocSegments,
-    Tokenizer,
-    doc_segments,
-    read_postings,
-)
+from ficsift.library.compile import BODY_SHARE, COVERAGE, Compiled
+from ficsift.library.sql.term_postings import DocSegments, Postings, Tokenizer
 
 K1 = 1.2  # FTS5's bm25() constants
 B = 0.75
@@ -45,11 +39,11 @@ class TermRows:
 class TermScorer:
     """Scores over one state of the postings (``stamp``), for works given as rows."""
 
-    def __init__(self, db: sqlite3.Connection, stamp: str, generation: str = "") -> None:
-        self.db = db
+    def __init__(self, postings: Postings, stamp: str, generation: str = "") -> None:
+        self.postings = postings
         self.stamp = stamp
         self.generation = generation  # the library's when it was made
-        self.live: DocSegments = doc_segments(db)
+        self.live: DocSegments = postings.doc_segments()
         alive = self.live.segment >= 0
         self.works = int(alive.sum())
         # FTS5: avgdl = total tokens / rows, as doubles
@@ -70,7 +64,7 @@ class TermScorer:
             self._kept.move_to_end(word)
             return self._kept[word]
         terms = self._tokenizer.terms(word)
-        found = read_postings(self.db, terms[0], self.live) if len(terms) == 1 else None
+        found = self.postings.read(terms[0], self.live) if len(terms) == 1 else None
         self._kept[word] = found
         self._kept_bytes += _size(found)
         while self._kept_bytes > KEPT_BYTES and len(self._kept) > 1:

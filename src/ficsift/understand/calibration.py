@@ -6,9 +6,13 @@ often tags of that type at that raw confidence agreed with the author's tags.  T
 cross-validated there (leave one fandom out, leave one source out) and the figures report
 the calibration error of both.
 
-* **fandom** — a logistic regression on two features: the log odds of the gazetteer's
-  posterior (:mod:`ficsift.understand.fandoms`) and the primer's own score for the fandom (the
-  curated primer is right far more often when it is sure).  The posterior's log odds are
+* **fandom** — a logistic regression on five features: the log odds of the gazetteer's
+  posterior (:mod:`ficsift.understand.fandoms`), the primer's own score for the fandom (the
+  curated primer is right far more often when it is sure), whether the candidate is the
+  posterior's first franchise, for that one the share of the story's placed names it
+  explains (a story most of whose names are other canons' is seldom the first franchise's,
+  however sure the posterior), and for a crossover candidate the primer's score again (its
+  own weight there).  The posterior's log odds are
   clipped to ±``fandom_clip`` first: past some level they grow with the story's length, not
   with the chance of being right, and a single slope over the whole range then reads a sure
   story of 2:1 odds as barely better than a guess.  The clip is chosen among
@@ -69,7 +73,9 @@ class Logistic:
     bias: float
 
     def __call__(self, features: Sequence[float]) -> float:
-        return sigmoid(self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True)))
+        # A feature the model has no weight for (one added after it was fitted) weighs 0.
+        weights = self.weights + (0.0,) * max(0, len(features) - len(self.weights))
+        return sigmoid(self.bias + sum(w * x for w, x in zip(weights, features, strict=False)))
 
     def to_json(self) -> dict[str, Any]:
         return {"logistic": list(self.weights), "bias": self.bias}
@@ -123,8 +129,10 @@ def _curve(data: dict[str, Any]) -> Curve:
     return Steps(tuple(data["steps"][0]), tuple(data["steps"][1]))
 
 
-# The fandom model's features for a candidate: log odds of the posterior, the primer's score.
-UNFITTED_FANDOM = Logistic((1.0, 0.0), 0.0)  # the posterior itself
+# The fandom model's features for a candidate (``fandoms.Decision.features``): log odds of the
+# posterior, the primer's score, first franchise or not, the share of names it explains, the
+# primer's score of a crossover candidate.
+UNFITTED_FANDOM = Logistic((1.0, 0.0, 0.0, 0.0, 0.0), 0.0)  # the posterior itself
 # Levels the posterior's log odds may be clipped to (None: not clipped); the fit chooses.
 FANDOM_CLIPS: tuple[float | None, ...] = (5.0, 10.0, 20.0, None)
 

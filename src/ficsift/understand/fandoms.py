@@ -521,12 +521,35 @@ class Decision:
     probability: float  # the posterior (calibrated by the caller)
     evidence: FranchiseEvidence
     primer_score: float = 0.0  # the primer's own score for a fandom of this franchise
+    top: bool = False  # the posterior's first franchise (a crossover candidate is not)
 
     @property
-    def features(self) -> tuple[float, float]:
-        """What the calibration reads: the posterior's log odds and the primer's score."""
+    def explained_share(self) -> float:
+        """The share of the story's placed names (by weight) this franchise explains."""
+        ev = self.evidence
+        return min(1.0, ev.explained / ev.total) if ev.total > 0 else 0.0
+
+    @property
+    def features(self) -> tuple[float, float, float, float, float]:
+        """What the calibration reads: the posterior's log odds, the primer's score, whether
+        it is the posterior's first franchise, for that one the share of the story's placed
+        names it explains, and for a crossover candidate the primer's score again.
+
+        The posterior weighs every unexplained name alike; whether a story whose names are
+        mostly some other canon's is the first franchise's is learnt from the corpus.  A
+        crossover candidate (its names beside another canon's) has the primer's score of its
+        own weight: the curated primer naming the second canon says more there.
+        """
         p = min(1 - 1e-9, max(1e-9, self.probability))
-        return (round(math.log(p / (1 - p)), 4), round(self.primer_score, 4))
+        top = 1.0 if self.top else 0.0
+        score = round(self.primer_score, 4)
+        return (
+            round(math.log(p / (1 - p)), 4),
+            score,
+            top,
+            round(top * self.explained_share, 4),
+            (1 - top) * score,
+        )
 
 
 CROSSOVER_DISTINCT = 3  # characters of its own a franchise the primer does not know needs
@@ -557,7 +580,7 @@ def decide(
     chosen = [f for f, _ in primer_choice]
     top = ranked[0]
     out = [
-        Decision(f, top.franchise, top.probability, top, scores.get(top.franchise, 0.0))
+        Decision(f, top.franchise, top.probability, top, scores.get(top.franchise, 0.0), True)
         for f in _fandoms_of(top, knowledge, chosen)
     ]
     penalty = math.log(1 - model.alpha)

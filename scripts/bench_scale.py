@@ -253,6 +253,11 @@ def verdict(value: float, target: float | None) -> str:
     return " ✓" if value <= target else " ✗"
 
 
+def _n(value: object) -> str:
+    """A figure with thousands separators; a note (a build measured by hand) as it is."""
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
 def table(rows: list[dict[str, object]], full: bool) -> str:
     head = (
         "| works | library | build s (store + refresh) | disk MB | build peak MB | warm-up s "
@@ -265,9 +270,9 @@ def table(rows: list[dict[str, object]], full: bool) -> str:
         lat = m["latency"]
         big = int(str(r["size"])) >= 1_000_000  # (merged copies leave a few works fewer)
         cells = [
-            f"{b['works']:,}", str(r["kind"]),
+            _n(b["works"]), str(r["kind"]),
             f"{b['build_seconds']} ({b['store_seconds']} + {b['refresh_seconds']})",
-            f"{b['disk_mb']:,}", f"{b['build_peak_rss_mb']:,}",
+            _n(b["disk_mb"]), _n(b["build_peak_rss_mb"]),
             f"{m['warm_up_s']}" + (verdict(m["warm_up_s"], TARGETS["warm_up_s"]) if big else ""),
             f"{m['warm_rss_mb']:,} / {m['after_rss_mb']:,}"
             + (verdict(m["after_rss_mb"], TARGETS["memory_mb"]) if big else ""),

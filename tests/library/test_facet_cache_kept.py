@@ -12,19 +12,34 @@ from ficsift.library import FileRecord, SqliteLibrary
 from ficsift.library.sql.facet_counts import FacetCache
 from tests.library.test_search_contract import WORKS, _document
 
-ROWS = [  # (work id, type, key, display), by work id
-    (1, "fandom", "btvs", "Buffy the Vampire Slayer"),
-    (1, "character", "willow", "Willow Rosenberg"),
-    (2, "fandom", "btvs", "Buffy the Vampire Slayer"),
-    (4, "fandom", "ds9", "Star Trek: Deep Space Nine"),
-    (4, "character", "odo", "Odo"),
+WORKS_ROWS = [(1, "1,2"), (2, "1"), (3, ""), (4, "3,4")]  # (work id, tag numbers), by id
+NAMES = [  # (number, type, display)
+    (1, "fandom", "Buffy the Vampire Slayer"),
+    (2, "character", "Willow Rosenberg"),
+    (3, "fandom", "Star Trek: Deep Space Nine"),
+    (4, "character", "Odo"),
 ]
 
 
-def _cache(rows: list[tuple[int, str, str, str]] = ROWS) -> FacetCache:
+def _cache(
+    works: list[tuple[int, str]] = WORKS_ROWS, names: list[tuple[int, str, str]] = NAMES
+) -> FacetCache:
     cache = FacetCache()
-    cache.load(rows, "7")
+    cache.load(works, names, "7")
     return cache
+
+
+def test_the_cache_counts_each_work_s_numbered_tags_by_name() -> None:
+    counts = _cache().count([1, 2, 3, 4], 5)
+    assert counts["fandom"] == [("Buffy the Vampire Slayer", 2), ("Star Trek: Deep Space Nine", 1)]
+    assert counts["character"] == [("Odo", 1), ("Willow Rosenberg", 1)]
+    assert _cache().count([3], 5) == {}
+
+
+def test_a_number_without_a_name_is_left_out_not_counted_as_another_tag() -> None:
+    # numbers far apart (names added over time) and one no name holds
+    cache = _cache([(1, "7,900"), (5, "7,12")], [(7, "fandom", "A"), (900, "fandom", "B")])
+    assert cache.count([1, 5], 5) == {"fandom": [("A", 2), ("B", 1)]}
 
 
 def test_a_cache_comes_back_from_its_bytes_counting_as_built() -> None:
@@ -51,8 +66,8 @@ def test_a_damaged_or_truncated_cache_is_refused() -> None:
 
 
 def test_a_name_holding_a_separator_is_not_kept() -> None:
-    assert _cache([(1, "freeform", "x", "odd\x1ename")]).to_bytes() is None
-    assert _cache([(1, "freeform", "x", "odd\x1fname")]).to_bytes() is None
+    assert _cache([(1, "1")], [(1, "freeform", "odd\x1ename")]).to_bytes() is None
+    assert _cache([(1, "1")], [(1, "freeform", "odd\x1fname")]).to_bytes() is None
 
 
 def test_a_second_handle_maps_the_kept_cache_until_the_library_moves(
@@ -68,7 +83,7 @@ def test_a_second_handle_maps_the_kept_cache_until_the_library_moves(
     ids = list(range(1, len(WORKS) + 1))
     second = SqliteLibrary(tmp_path / "lib")
 
-    def unread() -> None:
+    def unread(statement: str) -> None:
         raise AssertionError("the facet rows were read again")
 
     monkeypatch.setattr(second, "_facet_rows", unread)
@@ -82,13 +97,13 @@ def test_a_second_handle_maps_the_kept_cache_until_the_library_moves(
     read: list[int] = []
     rows = second._facet_rows
 
-    def counted() -> object:
+    def counted(statement: str) -> object:
         read.append(1)
-        return rows()
+        return rows(statement)
 
     monkeypatch.setattr(second, "_facet_rows", counted)
     moved = second._load_facet_cache(second.generation())
-    assert read == [1]  # built again for the new generation
+    assert read == [1, 1]  # built again for the new generation: works, then names
     before = built.count(ids, 10)["fandom"][0]
     assert moved.count([*ids, max(ids) + 1], 10)["fandom"][0] == (before[0], before[1] + 1)
     first.close()

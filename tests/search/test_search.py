@@ -156,8 +156,11 @@ def test_in_memory_facet_counts_agree_with_sql(fic_library: Library) -> None:
 
     assert isinstance(fic_library, SqliteSearch)
     ids = [h.id for h in search(fic_library, Query(use_blacklist=False), limit=50).hits]
+    from ficsift.library.sql.facet_counts import FACET_NAMES, FACET_WORKS
+
     cache = FacetCache()
-    cache.load(fic_library._facet_rows(), fic_library.generation())
+    works = list(fic_library._facet_rows(FACET_WORKS))
+    cache.load(works, fic_library._facet_rows(FACET_NAMES), fic_library.generation())
     for subset in (ids, ids[:2], []):
         assert cache.count(subset, 50) == fic_library._facets_sql(subset, 50)
 

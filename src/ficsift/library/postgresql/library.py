@@ -30,9 +30,10 @@ from ficsift.library.sql.work_reads import WorkReads
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Document
 
-SCHEMA_VERSION = "5"  # 2: work_text.body holds every field; 3: tag_index.hides;
+SCHEMA_VERSION = "6"  # 2: work_text.body holds every field; 3: tag_index.hides;
 # 4: tag_index_postings (a covering index: the script adds it, nothing is re-indexed);
-# 5: the term postings (the script adds the tables; the next refresh_text_index fills them)
+# 5: the term postings (the script adds the tables; the next refresh_text_index fills them);
+# 6: tag_names.number and search_rows.facet_tags (what the facet cache reads)
 # PostgreSQL's tsvector holds at most 1 MB.  Stored positions make a vector cost up to ~2
 # bytes per character of text of many distinct short words (measured: 500k characters of
 # random words, 944 KB; a 2 MB English novel, 461 KB, as positions stop at 256 a word), so
@@ -52,6 +53,7 @@ POSTGRES_DIALECT = Dialect(
     join_unit="string_agg({0}, chr(31) ORDER BY {1})",
     in_list="{0} = ANY(?)",
     list_param=list,
+    number_list="string_agg(DISTINCT CAST({0} AS text), ',')",
     # PostgreSQL text cannot hold NUL (it raises): stored text is the text without it.
     clean=_strip_nul,
 )
@@ -105,7 +107,7 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
         self.schema = schema
         self._batching = False
         self._seq = 0
-        self._known_names = set()
+        self._known_names = {}
         if schema is not None:
             self.pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
         # Advisory locks are per database: these are this library's (its search_path).
@@ -147,12 +149,15 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                 (SCHEMA_VERSION,),
             )
-            if version == "2":
-                self._recompute_hides()  # all schema 3 added: one UPDATE, not a re-index
-            elif version is not None and version not in ("3", "4"):
-                # An older library: every work is indexed again, as this version indexes.
-                self._reindex_all()
             if version is not None:
+                # all schema 6 added, in three statements; first, as indexing a work (below)
+                # reads the numbers of the names it has
+                self._number_tag_names()
+                if version == "2":
+                    self._recompute_hides()  # all schema 3 added: one UPDATE, not a re-index
+                elif version not in ("3", "4", "5"):
+                    # An older library: every work is indexed again, as this version indexes.
+                    self._reindex_all()
                 self.db.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                 )

@@ -124,9 +124,12 @@ CREATE INDEX IF NOT EXISTS tag_index_postings ON tag_index(key, type)
 CREATE TABLE IF NOT EXISTS tag_names (
     type    TEXT NOT NULL,
     key     TEXT NOT NULL,
-    display TEXT NOT NULL,
+    display TEXT NOT NULL,  -- the greatest any work gave it (a facet's name)
+    number  bigint,           -- a small integer of its own: search_rows.facet_tags lists them
     PRIMARY KEY (type, key)
 );
+ALTER TABLE tag_names ADD COLUMN IF NOT EXISTS number bigint;  -- schema 6
+CREATE UNIQUE INDEX IF NOT EXISTS tag_names_number ON tag_names(number);
 
 CREATE TABLE IF NOT EXISTS work_facts (
     work_id       BIGINT PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
@@ -159,8 +162,10 @@ CREATE TABLE IF NOT EXISTS search_rows (
     quality         DOUBLE PRECISION,
     title_norm      TEXT,
     franchises      INTEGER,
-    abandoned_since TEXT
+    abandoned_since TEXT,
+    facet_tags    TEXT       -- its own effective tags' numbers, "3,17,42" (the facet cache reads them)
 );
+ALTER TABLE search_rows ADD COLUMN IF NOT EXISTS facet_tags text;  -- schema 6
 CREATE INDEX IF NOT EXISTS search_rows_title ON search_rows(title_norm);
 CREATE INDEX IF NOT EXISTS search_rows_quality ON search_rows(quality);
 CREATE INDEX IF NOT EXISTS search_rows_kudos ON search_rows(kudos);

@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 
 _HEAD = struct.Struct("<6Q")  # names, works' rows, starts, tags, names' text, kinds' text
-FACET_FORMAT = "1"  # of FACET_ROWS and the cache's layout: a change makes kept caches stale
+FACET_FORMAT = "2"  # of the rows read and the cache's layout: a change makes kept caches stale
 SQL_BELOW = 1500  # result sets smaller than this are counted in SQL (no cache needed)
-FACET_ROWS = (
-    "SELECT work_id, type, key, display FROM tag_index "
-    "WHERE inherited = 0 AND effective = 1 ORDER BY work_id"
-)
+# A row per work, its own effective tags' numbers as text "3,17,42" (written as it is
+# indexed), and a row per tag name: at a million works the per-tag index has 20 million rows,
+# and reading those as strings was most of a server's first start.
+FACET_WORKS = "SELECT id, facet_tags FROM search_rows ORDER BY id"
+FACET_NAMES = "SELECT number, type, display FROM tag_names WHERE number IS NOT NULL"
 
 
 class FacetCache:
@@ -35,44 +36,47 @@ class FacetCache:
         self.starts = np.zeros(1, dtype=np.int64)
         self.tags = np.zeros(0, dtype=np.int32)
 
-    def load(self, rows: Iterable[Sequence[Any]], generation: str) -> None:
-        """From (work id, type, key, display) of every effective, own tag, by work id
-        (:data:`FACET_ROWS`: one pass over the per-work index, half the time of a GROUP BY
-        for the names plus a DISTINCT for the pairs)."""
-        numbers: dict[tuple[str, str], int] = {}
-        shown: list[str] = []
-        kinds: list[str] = []
-        works: list[int] = []
-        tags: list[int] = []
-        starts: list[int] = []
-        last_work: int | None = None
-        mine: set[int] = set()  # this work's tags so far (author and ficsift may give one)
-        for work_id, kind, key, display in rows:
-            number = numbers.get((kind, key))
-            if number is None:
-                number = numbers[(kind, key)] = len(shown)
-                shown.append(display)
-                kinds.append(kind)
-            elif display > shown[number]:
-                shown[number] = display  # the same name whichever work is read first
-            if work_id != last_work:
-                works.append(work_id)
-                starts.append(len(tags))
-                last_work = work_id
-                mine.clear()
-            if number not in mine:
-                tags.append(number)
-                mine.add(number)
-        starts.append(len(tags))
-        self.names = list(zip(kinds, shown, strict=True))
-        self.kind_names = sorted(set(kinds))
+    def load(
+        self,
+        works: Iterable[Sequence[Any]],
+        names: Iterable[Sequence[Any]],
+        generation: str,
+    ) -> None:
+        """From (work id, its tags' numbers as "3,17,42") by work id (:data:`FACET_WORKS`)
+        and (number, type, display) of the tag names (:data:`FACET_NAMES`).
+
+        The works are read first: names are never removed, so every number a work read
+        lists is among the names read after it, even while another process imports.  A
+        number without a name (a damaged row) is left out, never counted as another tag."""
+        ids: list[int] = []
+        listed: list[str] = []
+        for work_id, tags in works:
+            ids.append(int(work_id))
+            listed.append(tags or "")
+        named = sorted((int(n), str(kind), str(shown)) for n, kind, shown in names)
+        numbers = np.array([n for n, _, _ in named], dtype=np.int64)
+        self.kind_names = sorted({kind for _, kind, _ in named})
         kind_number = {k: i for i, k in enumerate(self.kind_names)}
-        self.kinds = np.array([kind_number[k] for k in kinds], dtype=np.int32)
-        top_id = max(works, default=0)
-        self.row_of = np.full(top_id + 1, -1, dtype=np.int64)
-        self.row_of[np.array(works, dtype=np.int64)] = np.arange(len(works))
-        self.starts = np.array(starts, dtype=np.int64)
-        self.tags = np.array(tags, dtype=np.int32)
+        self.kinds = np.array([kind_number[kind] for _, kind, _ in named], dtype=np.int32)
+        self.names = [(kind, shown) for _, kind, shown in named]
+        lengths = np.array([t.count(",") + 1 if t else 0 for t in listed], dtype=np.int64)
+        joined = ",".join(t for t in listed if t)
+        flat = np.array(joined.split(","), dtype=np.int64) if joined else np.zeros(0, np.int64)
+        # tag number → its place among the names (-1: none); then each work's places
+        place = np.full(int(numbers[-1]) + 1 if len(numbers) else 0, -1, dtype=np.int64)
+        place[numbers] = np.arange(len(numbers))
+        known = (flat >= 0) & (flat < len(place))
+        found = np.full(len(flat), -1, dtype=np.int64)
+        found[known] = place[flat[known]]
+        owner = np.repeat(np.arange(len(ids)), lengths)
+        kept = found >= 0
+        per_work = np.bincount(owner[kept], minlength=len(ids))
+        self.starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(per_work, out=self.starts[1:])
+        self.tags = found[kept].astype(np.int32)
+        work_ids = np.array(ids, dtype=np.int64)
+        self.row_of = np.full(int(work_ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)
+        self.row_of[work_ids] = np.arange(len(ids))
         self.generation = generation
 
     def to_bytes(self) -> bytes | None:

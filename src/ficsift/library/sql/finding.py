@@ -22,7 +22,13 @@ from ficsift.library.conditions import HasTag
 from ficsift.library.passages import passage
 from ficsift.library.query import BlacklistEntry, Query, Sort, TagFilter
 from ficsift.library.ships import ShipSides, ship_keys, ship_sides
-from ficsift.library.sql.facet_counts import FACET_FORMAT, FACET_ROWS, SQL_BELOW, FacetCache
+from ficsift.library.sql.facet_counts import (
+    FACET_FORMAT,
+    FACET_NAMES,
+    FACET_WORKS,
+    SQL_BELOW,
+    FacetCache,
+)
 from ficsift.library.sql.store_core import Connection
 from ficsift.library.tag_keys import KeyMatch, TagResolver, is_relationship_text
 from ficsift.library.views import FACET_DEPTH, Found
@@ -87,9 +93,10 @@ class Finding:
         """Relationship names (key, display) holding a word of every side of the ship."""
         raise NotImplementedError
 
-    def _facet_rows(self) -> Iterable[Sequence[Any]]:
-        """:data:`~ficsift.library.sql.facet_counts.FACET_ROWS`, as plain tuples."""
-        return self.db.execute(FACET_ROWS)
+    def _facet_rows(self, statement: str) -> Iterable[Sequence[Any]]:
+        """The rows of one of :mod:`~ficsift.library.sql.facet_counts`' statements, as plain
+        tuples."""
+        return self.db.execute(statement)
 
     # -- facets: counted in memory once a process holds the cache, in SQL before ------------
 
@@ -121,7 +128,8 @@ class Finding:
                 cache = None  # damaged: built again below
         if cache is None:
             cache = FacetCache()
-            cache.load(self._facet_rows(), generation)
+            works = list(self._facet_rows(FACET_WORKS))  # before the names: see load
+            cache.load(works, self._facet_rows(FACET_NAMES), generation)
             payload = cache.to_bytes() if identity and derived_cache.writable() else None
             if payload is not None:
                 derived_cache.write(entry, key, payload)

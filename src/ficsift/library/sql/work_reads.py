@@ -178,11 +178,13 @@ class WorkReads:
         """The ``top`` most frequent tags of each type among the matched works, counted in SQL."""
         out: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for r in self.db.execute(
-            "SELECT type, display, n FROM (SELECT t.type AS type, max(t.display) AS display, "
+            # the name's display as tag_names keeps it, as the in-memory counts show it
+            "SELECT r.type, n.display, r.n FROM (SELECT t.type AS type, t.key AS key, "
             "count(DISTINCT t.work_id) AS n, row_number() OVER (PARTITION BY t.type "
             "ORDER BY count(DISTINCT t.work_id) DESC, t.key) AS rn FROM tag_index t "
             f"WHERE {self._in('t.work_id')} AND t.effective = 1 AND t.inherited = 0 "
-            "GROUP BY t.type, t.key) ranked WHERE rn <= ? ORDER BY type, n DESC, display",
+            "GROUP BY t.type, t.key) r JOIN tag_names n ON n.type = r.type AND n.key = r.key "
+            "WHERE r.rn <= ? ORDER BY r.type, r.n DESC, n.display",
             (self.dialect.list_param(_ids(matched)), top),
         ):
             out[r[0]].append((r[1], int(r[2])))

@@ -31,7 +31,7 @@ from ficsift.library.sqlite.text_index import index_text, unindex_text
 from ficsift.library.storable import StorableDocument, storable
 from ficsift.model import Document
 
-SCHEMA_VERSION = "8"  # 8: tag_index.hides
+SCHEMA_VERSION = "9"  # 8: tag_index.hides; 9: tag_names.number, search_rows.facet_tags
 # Columns added to existing tables since schema 2 (CREATE TABLE IF NOT EXISTS cannot add them).
 ADDED_COLUMNS = (
     ("search_rows", "rating", "TEXT"),
@@ -41,6 +41,8 @@ ADDED_COLUMNS = (
     ("search_rows", "franchises", "INTEGER"),
     ("search_rows", "abandoned_since", "TEXT"),
     ("tag_index", "hides", "INTEGER NOT NULL DEFAULT 1"),
+    ("tag_names", "number", "INTEGER"),
+    ("search_rows", "facet_tags", "TEXT"),
 )
 # What schema 6 changed in place: full text is Porter-stemmed with a tags column and a head
 # table beside it; both FTS tables and the view they read are dropped and made anew.
@@ -54,6 +56,7 @@ SQLITE_DIALECT = Dialect(
     join_unit="group_concat({0}, char(31))",  # in the order of the index it reads: key
     in_list="{0} IN (SELECT value FROM json_each(?))",
     list_param=json.dumps,
+    number_list="group_concat(DISTINCT {0})",
     returning_ids=False,
 )
 
@@ -70,7 +73,7 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
         self.db.row_factory = sqlite3.Row
         self._batching = False
         self._batch_log: list[Callable[[], object]] = []  # the open batch's writes, to replay
-        self._known_names = set()
+        self._known_names = {}
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -122,12 +125,15 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('library_token', ?)",
                 (uuid.uuid4().hex,),
             )
-            if version == "7":
-                self._recompute_hides()  # all schema 8 added: one UPDATE, not a re-index
-            elif version is not None and version != SCHEMA_VERSION:
-                # Libraries from an older schema get their search rows once, work by work.
-                self._reindex_all()
             if version is not None and version != SCHEMA_VERSION:
+                # all schema 9 added, in three statements; first, as indexing a work (below)
+                # reads the numbers of the names it has
+                self._number_tag_names()
+                if version == "7":
+                    self._recompute_hides()  # all schema 8 added: one UPDATE, not a re-index
+                elif version != "8":
+                    # Libraries from an older schema get their search rows once, work by work.
+                    self._reindex_all()
                 self.db.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                 )

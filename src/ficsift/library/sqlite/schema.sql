@@ -131,9 +131,11 @@ CREATE INDEX IF NOT EXISTS tag_index_by_work ON tag_index(
 CREATE TABLE IF NOT EXISTS tag_names (
     type    TEXT NOT NULL,
     key     TEXT NOT NULL,
-    display TEXT NOT NULL,
+    display TEXT NOT NULL,  -- the greatest any work gave it (a facet's name)
+    number  INTEGER,           -- a small integer of its own: search_rows.facet_tags lists them
     PRIMARY KEY (type, key)
 ) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS tag_names_number ON tag_names(number);
 
 -- work_facts: per-work values filters need that are not columns of works.
 CREATE TABLE IF NOT EXISTS work_facts (
@@ -169,7 +171,8 @@ CREATE TABLE IF NOT EXISTS search_rows (
     quality       REAL,
     title_norm    TEXT,      -- the title's words, case-folded: an exact title match ranks first
     franchises    INTEGER,   -- franchises the fandoms belong to: 2 or more is a crossover
-    abandoned_since TEXT     -- a work in progress counts as abandoned from this day (wip:)
+    abandoned_since TEXT,    -- a work in progress counts as abandoned from this day (wip:)
+    facet_tags    TEXT       -- its own effective tags' numbers, "3,17,42" (the facet cache reads them)
 );
 CREATE INDEX IF NOT EXISTS search_rows_title ON search_rows(title_norm);
 

@@ -21,7 +21,7 @@ from ficsift.library.compile import Compiled
 from ficsift.library.conditions import HasTag
 from ficsift.library.ships import ShipSides
 from ficsift.library.sql.derived_data import VECTOR_ROWS
-from ficsift.library.sql.facet_counts import FACET_ROWS, plain_cursor
+from ficsift.library.sql.facet_counts import plain_cursor
 from ficsift.library.sql.term_postings import Tokenizer
 from ficsift.library.sql.text_scoring import PostingsSearch
 from ficsift.library.sqlite.compile import SqliteQuery, posting_sql
@@ -93,8 +93,8 @@ class SqliteSearch(PostingsSearch):
             for t, group in zip(terms, stems, strict=True)
         }
 
-    def _facet_rows(self) -> Iterable[Sequence[Any]]:
-        return plain_cursor(self._sqlite).execute(FACET_ROWS)
+    def _facet_rows(self, statement: str) -> Iterable[Sequence[Any]]:
+        return plain_cursor(self._sqlite).execute(statement)
 
     def _vector_rows(self, model: str) -> Iterable[Sequence[Any]]:
         return plain_cursor(self._sqlite).execute(VECTOR_ROWS, (model,))

@@ -21,6 +21,7 @@ from ficsift.library import Library
 from ficsift.library.compile import TextTerms
 from ficsift.library.query import Query, Sort, TagFilter
 from ficsift.library.tag_keys import KeyMatch, TagResolver
+from ficsift.search import vector_ivf
 from ficsift.search.index import SEMANTIC_MODEL, load_model
 from ficsift.search.results import Hit, SearchPage
 from ficsift.search.semantic import SemanticModel, VectorIndex
@@ -56,8 +57,11 @@ def _semantic(lib: Library) -> tuple[SemanticModel, VectorIndex] | None:
     if model is None:
         _VECTOR_CACHE[key] = None
         return None
+    # the index's format and inverted-file settings are part of its key: an entry of an
+    # older layout is rebuilt, never read as this one
+    index_stamp = f"{key[1]} index {VectorIndex.FORMAT} {vector_ivf.settings()}"
     index = _kept_for_library(
-        lib, "vectors", key[1], lambda: _read_vector_index(lib),
+        lib, "vectors", index_stamp, lambda: _read_vector_index(lib),
         VectorIndex.to_bytes, VectorIndex.from_bytes,
     )  # fmt: skip
     loaded = _VECTOR_CACHE[key] = (model, index) if index else None
@@ -98,9 +102,13 @@ def _read_vector_index(lib: Library) -> VectorIndex | None:
     if not rows:
         return None
     ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
-    # one buffer for all rows: a tenth of stacking an array per work
-    vectors = np.frombuffer(b"".join(b for _, b in rows), dtype="<f4").astype(np.float32)
-    return VectorIndex(ids, vectors.reshape(len(rows), -1))
+    # one buffer for all rows: a tenth of stacking an array per work.  Read in place, and
+    # the rows let go first: the index makes its own (grouped) copy, and at 1M works each
+    # of these is another 1 GB held while it does
+    vectors = np.frombuffer(b"".join(b for _, b in rows), dtype="<f4")
+    count = len(rows)
+    del rows
+    return VectorIndex(ids, vectors.reshape(count, -1))
 
 
 def warm_up(lib: Library) -> None:

@@ -1,4 +1,4 @@
-"""Semantic search: story text → dense vectors, and exact in-memory nearest-neighbour search.
+"""Semantic search: story text → dense vectors, and in-memory nearest-neighbour search.
 
 Two embedding methods share one shape — a sparse bag of weighted terms times a projection
 matrix, then L2 normalisation — and were chosen between by ``scripts/eval_semantic.py``
@@ -25,8 +25,10 @@ Hybrid with BM25 (same eval): the best fusion was the score blend
 What gets embedded is :func:`document_text`: title, summary and a sample of the body (its
 start, middle and end, capped in words) so one 300k-word epic costs the same as a drabble.
 
-:class:`VectorIndex` does exact cosine search over float32 rows (100k × 256 = 100 MB), with an
-optional allow-list of work ids for searches that are filtered first.
+:class:`VectorIndex` does cosine search over float32 rows (100k × 256 = 100 MB), with an
+optional allow-list of work ids for searches that are filtered first: exact below
+``vector_ivf.MIN_ROWS`` rows, through an inverted file (:mod:`ficsift.search.vector_ivf`)
+above.
 """
 
 from __future__ import annotations
@@ -39,11 +41,14 @@ import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+from ficsift.search import vector_ivf
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -563,50 +568,154 @@ def blob_to_vector(b: bytes) -> F32Array:
     return np.frombuffer(b, dtype="<f4").astype(np.float32)
 
 
-def _lookup_table(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int32] | None:
-    """id → row as a dense table when sorted ids are compact (SQLite rowids usually are)."""
+def _lookup_table(
+    ids: npt.NDArray[np.int64], rows: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.int32] | None:
+    """id → row as a dense table when sorted ids are compact (SQLite rowids usually are);
+    ``rows``: the row of each sorted id (``None``: the ids' own order)."""
     if not len(ids) or ids[0] < 0 or ids[-1] > 4 * len(ids) + 1024:
         return None
     lookup = np.full(int(ids[-1]) + 1, -1, dtype=np.int32)
-    lookup[ids] = np.arange(len(ids), dtype=np.int32)
+    lookup[ids] = np.arange(len(ids), dtype=np.int32) if rows is None else rows
     return lookup
 
 
-class VectorIndex:
-    """Exact cosine search over unit-length float32 rows, one per work id."""
+def _normalise_in_place(m: F32Array, chunk: int = 65_536) -> F32Array:
+    """``m`` with each row scaled to unit length, in place and a block at a time: at 1M
+    works a whole-matrix ``m / norms`` would hold a second 1 GB copy for a moment."""
+    for start in range(0, m.shape[0], chunk):
+        block = m[start : start + chunk]
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        block /= norms
+    return m
 
-    def __init__(self, ids: npt.NDArray[Any], vectors: npt.NDArray[Any]) -> None:
+
+_INDEX_MAGIC = b"FSVIDX2\n"
+_INDEX_HEAD = struct.Struct("<8sQQQQ")  # magic, rows, dim, nlist (0: exact only), nprobe
+_MAX_ROWS = 1 << 40  # sizes past these are damage, not a library
+_MAX_DIM = 1 << 16
+
+
+class VectorIndex:
+    """Cosine search over unit-length float32 rows, one per work id: exact (every row
+    scored) below ``vector_ivf.MIN_ROWS`` rows, an inverted file above (see
+    :mod:`ficsift.search.vector_ivf`), exact again for a search among a few allowed ids.
+
+    Rows are in id order, or grouped by cluster when there is an inverted file; ``ids``
+    are the rows' ids in row order either way."""
+
+    FORMAT = 2  # of :meth:`to_bytes`; part of the cache key of a kept index
+
+    def __init__(
+        self, ids: npt.NDArray[Any], vectors: npt.NDArray[Any], *, nlist: int | None = None
+    ) -> None:
+        """``nlist``: clusters of the inverted file (0: none; ``None``: chosen from the
+        number of rows, none below ``vector_ivf.MIN_ROWS``)."""
         ids = np.asarray(ids, dtype=np.int64).ravel()
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != ids.shape[0]:
             raise ValueError(f"{ids.shape[0]} ids but vectors of shape {vectors.shape}")
+        n = len(ids)
         order = np.argsort(ids, kind="stable")
-        self.ids = ids[order]
-        if np.any(self.ids[1:] == self.ids[:-1]):
+        self._sorted_ids = ids[order]
+        if np.any(self._sorted_ids[1:] == self._sorted_ids[:-1]):
             raise ValueError("duplicate work ids")
-        self.vectors = _normalise_rows(vectors[order]) if len(ids) else vectors
         self.dim = int(vectors.shape[1])
-        self._lookup = _lookup_table(self.ids)
+        self.ivf: vector_ivf.Ivf | None = None
+        self._by_id: npt.NDArray[np.int64] | None = None  # row of each id in id order
+        if nlist is None:
+            nlist = vector_ivf.default_nlist(n) if n >= vector_ivf.MIN_ROWS else 0
+        perm = order  # input row of each stored row
+        if nlist > 0 and n:
+            # clustered straight from the input rows, so the only copy made is the stored one
+            perm, self.ivf = vector_ivf.build(vectors, nlist, order=order)
+            row_of_input = np.empty(n, dtype=np.int64)
+            row_of_input[perm] = np.arange(n, dtype=np.int64)
+            self._by_id = row_of_input[order]
+        self.ids = self._sorted_ids if perm is order else ids[perm]
+        self.vectors = _normalise_in_place(vectors[perm])  # a gather copies: ours to scale
+        self._lookup = _lookup_table(self._sorted_ids, self._by_id)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
+    @property
+    def nprobe(self) -> int:
+        """Clusters a search reads (0: no inverted file); settable, for benchmarks."""
+        return self.ivf.nprobe if self.ivf is not None else 0
+
+    @nprobe.setter
+    def nprobe(self, value: int) -> None:
+        if self.ivf is not None:
+            self.ivf = replace(self.ivf, nprobe=max(1, min(int(value), self.ivf.nlist)))
+
     def to_bytes(self) -> bytes:
-        """The index as built (ids sorted, rows normalised), for :meth:`from_bytes`."""
-        head = struct.pack("<QQ", len(self.ids), self.dim)
-        return head + self.ids.astype("<i8").tobytes() + self.vectors.astype("<f4").tobytes()
+        """The index as built, for :meth:`from_bytes`: a head, the ids in row order, then
+        with an inverted file the row of each id in id order, the cluster offsets and the
+        centroids, and last the rows."""
+        ivf = self.ivf
+        parts = [
+            _INDEX_HEAD.pack(
+                _INDEX_MAGIC, len(self.ids), self.dim, ivf.nlist if ivf else 0, self.nprobe
+            ),
+            self.ids.astype("<i8").tobytes(),
+        ]
+        if ivf is not None and self._by_id is not None:
+            parts += [
+                self._by_id.astype("<i8").tobytes(),
+                ivf.offsets.astype("<i8").tobytes(),
+                ivf.centroids.astype("<f4").tobytes(),
+            ]
+        parts.append(self.vectors.astype("<f4").tobytes())
+        return b"".join(parts)
 
     @classmethod
     def from_bytes(cls, data: bytes | memoryview) -> VectorIndex:
-        """An index from :meth:`to_bytes`, its arrays read in place (no sort, no copy)."""
-        n, dim = struct.unpack_from("<QQ", data)
-        if len(data) != 16 + n * 8 + n * dim * 4:
+        """An index from :meth:`to_bytes`, its rows read in place (no sort, no copy);
+        ``ValueError`` for anything that is not one whole and consistent, so a damaged
+        entry can never index out of bounds later."""
+        if len(data) < _INDEX_HEAD.size:
+            raise ValueError("not a ficsift vector index")
+        magic, n, dim, nlist, nprobe = _INDEX_HEAD.unpack_from(data)
+        if magic != _INDEX_MAGIC:
+            raise ValueError("not a ficsift vector index (or an older format)")
+        if n > _MAX_ROWS or dim > _MAX_DIM or nlist > n:
+            raise ValueError("vector index with impossible sizes")
+        if not (1 <= nprobe <= nlist if nlist else nprobe == 0):
+            raise ValueError("vector index with an impossible nprobe")
+        grouped = n + nlist + 1 if nlist else 0  # row of each id, cluster offsets
+        if len(data) != _INDEX_HEAD.size + 8 * (n + grouped) + 4 * dim * (nlist + n):
             raise ValueError("vector index of the wrong size")
-        ids = np.frombuffer(data, dtype="<i8", count=n, offset=16)
-        vectors = np.frombuffer(data, dtype="<f4", count=n * dim, offset=16 + n * 8)
-        index = cls(np.zeros(0, np.int64), np.zeros((0, dim), np.float32))
-        index.ids, index.vectors, index.dim = ids, vectors.reshape(n, dim), int(dim)
-        index._lookup = _lookup_table(ids)
+        at = _INDEX_HEAD.size
+        ids = np.frombuffer(data, dtype="<i8", count=n, offset=at)
+        at += 8 * n
+        index = cls(np.zeros(0, np.int64), np.zeros((0, dim), np.float32), nlist=0)
+        index.ids, index.dim = ids, int(dim)
+        sorted_ids = ids
+        if nlist:
+            by_id = np.frombuffer(data, dtype="<i8", count=n, offset=at)
+            offsets = np.frombuffer(data, dtype="<i8", count=nlist + 1, offset=at + 8 * n)
+            at += 8 * (n + nlist + 1)
+            centroids = np.frombuffer(data, dtype="<f4", count=nlist * dim, offset=at)
+            at += 4 * nlist * dim
+            if n and (by_id.min() < 0 or by_id.max() >= n):
+                raise ValueError("vector index with rows out of bounds")
+            # bounds first: np.diff of wild int64 values could wrap round to look sorted
+            if offsets.min() < 0 or offsets.max() > n or offsets[0] != 0 or offsets[-1] != n:
+                raise ValueError("vector index with damaged cluster offsets")
+            if np.any(np.diff(offsets) < 0):
+                raise ValueError("vector index with damaged cluster offsets")
+            sorted_ids = ids[by_id]
+            index._by_id = by_id
+            index.ivf = vector_ivf.Ivf(centroids.reshape(nlist, dim), offsets, int(nprobe))
+        # strictly increasing in id order: the ids are distinct and (with an inverted file)
+        # ``by_id``, n values in [0, n) that pick distinct ids, is a permutation
+        if np.any(sorted_ids[1:] <= sorted_ids[:-1]):
+            raise ValueError("vector index with unsorted or repeated ids")
+        index._sorted_ids = sorted_ids
+        index.vectors = np.frombuffer(data, dtype="<f4", count=n * dim, offset=at).reshape(n, dim)
+        index._lookup = _lookup_table(sorted_ids, index._by_id)
         return index
 
     def _rows(self, work_ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
@@ -618,31 +727,63 @@ class VectorIndex:
             mask = np.zeros(len(self.ids), dtype=bool)
             mask[found[found >= 0]] = True
             return np.flatnonzero(mask)
-        pos = np.searchsorted(self.ids, work_ids)
-        pos = np.clip(pos, 0, max(len(self.ids) - 1, 0))
-        ok = self.ids[pos] == work_ids if len(self.ids) else np.zeros(0, dtype=bool)
-        return np.unique(pos[ok])
+        sorted_ids = self._sorted_ids
+        if not len(sorted_ids):
+            return np.zeros(0, dtype=np.int64)
+        pos = np.clip(np.searchsorted(sorted_ids, work_ids), 0, len(sorted_ids) - 1)
+        pos = pos[sorted_ids[pos] == work_ids]
+        return np.unique(pos if self._by_id is None else self._by_id[pos])
 
     def top_k(
-        self, query: npt.NDArray[Any], k: int, allowed: npt.NDArray[Any] | None = None
+        self,
+        query: npt.NDArray[Any],
+        k: int,
+        allowed: npt.NDArray[Any] | None = None,
+        *,
+        exact: bool = False,
     ) -> list[tuple[int, float]]:
-        """The k (work id, cosine) pairs nearest ``query``, best first; only ``allowed`` ids."""
+        """The k (work id, cosine) pairs nearest ``query``, best first; only ``allowed`` ids.
+
+        With an inverted file only the rows of the clusters nearest the query are scored
+        (``exact``: every row anyway); so is an allow-list of at least
+        ``vector_ivf.FILTERED_SHARE`` of the rows, while a smaller one is searched exactly
+        (gathering its rows costs less than probing)."""
         if k <= 0 or len(self.ids) == 0:
             return []
         q = _normalise_rows(np.asarray(query, dtype=np.float32).ravel())
+        ivf = None if exact else self.ivf
         if allowed is None:
-            rows = None
-            scores = self.vectors @ q
-        else:
-            rows = self._rows(allowed)
-            if rows.size == 0:
-                return []
-            if rows.size * 3 < len(self.ids):
-                scores = self.vectors[rows] @ q
-            else:
-                full = self.vectors @ q
-                scores = full[rows]
-        return self._best(scores, rows, k)
+            clusters = ivf.probe(q, k) if ivf is not None else None
+            if ivf is None or clusters is None:
+                return self._best(self.vectors @ q, None, k)
+            return self._best(ivf.scores(self.vectors, q, clusters), ivf.rows_of(clusters), k)
+        rows = self._rows(allowed)
+        if rows.size == 0:
+            return []
+        if ivf is not None and rows.size >= vector_ivf.FILTERED_SHARE * len(self.ids):
+            hits = self._probed_among(ivf, q, k, rows)
+            if hits is not None:
+                return hits
+        if rows.size * 3 < len(self.ids):
+            return self._best(self.vectors[rows] @ q, rows, k)
+        return self._best((self.vectors @ q)[rows], rows, k)
+
+    def _probed_among(
+        self, ivf: vector_ivf.Ivf, q: F32Array, k: int, rows: npt.NDArray[np.int64]
+    ) -> list[tuple[int, float]] | None:
+        """The k best of ``rows`` in the clusters probed for ``q``; ``None`` when those hold
+        fewer than k of them (the caller then scores them all)."""
+        # enough clusters to hold k allowed rows, were the allowed spread evenly
+        clusters = ivf.probe(q, math.ceil(k * len(self.ids) / rows.size))
+        if clusters is None:
+            return None
+        probed = ivf.rows_of(clusters)
+        keep = np.zeros(len(self.ids), dtype=bool)
+        keep[rows] = True
+        hit = keep[probed]
+        if np.count_nonzero(hit) < k:
+            return None
+        return self._best(ivf.scores(self.vectors, q, clusters)[hit], probed[hit], k)
 
     def _best(
         self, scores: F32Array, rows: npt.NDArray[np.int64] | None, k: int
@@ -662,5 +803,7 @@ class VectorIndex:
         rows = self._rows(np.array([work_id]))
         if rows.size == 0:
             return []
+        # itself need not come first (a duplicate ties it; an inverted file may not probe
+        # its cluster): ask one more and drop it by id
         hits = self.top_k(self.vectors[rows[0]], k + 1)
         return [(i, s) for i, s in hits if i != work_id][:k]

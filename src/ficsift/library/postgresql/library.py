@@ -150,7 +150,7 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
                 (SCHEMA_VERSION,),
             )
             if version is not None:
-                # all schema 6 added, in three statements; first, as indexing a work (below)
+                # all schema 6 added, in four statements; first, as indexing a work (below)
                 # reads the numbers of the names it has
                 self._number_tag_names()
                 if version == "2":

@@ -39,6 +39,10 @@ class PostgresSearch(PostingsSearch):
         return [(r[0], r[1]) for r in rows]
 
     def term_frequencies(self, terms: list[str]) -> dict[str, int]:
-        """How many works hold each term (counted up to a cap: enough to rank rarity)."""
+        """How many works hold each term: from the term postings, as SQLite counts them;
+        before they are built, counted up to a cap (enough to rank rarity)."""
+        counted = self._postings_frequencies(terms)
+        if counted is not None:
+            return counted
         sql = frequency_sql()
         return {t: int(self.db.execute(sql, (t,)).fetchone()[0]) for t in terms}

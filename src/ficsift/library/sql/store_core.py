@@ -476,7 +476,10 @@ class WorkStore:
 
     def _number_tag_names(self) -> None:
         """Number the tag names and write every work's facet tags: an upgrade from a schema
-        without them, in two statements rather than a re-index."""
+        without them, in a few statements rather than a re-index."""
+        # Cleared first: a library numbered already (its version set back) would collide,
+        # as both engines check a unique index row by row.
+        self.db.execute("UPDATE tag_names SET number = NULL")
         self.db.execute(
             "UPDATE tag_names SET number = n.num FROM (SELECT type, key, "
             "row_number() OVER (ORDER BY type, key) AS num FROM tag_names) AS n "

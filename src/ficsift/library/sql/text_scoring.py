@@ -40,6 +40,15 @@ class PostingsSearch(Finding):
         with self._term_lock:
             return scorer.rank(compiled, columns.row_of, columns.size)
 
+    def _postings_frequencies(self, terms: list[str]) -> dict[str, int] | None:
+        """:meth:`term_frequencies` from the term postings (None: not current, the backend's
+        full text must count)."""
+        scorer = self._current_term_scorer()
+        if scorer is None:
+            return None
+        with self._term_lock:
+            return scorer.document_counts(terms)
+
     def _current_term_scorer(self) -> TermScorer | None:
         """The scorer over the postings as they are; None while a work waits for them (the
         backend's full text answers), unless the scorer before may answer as a snapshot

@@ -126,7 +126,7 @@ class SqliteLibrary(WorkReads, ReaderState, DerivedData, SqliteSearch, WorkStore
                 (uuid.uuid4().hex,),
             )
             if version is not None and version != SCHEMA_VERSION:
-                # all schema 9 added, in three statements; first, as indexing a work (below)
+                # all schema 9 added, in four statements; first, as indexing a work (below)
                 # reads the numbers of the names it has
                 self._number_tag_names()
                 if version == "7":

@@ -22,6 +22,8 @@ right / confident-wrong / abstained (a wrong fandom given is "confident wrong": 
 it), safe-vs-mature and 4-way rating, archive-warning precision/recall (where the author used
 real warnings), and per tag type the expected calibration error (ECE, 10 bins) with its
 reliability table.  Targets apply to the cross-validated columns.  Writes .eval/understand.json.
+With --show-misses, each story's wrong main pairing and fandom, and the characters it tagged
+that the author did not (those found only as names marked unknown) and missed, with its length.
 
     .venv/bin/python scripts/eval_understand.py --shared ../shared [--show-misses]
 """
@@ -235,6 +237,15 @@ def score(stories: list[Story], got: dict[str, Got], primer: Primer) -> dict:
                 leads[0] += lead_found(key, g)
         else:
             chars.add(g.characters, gold.characters, same_character)
+            extra = [
+                c for c in g.characters if not any(same_character(c, w) for w in gold.characters)
+            ]
+            lost = [
+                w for w in gold.characters if not any(same_character(c, w) for c in g.characters)
+            ]
+            if extra or lost:
+                marked = [f"{c}{' (unknown)' if c in g.unknown else ''}" for c in sorted(extra)]
+                misses.append(f"{s.key} ({s.words} words): characters +{marked} -{sorted(lost)}")
             rels.add(g.relationships, gold.relationships, same_pair)
             free.add(g.freeforms, gold.freeforms, lambda a, b: a == b)
         if gold.warnings is not None:

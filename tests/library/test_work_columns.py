@@ -125,3 +125,16 @@ def test_bounds_past_sqlite_integers_mean_what_they_say(
     assert answer(library, Query(kudos=Range(huge, None)), 0, in_memory).total == 0
     assert answer(library, Query(max_relationships=huge), 0, in_memory).total == everything
     assert answer(library, Query(words=Range(-huge, huge)), 0, in_memory).total == everything
+
+
+def test_a_list_of_work_ids_finds_those_works_in_memory_as_in_sql(library: SqliteLibrary) -> None:
+    """The ids a hybrid search hands on (its candidates) are looked up by row in memory; a
+    value no work can have (negative, past 2**63) finds nothing, never an error."""
+    ids = [i for i, _ in answer(library, Query(), 0, in_memory=False).page][:4]
+    odd = [-1, 2**63 + 5, 10**40]
+    for wanted in (ids, [*ids, *odd], odd):
+        query = Query(work_ids=wanted)
+        by_sql = answer(library, query, 0, in_memory=False)
+        in_memory = answer(library, query, 0, in_memory=True)
+        assert in_memory.total == by_sql.total == len(set(wanted) & set(ids))
+        assert sorted(i for i, _ in in_memory.page) == sorted(i for i, _ in by_sql.page)

@@ -33,6 +33,7 @@ COLUMNS = NUMERIC + TEXT  # what the backend's rows give, in this order, ordered
 Postings = Callable[[HasTag], np.ndarray]
 """A tag condition → the ids of the works it finds (repeats allowed), from the backend."""
 POSTINGS_KEPT = 256  # tag conditions remembered (100,000 works: 100 KB each)
+FEW_VALUES = 8  # a numeric one-of with at most this many values compares each in turn
 
 
 class WorkColumns:
@@ -116,8 +117,23 @@ class WorkColumns:
 
     def _one_of(self, condition: OneOf) -> np.ndarray:
         if condition.column in NUMERIC:
-            wanted = np.array([v for v in condition.values if isinstance(v, int | float)])
-            return np.isin(self.numbers[condition.column], wanted)
+            wanted = [v for v in condition.values if isinstance(v, int | float)]
+            if condition.column == "id":  # (a hybrid search's candidates): their rows
+                # (bounds first: a value past 2**63, or not whole, is no work's id)
+                top = len(self.row_of)
+                ids = [int(v) for v in wanted if 0 <= v < top and float(v).is_integer()]
+                rows = self.row_of[np.array(ids, dtype=np.int64)]
+                out = np.zeros(self.size, dtype=bool)
+                out[rows[rows >= 0]] = True
+                return out
+            values = self.numbers[condition.column]
+            if len(wanted) > FEW_VALUES:
+                return np.isin(values, np.array(wanted))
+            # a few values: a comparison each (isin sorts the column: ~6 ms at 1M works)
+            out = np.zeros(self.size, dtype=bool)
+            for value in wanted:
+                out |= values == value
+            return out
         wanted_text = set(condition.values)
         return self._by_value(condition.column, lambda v: v in wanted_text)
 

@@ -136,16 +136,22 @@ class TermScorer:
             return rows, np.zeros(0)
         head_len, work_len = self._lengths(row_of, size)
         # the phrases of the statement's MATCH expressions, in their order: bm25() adds
-        # each phrase's part in turn (a phrase a work lacks adds 0.0)
-        head = np.zeros(size)
-        body = np.zeros(size)
+        # each phrase's part in turn (a phrase a work lacks adds 0.0).  Summed over the
+        # matched rows only (``place``: a row's place among them): at a million works an
+        # array of every row per phrase was most of a long query's time.
+        place = np.full(size, -1, dtype=np.int64)
+        place[rows] = np.arange(rows.size)
+        head = np.zeros(rows.size)
+        body = np.zeros(rows.size)
         for word in compiled.scored:
             t = terms[word]
-            head += self._part(t.rows, t.head, t.head_hits, head_len, self.avg_head, size)
+            head += self._part(
+                t.rows, t.head, t.head_hits, place, rows.size, head_len, self.avg_head
+            )
         for word in _body_phrases(compiled):
             t = terms[word]
-            body += self._part(t.rows, t.body, t.hits, work_len, self.avg_work, size)
-        score = head[rows] + BODY_SHARE * body[rows]
+            body += self._part(t.rows, t.body, t.hits, place, rows.size, work_len, self.avg_work)
+        score = head + BODY_SHARE * body
         if compiled.covered:
             held = np.zeros(rows.size, dtype=np.int64)
             for word in compiled.covered:
@@ -154,16 +160,20 @@ class TermScorer:
         return rows, score
 
     def _part(
-        self, rows: np.ndarray, freq: np.ndarray, hits: int, length: np.ndarray, avgdl: float,
-        size: int,
+        self, rows: np.ndarray, freq: np.ndarray, hits: int, place: np.ndarray,
+        matched: int, length: np.ndarray, avgdl: float,
     ) -> np.ndarray:  # fmt: skip
+        """One phrase's bm25() part for each of the ``matched`` rows (by its place; 0.0
+        where the phrase is not held)."""
         idf = math.log((self.works - hits + 0.5) / (hits + 0.5))
         if idf <= 0.0:
             idf = 1e-6
-        out = np.zeros(size)
-        f = freq
-        d = length[rows]
-        out[rows] = idf * (f * (K1 + 1.0)) / (f + K1 * (1 - B + B * d / avgdl))
+        at = place[rows]
+        held = at >= 0
+        out = np.zeros(matched)
+        f = freq[held]
+        d = length[rows[held]]
+        out[at[held]] = idf * (f * (K1 + 1.0)) / (f + K1 * (1 - B + B * d / avgdl))
         return out
 
     _lengths_of: np.ndarray | None = None  # the row map the lengths were made for (kept alive)

@@ -35,6 +35,19 @@ def postgres_class() -> type[Any]:
     return type("StoreOnlyPostgresLibrary", (PostgresLibrary,), dict.fromkeys(missing, unsupported))
 
 
+def another_handle(lib: Library) -> Library:
+    """A second handle on the same library (another process's view of it)."""
+    if isinstance(lib, SqliteLibrary):
+        return SqliteLibrary(lib.directory)
+    return postgres_class()(POSTGRES_URL, schema=lib.schema)  # type: ignore[attr-defined, no-any-return]
+
+
+def reopened(lib: Library) -> Library:
+    """The library closed and opened again (an upgrade runs on open)."""
+    lib.close()
+    return another_handle(lib)
+
+
 def drop_schema(schema: str) -> None:
     import psycopg
     from psycopg import sql

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ficsift.library import FileRecord, Library, SqliteLibrary
 from ficsift.library.sql.finding import Finding
 from ficsift.model import Chapter, Document, Source, TagType
-from tests.library.conftest import POSTGRES_URL, postgres_class
+from tests.library.conftest import reopened
 
 
 def _work(n: int, sha: str, fandom: str, characters: list[str]) -> Document:
@@ -33,13 +33,6 @@ def _counts(lib: Library) -> dict[str, list[tuple[str, int]]]:
     return counts
 
 
-def _reopened(lib: Library) -> Library:
-    lib.close()
-    if isinstance(lib, SqliteLibrary):
-        return SqliteLibrary(lib.directory)
-    return postgres_class()(POSTGRES_URL, schema=lib.schema)  # type: ignore[attr-defined]
-
-
 def test_a_re_indexed_work_is_counted_under_its_new_tags(library: Library) -> None:
     _store(library, _work(1, "a", "Firefly", ["Kaylee Frye", "Simon Tam"]))
     _store(library, _work(2, "b", "Firefly", ["Kaylee Frye"]))
@@ -58,7 +51,7 @@ def test_an_older_library_gets_its_numbers_on_open_without_a_reindex(library: Li
     library.db.execute("UPDATE tag_names SET number = NULL")  # as the added column left them
     library.db.execute("UPDATE search_rows SET facet_tags = NULL")
     library.db.execute("UPDATE works SET title = 'not re-indexed'")  # a re-index would undo it
-    lib = _reopened(library)
+    lib = reopened(library)
     try:
         assert (
             lib.db.execute("SELECT count(*) FROM tag_names WHERE number IS NULL").fetchone()[0] == 0

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ficsift.library import FileRecord, Library, SqliteLibrary
+from ficsift.library import FileRecord, Library
 from ficsift.library.query import (
     BlacklistEntry,
     BlacklistKind,
@@ -23,7 +23,7 @@ from ficsift.library.query import (
 from ficsift.library.tag_keys import TagResolver
 from ficsift.model import Chapter, Document, Source, Stats, Tag, TagOrigin, TagType
 from ficsift.understand.calibration import load_calibration
-from tests.library.conftest import POSTGRES_URL, postgres_class
+from tests.library.conftest import another_handle
 
 RESOLVER = TagResolver()
 BTVS = "Buffy the Vampire Slayer"
@@ -251,12 +251,6 @@ def test_the_in_memory_facet_cache_counts_what_sql_counts(lib: Library) -> None:
     assert cache.count(ids, 50)["fandom"] == [(BTVS, 3), (DS9, 2)]
 
 
-def _another_handle(lib: Library) -> Library:
-    if isinstance(lib, SqliteLibrary):
-        return SqliteLibrary(lib.directory)
-    return postgres_class()(POSTGRES_URL, schema=lib.schema)  # type: ignore[attr-defined]
-
-
 def test_a_servers_caches_lag_an_import_but_never_a_library_at_rest(
     lib: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -269,7 +263,7 @@ def test_a_servers_caches_lag_an_import_but_never_a_library_at_rest(
     lib.load_search_caches()
     slayer = Query(include=[TagGroup((TagFilter(BTVS, TagType.FANDOM),))])
     assert lib.find(slayer, RESOLVER).total == 3
-    writer = _another_handle(lib)
+    writer = another_handle(lib)
     try:
         new = _document(0)
         new.source = Source(path="new.txt", format="text", work_key="test:new", sha256="n")

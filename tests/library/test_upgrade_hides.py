@@ -6,14 +6,7 @@ from __future__ import annotations
 from ficsift.library import FileRecord, Library, SqliteLibrary
 from ficsift.library.sql.store_core import upgrade_hiding_bars
 from ficsift.model import Chapter, Document, Source, Tag, TagOrigin, TagType
-from tests.library.conftest import POSTGRES_URL, postgres_class
-
-
-def _reopened(lib: Library) -> Library:
-    lib.close()
-    if isinstance(lib, SqliteLibrary):
-        return SqliteLibrary(lib.directory)
-    return postgres_class()(POSTGRES_URL, schema=lib.schema)  # type: ignore[attr-defined]
+from tests.library.conftest import reopened
 
 
 def test_an_older_library_gets_hides_without_a_reindex(library: Library) -> None:
@@ -29,7 +22,7 @@ def test_an_older_library_gets_hides_without_a_reindex(library: Library) -> None
     library.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (older,))
     library.db.execute("UPDATE tag_index SET hides = 1")  # as the column's default left it
     library.db.execute("UPDATE works SET title = 'not re-indexed'")  # a re-index would undo it
-    lib = _reopened(library)
+    lib = reopened(library)
     try:
         hides = dict(
             lib.db.execute("SELECT key, hides FROM tag_index WHERE inherited = 0").fetchall()

@@ -39,7 +39,7 @@ def another_handle(lib: Library) -> Library:
     """A second handle on the same library (another process's view of it)."""
     if isinstance(lib, SqliteLibrary):
         return SqliteLibrary(lib.directory)
-    return postgres_class()(POSTGRES_URL, schema=lib.schema)  # type: ignore[attr-defined, no-any-return]
+    return postgres_class()(POSTGRES_URL, schema=lib.schema)  # type: ignore[attr-defined]
 
 
 def reopened(lib: Library) -> Library:

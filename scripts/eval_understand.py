@@ -31,6 +31,8 @@ that the author did not (those found only as names marked unknown) and missed, w
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import sys
 import time
@@ -63,10 +65,13 @@ from ficsift.understand.calibration import (
     fit_fandom,
     fit_map,
     fit_precise_at,
+    fit_rating,
 )
+from ficsift.understand.content import analyze, rating_features
 from ficsift.understand.infer import understand
 from ficsift.understand.learned import TaggedWork, learn, with_learned
 from ficsift.understand.primer import Primer, load_primer
+from ficsift.understand.story import StoryText
 from ficsift.understand.tropes import inventory
 
 LIBRARY = "LOFO+library"
@@ -192,6 +197,22 @@ def in_fold(condition: str, train: Story, test: Story) -> bool:
     return True
 
 
+def rating_row(
+    story: Story,
+) -> tuple[tuple[tuple[float, ...], str, bool] | None, str]:
+    """The story's row for the rating model's fit (None: unrated, or not English) and a
+    digest of its text."""
+    text = StoryText.of(story.bare)
+    digest = hashlib.blake2b(text.text.encode(), digest_size=16).hexdigest()
+    gold = story.gold
+    if not gold.rating or gold.rating == "Not Rated":
+        return None, digest
+    a = analyze(text)
+    if not a.words or a.confident < 0.3:
+        return None, digest
+    return (rating_features(a), gold.rating, gold.rating_ao3), digest
+
+
 # -- scoring -------------------------------------------------------------------------------------
 
 
@@ -228,6 +249,7 @@ def score(stories: list[Story], got: dict[str, Got], primer: Primer) -> dict:
     verdicts: Counter[str] = Counter()
     safe = [0, 0]
     four = [0, 0]
+    rated = [0, 0]  # rated stories given a rating, rated stories
     misses: list[str] = []
     for s in stories:
         g, gold = got[s.key], s.gold
@@ -265,6 +287,13 @@ def score(stories: list[Story], got: dict[str, Got], primer: Primer) -> dict:
                 misses.append(
                     f"{s.key}: fandom {v}: {sorted(g.fandoms)} vs {sorted(gold.fandoms) or gold.fandom_keys}"
                 )
+        if gold.rating and gold.rating != "Not Rated":
+            rated[1] += 1
+            rated[0] += g.rating is not None
+            if g.rating is None:
+                misses.append(f"{s.key}: rating abstained ({gold.rating})")
+            elif (g.rating in SAFE) != (gold.rating in SAFE):
+                misses.append(f"{s.key} ({s.words} words): rating {g.rating} vs {gold.rating}")
         if gold.rating and gold.rating != "Not Rated" and g.rating:
             safe[1] += 1
             safe[0] += (g.rating in SAFE) == (gold.rating in SAFE)
@@ -286,6 +315,7 @@ def score(stories: list[Story], got: dict[str, Got], primer: Primer) -> dict:
         "fandom counts": dict(verdicts),
         "safe vs mature": ratio(*safe),
         "rating 4-way (AO3 ratings)": ratio(*four),
+        "rating given": ratio(*rated),
         "warnings": warn.figures() if warn.tp + warn.fp + warn.fn else None,
         "warnings tp/fp/fn": [warn.tp, warn.fp, warn.fn],
         "misses": misses,
@@ -345,6 +375,7 @@ ROWS = [
     ("fandom abstained", lambda r: r["fandom abstained"]),
     ("safe vs mature", lambda r: r["safe vs mature"]),
     ("rating 4-way (AO3 ratings)", lambda r: r["rating 4-way (AO3 ratings)"]),
+    ("rating given (not abstained)", lambda r: r["rating given"]),
     ("warning precision", lambda r: (r["warnings"] or {}).get("precision")),
     ("warning recall", lambda r: (r["warnings"] or {}).get("recall")),
     ("relationships F1", lambda r: (r["relationships"] or {}).get("f1")),
@@ -411,12 +442,27 @@ def main() -> int:
     rows = fandom_rows(stories, list(raw.values()), primer)
     fitted: dict[tuple[str, str], Calibration] = {}
 
+    # The rating model's rows: (features, the author's rating, on AO3's scale?) of each rated
+    # English story, and a digest of its text (one story saved as three files teaches its
+    # copies nothing: a fold leaves out every story of the same text).
+    rating_rows = {s.key: rating_row(s) for s in stories}
+
     def fandom_calibration(condition: str) -> Callable[[Story], Calibration]:
         def get(s: Story) -> Calibration:
             key = (condition, s.key if condition != "in-sample" else "")
             if key not in fitted:
                 train = [r for t in stories if in_fold(condition, t, s) for r in rows[t.key]]
-                fitted[key] = fit_fandom(train)
+                digest = rating_rows[s.key][1] if condition != "in-sample" else ""
+                rating = fit_rating(
+                    [
+                        row
+                        for t in stories
+                        if in_fold(condition, t, s)
+                        for row, d in [rating_rows[t.key]]
+                        if row is not None and d != digest
+                    ]
+                )
+                fitted[key] = dataclasses.replace(fit_fandom(train), rating=rating)
             return fitted[key]
 
         return get
@@ -472,6 +518,7 @@ def main() -> int:
             fandom_clip=fandom.fandom_clip,
             maps=shipped_maps,
             precise_at=bars,
+            rating=fandom.rating,
         )
         target = Path(opts.write_calibration)
         target.write_text(json.dumps(shipped.to_json(), indent=1, sort_keys=True) + "\n")

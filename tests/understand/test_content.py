@@ -115,8 +115,13 @@ def test_rating_names_are_ao3s() -> None:
 
 
 def test_swearing_alone_is_teen() -> None:
-    rant = '"Fuck off," he said. "Fucking idiots, the lot of them. Shit." ' * 3
-    assert infer_rating(story(FLUFF + "\n\n" + rant)).name == "Teen And Up Audiences"
+    rant = (
+        '"Fuck off," he said. "Fucking idiots, the lot of them, the bastards. Shit. '
+        'Bollocks to the arseholes." '
+    ) * 3
+    tag = infer_rating(story(FLUFF + "\n\n" + rant))
+    assert tag is not None and tag.name == "Teen And Up Audiences"
+    assert infer_rating(story(FLUFF)).name == "General Audiences"  # type: ignore[union-attr]
 
 
 # ---- warnings and trigger labels --------------------------------------------------------
@@ -253,9 +258,7 @@ def test_expand_and_compile() -> None:
 @pytest.mark.parametrize("chapters", [[], [""], ["   \n\n  "]])
 def test_empty_story(chapters: list[str]) -> None:
     s = story(*chapters)
-    tag = infer_rating(s)
-    assert tag.name == "General Audiences"
-    assert tag.confidence is not None and tag.confidence < 0.5
+    assert infer_rating(s) is None  # nothing to judge: no rating guessed
     assert infer_warnings(s) == []
 
 
@@ -266,7 +269,7 @@ def test_a_300k_word_story_runs() -> None:
     s = story(text)
     assert len(s.text.split()) >= 300_000
     tag = infer_rating(s)
-    assert tag.name in RATINGS
+    assert tag is not None and tag.name in RATINGS
     assert len(tag.evidence) <= 5
     tags = infer_warnings(s)
     assert all(len(t.evidence) <= 5 for t in tags)
@@ -281,11 +284,9 @@ def test_a_300k_word_story_runs() -> None:
         "Он убил его. Кровь текла по полу. " * 60,
     ],
 )
-def test_non_english_does_not_crash_and_is_not_confident(text: str) -> None:
+def test_non_english_does_not_crash_and_gets_no_rating(text: str) -> None:
     s = story(text)
-    tag = infer_rating(s)
-    assert tag.name in RATINGS
-    assert tag.confidence is not None and tag.confidence < 0.3
+    assert infer_rating(s) is None  # the lexicon cannot judge it: no guess
     assert infer_warnings(s) == []
 
 
@@ -299,16 +300,20 @@ def test_safe_vs_mature_on_the_shared_corpus(corpus: Path) -> None:
     files = sorted((corpus / "antennapedia").rglob("*.md")) + sorted(
         (corpus / "ao3-html").glob("*.html")
     )
-    right = total = 0
+    right = total = abstained = 0
     for path in files:
         doc = read_bytes(str(path), path.read_bytes())[0]
         given = [t.name.lower() for t in doc.tags_of(TagType.RATING)]
         if not given or given[0] not in MATURE | SAFE:
             continue
-        got = infer_rating(StoryText.of(doc)).name.lower()
+        tag = infer_rating(StoryText.of(doc))
+        if tag is None:  # abstained: counted apart
+            abstained += 1
+            continue
+        got = tag.name.lower()
         total += 1
         right += (given[0] in MATURE) == (got in MATURE)
-    assert total >= 170
+    assert total >= 150 and abstained <= total // 5, (total, abstained)
     assert right / total >= 0.8, f"safe vs mature {right}/{total}"
 
 

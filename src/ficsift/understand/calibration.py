@@ -144,6 +144,51 @@ def clipped(features: Sequence[float], clip: float | None) -> tuple[float, ...]:
     return (max(-clip, min(clip, features[0])), *features[1:])
 
 
+RATING_NAMES = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
+# Give a rating only at 3:2 odds on its side (safe or mature): a wrong "safe" shows a reader
+# what they asked not to see, a wrong "mature" hides a work; no rating costs less than either.
+RATING_BAR = 0.6
+RATING_L2 = 1.0  # ridge on the rating models' weights (the data are a few hundred stories)
+
+
+@dataclass(frozen=True)
+class RatingModel:
+    """The AO3 rating from :func:`ficsift.understand.content.rating_features`, as three
+    logistic regressions fitted on authors' ratings (:func:`fit_rating`): P(Mature or
+    Explicit), P(Explicit | Mature or Explicit), P(Teen | General or Teen).  Their products
+    are the four ratings' probabilities.  ``bar``: the side's probability a rating needs."""
+
+    mature: Logistic
+    explicit: Logistic
+    teen: Logistic
+    bar: float = RATING_BAR
+
+    def probabilities(self, features: Sequence[float]) -> dict[str, float]:
+        m, e, t = self.mature(features), self.explicit(features), self.teen(features)
+        probs = ((1 - m) * (1 - t), (1 - m) * t, m * (1 - e), m * e)
+        return dict(zip(RATING_NAMES, probs, strict=True))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mature": self.mature.to_json(),
+            "explicit": self.explicit.to_json(),
+            "teen": self.teen.to_json(),
+            "bar": self.bar,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RatingModel:
+        def one(d: dict[str, Any]) -> Logistic:
+            return Logistic(tuple(float(w) for w in d["logistic"]), float(d["bias"]))
+
+        return cls(
+            one(data["mature"]),
+            one(data["explicit"]),
+            one(data["teen"]),
+            float(data.get("bar", RATING_BAR)),
+        )
+
+
 @dataclass(frozen=True)
 class Calibration:
     fandom: Logistic = UNFITTED_FANDOM
@@ -152,6 +197,7 @@ class Calibration:
     model: dict[str, float] = field(default_factory=dict)  # fitted FandomModel parameters
     precise_at: dict[str, float] = field(default_factory=dict)  # tag type -> exclusion bar
     fandom_clip: float | None = None  # the posterior's log odds clipped to ± this first
+    rating: RatingModel | None = None  # None: no fitted rating model, no rating guessed
 
     def fandom_probability(self, features: Sequence[float]) -> float:
         """The calibrated probability that a fandom candidate of these features is right."""
@@ -177,6 +223,7 @@ class Calibration:
             "fandom_model": self.model,
             "maps": {k: v.to_json() for k, v in sorted(self.maps.items())},
             "precise_at": dict(sorted(self.precise_at.items())),
+            **({"rating_model": self.rating.to_json()} if self.rating else {}),
         }
 
     @classmethod
@@ -193,6 +240,9 @@ class Calibration:
             model={k: float(v) for k, v in (data.get("fandom_model") or {}).items()},
             precise_at={k: float(v) for k, v in (data.get("precise_at") or {}).items()},
             fandom_clip=None if data.get("fandom_clip") is None else float(data["fandom_clip"]),
+            rating=RatingModel.from_json(data["rating_model"])
+            if data.get("rating_model")
+            else None,
         )
 
 
@@ -385,3 +435,49 @@ def acts_on(tag: Tag, bar: float | None = None, calibration: Calibration | None 
         # A type the eval does not judge (trigger labels) gets the precision itself as its bar.
         bar = (calibration or load_calibration()).exclusion_bar(kind or "")
     return (tag.confidence or 0.0) >= bar
+
+
+def fit_nonnegative(
+    features: Sequence[Sequence[float]], labels: Sequence[bool], l2: float = RATING_L2
+) -> Logistic:
+    """Logistic regression whose weights may not be negative (more of a cue never makes a
+    story less mature), with an L2 ridge on the weights; by L-BFGS-B."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    x = np.asarray(features, dtype=float)
+    y = np.asarray(labels, dtype=float)
+    if len(x) == 0 or len(set(labels)) < 2:
+        rate = float(y.mean()) if len(y) else 0.5
+        return Logistic((0.0,) * (x.shape[1] if x.ndim == 2 else 0), round(logit(rate), 5))
+    d = x.shape[1]
+
+    def loss(w: Any) -> tuple[float, Any]:
+        z = np.clip(x @ w[:-1] + w[-1], -50, 50)
+        p = 1 / (1 + np.exp(-z))
+        nll = -np.sum(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))
+        grad = np.append(x.T @ (p - y) + l2 * w[:-1], np.sum(p - y))
+        return float(nll + 0.5 * l2 * np.sum(w[:-1] ** 2)), grad
+
+    bounds = [(0.0, None)] * d + [(None, None)]
+    w = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
+    return Logistic(tuple(round(float(v), 5) for v in w[:-1]), round(float(w[-1]), 5))
+
+
+def fit_rating(rows: Sequence[tuple[Sequence[float], str, bool]]) -> RatingModel | None:
+    """The rating model from stories' (rating features, the author's rating, whether that
+    rating is on AO3's four-way scale).  Every rated story teaches safe vs mature; a mature
+    one, Explicit vs Mature; Teen vs General only a story rated on AO3's scale (an archive's
+    "general" spans both).  None without both sides to learn from."""
+    rated = [(f, r, ao3) for f, r, ao3 in rows if r in RATING_NAMES]
+    if len({r in RATING_NAMES[2:] for _, r, _ in rated}) < 2:
+        return None
+    mature = [(f, r) for f, r, _ in rated if r in RATING_NAMES[2:]]
+    safe = [(f, r) for f, r, ao3 in rated if r in RATING_NAMES[:2] and ao3]
+    return RatingModel(
+        mature=fit_nonnegative(
+            [f for f, _, _ in rated], [r in RATING_NAMES[2:] for _, r, _ in rated]
+        ),
+        explicit=fit_nonnegative([f for f, _ in mature], [r == "Explicit" for _, r in mature]),
+        teen=fit_nonnegative([f for f, _ in safe], [r == RATING_NAMES[1] for _, r in safe]),
+    )

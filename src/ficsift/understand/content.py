@@ -19,14 +19,19 @@ Method (no neural model; see :mod:`ficsift.understand.content_lexicon` for the c
    passage adds only a quarter of its weight again.  A cluster of different cues in one
    scene therefore counts more than the same cues scattered over a novel, and a novel is
    not rated on its length.  Those passages are the evidence, strongest first.
-4. **Decisions** are round thresholds on those scores, tuned on the shared corpus
-   (antennapedia's own ratings, AO3 works) and documented where they are defined.
-   Confidence is ``score / (score + threshold)`` for a firing label (0.5 at the threshold)
-   and the matching distance below the threshold for a rating's absent levels.
+4. **Warnings** are round thresholds on those scores, tuned on the shared corpus (AO3
+   works' warnings) and documented where they are defined; confidence is
+   ``score / (score + threshold)`` (0.5 at the threshold).
+5. **The rating** is learned: :func:`rating_features` (each axis's strongest passage, the
+   density of sexual and profane cues) go through three logistic regressions fitted on the
+   authors' ratings of the shared corpus and cross-validated by ``eval_understand.py``
+   (:class:`~ficsift.understand.calibration.RatingModel`, shipped in the calibration).  Its
+   confidence is the probability of the rating given; under the model's bar no rating is
+   guessed.
 
 ``Tag.extra["scores"]`` on the rating gives densities — summed cue weight per 10,000 words
 — of sexual, violent (incl. gore) and profane cues, for display and comparison across works;
-``extra["passages"]`` gives the passage scores the decision actually used.
+``extra["passages"]`` each axis's passage score, ``extra["probabilities"]`` the four ratings'.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
+from ficsift.understand.calibration import RatingModel, load_calibration, sigmoid
 from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
 from ficsift.understand.story import StoryText
 from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
@@ -45,16 +51,18 @@ from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
 WINDOW = 1500  # characters in a passage (~250 words): one scene, one sex or fight sequence
 MAX_EVIDENCE = 5
 
-# Rating thresholds on passage scores (see module docstring, step 3).  A passage of explicit
-# sex has many weight-3 anatomical/act cues; 12 is four of them (or a couple of passages).
+# Passage-score levels (see module docstring, step 3).  A passage of explicit sex has many
+# weight-3 anatomical/act cues; 12 is four of them (or a couple of passages): the
+# "pornography" label's threshold.  A sexual passage of 8 is a described sex scene (an age
+# stated near one counts toward Underage).
 EXPLICIT_AT = 12.0
-MATURE_SEXUAL_AT = 8.0  # all sexual cues (explicit + suggestive): a described sex scene
+MATURE_SEXUAL_AT = 8.0
 # Graphic violence (blood, wounds, torture acts clustered in scenes; well above a mention of
-# blood or a fight) is both the archive warning and, as on AO3, a reason to rate Mature.
+# blood or a fight): the archive warning, and the level where a scene of it makes a story
+# Mature (:data:`GRAPHIC_SLOPE`).
 GRAPHIC_VIOLENCE_AT = 15.0
-MATURE_GORE_AT = GRAPHIC_VIOLENCE_AT
-# Teen: milder content of any kind; kissing alone stays General unless it is a long make-out.
-TEEN_AT = {"r.sexual": 4.0, "r.violence": 5.0, "r.swear": 4.0, "r.gore": 4.0, "r.romance": 8.0}
+# The rating's axes reported per story in ``extra["passages"]``.
+AXES = ("r.explicit", "r.sexual", "r.gore", "r.violence", "r.swear", "r.romance")
 
 # Archive warnings.
 # Major Character Death: a main or significant character's death in the story's own time, told
@@ -159,11 +167,6 @@ class Analysis:
     def confident(self) -> float:
         """How far to trust the lexicon here: low for text that is not English."""
         return min(1.0, self.english / 0.15)  # English fiction: 0.18-0.35 on the corpus
-
-    @property
-    def long_enough(self) -> float:
-        """How far an *absence* of cues means anything: little in a 100-word fragment."""
-        return min(1.0, 0.4 + self.words / 1000)
 
 
 REPEAT = 0.25  # a cue repeated within a passage adds a quarter of its weight each time
@@ -410,52 +413,104 @@ def _confidence(score: float, threshold: float, trust: float) -> float:
     return round(trust * score / (score + threshold), 3)
 
 
-def infer_rating(story: StoryText) -> Tag:
-    """AO3 rating: Explicit = explicit sex; Mature = sex described less explicitly, or graphic
-    violence; Teen = milder violence, swearing, sexual mentions or kissing; else General."""
+# The rating's features (:func:`rating_features`), in the order the fitted model weighs them:
+# the strongest passage of each axis (how far one scene goes) and, for sex and swearing, the
+# cues per 10,000 words (how much of the story it is: a short story of one sex scene is rated
+# on it, a novel with one crude line is not).  Nothing here knows a fandom.
+RATING_FEATURES = (
+    "explicit peak", "sexual peak", "sexual density", "explicit density", "swear peak",
+    "swear density", "gore peak", "violence peak", "romance peak", "captivity peak",
+)  # fmt: skip
+# Graphic violence is Mature on AO3, but the shared corpus holds no scene of it past a
+# passage score of 8 (its violent stories are rated General or Teen by their authors), so the
+# fitted model cannot learn it.  It enters as a prior, or-ed with the fitted P(Mature): a
+# passage at the Graphic Depictions Of Violence level gives 0.5, a quarter more 0.8.
+GRAPHIC_SLOPE = 6.0
+
+
+def _log1p(x: float) -> float:
+    return math.log1p(max(0.0, x))
+
+
+def _peak(s: LabelScore) -> float:
+    return s.passages[0].score if s.passages else 0.0
+
+
+def rating_features(a: Analysis) -> tuple[float, ...]:
+    """The story's :data:`RATING_FEATURES` (log scale)."""
+    return (
+        _log1p(_peak(a.score("r.explicit"))),
+        _log1p(_peak(a.score("r.sexual"))),
+        _log1p(a.density("r.sexual") / 10),
+        _log1p(a.density("r.explicit") / 10),
+        _log1p(_peak(a.score("r.swear"))),
+        _log1p(a.density("r.swear") / 10),
+        _log1p(_peak(a.score("r.gore"))),
+        _log1p(_peak(a.score("r.violence"))),
+        _log1p(_peak(a.score("r.romance"))),
+        _log1p(_peak(a.score("kidnapping"))),
+    )
+
+
+def rating_probabilities(a: Analysis, model: RatingModel) -> dict[str, float]:
+    """The four AO3 ratings' probabilities: the fitted model's, with graphic violence or-ed
+    into Mature (see :data:`GRAPHIC_SLOPE`)."""
+    x = rating_features(a)
+    gore = _peak(a.score("r.gore"))
+    graphic = sigmoid(GRAPHIC_SLOPE * math.log(gore / GRAPHIC_VIOLENCE_AT)) if gore else 0.0
+    mature = 1 - (1 - model.mature(x)) * (1 - graphic)
+    explicit, teen = model.explicit(x), model.teen(x)
+    probs = ((1 - mature) * (1 - teen), (1 - mature) * teen, mature * (1 - explicit))
+    return dict(zip(RATINGS, (*probs, mature * explicit), strict=True))
+
+
+# Which axes a rating's evidence shows.
+_DRIVERS = (
+    (),
+    ("r.swear", "r.violence", "r.sexual", "r.romance"),
+    ("r.sexual", "r.gore", "kidnapping"),
+    ("r.explicit", "r.sexual"),
+)
+
+
+def infer_rating(story: StoryText, model: RatingModel | None = None) -> Tag | None:
+    """AO3 rating, or None when the evidence is too weak to say.
+
+    Four probabilities from the fitted model (``model``, else the shipped calibration's):
+    the side (General/Teen vs Mature/Explicit) is the likelier one, the rating the likelier
+    within it, and its probability the confidence.  None when the side's probability is under
+    the model's bar, when there is no fitted model, or when the text is not English (or
+    empty): the lexicon cannot judge it."""
+    model = model if model is not None else load_calibration().rating
     a = analyze(story)
-    explicit, sexual, gore = a.score("r.explicit"), a.score("r.sexual"), a.score("r.gore")
-    teen = [a.score(label) for label in TEEN_AT]
-    mature = [(sexual, MATURE_SEXUAL_AT), (gore, MATURE_GORE_AT)]
-    if explicit.score >= EXPLICIT_AT:
-        level, driver, conf = 3, [explicit, sexual], _margin(explicit.score, EXPLICIT_AT)
-    elif any(s.score >= t for s, t in mature):
-        drivers = sorted((s for s, t in mature if s.score >= t), key=lambda s: -s.score)
-        over = max(s.score / t for s, t in mature)
-        below_explicit = 1 - explicit.score / EXPLICIT_AT
-        level, driver, conf = 2, drivers, min(_margin(over, 1.0), 0.5 + 0.5 * below_explicit)
-    elif any(s.score >= TEEN_AT[s.label] for s in teen):
-        drivers = sorted((s for s in teen if s.score >= TEEN_AT[s.label]), key=lambda s: -s.score)
-        worst = max(max(s.score / t for s, t in mature), explicit.score / EXPLICIT_AT)
-        level, driver, conf = 1, drivers, 0.5 + 0.5 * (1 - worst)
-    else:
-        worst = max(s.score / TEEN_AT[s.label] for s in teen)
-        level, driver, conf = 0, [], (0.5 + 0.5 * (1 - worst)) * a.long_enough
+    if model is None or not a.words or a.confident < 0.3:
+        return None
+    probs = rating_probabilities(a, model)
+    mature = probs[RATINGS[2]] + probs[RATINGS[3]]
+    if max(mature, 1 - mature) < model.bar:
+        return None
+    side = (2, 3) if mature >= 0.5 else (0, 1)
+    level = max(side, key=lambda i: probs[RATINGS[i]])
+    drivers = sorted(
+        (s for s in (a.score(label) for label in _DRIVERS[level]) if s.passages),
+        key=lambda s: -s.score,
+    )
     return Tag(
         name=RATINGS[level],
         type=TagType.RATING,
         origin=TagOrigin.INFERRED,
-        confidence=round(conf * a.confident, 3),
-        evidence=_rating_evidence(story, driver),
+        confidence=round(probs[RATINGS[level]], 3),
+        evidence=_rating_evidence(story, drivers),
         extra={
             "scores": {
                 "sexual": a.density("r.sexual"),
                 "violence": a.density("r.violence", "r.gore"),
                 "language": a.density("r.swear"),
             },
-            "passages": {
-                "explicit": explicit.score,
-                "sexual": sexual.score,
-                "gore": gore.score,
-                **{s.label[2:]: s.score for s in teen if s.label not in ("r.sexual", "r.gore")},
-            },
+            "passages": {label[2:]: a.score(label).score for label in AXES},
+            "probabilities": {k: round(v, 3) for k, v in probs.items()},
         },
     )
-
-
-def _margin(score: float, threshold: float) -> float:
-    """0.5 at the threshold, rising toward 1 as the score doubles and beyond."""
-    return 0.5 + 0.5 * math.tanh(max(0.0, score / threshold - 1.0) * 1.5)
 
 
 def infer_warnings(story: StoryText, names: Sequence[str] = ()) -> list[Tag]:

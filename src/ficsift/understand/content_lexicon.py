@@ -129,6 +129,8 @@ BLOCKS: tuple[Block, ...] = (
        "thrust of {his,her,the} argument", "date of", "to date", "up to date", "out of date",
        "expiry date", "dick around", "the underwear drawer", "pleasure cruise",
        "cock-up{,s}", "cock up",
+       "cock{,s,ed,ing} {his,her,their,my,your,its} head", "cock{,s,ed,ing} {an,one,his,her} eyebrow",
+       "cock{,s,ed,ing} {an,his,her,one} ear", "cock{,s,ed,ing} {the,a} {gun,pistol,rifle,hammer}",
        "{slid,pushed,thrust,thrusting,fingers} {into,inside} {her,his,my} {hand,hands,arms,lap,seat,chair,coat,jacket,pocket,pockets,car,room,bed,shoes,boots,bag,head,mind,place,way}",
        "inside {her,his,my} {head,bag,pocket,coat,jacket,mind,chest,house,room,car,skull,body,heart}", "anal-retentive", "anally retentive", "pussy cat",
        "pussycat", "pussy-whipped", "made {his,her} entrance", "{his,her} grand entrance",

@@ -78,7 +78,9 @@ def understand(
     doc.tags.extend(infer_freeforms(story, tagged, fandoms))
     _from_notes(doc.tags, read_notes(story, tagged), fandoms, primer)
     doc.tags.extend(infer_warnings(story, names=[display_name(m.name) for m in tagged]))
-    doc.tags.append(infer_rating(story))
+    rating = infer_rating(story, calibration.rating)
+    if rating is not None:
+        doc.tags.append(rating)
     _calibrate(doc.tags, calibration)
     doc.extra["cast"] = [
         {"name": m.name, "role": cast.roles.get(m.name, "minor"), "mentions": m.count,

@@ -163,8 +163,13 @@ class RatingModel:
     teen: Logistic
     bar: float = RATING_BAR
 
-    def probabilities(self, features: Sequence[float]) -> dict[str, float]:
-        m, e, t = self.mature(features), self.explicit(features), self.teen(features)
+    def probabilities(
+        self, features: Sequence[float], mature_prior: float = 0.0
+    ) -> dict[str, float]:
+        """The four ratings' probabilities; ``mature_prior``: a chance of Mature or Explicit
+        the model cannot learn, or-ed with its own."""
+        m = 1 - (1 - self.mature(features)) * (1 - mature_prior)
+        e, t = self.explicit(features), self.teen(features)
         probs = ((1 - m) * (1 - t), (1 - m) * t, m * (1 - e), m * e)
         return dict(zip(RATING_NAMES, probs, strict=True))
 

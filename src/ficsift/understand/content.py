@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
-from ficsift.understand.calibration import RatingModel, load_calibration, sigmoid
+from ficsift.understand.calibration import RATING_NAMES, RatingModel, load_calibration, sigmoid
 from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
 from ficsift.understand.story import StoryText
 from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
@@ -95,7 +95,7 @@ ARCHIVE = {
     "a.underage": ("Underage", UNDERAGE_AT),
 }
 ARCHIVE_AT = {name: threshold for name, threshold in ARCHIVE.values()}
-RATINGS = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
+RATINGS = RATING_NAMES  # AO3's four, lowest first
 
 _NEGATION_RE = re.compile(
     r"(?:\b(?:not|never|no|without|nor|hardly|barely|neither)|n['’]t)\s+(?:[\w'’]+\s+){0,2}$"
@@ -455,13 +455,9 @@ def rating_features(a: Analysis) -> tuple[float, ...]:
 def rating_probabilities(a: Analysis, model: RatingModel) -> dict[str, float]:
     """The four AO3 ratings' probabilities: the fitted model's, with graphic violence or-ed
     into Mature (see :data:`GRAPHIC_SLOPE`)."""
-    x = rating_features(a)
     gore = _peak(a.score("r.gore"))
     graphic = sigmoid(GRAPHIC_SLOPE * math.log(gore / GRAPHIC_VIOLENCE_AT)) if gore else 0.0
-    mature = 1 - (1 - model.mature(x)) * (1 - graphic)
-    explicit, teen = model.explicit(x), model.teen(x)
-    probs = ((1 - mature) * (1 - teen), (1 - mature) * teen, mature * (1 - explicit))
-    return dict(zip(RATINGS, (*probs, mature * explicit), strict=True))
+    return model.probabilities(rating_features(a), mature_prior=graphic)
 
 
 # Which axes a rating's evidence shows.

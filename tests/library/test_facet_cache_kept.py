@@ -42,6 +42,22 @@ def test_a_number_without_a_name_is_left_out_not_counted_as_another_tag() -> Non
     assert cache.count([1, 5], 5) == {"fandom": [("A", 2), ("B", 1)]}
 
 
+@pytest.mark.parametrize("damaged", ["x", "1.5", "99999999999999999999999", "", " "])
+def test_a_damaged_number_counts_as_none_and_its_neighbours_still_count(damaged: str) -> None:
+    cache = _cache(
+        [(1, f"7,{damaged}"), (2, "900"), (3, "7")], [(7, "fandom", "A"), (900, "fandom", "B")]
+    )
+    assert cache.count([1, 2, 3], 5) == {"fandom": [("A", 2), ("B", 1)]}
+
+
+def test_the_widely_used_tags_are_those_a_share_of_the_works_carry_most_first() -> None:
+    cache = _cache()  # Buffy on 2 of 4 works, the rest on 1
+    assert cache.widely_used(0.5, 10) == [("fandom", "Buffy the Vampire Slayer")]
+    assert cache.widely_used(0.25, 2)[0] == ("fandom", "Buffy the Vampire Slayer")
+    assert len(cache.widely_used(0.25, 2)) == 2
+    assert FacetCache().widely_used(0.0, 10) == []
+
+
 def test_a_cache_comes_back_from_its_bytes_counting_as_built() -> None:
     cache = _cache()
     data = cache.to_bytes()

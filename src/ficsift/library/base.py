@@ -226,6 +226,11 @@ class SearchBackend(ABC):
     def load_search_caches(self) -> None:  # noqa: B027 - optional: a backend may have none
         """Load in-memory search structures now (a server, once it starts)."""
 
+    def widely_used_tags(self, share: float, most: int) -> list[tuple[str, str]]:
+        """(type, display) of the tags at least ``share`` of the works carry, the most used
+        first, at most ``most`` (from the loaded search structures; none before them)."""
+        return []
+
     def refresh_text_index(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Bring derived full-text structures up to date with the works' text (the
         ``index`` step); the number of works brought in.  A backend whose database ranks

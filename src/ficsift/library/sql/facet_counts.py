@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -61,7 +62,12 @@ class FacetCache:
         self.names = [(kind, shown) for _, kind, shown in named]
         lengths = np.array([t.count(",") + 1 if t else 0 for t in listed], dtype=np.int64)
         joined = ",".join(t for t in listed if t)
-        flat = np.array(joined.split(","), dtype=np.int64) if joined else np.zeros(0, np.int64)
+        # parsed in C: splitting made a Python string per tag row (20M at 1M works, the
+        # server's peak memory at first start)
+        flat = _numbers(joined)
+        if flat is None or flat.size != int(lengths.sum()):  # a damaged row: its bad
+            # numbers count as none
+            flat = np.array([_number_or_none(n) for n in joined.split(",")], dtype=np.int64)
         # tag number → its place among the names (-1: none); then each work's places
         place = np.full(int(numbers[-1]) + 1 if len(numbers) else 0, -1, dtype=np.int64)
         place[numbers] = np.arange(len(numbers))
@@ -161,6 +167,37 @@ class FacetCache:
             pairs = [(self.names[n][1], int(counts[n])) for n in best]
             out[kind] = sorted(pairs, key=lambda x: (-x[1], x[0]))[:top]
         return out
+
+    def widely_used(self, share: float, most: int) -> list[tuple[str, str]]:
+        """(type, display) of the tags at least ``share`` of the works carry as their own,
+        the most used first, at most ``most`` of them."""
+        works = len(self.starts) - 1
+        if works <= 0 or len(self.names) == 0:
+            return []
+        counts = np.bincount(self.tags, minlength=len(self.names))
+        numbers = np.nonzero(counts >= max(1.0, share * works))[0]
+        best = numbers[np.argsort(-counts[numbers], kind="stable")][:most]
+        return [self.names[n] for n in best]
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _numbers(joined: str) -> np.ndarray | None:
+    """ "3,17,42" parsed in C; None where a part is not a number."""
+    if not joined:
+        return _NONE
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)  # older numpy only warns
+            return np.fromstring(joined, dtype=np.int64, sep=",")
+    except (ValueError, DeprecationWarning):
+        return None
+
+
+def _number_or_none(text: str) -> int:
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else -1
 
 
 def plain_cursor(db: sqlite3.Connection) -> sqlite3.Cursor:

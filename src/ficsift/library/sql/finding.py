@@ -147,6 +147,10 @@ class Finding:
     def term_frequencies(self, terms: list[str]) -> dict[str, int]:
         raise NotImplementedError
 
+    def widely_used_tags(self, share: float, most: int) -> list[tuple[str, str]]:
+        cache = self._facet_cache
+        return cache.widely_used(share, most) if cache is not None else []
+
     def _at_rest(self, generation: str) -> bool:
         """Whether the library's last write was not an import's batch (see store_core)."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'settled'").fetchone()

@@ -659,15 +659,17 @@ class VectorIndex:
             _INDEX_HEAD.pack(
                 _INDEX_MAGIC, len(self.ids), self.dim, ivf.nlist if ivf else 0, self.nprobe
             ),
-            self.ids.astype("<i8").tobytes(),
+            _raw(self.ids, "<i8"),
         ]
         if ivf is not None and self._by_id is not None:
             parts += [
-                self._by_id.astype("<i8").tobytes(),
-                ivf.offsets.astype("<i8").tobytes(),
-                ivf.centroids.astype("<f4").tobytes(),
+                _raw(self._by_id, "<i8"),
+                _raw(ivf.offsets, "<i8"),
+                _raw(ivf.centroids, "<f4"),
             ]
-        parts.append(self.vectors.astype("<f4").tobytes())
+        parts.append(_raw(self.vectors, "<f4"))
+        # one copy, the joined one: at 1M works the rows are 1 GB, and copying each part
+        # first made a first start's peak memory 4.1 GB
         return b"".join(parts)
 
     @classmethod
@@ -807,3 +809,8 @@ class VectorIndex:
         # its cluster): ask one more and drop it by id
         hits = self.top_k(self.vectors[rows[0]], k + 1)
         return [(i, s) for i, s in hits if i != work_id][:k]
+
+
+def _raw(array: np.ndarray, dtype: str) -> memoryview:
+    """``array``'s bytes as ``dtype``, read in place when it already is that (no copy)."""
+    return memoryview(np.ascontiguousarray(array, dtype=dtype).reshape(-1).view(np.uint8))

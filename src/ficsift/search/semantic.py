@@ -655,7 +655,7 @@ class VectorIndex:
         with an inverted file the row of each id in id order, the cluster offsets and the
         centroids, and last the rows."""
         ivf = self.ivf
-        parts = [
+        parts: list[bytes | memoryview] = [
             _INDEX_HEAD.pack(
                 _INDEX_MAGIC, len(self.ids), self.dim, ivf.nlist if ivf else 0, self.nprobe
             ),
@@ -813,4 +813,4 @@ class VectorIndex:
 
 def _raw(array: np.ndarray, dtype: str) -> memoryview:
     """``array``'s bytes as ``dtype``, read in place when it already is that (no copy)."""
-    return memoryview(np.ascontiguousarray(array, dtype=dtype).reshape(-1).view(np.uint8))
+    return np.ascontiguousarray(array, dtype=dtype).reshape(-1).view(np.uint8).data

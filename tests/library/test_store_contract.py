@@ -13,6 +13,7 @@ import pytest
 
 from ficsift.library import BatchLost, FileRecord, Library, Outcome, SqliteLibrary
 from ficsift.library.query import BlacklistEntry, BlacklistKind, Query
+from ficsift.library.sql import derived_data
 from ficsift.library.tag_keys import TagResolver
 from ficsift.model import Chapter, Document, Source, Stats, Status, Tag, TagOrigin, TagType
 
@@ -393,6 +394,22 @@ def test_scores_and_vectors_are_dropped_when_a_work_changes(library: Library) ->
     assert [i for i, _ in library.vectors("tfidf")] == [second]
     missing = [t[0] for t in library.texts_for_vectors("tfidf", missing_only=True)]
     assert sorted(missing) == [first, third]
+
+
+def test_vectors_come_a_page_at_a_time_by_id_every_one_once(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = two_works(library)
+    third = library.store_file(
+        FileRecord("c.txt", "sha-c", 1, 1.0, 1), [doc("c.txt", work_key="ao3:9")]
+    )[0].work_id
+    monkeypatch.setattr(derived_data, "VECTORS_PER_PAGE", 2)
+    library.put_vectors("lsa", [(third, b"\x03"), (first, b"\x01"), (second, b"\x02")])
+    pages = list(library.vector_pages("lsa"))
+    assert [len(p) for p in pages] == [2, 1]
+    assert [row for page in pages for row in page] == library.vectors("lsa")
+    assert [i for page in pages for i, _ in page] == sorted([first, second, third])
+    assert list(library.vector_pages("none")) == []
 
 
 def test_a_refitted_model_changes_its_stamp(library: Library) -> None:

@@ -56,3 +56,37 @@ def test_the_widely_used_tags_come_from_the_loaded_caches_only(lib: Library) -> 
     lib.load_search_caches()
     assert lib.widely_used_tags(0.5, 10) == [("fandom", BTVS)]
     assert ("fandom", DS9) in lib.widely_used_tags(0.4, 10)
+
+
+class _Vectors:
+    """A library's vectors as pages, with the count it says it holds."""
+
+    def __init__(self, pages: list[list[tuple[int, bytes]]], count: int) -> None:
+        self.pages, self.count = pages, count
+
+    def vector_count(self, model: str) -> int:
+        return self.count
+
+    def vector_pages(self, model: str) -> Any:
+        return iter(self.pages)
+
+
+def _row(*values: float) -> bytes:
+    return np.array(values, dtype="<f4").tobytes()
+
+
+def test_the_vectors_are_read_page_by_page_into_one_matrix() -> None:
+    pages = [[(1, _row(1, 0)), (4, _row(0, 1))], [(9, _row(1, 1))]]
+    ids, rows = engine._vector_matrix(_Vectors(pages, 3))  # type: ignore[arg-type, misc]
+    assert ids.tolist() == [1, 4, 9]
+    assert rows.tolist() == [[1, 0], [0, 1], [1, 1]]
+
+
+def test_a_row_of_another_width_is_left_out_and_rows_past_the_count_are_kept() -> None:
+    pages = [[(1, _row(1, 0)), (2, _row(1, 2, 3))], [(3, _row(0, 1)), (5, _row(2, 2))]]
+    # counted before a writer stored two more; one of the rows is damaged
+    ids, rows = engine._vector_matrix(_Vectors(pages, 1))  # type: ignore[arg-type, misc]
+    assert ids.tolist() == [1, 3, 5]
+    assert rows.tolist() == [[1, 0], [0, 1], [2, 2]]
+    assert engine._vector_matrix(_Vectors([], 0)) is None  # type: ignore[arg-type]
+    assert engine._vector_matrix(_Vectors([[(1, b"abc")]], 1)) is None  # type: ignore[arg-type]

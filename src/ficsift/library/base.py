@@ -341,6 +341,11 @@ class DerivedStore(ABC):
     def vectors(self, model: str) -> list[tuple[int, bytes]]: ...
 
     @abstractmethod
+    def vector_pages(self, model: str) -> Iterator[list[tuple[int, bytes]]]:
+        """The vectors of :meth:`vectors` by id, a page of rows at a time (a reader of a
+        large library holds one page, not every row, beside what it makes of them)."""
+
+    @abstractmethod
     def vector_count(self, model: str) -> int: ...
 
     @abstractmethod

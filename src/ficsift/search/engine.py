@@ -106,17 +106,44 @@ def _kept_for_library(
 
 
 def _read_vector_index(lib: Library) -> VectorIndex | None:
-    rows = lib.vectors(SEMANTIC_MODEL)
-    if not rows:
+    matrix = _vector_matrix(lib)
+    return VectorIndex(*matrix) if matrix is not None else None
+
+
+def _vector_matrix(lib: Library) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ids, one row per id) of the library's text vectors, read a page at a time into one
+    array sized by their count: at 1M works each copy of the rows is 1 GB, and the index
+    makes its own (grouped) one.  A row of another width than the first (damaged) is
+    left out; rows stored meanwhile beyond the count are added at the end."""
+    count = lib.vector_count(SEMANTIC_MODEL)
+    ids = np.empty(count, dtype=np.int64)
+    rows: np.ndarray | None = None
+    filled = 0
+    more_ids: list[np.ndarray] = []
+    more_rows: list[np.ndarray] = []
+    for page in lib.vector_pages(SEMANTIC_MODEL):
+        width = len(page[0][1]) if rows is None else rows.shape[1] * 4
+        if rows is None:
+            if width == 0 or width % 4:
+                return None  # not float32 rows: nothing to search by meaning
+            rows = np.empty((count, width // 4), dtype="<f4")
+        page = [(i, b) for i, b in page if len(b) == width]
+        page_ids = np.fromiter((i for i, _ in page), dtype=np.int64, count=len(page))
+        block = np.frombuffer(b"".join(b for _, b in page), dtype="<f4").reshape(len(page), -1)
+        fits = min(len(page), count - filled)
+        ids[filled : filled + fits] = page_ids[:fits]
+        rows[filled : filled + fits] = block[:fits]
+        filled += fits
+        if fits < len(page):  # (copies: a view would hold on to the page)
+            more_ids.append(page_ids[fits:].copy())
+            more_rows.append(block[fits:].copy())
+    if rows is None or filled + len(more_ids) == 0:
         return None
-    ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
-    # one buffer for all rows: a tenth of stacking an array per work.  Read in place, and
-    # the rows let go first: the index makes its own (grouped) copy, and at 1M works each
-    # of these is another 1 GB held while it does
-    vectors = np.frombuffer(b"".join(b for _, b in rows), dtype="<f4")
-    count = len(rows)
-    del rows
-    return VectorIndex(ids, vectors.reshape(count, -1))
+    if more_ids:
+        return np.concatenate([ids[:filled], *more_ids]), np.concatenate(
+            [rows[:filled], *more_rows]
+        )
+    return ids[:filled], rows[:filled]
 
 
 def warm_up(lib: Library) -> None:

@@ -17,6 +17,13 @@ HAS_ANY_TEXT = "(w.has_text = 1 OR w.title != '' OR coalesce(w.summary, '') != '
 
 
 VECTOR_ROWS = "SELECT work_id, vector FROM work_vectors WHERE model = ? ORDER BY work_id"
+VECTOR_PAGE = (
+    "SELECT work_id, vector FROM work_vectors WHERE model = ? AND work_id > ? "
+    "ORDER BY work_id LIMIT ?"
+)
+# Rows read at a time by vector_pages: PostgreSQL hands a statement's whole result over at
+# once, and a 1M library's vectors read in one went past 4 GB at a server's first start.
+VECTORS_PER_PAGE = 20_000
 
 
 class DerivedData:
@@ -128,6 +135,15 @@ class DerivedData:
 
     def vectors(self, model: str) -> list[tuple[int, bytes]]:
         return [(int(r[0]), bytes(r[1])) for r in self._vector_rows(model)]
+
+    def vector_pages(self, model: str) -> Iterator[list[tuple[int, bytes]]]:
+        after = -(2**63)  # by id, from the first (ids are SQL integers: none lower)
+        while True:
+            rows = self.db.execute(VECTOR_PAGE, (model, after, VECTORS_PER_PAGE)).fetchall()
+            if not rows:
+                return
+            yield [(int(r[0]), bytes(r[1])) for r in rows]
+            after = int(rows[-1][0])
 
     def vectors_stamp(self, model: str) -> str:
         """Changes whenever vectors of ``model`` change (a cheap cache key): every write and

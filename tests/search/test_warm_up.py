@@ -83,10 +83,13 @@ def test_the_vectors_are_read_page_by_page_into_one_matrix() -> None:
 
 
 def test_a_row_of_another_width_is_left_out_and_rows_past_the_count_are_kept() -> None:
-    pages = [[(1, _row(1, 0)), (2, _row(1, 2, 3))], [(3, _row(0, 1)), (5, _row(2, 2))]]
+    pages = [
+        [(2, _row(1, 2, 3)), (1, _row(1, 0)), (4, _row(0, 0))],
+        [(3, _row(0, 1)), (5, _row(2, 2))],
+    ]
     # counted before a writer stored two more; one of the rows is damaged
-    ids, rows = engine._vector_matrix(_Vectors(pages, 1))  # type: ignore[arg-type, misc]
-    assert ids.tolist() == [1, 3, 5]
-    assert rows.tolist() == [[1, 0], [0, 1], [2, 2]]
+    ids, rows = engine._vector_matrix(_Vectors(pages, 2))  # type: ignore[arg-type, misc]
+    assert ids.tolist() == [1, 4, 3, 5]
+    assert rows.tolist() == [[1, 0], [0, 0], [0, 1], [2, 2]]
     assert engine._vector_matrix(_Vectors([], 0)) is None  # type: ignore[arg-type]
     assert engine._vector_matrix(_Vectors([[(1, b"abc")]], 1)) is None  # type: ignore[arg-type]

@@ -122,7 +122,8 @@ def _vector_matrix(lib: Library) -> tuple[np.ndarray, np.ndarray] | None:
     more_ids: list[np.ndarray] = []
     more_rows: list[np.ndarray] = []
     for page in lib.vector_pages(SEMANTIC_MODEL):
-        width = len(page[0][1]) if rows is None else rows.shape[1] * 4
+        # the rows' width: the commonest of the first page (a damaged first row is not it)
+        width = _commonest_width(page) if rows is None else rows.shape[1] * 4
         if rows is None:
             if width == 0 or width % 4:
                 return None  # not float32 rows: nothing to search by meaning
@@ -144,6 +145,12 @@ def _vector_matrix(lib: Library) -> tuple[np.ndarray, np.ndarray] | None:
             [rows[:filled], *more_rows]
         )
     return ids[:filled], rows[:filled]
+
+
+def _commonest_width(page: list[tuple[int, bytes]]) -> int:
+    widths = np.array([len(b) for _, b in page], dtype=np.int64)
+    values, counts = np.unique(widths, return_counts=True)
+    return int(values[np.argmax(counts)])
 
 
 def warm_up(lib: Library) -> None:

@@ -37,6 +37,11 @@ from ficsift.model import TagType
 
 SNIPPET_SCAN = 100_000  # characters of a story read for its passage once one is found
 SNIPPET_ENOUGH = 3  # searched terms a passage shows for the search to stop reading the story
+# A word query in a process that has not loaded the in-memory columns (a one-shot command)
+# loads them first in a library this small (~5 ms per 1,000 works), so it ranks from the
+# term postings as a server does, and alike on both backends; a larger library's command
+# is answered by the backend's own full text (FTS5's bm25, PostgreSQL's ts_rank).
+RANK_FROM_POSTINGS_BELOW = 20_000
 _MARKED = re.compile(r"«([^»]+)»")
 
 
@@ -63,6 +68,8 @@ class Finding:
         snapshot_lag: float
 
         def cache_identity(self) -> str | None: ...
+
+        def work_count(self) -> int: ...
 
     def current_enough(self, cache_generation: str | None, generation: str) -> bool:
         """Whether caches loaded at ``cache_generation`` may answer now (see
@@ -181,6 +188,8 @@ class Finding:
             # the reader's blacklist holds for every caller, whether it remembered it or not
             query = replace(query, blacklist=self.blacklist())
         compiled = self.compiler(resolver).compile(query)
+        if compiled.match is not None and self._work_columns is None:
+            self._load_columns_if_small()
         columns = self._work_columns
         if columns is not None and not self.current_enough(columns.generation, self.generation()):
             columns = None  # the SQL path answers for the library as it is
@@ -343,12 +352,19 @@ class Finding:
     _ship_cache_generation: str | None = None
 
     _work_columns: WorkColumns | None = None
+    _checked_size = False
 
     def load_work_columns(self) -> None:
         """Load what makes filter-only searches fast (a long-lived process calls this)."""
         generation = self.generation()
         if self._work_columns is None or self._work_columns.generation != generation:
             self._work_columns = WorkColumns(self._search_rows(), self._postings, generation)
+
+    def _load_columns_if_small(self) -> None:
+        if not self._checked_size:  # once per handle: a count each search costs more
+            self._checked_size = True  # than it saves
+            if self.work_count() < RANK_FROM_POSTINGS_BELOW:
+                self.load_work_columns()
 
     def _search_rows(self) -> Sequence[Sequence[Any]]:
         """Every search row's :data:`~ficsift.library.work_columns.COLUMNS`, by id."""

@@ -323,3 +323,25 @@ def test_a_tags_works_come_from_its_index_alone_after_an_import(pg: Any, pg_sche
         assert lib.db.execute(vacuums).fetchone()[0] == before + 1
     finally:
         lib.close()
+
+
+def test_a_library_keeps_its_cache_name_and_a_re_created_one_has_another(
+    pg: Any, pg_schema: str
+) -> None:
+    """Caches kept outside the database (facets, vectors) are kept under this name: the same
+    library from every handle, never one dropped and made again in the same schema."""
+    name = pg.cache_identity()
+    assert name is not None and pg_schema in name
+    again = _open(pg_schema)
+    try:
+        assert again.cache_identity() == name
+    finally:
+        again.close()
+    pg.close()
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(pg_schema)))
+    remade = _open(pg_schema)
+    try:
+        assert remade.cache_identity() not in (None, name)
+    finally:
+        remade.close()

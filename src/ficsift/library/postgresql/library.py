@@ -12,6 +12,7 @@ indexes.  The query side (``find``, ``snippets``…) is the search mixin's (sear
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -136,6 +137,7 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
                 )
             version = self._stored_version()
             if version == SCHEMA_VERSION:
+                self._make_token()
                 return
             if version is not None and (
                 not version.isdigit() or int(version) > int(SCHEMA_VERSION)
@@ -149,6 +151,7 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                 (SCHEMA_VERSION,),
             )
+            self._make_token()
             if version is not None:
                 # all schema 6 added, in four statements; first, as indexing a work (below)
                 # reads the numbers of the names it has
@@ -161,6 +164,33 @@ class PostgresLibrary(PostgresSearch, WorkReads, ReaderState, DerivedData, WorkS
                 self.db.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                 )
+
+    def _make_token(self) -> None:
+        """A name made once with the library (or on the first open of an older one), so
+        caches kept outside it know a library re-created in the same schema for another."""
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES ('library_token', ?) ON CONFLICT DO NOTHING",
+            (uuid.uuid4().hex,),
+        )
+
+    def cache_identity(self) -> str | None:
+        # the server, database and schema, and the token: the same library from any handle
+        # of this machine's processes, another one after a drop and re-create
+        if self._identity is None:
+            try:
+                row = self.db.execute(
+                    "SELECT current_database(), current_schema(), "
+                    "(SELECT value FROM meta WHERE key = 'library_token')"
+                ).fetchone()
+            except psycopg.Error:  # unreadable: no outside cache, nothing else lost
+                return None
+            if row is None or row[2] is None:
+                return None
+            info = self.pg.info
+            self._identity = f"postgresql:{info.host}:{info.port}:{row[0]}:{row[1]}:{row[2]}"
+        return self._identity
+
+    _identity: str | None = None
 
     def _named_schema(self) -> str | None:
         """The schema a URL's ``options=-csearch_path=…`` names when it does not exist yet

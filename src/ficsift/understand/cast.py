@@ -907,6 +907,7 @@ def _original_characters(
             person[name] += 1
         if _PLACE_BEFORE_RE.search(text[max(0, start - 16) : start]):
             place[name] += 1
+    _strip_story_titles(counts, initial, person, place)
     # An original character is named as the primer's are: "Ronnie", "Pilfrey" and "Ronnie
     # Pilfrey" are one person, known by the full name, when no other full name shares the part.
     owner: dict[str, list[str]] = defaultdict(list)
@@ -944,6 +945,32 @@ def _original_characters(
         spans = sorted(spans + initial.get(name, []))
         originals.append(CastMember(name=name, fandom=None, mentions=spans, original=True))
     return originals
+
+
+def _strip_story_titles(
+    counts: dict[str, list[tuple[int, int]]],
+    initial: dict[str, list[tuple[int, int]]],
+    person: Counter[str],
+    place: Counter[str],
+) -> None:
+    """A capitalised word that opens several different names of one story and is never a
+    name alone ("Apprentice Yan", "Apprentice Olms"; "First Sandreas", "First Herrault") is
+    a title of that story's world, as "Admiral" is of ours: the name is the rest."""
+    openers: dict[str, set[str]] = defaultdict(set)
+    for name in counts:
+        words = name.split()
+        if len(words) >= 2:
+            openers[words[0]].add(" ".join(words[1:]))
+    for title, rests in openers.items():
+        if len(rests) < 2 or title in counts:
+            continue
+        for rest in rests:
+            name = f"{title} {rest}"
+            shift = len(title) + 1
+            counts[rest].extend((a + shift, b) for a, b in counts.pop(name))
+            initial[rest].extend((a + shift, b) for a, b in initial.pop(name, []))
+            person[rest] += person.pop(name, 0)
+            place[rest] += place.pop(name, 0)
 
 
 def unknown_name_bar(words: int) -> float:

@@ -223,6 +223,13 @@ def search_command(
         )
     )
     _print_hits(page.hits, offset + 1)
+    if page.hidden_by_guesses:
+        n = page.hidden_by_guesses
+        out.print(
+            f"{n:,} more work{'s' if n != 1 else ''} hidden only by ficsift's guessed tags "
+            "(add guesses:only to see them, guesses:show to let guesses hide nothing)",
+            style="dim",
+        )
 
 
 def similar_command(

@@ -10,6 +10,7 @@ from ficsift.library.query import (
     BlacklistEntry,
     BlacklistKind,
     Crossover,
+    GuessHiding,
     Query,
     Range,
     Sort,
@@ -59,6 +60,7 @@ def queries(vocab: dict[str, list[str]]) -> st.SearchStrategy[Query]:
         max_relationships=st.none() | st.integers(0, 3),
         has_text=st.none() | st.booleans(),
         author_tags_only=st.booleans(),
+        guesses=st.sampled_from(list(GuessHiding)),
         blacklist=st.lists(blacklisted, max_size=2),
         sort=st.sampled_from(list(Sort)),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -14,6 +15,7 @@ from ficsift.library import FileRecord, Library
 from ficsift.library.query import (
     BlacklistEntry,
     BlacklistKind,
+    GuessHiding,
     Query,
     ReadingStatus,
     Sort,
@@ -228,6 +230,36 @@ def test_a_noisy_guess_never_hides_a_work_and_a_sure_one_does(lib: Library) -> N
     ]  # fmt: skip
     lib.blacklist_add(BlacklistEntry(BlacklistKind.TAG, "Major Character Death"))
     assert sorted(_titles(lib, Query())) == ["Card Catalogue", "Promenade", "The Cellar Door"]
+
+
+def test_a_search_counts_the_works_guesses_alone_hide_and_links_to_them(lib: Library) -> None:
+    from ficsift.search.engine import search
+
+    bar = load_calibration().exclusion_bar("warning")
+    _guessed_death(lib, 2, confidence=bar - 0.3)  # "Card Catalogue": too unsure to hide
+    _guessed_death(lib, 4, confidence=min(1.0, bar + 0.05))  # "Holosuite Nights": hidden
+    no_death = Query(exclude=[TagFilter("Major Character Death")], use_blacklist=False)
+    # "Patrol at Dawn" carries the author's own warning: hidden in every mode
+    assert sorted(_titles(lib, no_death)) == ["Card Catalogue", "Promenade", "The Cellar Door"]
+    assert _titles(lib, replace(no_death, guesses=GuessHiding.ONLY)) == ["Holosuite Nights"]
+    assert sorted(_titles(lib, replace(no_death, guesses=GuessHiding.SHOW))) == [
+        "Card Catalogue", "Holosuite Nights", "Promenade", "The Cellar Door",
+    ]  # fmt: skip
+    assert search(lib, no_death).hidden_by_guesses == 1
+    quark = replace(no_death, text="quark", semantic=False)  # words read the in-memory columns
+    assert _titles(lib, quark) == ["Promenade"]
+    assert _titles(lib, replace(quark, guesses=GuessHiding.ONLY)) == ["Holosuite Nights"]
+    assert search(lib, quark).hidden_by_guesses == 1
+    assert search(lib, replace(no_death, author_tags_only=True)).hidden_by_guesses == 0
+    # a blacklisted tag alike, and a search that hides nothing by tags counts nothing
+    assert search(lib, Query()).hidden_by_guesses == 0
+    lib.blacklist_add(BlacklistEntry(BlacklistKind.TAG, "Major Character Death"))
+    page = search(lib, Query())
+    assert page.total == 3 and page.hidden_by_guesses == 1
+    assert page.to_json()["hidden_by_guesses"] == 1
+    assert _titles(lib, Query(guesses=GuessHiding.ONLY, blacklist=lib.blacklist())) == [
+        "Holosuite Nights"
+    ]
 
 
 def test_author_tag_counts_teach_fandoms_and_partners(lib: Library) -> None:

@@ -145,6 +145,44 @@ def test_library_page_blacklist_round_trip(client: TestClient) -> None:
     assert not HTMLParser(client.get("/library").text).css(".blacklist li")
 
 
+def _a_hiding_guess(library_dir: Path) -> tuple[str, str]:
+    """A (type, tag) that ficsift guessed sure enough to hide a work whose author did not
+    give it (read from the built library: the test names no tag of its own)."""
+    import sqlite3
+
+    with sqlite3.connect(library_dir / "library.sqlite3") as db:
+        row = db.execute(
+            "SELECT g.type, g.display FROM tag_index g WHERE g.origin = 'inferred' "
+            "AND g.hides = 1 AND g.inherited = 0 AND g.type IN ('character', 'fandom') "
+            "AND NOT EXISTS (SELECT 1 FROM tag_index a WHERE a.key = g.key "
+            "AND a.type = g.type AND a.origin = 'author') ORDER BY g.display LIMIT 1"
+        ).fetchone()
+    assert row is not None, "the corpus gives no sure guess to hide by"
+    return row[0], row[1]
+
+
+def test_a_search_says_what_guesses_alone_hid_and_links_to_it(
+    client: TestClient, library_dir: Path
+) -> None:
+    kind, name = _a_hiding_guess(library_dir)
+    excluded = f'-{kind}:"{name}"'
+    tree = HTMLParser(client.get("/search", params={"q": excluded}).text)
+    note = tree.css_first(".guessed-hidden")
+    assert note is not None and "hidden only by ficsift's guessed tags" in note.text()
+    hidden = int(note.text().split()[0].replace(",", ""))
+    assert hidden >= 1
+    link = note.css_first("a").attributes["href"] or ""
+    assert "guesses%3Aonly" in link
+    shown = client.get("/api/search", params={"q": f"{excluded} guesses:only"}).json()
+    assert shown["total"] == hidden
+    for work in shown["results"]:  # each carries the guess, never as its author's tag
+        tags = [t for group in ("fandoms", "characters") for t in work[group]]
+        assert any(t["name"] == name and t["source"] == "inferred" for t in tags)
+        assert not any(t["name"] == name and t["source"] == "author" for t in tags)
+    assert client.get("/api/search", params={"q": excluded}).json()["hidden_by_guesses"] == hidden
+    assert ".guessed-hidden" not in client.get("/search", params={"q": "willow"}).text
+
+
 def test_upload_form_page_and_job_page(client: TestClient, upload_file: Path) -> None:
     token = csrf_token(client)
     response = client.post(

@@ -47,6 +47,7 @@ from ficsift.library.query import (
     BlacklistEntry,
     BlacklistKind,
     Crossover,
+    GuessHiding,
     Query,
     ReadingStatus,
     Sort,
@@ -220,20 +221,22 @@ class QueryCompiler:
         if excluded:
             out.conditions.append(Not(TextHolds(excluded)))
         for clause in (
-            self._includes, self._excludes, self._ratings, self._categories, self._complete,
+            self._includes, self._hiding, self._ratings, self._categories, self._complete,
             self._abandoned, self._series,
             self._ranges, self._languages, self._crossover, self._max_relationships,
             self._has_text, self._reading, self._hide_read, self._authors, self._work_ids,
-            self._blacklist,
         ):  # fmt: skip
             out.conditions.extend(clause(query))
         return out
 
     # -- tags ----------------------------------------------------------------------------
 
-    def tag_test(self, f: TagFilter, query: Query, *, hiding: bool = False) -> TagTest | None:
+    def tag_test(
+        self, f: TagFilter, query: Query, *, hiding: bool = False, guesses: bool = True
+    ) -> TagTest | None:
         """The tag rows this filter finds (None: nothing it could mean); ``hiding``: rows
-        trusted to hide a work (see :class:`TagTest`)."""
+        trusted to hide a work (see :class:`TagTest`), guesses among them unless not
+        ``guesses`` (the author's tags alone)."""
         # the index stores every tag's meta tags: the meta tag itself is enough
         match: KeyMatch = (
             self.matcher(f) if self.matcher else self.resolver.match(f.text, f.type, sub_tags=False)
@@ -242,23 +245,46 @@ class QueryCompiler:
             return None
         main = f.main or (query.main_pairing and f.type in (None, TagType.RELATIONSHIP))
         kind = f.type.value if f.type is not None else None
-        return TagTest(match, kind, query.author_tags_only, bool(main), hiding)
+        author_only = query.author_tags_only or (hiding and not guesses)
+        return TagTest(match, kind, author_only, bool(main), hiding)
 
     def _has_tag(
-        self, filters: tuple[TagFilter, ...], query: Query, *, hiding: bool = False
+        self,
+        filters: tuple[TagFilter, ...],
+        query: Query,
+        *,
+        hiding: bool = False,
+        guesses: bool = True,
     ) -> HasTag | Nothing:
-        tests = tuple(t for t in (self.tag_test(f, query, hiding=hiding) for f in filters) if t)
+        tests = tuple(
+            t for f in filters if (t := self.tag_test(f, query, hiding=hiding, guesses=guesses))
+        )
         return HasTag(tests) if tests else Nothing()  # nothing it could mean: no work has it
 
     def _includes(self, q: Query) -> list[Condition]:
         return [self._has_tag(group.any_of, q) for group in q.include]
 
-    def _excludes(self, q: Query) -> list[Condition]:
+    def _hiding(self, q: Query) -> list[Condition]:
+        """The exclusions and the blacklist.  Guessed tags act in them as ``q.guesses`` says:
+        from their type's measured bar (HIDE), not at all (SHOW: the author's tags alone
+        hide), or ONLY — the works the author's tags keep and the guesses hide, which HIDE
+        kept from the reader (a search counts them and links to them)."""
+        if q.guesses is GuessHiding.HIDE:
+            return self._hidden_by(q, guesses=True)
+        by_author = self._hidden_by(q, guesses=False)
+        if q.guesses is GuessHiding.SHOW:
+            return by_author
+        by_guesses = self._hidden_by(q, guesses=True)
+        return [*by_author, Not(AllOf(tuple(by_guesses)))] if by_guesses else [Nothing()]
+
+    def _hidden_by(self, q: Query, *, guesses: bool) -> list[Condition]:
         out: list[Condition] = []
         for f in q.exclude:
-            has = self._has_tag((f,), q, hiding=True)
+            has = self._has_tag((f,), q, hiding=True, guesses=guesses)
             if isinstance(has, HasTag):
                 out.append(Not(has))
+        if q.use_blacklist:
+            out += [c for c in (self._blacklisted(e, q, guesses) for e in q.blacklist) if c]
         return out
 
     def _fixed(self, values: list[str], tag_type: TagType, q: Query) -> list[Condition]:
@@ -348,12 +374,7 @@ class QueryCompiler:
             return []
         return [OneOf("id", tuple(q.work_ids))]
 
-    def _blacklist(self, q: Query) -> list[Condition]:
-        if not q.use_blacklist:
-            return []
-        return [c for c in (self._blacklisted(e, q) for e in q.blacklist) if c]
-
-    def _blacklisted(self, entry: BlacklistEntry, q: Query) -> Condition | None:
+    def _blacklisted(self, entry: BlacklistEntry, q: Query, guesses: bool) -> Condition | None:
         hidden: Condition
         if entry.kind is BlacklistKind.WORK:
             try:
@@ -365,9 +386,7 @@ class QueryCompiler:
         else:
             # A blacklist reads every tag the work has that may hide it: the author's, and
             # guesses as sure as their type's measured bar (a noisy guess hides nothing).
-            has = self._has_tag(
-                (TagFilter(entry.value),), Query(author_tags_only=False), hiding=True
-            )
+            has = self._has_tag((TagFilter(entry.value),), Query(), hiding=True, guesses=guesses)
             if isinstance(has, Nothing):
                 return None
             hidden = has

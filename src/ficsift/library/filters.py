@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from ficsift.library.query import (
     INT64_MAX,
     Crossover,
+    GuessHiding,
     Query,
     Range,
     ReadingStatus,
@@ -330,6 +331,10 @@ def _wip_said(query: Query) -> str | None:
 
 _CROSSOVER_WORDS = {Crossover.ONLY: "only", Crossover.EXCLUDE: "no"}
 _CROSSOVER_SAID = {Crossover.ONLY: "crossovers only", Crossover.EXCLUDE: "no crossovers"}
+_GUESSES_SAID = {
+    GuessHiding.SHOW: "guessed tags hide nothing (only the author's tags do)",
+    GuessHiding.ONLY: "only works that guessed tags alone hide",
+}
 _SORTS = {s.value: _set(sort=s) for s in Sort}
 
 FILTERS: tuple[Filter, ...] = (
@@ -400,6 +405,13 @@ FILTERS: tuple[Filter, ...] = (
         "tags is author or all",
         lambda q: "author" if q.author_tags_only else None,
         lambda q: "author tags only" if q.author_tags_only else None,
+    ),
+    Choice(
+        ("guesses",),
+        {g.value: _set(guesses=g) for g in GuessHiding},
+        "guesses is hide, show or only",
+        lambda q: None if q.guesses is GuessHiding.HIDE else q.guesses.value,
+        lambda q: _GUESSES_SAID.get(q.guesses),
     ),
     Choice(
         ("hide",),

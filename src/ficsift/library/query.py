@@ -38,6 +38,14 @@ class Crossover(StrEnum):
     ONLY = "only"  # crossovers only
 
 
+class GuessHiding(StrEnum):
+    """How ficsift's guessed tags act in exclusions and the blacklist."""
+
+    HIDE = "hide"  # a guess as sure as its type's measured bar hides the work (the default)
+    SHOW = "show"  # guesses hide nothing: only the author's tags do
+    ONLY = "only"  # just the works that guesses alone hide (what HIDE kept from the reader)
+
+
 class ReadingStatus(StrEnum):
     WANT = "want"
     READING = "reading"
@@ -144,6 +152,7 @@ class Query:
     max_relationships: int | None = None
     has_text: bool | None = None  # True: stories with text; False: metadata-only blurbs
     author_tags_only: bool = False  # ignore inferred tags when filtering
+    guesses: GuessHiding = GuessHiding.HIDE  # how guessed tags act in exclusions/the blacklist
     reading: list[ReadingStatus] = field(default_factory=list)  # reading status any of
     hide_read: bool = False
     use_blacklist: bool = True

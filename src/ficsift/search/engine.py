@@ -19,7 +19,14 @@ import numpy as np
 from ficsift import derived_cache
 from ficsift.library import Library
 from ficsift.library.compile import TextTerms
-from ficsift.library.query import Query, Sort, TagFilter, TagGroup
+from ficsift.library.query import (
+    BlacklistKind,
+    GuessHiding,
+    Query,
+    Sort,
+    TagFilter,
+    TagGroup,
+)
 from ficsift.library.tag_keys import KeyMatch, TagResolver
 from ficsift.model import TagType
 from ficsift.search import vector_ivf
@@ -210,9 +217,27 @@ def search(
         hits.append(Hit.of(blurb, score, why, snippets.get(work_id)))
     return SearchPage(
         total=total, hits=hits, facets=facet_counts, described=query.describe(), offset=offset,
-        limit=limit, took_ms=(time.perf_counter() - started) * 1000,
+        limit=limit, hidden_by_guesses=_hidden_by_guesses(lib, query),
+        took_ms=(time.perf_counter() - started) * 1000,
         facets_from=facets_from if facet_counts else 0,
     )  # fmt: skip
+
+
+def _hidden_by_guesses(lib: Library, query: Query) -> int:
+    """How many works the words and filters match that guessed tags alone hide (an exclusion
+    or a blacklisted tag acting on ficsift's guess, not on the author's tag): the search says
+    so and links to them (``guesses:only``).  One count, asked only of a query that hides
+    by tags at all."""
+    by_tags = query.exclude or (
+        query.use_blacklist and any(e.kind not in _NOT_TAGS for e in query.blacklist)
+    )
+    if not by_tags or query.guesses is not GuessHiding.HIDE or query.author_tags_only:
+        return 0
+    only = replace(query, guesses=GuessHiding.ONLY, sort=Sort.RELEVANCE)
+    return lib.find(only, _RESOLVER, limit=0).total
+
+
+_NOT_TAGS = frozenset({BlacklistKind.WORK, BlacklistKind.AUTHOR})
 
 
 def _hybrid(

@@ -14,7 +14,10 @@
 * switches: ``complete:yes|no``, ``wip:yes|abandoned|active``, ``crossover:yes|no|only``, ``main:yes``
   (relationships must be the main pairing), ``ships<=2`` (at most two relationships),
   ``text:yes|no``, ``tags:author`` (ignore inferred tags), ``hide:read``,
-  ``reading:want|reading|read|dropped``, ``blacklist:off``, ``semantic:off``, ``sort:KEY``.
+  ``reading:want|reading|read|dropped``, ``blacklist:off``, ``semantic:off``, ``sort:KEY``;
+* ``guesses:show`` (exclusions and the blacklist act on the author's tags alone) and
+  ``guesses:only`` (just the works that guessed tags alone hide); by default a guessed tag
+  hides a work from its type's measured bar (``guesses:hide``).
 
 :func:`parse_query` turns a line into a :class:`~ficsift.library.query.Query` or raises
 :class:`QuerySyntaxError` pointing at the problem; :func:`query_to_text` writes a query back.

@@ -75,6 +75,7 @@ class SearchPage:
     described: list[str]  # what the query asked, in English
     offset: int = 0
     limit: int = 20
+    hidden_by_guesses: int = 0  # matching works that guessed tags alone hide (guesses:only)
     took_ms: float = 0.0
     facets_from: int = 0  # facets count the best this-many matches (all but for huge results)
 
@@ -87,5 +88,6 @@ class SearchPage:
             "facets": {k: [{"name": n, "count": c} for n, c in v] for k, v in self.facets.items()},
             "query": self.described,
             "facets_from": self.facets_from,
+            "hidden_by_guesses": self.hidden_by_guesses,
             "took_ms": round(self.took_ms, 1),
         }

@@ -121,6 +121,11 @@ class SearchOut(BaseModel):
     facets: dict[str, list[FacetOut]] = Field(description="tag type → most common tags")
     query: list[str] = Field(description="what the query asked, in English")
     facets_from: int
+    hidden_by_guesses: int = Field(
+        0,
+        description="works matching that guessed tags alone hide (an exclusion or the "
+        "blacklist acting on ficsift's guess, not the author's tag): add guesses:only to list them",
+    )
     took_ms: float
 
 

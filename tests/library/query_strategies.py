@@ -61,6 +61,7 @@ def queries(vocab: dict[str, list[str]]) -> st.SearchStrategy[Query]:
         has_text=st.none() | st.booleans(),
         author_tags_only=st.booleans(),
         guesses=st.sampled_from(list(GuessHiding)),
+        guess_bar=st.sampled_from([None, None, 0.0, 0.5, 0.9]),
         blacklist=st.lists(blacklisted, max_size=2),
         sort=st.sampled_from(list(Sort)),
     )

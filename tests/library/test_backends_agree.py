@@ -134,11 +134,11 @@ def test_random_queries_on_real_tags_agree_across_backends(
 def _facts(lib: SqliteLibrary) -> dict[int, WorkFacts]:
     """Every work as :func:`matches` reads it, straight from the stored rows."""
     db = lib.db
-    tags: dict[int, list[tuple[str, str, str, bool, bool, bool]]] = {}
-    for wid, kind, key, origin, effective, main, hides in db.execute(
-        "SELECT work_id, type, key, origin, effective, main, hides FROM tag_index"
+    tags: dict[int, list[tuple[str, str, str, bool, bool, bool, float | None]]] = {}
+    for wid, kind, key, origin, effective, main, hides, confidence in db.execute(
+        "SELECT work_id, type, key, origin, effective, main, hides, confidence FROM tag_index"
     ):
-        row = (kind, key, origin, bool(effective), bool(main), bool(hides))
+        row = (kind, key, origin, bool(effective), bool(main), bool(hides), confidence)
         tags.setdefault(int(wid), []).append(row)
     series: dict[int, list[str]] = {}
     for wid, key in db.execute("SELECT work_id, key FROM work_series"):

@@ -246,6 +246,10 @@ def test_a_search_counts_the_works_guesses_alone_hide_and_links_to_them(lib: Lib
         "Card Catalogue", "Holosuite Nights", "Promenade", "The Cellar Door",
     ]  # fmt: skip
     assert search(lib, no_death).hidden_by_guesses == 1
+    # the reader's own level: from that confidence a guess hides ("Card Catalogue"'s too)
+    sure_enough = replace(no_death, guess_bar=bar - 0.35)
+    assert sorted(_titles(lib, sure_enough)) == ["Promenade", "The Cellar Door"]
+    assert search(lib, sure_enough).hidden_by_guesses == 2
     quark = replace(no_death, text="quark", semantic=False)  # words read the in-memory columns
     assert _titles(lib, quark) == ["Promenade"]
     assert _titles(lib, replace(quark, guesses=GuessHiding.ONLY)) == ["Holosuite Nights"]

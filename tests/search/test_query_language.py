@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ficsift.library.query import Crossover, Range, ReadingStatus, Sort, TagFilter, TagGroup
+from ficsift.library.query import (
+    Crossover,
+    GuessHiding,
+    Range,
+    ReadingStatus,
+    Sort,
+    TagFilter,
+    TagGroup,
+)
 from ficsift.model import TagType
 from ficsift.search import QuerySyntaxError, parse_query, query_to_text
 
@@ -57,6 +65,10 @@ def test_quoted_phrase_that_is_not_a_tag_stays_text() -> None:
         ("blacklist:off semantic:off", lambda q: not q.use_blacklist and not q.semantic),
         ("author:quillfeather", lambda q: q.authors == ["quillfeather"]),
         ("tag:Vampire*", lambda q: q.include[0].any_of[0] == TagFilter("Vampire*")),
+        ("guesses:only", lambda q: q.guesses is GuessHiding.ONLY and q.guess_bar is None),
+        ("guesses:show", lambda q: q.guesses is GuessHiding.SHOW),
+        ("guesses:0.75", lambda q: q.guesses is GuessHiding.HIDE and q.guess_bar == 0.75),
+        ("guesses:0.5 guesses:hide", lambda q: q.guess_bar is None),
     ],
 )  # fmt: skip
 def test_forms(line: str, check) -> None:  # type: ignore[no-untyped-def]
@@ -88,6 +100,9 @@ def test_forms(line: str, check) -> None:  # type: ignore[no-untyped-def]
         ("words>inf", 6, "too large"),
         ("words>nan", 6, "not a number"),
         ("ships<=99999999999999999999", 7, "too large"),
+        ("guesses:1.5", 8, "a confidence from 0 to 1"),
+        ("guesses:nan", 8, "a confidence from 0 to 1"),
+        ("guesses:sometimes", 8, "guesses is hide, show, only"),
     ],
 )
 def test_errors_point_at_the_problem(line: str, position: int, message: str) -> None:

@@ -246,7 +246,8 @@ class QueryCompiler:
         main = f.main or (query.main_pairing and f.type in (None, TagType.RELATIONSHIP))
         kind = f.type.value if f.type is not None else None
         author_only = query.author_tags_only or (hiding and not guesses)
-        return TagTest(match, kind, author_only, bool(main), hiding)
+        hide_from = query.guess_bar if hiding else None
+        return TagTest(match, kind, author_only, bool(main), hiding, hide_from)
 
     def _has_tag(
         self,
@@ -386,7 +387,12 @@ class QueryCompiler:
         else:
             # A blacklist reads every tag the work has that may hide it: the author's, and
             # guesses as sure as their type's measured bar (a noisy guess hides nothing).
-            has = self._has_tag((TagFilter(entry.value),), Query(), hiding=True, guesses=guesses)
+            has = self._has_tag(
+                (TagFilter(entry.value),),
+                Query(guess_bar=q.guess_bar),
+                hiding=True,
+                guesses=guesses,
+            )
             if isinstance(has, Nothing):
                 return None
             hidden = has

@@ -55,13 +55,15 @@ class TagTest:
     (effective), and — ``main_only`` — a relationship only if it is the main pairing.
     ``hiding``: the test hides works (an exclusion, the blacklist), so it reads only rows
     that may hide one — the author's tags, and guesses as sure as their type's measured bar
-    (:func:`ficsift.understand.calibration.acts_on`, decided when the work is indexed)."""
+    (:func:`ficsift.understand.calibration.acts_on`, decided when the work is indexed) —
+    or, with ``hide_from``, guesses at least that sure (the reader's own level)."""
 
     match: KeyMatch
     type: str | None
     author_only: bool
     main_only: bool
     hiding: bool = False
+    hide_from: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,8 @@ class WorkFacts:
     """What :func:`matches` reads of one work: its search-row values and its rows elsewhere."""
 
     row: dict[str, Any]  # search-row column → value (None: NULL)
-    tags: list[tuple[str, str, str, bool, bool, bool]]  # type, key, origin, effective, main, hides
+    # type, key, origin, effective, main, hides, confidence
+    tags: list[tuple[str, str, str, bool, bool, bool, float | None]]
     series: list[str]  # series keys
     reading: str | None
     authors: list[str]  # case-folded
@@ -170,15 +173,21 @@ def matches(condition: Condition, work: WorkFacts) -> bool:
 
 
 def _tag_hit(test: TagTest, work: WorkFacts) -> bool:
-    for kind, key, origin, effective, main, hides in work.tags:
+    for kind, key, origin, effective, main, hides, confidence in work.tags:
         if test.type is not None and kind != test.type:
             continue
         if (origin != "author") if test.author_only else not effective:
             continue
-        if test.hiding and not hides:
+        if test.hiding and not _may_hide(test, origin, hides, confidence):
             continue
         if test.main_only and kind == "relationship" and not main:
             continue
         if test.match.hits(key):
             return True
     return False
+
+
+def _may_hide(test: TagTest, origin: str, hides: bool, confidence: float | None) -> bool:
+    if test.hide_from is None:
+        return hides
+    return origin == "author" or (confidence is not None and confidence >= test.hide_from)

@@ -331,6 +331,45 @@ def _wip_said(query: Query) -> str | None:
 
 _CROSSOVER_WORDS = {Crossover.ONLY: "only", Crossover.EXCLUDE: "no"}
 _CROSSOVER_SAID = {Crossover.ONLY: "crossovers only", Crossover.EXCLUDE: "no crossovers"}
+
+
+@dataclass(frozen=True)
+class Guesses(Filter):
+    """How ficsift's guessed tags act in exclusions and the blacklist: ``guesses:show`` (not
+    at all), ``guesses:only`` (just the works they alone hide), ``guesses:0.8`` (a guess at
+    least that sure hides; ``guesses:hide``, the default, is each type's measured bar)."""
+
+    keys: tuple[str, ...]
+
+    def apply(self, query: Query, op: str, values: list[str], negate: bool, fail: Fail) -> None:
+        word = values[0].lower()
+        if word in GuessHiding.__members__.values():
+            query.guesses = GuessHiding(word)
+            query.guess_bar = None if query.guesses is GuessHiding.HIDE else query.guess_bar
+            return
+        try:
+            bar = float(word)
+        except ValueError:
+            bar = math.nan
+        if not 0.0 <= bar <= 1.0:  # also NaN
+            raise fail("guesses is hide, show, only or a confidence from 0 to 1")
+        query.guesses, query.guess_bar = GuessHiding.HIDE, bar
+
+    def to_text(self, query: Query) -> list[str]:
+        out = [] if query.guess_bar is None else [f"{self.keys[0]}:{query.guess_bar:g}"]
+        if query.guesses is not GuessHiding.HIDE:
+            out.append(f"{self.keys[0]}:{query.guesses.value}")
+        return out
+
+    def describe(self, query: Query) -> list[str]:
+        said = _GUESSES_SAID.get(query.guesses)
+        if query.guess_bar is not None:
+            said = (said + ", " if said else "") + (
+                f"a guessed tag hides a work from confidence {query.guess_bar:g}"
+            )
+        return [said] if said else []
+
+
 _GUESSES_SAID = {
     GuessHiding.SHOW: "guessed tags hide nothing (only the author's tags do)",
     GuessHiding.ONLY: "only works that guessed tags alone hide",
@@ -406,13 +445,7 @@ FILTERS: tuple[Filter, ...] = (
         lambda q: "author" if q.author_tags_only else None,
         lambda q: "author tags only" if q.author_tags_only else None,
     ),
-    Choice(
-        ("guesses",),
-        {g.value: _set(guesses=g) for g in GuessHiding},
-        "guesses is hide, show or only",
-        lambda q: None if q.guesses is GuessHiding.HIDE else q.guesses.value,
-        lambda q: _GUESSES_SAID.get(q.guesses),
-    ),
+    Guesses(("guesses",)),
     Choice(
         ("hide",),
         {"read": _set(hide_read=True)},

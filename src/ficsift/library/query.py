@@ -153,6 +153,8 @@ class Query:
     has_text: bool | None = None  # True: stories with text; False: metadata-only blurbs
     author_tags_only: bool = False  # ignore inferred tags when filtering
     guesses: GuessHiding = GuessHiding.HIDE  # how guessed tags act in exclusions/the blacklist
+    # HIDE from this confidence (the reader's level); None: each type's measured bar
+    guess_bar: float | None = None
     reading: list[ReadingStatus] = field(default_factory=list)  # reading status any of
     hide_read: bool = False
     use_blacklist: bool = True

@@ -86,8 +86,11 @@ def tag_test_sql(test: TagTest, alias: str = "t") -> tuple[str, list[Any]]:
         parts.append(f"{alias}.type = ?")
         params.append(test.type)
     parts.append(f"{alias}.origin = 'author'" if test.author_only else f"{alias}.effective = 1")
-    if test.hiding:
+    if test.hiding and test.hide_from is None:
         parts.append(f"{alias}.hides = 1")
+    elif test.hiding:  # the reader's own level: the author's tags, and guesses that sure
+        parts.append(f"({alias}.origin = 'author' OR {alias}.confidence >= ?)")
+        params.append(test.hide_from)
     if test.main_only:
         parts.append(f"({alias}.type != 'relationship' OR {alias}.main = 1)")
     return " AND ".join(parts), params

@@ -181,6 +181,17 @@ def test_a_search_says_what_guesses_alone_hid_and_links_to_it(
         assert not any(t["name"] == name and t["source"] == "author" for t in tags)
     assert client.get("/api/search", params={"q": excluded}).json()["hidden_by_guesses"] == hidden
     assert ".guessed-hidden" not in client.get("/search", params={"q": "willow"}).text
+    # the sidebar's level: a guess hides only from 95% sure; "never" lets none hide
+    strict = client.get("/api/search", params={"q": f"{excluded} guesses:0.95"}).json()
+    page = HTMLParser(client.get("/search", params={"q": excluded, "guesses": "0.95"}).text)
+    assert (
+        int(page.css_first("#results-heading").text().split()[-2].replace(",", ""))
+        == (strict["total"])
+    )
+    assert page.css_first("#guesses option[selected]").attributes["value"] == "0.95"
+    never = HTMLParser(client.get("/search", params={"q": excluded, "guesses": "show"}).text)
+    assert never.css_first(".guessed-hidden") is None
+    assert "never hide" in never.css_first(".chips").text()
 
 
 def test_upload_form_page_and_job_page(client: TestClient, upload_file: Path) -> None:

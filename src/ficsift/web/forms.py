@@ -96,6 +96,16 @@ def _int(value: str | None, low: int = 0, high: int = 10**9) -> int | None:
     return max(low, min(high, number))
 
 
+# How sure a guessed tag must be to hide a work (exclusions, the blacklist): the sidebar's
+# choices, as ``guesses:`` says them; "" is each tag type's measured bar (≥ 0.9 precise).
+GUESS_LEVELS = {
+    "0.5": "hide from 50% sure",
+    "0.7": "hide from 70% sure",
+    "0.95": "hide from 95% sure",
+    "show": "never hide",
+}
+
+
 @dataclass(slots=True)
 class SearchForm:
     q: str = ""
@@ -114,6 +124,7 @@ class SearchForm:
     hide_read: bool = False
     author_only: bool = False
     no_blacklist: bool = False
+    guesses: str = ""  # how sure a guessed tag must be to hide a work: a GUESS_LEVELS value
     page: int = 1
 
     @classmethod
@@ -188,6 +199,7 @@ class SearchForm:
             hide_read=flag("hide_read"),
             author_only=flag("author_only"),
             no_blacklist=flag("no_blacklist"),
+            guesses=guesses if (guesses := one("guesses")) in GUESS_LEVELS else "",
             page=_int(one("page"), 1, MAX_PAGE) or 1,
         )
 
@@ -272,6 +284,8 @@ class SearchForm:
                            ("no_blacklist", "blacklist off")):  # fmt: skip
             if getattr(self, key):
                 chips.append(("", shown, self.url(**{key: False})))
+        if self.guesses:
+            chips.append(("guesses", GUESS_LEVELS[self.guesses], self.url(guesses="")))
         return chips
 
     def to_query(self, parse: ParseQuery | None = None) -> Query:
@@ -297,6 +311,7 @@ class SearchForm:
             (self.hide_read, "hide", "read"),
             (self.author_only, "tags", "author"),
             (self.no_blacklist, "blacklist", "off"),
+            (bool(self.guesses), "guesses", self.guesses),
             (bool(self.sort), "sort", self.sort),
         ):
             if on:

@@ -13,7 +13,16 @@ from starlette.datastructures import UploadFile
 from ficsift.library.query import BlacklistEntry, BlacklistKind, Query, ReadingStatus, Sort
 from ficsift.understand.abandonment import abandonment, wip_state
 from ficsift.web import searching, views
-from ficsift.web.forms import CATEGORIES, PAGE_SIZE, RATINGS, SORTS, WARNINGS, SearchForm, pages
+from ficsift.web.forms import (
+    CATEGORIES,
+    GUESS_LEVELS,
+    PAGE_SIZE,
+    RATINGS,
+    SORTS,
+    WARNINGS,
+    SearchForm,
+    pages,
+)
 from ficsift.web.jobs import story_urls
 from ficsift.web.render import render
 from ficsift.web.state import AppState
@@ -73,6 +82,7 @@ def search_page(request: Request) -> Response:
         "warnings": WARNINGS,
         "categories": CATEGORIES,
         "sorts": SORTS,
+        "guess_levels": GUESS_LEVELS,
         "page_size": PAGE_SIZE,
     }
     fragment = request.headers.get("x-fragment") == "search"

@@ -13,7 +13,7 @@ placed by its places and institutions, not only by its characters' names.
 
 Only derived facts are kept: a term and the franchises (with how many tags say so).  A term
 is kept when it is one to three capitalised words, at least one of them not an English word
-(``src/ficsift/search/data/words-en.txt.gz``: "Rift", "Angel" and "King" are words, so they
+(``src/ficsift/understand/data/words-en.txt.gz``: "Rift", "Angel" and "King" are words, so they
 are no evidence), it is not a name AO3 gives a character (names are the gazetteer's), and at
 most two franchises have it.
 
@@ -63,7 +63,7 @@ from ficsift.ontology import _names as N
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "ficsift" / "understand" / "data" / "fandom_terms.json"
-WORDS = ROOT / "src" / "ficsift" / "search" / "data" / "words-en.txt.gz"
+WORDS = ROOT / "src" / "ficsift" / "understand" / "data" / "words-en.txt.gz"
 FORMAT = 1
 MAX_WORDS = 3
 MAX_FRANCHISES = 2

@@ -1,4 +1,4 @@
-"""Build ``src/ficsift/search/data/words-en.txt.gz``: the English word list behind the
+"""Build ``src/ficsift/understand/data/words-en.txt.gz``: the English word list behind the
 spelling-error proxy in :mod:`ficsift.search.quality`.
 
 Source: the English dictionary shipped in the PyPI package ``pyspellchecker`` (MIT licence;
@@ -28,7 +28,7 @@ import json
 import re
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "src/ficsift/search/data/words-en.txt.gz"
+OUT = Path(__file__).resolve().parent.parent / "src/ficsift/understand/data/words-en.txt.gz"
 _WORD = re.compile(r"[a-z]+(?:'(?:t|re|ve|ll|d|m))?")
 # Rules from American to British spelling, applied to the end or inside of a word.
 _BRITISH = (

@@ -34,7 +34,7 @@ the parts a work has).
 Craft (from the story text)
 ---------------------------
 See :func:`craft_signals`: spelling-error proxy (share of lowercase words not in a compact
-English word list, ``data/words-en.txt.gz`` built by ``scripts/build_wordlist.py``), dialogue
+English word list, ``understand/data/words-en.txt.gz`` built by ``scripts/build_wordlist.py``), dialogue
 punctuation, walls of text, lexical variety (MATTR), sentence-length variety.  Each maps to
 [0, 1] by fixed, documented bands; with length and completeness they make the craft score.
 Works with stats and text blend engagement 0.8 / craft 0.2; works without stats use craft.
@@ -42,16 +42,15 @@ Works with stats and text blend engagement 0.8 / craft 0.2; works without stats 
 
 from __future__ import annotations
 
-import gzip
 import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from importlib import resources
 from typing import Any
+
+from ficsift.understand.textops import english_words
 
 __all__ = [
     "FandomPriors",
@@ -711,12 +710,6 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-@cache
-def _word_list() -> frozenset[str]:
-    data = resources.files("ficsift.search").joinpath("data/words-en.txt.gz").read_bytes()
-    return frozenset(gzip.decompress(data).decode().split())
-
-
 def _sample(text: str) -> str:
     """The whole text when short; else evenly spaced windows cut at line breaks."""
     if len(text) <= _SAMPLE_CHARS:
@@ -760,7 +753,7 @@ def craft_signals(text: str) -> dict[str, float]:
     """
     sample = _sample(text)
     tokens = _TOKEN.findall(sample)
-    words = _word_list()
+    words = english_words()
     checked = misses = 0
     for token in tokens:
         if len(token) < 2 or not token.islower():

@@ -30,6 +30,7 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -49,7 +50,7 @@ from ficsift.understand.fandoms import (
 from ficsift.understand.primer import CharacterEntry, Primer, display_name
 from ficsift.understand.pronouns import credit_unnamed_lead
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.textops import TITLE_WORDS, lower_words
+from ficsift.understand.textops import TITLE_WORDS, english_words, lower_words
 
 MIN_FANDOM_SCORE = 2.0
 CROSSOVER_SHARE = 0.3  # a crossover's lead, in mentions relative to the main fandom's lead
@@ -88,6 +89,7 @@ SHORT_STORY_WORDS = 4000
 MIN_SPEAKER_LINES = 5  # lines holding only a name in capitals, in the story's opening: a script
 SCRIPT_SCAN = 20000
 STRAY_FULL_NAMES = 3  # a full name this many times as frequent as the others sharing its part
+OPENER_RUNS = 1  # a run of an ordinary word and a name seen this seldom is no full name
 # A story whose own characters are named this often, and the canon's lead less than this share
 # of that, is original fiction that mentions a canon name in passing.
 OWN_CAST_MENTIONS = 50
@@ -509,7 +511,9 @@ def find_cast(
     )
     others = [d for d in decisions if d.fandom in chosen and d.fandom not in primer.fandoms]
     members += _gazetteer_members(text, spans, ordinary, knowledge, others, members)
-    members += _original_characters(text, matches, members, None if fandoms else knowledge)
+    members += _original_characters(
+        text, matches, members, None if fandoms else knowledge, people=knowledge
+    )
     if fandoms and _a_cast_of_its_own(members):
         fandoms = []  # "Palpatine" named in passing in a novel of original characters
     credit_unnamed_lead(story, members, primer)
@@ -844,12 +848,14 @@ def _original_characters(
     matches: list[tuple[int, int, str]],
     known: list[CastMember],
     names: Knowledge | None = None,
+    people: Knowledge | None = None,
 ) -> list[CastMember]:
     """Frequent, person-like capitalised names that no primer character explains.
 
     With ``names`` (when no fandom was said), the primer's names are unknown names too, and a
     name some AO3 character has needs fewer mentions and no person-like context: it is a
-    name, only of a character ficsift cannot place.
+    name, only of a character ficsift cannot place.  ``people`` (AO3's names, whatever the
+    fandom) tells a first name ("Grace") from an ordinary word caught before a name ("Over").
     """
     # The primer's names the cast took; one of a fandom not chosen ("Oz" of RWBY's "Ozpin" in a
     # story of another canon) may still name one of the story's own characters.
@@ -892,8 +898,8 @@ def _original_characters(
         first = words[0]
         if start in covered or first in known_tokens:
             continue
-        if first in NOT_NAMES or name in NOT_NAMES:
-            continue
+        if _plain(first) in NOT_NAMES or _plain(name) in NOT_NAMES:
+            continue  # (with either apostrophe: "It’s" is "It's")
         if _sentence_initial(text, start) and " " not in name:
             # "Jenna shifted in her seat": a sentence's first word that a person's verb follows
             # is a name as surely as one mid-sentence (a word is ruled out below if the story
@@ -908,6 +914,10 @@ def _original_characters(
         if _PLACE_BEFORE_RE.search(text[max(0, start - 16) : start]):
             place[name] += 1
     _strip_story_titles(counts, initial, person, place)
+    lower = lower_words(text)  # (a name of several words never is one word in lower case)
+    _strip_sentence_openers(
+        counts, initial, person, place, lambda w: _an_ordinary_word(w, lower, people)
+    )
     # An original character is named as the primer's are: "Ronnie", "Pilfrey" and "Ronnie
     # Pilfrey" are one person, known by the full name, when no other full name shares the part.
     owner: dict[str, list[str]] = defaultdict(list)
@@ -916,8 +926,6 @@ def _original_characters(
         if len(words) >= 2:
             for part in {words[0], words[-1]}:
                 owner[part].append(full)
-    # Which candidate names the story also writes in lower case, in one pass over the text.
-    lower = lower_words(text)  # (a name of several words never is one word in lower case)
     for part, fulls in owner.items():
         if part not in counts or part.lower() in lower:
             continue
@@ -971,6 +979,49 @@ def _strip_story_titles(
             initial[rest].extend((a + shift, b) for a, b in initial.pop(name, []))
             person[rest] += person.pop(name, 0)
             place[rest] += place.pop(name, 0)
+
+
+def _strip_sentence_openers(
+    counts: dict[str, list[tuple[int, int]]],
+    initial: dict[str, list[tuple[int, int]]],
+    person: Counter[str],
+    place: Counter[str],
+    ordinary: Callable[[str], bool],
+) -> None:
+    """A name written once behind an ordinary word, the first word of a sentence whose start
+    the punctuation hid ("“My love.” Over Emmanellain’s gasp", "…, Seeing Bruce’s contact"),
+    is the name the story uses alone (Emmanellain, Bruce): left whole, it would take that
+    name's every mention as its full form.  A real full name recurs as a run ("Faith Lehane"
+    again and again) or its first word is a name alone too ("Will" beside "Will Graham")."""
+    for name in [n for n in counts if " " in n]:
+        words = name.split()
+        first, rest = words[0], " ".join(words[1:])
+        if (
+            len(counts[name]) > OPENER_RUNS
+            or first in counts
+            or rest not in counts
+            or not ordinary(first)
+        ):
+            continue
+        shift = len(first) + 1
+        counts[rest].extend((a + shift, b) for a, b in counts.pop(name))
+        initial[rest].extend((a + shift, b) for a, b in initial.pop(name, []))
+        person[rest] += person.pop(name, 0)
+        place[rest] += place.pop(name, 0)
+
+
+def _an_ordinary_word(word: str, lower: frozenset[str], people: Knowledge | None) -> bool:
+    """``word`` is an everyday word (the story writes it in lower case, or English has it),
+    not a first name: no AO3 character is called it ("Over", "Seeing", "It’s"; not "Grace")."""
+    folded = word.lower()
+    if not (folded in lower or folded in english_words() or _plain(word) in NOT_NAMES):
+        return False
+    return people is None or not people.homes(word)[1]
+
+
+def _plain(word: str) -> str:
+    """``word`` with a typographer's apostrophe as a typewriter's ("It’s" → "It's")."""
+    return word.replace("’", "'")
 
 
 def unknown_name_bar(words: int) -> float:

@@ -7,9 +7,11 @@ pattern can scan the lower-cased text and its matches point into the original.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 import ahocorasick
 
@@ -79,3 +81,12 @@ def lower_words(text: str) -> frozenset[str]:
     beside "Will", "dawn" beside "Dawn"), lower-cased: one pass for all the questions the
     cast asks ("is this name also an ordinary word here?")."""
     return frozenset(words_present(text, {w.lower() for w in _CAPITALISED_RE.findall(text)}))
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """The English word list, lower case (``data/words-en.txt.gz``, built by
+    ``scripts/build_wordlist.py``): understanding tells ordinary words from names with it, the
+    quality score measures a story's spelling."""
+    data = resources.files("ficsift.understand").joinpath("data/words-en.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode().split())

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ficsift.cli import app
+from tests.sure_guesses import a_hiding_guess
 
 from .conftest import write_fics
 
@@ -178,3 +179,15 @@ def test_a_number_past_sqlite_integers_is_a_bad_query(
                                    " " * value_at + f"^ {shown} (at most {2**63 - 2})"]  # fmt: skip
     code, output = cli(lib_dir, "search", "--words-min", HUGE)
     assert code == 2 and "Traceback" not in output and "--words-min" in output
+
+
+def test_a_search_says_how_many_works_guesses_alone_hid(lib_dir: Path) -> None:
+    kind, name = a_hiding_guess(lib_dir)
+    code, out = cli(lib_dir, "search", f'-{kind}:"{name}"')
+    assert code == 0
+    line = next(x for x in out.splitlines() if "hidden only by ficsift's guessed tags" in x)
+    hidden = int(line.split()[0].replace(",", ""))
+    code, listed = cli(lib_dir, "search", f'-{kind}:"{name}" guesses:only', "--json")
+    assert code == 0 and json.loads(listed)["total"] == hidden >= 1
+    code, out = cli(lib_dir, "search", f'-{kind}:"{name}" guesses:show')
+    assert "hidden only by" not in out

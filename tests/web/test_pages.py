@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from tests.sure_guesses import a_hiding_guess
 from tests.web.conftest import csrf_token, make_app, make_client, work_id_titled
 
 
@@ -145,26 +146,10 @@ def test_library_page_blacklist_round_trip(client: TestClient) -> None:
     assert not HTMLParser(client.get("/library").text).css(".blacklist li")
 
 
-def _a_hiding_guess(library_dir: Path) -> tuple[str, str]:
-    """A (type, tag) that ficsift guessed sure enough to hide a work whose author did not
-    give it (read from the built library: the test names no tag of its own)."""
-    import sqlite3
-
-    with sqlite3.connect(library_dir / "library.sqlite3") as db:
-        row = db.execute(
-            "SELECT g.type, g.display FROM tag_index g WHERE g.origin = 'inferred' "
-            "AND g.hides = 1 AND g.inherited = 0 AND g.type IN ('character', 'fandom') "
-            "AND NOT EXISTS (SELECT 1 FROM tag_index a WHERE a.key = g.key "
-            "AND a.type = g.type AND a.origin = 'author') ORDER BY g.display LIMIT 1"
-        ).fetchone()
-    assert row is not None, "the corpus gives no sure guess to hide by"
-    return row[0], row[1]
-
-
 def test_a_search_says_what_guesses_alone_hid_and_links_to_it(
     client: TestClient, library_dir: Path
 ) -> None:
-    kind, name = _a_hiding_guess(library_dir)
+    kind, name = a_hiding_guess(library_dir)
     excluded = f'-{kind}:"{name}"'
     tree = HTMLParser(client.get("/search", params={"q": excluded}).text)
     note = tree.css_first(".guessed-hidden")

@@ -43,3 +43,28 @@ def test_many_side_couples_add_up(primer: Primer) -> None:
     sides = [PairReading(a, b, 10, 4, "/") for a, b in itertools.combinations("CDEF", 2)]
     many = _main_confidence([PairReading("Ann", "Bea", 30, 24, "/"), *sides], primer)
     assert many < 0.6 * alone
+
+
+def test_the_bar_is_where_saying_none_is_right_more_often() -> None:
+    from ficsift.understand.calibration import fit_main_bar
+
+    # (calibrated confidence, right if said, right if not said: the story is gen)
+    sure = [(0.9, True, False)] * 8
+    gen_below = [(0.5, False, True)] * 3 + [(0.55, True, False)]  # mostly gen under 0.6
+    assert fit_main_bar(sure + gen_below) == 0.55  # the lone right pairing at 0.55 is kept
+    assert fit_main_bar(sure + [(0.5, True, False)] * 3) == 0.0  # always right: always said
+    assert fit_main_bar([]) == 0.0
+
+
+def test_a_main_pairing_under_the_bar_is_no_main_pairing(primer: Primer) -> None:
+    from ficsift.model import TagOrigin
+    from ficsift.understand.infer import _main_only_when_sure
+
+    result = RelationshipResult([PairReading("Ann", "Bea", 30, 24, "/")], ("Ann", "Bea"))
+    tags = _relationship_tags(result, [], primer, {"Ann", "Bea"})
+    (main,) = [t for t in tags if t.main]
+    assert main.origin == TagOrigin.INFERRED
+    _main_only_when_sure(tags, bar=(main.confidence or 0.0) - 0.01)
+    assert main.main  # sure enough
+    _main_only_when_sure(tags, bar=(main.confidence or 0.0) + 0.01)
+    assert not main.main and main in tags  # the relationship stays, as no main pairing

@@ -203,6 +203,7 @@ class Calibration:
     precise_at: dict[str, float] = field(default_factory=dict)  # tag type -> exclusion bar
     fandom_clip: float | None = None  # the posterior's log odds clipped to ± this first
     rating: RatingModel | None = None  # None: no fitted rating model, no rating guessed
+    main_bar: float = 0.0  # a main pairing less sure than this is not said (the story: gen)
 
     def fandom_probability(self, features: Sequence[float]) -> float:
         """The calibrated probability that a fandom candidate of these features is right."""
@@ -226,6 +227,7 @@ class Calibration:
             "fandom_bar": self.fandom_bar,
             "fandom_clip": self.fandom_clip,
             "fandom_model": self.model,
+            "main_bar": self.main_bar,
             "maps": {k: v.to_json() for k, v in sorted(self.maps.items())},
             "precise_at": dict(sorted(self.precise_at.items())),
             **({"rating_model": self.rating.to_json()} if self.rating else {}),
@@ -245,6 +247,7 @@ class Calibration:
             model={k: float(v) for k, v in (data.get("fandom_model") or {}).items()},
             precise_at={k: float(v) for k, v in (data.get("precise_at") or {}).items()},
             fandom_clip=None if data.get("fandom_clip") is None else float(data["fandom_clip"]),
+            main_bar=float(data.get("main_bar", 0.0)),
             rating=RatingModel.from_json(data["rating_model"])
             if data.get("rating_model")
             else None,
@@ -331,6 +334,19 @@ def fit_map(
     if scores["platt"] > scores["steps"]:
         return fit_platt(pooled, min_n)
     return fit_steps(pooled, min_n)
+
+
+def fit_main_bar(rows: Sequence[tuple[float, bool, bool]]) -> float:
+    """The confidence from which a main pairing is said, from stories' (its calibrated
+    confidence, right if said, right if not — the story is gen): the bar under which saying
+    none is right more often than saying it, over every bar the rows offer; the lowest of
+    equals (0: always said)."""
+    best_right, best_bar = sum(said for _, said, _ in rows), 0.0
+    for bar in sorted({c for c, _, _ in rows}):
+        right = sum(said if c >= bar else gen for c, said, gen in rows)
+        if right > best_right:
+            best_right, best_bar = right, bar
+    return best_bar
 
 
 def fit_precise_at(

@@ -82,6 +82,7 @@ def understand(
     if rating is not None:
         doc.tags.append(rating)
     _calibrate(doc.tags, calibration)
+    _main_only_when_sure(doc.tags, calibration.main_bar)
     doc.extra["cast"] = [
         {"name": m.name, "role": cast.roles.get(m.name, "minor"), "mentions": m.count,
          "prominence": m.prominence, "original": m.original}
@@ -135,6 +136,15 @@ def _calibrate(tags: list[Tag], calibration: Calibration) -> None:
         if curve is not None and tag.confidence is not None:
             tag.extra["raw_confidence"] = tag.confidence
             tag.confidence = round(curve(tag.confidence), 3)
+
+
+def _main_only_when_sure(tags: list[Tag], bar: float) -> None:
+    """A guessed main pairing under the calibration's bar is no main pairing: the eval found
+    such stories gen more often than centred on that pair.  The relationship itself stays."""
+    for tag in tags:
+        if tag.main and tag.origin == TagOrigin.INFERRED and (tag.confidence or 0.0) < bar:
+            tag.main = False
+            tag.extra["main_below_bar"] = bar
 
 
 def _inferred(

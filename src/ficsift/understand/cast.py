@@ -512,7 +512,12 @@ def find_cast(
     others = [d for d in decisions if d.fandom in chosen and d.fandom not in primer.fandoms]
     members += _gazetteer_members(text, spans, ordinary, knowledge, others, members)
     members += _original_characters(
-        text, matches, members, None if fandoms else knowledge, people=knowledge
+        text,
+        matches,
+        members,
+        None if fandoms else knowledge,
+        people=knowledge,
+        is_term=lambda name: name in gaz.terms or name in knowledge.terms,
     )
     if fandoms and _a_cast_of_its_own(members):
         fandoms = []  # "Palpatine" named in passing in a novel of original characters
@@ -704,7 +709,7 @@ def score_fandoms(
     unique: dict[str, float] = defaultdict(float)
     for fandom, value in term_evidence.items():
         unique[fandom] += value
-    for fandom in named:
+    for fandom in sorted(named):
         unique[fandom] += NAMED_WEIGHT
     for alias, count in alias_counts.items():
         fandoms = {e.fandom for e in primer.by_alias.get(alias, [])}
@@ -741,7 +746,7 @@ def score_fandoms(
         fs = scores.setdefault(fandom, FandomScore(fandom, 0.0, 0))
         fs.score += value
         fs.reasons.extend(term_reasons[fandom])
-    for fandom in named:
+    for fandom in sorted(named):
         fs = scores.setdefault(fandom, FandomScore(fandom, 0.0, 0))
         fs.score += NAMED_WEIGHT
         fs.reasons.append("named in the disclaimer or notes")
@@ -849,6 +854,7 @@ def _original_characters(
     known: list[CastMember],
     names: Knowledge | None = None,
     people: Knowledge | None = None,
+    is_term: Callable[[str], bool] = lambda name: False,
 ) -> list[CastMember]:
     """Frequent, person-like capitalised names that no primer character explains.
 
@@ -856,6 +862,8 @@ def _original_characters(
     name some AO3 character has needs fewer mentions and no person-like context: it is a
     name, only of a character ficsift cannot place.  ``people`` (AO3's names, whatever the
     fandom) tells a first name ("Grace") from an ordinary word caught before a name ("Over").
+    A name that is an in-world term of a canon ficsift knows (``is_term``: "Slayer",
+    "Hellmouth") is a thing of that world, not a person.
     """
     # The primer's names the cast took; one of a fandom not chosen ("Oz" of RWBY's "Ozpin" in a
     # story of another canon) may still name one of the story's own characters.
@@ -898,7 +906,7 @@ def _original_characters(
         first = words[0]
         if start in covered or first in known_tokens:
             continue
-        if _plain(first) in NOT_NAMES or _plain(name) in NOT_NAMES:
+        if _plain(first) in NOT_NAMES or _plain(name) in NOT_NAMES or is_term(name):
             continue  # (with either apostrophe: "It’s" is "It's")
         if _sentence_initial(text, start) and " " not in name:
             # "Jenna shifted in her seat": a sentence's first word that a person's verb follows
@@ -924,7 +932,10 @@ def _original_characters(
     for full in counts:
         words = full.split()
         if len(words) >= 2:
-            for part in {words[0], words[-1]}:
+            # The surname first, then the given name (a set of the two took them in an order
+            # that changed from run to run): the full name has its surname's mentions when a
+            # given name it shares with a stray other full name is weighed.
+            for part in dict.fromkeys((words[-1], words[0])):
                 owner[part].append(full)
     for part, fulls in owner.items():
         if part not in counts or part.lower() in lower:
@@ -972,7 +983,7 @@ def _strip_story_titles(
     for title, rests in openers.items():
         if len(rests) < 2 or title in counts:
             continue
-        for rest in rests:
+        for rest in sorted(rests):
             name = f"{title} {rest}"
             shift = len(title) + 1
             counts[rest].extend((a + shift, b) for a, b in counts.pop(name))

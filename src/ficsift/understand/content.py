@@ -365,7 +365,7 @@ def _ages_near_sex(a: Analysis) -> None:
         for m in _AGE_RE.finditer(text, lo, hi):
             if not _BACKSTORY_RE.search(text, max(0, m.start() - 24), m.start()):
                 found.add(Hit(m.start(), m.end(), UNDERAGE_AT, m.group()))
-    a.hits["a.underage"] = sorted(found, key=lambda h: h.start)
+    a.hits["a.underage"] = sorted(found, key=lambda h: (h.start, h.end, h.phrase, h.weight))
 
 
 # ---- evidence and tags ----------------------------------------------------------------------

@@ -467,14 +467,14 @@ def franchise_evidence(
         ev.log_odds = ev.score + penalty * max(0.0, total - ev.explained)
     for term, count in (term_counts or {}).items():
         fandoms = {f.fandom for f in knowledge.primer.fandoms.values() if term in f.terms}
-        for fandom in fandoms:
+        for fandom in sorted(fandoms):  # (a set's order varies from run to run)
             ev = of(knowledge.franchise(fandom))
             odds = _weight(count) * math.log1p(TERM_LR / len(fandoms))
             ev.terms += odds
             ev.log_odds += odds
             ev.primer_fandoms.add(fandom)
             ev.reasons.append(f"term: {term} ×{count}")
-    for fandom in named:
+    for fandom in sorted(named):
         ev = of(knowledge.franchise(fandom))
         if not ev.named:
             ev.log_odds += math.log1p(NAMED_LR)

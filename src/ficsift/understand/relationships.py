@@ -266,7 +266,7 @@ def _main_pairing(
     if leads is not None:
         others &= leads  # a passing character is not a third partner
     for other in sorted(
-        others, key=lambda o: -sum(scores.get(frozenset((o, g)), 0) for g in group)
+        others, key=lambda o: (-sum(scores.get(frozenset((o, g)), 0) for g in group), o)
     ):
         if all(
             scores.get(frozenset((other, g)), 0) >= POLY_SHARE * top.romance_cues for g in group

@@ -343,7 +343,7 @@ class Guesses(Filter):
 
     def apply(self, query: Query, op: str, values: list[str], negate: bool, fail: Fail) -> None:
         word = values[0].lower()
-        if word in GuessHiding.__members__.values():
+        if word in {g.value for g in GuessHiding}:
             query.guesses = GuessHiding(word)
             query.guess_bar = None if query.guesses is GuessHiding.HIDE else query.guess_bar
             return

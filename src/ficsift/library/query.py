@@ -164,6 +164,13 @@ class Query:
     sort: Sort = Sort.RELEVANCE
     semantic: bool = True  # rank free text by meaning as well as by words
 
+    @property
+    def hides_by_tags(self) -> bool:
+        """Some work may be hidden by a tag: an exclusion, or a blacklisted tag in use."""
+        return bool(self.exclude) or (
+            self.use_blacklist and any(e.kind is BlacklistKind.TAG for e in self.blacklist)
+        )
+
     def describe(self) -> list[str]:
         """What this query asks, one English phrase per part (the filter table says it)."""
         from ficsift.library.filters import describe

@@ -20,7 +20,6 @@ from ficsift import derived_cache
 from ficsift.library import Library
 from ficsift.library.compile import TextTerms
 from ficsift.library.query import (
-    BlacklistKind,
     GuessHiding,
     Query,
     Sort,
@@ -228,16 +227,10 @@ def _hidden_by_guesses(lib: Library, query: Query) -> int:
     or a blacklisted tag acting on ficsift's guess, not on the author's tag): the search says
     so and links to them (``guesses:only``).  One count, asked only of a query that hides
     by tags at all."""
-    by_tags = query.exclude or (
-        query.use_blacklist and any(e.kind not in _NOT_TAGS for e in query.blacklist)
-    )
-    if not by_tags or query.guesses is not GuessHiding.HIDE or query.author_tags_only:
+    if not query.hides_by_tags or query.guesses is not GuessHiding.HIDE or query.author_tags_only:
         return 0
     only = replace(query, guesses=GuessHiding.ONLY, sort=Sort.RELEVANCE)
     return lib.find(only, _RESOLVER, limit=0).total
-
-
-_NOT_TAGS = frozenset({BlacklistKind.WORK, BlacklistKind.AUTHOR})
 
 
 def _hybrid(

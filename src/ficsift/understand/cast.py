@@ -120,13 +120,15 @@ _PERSON_AFTER_RE = re.compile(
 )
 _SAID_BEFORE_RE = re.compile(r"\b(?:said|says|asked|asks|replied)\s*$")
 # Any verb in the past tense ("Xander wandered in"), and the usual ones in the present, for
-# stories told in it ("Giles bends to Dawn").
+# stories told in it ("Giles bends to Dawn", "Clara is on top of him": the present of the
+# "was", "had" and "did" that _PERSON_AFTER_RE takes).
 _ACTS_NOW_RE = re.compile(
     r"^,?\s+(?:\w+ly\s+)?(?:[a-z]+ed|says|asks|replies|whispers|shouts|mutters|murmurs|snaps|smiles|smirks|"
     r"grins|laughs|sighs|nods|shrugs|frowns|looks|turns|walks|stands|sits|knows|thinks|feels|"
     r"wants|takes|puts|pulls|pushes|holds|kisses|stares|glances|moves|leans|starts|tries|lets|"
     r"makes|gets|goes|comes|bends|reaches|watches|hands|picks|opens|closes|steps|runs|shakes|"
-    r"touches)\b"
+    r"touches|is|has|does|isn't|doesn't|can|can't|will|won't|likes|loves|needs|hates|hopes|"
+    r"wonders|tells|gives|leaves|stops|waits|hears|sees|finds|keeps|tugs|presses|slides)\b"
 )
 _ENGLISH_RE = re.compile(r"\b(?:the|and|was|is|of)\b")
 _PLACE_BEFORE_RE = re.compile(
@@ -1077,7 +1079,9 @@ def _acting_share(text: str, m: CastMember, quoted: tuple[list[int], list[int]])
     "DAWN", above what they say): not what others say of them ("Xander thinks it's fine")."""
     if not m.mentions:
         return 0.0
-    acting = 0
+    # A lead the story calls "he" throughout acts in the paragraphs credited to them (a
+    # pronoun is the subject there: pronouns.py), however seldom the name itself acts.
+    acting = len(m.implied)
     q_starts, q_ends = quoted
     for start, end in m.mentions:
         i = bisect.bisect_right(q_starts, start) - 1
@@ -1091,7 +1095,7 @@ def _acting_share(text: str, m: CastMember, quoted: tuple[list[int], list[int]])
             or _speaker_line(text, start, end)
         ):
             acting += 1
-    return acting / len(m.mentions)
+    return acting / (len(m.mentions) + len(m.implied))
 
 
 def _speaker_line(text: str, start: int, end: int) -> bool:

@@ -33,3 +33,24 @@ def test_both_leads_of_a_present_tense_two_hander_are_tagged(primer: Primer) -> 
     captain = next((m for m in result.cast if "Captain" in m.name), None)
     assert captain is not None and captain.implied, roles
     assert roles[captain.name] in {"main", "significant"}, roles
+
+
+# Told in the present, the lead's name only ever opens a sentence, before a verb acting on
+# something: "Nell rolls her eyes" is a person doing a thing, as "Nell rolled her eyes" is.
+OPENINGS = "\n\n".join(
+    [
+        "Nell rolls her eyes at the rain and goes back inside.",
+        "The kettle is on, and the radio murmurs about the weather.",
+        "Nell fills the teapot and sets out two cups on the table.",
+        "Outside, the street is grey and empty.",
+        "Nell leans her head against the window and waits.",
+        "A car passes, then another, and neither of them stops.",
+        "Nell pours the tea when it is ready and drinks hers alone.",
+        "The second cup goes cold on the table.",
+    ]
+)
+
+
+def test_a_name_opening_present_tense_sentences_is_a_character(primer: Primer) -> None:
+    result = find_cast(StoryText([OPENINGS]), primer, load_calibration())
+    assert "Nell" in {m.name for m in result.cast}, [m.name for m in result.cast]

@@ -127,8 +127,10 @@ _ACTS_NOW_RE = re.compile(
     r"grins|laughs|sighs|nods|shrugs|frowns|looks|turns|walks|stands|sits|knows|thinks|feels|"
     r"wants|takes|puts|pulls|pushes|holds|kisses|stares|glances|moves|leans|starts|tries|lets|"
     r"makes|gets|goes|comes|bends|reaches|watches|hands|picks|opens|closes|steps|runs|shakes|"
-    r"touches|is|has|does|isn't|doesn't|can|can't|will|won't|likes|loves|needs|hates|hopes|"
-    r"wonders|tells|gives|leaves|stops|waits|hears|sees|finds|keeps|tugs|presses|slides)\b"
+    r"touches|is|has|does|isn't|hasn't|doesn't|can|can't|will|won't|likes|loves|needs|hates|"
+    r"hopes|wonders|tells|gives|leaves|stops|waits|hears|sees|finds|keeps|tugs|presses|slides"
+    # any other verb of the present acting on something: "Sam rolls her eyes"
+    r"|[a-z]{2,}s\s+(?:her|his|their|its|my|your|the|a|an)(?=\s))\b"
 )
 _ENGLISH_RE = re.compile(r"\b(?:the|and|was|is|of)\b")
 _PLACE_BEFORE_RE = re.compile(

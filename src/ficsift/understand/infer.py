@@ -31,12 +31,18 @@ from ficsift.understand.content import infer_rating, infer_warnings
 from ficsift.understand.notes import NoteReading, read_notes
 from ficsift.understand.primer import Primer, display_name, load_primer
 from ficsift.understand.relationships import RelationshipResult, read_relationships
+from ficsift.understand.second_person import read_second_person
 from ficsift.understand.status import infer_status
 from ficsift.understand.story import StoryText
 from ficsift.understand.tropes import character_tag, infer_freeforms
 
 EVIDENCE_PER_TAG = 3
 NOTE_CONFIDENCE = 0.9  # a tag the author's own note states (raw; calibrated like the rest)
+# AO3's canonical tags for a story told to "you" and for the reader stepping into it.
+POV_SECOND_PERSON = "POV Second Person"
+READER = "Reader"
+READER_INSERT = "Reader-Insert"
+SECOND_PERSON_CONFIDENCE = 0.95  # the most a second-person reading's raw confidence says
 
 
 def understand(
@@ -76,6 +82,7 @@ def understand(
     doc.tags.extend(_character_tags(cast, story))
     doc.tags.extend(_relationship_tags(relations, fandoms, primer, {m.name for m in tagged}))
     doc.tags.extend(infer_freeforms(story, tagged, fandoms))
+    doc.tags.extend(_second_person_tags(story, cast))
     _from_notes(doc.tags, read_notes(story, tagged), fandoms, primer)
     doc.tags.extend(infer_warnings(story, names=[display_name(m.name) for m in tagged]))
     rating = infer_rating(story, calibration.rating)
@@ -164,6 +171,30 @@ def _inferred(
         role=CastRole(role) if role is not None else None,
         extra=dict(extra),
     )
+
+
+def _second_person_tags(story: StoryText, cast: CastResult) -> list[Tag]:
+    """``POV Second Person`` for a story told to "you"; ``Reader`` and ``Reader-Insert`` as
+    well when that "you" is the reader: the story writes a name placeholder ("Y/N") or names
+    no lead of its own (else the "you" may be a character told in the second person)."""
+    reading = read_second_person(story)
+    if reading is None:
+        return []
+    evidence = [story.evidence(s, e, "the narration says “you”") for s, e in reading.spans]
+    # A reading, never a certainty; calibrated with the other types' maps (the eval holds
+    # one reader-insert work, too few to measure these tags on their own).
+    raw = min(SECOND_PERSON_CONFIDENCE, reading.share)
+    tags = [_inferred(POV_SECOND_PERSON, TagType.FREEFORM, raw, evidence)]
+    leads = [m for m in cast.tagged() if cast.roles.get(m.name) == "main"]
+    if reading.placeholder or not leads:
+        tags.append(
+            _inferred(
+                READER, TagType.CHARACTER, raw, evidence,
+                role="main", prominence=1.0, placeholder=reading.placeholder,
+            )
+        )  # fmt: skip
+        tags.append(_inferred(READER_INSERT, TagType.FREEFORM, raw, evidence))
+    return tags
 
 
 def _fandom_tags(cast: CastResult, story: StoryText) -> list[Tag]:

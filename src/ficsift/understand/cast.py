@@ -419,7 +419,9 @@ def _unspaced(char: str) -> bool:
 
 def _matches(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
     """(start, end, alias) of whole-word alias matches, longest first where they overlap."""
-    found = []
+    found: list[tuple[int, int, str]] = []
+    if not len(gaz.automaton):
+        return found  # a primer of no fandoms (pyahocorasick cannot search an empty one)
     n = len(text)
     # (_joined inlined for the common case, a space or punctuation beside the name: this loop
     # runs once per automaton match, ~200,000 times over the shared stories.)
@@ -954,7 +956,7 @@ def _original_characters(
         initial[full].extend(initial.pop(part, []))
         person[full] += person[part]
         place[full] += place[part]
-    originals = []
+    originals: dict[str, CastMember] = {}
     rate_bar = unknown_name_bar(len(text.split()))
     for name, spans in counts.items():
         if name.lower() in lower:
@@ -966,8 +968,33 @@ def _original_characters(
         elif len(spans) < OC_MIN_MENTIONS or person[name] < 2 or place[name] > person[name]:
             continue
         spans = sorted(spans + initial.get(name, []))
-        originals.append(CastMember(name=name, fandom=None, mentions=spans, original=True))
-    return originals
+        tag = _ao3_name(name, names)
+        if tag in originals:  # "Clara Oswald" and "Clara Oswin Oswald": one character
+            originals[tag].mentions = sorted(originals[tag].mentions + spans)
+            continue
+        originals[tag] = CastMember(name=tag, fandom=None, mentions=spans, original=True)
+    return list(originals.values())
+
+
+def _ao3_name(name: str, names: Knowledge | None) -> str:
+    """The AO3 tag of an unplaced full name that one AO3 character alone has, its words in
+    that tag in the same order ("Clara Oswald" → "Clara Oswin Oswald"), so a reader filtering
+    on AO3's tag finds the story though ficsift cannot say its fandom.  The name as written
+    otherwise: a first name alone, a name several characters share, a nickname, a name AO3
+    writes in the other order ("Madara Uchiha" is "Uchiha Madara": which word is the family
+    name, that tells relatives from lovers, is read off the story's own order), and any name
+    when a fandom was said (``names`` None: a name that fandom does not explain is likelier
+    one of the story's own).
+    """
+    words = name.split()
+    if names is None or len(words) < 2:
+        return name
+    ids = names.people(name)
+    if len(ids) != 1:
+        return name
+    tag = names.gazetteer.name(ids[0])
+    rest = iter(display_name(tag).split())
+    return tag if all(w in rest for w in words) else name  # (a subsequence, in order)
 
 
 def _strip_story_titles(

@@ -1,0 +1,35 @@
+"""A full name ficsift cannot place in a fandom still gets AO3's tag when one AO3 character
+alone has it, in the same word order ("Clara Oswald" → "Clara Oswin Oswald"); a name AO3
+writes in the other order keeps the story's own (its family name tells relatives apart)."""
+
+from __future__ import annotations
+
+from ficsift.ontology import load_ontology
+from ficsift.understand.calibration import load_calibration
+from ficsift.understand.cast import find_cast
+from ficsift.understand.primer import Primer
+from ficsift.understand.story import StoryText
+
+# Our own sentences.  Nothing else in them points to a fandom.
+STORY = "\n\n".join(
+    [
+        "Clara Oswald walked home from the school in the rain, her bag over her head.",
+        "The flat was cold. Clara Oswald put the kettle on and stood by the window.",
+        "Clara Oswald marked essays until midnight, and most of them were terrible.",
+        "In the morning Clara Oswald said goodbye to the cat and went out again.",
+        "Madara Uchiha sat on the wall across the road, watching the traffic go by.",
+        "Madara Uchiha said nothing to anyone all day, and nobody asked him to.",
+        "At dusk Madara Uchiha climbed down and walked away towards the river.",
+    ]
+)
+
+
+def test_an_unplaced_full_name_gets_the_ao3_tag_only_in_its_own_order(primer: Primer) -> None:
+    bare = Primer({}, load_ontology())  # no curated fandom: nothing can be placed by the primer
+    result = find_cast(StoryText([STORY]), bare, load_calibration())
+    assert not result.fandoms
+    names = {m.name: m for m in result.cast}
+    assert "Clara Oswin Oswald" in names and names["Clara Oswin Oswald"].original, list(names)
+    assert names["Clara Oswin Oswald"].count == 4
+    assert "Clara Oswald" not in names
+    assert "Madara Uchiha" in names and "Uchiha Madara" not in names, list(names)

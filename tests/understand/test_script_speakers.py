@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ficsift.understand.cast import _acting_share, _quoted_spans
+from ficsift.understand.cast import _acting_share
 from ficsift.understand.story import CastMember
+from ficsift.understand.textops import quoted_spans
 
 SCRIPT = (
     "PERSONS OF THE PLAY\n\nOTTOLINE BREX\n\nHAMISH VOSS\n\n"
@@ -25,7 +26,7 @@ def _member(name: str, word: str) -> CastMember:
 
 
 def test_a_script_s_speakers_act() -> None:
-    quoted = _quoted_spans(SCRIPT)
+    quoted = quoted_spans(SCRIPT)
     for name, word in (("Hamish Voss", "HAMISH"), ("Ottoline Brex", "OTTOLINE")):
         assert _acting_share(SCRIPT, _member(name, word), quoted) >= 0.5
 
@@ -33,4 +34,4 @@ def test_a_script_s_speakers_act() -> None:
 def test_a_name_alone_at_the_end_is_no_speaker() -> None:
     text = "They talked of him all night.\n\nHamish"
     member = CastMember("Hamish", None, [(text.index("Hamish"), len(text))], original=True)
-    assert _acting_share(text, member, _quoted_spans(text)) == 0.0
+    assert _acting_share(text, member, quoted_spans(text)) == 0.0

@@ -26,7 +26,6 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections import Counter, defaultdict
@@ -50,7 +49,15 @@ from ficsift.understand.fandoms import (
 from ficsift.understand.primer import CharacterEntry, Primer, display_name
 from ficsift.understand.pronouns import credit_unnamed_lead
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.textops import TITLE_WORDS, english_words, lower_words
+from ficsift.understand.textops import (
+    TITLE_WORDS,
+    english_words,
+    in_quotes,
+    lower_words,
+    quoted_spans,
+)
+
+Quoted = tuple[tuple[int, ...], tuple[int, ...]]  # quoted_spans: starts, ends
 
 MIN_FANDOM_SCORE = 2.0
 CROSSOVER_SHARE = 0.3  # a crossover's lead, in mentions relative to the main fandom's lead
@@ -1081,28 +1088,12 @@ def _a_known_name(name: str, knowledge: Knowledge) -> bool:
     return False
 
 
-_QUOTED_RE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
-
-
-def _quoted_spans(text: str) -> tuple[list[int], list[int]]:
-    starts, ends = [], []
-    for match in _QUOTED_RE.finditer(text):
-        starts.append(match.start())
-        ends.append(match.end())
-    return starts, ends
-
-
-def _on_page(m: CastMember, quoted: tuple[list[int], list[int]]) -> float:
-    starts, ends = quoted
-    spoken = 0
-    for s, _ in m.mentions:
-        i = bisect.bisect_right(starts, s) - 1
-        if i >= 0 and s < ends[i]:
-            spoken += 1
+def _on_page(m: CastMember, quoted: Quoted) -> float:
+    spoken = sum(1 for s, _ in m.mentions if in_quotes(quoted, s))
     return m.count - (1 - DIALOGUE_WEIGHT) * spoken
 
 
-def _acting_share(text: str, m: CastMember, quoted: tuple[list[int], list[int]]) -> float:
+def _acting_share(text: str, m: CastMember, quoted: Quoted) -> float:
     """Share of ``m``'s mentions where the narration shows them acting ("Dawn said", "said
     Dawn", "Dawn turns", "Dawn's") or a script has them speak (the name a line of its own,
     "DAWN", above what they say): not what others say of them ("Xander thinks it's fine")."""
@@ -1111,10 +1102,8 @@ def _acting_share(text: str, m: CastMember, quoted: tuple[list[int], list[int]])
     # A lead the story calls "he" throughout acts in the paragraphs credited to them (a
     # pronoun is the subject there: pronouns.py), however seldom the name itself acts.
     acting = len(m.implied)
-    q_starts, q_ends = quoted
     for start, end in m.mentions:
-        i = bisect.bisect_right(q_starts, start) - 1
-        if i >= 0 and start < q_ends[i]:
+        if in_quotes(quoted, start):
             continue  # inside dialogue
         after = text[end : end + 30]
         if (
@@ -1148,7 +1137,7 @@ def _assign_prominence(
     # A lead the story calls "he" throughout (see pronouns.py) counts a scene for half a name;
     # a name only spoken of in dialogue ("Have you seen Willow?") for less than one the
     # narration shows on the page ("Willow said").
-    quoted = _quoted_spans(story.text)
+    quoted = quoted_spans(story.text)
     weight = {m.name: _on_page(m, quoted) + IMPLIED_WEIGHT * len(m.implied) for m in members}
     top = max(weight.values())
     # Whether the story's verbs are ones we know: it is written in English.

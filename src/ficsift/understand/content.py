@@ -46,7 +46,12 @@ from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
 from ficsift.understand.calibration import RATING_NAMES, RatingModel, load_calibration, sigmoid
 from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
 from ficsift.understand.story import StoryText
-from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
+from ficsift.understand.textops import (
+    LANGUAGE_SAMPLE_CHARS,
+    in_quotes,
+    lower_aligned,
+    quoted_spans,
+)
 
 WINDOW = 1500  # characters in a passage (~250 words): one scene, one sex or fight sequence
 MAX_EVIDENCE = 5
@@ -284,10 +289,10 @@ def named_deaths(a: Analysis, names: Sequence[str] = ()) -> LabelScore:
     }
     if not given:
         given = _recurring_names(a)
-    quoted = _quoted(text)
+    quoted = quoted_spans(text)
     events = []
     for h in a.hits.get("a.death", []):
-        if h.phrase not in _EVENT_CUES or _inside(quoted, h.start):
+        if h.phrase not in _EVENT_CUES or in_quotes(quoted, h.start):
             continue
         before = text[max(0, h.start - 60) : h.start]
         m = _SUBJECT_RE.search(before)
@@ -295,7 +300,7 @@ def named_deaths(a: Analysis, names: Sequence[str] = ()) -> LabelScore:
             events.append(Hit(h.start, h.end, h.weight, f"{h.phrase} ({m.group(1)})"))
     for m in _KILLED_RE.finditer(text):
         name = m.group(2)
-        if name in given and not _inside(quoted, m.start()):
+        if name in given and not in_quotes(quoted, m.start()):
             before = text[max(0, m.start() - 30) : m.start()]
             if not _RECALLED_RE.search(before) and not before.rstrip().endswith("had"):
                 events.append(Hit(m.start(), m.end(), EVENT_WEIGHT, f"{m.group(1)} {name}"))
@@ -322,21 +327,6 @@ _RECALLED_RE = re.compile(
     r"memory of|years ago|long ago|when)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
-_QUOTE_RE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
-
-
-def _quoted(text: str) -> tuple[list[int], list[int]]:
-    starts, ends = [], []
-    for m in _QUOTE_RE.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-    return starts, ends
-
-
-def _inside(quoted: tuple[list[int], list[int]], pos: int) -> bool:
-    starts, ends = quoted
-    i = bisect.bisect_right(starts, pos) - 1
-    return i >= 0 and pos < ends[i]
 
 
 def _recurring_names(a: Analysis) -> set[str]:

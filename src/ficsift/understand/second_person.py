@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from ficsift.understand.story import StoryText
-from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
+from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, QUOTED_RE, lower_aligned
 
 SHARE = 0.5  # of the narration paragraphs (of MIN_PARAGRAPH_WORDS or more) that say "you"
 RATE = 40.0  # "you", "your"… per 1,000 words of narration
@@ -39,7 +39,9 @@ MIN_PARAGRAPH_WORDS = 8  # a shorter paragraph ("You nod.") says too little eith
 MIN_PARAGRAPHS = 5  # fewer narration paragraphs: too short to tell
 EVIDENCE = 3
 
-_QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"\n]*\"|‘[^’\n]*’(?!\w)")
+# Dialogue as the rest of understanding reads it, and in single quotes too (British style):
+# "you" said to someone in either is not narration.
+_DIALOGUE_RE = re.compile(QUOTED_RE.pattern + r"|‘[^’\n]*’(?!\w)")
 _YOU_RE = re.compile(r"\b(?:[Yy]ou|YOU|[Yy]our|[Yy]ours|[Yy]ourself)\b")
 # "Y/N", "(Y/N)", "[y/n]", "(your name)", "[Your Name]": where the reader's name goes.
 _PLACEHOLDER_RE = re.compile(r"(?<![\w/])[Yy]/[Nn](?![\w/])|[(\[][Yy]our [Nn]ame[)\]]")
@@ -74,7 +76,7 @@ def read_second_person(story: StoryText) -> SecondPerson | None:
         if not paragraph.strip():
             continue
         # Blank out dialogue, keeping offsets: "you" said to someone is not narration.
-        narration = _QUOTED_RE.sub(lambda m: " " * len(m.group(0)), paragraph)
+        narration = _DIALOGUE_RE.sub(lambda m: " " * len(m.group(0)), paragraph)
         n_words = len(narration.split())
         found = list(_YOU_RE.finditer(narration))
         words += n_words

@@ -66,3 +66,23 @@ def test_character_aliases_come_from_the_data(onto: Ontology) -> None:
     assert not any("mentioned" in a.lower() for a in giles)
     assert "Starbuck" in onto.character_aliases('Kara "Starbuck" Thrace')
     assert onto.character_aliases("Zzqx Vorpal Glimmerwick") == set()
+
+
+def test_an_epithet_after_the_is_no_surname() -> None:
+    """ "Lurien the Watcher", "The Ripper": the word after "the" is what the character is
+    called with the article, not a surname a story calls them by alone — else every "Watcher"
+    of a Buffy story is evidence for Hollow Knight."""
+    from ficsift.ontology._build_names import forms_of
+    from ficsift.ontology._names import name_parts
+
+    assert name_parts("Lurien the Watcher (Hollow Knight)") == ["Lurien"]
+    assert "Ripper" not in name_parts("Jack | The Ripper (Identity V)")
+    assert name_parts("Rupert Giles") == ["Rupert", "Giles"]
+    forms = forms_of("Lurien the Watcher (Hollow Knight)")
+    assert "Watcher" not in forms and {"Lurien", "Lurien the Watcher"} <= forms
+
+
+def test_the_compiled_gazetteer_has_no_epithet_surnames(onto: Ontology) -> None:
+    gazetteer = onto.gazetteer
+    assert gazetteer.people("Lurien")
+    assert not any("Lurien" in gazetteer.name(i) for i in gazetteer.people("Watcher"))

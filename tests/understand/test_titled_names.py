@@ -7,7 +7,7 @@ from __future__ import annotations
 from ficsift.ontology import load_ontology
 from ficsift.understand.calibration import load_calibration
 from ficsift.understand.cast import find_cast
-from ficsift.understand.fandoms import Knowledge, titled_forms
+from ficsift.understand.fandoms import Knowledge, addressed_forms, titled_forms
 from ficsift.understand.primer import Primer
 from ficsift.understand.story import StoryText
 
@@ -82,3 +82,31 @@ def test_the_hardly_named_lead_of_an_unknown_fandom_is_its_titled_character(
     doctor = next(m for m in result.cast if m.name.startswith("The Doctor"))
     assert doctor.implied  # the "he" paragraphs are his
     assert result.roles[doctor.name] in {"main", "significant"}
+
+
+def test_a_title_said_to_someones_face_is_found() -> None:
+    text = '"Doctor." Make up your mind, Doctor, she thought. Doctor Watson came. A doctor, Doctor Who.'
+    found = addressed_forms(text, {"Doctor"})
+    assert [text[s:e] for s, e in found["the Doctor"]] == ["Doctor", "Doctor"]
+    assert addressed_forms(text, {"Master"}) == {}
+
+
+# The Doctor is only spoken to: "the Doctor" never appears, "Doctor" only as an address.
+ADDRESSED = " ".join(
+    [
+        "Clara Oswald stepped out of the TARDIS into the snow and turned round.",
+        "“Doctor, come and look at this,” Clara called.",
+        "He came out slowly, hands in his pockets, and looked at the sky as Clara did.",
+        "“It is only snow, Clara.” He sighed. “Only snow on a planet of Daleks.”",
+        "“Don't be grumpy, Doctor.” Clara took his arm and they walked on together.",
+    ]
+    * 3
+)
+
+
+def test_the_fandom_said_a_title_said_to_his_face_names_the_character(primer: Primer) -> None:
+    primer = Primer({k: v for k, v in primer.fandoms.items() if k != "Doctor Who"}, load_ontology())
+    result = find_cast(StoryText([ADDRESSED]), primer, load_calibration())
+    assert [f.fandom for f in result.fandoms] == ["Doctor Who"]
+    doctor = [m for m in result.cast if m.name.startswith("The Doctor")]
+    assert doctor and len(doctor[0].mentions) == 6

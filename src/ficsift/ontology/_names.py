@@ -141,7 +141,10 @@ def name_parts(name: str) -> list[str]:
         words = [w for w in form.split(" ") if w]
         if len(words) < 2:
             continue
-        for word in (words[0], words[-1]):
+        # "Lurien the Watcher", "The Ripper": the word after an article is an epithet, no
+        # surname a story would call the character by alone ("the Watcher" is BtVS's Giles).
+        ends = (words[0],) if words[-2].casefold() == "the" else (words[0], words[-1])
+        for word in ends:
             word = word.strip(".,")
             if len(word) > 1 and not any(ch.isdigit() for ch in word) and word not in parts:
                 parts.append(word)

@@ -40,6 +40,7 @@ from ficsift.understand.fandoms import (
     Decision,
     FandomModel,
     Knowledge,
+    addressed_forms,
     decide,
     franchise_evidence,
     name_forms,
@@ -523,6 +524,9 @@ def find_cast(
         sorted(name_hits + title_hits), primer, [f for f in chosen if f in primer.fandoms]
     )
     others = [d for d in decisions if d.fandom in chosen and d.fandom not in primer.fandoms]
+    if others:  # the fandom said, "…, Doctor." is the Doctor (as a primer's titles are)
+        for form, where in addressed_forms(text, knowledge.titled, seen).items():
+            spans[form] = sorted({*spans.get(form, ()), *where})
     members += _gazetteer_members(text, spans, ordinary, knowledge, others, members)
     members += _original_characters(
         text,

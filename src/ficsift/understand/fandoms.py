@@ -159,6 +159,26 @@ def titled_forms(
     return found
 
 
+# "…, Doctor." / "Doctor!": a bare title said to someone's face, after a comma or an opening
+# quote and before a comma, a stop or a closing quote.
+_ADDRESSED_RE = re.compile(r"(?:,[ \t]+|[\"“][ \t]*)([A-Z][a-z]+)(?=[,.!?…]|[\"”])")
+
+
+def addressed_forms(
+    text: str, titled: Container[str], taken: Container[int] = ()
+) -> dict[str, list[tuple[int, int]]]:
+    """Spans of a title said to someone's face ("Make up your mind, Doctor.") where a
+    character is so titled, keyed "the Doctor" as :func:`titled_forms` keys them.  Evidence
+    of who is in the story once its fandom is said, never of the fandom: a nurse says "Thank
+    you, Doctor" in any hospital."""
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in _ADDRESSED_RE.finditer(text):
+        word = m.group(1)
+        if word in titled and m.start(1) not in taken:
+            found["the " + word].append((m.start(1), m.end(1)))
+    return found
+
+
 def name_forms(text: str, known: Container[str] | None = None) -> dict[str, list[tuple[int, int]]]:
     """Capitalised names in ``text`` and their spans: the whole run of capitalised words, or,
     when ``known`` (a container of forms) lacks it, its longest known sub-runs."""

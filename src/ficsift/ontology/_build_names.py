@@ -11,7 +11,9 @@ It also links a fandom to the one character it is named after ("Naruto" → Uzum
 when exactly one character has that name: evidence as sure as a disambiguator.
 
 The index (``gazetteer`` member) maps each form, as written, to the ids of the characters it
-may name; :mod:`ficsift.ontology.gazetteer` reads it when understanding first needs it.
+may name, and a character no source places in a fandom to the placed characters AO3's
+relationship tags pair her with (``partners``); :mod:`ficsift.ontology.gazetteer` reads it
+when understanding first needs it.
 """
 
 from __future__ import annotations
@@ -223,7 +225,6 @@ def partner_characters(
 ) -> list[tuple[str, str]]:
     """(character, franchise) for characters of no home paired in an AO3 relationship tag
     with characters all at home in one franchise ("Uchiha Sasuke/Uzumaki Naruto")."""
-    by_key = {N.key(n): n for n in names}
     placed: dict[str, str] = {}
     for name in names:
         counts: dict[str, int] = defaultdict(int)
@@ -232,15 +233,7 @@ def partner_characters(
         best = max(counts, key=lambda f: (counts[f], f), default=None)
         if best and 2 * counts[best] >= sum(counts.values()):
             placed[name] = best
-    sides_of = []
-    for tag in tags:
-        split = N.split_relationship(
-            N.strip_mentioned(re.sub(r"^(?:Minor|Past|Implied)\s+", "", tag))
-        )
-        if split:
-            people = [by_key.get(N.key(N.strip_mentioned(side))) for side in split[1]]
-            if all(people):
-                sides_of.append([p for p in people if p])
+    sides_of = _ship_sides(names, tags)
     out: dict[str, str] = {}
     for _ in range(PARTNER_ROUNDS):
         found: dict[str, Counter[str]] = defaultdict(Counter)
@@ -256,8 +249,41 @@ def partner_characters(
     return sorted(out.items())
 
 
-def name_index(names: Names, reg: Registry, ids: list[str]) -> dict[str, Any]:
-    """``{"forms": [form, …], "ids": [id or [ids], …], "things": [form, …]}``.
+def _ship_sides(names: Names, tags: Iterable[str]) -> list[list[str]]:
+    """The characters of each relationship tag whose sides are all characters of ``names``."""
+    by_key = {N.key(n): n for n in names}
+    sides_of = []
+    for tag in tags:
+        split = N.split_relationship(
+            N.strip_mentioned(re.sub(r"^(?:Minor|Past|Implied)\s+", "", tag))
+        )
+        if split:
+            people = [by_key.get(N.key(N.strip_mentioned(side))) for side in split[1]]
+            if all(people):
+                sides_of.append([p for p in people if p])
+    return sides_of
+
+
+def unplaced_partners(
+    names: Names, links: dict[str, dict[str, int]], tags: Iterable[str]
+) -> dict[str, list[str]]:
+    """Characters of no home → the characters with one that AO3 relationship tags pair them
+    with ("Jenny Calendar" → Rupert Giles).  One ship is too weak to give her a home
+    (:func:`partner_characters`: crossover ships), but a story of his fandom that names him
+    and "Jenny" places her: understanding reads these beside the story's cast."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for people in _ship_sides(names, tags):
+        for p in people:
+            if not links.get(p):
+                out[p].update(q for q in people if q != p and links.get(q))
+    return {p: sorted(qs) for p, qs in sorted(out.items()) if qs}
+
+
+def name_index(
+    names: Names, reg: Registry, ids: list[str], partners: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """``{"forms": [form, …], "ids": [id or [ids], …], "things": [form, …], "partners": {id:
+    [ids]}}`` (``partners``: :func:`unplaced_partners`, by id).
 
     ``things`` are the forms that are also AO3 freeform tags ("England", "Hope", "Chess"): a
     place, a concept or an object as often as a person, so weak evidence of any fandom.
@@ -275,4 +301,9 @@ def name_index(names: Names, reg: Registry, ids: list[str]) -> dict[str, Any]:
             for spelling in (n, *reg.syn.get(n, ())):
                 thing_keys.add(N.key(N.base_name(spelling)))
     things = [f for f in forms if N.key(f) in thing_keys]
-    return {"forms": forms, "ids": values, "things": things}
+    by_id = {
+        str(index[p]): [index[q] for q in qs if q in index]
+        for p, qs in (partners or {}).items()
+        if p in index
+    }
+    return {"forms": forms, "ids": values, "things": things, "partners": by_id}

@@ -38,6 +38,16 @@ class Gazetteer:
         data = self._s.member("gazetteer")
         return frozenset(data.get("things", ())) if data else frozenset()
 
+    @cached_property
+    def _partners(self) -> dict[str, list[int]]:
+        data = self._s.member("gazetteer")
+        return dict(data.get("partners", {})) if data else {}
+
+    def partners(self, i: int) -> tuple[int, ...]:
+        """Characters with a home that AO3's relationship tags pair character ``i`` with, when
+        ``i`` itself has none ("Jenny Calendar" → Rupert Giles)."""
+        return tuple(self._partners.get(str(i), ()))
+
     def is_thing(self, form: str) -> bool:
         """``form`` is also an AO3 freeform tag ("England", "Hope"): not only a person."""
         return form in self._things

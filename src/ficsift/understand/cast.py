@@ -639,11 +639,51 @@ def _gazetteer_members(
     for span, names in shared:
         best = max(names, key=lambda n: (len(mentions.get(n, ())), n))
         mentions[best].append(span)
+    _partnered_members(text, spans, ordinary, knowledge, taken, mentions, owner)
     return [
         CastMember(name=name, fandom=owner[name], mentions=sorted(set(spans_)))
         for name, spans_ in mentions.items()
         if spans_ and not _GROUP_TAG_RE.search(name)
     ]
+
+
+def _partnered_members(
+    text: str,
+    spans: dict[str, list[tuple[int, int]]],
+    ordinary: set[str],
+    knowledge: Knowledge,
+    taken: set[int],
+    mentions: dict[str, list[tuple[int, int]]],
+    owner: dict[str, str],
+) -> None:
+    """A name no character of the story's fandom has, that one AO3 character of no home has,
+    whom AO3 ships with someone already in this story's cast: "Jenny" beside Rupert Giles is
+    Jenny Calendar (``Jenny Calendar/Rupert Giles``), at home in his fandom.  One ship is too
+    weak to place her anywhere (crossover ships), but the story naming both is not."""
+    gaz = knowledge.gazetteer
+    cast = {name for name, where in mentions.items() if where}
+    claimed = {s for where in mentions.values() for s, _ in where}
+    for form, where in spans.items():
+        if form.startswith("the ") or any(s in claimed for s, _ in where):
+            continue
+        found = {
+            gaz.name(i): owner[partner]
+            for i in knowledge.people(form)
+            if not gaz.homes(i)
+            for partner in (gaz.name(p) for p in gaz.partners(i))
+            if partner in cast
+        }
+        if len(found) != 1:
+            continue
+        ((name, fandom),) = found.items()
+        kept = [
+            (s, e)
+            for s, e in where
+            if s not in taken and not (form in ordinary and _sentence_initial(text, s))
+        ]
+        if kept:
+            mentions[name].extend(kept)
+            owner.setdefault(name, fandom)
 
 
 # AO3's tags for a kind or a group ("TARDIS(es) (Doctor Who)", "Dalek(s)", "Elezen

@@ -250,6 +250,9 @@ class _NoGazetteer:
     def fandoms(self, i: int) -> dict[str, int]:
         return {}
 
+    def partners(self, i: int) -> tuple[int, ...]:
+        return ()
+
 
 class Knowledge:
     """The gazetteer and a primer as one lookup: name → franchise → characters."""

@@ -1,0 +1,52 @@
+"""A character AO3 places in no fandom, found by the partner AO3 ships her with: "Jenny"
+beside Rupert Giles is Jenny Calendar (``Jenny Calendar/Rupert Giles``), once the story's
+fandom is known from AO3's names alone (the primer's Buffy entry left out)."""
+
+from __future__ import annotations
+
+from ficsift.ontology import load_ontology
+from ficsift.understand.calibration import load_calibration
+from ficsift.understand.cast import find_cast
+from ficsift.understand.primer import Primer
+from ficsift.understand.story import StoryText
+
+# Our own sentences; the names are AO3's.
+WITH_GILES = [
+    "Rupert Giles polished his glasses and looked up from the book when Jenny came in.",
+    "Buffy Summers dropped her bag on the library table and sighed at both of them.",
+    "Jenny smiled at Giles across the table and asked whether the Slayer had eaten.",
+    "Giles said that Buffy never ate before patrol, and Jenny laughed at him.",
+    "Willow Rosenberg came in behind Buffy with an armful of printouts.",
+    "Jenny took the printouts from Willow and spread them out beside Giles.",
+]
+
+
+def _cast(primer: Primer, paragraphs: list[str]) -> set[str]:
+    without_buffy = Primer(
+        {k: v for k, v in primer.fandoms.items() if "Buffy" not in k}, load_ontology()
+    )
+    result = find_cast(StoryText(["\n\n".join(paragraphs * 2)]), without_buffy, load_calibration())
+    assert [f.fandom for f in result.fandoms] == ["Buffy the Vampire Slayer"]
+    return {m.name for m in result.cast}
+
+
+def test_the_ontology_keeps_the_partners_of_characters_it_cannot_place() -> None:
+    gazetteer = load_ontology().gazetteer
+    (jenny,) = [i for i in gazetteer.people("Jenny Calendar")]
+    assert not gazetteer.homes(jenny)
+    assert "Rupert Giles" in {gazetteer.name(p) for p in gazetteer.partners(jenny)}
+
+
+def test_a_name_beside_the_partner_ao3_ships_her_with_is_that_character(primer: Primer) -> None:
+    assert "Jenny Calendar" in _cast(primer, WITH_GILES)
+
+
+def test_without_the_partner_the_name_stays_unplaced(primer: Primer) -> None:
+    # The same scene with Giles gone (his lines given to Xander): "Jenny" is no one ficsift
+    # can place, so she is not Jenny Calendar.
+    without = [
+        p.replace("Rupert Giles", "Xander Harris").replace("Giles", "Xander") for p in WITH_GILES
+    ]
+    names = _cast(primer, without)
+    assert "Jenny Calendar" not in names
+    assert "Xander Harris" in names

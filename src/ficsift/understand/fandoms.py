@@ -151,12 +151,7 @@ def titled_forms(
 ) -> dict[str, list[tuple[int, int]]]:
     """Spans of the word of "the Doctor" where a character is so titled (``titled``: the
     words), keyed "the Doctor"; starts in ``taken`` are some other name's already."""
-    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for m in _TITLED_RE.finditer(text):
-        word = m.group(1)
-        if word in titled and m.start(1) not in taken:
-            found["the " + word].append((m.start(1), m.end(1)))
-    return found
+    return _title_spans(_TITLED_RE, text, titled, taken)
 
 
 # "…, Doctor." / "Doctor!": a bare title said to someone's face, after a comma or an opening
@@ -171,8 +166,14 @@ def addressed_forms(
     character is so titled, keyed "the Doctor" as :func:`titled_forms` keys them.  Evidence
     of who is in the story once its fandom is said, never of the fandom: a nurse says "Thank
     you, Doctor" in any hospital."""
+    return _title_spans(_ADDRESSED_RE, text, titled, taken)
+
+
+def _title_spans(
+    pattern: re.Pattern[str], text: str, titled: Container[str], taken: Container[int]
+) -> dict[str, list[tuple[int, int]]]:
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for m in _ADDRESSED_RE.finditer(text):
+    for m in pattern.finditer(text):
         word = m.group(1)
         if word in titled and m.start(1) not in taken:
             found["the " + word].append((m.start(1), m.end(1)))

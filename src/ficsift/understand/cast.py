@@ -52,13 +52,12 @@ from ficsift.understand.pronouns import credit_unnamed_lead
 from ficsift.understand.story import CastMember, StoryText
 from ficsift.understand.textops import (
     TITLE_WORDS,
+    Quoted,
     english_words,
     in_quotes,
     lower_words,
     quoted_spans,
 )
-
-Quoted = tuple[tuple[int, ...], tuple[int, ...]]  # quoted_spans: starts, ends
 
 MIN_FANDOM_SCORE = 2.0
 CROSSOVER_SHARE = 0.3  # a crossover's lead, in mentions relative to the main fandom's lead

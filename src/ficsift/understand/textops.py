@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import gzip
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -85,16 +85,17 @@ def _whole_words_in(text: str, wanted: set[str]) -> set[str]:
 
 # Dialogue: a quotation in double quotes, curly or straight, within one line.
 QUOTED_RE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
+Quoted = tuple[tuple[int, ...], tuple[int, ...]]  # quoted_spans: the starts, the ends
 
 
 @lru_cache(maxsize=2)  # the story being understood: the cast and the content lexicon both ask
-def quoted_spans(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def quoted_spans(text: str) -> Quoted:
     """The starts and the ends of ``text``'s quotations (:data:`QUOTED_RE`), in order."""
     spans = [m.span() for m in QUOTED_RE.finditer(text)]
     return tuple(a for a, _ in spans), tuple(b for _, b in spans)
 
 
-def in_quotes(quoted: tuple[Sequence[int], Sequence[int]], pos: int) -> bool:
+def in_quotes(quoted: Quoted, pos: int) -> bool:
     """Is offset ``pos`` inside one of the quotations ``quoted`` (:func:`quoted_spans`)?"""
     starts, ends = quoted
     i = bisect.bisect_right(starts, pos) - 1

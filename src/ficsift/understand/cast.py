@@ -815,8 +815,7 @@ def score_fandoms(
     top_mentions = max(mentions.get(first, {}).values(), default=0.0)
     taken_names = {display_name(c) for c in mentions.get(first, {})}
     taken = {first}
-    words = len(story.text.split())
-    min_lead = max(CROSSOVER_MIN_LEAD, min(CROSSOVER_MIN_MENTIONS, words / 500))
+    min_lead = max(CROSSOVER_MIN_LEAD, min(CROSSOVER_MIN_MENTIONS, story.words / 500))
     for other in ranked[1:]:
         # What the other fandom explains on its own: names no chosen fandom can claim.
         own: dict[str, float] = defaultdict(float)

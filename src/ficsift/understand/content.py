@@ -42,12 +42,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
+from ficsift.model import Evidence, Tag, TagOrigin, TagType
 from ficsift.understand.calibration import RATING_NAMES, RatingModel, load_calibration, sigmoid
 from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
 from ficsift.understand.story import StoryText
 from ficsift.understand.textops import (
-    LANGUAGE_SAMPLE_CHARS,
+    common_word_share,
     in_quotes,
     lower_aligned,
     quoted_spans,
@@ -112,7 +112,9 @@ _HEDGE_RE = re.compile(
 )
 # Common English words no other major fic language shares ("a", "in" are French/German too).
 # (Matched against the lower-cased sample: 3x faster than re.I.)
-_WORD_SAMPLE = re.compile(r"\b(?:the|and|was|of|to|he|she|it|you|that|his|her|with)\b")
+_COMMON_WORDS = frozenset(
+    ["the", "and", "was", "of", "to", "he", "she", "it", "you", "that", "his", "her", "with"]
+)
 _AGE_RE = re.compile(
     rf"\b(?:{UNDER_AGE_WORDS})[- ]years?[- ]old\b"
     rf"|\b(?:was|is|only|just|turned|turning|aged?|barely)\s+(?:{UNDER_AGE_WORDS})\b"
@@ -244,9 +246,7 @@ def analyze(story: StoryText) -> Analysis:
         for label, w in cue.labels:
             hits.setdefault(label, []).append(Hit(s, e, w, cue.phrase))
     _keep_near_sex(hits, near_sex)
-    sample = text[:LANGUAGE_SAMPLE_CHARS]
-    sample_words = max(1, count_words(sample))
-    english = len(_WORD_SAMPLE.findall(sample.lower())) / sample_words
+    english = common_word_share(text, _COMMON_WORDS)
     result = Analysis(story, story.words, english, hits)
     _ages_near_sex(result)
     _last[:] = [(story, result)]
@@ -298,7 +298,7 @@ def named_deaths(a: Analysis, names: Sequence[str] = ()) -> LabelScore:
         m = _SUBJECT_RE.search(before)
         if m and m.group(1) in given and not _RECALLED_RE.search(before[: m.start(1)]):
             events.append(Hit(h.start, h.end, h.weight, f"{h.phrase} ({m.group(1)})"))
-    for m in _KILLED_RE.finditer(text):
+    for m in (m for pattern in _KILLED_RES for m in pattern.finditer(text)):
         name = m.group(2)
         if name in given and not in_quotes(quoted, m.start()):
             before = text[max(0, m.start() - 30) : m.start()]
@@ -320,7 +320,12 @@ _SUBJECT_RE = re.compile(
     r"\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)(?:['’]s (?:heart|body))?(?:,? (?:\w+ly|just|then|finally|"
     r"quietly|suddenly|too|already|simply|now)){0,2}\s*$"
 )
-_KILLED_RE = re.compile(r"\b(killed|murdered|executed|slew|beheaded|strangled) ([A-Z][a-z]+)\b")
+# One pattern per verb, each led by its literal (the word boundary looked behind): six fast
+# literal searches take a fifth of the time of one alternation tried at every position.
+_KILLED_RES = tuple(
+    re.compile(rf"({verb})(?<!\w{verb}) ([A-Z][a-z]+)\b")
+    for verb in ("killed", "murdered", "executed", "slew", "beheaded", "strangled")
+)
 # A death told as the past of the story's past, or as what someone remembers.
 _RECALLED_RE = re.compile(
     r"\b(?:since|after|before|ever since|the day|the night|the year|remembered|remember|"

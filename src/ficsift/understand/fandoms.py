@@ -48,7 +48,7 @@ _NAME_RE = re.compile(
     r"[A-Z](?<![\w'’].)[\w'’-]*(?:[ \t]+(?:(?:von|van|der|de|la|le|du|di|da|del|dos|of)[ \t]+)?"
     r"[A-Z][\w'’-]*){0,3}"
 )
-_POSSESSIVE_RE = re.compile(r"['’]s$")
+_POSSESSIVE = ("'s", "’s")
 AO3_CHARACTERS = 25_000  # about how many characters the gazetteer names (for a bare primer)
 MENTIONS_FULL = 2  # a name mentioned this often counts fully; once, half
 TERM_LR = 20.0  # a primer term of the fandom ("Sunnydale") multiplies its odds by 1 + this
@@ -185,7 +185,9 @@ def name_forms(text: str, known: Container[str] | None = None) -> dict[str, list
     when ``known`` (a container of forms) lacks it, its longest known sub-runs."""
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for m in _NAME_RE.finditer(text):
-        run = _POSSESSIVE_RE.sub("", m.group(0))
+        run = m.group(0)
+        if run.endswith(_POSSESSIVE):  # (a string test: a regex per name cost 4% of the run)
+            run = run[:-2]
         if known is None or run in known:
             found[run].append((m.start(), m.start() + len(run)))
             continue

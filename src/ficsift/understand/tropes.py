@@ -58,12 +58,12 @@ from functools import lru_cache
 
 import ahocorasick
 
-from ficsift.model import Evidence, Tag, TagOrigin, TagType, count_words
+from ficsift.model import Evidence, Tag, TagOrigin, TagType
 from ficsift.ontology import load_ontology
 from ficsift.understand import trope_cues as C
 from ficsift.understand.epithets import resolve_epithets
 from ficsift.understand.story import CastMember, StoryText
-from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, lower_aligned
+from ficsift.understand.textops import common_word_share, lower_aligned
 
 BLOCK_CHARS = 3000  # ~500 words: the unit hits are bucketed into
 WINDOW_BLOCKS = 3  # a scene: ~1,500 words
@@ -73,7 +73,7 @@ MIN_CONFIDENCE = 0.5
 MIN_ENGLISH = 0.15  # share of words that are common English function words; English is ~0.3
 # Counted by a regex, not by the cue automaton: "a", "he" and "in" inside every word were two
 # in three of the automaton's matches, and so most of its scan.
-_ENGLISH_RE = re.compile(rf"\b(?:{C.ENGLISH})\b")
+_ENGLISH_WORDS = frozenset(C.ENGLISH.split("|"))
 MIN_WORDS = 40  # below this there is no scene to judge
 
 # Genre rules, in weighted tone words per 1,000 words (see trope_cues.GENRE_GROUPS); a story
@@ -335,8 +335,7 @@ def analyse(story: StoryText) -> Analysis:
     words = story.words if text else 0
     low = _fold(text)
     hits = _scan(low, table) if words else {}
-    sample = low[:LANGUAGE_SAMPLE_CHARS]
-    english = len(_ENGLISH_RE.findall(sample)) / max(1, count_words(sample)) if words else 0.0
+    english = common_word_share(text, _ENGLISH_WORDS) if words else 0.0
     n_blocks = max(1, math.ceil(len(text) / BLOCK_CHARS))
     tropes = {}
     for trope, gid, pid, aid in table.trope_groups:

@@ -9,6 +9,7 @@ first, so "Angel" in a Buffy fic is Angel (BtVS), not an angel from elsewhere.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from functools import lru_cache
 
 from ficsift.model import Document, TagOrigin, TagType
@@ -94,13 +95,28 @@ def resolve_relationship(text: str, fandoms: list[str], primer: Primer) -> str |
     return relationship_name([n for n in names if n], separator, fandoms, primer)
 
 
-def relationship_name(names: list[str], separator: str, fandoms: list[str], primer: Primer) -> str:
-    """AO3's tag for these characters if it knows one, else AO3-style "A/B" in name order."""
+def relationship_name(
+    names: list[str],
+    separator: str,
+    fandoms: list[str],
+    primer: Primer,
+    as_written: Container[str] = (),
+) -> str:
+    """AO3's tag for these characters if it knows one, else AO3-style "A/B" in name order.
+
+    ``as_written``: names the story's cast could not place (original characters, unknown
+    names).  AO3's tag is taken only if it names them as they are: "Julius/Malcolm" in a story
+    of no known fandom is no ship of Star Trek's Malcolm Reed."""
     onto = primer.ontology
     if onto is not None:
         known = onto.canonical_relationship(
             separator.join(names), fandom=fandoms[0] if fandoms else None
         )
+        kept = [n for n in names if n in as_written]
+        if known and kept:
+            sides = onto.relationship_characters(known)
+            if sides is None or not set(kept) <= set(sides[1]):
+                known = None
         if known:
             return known
     joiner = " & " if separator == "&" else "/"

@@ -80,10 +80,13 @@ def understand(
 
     doc.tags.extend(_fandom_tags(cast, story))
     doc.tags.extend(_character_tags(cast, story))
-    doc.tags.extend(_relationship_tags(relations, fandoms, primer, {m.name for m in tagged}))
+    unplaced = {m.name for m in cast.cast if m.original}
+    doc.tags.extend(
+        _relationship_tags(relations, fandoms, primer, {m.name for m in tagged}, unplaced)
+    )
     doc.tags.extend(infer_freeforms(story, tagged, fandoms))
     doc.tags.extend(_second_person_tags(story, cast))
-    _from_notes(doc.tags, read_notes(story, tagged), fandoms, primer)
+    _from_notes(doc.tags, read_notes(story, tagged), fandoms, primer, unplaced)
     doc.tags.extend(infer_warnings(story, names=[display_name(m.name) for m in tagged]))
     rating = infer_rating(story, calibration.rating)
     if rating is not None:
@@ -102,7 +105,13 @@ def understand(
     return doc
 
 
-def _from_notes(tags: list[Tag], reading: NoteReading, fandoms: list[str], primer: Primer) -> None:
+def _from_notes(
+    tags: list[Tag],
+    reading: NoteReading,
+    fandoms: list[str],
+    primer: Primer,
+    unplaced: set[str],
+) -> None:
     """Tags the author's notes state in shorthand (``notes.py``): a tag the text also found
     gets the note as its first evidence and the author's confidence; a new one is added.  The
     first ship a note names is the main pairing when the text found none."""
@@ -125,7 +134,7 @@ def _from_notes(tags: list[Tag], reading: NoteReading, fandoms: list[str], prime
             add(named[0], named[1], evidence)
     has_main = any(t.main for t in tags if t.type == TagType.RELATIONSHIP)
     for (a, b), evidence in reading.ships:
-        name = relationship_name([a.name, b.name], "/", fandoms, primer)
+        name = relationship_name([a.name, b.name], "/", fandoms, primer, unplaced)
         tag = add(name, TagType.RELATIONSHIP, evidence, kind=RelationshipKind.ROMANTIC)
         if not has_main:
             tag.main = has_main = True
@@ -230,9 +239,14 @@ def _character_tags(cast: CastResult, story: StoryText) -> list[Tag]:
 
 
 def _relationship_tags(
-    relations: RelationshipResult, fandoms: list[str], primer: Primer, tagged: set[str]
+    relations: RelationshipResult,
+    fandoms: list[str],
+    primer: Primer,
+    tagged: set[str],
+    unplaced: set[str],
 ) -> list[Tag]:
-    """Relationship tags: the main pairing, and pairs between characters worth tagging."""
+    """Relationship tags: the main pairing, and pairs between characters worth tagging
+    (``unplaced``: the cast's original characters and unknown names, named as written)."""
     tags = []
     main = set(relations.main or ())
     # The main pairing is as sure as its cues make it, and as its share of all the story's
@@ -242,7 +256,7 @@ def _relationship_tags(
         romantic = [r for r in relations.pairs if r.kind == "/" and {r.a, r.b} <= main]
         evidence = [e for r in romantic for e in r.evidence]
         cues = sum(r.romance_cues for r in romantic)
-        name = relationship_name(sorted(main), "/", fandoms, primer)
+        name = relationship_name(sorted(main), "/", fandoms, primer, unplaced)
         tags.append(
             _inferred(
                 name,
@@ -257,7 +271,7 @@ def _relationship_tags(
         is_main = len(main) == 2 and {pair.a, pair.b} == main
         if not is_main and not {pair.a, pair.b} <= tagged:
             continue  # a minor character is read for the main pairing only
-        name = relationship_name([pair.a, pair.b], pair.kind, fandoms, primer)
+        name = relationship_name([pair.a, pair.b], pair.kind, fandoms, primer, unplaced)
         confidence = 1 - math.exp(
             -(pair.romance_cues if pair.kind == "/" else pair.shared_windows) / 12
         )

@@ -50,3 +50,22 @@ def test_without_the_partner_the_name_stays_unplaced(primer: Primer) -> None:
     names = _cast(primer, without)
     assert "Jenny Calendar" not in names
     assert "Xander Harris" in names
+
+
+# "Jenny" opens one sentence, and _cast says the story twice: two mentions, each a capital a
+# sentence gives any word ("Clear.", "Break it up"), which alone would not make a name.
+JENNY_OPENS = [
+    "Rupert Giles polished his glasses and looked up from the book when the door opened.",
+    "Buffy Summers dropped her bag on the library table and sighed at both of them.",
+    "Jenny smiled at Giles across the table and asked whether the Slayer had eaten.",
+    "Giles said that Buffy never ate before patrol, and Willow Rosenberg laughed at him.",
+]
+
+
+def test_a_partner_named_only_to_open_sentences_is_still_found(primer: Primer) -> None:
+    assert "Jenny Calendar" in _cast(primer, JENNY_OPENS)
+
+
+def test_a_partner_name_the_story_also_writes_as_a_word_is_not(primer: Primer) -> None:
+    story = [*JENNY_OPENS, "The old spinning jenny stood in the corner of the library, unused."]
+    assert "Jenny Calendar" not in _cast(primer, story)

@@ -638,7 +638,7 @@ def _gazetteer_members(
     for span, names in shared:
         best = max(names, key=lambda n: (len(mentions.get(n, ())), n))
         mentions[best].append(span)
-    _partnered_members(text, spans, ordinary, knowledge, taken, mentions, owner)
+    _partnered_members(text, spans, knowledge, taken, mentions, owner)
     return [
         CastMember(name=name, fandom=owner[name], mentions=sorted(set(spans_)))
         for name, spans_ in mentions.items()
@@ -649,7 +649,6 @@ def _gazetteer_members(
 def _partnered_members(
     text: str,
     spans: dict[str, list[tuple[int, int]]],
-    ordinary: set[str],
     knowledge: Knowledge,
     taken: set[int],
     mentions: dict[str, list[tuple[int, int]]],
@@ -662,6 +661,9 @@ def _partnered_members(
     gaz = knowledge.gazetteer
     cast = {name for name, where in mentions.items() if where}
     claimed = {s for where in mentions.values() for s, _ in where}
+    # A partner's name opening a sentence or two ("Jenny smiled.") is hers unless the story
+    # also writes it as a word: the ship is evidence enough that the capital is no accident.
+    lower = lower_words(text)
     for form, where in spans.items():
         if form.startswith("the ") or any(s in claimed for s, _ in where):
             continue
@@ -675,10 +677,11 @@ def _partnered_members(
         if len(found) != 1:
             continue
         ((name, fandom),) = found.items()
+        as_word = form.lower() in lower
         kept = [
             (s, e)
             for s, e in where
-            if s not in taken and not (form in ordinary and _sentence_initial(text, s))
+            if s not in taken and not (as_word and _sentence_initial(text, s))
         ]
         if kept:
             mentions[name].extend(kept)

@@ -12,7 +12,7 @@ from ficsift.understand.relationships import PairReading, RelationshipResult
 
 def _main_confidence(pairs: list[PairReading], primer: Primer) -> float:
     result = RelationshipResult(pairs, ("Ann", "Bea"))
-    tags = _relationship_tags(result, [], primer, {"Ann", "Bea", "Cat", "Dee"})
+    tags = _relationship_tags(result, [], primer, {"Ann", "Bea", "Cat", "Dee"}, set())
     main = [t for t in tags if t.main and t.type == TagType.RELATIONSHIP]
     assert len(main) == 1
     return main[0].confidence or 0.0
@@ -61,7 +61,7 @@ def test_a_main_pairing_under_the_bar_is_no_main_pairing(primer: Primer) -> None
     from ficsift.understand.infer import _main_only_when_sure
 
     result = RelationshipResult([PairReading("Ann", "Bea", 30, 24, "/")], ("Ann", "Bea"))
-    tags = _relationship_tags(result, [], primer, {"Ann", "Bea"})
+    tags = _relationship_tags(result, [], primer, {"Ann", "Bea"}, set())
     (main,) = [t for t in tags if t.main]
     assert main.origin == TagOrigin.INFERRED
     _main_only_when_sure(tags, bar=(main.confidence or 0.0) - 0.01)

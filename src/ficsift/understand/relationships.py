@@ -95,6 +95,42 @@ def romance_cue_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Cue words that in their sentence are about something else.  A bed slept in ("fell asleep
+# on her narrow bed", "Giles was asleep in the other bed") is where anyone sleeps, however
+# chaste the story.  One's own lips bitten, pursed or wet, or one's own tongue run over them,
+# are nerves or appetite ("The Doctor ran his tongue over his lips"), not a kiss — unlike
+# "ran his tongue over her lips", whose pronouns differ.
+_SLEEP_RE = re.compile(
+    r"\b(?:asleep|slept|sleeps?|sleeping|sleepy|sleepily|naps?|napping|woke|wakes?|waking|"
+    r"awake|awoke)\b",
+    re.I,
+)
+_SLEEP_REACH = 80  # characters either side of "bed" in which sleep is what it is for
+_OWN_LIPS_RE = re.compile(
+    r"(?:\b(?:bit|bites|biting|pursed|purses|pursing|wet|wets|moistened|moistens|chewed|chews|"
+    r"chewing)\s+(his|her|their|my)\s+(?:lower\s+|bottom\s+)?"
+    r"|\b(?:ran|runs|run|running)\s+(his|her|their|my)\s+tongue\s+(?:over|along|across)\s+"
+    r"\2\s+)$",
+    re.I,
+)
+_TONGUE_BEFORE_RE = re.compile(r"\b(?:ran|runs|run|running)\s+(his|her|their|my)\s+$", re.I)
+_TONGUE_AFTER_RE = re.compile(r"\s+(?:over|along|across)\s+(his|her|their|my)\s+lips?\b", re.I)
+
+
+def _no_romance_here(text: str, start: int, end: int) -> bool:
+    """Is the cue word at ``text[start:end]`` about sleep or one's own mouth (see above)?"""
+    word = text[start:end].lower()
+    if word == "bed":
+        return bool(_SLEEP_RE.search(text, max(0, start - _SLEEP_REACH), end + _SLEEP_REACH))
+    if word in ("lips", "lip"):
+        return bool(_OWN_LIPS_RE.search(text[max(0, start - 60) : start]))
+    if word == "tongue":
+        before = _TONGUE_BEFORE_RE.search(text[max(0, start - 30) : start])
+        after = _TONGUE_AFTER_RE.match(text, end)
+        return bool(before and after and before.group(1).lower() == after.group(1).lower())
+    return False
+
+
 @dataclass(slots=True)
 class PairReading:
     a: str
@@ -143,7 +179,8 @@ def read_relationships(
     cues_by_para: dict[int, list[tuple[int, int]]] = defaultdict(list)
     text = story.text
     for start, end in romance_cue_spans(text):
-        cues_by_para[story.paragraph_at(start)].append((start, end))
+        if not _no_romance_here(text, start, end):
+            cues_by_para[story.paragraph_at(start)].append((start, end))
 
     cue_paras = sorted(cues_by_para)
     same_cue_cap = max(SAME_CUE_CAP, len(text) / CAP_CHARS)

@@ -111,7 +111,6 @@ _HEDGE_RE = re.compile(
     r"|['’]ll)\s+(?:[\w'’]+\s+){0,2}$"  # not "'d": "he'd died" is "he had died"
 )
 # Common English words no other major fic language shares ("a", "in" are French/German too).
-# (Matched against the lower-cased sample: 3x faster than re.I.)
 _COMMON_WORDS = frozenset(
     ["the", "and", "was", "of", "to", "he", "she", "it", "you", "that", "his", "her", "with"]
 )

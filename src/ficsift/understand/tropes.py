@@ -71,8 +71,8 @@ LENGTH_SCALE = 0.2  # see length_scale()
 MAX_EVIDENCE = 5
 MIN_CONFIDENCE = 0.5
 MIN_ENGLISH = 0.15  # share of words that are common English function words; English is ~0.3
-# Counted by a regex, not by the cue automaton: "a", "he" and "in" inside every word were two
-# in three of the automaton's matches, and so most of its scan.
+# Counted as words of the opening (textops.common_word_share), not by the cue automaton: "a",
+# "he" and "in" inside every word were two in three of the automaton's matches.
 _ENGLISH_WORDS = frozenset(C.ENGLISH.split("|"))
 MIN_WORDS = 40  # below this there is no scene to judge
 

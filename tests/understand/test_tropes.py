@@ -197,3 +197,23 @@ def test_long_story_needs_a_denser_scene_than_a_short_one() -> None:
     long = analyse(story).tropes["Captivity"]
     assert long.threshold > short.threshold
     assert long.score == pytest.approx(short.score, rel=0.3)
+
+
+# Our own sentences: only what follows Willow's name says what she is ("Willow, now a vampire",
+# "Willow's fangs"); no "vampire Willow" before it and no vampire cue words elsewhere.
+SAID_AFTER = """\
+Buffy found her at the back of the Bronze. Willow, now a vampire, smiled at her from the dark \
+corner by the pool table. Willow's fangs caught the light when she laughed.
+
+They talked for an hour about nothing. Buffy told her about school, and Willow listened with \
+her head on one side, the way she always had. Willow, now a vampire, did not touch her drink.
+
+At closing time Willow walked her to the door and said goodnight. Willow's fangs were gone \
+again, and she looked like herself, only paler, and very tired.
+"""
+
+
+def test_what_follows_the_name_can_say_what_the_character_is() -> None:
+    tags = by_name(infer(SAID_AFTER, {"Willow Rosenberg": "Willow", "Buffy Summers": "Buffy"}))
+    assert "Vampire Willow Rosenberg" in tags
+    assert "Vampire Buffy Summers" not in tags

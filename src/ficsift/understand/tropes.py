@@ -504,8 +504,10 @@ def _character_tags(
         for s, e, i in mentions:
             if i not in wanted:
                 continue
+            # (The text after the name is sliced off: the patterns open with "^", which a
+            # match from a position inside the text would never satisfy.)
             if (before_re is not None and before_re.search(low, max(0, s - 14), s)) or (
-                after_re is not None and after_re.match(low, e, e + 80)
+                after_re is not None and after_re.match(low[e : e + 80])
             ):
                 direct[i].append(Hit(s, e, -1, 3.0))
         nouns = STATE_NOUNS.get(ct.prefix, ())

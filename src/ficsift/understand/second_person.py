@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from ficsift.understand.story import StoryText
-from ficsift.understand.textops import LANGUAGE_SAMPLE_CHARS, QUOTED_RE, lower_aligned
+from ficsift.understand.textops import QUOTED_RE, lower_aligned
 
 SHARE = 0.5  # of the narration paragraphs (of MIN_PARAGRAPH_WORDS or more) that say "you"
 RATE = 40.0  # "you", "your"… per 1,000 words of narration
@@ -34,7 +34,7 @@ RATE = 40.0  # "you", "your"… per 1,000 words of narration
 # per 1,000 words is not one: one count at memory speed spares nearly every story the
 # paragraph-by-paragraph reading.
 NARRATION_FLOOR = 0.5
-OPENING_CHARS = LANGUAGE_SAMPLE_CHARS
+OPENING_CHARS = 30_000  # the point of view shows in the opening (~5,000 words)
 MIN_PARAGRAPH_WORDS = 8  # a shorter paragraph ("You nod.") says too little either way
 MIN_PARAGRAPHS = 5  # fewer narration paragraphs: too short to tell
 EVIDENCE = 3

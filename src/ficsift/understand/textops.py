@@ -30,8 +30,10 @@ TITLE_WORDS = frozenset(
      "Madame", "Monsieur", "Mademoiselle", "Senator", "Minister", "Chancellor", "Guildmaster"]
 )  # fmt: skip
 
-# The language shows in a story's opening: language checks read this much of it (~5,000 words).
-LANGUAGE_SAMPLE_CHARS = 30_000
+# The language shows in a story's opening: language checks read this much of it (~2,000
+# words; the share of common English words there is within 0.03 of the first 5,000 words' in
+# every story of the shared corpus, and far from the bars: English 0.2-0.35, the bars 0.15).
+LANGUAGE_SAMPLE_CHARS = 12_000
 _WORD_RE = re.compile(r"\w+")
 
 

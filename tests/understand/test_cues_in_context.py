@@ -20,6 +20,7 @@ from ficsift.understand.story import StoryText
         ("The Doctor ran his tongue over his lips. Quite satisfying.", "tongue"),
         ("The Doctor ran his tongue over his lips. Quite satisfying.", "lips"),
         ("Willow bit her lower lip and looked away.", "lip"),
+        ("She bit her lip and looked away.", "lip"),
         ("Giles pursed his lips at the mess.", "lips"),
     ],
 )
@@ -34,6 +35,7 @@ def test_cues_about_sleep_or_ones_own_mouth_are_no_romance(sentence: str, word: 
         ("He ran his tongue over her lips, slowly.", "tongue"),
         ("He ran his tongue over her lips, slowly.", "lips"),
         ("Tara bit Willow's lip, gently, and laughed.", "lip"),
+        ("She bit his lower lip, gently, and laughed.", "lip"),
         ("His lips found hers in the dark.", "lips"),
     ],
 )

@@ -107,12 +107,14 @@ _SLEEP_RE = re.compile(
 )
 _SLEEP_REACH = 80  # characters either side of "bed" in which sleep is what it is for
 _OWN_LIPS_RE = re.compile(
-    r"(?:\b(?:bit|bites|biting|pursed|purses|pursing|wet|wets|moistened|moistens|chewed|chews|"
-    r"chewing)\s+(his|her|their|my)\s+(?:lower\s+|bottom\s+)?"
+    r"(?:(?:\b(he|she|i|they)\s+)?\b(?:bit|bites|biting|pursed|purses|pursing|wet|wets|"
+    r"moistened|moistens|chewed|chews|chewing)\s+(his|her|their|my)\s+(?:lower\s+|bottom\s+)?"
     r"|\b(?:ran|runs|run|running)\s+(his|her|their|my)\s+tongue\s+(?:over|along|across)\s+"
-    r"\2\s+)$",
+    r"\3\s+)$",
     re.I,
 )
+# The possessive a subject pronoun takes: "she bit her lip" is her own; "she bit his lip" not.
+_OWN = {"he": "his", "she": "her", "i": "my", "they": "their"}
 _TONGUE_BEFORE_RE = re.compile(r"\b(?:ran|runs|run|running)\s+(his|her|their|my)\s+$", re.I)
 _TONGUE_AFTER_RE = re.compile(r"\s+(?:over|along|across)\s+(his|her|their|my)\s+lips?\b", re.I)
 
@@ -123,7 +125,9 @@ def _no_romance_here(text: str, start: int, end: int) -> bool:
     if word == "bed":
         return bool(_SLEEP_RE.search(text, max(0, start - _SLEEP_REACH), end + _SLEEP_REACH))
     if word in ("lips", "lip"):
-        return bool(_OWN_LIPS_RE.search(text[max(0, start - 60) : start]))
+        m = _OWN_LIPS_RE.search(text[max(0, start - 60) : start])
+        subject, whose = (m.group(1), m.group(2)) if m else (None, None)
+        return bool(m) and not (subject and whose and _OWN[subject.lower()] != whose.lower())
     if word == "tongue":
         before = _TONGUE_BEFORE_RE.search(text[max(0, start - 30) : start])
         after = _TONGUE_AFTER_RE.match(text, end)

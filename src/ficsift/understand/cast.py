@@ -95,6 +95,11 @@ UNKNOWN_MIN_MENTIONS = 2
 SHORT_STORY_WORDS = 4000
 MIN_SPEAKER_LINES = 5  # lines holding only a name in capitals, in the story's opening: a script
 SCRIPT_SCAN = 20000
+# A capitalised word the story writes after an article this often ("the Bijin", "a Chikara",
+# "the Empire") is a kind, a rank or an institution of its world, not a person: a person's
+# name takes an article seldom ("the Watcher Creighton Faust"; a "Clara" once in four).
+KIND_SHARE = 0.4
+KIND_SAMPLE = 100
 STRAY_FULL_NAMES = 3  # a full name this many times as frequent as the others sharing its part
 OPENER_RUNS = 1  # a run of an ordinary word and a name seen this seldom is no full name
 # A story whose own characters are named this often, and the canon's lead less than this share
@@ -140,6 +145,7 @@ _ACTS_NOW_RE = re.compile(
     r"|[a-z]{2,}s\s+(?:her|his|their|its|my|your|the|a|an)(?=\s))\b"
 )
 _ENGLISH_RE = re.compile(r"\b(?:the|and|was|is|of)\b")
+_ARTICLE_BEFORE_RE = re.compile(r"\b(?:the|a|an|another|every|each)\s+$", re.I)
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:in|at|from|to|into|of|near|toward|towards|outside|inside)\s+(?:the\s+)?$", re.I
 )
@@ -1024,6 +1030,8 @@ def _original_characters(
             pass
         elif len(spans) < OC_MIN_MENTIONS or person[name] < 2 or place[name] > person[name]:
             continue
+        if _a_kind(text, spans) and (people is None or name not in people.titled):
+            continue  # (a title AO3 gives a character, "the Doctor", still names a person)
         spans = sorted(spans + initial.get(name, []))
         tag = _ao3_name(name, names)
         if tag in originals:  # "Clara Oswald" and "Clara Oswin Oswald": one character
@@ -1031,6 +1039,14 @@ def _original_characters(
             continue
         originals[tag] = CastMember(name=tag, fandom=None, mentions=spans, original=True)
     return list(originals.values())
+
+
+def _a_kind(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether a name is written after an article in ``KIND_SHARE`` of its mentions: a kind of
+    being or a body of the story's world ("the Bijin", "the Council"), not one of its people."""
+    sample = spans[:: 1 + len(spans) // KIND_SAMPLE]  # (a lead's thousand mentions: a hundred do)
+    after_article = sum(1 for s, _ in sample if _ARTICLE_BEFORE_RE.search(text[max(0, s - 9) : s]))
+    return after_article >= KIND_SHARE * len(sample)
 
 
 def _ao3_name(name: str, names: Knowledge | None) -> str:

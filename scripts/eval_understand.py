@@ -247,10 +247,12 @@ class PRF:
                 matched.add(hit)
         self.fn += len(want) - len(matched)
 
-    def figures(self) -> dict[str, float]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+    def figures(self) -> dict[str, float | None]:
+        # Precision with nothing guessed is undefined ("—"), not 0: no guess was wrong.
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else None
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+        f1 = 2 * p * r / (p + r) if p is not None and p + r else 0.0
+        return {"precision": p, "recall": r, "f1": f1}
 
 
 def ratio(n: int, d: int) -> float | None:

@@ -314,3 +314,54 @@ def test_story_data_is_never_read_as_console_markup(tmp_path: Path) -> None:
         for key in keys:
             assert MARKUP[key] in output, (args, key, output)
     assert run("why", "1", "--library", str(lib)).startswith("quality ")
+
+
+def test_analyze_shows_archive_warnings_apart_from_readable_content_labels(tmp_path: Path) -> None:
+    scene = (
+        "The knife tore open the guard's throat and blood sprayed across the wall. Spike "
+        "stabbed him again, gutted him, and the blood pooled, thick and dark, around the "
+        "mangled corpse while his severed fingers lay in the gore."
+    )
+    path = tmp_path / "gore.txt"
+    path.write_text("\n\n".join([scene] * 12))
+    result = runner.invoke(app, ["analyze", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = {
+        ln.split(":", 1)[0].strip(): ln.split(":", 1)[1]
+        for ln in result.stdout.splitlines()
+        if ":" in ln
+    }
+    assert "Blood and Gore" in lines["Content"] and "blood-gore" not in result.stdout
+    assert "Blood and Gore" not in lines["Warnings"]
+
+
+def test_work_summary_marks_guesses_says_each_tag_once_and_counts_unlikely_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ficsift.cli import _print_work_summary
+
+    def tag(name: str, source: str, confidence: float | None = None) -> dict[str, object]:
+        return {"name": name, "source": source, "confidence": confidence}
+
+    _print_work_summary(
+        {
+            "title": "T",
+            "fandoms": [
+                tag("Buffy the Vampire Slayer", "author"),
+                tag("Buffy the Vampire Slayer", "inferred", 0.9),
+            ],
+            "rating": [tag("Mature", "inferred", 0.12)],
+            "relationships": [tag("Tara Maclay/Willow Rosenberg", "inferred", 0.8)]
+            + [tag(f"Willow Rosenberg & X{i}", "inferred", 0.04) for i in range(5)],
+            "source": {"path": "t.txt"},
+        }
+    )
+    lines = {
+        ln.split(":", 1)[0].strip(): ln.split(":", 1)[1].strip()
+        for ln in capsys.readouterr().out.splitlines()
+        if ":" in ln
+    }
+    assert lines["Fandoms"] == "Buffy the Vampire Slayer"
+    assert lines["Rating"] == "Mature?"  # a rating is said whatever its exact level's odds
+    assert lines["Relationships"] == "Tara Maclay/Willow Rosenberg? (+5 unlikely guesses)"
+    assert "guessed by ficsift" in lines["?"]

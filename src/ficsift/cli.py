@@ -214,9 +214,37 @@ def show(
         _print_work_summary(data)
 
 
+_TAG_KEYS = ("fandoms", "rating", "warnings", "category", "relationships", "characters", "tags")
+UNLIKELY_GUESS = 0.2  # a calibrated confidence: four in five such guesses are wrong
+
+
+def _likely(tag: dict[str, Any]) -> bool:
+    confidence = tag.get("confidence")
+    return confidence is None or confidence >= UNLIKELY_GUESS
+
+
+def _shown_name(tag: dict[str, Any], name: str | None = None) -> str:
+    """A tag's name, with "?" when ficsift guessed it (the legend says so)."""
+    return (name or tag["name"]) + ("?" if tag.get("source") == "inferred" else "")
+
+
 def _print_work_summary(data: dict[str, Any]) -> None:
+    from ficsift.understand.content_lexicon import trigger_label
+
     def names(key: str) -> str:
-        return ", ".join(t["name"] for t in data.get(key, [])) or "—"
+        # A guess below UNLIKELY_GUESS (most are the "&" pairs of everyone who shares a
+        # scene) is counted, not listed: `--json` and `ficsift explain` still give them all.
+        # A guess the author's tag already says is said once.  The rating is shown however
+        # unsure its exact level: it is given only when its side (safe or mature) is sure.
+        tags, said = [], set()
+        for tag in data.get(key) or []:
+            if tag["name"].casefold() not in said:
+                said.add(tag["name"].casefold())
+                tags.append(tag)
+        shown = [t for t in tags if t.get("source") != "inferred" or key == "rating" or _likely(t)]
+        listed = ", ".join(_shown_name(t) for t in shown) or "—"
+        hidden = len(tags) - len(shown)
+        return f"{listed} (+{hidden} unlikely guesses)" if hidden else listed
 
     out.print(
         styled(
@@ -224,8 +252,19 @@ def _print_work_summary(data: dict[str, Any]) -> None:
             f" by {', '.join(data.get('authors') or []) or '?'}",
         )
     )
-    for label, key in (("Fandoms", "fandoms"), ("Rating", "rating"), ("Warnings", "warnings"),
-                       ("Category", "category"), ("Relationships", "relationships"),
+    # AO3's archive warnings apart from ficsift's fine content labels, which are slugs
+    # stored and shown by their readable names.
+    warnings = data.get("warnings") or []
+    archive = [_shown_name(t) for t in warnings if t.get("label") != "trigger"]
+    content = [
+        _shown_name(t, trigger_label(t["name"])) for t in warnings if t.get("label") == "trigger"
+    ]
+    for label, key in (("Fandoms", "fandoms"), ("Rating", "rating")):
+        out.print(f"  {label}: {names(key)}")
+    out.print(f"  Warnings: {', '.join(archive) or '—'}")
+    if content:
+        out.print(f"  Content: {', '.join(content)}")
+    for label, key in (("Category", "category"), ("Relationships", "relationships"),
                        ("Characters", "characters"), ("Tags", "tags")):  # fmt: skip
         out.print(f"  {label}: {names(key)}")
     chapters = data.get("chapters") or []
@@ -240,6 +279,8 @@ def _print_work_summary(data: dict[str, Any]) -> None:
         out.print(f"  Disclaimer: {data['disclaimer'][:200]}")
     source = data.get("source")
     out.print(f"  Source: {source['path'] if isinstance(source, dict) else source}")
+    if any(t.get("source") == "inferred" for key in _TAG_KEYS for t in data.get(key) or []):
+        out.print("  ?: guessed by ficsift from the story (`explain` or --json says why)")
 
 
 @app.command()

@@ -36,6 +36,30 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+# The fine content labels below are slugs; readers see these names (AO3's wording where AO3 has one).
+TRIGGER_LABELS = {
+    "homophobia": "Homophobia", "transphobia": "Transphobia", "classism": "Classism",
+    "sexism": "Sexism", "racism": "Racism",
+    "religious-discrimination": "Religious Discrimination", "ableism": "Ableism",
+    "body-shaming": "Body Shaming", "other-discrimination": "Other Discrimination",
+    "violence": "Violence", "kidnapping": "Kidnapping", "death": "Death",
+    "collective-violence": "War and Mass Violence", "other-aggression": "Other Aggression",
+    "abuse": "Abuse", "sexual-abuse": "Sexual Abuse", "child-abuse": "Child Abuse",
+    "animal-abuse": "Animal Abuse", "abusive-language": "Abusive Language",
+    "other-abuse": "Other Abuse", "miscarriage": "Miscarriage", "abortion": "Abortion",
+    "childbirth": "Childbirth", "other-pregnancy": "Other Pregnancy Themes",
+    "blood-gore": "Blood and Gore", "procedures": "Medical Procedures",
+    "other-medical": "Other Medical Themes", "dysmorphia": "Body Dysmorphia",
+    "self-harm": "Self-Harm", "suicide": "Suicide", "mental-illness": "Mental Illness",
+    "addiction": "Addiction", "other-mental-health": "Other Mental Health Themes",
+    "pornography": "Sexual Content", "incest": "Incest", "other-sexual": "Other Sexual Content",
+}  # fmt: skip
+
+
+def trigger_label(slug: str) -> str:
+    """``blood-gore`` → ``Blood and Gore`` (an unknown slug: its words capitalised)."""
+    return TRIGGER_LABELS.get(slug) or " ".join(w.capitalize() for w in slug.split("-"))
+
 
 @dataclass(frozen=True)
 class Block:
@@ -58,7 +82,7 @@ BLOCKS: tuple[Block, ...] = (
     _b({"r.explicit": 3, "r.sexual": 3, "pornography": 3}, "",
        "cock{,s}", "cockhead", "penis{,es}", "vagina{,s}", "clit{,s}",
        "clitoris", "labia", "vulva", "cum", "cumming", "semen", "ejaculat*", "orgasm{,s,ed,ing,ic}",
-       "erection{,s}", "hard-on", "testicles", "scrotum", "foreskin", "blow{-job,-jobs}",
+       "erection{,s}", "{a,his,her,my,your,their,own} hard-on{,s}", "testicles", "scrotum", "foreskin", "blow{-job,-jobs}",
        "hand-job{,s}", "fellatio", "cunnilingus", "prostate", "dildo{,s}", "vibrator",
        "strap-on", "rimming", "rimmed", "lube", "lubed", "lubricant", "lubricated",
        "{her,my,your} cunt", "{her,my,your} pussy", "pussy", "{her,my,your} clit",
@@ -133,7 +157,8 @@ BLOCKS: tuple[Block, ...] = (
        "cock{,s,ed,ing} {an,his,her,one} ear", "cock{,s,ed,ing} {the,a} {gun,pistol,rifle,hammer}",
        "{slid,pushed,thrust,thrusting,fingers} {into,inside} {her,his,my} {hand,hands,arms,lap,seat,chair,coat,jacket,pocket,pockets,car,room,bed,shoes,boots,bag,head,mind,place,way}",
        "inside {her,his,my} {head,bag,pocket,coat,jacket,mind,chest,house,room,car,skull,body,heart}", "anal-retentive", "anally retentive", "pussy cat",
-       "pussycat", "pussy-whipped", "made {his,her} entrance", "{his,her} grand entrance",
+       "pussycat", "pussy-whipped",
+       "{something,somewhere,everything,lurking,stirred,stirring,sparked,coiled,welled up,welling up,bubbled up,bubbling up,bubbles up,rose up,rising up} inside {him,her}", "made {his,her} entrance", "{his,her} grand entrance",
        "fucked {him,her,me,us,them,you,it} up", "fucked {him,her,me,us,them,you} over",
        "{his,her} release from", "seed of doubt", "got off on the {wrong,right} foot"),
     # Kink and other sexual content.

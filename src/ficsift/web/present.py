@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from ficsift.understand.content_lexicon import TRIGGER_LABELS, trigger_label
+
 # AO3's square of symbols: rating, category, warnings, status.
 _RATING = {
     "general audiences": ("G", "r-g"), "general": ("G", "r-g"), "g": ("G", "r-g"),
@@ -47,25 +49,6 @@ WORK_LABELS = {  # AO3's work page words
 }
 
 
-# ficsift's fine content labels (understand.content_lexicon) are slugs; readers see these names.
-TRIGGER_LABELS = {
-    "homophobia": "Homophobia", "transphobia": "Transphobia", "classism": "Classism",
-    "sexism": "Sexism", "racism": "Racism",
-    "religious-discrimination": "Religious Discrimination", "ableism": "Ableism",
-    "body-shaming": "Body Shaming", "other-discrimination": "Other Discrimination",
-    "violence": "Violence", "kidnapping": "Kidnapping", "death": "Death",
-    "collective-violence": "War and Mass Violence", "other-aggression": "Other Aggression",
-    "abuse": "Abuse", "sexual-abuse": "Sexual Abuse", "child-abuse": "Child Abuse",
-    "animal-abuse": "Animal Abuse", "abusive-language": "Abusive Language",
-    "other-abuse": "Other Abuse", "miscarriage": "Miscarriage", "abortion": "Abortion",
-    "childbirth": "Childbirth", "other-pregnancy": "Other Pregnancy Themes",
-    "blood-gore": "Blood and Gore", "procedures": "Medical Procedures",
-    "other-medical": "Other Medical Themes", "dysmorphia": "Body Dysmorphia",
-    "self-harm": "Self-Harm", "suicide": "Suicide", "mental-illness": "Mental Illness",
-    "addiction": "Addiction", "other-mental-health": "Other Mental Health Themes",
-    "pornography": "Sexual Content", "incest": "Incest", "other-sexual": "Other Sexual Content",
-}  # fmt: skip
-
 # Ratings as AO3 names them: listing sites and older imports store raw words.
 AO3_RATINGS = {
     "general audiences": "General Audiences", "general": "General Audiences",
@@ -75,11 +58,6 @@ AO3_RATINGS = {
     "explicit": "Explicit", "adult": "Explicit", "e": "Explicit", "ma": "Explicit",
     "not rated": "Not Rated", "unrated": "Not Rated",
 }  # fmt: skip
-
-
-def trigger_label(slug: str) -> str:
-    """``blood-gore`` → ``Blood and Gore`` (an unknown slug: its words capitalised)."""
-    return TRIGGER_LABELS.get(slug) or " ".join(w.capitalize() for w in slug.split("-"))
 
 
 def ao3_rating(raw: str | None) -> str:

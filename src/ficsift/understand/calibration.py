@@ -340,12 +340,15 @@ def fit_main_bar(rows: Sequence[tuple[float, bool, bool]]) -> float:
     """The confidence from which a main pairing is said, from stories' (its calibrated
     confidence, right if said, right if not — the story is gen): the bar under which saying
     none is right more often than saying it, over every bar the rows offer; the lowest of
-    equals (0: always said)."""
+    equals (0: always said).  The bar sits halfway between that confidence and the next
+    lower one the rows hold: a new story just under the lowest confidence the fit saw said
+    is no less likely to be right than that one (the largest margin either side)."""
     best_right, best_bar = sum(said for _, said, _ in rows), 0.0
-    for bar in sorted({c for c, _, _ in rows}):
+    levels = sorted({c for c, _, _ in rows})
+    for below, bar in zip([0.0, *levels], levels, strict=False):
         right = sum(said if c >= bar else gen for c, said, gen in rows)
         if right > best_right:
-            best_right, best_bar = right, bar
+            best_right, best_bar = right, (below + bar) / 2
     return best_bar
 
 

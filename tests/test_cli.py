@@ -335,7 +335,7 @@ def test_analyze_shows_archive_warnings_apart_from_readable_content_labels(tmp_p
     assert "Blood and Gore" not in lines["Warnings"]
 
 
-def test_work_summary_marks_guesses_says_each_tag_once_and_counts_unlikely_ones(
+def test_work_summary_says_ao3s_names_once_marks_guesses_and_counts_unlikely_ones(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from ficsift.cli import _print_work_summary
@@ -347,7 +347,7 @@ def test_work_summary_marks_guesses_says_each_tag_once_and_counts_unlikely_ones(
         {
             "title": "T",
             "fandoms": [
-                tag("Buffy the Vampire Slayer", "author"),
+                {"name": "btvs", "source": "author", "canonical": "Buffy the Vampire Slayer"},
                 tag("Buffy the Vampire Slayer", "inferred", 0.9),
             ],
             "rating": [tag("Mature", "inferred", 0.12)],

@@ -224,8 +224,13 @@ def _likely(tag: dict[str, Any]) -> bool:
 
 
 def _shown_name(tag: dict[str, Any], name: str | None = None) -> str:
-    """A tag's name, with "?" when ficsift guessed it (the legend says so)."""
-    return (name or tag["name"]) + ("?" if tag.get("source") == "inferred" else "")
+    """A tag by AO3's name for it (the author's "btvs" is Buffy the Vampire Slayer), with "?"
+    when ficsift guessed it (the legend says so)."""
+    return _canonical_name(tag, name) + ("?" if tag.get("source") == "inferred" else "")
+
+
+def _canonical_name(tag: dict[str, Any], name: str | None = None) -> str:
+    return name or tag.get("canonical") or tag["name"]
 
 
 def _print_work_summary(data: dict[str, Any]) -> None:
@@ -238,8 +243,8 @@ def _print_work_summary(data: dict[str, Any]) -> None:
         # unsure its exact level: it is given only when its side (safe or mature) is sure.
         tags, said = [], set()
         for tag in data.get(key) or []:
-            if tag["name"].casefold() not in said:
-                said.add(tag["name"].casefold())
+            if _canonical_name(tag).casefold() not in said:
+                said.add(_canonical_name(tag).casefold())
                 tags.append(tag)
         shown = [t for t in tags if t.get("source") != "inferred" or key == "rating" or _likely(t)]
         listed = ", ".join(_shown_name(t) for t in shown) or "—"

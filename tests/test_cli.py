@@ -365,3 +365,5 @@ def test_work_summary_says_ao3s_names_once_marks_guesses_and_counts_unlikely_one
     assert lines["Rating"] == "Mature?"  # a rating is said whatever its exact level's odds
     assert lines["Relationships"] == "Tara Maclay/Willow Rosenberg? (+5 unlikely guesses)"
     assert "guessed by ficsift" in lines["?"]
+    _print_work_summary({"title": "T", "fandoms": [tag("Firefly", "author")], "source": "t.txt"})
+    assert "guessed by ficsift" not in capsys.readouterr().out  # no guess shown: no legend

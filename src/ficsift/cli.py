@@ -214,7 +214,6 @@ def show(
         _print_work_summary(data)
 
 
-_TAG_KEYS = ("fandoms", "rating", "warnings", "category", "relationships", "characters", "tags")
 UNLIKELY_GUESS = 0.2  # a calibrated confidence: four in five such guesses are wrong
 
 
@@ -236,6 +235,8 @@ def _canonical_name(tag: dict[str, Any], name: str | None = None) -> str:
 def _print_work_summary(data: dict[str, Any]) -> None:
     from ficsift.understand.content_lexicon import trigger_label
 
+    guessed: list[bool] = []  # whether a line shows a guess (then the legend says what "?" is)
+
     def names(key: str) -> str:
         # A guess below UNLIKELY_GUESS (most are the "&" pairs of everyone who shares a
         # scene) is counted, not listed: `--json` and `ficsift explain` still give them all.
@@ -249,6 +250,7 @@ def _print_work_summary(data: dict[str, Any]) -> None:
         shown = [t for t in tags if t.get("source") != "inferred" or key == "rating" or _likely(t)]
         listed = ", ".join(_shown_name(t) for t in shown) or "—"
         hidden = len(tags) - len(shown)
+        guessed.append(hidden > 0 or any(t.get("source") == "inferred" for t in shown))
         return f"{listed} (+{hidden} unlikely guesses)" if hidden else listed
 
     out.print(
@@ -284,7 +286,7 @@ def _print_work_summary(data: dict[str, Any]) -> None:
         out.print(f"  Disclaimer: {data['disclaimer'][:200]}")
     source = data.get("source")
     out.print(f"  Source: {source['path'] if isinstance(source, dict) else source}")
-    if any(t.get("source") == "inferred" for key in _TAG_KEYS for t in data.get(key) or []):
+    if any(guessed) or any(t.get("source") == "inferred" for t in warnings):
         out.print("  ?: guessed by ficsift from the story (`explain` or --json says why)")
 
 

@@ -30,3 +30,8 @@ def test_same_spans_as_the_pattern_on_mixed_case_and_scripts() -> None:
 def test_same_spans_as_the_pattern_on_any_text(pieces: list[str], noise: str) -> None:
     text = noise.join(pieces)
     assert romance_cue_spans(text) == spans(text)
+
+
+def test_an_oath_is_no_sex_act() -> None:
+    text = '"Fuck him," Malcolm said. "Fuck her and fuck me too." Later he was fucking him slowly.'
+    assert [text[a:b] for a, b in romance_cue_spans(text)] == ["fucking him"]

@@ -244,8 +244,9 @@ def _print_work_summary(data: dict[str, Any]) -> None:
         # unsure its exact level: it is given only when its side (safe or mature) is sure.
         tags, said = [], set()
         for tag in data.get(key) or []:
-            if _canonical_name(tag).casefold() not in said:
-                said.add(_canonical_name(tag).casefold())
+            shown_as = _canonical_name(tag).casefold()
+            if shown_as not in said:
+                said.add(shown_as)
                 tags.append(tag)
         shown = [t for t in tags if t.get("source") != "inferred" or key == "rating" or _likely(t)]
         listed = ", ".join(_shown_name(t) for t in shown) or "—"

@@ -27,6 +27,7 @@ from ficsift.model import Evidence
 from ficsift.understand.primer import display_name
 from ficsift.understand.story import CastMember, StoryText
 from ficsift.understand.textops import grouped_alternation, lower_aligned
+from ficsift.understand.wordscan import WordStartScan, regex_opening
 
 # Cue hits in shared windows for a romantic reading: one per WORDS_PER_CUE words of the story,
 # at least MIN_SHORT_CUES (a drabble shows it once or twice) and at most MIN_ROMANCE_CUES (a
@@ -84,13 +85,14 @@ ROMANCE_CUES = re.compile(rf"\b(?:{'|'.join(_WORD_CUES)})\b|{_CJK_CUES}", re.I)
 # and grouping the words by their first letter halves the English scan again.  English and
 # CJK matches cannot overlap (letters of one script).
 _ROMANCE_WORDS = re.compile(rf"\b{grouped_alternation(_WORD_CUES)}\b")
+_ROMANCE_SCAN = WordStartScan(_ROMANCE_WORDS, map(regex_opening, _WORD_CUES))
 _ROMANCE_CJK = re.compile(_CJK_CUES)
 
 
 def romance_cue_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ROMANCE_CUES's matches in ``text``, in order."""
     low = lower_aligned(text)
-    spans = [m.span() for m in _ROMANCE_WORDS.finditer(low)]
+    spans = [m.span() for m in _ROMANCE_SCAN.finditer(low)]
     if not low.isascii():
         spans = sorted(spans + [m.span() for m in _ROMANCE_CJK.finditer(low)])
     return spans

@@ -11,6 +11,7 @@ from ficsift import derived_cache
 from ficsift.ontology import Ontology
 from ficsift.ontology._image import ImageStore, build_image, open_packaged
 from ficsift.ontology._store import Store, packaged_data
+from ficsift.ontology.gazetteer import TOTALS_MEMBER, Gazetteer
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,16 @@ def test_synonyms_links_and_other_members_are_the_same(zipped: Store, image: Ima
     assert image.member("gazetteer") == zipped.member("gazetteer")
     assert image.triggers == zipped.triggers
     assert image.member("no such member") is None
+
+
+def test_the_gazetteer_reads_its_franchise_totals_from_the_image(
+    zipped: Store, image: ImageStore
+) -> None:
+    assert image.member(TOTALS_MEMBER) is not None and zipped.member(TOTALS_MEMBER) is None
+    counted = Gazetteer(zipped)._totals  # (the zip has none kept: counted)
+    assert Gazetteer(image)._totals == counted
+    sizes, weights = counted
+    assert sizes and sizes.keys() == weights.keys()
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,11 @@ PIECES = [
 ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _every_text_is_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wordscan, "SHORT_TEXT", 0)  # these texts are short: scan them anyway
+
+
 def scan_spans(scan: WordStartScan, text: str) -> list[tuple[int, int]]:
     return [m.span() for m in scan.finditer(text)]
 

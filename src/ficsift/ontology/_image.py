@@ -28,9 +28,11 @@ from typing import Any, cast
 
 from ficsift import derived_cache
 from ficsift.ontology._store import DATA_FILE, Lines, Store, packaged_data
+from ficsift.ontology.gazetteer import TOTALS_MEMBER, Gazetteer
 
 CACHE_NAME = "ontology"
-SOURCES = ("ficsift.ontology._store", "ficsift.ontology._image")  # what an image's layout is
+# What an image holds and how it is laid out (the gazetteer: the totals it keeps there).
+SOURCES = ("ficsift.ontology._store", "ficsift.ontology._image", "ficsift.ontology.gazetteer")
 _LINES = ("names", "lookup.keys", "synonyms")  # zip text members kept as text and offsets
 _TABLES = ("base", "parts")  # the characters' name tables: sorted key → tag ids
 _RAW_SKIPPED = {"header.json", "characters.json", "meta.json"}  # rewritten, not copied
@@ -133,6 +135,9 @@ def build_image(store: Store) -> bytes:
     for info in store._zip.infolist():
         if info.filename.endswith(".json") and info.filename not in _RAW_SKIPPED:
             members[info.filename] = store._zip.read(info.filename)
+    if store.member("gazetteer") is not None:
+        totals = Gazetteer(store).count_totals()
+        members[f"{TOTALS_MEMBER}.json"] = json.dumps(totals).encode()
     return _pack(members)
 
 

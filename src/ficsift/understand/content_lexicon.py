@@ -31,6 +31,7 @@ injuries)", "gore, blood and body horror", "Hateful language directed at religio
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -659,6 +660,32 @@ def compile_lexicon(blocks: Sequence[Block]) -> Lexicon:
     return Lexicon(re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), exact, stems)
 
 
+LEXICON_CACHE = "content-lexicon"
+
+
 @cache
 def lexicon() -> Lexicon:
-    return compile_lexicon(BLOCKS)
+    """The lexicon of :data:`BLOCKS`, its built form (the merged cues and the pattern's text,
+    0.14 s to build) kept in the derived cache, keyed on this module's source: a one-shot
+    command pays only the pattern's compiling."""
+    from ficsift import derived_cache
+
+    key = derived_cache.make_key("content lexicon", derived_cache.sources(__name__))
+    kept = derived_cache.read(LEXICON_CACHE, key)
+    if kept is not None:
+        try:
+            return _restored(kept)
+        except Exception:  # an entry of another shape: built again
+            pass
+    built = compile_lexicon(BLOCKS)
+    if derived_cache.writable():
+        state = (built.regex.pattern, built.exact, built.stems)
+        derived_cache.write(LEXICON_CACHE, key, pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+    return built
+
+
+def _restored(blob: memoryview) -> Lexicon:
+    pattern, exact, stems = pickle.loads(blob)
+    if not (isinstance(pattern, str) and isinstance(exact, dict) and isinstance(stems, dict)):
+        raise ValueError("a cached lexicon of another shape")
+    return Lexicon(re.compile(pattern), exact, stems)

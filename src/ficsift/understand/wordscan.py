@@ -25,6 +25,9 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _BASE = len(_LETTERS) + 1  # letter codes 1..26; 0 is any other character
 PREFIX = 3  # letters of an opening used to rule positions out
 _PIECE_CHARS = 1 << 20  # characters scanned at a time
+# Below this many characters (~18,000 words) ``finditer`` itself takes a few milliseconds, and
+# a one-story command need not import numpy (0.1 s) to save them.
+SHORT_TEXT = 100_000
 
 
 class WordStartScan:
@@ -45,7 +48,7 @@ class WordStartScan:
         self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def finditer(self, low: str) -> Iterator[re.Match[str]]:
-        if not self._filtered:
+        if not self._filtered or len(low) < SHORT_TEXT:
             yield from self.pattern.finditer(low)
             return
         match = self.pattern.match

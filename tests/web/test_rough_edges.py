@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from ficsift.library.query import BlacklistKind
+from ficsift.understand.content_lexicon import TRIGGER_LABELS
 from ficsift.web.forms import SearchForm
 from ficsift.web.present import ao3_rating, blurb_tags, marked, passage, trigger_label
 from ficsift.web.views import complete_tags, error_position
@@ -265,3 +266,23 @@ def test_openapi_documents_search_and_limit_is_honoured(client: TestClient) -> N
     two = client.get("/api/search", params={"limit": 2, "page": 2, "sort": "title"}).json()
     one = client.get("/api/search", params={"limit": 4, "sort": "title"}).json()
     assert [h["id"] for h in two["results"]] == [h["id"] for h in one["results"][2:4]]
+
+
+def test_content_labels_are_shown_apart_from_archive_warnings_by_readable_name(
+    client: TestClient,
+) -> None:
+    tree = page(client, facets="1")
+    groups = {d.css_first("summary").text(): d for d in tree.css("details.facet")}
+    assert "Content" in groups, "the test library's stories carry inferred content labels"
+    for title, group in groups.items():
+        for item in group.css("li.facet-item"):
+            shown = item.css_first(".facet-name").text()
+            tag = dict(parse_qsl(urlsplit(item.css_first("a.inc").attributes["href"]).query))
+            if title == "Content":
+                slug = tag["tag"].removeprefix("warning:")
+                assert tag["tag"].startswith("warning:") and shown == trigger_label(slug) != slug
+            else:
+                assert shown not in TRIGGER_LABELS  # no slug ("blood-gore") shown anywhere
+    warnings = groups.get("Warnings")
+    for item in warnings.css("li.facet-item") if warnings is not None else []:
+        assert item.css_first(".facet-name").text() not in TRIGGER_LABELS.values()

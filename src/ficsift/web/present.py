@@ -60,6 +60,32 @@ AO3_RATINGS = {
 }  # fmt: skip
 
 
+FacetItems = list[tuple[str, int]]
+CONTENT_LABELS = "Content"  # the sidebar's group of fine content labels (the CLI's word too)
+
+
+def facet_groups(
+    facets: Iterable[tuple[str, FacetItems]],
+) -> list[tuple[str, str | None, list[tuple[str, str, int]]]]:
+    """The sidebar's groups, in order: (title, the tag type its links filter by, [(tag,
+    shown name, count)]).  AO3's archive warnings and ficsift's fine content labels share the
+    tag type ``warning`` but are shown apart, the labels by their readable names ("Blood and
+    Gore", not ``blood-gore``); a language filters by no tag type."""
+    out: list[tuple[str, str | None, list[tuple[str, str, int]]]] = []
+    for kind, items in facets:
+        if kind == "warning":
+            archive = [(n, n, c) for n, c in items if n not in TRIGGER_LABELS]
+            content = [(n, TRIGGER_LABELS[n], c) for n, c in items if n in TRIGGER_LABELS]
+            if archive:
+                out.append((TAG_TYPE_LABELS[kind], kind, archive))
+            if content:
+                out.append((CONTENT_LABELS, kind, content))
+            continue
+        title = TAG_TYPE_LABELS.get(kind, kind.title())
+        out.append((title, None if kind == "language" else kind, [(n, n, c) for n, c in items]))
+    return out
+
+
 def ao3_rating(raw: str | None) -> str:
     """A stored rating by AO3's name (``adult`` → ``Explicit``); unknown ones as stored."""
     return AO3_RATINGS.get((raw or "").strip().casefold(), raw or "Not Rated")

@@ -10,7 +10,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ficsift.web.blurbs import blurb, symbols
 from ficsift.web.present import (
-    TAG_TYPE_LABELS,
     WORK_LABELS,
     abandoned,
     ao3_rating,
@@ -19,6 +18,7 @@ from ficsift.web.present import (
     category_symbol,
     confidence_text,
     day,
+    facet_groups,
     marked,
     number,
     passage,
@@ -55,7 +55,7 @@ def _environment() -> Environment:
         status_symbol=status_symbol,
         quality_label=quality_label,
         tag_links=tag_links,
-        tag_type_labels=TAG_TYPE_LABELS,
+        facet_groups=facet_groups,
         trigger_label=trigger_label,
         ao3_rating=ao3_rating,
         ratings_by_ao3=ratings_by_ao3,

@@ -237,3 +237,19 @@ def test_cli_export(fetched: list[StoredWork], tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", "999", "-L", lib, "--output", str(tmp_path / "books")])
     assert result.exit_code == 1
     assert result.stderr.strip() == "failed: work 999: no such work in the library"
+
+
+def test_found_tags_show_content_labels_by_name_apart_from_archive_warnings() -> None:
+    from ficsift.export.pages import preface
+
+    doc = Document(source=Source("t.txt", "text"), title="T", chapters=[Chapter("", "x")])
+    doc.tags += [
+        Tag("blood-gore", T.WARNING, origin=TagOrigin.INFERRED, label="trigger"),
+        Tag("Major Character Death", T.WARNING, origin=TagOrigin.INFERRED, label="archive"),
+        Tag("violence", T.WARNING, origin=TagOrigin.INFERRED, label="trigger"),
+    ]
+    page = LexborHTMLParser(preface(doc, None))
+    found = page.css_first("dl.found")
+    labels, names = [dt.text() for dt in found.css("dt")], [dd.text() for dd in found.css("dd")]
+    rows = dict(zip(labels, names, strict=True))
+    assert rows == {"Warnings:": "Major Character Death", "Content:": "Blood and Gore, Violence"}

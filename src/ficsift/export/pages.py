@@ -14,10 +14,13 @@ or sanitised story HTML; the EPUB and the HTML export wrap the same pieces.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ficsift.export.xhtml import paragraphs, story_html, text
 from ficsift.library import StoredWork
 from ficsift.library.views import ReadingState
 from ficsift.model import Chapter, Document, Status, TagOrigin, TagType
+from ficsift.understand.content_lexicon import trigger_label
 
 # (type, label for one tag, label for several), in AO3's order
 TAG_ROWS: tuple[tuple[TagType, str, str], ...] = (
@@ -29,6 +32,7 @@ TAG_ROWS: tuple[tuple[TagType, str, str], ...] = (
     (TagType.CHARACTER, "Character", "Characters"),
     (TagType.FREEFORM, "Additional Tags", "Additional Tags"),
 )
+TRIGGER = "trigger"  # a warning tag's label when it is a fine content label, not AO3's
 _FOUND_LABELS = {
     TagType.FANDOM: "Fandoms", TagType.RELATIONSHIP: "Relationships",
     TagType.CHARACTER: "Characters", TagType.FREEFORM: "Tags", TagType.WARNING: "Warnings",
@@ -161,19 +165,29 @@ def _labelled(label: str, value: str) -> str:
 
 def _found(doc: Document) -> str:
     """ficsift's inferred tags, apart from the author's (their own list, not ``dl.tags``)."""
-    rows = []
-    for tag_type, label in _FOUND_LABELS.items():
-        names = dict.fromkeys(
-            t.canonical or t.name for t in doc.tags_of(tag_type, TagOrigin.INFERRED)
-        )
-        if names:
-            rows.append(f"<dt>{label}:</dt><dd>{text(', '.join(names))}</dd>")
+    rows = [
+        f"<dt>{label}:</dt><dd>{text(', '.join(dict.fromkeys(names)))}</dd>"
+        for label, names in _found_rows(doc)
+        if names
+    ]
     if not rows:
         return ""
     return (
         '<div class="ficsift-found"><h2>Found in the text by ficsift</h2>'
         f'<dl class="found">{"".join(rows)}</dl></div>'
     )
+
+
+def _found_rows(doc: Document) -> Iterator[tuple[str, list[str]]]:
+    """(row label, tag names) of the inferred tags: AO3's archive warnings apart from the fine
+    content labels, which are shown by their readable names ("Blood and Gore")."""
+    for tag_type, label in _FOUND_LABELS.items():
+        tags = doc.tags_of(tag_type, TagOrigin.INFERRED)
+        if tag_type is TagType.WARNING:
+            yield label, [t.canonical or t.name for t in tags if t.label != TRIGGER]
+            yield "Content", [trigger_label(t.name) for t in tags if t.label == TRIGGER]
+        else:
+            yield label, [t.canonical or t.name for t in tags]
 
 
 def _mine(reading: ReadingState) -> str:

@@ -286,3 +286,11 @@ def test_content_labels_are_shown_apart_from_archive_warnings_by_readable_name(
     warnings = groups.get("Warnings")
     for item in warnings.css("li.facet-item") if warnings is not None else []:
         assert item.css_first(".facet-name").text() not in TRIGGER_LABELS.values()
+
+
+def test_a_content_label_filter_chip_shows_its_readable_name() -> None:
+    form = SearchForm.from_params({"tag": ["warning:blood-gore"], "xtag": ["freeform:violence"]})
+    assert [(label, shown) for label, shown, _ in form.active()] == [
+        ("+", "Blood and Gore"),
+        ("−", "violence"),  # an author's freeform so written stays as written
+    ]

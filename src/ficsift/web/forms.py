@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from ficsift.library.filters import apply_filter
 from ficsift.library.query import Crossover, Query, Range, Sort, TagFilter, TagGroup
 from ficsift.model import TagType
+from ficsift.understand.content_lexicon import TRIGGER_LABELS
 
 RATINGS = ["General Audiences", "Teen And Up Audiences", "Mature", "Explicit", "Not Rated"]
 WARNINGS = [
@@ -82,6 +83,13 @@ def split_tag(spec: str) -> tuple[TagType | None, str]:
     if sep and kind in _TYPE_NAMES and name.strip():
         return TagType(kind), name.strip()
     return None, spec.strip()
+
+
+def _tag_shown(spec: str) -> str:
+    """A tag filter's name as the sidebar shows it: a fine content label by its readable name
+    ("warning:blood-gore" → "Blood and Gore")."""
+    kind, name = split_tag(spec)
+    return TRIGGER_LABELS.get(name, name) if kind is TagType.WARNING else name
 
 
 def tag_spec(kind: str | None, name: str) -> str:
@@ -267,7 +275,7 @@ class SearchForm:
         for key, label in (("tag", "+"), ("xtag", "−"), ("rating", "rating"),
                            ("category", "category"), ("xwarning", "no"), ("lang", "language")):  # fmt: skip
             for value in getattr(self, key):
-                shown = split_tag(value)[1] if key in {"tag", "xtag"} else value
+                shown = _tag_shown(value) if key in {"tag", "xtag"} else value
                 chips.append((label, shown, self.without_url(key, value)))
         if self.complete:
             chips.append(("", "complete" if self.complete == "yes" else "in progress",

@@ -136,8 +136,8 @@ class _Table:
 @dataclass(frozen=True)
 class _AnyOf:
     """Several groups' patterns asked at one place.  One regex call says whether any holds
-    (at nearly every mention of a character none does: 18 of 480,000 over the shared
-    corpus); only then is each asked, to say which."""
+    (at nearly every mention of a character none does: of the 480,000 group-by-mention
+    checks over the shared corpus, 18 held); only then is each asked, to say which."""
 
     any: re.Pattern[str]
     each: tuple[tuple[int, re.Pattern[str]], ...]  # (group id, its pattern)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -120,15 +121,22 @@ def _letter_codes(codes: np.ndarray) -> np.ndarray:
     return np.where((codes >= ord("a")) & (codes <= ord("z")), letter, 0).astype(np.intp)
 
 
+@cache
+def _ascii_word_table() -> np.ndarray:
+    """Which ASCII characters are word characters; index 128 (any other character, looked
+    up on its own) False."""
+    import numpy as np
+
+    return np.array([chr(c).isalnum() or c == ord("_") for c in range(128)] + [False])
+
+
 def _word_chars(codes: np.ndarray) -> np.ndarray:
     """Which characters are word characters as ``re``'s ``\\w`` reads a str: alphanumeric
     (``str.isalnum``, any script) or the underscore."""
     import numpy as np
 
-    # ASCII by a table; every other character (index 128) is looked up below.
-    table = np.array([chr(c).isalnum() or c == ord("_") for c in range(128)] + [False])
     capped = np.minimum(codes, 128)
-    word: np.ndarray = table[capped]
+    word: np.ndarray = _ascii_word_table()[capped]
     high = np.flatnonzero(capped == 128)
     if len(high):
         distinct = np.unique(codes[high])

@@ -233,7 +233,7 @@ def _canonical_name(tag: dict[str, Any], name: str | None = None) -> str:
 
 
 def _print_work_summary(data: dict[str, Any]) -> None:
-    from ficsift.understand.content_lexicon import trigger_label
+    from ficsift.understand.content_lexicon import CONTENT_LABEL, trigger_label
 
     guessed: list[bool] = []  # whether a line shows a guess (then the legend says what "?" is)
 
@@ -263,9 +263,11 @@ def _print_work_summary(data: dict[str, Any]) -> None:
     # AO3's archive warnings apart from ficsift's fine content labels, which are slugs
     # stored and shown by their readable names.
     warnings = data.get("warnings") or []
-    archive = [_shown_name(t) for t in warnings if t.get("label") != "trigger"]
+    archive = [_shown_name(t) for t in warnings if t.get("label") != CONTENT_LABEL]
     content = [
-        _shown_name(t, trigger_label(t["name"])) for t in warnings if t.get("label") == "trigger"
+        _shown_name(t, trigger_label(t["name"]))
+        for t in warnings
+        if t.get("label") == CONTENT_LABEL
     ]
     for label, key in (("Fandoms", "fandoms"), ("Rating", "rating")):
         out.print(f"  {label}: {names(key)}")

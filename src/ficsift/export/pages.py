@@ -20,7 +20,7 @@ from ficsift.export.xhtml import paragraphs, story_html, text
 from ficsift.library import StoredWork
 from ficsift.library.views import ReadingState
 from ficsift.model import Chapter, Document, Status, TagOrigin, TagType
-from ficsift.understand.content_lexicon import trigger_label
+from ficsift.understand.content_lexicon import CONTENT_LABEL, trigger_label
 
 # (type, label for one tag, label for several), in AO3's order
 TAG_ROWS: tuple[tuple[TagType, str, str], ...] = (
@@ -32,7 +32,6 @@ TAG_ROWS: tuple[tuple[TagType, str, str], ...] = (
     (TagType.CHARACTER, "Character", "Characters"),
     (TagType.FREEFORM, "Additional Tags", "Additional Tags"),
 )
-TRIGGER = "trigger"  # a warning tag's label when it is a fine content label, not AO3's
 _FOUND_LABELS = {
     TagType.FANDOM: "Fandoms", TagType.RELATIONSHIP: "Relationships",
     TagType.CHARACTER: "Characters", TagType.FREEFORM: "Tags", TagType.WARNING: "Warnings",
@@ -184,8 +183,8 @@ def _found_rows(doc: Document) -> Iterator[tuple[str, list[str]]]:
     for tag_type, label in _FOUND_LABELS.items():
         tags = doc.tags_of(tag_type, TagOrigin.INFERRED)
         if tag_type is TagType.WARNING:
-            yield label, [t.canonical or t.name for t in tags if t.label != TRIGGER]
-            yield "Content", [trigger_label(t.name) for t in tags if t.label == TRIGGER]
+            yield label, [t.canonical or t.name for t in tags if t.label != CONTENT_LABEL]
+            yield "Content", [trigger_label(t.name) for t in tags if t.label == CONTENT_LABEL]
         else:
             yield label, [t.canonical or t.name for t in tags]
 

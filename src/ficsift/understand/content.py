@@ -44,7 +44,13 @@ from dataclasses import dataclass, field
 
 from ficsift.model import Evidence, Tag, TagOrigin, TagType
 from ficsift.understand.calibration import RATING_NAMES, RatingModel, load_calibration, sigmoid
-from ficsift.understand.content_lexicon import COARSE, NOT_NAMES, UNDER_AGE_WORDS, lexicon
+from ficsift.understand.content_lexicon import (
+    COARSE,
+    CONTENT_LABEL,
+    NOT_NAMES,
+    UNDER_AGE_WORDS,
+    lexicon,
+)
 from ficsift.understand.story import StoryText
 from ficsift.understand.textops import (
     common_word_share,
@@ -504,7 +510,7 @@ def infer_rating(story: StoryText, model: RatingModel | None = None) -> Tag | No
 
 
 def infer_warnings(story: StoryText, names: Sequence[str] = ()) -> list[Tag]:
-    """AO3 archive warnings (label "archive") and fine trigger labels (label "trigger",
+    """AO3 archive warnings (label "archive") and fine trigger labels (label CONTENT_LABEL,
     ``extra["coarse"]``), each with confidence and its strongest passages as evidence.
 
     ``names`` are the story's main characters, when the caller knows them; they make Major
@@ -523,7 +529,7 @@ def infer_warnings(story: StoryText, names: Sequence[str] = ()) -> list[Tag]:
         s = a.score(label)
         threshold = FINE_AT_OVERRIDES.get(label, FINE_AT)
         if s.score >= threshold:
-            out.append(_tag(story, label, "trigger", s, threshold, trust, {"coarse": coarse}))
+            out.append(_tag(story, label, CONTENT_LABEL, s, threshold, trust, {"coarse": coarse}))
     return out
 
 

@@ -37,6 +37,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+# A warning tag's label when it is one of ficsift's fine content labels, not one of AO3's four
+# archive warnings (label "archive"): every place a reader sees warnings shows the two apart.
+CONTENT_LABEL = "trigger"
+
 # The fine content labels below are slugs; readers see these names (AO3's wording where AO3 has one).
 TRIGGER_LABELS = {
     "homophobia": "Homophobia", "transphobia": "Transphobia", "classism": "Classism",

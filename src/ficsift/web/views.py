@@ -16,6 +16,7 @@ from ficsift.library import Library, StoredWork
 from ficsift.library.query import BlacklistKind, Query, ReadingStatus, TagFilter, TagGroup
 from ficsift.model import Chapter, Tag, TagOrigin, TagType
 from ficsift.search.results import ReadingState
+from ficsift.understand.content_lexicon import CONTENT_LABEL
 from ficsift.web import searching
 from ficsift.web.forms import PAGE_SIZE, SearchForm
 from ficsift.web.jobs import ImportJob
@@ -194,7 +195,7 @@ def tag_groups(work: StoredWork) -> list[tuple[str, list[TagItem]]]:
             items.append(item)
         if kind is TagType.WARNING:
             # ficsift's fine trigger labels are not AO3 archive warnings: their own row
-            triggers = {t.name.casefold() for t in tags if t.label == "trigger"}
+            triggers = {t.name.casefold() for t in tags if t.label == CONTENT_LABEL}
             content = [i for i in items if i.origin == "inferred" and i.name.casefold() in triggers]
             items = [i for i in items if i not in content]
             if items:

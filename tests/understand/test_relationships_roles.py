@@ -168,6 +168,24 @@ def test_gender_comes_from_gestures_to_ones_own_body() -> None:
     assert [m.gender for m in members] == ["f", "m"]
 
 
+def test_gestures_are_read_whatever_their_case() -> None:
+    from ficsift.understand.pronouns import read_genders
+    from ficsift.understand.story import CastMember
+
+    # A shouted line and a title-cased one say "his" as surely as plain prose.
+    text = "Vosk SHOOK HIS HEAD. Vosk Cleared His Throat. Vosk rolled his eyes."
+    spans = [(i, i + 4) for i in range(len(text)) if text.startswith("Vosk", i)]
+    vosk = CastMember(name="Vosk", fandom=None, mentions=spans)
+    read_genders(text, [vosk])
+    assert vosk.gender == "m"
+    # … and the votes count every one of them: two "her" in capitals outweigh one "his"
+    text = "Mira SHOOK HER HEAD. Mira Cleared Her Throat. Mira rolled his eyes."
+    spans = [(i, i + 4) for i in range(len(text)) if text.startswith("Mira", i)]
+    mira = CastMember(name="Mira", fandom=None, mentions=spans)
+    read_genders(text, [mira])
+    assert mira.gender == "f"
+
+
 def test_a_canon_name_in_passing_does_not_make_original_fiction_fan_fiction(
     primer: Primer,
 ) -> None:

@@ -970,9 +970,17 @@ def _original_characters(
         first = words[0]
         if start in covered or first in known_tokens:
             continue
-        if _plain(first) in NOT_NAMES or _plain(name) in NOT_NAMES or is_term(name):
-            continue  # (with either apostrophe: "It’s" is "It's")
-        if _sentence_initial(text, start) and " " not in name:
+        # (with either apostrophe: "It’s" is "It's"; str.replace inline, run at every run)
+        if (
+            first.replace("’", "'") in NOT_NAMES
+            or name.replace("’", "'") in NOT_NAMES
+            or is_term(name)
+        ):
+            continue
+        # (The run's own first word was asked already, above.)
+        if " " not in name and (
+            first_word if start == match.start() else _sentence_initial(text, start)
+        ):
             # "Jenna shifted in her seat": a sentence's first word that a person's verb follows
             # is a name as surely as one mid-sentence (a word is ruled out below if the story
             # also writes it in lower case).

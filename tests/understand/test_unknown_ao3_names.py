@@ -33,3 +33,21 @@ def test_an_unplaced_full_name_gets_the_ao3_tag_only_in_its_own_order(primer: Pr
     assert names["Clara Oswin Oswald"].count == 4
     assert "Clara Oswald" not in names
     assert "Madara Uchiha" in names and "Uchiha Madara" not in names, list(names)
+
+
+def test_a_syllable_joined_by_a_hyphen_finds_the_ao3_tag(primer: Primer) -> None:
+    # AO3 writes "Yang Wenli"; stories often write "Yang Wen-li".  A hyphen between capitals
+    # ("Jean-Luc") is a name's own and is never dropped.
+    story = "\n\n".join(
+        [
+            "Yang Wen-li walked home from the office in the rain, his cap over his eyes.",
+            "The flat was cold. Yang Wen-li put the kettle on and stood by the window.",
+            "Yang Wen-li read history until midnight, and most of it was terrible.",
+            "In the morning Yang Wen-li said goodbye to the cat and went out again.",
+        ]
+    )
+    bare = Primer({}, load_ontology())
+    result = find_cast(StoryText([story]), bare, load_calibration())
+    names = {m.name: m for m in result.cast}
+    assert "Yang Wenli" in names and names["Yang Wenli"].count == 4, list(names)
+    assert "Yang Wen-li" not in names

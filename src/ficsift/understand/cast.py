@@ -1071,16 +1071,27 @@ def _ao3_name(name: str, names: Knowledge | None) -> str:
     name, that tells relatives from lovers, is read off the story's own order), and any name
     when a fandom was said (``names`` None: a name that fandom does not explain is likelier
     one of the story's own).
+
+    A syllable the story joins with a hyphen where AO3 writes the name as one word ("Yang
+    Wen-li", "Kim Tae-hyung" for AO3's "Yang Wenli", "Kim Taehyung") is asked both ways.
     """
     words = name.split()
     if names is None or len(words) < 2:
         return name
     ids = names.people(name)
+    if not ids and "-" in name:
+        joined = _SYLLABLE_HYPHEN_RE.sub("", name)
+        ids = names.people(joined)
+        words = joined.split()
     if len(ids) != 1:
         return name
     tag = names.gazetteer.name(ids[0])
     rest = iter(display_name(tag).split())
     return tag if all(w in rest for w in words) else name  # (a subsequence, in order)
+
+
+# A hyphen inside a word, between lower-case letters ("Wen-li"; not "Jean-Luc")
+_SYLLABLE_HYPHEN_RE = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
 def _drop_first_word(

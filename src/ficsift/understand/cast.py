@@ -1044,8 +1044,8 @@ def _a_person(text: str, spans: list[tuple[int, int]], moved: dict[int, int]) ->
     """A name that acts ("Vosk said", "Vosk's coat") twice at least, and is written after
     "in", "to", "from"… ("back in Ishgard") no more often than that: a person, not a place.
 
-    Asked only of the names frequent enough to be cast members (two regexes at each of a
-    novel's capitalised words cost 2% of understanding)."""
+    Asked only of the names frequent enough to be cast members: asked at every capitalised
+    word, it was two regexes each at about 200,000 of them a pass over the shared corpus."""
     person = sum(1 for _, e in spans if _PERSON_AFTER_RE.match(text[e : e + 20]))
     if person < 2:
         return False

@@ -4,8 +4,9 @@ story's placed names it explains (issue 12)."""
 
 from __future__ import annotations
 
+from ficsift.ontology import load_ontology
 from ficsift.understand.calibration import Calibration, Logistic, sigmoid
-from ficsift.understand.fandoms import FranchiseEvidence, Knowledge, decide
+from ficsift.understand.fandoms import FranchiseEvidence, Knowledge, decide, franchise_evidence
 from ficsift.understand.primer import Primer
 
 
@@ -48,3 +49,21 @@ def test_a_model_fitted_on_fewer_features_reads_the_extra_ones_as_zero() -> None
     assert abs(old.fandom_probability((2.0, 1.0, 1.0, 0.5)) - want) < 1e-12
     again = Calibration.from_json(old.to_json())
     assert abs(again.fandom_probability((2.0, 1.0, 1.0, 0.5)) - want) < 1e-12
+
+
+def test_a_name_many_characters_share_tells_less_against_a_franchise(primer: Primer) -> None:
+    """An unexplained "Danny" (22 AO3 characters) is most likely the story's own; a name of
+    one character placed elsewhere ("Aziraphale") says the story may be that canon's."""
+    without_buffy = Primer(
+        {k: v for k, v in primer.fandoms.items() if "Buffy" not in k}, load_ontology()
+    )
+    knowledge = Knowledge(without_buffy, without_buffy.ontology)
+    buffy = knowledge.franchise("Buffy the Vampire Slayer")
+
+    def unexplained(other: str) -> float:
+        ev = franchise_evidence(knowledge, {"Giles": 20, other: 10}, set())[buffy]
+        return ev.total - ev.explained
+
+    assert len(knowledge.people("Danny")) > 10
+    assert len(knowledge.people("Aziraphale")) == 1
+    assert 0 < unexplained("Danny") < 0.25 * unexplained("Aziraphale")

@@ -427,9 +427,11 @@ def franchise_evidence(
     ``size`` of them) or a name from anywhere (the share of all AO3 characters so called,
     ``people(n) / population``, many times more for an everyday word).  Each character of F
     the story names multiplies F's odds by ``1 + β · population / (size · people(n))`` with
-    ``β = alpha / (1 - alpha)``; each known name F does not explain by ``1 - alpha``.  So a
-    small cast whose names the story keeps using stands out, a common first name hardly
-    counts, and a big franchise that explains a few names of a novel by chance loses.
+    ``β = alpha / (1 - alpha)``; each known name F does not explain by ``1 - alpha`` to
+    the power ``placed(n) / log2(1 + people(n))`` (the share of the name's characters AO3
+    places, less for a name many share).  So a small cast whose names the story keeps using stands out, a common first name hardly
+    counts either way, and a big franchise that explains a few names of a novel by chance
+    loses.
     """
     model = model or FandomModel()
     beta = model.alpha / (1 - model.alpha)
@@ -458,11 +460,14 @@ def franchise_evidence(
             continue
         shares, placed = knowledge.shares(form)
         w = _weight(count)
+        # A name many AO3 characters share ("Danny": 22) says less, explained or not, than one
+        # name of one character: an unexplained common name is most often the story's own.
+        says = w * placed / math.log2(1 + people)
         ordinary = form in everyday or knowledge.is_thing(form)
         if not ordinary:
             # "She", "England": a word, not a name.  A name AO3 places nowhere ("Madara") may
             # be a character of any franchise: only a name placed elsewhere tells against one.
-            total += w * placed
+            total += says
         if not homes:
             continue
         common = people * (model.everyday if ordinary else 1)
@@ -482,7 +487,7 @@ def franchise_evidence(
                 ev.characters[name] = odds
             ev.mentions[name] = ev.mentions.get(name, 0) + count
             if not ordinary:
-                ev.explained += w * placed
+                ev.explained += says
             for f in set(chars.values()):
                 ev.fandom_votes[f] = ev.fandom_votes.get(f, 0.0) + odds
                 if f in knowledge.primer.fandoms:

@@ -429,9 +429,9 @@ def franchise_evidence(
     the story names multiplies F's odds by ``1 + β · population / (size · people(n))`` with
     ``β = alpha / (1 - alpha)``; each known name F does not explain by ``1 - alpha`` to
     the power ``placed(n) / log2(1 + people(n))`` (the share of the name's characters AO3
-    places, less for a name many share).  So a small cast whose names the story keeps using stands out, a common first name hardly
-    counts either way, and a big franchise that explains a few names of a novel by chance
-    loses.
+    places, less for a name many share).  So a small cast whose names the story keeps using
+    stands out, a common first name hardly counts either way, and a big franchise that
+    explains a few names of a novel by chance loses.
     """
     model = model or FandomModel()
     beta = model.alpha / (1 - model.alpha)

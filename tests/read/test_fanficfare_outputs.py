@@ -51,15 +51,17 @@ EXPECT = {
 
 @cache
 def generated(fmt: str) -> bytes:
-    """test1.com story 12 as FanFicFare writes it in ``fmt`` (written under /tmp)."""
-    out = Path(tempfile.mkdtemp(prefix="ficsift-ffo-"))
-    env = dict(os.environ, HOME=str(out / "home"), XDG_CONFIG_HOME=str(out / "home" / ".config"))
-    subprocess.run(
-        [str(FANFICFARE), "-f", fmt, "http://test1.com?sid=12"],
-        cwd=out, env=env, check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    (path,) = out.glob(f"*.{fmt}")
-    return path.read_bytes()
+    """test1.com story 12 as FanFicFare writes it in ``fmt`` (in a directory removed after)."""
+    with tempfile.TemporaryDirectory(prefix="ficsift-ffo-") as tmp:
+        out = Path(tmp)
+        home = out / "home"
+        env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
+        subprocess.run(
+            [str(FANFICFARE), "-f", fmt, "http://test1.com?sid=12"],
+            cwd=out, env=env, check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        (path,) = out.glob(f"*.{fmt}")
+        return path.read_bytes()
 
 
 class TestFanFicFareOutputsContract(ReaderContract):

@@ -212,3 +212,16 @@ def test_hidden_work_redirect_names_the_flash_message() -> None:
         ReadError, match=r"no work on this page: AO3 says .Sorry, you don't have permission"
     ):
         read_bytes("hidden.html", page)
+
+
+def test_stats_run_together_warn_of_nothing() -> None:
+    """AO3 serves the stats with no space between label and value ("Published:2020-01-02
+    Updated:…"): each is read from its own dt/dd, and nothing is reported dropped."""
+    doc = read_bytes("keeper.html", work_page())[0]
+    assert (doc.published, doc.updated, doc.stats.words, doc.stats.hits) == (
+        "2020-01-02",
+        "2020-03-04",
+        1234,
+        7890,
+    )
+    assert "warnings" not in doc.extra and "fields" not in doc.extra

@@ -154,7 +154,8 @@ def _read_meta(doc: Document, meta: LexborNode) -> None:
 def _stats_text(dd: LexborNode) -> str:
     """The stats as "Label: value" pairs set apart: the page runs them together with no space
     ("Published:2019-02-15Updated:…"), which would glue a value to the next label."""
-    pairs = [text_of(node) for node in dd.css("dt, dd")]
+    # (lexbor's css() matches the node it is called on too: the dd itself is no pair)
+    pairs = [text_of(node) for node in dd.css("dt, dd") if node != dd]
     return " ".join(pairs) if pairs else text_of(dd)
 
 

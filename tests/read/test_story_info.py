@@ -106,6 +106,21 @@ class TestStoryInfoContract(ReaderContract):
             ),
             no_story=True,
         ),
+        Case(
+            "generated bot check.html",
+            lambda: (
+                b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+                b"<h1>Checking your browser before accessing archive.example.</h1>"
+                b"<p>This process is automatic. Your browser will redirect shortly.</p>"
+                b"<p>DDoS protection by Cloudflare</p></body></html>"
+            ),
+            no_story=True,
+        ),
+        Case(
+            "generated rate limit.html",
+            lambda: b"<html><head></head><body>Retry later\n</body></html>",
+            no_story=True,
+        ),
         wild_case("aerialabhorsen-ff_scrape/fanficauthors/good_story.html", "html"),
         wild_case("aerialabhorsen-ff_scrape/animationsource/good_story.html", "html"),
         wild_case("aerialabhorsen-ff_scrape/hpfanficarchive/good_story.html", "html"),
@@ -157,3 +172,13 @@ def test_header_block_above_a_long_story_is_read_quickly() -> None:
     assert time.perf_counter() - started < 10
     assert len(doc.chapters) == 119 and doc.title == "Long Haul"
     assert [t.name for t in doc.tags_of(TagType.FANDOM)] == ["Harbour Tales"]
+
+
+def test_a_drabble_that_says_just_a_moment_is_a_story() -> None:
+    """Only a page *titled* "Just a moment" is a bot check: a drabble may say it."""
+    page = (
+        b'<html><head><title>Wait</title></head><body><p>"Just a moment..." Giles said, and '
+        b"polished his glasses while the Slayer waited by the door of the shop.</p></body></html>"
+    )
+    doc = read_bytes("wait.html", page)[0]
+    assert doc.title == "Wait" and doc.words > 15

@@ -36,6 +36,16 @@ _NOT_FOUND_TEXT_RE = re.compile(
     r"(?:is|was) (?:unavailable|not available|deleted|removed)|has been (?:deleted|removed))",
     re.I,
 )
+# A site's gate instead of the page: a bot check (Cloudflare's "Just a moment…") or a rate
+# limit (AO3 answers a burst of requests with a bare "Retry later").
+_GATE_TITLE_RE = re.compile(
+    r"^\s*(?:just a moment\b|attention required\b|too many requests\b|429\b)", re.I
+)
+_GATE_TEXT_RE = re.compile(
+    r"\b(?:checking your browser before accessing|DDoS protection by \w+|retry later|"
+    r"too many requests|rate limit exceeded|verify(?:ing)? you are (?:a )?human)\b",
+    re.I,
+)
 _NOISE = "script, style, noscript, template, iframe, nav, form, header nav, footer, #comments, .comments, aside"
 
 
@@ -100,13 +110,19 @@ class GenericHtmlReader(Reader):
 
 def no_work_reason(tree: LexborHTMLParser, body: LexborNode) -> str | None:
     """Why a short page holds no work, when it says so: an archive's error box (eFiction's
-    ``div.errortext``), a "Not Found"/"404" page title, or a "story not found" notice."""
+    ``div.errortext``), a "Not Found"/"404" page title, a "story not found" notice, or a
+    site's bot check or rate limit saved in the page's stead."""
     error = body.css_first(".errortext, .error-404, .gui_error, .gui_warning")
     if error is not None and (text := node_text(error)):
         return f"the archive says {text.splitlines()[0][:120]!r}"
     title = node_text(tree.css_first("title")).split("\n")[0]
     if _NOT_FOUND_TITLE_RE.match(title):
         return f"the page is titled {title[:80]!r}"
+    gate = title if _GATE_TITLE_RE.match(title) else None
+    if gate is None and (found := _GATE_TEXT_RE.search(node_text(body)[:5000])):
+        gate = found.group(0)
+    if gate:
+        return f"the site's check or rate limit, not the page ({gate[:80]!r})"
     if match := _NOT_FOUND_TEXT_RE.search(node_text(body)[:5000]):
         return f"the page says {match.group(0)!r}"
     return None

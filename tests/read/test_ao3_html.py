@@ -281,8 +281,8 @@ SYNTHETIC = """<!DOCTYPE html><html><head><meta charset="utf-8"/><title>t</title
 <dt>Rating:</dt><dd><a href="#">Mature</a></dd>
 <dt>Archive Warnings:</dt><dd><a href="#">Major Character Death</a>, <a href="#">Underage</a></dd>
 <dt>Fandom:</dt><dd><a href="#">Tom &amp; Jerry</a></dd>
-<dt>Series:</dt><dd>Part 2 of <a href="http://archiveofourown.org/series/1">First</a>, Part 10 of
-<a href="http://archiveofourown.org/series/2">Second   Series</a></dd>
+<dt>Series:</dt><dd>Part 2 of <a href="http://archiveofourown.org/series/1">First</a>, Part 10 of the
+<a href="http://archiveofourown.org/series/2">Second   Series</a> series</dd>
 <dt>Stats:</dt><dd>Published: 2020-01-02 Updated: 2020-02-03 Words: 9 Chapters: 2/?
 Kudos: 1,024 Hits: 5</dd>
 </dl><h1>Test Work</h1><div class="byline">by Anonymous</div>

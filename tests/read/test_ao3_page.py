@@ -225,3 +225,13 @@ def test_stats_run_together_warn_of_nothing() -> None:
         7890,
     )
     assert "warnings" not in doc.extra and "fields" not in doc.extra
+
+
+def test_series_as_pages_since_2021_word_it() -> None:
+    """ "Part 3 of the <a>Name</a> series": the part is read with or without "the"."""
+    page = work_page().replace(
+        b'Part 2 of <a href="/series/77">Keeper Stories</a></span>',
+        b'Part 3 of the <a href="/series/77">Keeper Stories</a> series</span>',
+    )
+    doc = read_bytes("series.html", page)[0]
+    assert [(s.name, s.part) for s in doc.series] == [("Keeper Stories", 3)]

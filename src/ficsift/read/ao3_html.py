@@ -56,7 +56,8 @@ _DATE_STATS = {"published", "updated", "completed"}
 _COUNT_STATS = {"words", "kudos", "hits", "bookmarks", "comments"}
 _CHAPTERS_RE = re.compile(r"^(\d+)/(\d+|\?)$")
 SITE = "https://archiveofourown.org"
-_PART_RE = re.compile(r"Part\s+(\d+)\s+of\s*$")
+# "Part 2 of <a>Name</a>"; pages since about 2021 say "Part 2 of the <a>Name</a> series".
+PART_RE = re.compile(r"Part\s+(\d+)\s+of(?:\s+the)?\s*$")
 _WORK_URL_RE = re.compile(r"/works/(\d+)")  # any OTW archive's work link, for the byline
 _SITE_MARKS = (b"archive of our own", b"archiveofourown.org")  # raw.head is lower-cased
 _NOT_TEXT = "script, style, noscript, template, iframe, object"
@@ -181,7 +182,7 @@ def series_refs(dd: LexborNode) -> list[SeriesRef]:
     before = ""
     for child in dd.iter(include_text=True):
         if child.tag == "a":
-            match = _PART_RE.search(before)
+            match = PART_RE.search(before)
             name = text_of(child)
             if name:
                 part = parse_count(match.group(1)) if match else None

@@ -26,7 +26,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ficsift.model import Chapter, Document, SeriesRef, TagType
-from ficsift.read.ao3_html import SITE, apply_stats, decode_ao3, text_of
+from ficsift.read.ao3_html import PART_RE, SITE, apply_stats, decode_ao3, text_of
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.fields import parse_count, safe_url, work_key_for
 from ficsift.read.html import fragment_text, html_blocks, parse_page, sanitize_html
@@ -44,7 +44,6 @@ _META_MARK = b'class="work meta group"'
 # The site's own chrome: a saved page of archiveofourown.org (or another OTW archive).
 _CHROME_MARKS = (b'id="main" class="', b"archive of our own")
 _WORK_ID_RE = re.compile(r"/works/(\d+)")
-_PART_RE = re.compile(r"Part\s+(\d+)\s+of\s*$")
 _NOT_TEXT = "script, style, noscript, template, iframe, object"
 # What the page shows instead of a work, by the class AO3 gives div#main.
 _NO_WORK = (
@@ -166,7 +165,7 @@ def _series(dd: LexborNode) -> list[SeriesRef]:
         if link is None:
             continue
         before = text_of(position).split(text_of(link))[0]
-        match = _PART_RE.search(before + " ")
+        match = PART_RE.search(before + " ")
         name = text_of(link)
         if name:
             part = parse_count(match.group(1)) if match else None

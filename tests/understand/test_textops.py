@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ficsift.model import count_words
+from ficsift.understand import textops
 from ficsift.understand.content import _KILLED_RES
 from ficsift.understand.epithets import _EPITHET_RE
 from ficsift.understand.textops import (
     common_word_share,
+    distinct_tokens,
     grouped_alternation,
     lower_aligned,
     lower_words,
@@ -50,6 +52,20 @@ def test_lower_words_are_the_capitalised_words_also_written_in_lower_case(text: 
     capitalised = {w.lower() for w in re.findall(r"[A-Z][\w'’-]*", text)}
     expected = {w for w in capitalised if re.search(rf"(?<![^\W_]){re.escape(w)}(?![^\W_])", text)}
     assert lower_words(text) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, st.integers(min_value=1, max_value=12))
+def test_distinct_tokens_split_a_slice_at_a_time_are_the_texts_tokens(
+    text: str, chunk: int
+) -> None:
+    """Slices of any size, cut at a space or line break, give the tokens of the whole."""
+    saved = textops.TOKEN_CHUNK
+    textops.TOKEN_CHUNK = chunk
+    try:
+        assert distinct_tokens(text) == set(text.split())
+    finally:
+        textops.TOKEN_CHUNK = saved
 
 
 @settings(max_examples=200, deadline=None)

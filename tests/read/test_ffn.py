@@ -93,3 +93,17 @@ def test_bare_complete_segment_is_the_status_not_a_character() -> None:
     doc = read_bytes("storms.html", page)[0]
     assert doc.status == Status.COMPLETE
     assert "Complete" not in [t.name for t in doc.tags]
+
+
+def test_protocol_relative_canonical_link_names_the_story() -> None:
+    """Pages saved from the site write the canonical link "//www.fanfiction.net/s/N/…": the
+    chapters of one story saved apart are still one work."""
+    page = CROSSOVER.replace(
+        b"href='https://www.fanfiction.net/s/123456/1/Storms'",
+        b"href='//www.fanfiction.net/s/123456/1/Storms'",
+    )
+    doc = read_bytes("storms.html", page)[0]
+    assert (doc.source.url, doc.source.work_key) == (
+        "https://www.fanfiction.net/s/123456/1/Storms",
+        "ffn:123456",
+    )

@@ -464,3 +464,12 @@ def test_safe_url(value: str | None, expected: str | None) -> None:
     assert safe_url(value) == expected
     if value == "/works/2":
         assert safe_url(value, AO3) == f"{AO3}/works/2"
+
+
+def test_protocol_relative_url_takes_the_sites_scheme() -> None:
+    """FanFiction.net's canonical link is "//www.fanfiction.net/s/N/1/": with the site
+    known it is an https link; an unsafe base gives it no unsafe scheme."""
+    assert safe_url("//www.fanfiction.net/s/5/1/T", "https://www.fanfiction.net") == (
+        "https://www.fanfiction.net/s/5/1/T"
+    )
+    assert safe_url("//evil.example/x", "javascript:alert(1)") is None

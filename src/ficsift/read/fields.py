@@ -164,12 +164,15 @@ def safe_url(value: object, base: str | None = None) -> str | None:
 
     A story file is hostile: a ``javascript:``/``data:``/``vbscript:`` link in it must never
     reach the library (it would be shown as a link).  A site-relative ``/path`` is joined to
-    ``base`` (the site's origin) when one is given.
+    ``base`` (the site's origin) when one is given, and a protocol-relative ``//host/path``
+    takes the base's scheme.
     """
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if base and url.startswith("/") and not url.startswith("//"):
+    if base and url.startswith("//"):  # protocol-relative ("//www.fanfiction.net/s/…")
+        url = base.split("//", 1)[0] + url
+    elif base and url.startswith("/"):
         url = base.rstrip("/") + url
     if len(url) > 2048 or not _SAFE_URL_RE.match(url):
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ficsift.model import Status
+from ficsift.model import Status, TagType
 from ficsift.read import read_bytes
 from tests.read.reader_contract import Case, ReaderContract, wild_case
 
@@ -34,6 +34,25 @@ CROSSOVER = ffn_page(
     + f"<p>{PARA * 3}</p>" * 10,
     "<a href='/crossovers/'>Crossover</a> <a href='/Bleach-and-Naruto-Crossovers/1/2/'>Bleach + Naruto Crossover</a>",
 )
+# The layout before 2013: the header is a table cell, dates read "MM-DD-YY", two characters
+# are joined by " & ".
+OLD_LAYOUT = (
+    "<html><head><title>Storms Chapter 1, a bleach fanfic | FanFiction</title></head><body>"
+    "<div id=top><a href='/'>FanFiction.Net</a> | unleash your imagination</div>"
+    "<div id=pre_story_links><a href='/anime/'>Anime/Manga</a> &#187; "
+    "<a href='/anime/Bleach/'>Bleach</a> &#187;</div>"
+    "<table id='gui_table1'><tr><td><table id='gui_table1i'><tr class='alt2'><td>"
+    "<b>Storms</b><hr size=1 noshade>Author: <a href='/u/42/Rain-Writer'>Rain Writer</a> "
+    "<a href='https://www.fanfiction.net/pm2/post.php?uid=42'>PM</a>"
+    "<div style='margin-top:2px'>Two rivals, one storm.</div>"
+    "<div style='color:gray;'>Rated: <a href='http://www.fictionratings.com/'>Fiction  T</a> - "
+    "English - Drama - Ichigo K. & Rukia K. - Chapters: 2 - Words: 4,321 - Reviews: "
+    "<a href='/r/1/'>15</a> - Updated: 02-02-12 - Published: 11-23-99 - id: 123456 </div>"
+    "</td></tr><tr class='alt1'><td><select id=chap_select><option value=1 selected>1. Storms"
+    "<option value=2>2. After</select></td></tr></table></td></tr></table>"
+    f"<div class='storytext xcontrast_txt' id='storytext'>{f'<p>{PARA * 3}</p>' * 4}</div>"
+    "</body></html>"
+).encode()
 NOT_FOUND = (
     b"<html><head><title>FanFiction</title></head><body><div id=top>fanfiction.net</div>"
     b"<span class='gui_warning'>Story Not Found<br>Unable to locate story. Code 1.</span></body></html>"
@@ -107,3 +126,20 @@ def test_protocol_relative_canonical_link_names_the_story() -> None:
         "https://www.fanfiction.net/s/123456/1/Storms",
         "ffn:123456",
     )
+
+
+def test_page_of_the_layout_before_2013() -> None:
+    """The header in a table cell: title, author, summary, the profile line and its
+    two-digit dates; the characters joined by " & " are two."""
+    doc = read_bytes("storms.html", OLD_LAYOUT)[0]
+    assert (doc.title, doc.authors, doc.summary) == (
+        "Storms",
+        ["Rain Writer"],
+        "Two rivals, one storm.",
+    )
+    assert (doc.published, doc.updated) == ("1999-11-23", "2012-02-02")
+    assert [t.name for t in doc.tags_of(TagType.CHARACTER)] == ["Ichigo K.", "Rukia K."]
+    assert [t.name for t in doc.tags_of(TagType.FANDOM)] == ["Bleach"]
+    assert doc.tags_of(TagType.RATING)[0].name == "Teen And Up Audiences"
+    assert (doc.stats.chapters_posted, doc.stats.reviews, doc.words) == (2, 15, 4 * 3 * 16)
+    assert doc.chapters[0].title == "Storms"

@@ -71,6 +71,7 @@ GENRES = frozenset(
 _HURT_COMFORT = "Hurt/Comfort"
 _CHAPTER_OPTION_RE = re.compile(r"^\d+\.\s*")
 _SHOWN_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_OLD_DATE_RE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{2})$")
 _STORY_URL_RE = re.compile(r"/s/(\d+)")
 
 
@@ -90,7 +91,8 @@ class FfnPageReader(Reader):
     def read(self, raw: RawFile) -> list[Document]:
         page = decode_bytes(raw.data)
         tree = parse_page(page)
-        profile = tree.css_first("#profile_top")
+        # #profile_top since 2013; before it, the first cell of the table #gui_table1i
+        profile = tree.css_first("#profile_top") or tree.css_first("#gui_table1i td")
         story = tree.css_first("#storytext")
         if profile is None or story is None:
             body = text_of(tree.body) if tree.body is not None else ""
@@ -157,9 +159,14 @@ def _read_profile(doc: Document, profile: LexborNode) -> None:
         ):
             doc.authors.append(text_of(link))
             break
-    summary = profile.css_first("div.xcontrast_txt")
+    divs = profile.css("div")
+    line = profile.css_first("span.xgray") or next(
+        (d for d in divs if text_of(d).startswith("Rated:")), None
+    )
+    summary = profile.css_first("div.xcontrast_txt") or next(
+        (d for d in divs if d != line and text_of(d)), None
+    )
     doc.summary = text_of(summary) or None if summary is not None else None
-    line = profile.css_first("span.xgray")
     if line is not None:
         _read_profile_line(doc, line)
 
@@ -213,6 +220,10 @@ def _day(shown: str, stamp: int | None) -> str | None:
     if match := _SHOWN_DATE_RE.match(shown):
         month, day, year = (int(g) for g in match.groups())
         return parse_date(f"{year:04d}-{month:02d}-{day:02d}")
+    if match := _OLD_DATE_RE.match(shown):  # the pages before 2013: "02-08-06", no timestamp
+        month, day, year = (int(g) for g in match.groups())
+        year += 1900 if year >= 98 else 2000  # the site opened in 1998
+        return parse_date(f"{year:04d}-{month:02d}-{day:02d}")
     if stamp is not None:
         return datetime.fromtimestamp(stamp - 8 * 3600, UTC).date().isoformat()
     return parse_date(shown)
@@ -228,12 +239,13 @@ def _genres(segment: str) -> list[str]:
 
 
 def _characters(doc: Document, segment: str) -> None:
-    """Characters, with each ``[A, B]`` group also a pairing ("A/B")."""
+    """Characters, with each ``[A, B]`` group also a pairing ("A/B"); the pages before 2013
+    join two characters with " & " ("Harry P. & Draco M.")."""
     for group in re.findall(r"\[([^\]]*)\]", segment):
         names = [n.strip() for n in group.split(",") if n.strip()]
         if len(names) >= 2:
             doc.add_tag("/".join(names), TagType.RELATIONSHIP)
-    for name in re.split(r"[,\[\]]", segment):
+    for name in re.split(r"[,\[\]]| & ", segment):
         if name.strip():
             doc.add_tag(name.strip(), TagType.CHARACTER)
 

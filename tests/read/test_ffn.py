@@ -53,6 +53,20 @@ OLD_LAYOUT = (
     f"<div class='storytext xcontrast_txt' id='storytext'>{f'<p>{PARA * 3}</p>' * 4}</div>"
     "</body></html>"
 ).encode()
+# m.fanfiction.net: a plainer header, the profile line's fields parted by commas.
+MOBILE = (
+    "<html><head><title>Storms Ch 2, a bleach fanfic | FanFiction</title>"
+    "<link rel='canonical' href='https://m.fanfiction.net/s/123456/2/'></head><body>"
+    "<div id=top><a href='/'>FanFiction</a></div><div style='height:5px'></div><div id=content>"
+    "<div align=center><b>Storms</b> by <a href='/u/42/'>Rain Writer</a></div><hr size=1>"
+    "<a href='/anime/'>Anime</a> » <a href='/anime/Bleach/'>Bleach</a> Rated: T, English, "
+    "Drama &amp; Hurt/Comfort, Ichigo K., Rukia K., Words: 4k+, Favs: 12, Follows: 30, "
+    "Published: <span data-xutime='1082775104'>Apr 23, 2004</span> Updated: "
+    "<span data-xutime='1589598153'>May 15</span><hr size=1><span class=pull-right>"
+    "<a href='/r/123456/'>15</a></span>Chapter 2: After<br></div>"
+    "<div role=main><div class='storycontent nocopy' id=storycontent>"
+    f"{f'<p>{PARA * 3}</p>' * 4}</div></div></body></html>"
+).encode()
 NOT_FOUND = (
     b"<html><head><title>FanFiction</title></head><body><div id=top>fanfiction.net</div>"
     b"<span class='gui_warning'>Story Not Found<br>Unable to locate story. Code 1.</span></body></html>"
@@ -143,3 +157,18 @@ def test_page_of_the_layout_before_2013() -> None:
     assert doc.tags_of(TagType.RATING)[0].name == "Teen And Up Audiences"
     assert (doc.stats.chapters_posted, doc.stats.reviews, doc.words) == (2, 15, 4 * 3 * 16)
     assert doc.chapters[0].title == "Storms"
+
+
+def test_page_of_the_mobile_site() -> None:
+    """m.fanfiction.net: title and author, the section path's fandom (not the reviews
+    link), the comma-parted profile line with its two stamped dates, the chapter's title."""
+    doc = read_bytes("storms-m.html", MOBILE)[0]
+    assert (doc.title, doc.authors, doc.language) == ("Storms", ["Rain Writer"], "English")
+    assert [t.name for t in doc.tags_of(TagType.FANDOM)] == ["Bleach"]
+    assert [t.name for t in doc.tags_of(TagType.CHARACTER)] == ["Ichigo K.", "Rukia K."]
+    assert [t.name for t in doc.tags_of(TagType.FREEFORM)] == ["Drama", "Hurt/Comfort"]
+    assert doc.tags_of(TagType.RATING)[0].name == "Teen And Up Audiences"
+    assert (doc.published, doc.updated) == ("2004-04-23", "2020-05-15")
+    assert (doc.stats.favs, doc.stats.follows) == (12, 30)
+    assert doc.chapters[0].title == "After" and doc.words == 4 * 3 * 16
+    assert doc.source.work_key == "ffn:123456"

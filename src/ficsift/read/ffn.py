@@ -13,6 +13,12 @@ The page's parts, as FanFicFare's ``adapter_fanfictionnet`` reads them:
 * ``select#chap_select`` (the selected option is this chapter's "N. Title") and
   ``div#storytext`` (the chapter's text, author's notes included as the author typed them).
 
+Two older and plainer layouts are read alike: the pages before 2013 (the header is the
+first cell of ``table#gui_table1i``, dates "MM-DD-YY", two characters joined by " & "), and
+the mobile site's (``m.fanfiction.net``: ``#content`` holds "<b>Title</b> by <a>Author</a>",
+the section links and a profile line whose fields commas part; the text is
+``div#storycontent``).
+
 "Story Not Found" pages (a deleted or mistyped story) are refused with a one-line reason.
 """
 
@@ -32,7 +38,9 @@ from ficsift.read.html import html_blocks, parse_page
 from ficsift.read.structure import apply_parts, split_story
 
 _SITE_MARKS = (b"fanfiction.net", b"fictionpress.com")
-_PAGE_MARKS = (b"id=profile_top", b"id='profile_top'", b'id="profile_top"', b"storytext")
+_PAGE_MARKS = (
+    b"id=profile_top", b"id='profile_top'", b'id="profile_top"', b"storytext", b"storycontent"
+)  # fmt: skip
 _NOT_FOUND_RE = re.compile(r"story not found|story is unavailable|chapter not found", re.I)
 # FFN's ratings and their AO3 equivalents, so FFN and AO3 works filter together.
 RATINGS = {
@@ -91,10 +99,14 @@ class FfnPageReader(Reader):
     def read(self, raw: RawFile) -> list[Document]:
         page = decode_bytes(raw.data)
         tree = parse_page(page)
-        # #profile_top since 2013; before it, the first cell of the table #gui_table1i
+        # #profile_top since 2013; before it, the first cell of the table #gui_table1i; the
+        # mobile site (m.fanfiction.net) heads #storycontent with a plainer #content block
         profile = tree.css_first("#profile_top") or tree.css_first("#gui_table1i td")
         story = tree.css_first("#storytext")
-        if profile is None or story is None:
+        mobile = None
+        if profile is None and story is None:
+            mobile, story = tree.css_first("#content"), tree.css_first("#storycontent")
+        if (profile is None and mobile is None) or story is None:
             body = text_of(tree.body) if tree.body is not None else ""
             if _NOT_FOUND_RE.search(body):
                 raise ReadError("no work on this page: FanFiction.net 'story not found' page")
@@ -105,8 +117,14 @@ class FfnPageReader(Reader):
         doc = Document(
             source=raw.source(self.format, url=url, work_key=work_key_for(url) if url else None)
         )
-        _read_profile(doc, profile)
-        for fandom in fandoms(tree.css_first("#pre_story_links")):
+        if profile is not None:
+            _read_profile(doc, profile)
+            sections = tree.css_first("#pre_story_links")
+            links = [text_of(a) for a in sections.css("a")] if sections is not None else []
+        else:
+            assert mobile is not None
+            links = _read_mobile_header(doc, mobile)
+        for fandom in fandoms(links):
             doc.add_tag(fandom, TagType.FANDOM)
         parts = split_story(html_blocks(story))
         if len(parts.chapters) > 1:  # the page holds one chapter: headings inside are the author's
@@ -118,7 +136,8 @@ class FfnPageReader(Reader):
         apply_parts(doc, parts)
         doc.status = status  # the profile's status, not cues in one chapter's text
         if doc.chapters:
-            doc.chapters[0].title = _chapter_title(tree) or doc.chapters[0].title or doc.title
+            chapter = _chapter_title(tree) if mobile is None else _mobile_chapter_title(mobile)
+            doc.chapters[0].title = chapter or doc.chapters[0].title or doc.title
         if not doc.has_text:
             raise ReadError("FanFiction.net page has no story text")
         return [doc]
@@ -137,11 +156,9 @@ def _story_url(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-def fandoms(links: LexborNode | None) -> list[str]:
-    """The story's fandoms from the section path: its last link, split for a crossover."""
-    if links is None:
-        return []
-    anchors = [text_of(a) for a in links.css("a")]
+def fandoms(anchors: list[str]) -> list[str]:
+    """The story's fandoms from the section path's links ("Anime/Manga", "Naruto"): the
+    last, split for a crossover."""
     if not anchors:
         return []
     last = anchors[-1]
@@ -171,13 +188,79 @@ def _read_profile(doc: Document, profile: LexborNode) -> None:
         _read_profile_line(doc, line)
 
 
-def _read_profile_line(doc: Document, line: LexborNode) -> None:
-    dates = [
+def _read_mobile_header(doc: Document, content: LexborNode) -> list[str]:
+    """The mobile page's header: "<b>Title</b> by <a>Author</a>", the section links, and a
+    profile line whose fields a comma parts ("Rated: K+, Spanish, Romance & Hurt/Comfort,
+    Hermione G., Draco M., Words: 5k+, Published: … Updated: …"); the section links' texts."""
+    title = content.css_first("b")
+    doc.title = text_of(title) if title is not None else None
+    sections = []
+    for link in content.css("a[href]"):
+        href = str(link.attributes.get("href") or "")
+        if href.startswith("/u/") and not doc.authors:
+            doc.authors.append(text_of(link))
+        elif _SECTION_HREF_RE.match(href):
+            sections.append(text_of(link))
+    line = _MOBILE_LINE_RE.search(text_of(content))
+    if line is not None:
+        _apply_profile_segments(doc, _mobile_segments(line.group(0)), _timestamps(content))
+    return sections
+
+
+_SECTION_HREF_RE = re.compile(
+    r"^/(?:(?:anime|book|cartoon|comic|game|misc|movie|play|tv|crossovers)/(?:[^/]+/)?"
+    r"|[^/]+-Crossovers/)"
+)
+# from "Rated:" to the end of the dates, or of the line
+_MOBILE_LINE_RE = re.compile(r"Rated:.*?(?=\s*Chapter \d+:|\n|$)", re.S)
+
+
+def _mobile_segments(line: str) -> list[str]:
+    """The mobile profile line in the desktop's segments: a field per comma, the characters
+    (the unlabelled fields after the genres) one segment, genres joined by "/"."""
+    # (not the comma of a date: "Apr 23, 2004")
+    fields = [f.strip() for f in re.split(r",\s+(?!\d{4}\b)", line) if f.strip()]
+    out: list[str] = []
+    names: list[str] = []
+    for field in fields:
+        if re.match(r"^[A-Z][a-z]+:", field):
+            if names:
+                out.append(", ".join(names))
+                names = []
+            # "Published: Nov 20 Updated: 2h ago": two fields the mobile line does not part
+            out.extend(p.strip() for p in re.split(r"\s(?=(?:Updated|Published):)", field))
+        elif len(out) >= 2 and not names and _are_genres(field.replace(" & ", "/")):
+            out.append(field.replace(" & ", "/"))
+        elif len(out) >= 2:
+            names.append(field)
+        else:
+            out.append(field)
+    if names:
+        out.append(", ".join(names))
+    return out
+
+
+def _mobile_chapter_title(content: LexborNode) -> str | None:
+    match = re.search(r"Chapter \d+:\s*(.+?)\s*$", text_of(content))
+    return match.group(1) if match else None
+
+
+def _timestamps(line: LexborNode) -> list[int]:
+    return [
         int(v)
         for span in line.css("span[data-xutime]")
         if (v := span.attributes.get("data-xutime") or "").isdigit()
     ]
+
+
+def _read_profile_line(doc: Document, line: LexborNode) -> None:
     segments = [seg.strip() for seg in text_of(line).split(" - ")]
+    _apply_profile_segments(doc, segments, _timestamps(line))
+
+
+def _apply_profile_segments(doc: Document, segments: list[str], dates: list[int]) -> None:
+    """The profile line's fields: rating, language, genres, characters, counts, dates (the
+    ``data-xutime`` stamps in the order the dates are shown), status."""
     free: list[str] = []  # segments with no label: language, genres, characters
     status = Status.IN_PROGRESS
     for seg in segments:

@@ -67,6 +67,18 @@ MOBILE = (
     "<div role=main><div class='storycontent nocopy' id=storycontent>"
     f"{f'<p>{PARA * 3}</p>' * 4}</div></div></body></html>"
 ).encode()
+# Before about 2011: no header box; the profile line is loose text between rules.
+BARE = (
+    "<html><head><title>Storms Chapter 2, a Bleach fanfic - FanFiction.Net</title></head><body>"
+    "<div id=menu><a href='/book/'>Books</a> <select name=type><option selected>Story</select></div>"
+    "<a href='/anime/'>Anime</a> &#187; <a href='/anime/Bleach/'>Bleach</a> &#187; <b>Storms</b>"
+    "<hr size=1 noshade><table><tr><td><a href='/u/42/Rain_Writer'>Rain Writer</a></td><td>"
+    "<select name=chapter><option value=1>1. Storms<option value=2 selected>2. After</select>"
+    "</td></tr></table><hr size=1 noshade>Rated: <a href='http://www.fictionratings.com/'> T</a>"
+    " - English - Drama - Ichigo K. & Rukia K. - Reviews: <a href='/r/123456/'>15</a> - "
+    "Updated: 12-14-09 - Published: 02-08-06 - id:123456 <hr size=1 noshade>"
+    f"<div id=storytext class=storytext>{f'<p>{PARA * 3}</p>' * 4}</div></body></html>"
+).encode()
 NOT_FOUND = (
     b"<html><head><title>FanFiction</title></head><body><div id=top>fanfiction.net</div>"
     b"<span class='gui_warning'>Story Not Found<br>Unable to locate story. Code 1.</span></body></html>"
@@ -172,3 +184,15 @@ def test_page_of_the_mobile_site() -> None:
     assert (doc.stats.favs, doc.stats.follows) == (12, 30)
     assert doc.chapters[0].title == "After" and doc.words == 4 * 3 * 16
     assert doc.source.work_key == "ffn:123456"
+
+
+def test_page_before_the_header_box() -> None:
+    """No header box: the page title names story and fandom, the profile line is read from
+    the loose text, the chapter from the chapter menu (not the site's search menu)."""
+    doc = read_bytes("storms-old.html", BARE)[0]
+    assert (doc.title, doc.authors) == ("Storms", ["Rain Writer"])
+    assert [t.name for t in doc.tags_of(TagType.FANDOM)] == ["Bleach"]
+    assert [t.name for t in doc.tags_of(TagType.CHARACTER)] == ["Ichigo K.", "Rukia K."]
+    assert (doc.published, doc.updated, doc.stats.reviews) == ("2006-02-08", "2009-12-14", 15)
+    assert doc.tags_of(TagType.RATING)[0].name == "Teen And Up Audiences"
+    assert doc.chapters[0].title == "After" and doc.words == 4 * 3 * 16

@@ -13,8 +13,10 @@ The page's parts, as FanFicFare's ``adapter_fanfictionnet`` reads them:
 * ``select#chap_select`` (the selected option is this chapter's "N. Title") and
   ``div#storytext`` (the chapter's text, author's notes included as the author typed them).
 
-Two older and plainer layouts are read alike: the pages before 2013 (the header is the
-first cell of ``table#gui_table1i``, dates "MM-DD-YY", two characters joined by " & "), and
+Older and plainer layouts are read alike: the pages before 2013 (the header is the first
+cell of ``table#gui_table1i``, dates "MM-DD-YY", two characters joined by " & "); before
+about 2011 there was no header box (the page title names story and fandom, and the profile
+line is loose text above ``#storytext``); and
 the mobile site's (``m.fanfiction.net``: ``#content`` holds "<b>Title</b> by <a>Author</a>",
 the section links and a profile line whose fields commas part; the text is
 ``div#storycontent``).
@@ -103,10 +105,12 @@ class FfnPageReader(Reader):
         # mobile site (m.fanfiction.net) heads #storycontent with a plainer #content block
         profile = tree.css_first("#profile_top") or tree.css_first("#gui_table1i td")
         story = tree.css_first("#storytext")
-        mobile = None
+        mobile = bare = None
         if profile is None and story is None:
             mobile, story = tree.css_first("#content"), tree.css_first("#storycontent")
-        if (profile is None and mobile is None) or story is None:
+        elif profile is None:  # before about 2011 the header was loose text above the story
+            bare = tree.body
+        if (profile is None and mobile is None and bare is None) or story is None:
             body = text_of(tree.body) if tree.body is not None else ""
             if _NOT_FOUND_RE.search(body):
                 raise ReadError("no work on this page: FanFiction.net 'story not found' page")
@@ -121,9 +125,11 @@ class FfnPageReader(Reader):
             _read_profile(doc, profile)
             sections = tree.css_first("#pre_story_links")
             links = [text_of(a) for a in sections.css("a")] if sections is not None else []
-        else:
-            assert mobile is not None
+        elif mobile is not None:
             links = _read_mobile_header(doc, mobile)
+        else:
+            assert bare is not None
+            links = _read_bare_header(doc, tree, bare)
         for fandom in fandoms(links):
             doc.add_tag(fandom, TagType.FANDOM)
         parts = split_story(html_blocks(story))
@@ -213,6 +219,29 @@ _SECTION_HREF_RE = re.compile(
 )
 # from "Rated:" to the end of the dates, or of the line
 _MOBILE_LINE_RE = re.compile(r"Rated:.*?(?=\s*Chapter \d+:|\n|$)", re.S)
+
+
+def _read_bare_header(doc: Document, tree: LexborHTMLParser, body: LexborNode) -> list[str]:
+    """A page with no header box: the title and fandom from the page title ("Child of Four
+    Chapter 3, a Harry Potter fanfic - FanFiction.Net"), the first author link, and the
+    profile line's text, "Rated: M - English - … - id:2790804"; the fandom as a link text."""
+    title = tree.css_first("title")
+    shown = _PAGE_TITLE_RE.match(text_of(title)) if title is not None else None
+    if shown:
+        doc.title = shown.group("title")
+    author = body.css_first('a[href^="/u/"]')
+    if author is not None:
+        doc.authors.append(text_of(author))
+    line = _BARE_LINE_RE.search(text_of(body))
+    if line is not None:
+        _apply_profile_segments(doc, [seg.strip() for seg in line.group(0).split(" - ")], [])
+    return [shown.group("fandom")] if shown else []
+
+
+_PAGE_TITLE_RE = re.compile(
+    r"^(?P<title>.+?)(?: Chapter \d+)?, an? (?P<fandom>.+?) fan ?fic\b", re.I | re.S
+)
+_BARE_LINE_RE = re.compile(r"Rated:[^\n]*?id:\s*\d+", re.S)
 
 
 def _mobile_segments(line: str) -> list[str]:
@@ -334,7 +363,9 @@ def _characters(doc: Document, segment: str) -> None:
 
 
 def _chapter_title(tree: LexborHTMLParser) -> str | None:
-    option = tree.css_first("#chap_select option[selected]")
+    option = tree.css_first("#chap_select option[selected]") or tree.css_first(
+        'select[name="chapter"] option[selected]'
+    )
     if option is None:
         return None
     return _CHAPTER_OPTION_RE.sub("", text_of(option)) or None

@@ -81,9 +81,10 @@ def make_shared(root: Path) -> Path:
         sc / "tags.csv": "master,name,rel\nVampires,vampyres,alias\nFluff,fluffy,alias\n",
         sc / "characters.csv": "master,name,rel\n"
         "Wren Ashdown,Wren A.,alias\nMoth (Lantern Tales),Moth,alias\n"
-        "Vampire Wren Ashdown,Vamp!Wren,alias\n",
+        "Vampire Wren Ashdown,Vamp!Wren,alias\nNell Avery,Nell A.,alias\n",
         sc / "universes.csv": "master,name,rel\nLantern Tales,LT,alias\n"
-        "Lantern Tales,Lantern Tales (TV),related\nVarro,Varro (Film),related\n",
+        "Lantern Tales,Lantern Tales (TV),related\nVarro,Varro (Film),related\n"
+        "Nell Avery,Quill Marsh - Fandom,alias\n",
         sc / "fandoms.csv": "alias,canonical\n",
         sc / "genres.csv": "master,name,rel\nFluff,fluffy,alias\n",
         sc / "tropes.csv": "variant,canonical,route\n",
@@ -173,6 +174,9 @@ def test_gazetteer_on_small_sources(mini: tuple[Ontology, bytes, bytes]) -> None
     # title of one franchise's fandoms ("Lantern" → Lantern Tales)
     tam = people.people("Tam Orrel")[0]
     assert people.homes(tam) == {"Lantern Tales": 1}
+    # a fandom named like a character ("Harry Potter"): its aliases are no names of hers
+    assert [people.name(i) for i in people.people("Nell")] == ["Nell Avery"]
+    assert people.people("Quill Marsh") == () and people.people("Quill") == ()
     # a fandom named after the one character so called, who has no other home
     assert onto.fandoms_of_character("Pell Varro") == {"Varro": 1}
     assert people.homes(people.people("Pell")[0]) == {"Varro": 1}

@@ -51,3 +51,26 @@ def test_a_syllable_joined_by_a_hyphen_finds_the_ao3_tag(primer: Primer) -> None
     names = {m.name: m for m in result.cast}
     assert "Yang Wenli" in names and names["Yang Wenli"].count == 4, list(names)
     assert "Yang Wen-li" not in names
+
+
+def test_a_name_several_characters_share_goes_to_the_one_ao3_tags_most() -> None:
+    """With no curated fandom, "Hermione Granger" is AO3's Hermione Granger (tagged on
+    thousands of works), not "Hermione Granger (established)" (one), and "Draco" is Draco
+    Malfoy: a fandom's aliases ("Draco - Fandom") are no names of the character who shares
+    the fandom's name."""
+    story = "\n\n".join(
+        [
+            "Harry Potter ran down the corridor of the castle with his wand out.",
+            'Hermione Granger caught up with him at the stairs. "Harry, wait," she said.',
+            "Draco Malfoy was waiting at the top, smirking, and Harry stopped dead.",
+            '"Potter," Draco said. Hermione rolled her eyes and pushed past them both.',
+            "Harry looked at Draco for a long moment before he followed Hermione up.",
+            "Later Hermione said Draco was only trying to help, and Harry laughed at her.",
+        ]
+    )
+    bare = Primer({}, load_ontology())
+    result = find_cast(StoryText([story]), bare, load_calibration())
+    names = {m.name: m.count for m in result.cast}
+    assert "Hermione Granger" in names and "Hermione Granger (established)" not in names, names
+    assert names.get("Draco Malfoy", 0) >= 4, names
+    assert not [n for n in names if "|" in n], names  # "Harry" is no "Tom Riddle | Harry Potter"

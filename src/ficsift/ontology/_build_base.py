@@ -51,6 +51,10 @@ class Registry:
     def __init__(self) -> None:
         self.flags: dict[str, int] = {}
         self.syn: dict[str, set[str]] = defaultdict(set)
+        # spellings that only a fandom's alias list gives ("Draco - Fandom" is an alias of the
+        # fandom Harry Potter, never of the character of that name)
+        self.fandom_only: dict[str, set[str]] = defaultdict(set)
+        self._other: dict[str, set[str]] = defaultdict(set)
 
     def add(self, name: str, flag: int) -> str:
         name = N.clean(name)
@@ -61,10 +65,20 @@ class Registry:
     def has(self, name: str, flag: int) -> bool:
         return bool(self.flags.get(name, 0) & flag)
 
-    def synonym(self, spelling: str, canonical: str) -> None:
+    def synonym(self, spelling: str, canonical: str, *, fandom_alias: bool = False) -> None:
         spelling = N.clean(spelling)
         if spelling and spelling != canonical:
             self.syn[canonical].add(spelling)
+            if not fandom_alias:
+                self._other[canonical].add(spelling)
+                self.fandom_only[canonical].discard(spelling)
+            elif spelling not in self._other[canonical]:
+                self.fandom_only[canonical].add(spelling)
+
+    def character_synonyms(self, name: str) -> set[str]:
+        """The spellings of ``name`` as a character: a fandom's aliases left out where a
+        fandom and a character share the name ("Harry Potter")."""
+        return self.syn.get(name, set()) - self.fandom_only.get(name, set())
 
 
 class Fandoms:
@@ -112,7 +126,7 @@ class Fandoms:
         k, target = N.key(spelling), self.own.get(N.key(canon))
         if k and target and k not in self.own and k not in self.alias:
             self.alias[k] = target
-            self.reg.synonym(spelling, target)
+            self.reg.synonym(spelling, target, fandom_alias=True)
 
     def known(self, tag: str) -> str | None:
         k = N.key(tag)

@@ -127,7 +127,7 @@ class Evidence:
         the ships it is a side of, and the single-fandom works it is tagged in."""
         chars, fr = self.chars, self.fandoms.franchise_of
         for name in sorted(chars.curated):
-            for spelling in (name, *chars.reg.syn.get(name, ())):
+            for spelling in (name, *chars.reg.character_synonyms(name)):
                 f = chars.fandom_of(spelling)
                 if f:
                     chars.homes[name].add(fr(f))
@@ -325,7 +325,7 @@ class Evidence:
                 self.disamb[x][f] = max(self.disamb[x][f], 1)
         reg = self.chars.reg
         for name in sorted(self.chars.by_key.values()):
-            for spelling in sorted({name, *reg.syn.get(name, ())}):
+            for spelling in sorted({name, *reg.character_synonyms(name)}):
                 named = self.chars.fandom_of(spelling)
                 if named:
                     self.disamb[name][named] += 1

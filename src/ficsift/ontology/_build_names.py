@@ -120,7 +120,7 @@ class Names:
         for name in sorted(reg.flags):
             flags = reg.flags[name]
             if flags & N.CHARACTER and not flags & N.NAME_GROUP and _is_person(name):
-                forms = forms_of(name, sorted(reg.syn.get(name, ())))
+                forms = forms_of(name, sorted(reg.character_synonyms(name)))
                 if forms:
                     self.forms[name] = forms
 

@@ -615,7 +615,7 @@ def _gazetteer_members(
     """The cast of a fandom the primer does not know, from AO3's names of its characters.
 
     A name one character of the franchise has is theirs; a name several share ("Uchiha")
-    goes to the one the story names unambiguously most.  A one-word name the story also uses
+    goes to the one the story names unambiguously most, else to the one AO3 tags most.  A one-word name the story also uses
     as an ordinary word counts only where it does not open a sentence.
     """
     if not decisions:
@@ -643,7 +643,7 @@ def _gazetteer_members(
             else:
                 shared.extend((span, names) for span in kept)
     for span, names in shared:
-        best = max(names, key=lambda n: (len(mentions.get(n, ())), n))
+        best = max(names, key=lambda n: (len(mentions.get(n, ())), knowledge.tagged(n), n))
         mentions[best].append(span)
     _partnered_members(text, spans, knowledge, taken, mentions, owner)
     return [

@@ -169,6 +169,8 @@ def test_page_of_the_layout_before_2013() -> None:
     assert doc.tags_of(TagType.RATING)[0].name == "Teen And Up Audiences"
     assert (doc.stats.chapters_posted, doc.stats.reviews, doc.words) == (2, 15, 4 * 3 * 16)
     assert doc.chapters[0].title == "Storms"
+    # saved with no canonical link: the profile line's "id: 123456" names the story
+    assert doc.source.work_key == "ffn:123456"
 
 
 def test_page_of_the_mobile_site() -> None:
@@ -196,3 +198,4 @@ def test_page_before_the_header_box() -> None:
     assert (doc.published, doc.updated, doc.stats.reviews) == ("2006-02-08", "2009-12-14", 15)
     assert doc.tags_of(TagType.RATING)[0].name == "Teen And Up Audiences"
     assert doc.chapters[0].title == "After" and doc.words == 4 * 3 * 16
+    assert doc.source.url == "https://www.fanfiction.net/s/123456/"

@@ -117,7 +117,7 @@ class FfnPageReader(Reader):
             raise ReadError("no work on this page: FanFiction.net page without a story")
         for node in tree.css("script, style, noscript"):
             node.decompose()
-        url = _story_url(tree)
+        url = _story_url(tree) or _url_from_id(raw, profile or bare)
         doc = Document(
             source=raw.source(self.format, url=url, work_key=work_key_for(url) if url else None)
         )
@@ -160,6 +160,19 @@ def _story_url(tree: LexborHTMLParser) -> str | None:
         if href and _STORY_URL_RE.search(str(href)):
             return safe_url(href, "https://www.fanfiction.net")
     return None
+
+
+def _url_from_id(raw: RawFile, header: LexborNode | None) -> str | None:
+    """A page saved with no canonical link still states "id: 2790804" in its profile line:
+    the story's address on the site the page names (FictionPress shares the engine)."""
+    found = _ID_RE.search(text_of(header)) if header is not None else None
+    if found is None:
+        return None
+    site = "fictionpress.com" if b"fanfiction.net" not in raw.head else "fanfiction.net"
+    return f"https://www.{site}/s/{found.group(1)}/"
+
+
+_ID_RE = re.compile(r"\bid:\s*(\d{1,12})\b")
 
 
 def fandoms(anchors: list[str]) -> list[str]:

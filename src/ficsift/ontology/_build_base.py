@@ -51,10 +51,10 @@ class Registry:
     def __init__(self) -> None:
         self.flags: dict[str, int] = {}
         self.syn: dict[str, set[str]] = defaultdict(set)
-        # spellings that only a fandom's alias list gives ("Draco - Fandom" is an alias of the
-        # fandom Harry Potter, never of the character of that name)
-        self.fandom_only: dict[str, set[str]] = defaultdict(set)
-        self._other: dict[str, set[str]] = defaultdict(set)
+        # a fandom's alias list ("Draco - Fandom" is an alias of the fandom Harry Potter, never
+        # of the character of that name), and every other source of spellings
+        self._fandom_aliases: dict[str, set[str]] = defaultdict(set)
+        self._other_spellings: dict[str, set[str]] = defaultdict(set)
 
     def add(self, name: str, flag: int) -> str:
         name = N.clean(name)
@@ -69,16 +69,14 @@ class Registry:
         spelling = N.clean(spelling)
         if spelling and spelling != canonical:
             self.syn[canonical].add(spelling)
-            if not fandom_alias:
-                self._other[canonical].add(spelling)
-                self.fandom_only[canonical].discard(spelling)
-            elif spelling not in self._other[canonical]:
-                self.fandom_only[canonical].add(spelling)
+            by = self._fandom_aliases if fandom_alias else self._other_spellings
+            by[canonical].add(spelling)
 
     def character_synonyms(self, name: str) -> set[str]:
         """The spellings of ``name`` as a character: a fandom's aliases left out where a
         fandom and a character share the name ("Harry Potter")."""
-        return self.syn.get(name, set()) - self.fandom_only.get(name, set())
+        only_fandom = self._fandom_aliases.get(name, set()) - self._other_spellings.get(name, set())
+        return self.syn.get(name, set()) - only_fandom
 
 
 class Fandoms:

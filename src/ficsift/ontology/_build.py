@@ -254,7 +254,7 @@ def compile_ontology(src: Sources) -> dict[str, Any]:
         src,
     )
     out["stats"]["relationship_order_agreement"] = agreement
-    partners = _build_names.unplaced_partners(people, char_links, sorted(ships))
+    partners = _build_names.ship_partners(people, sorted(ships))
     out["gazetteer"] = _build_names.name_index(people, reg, out["names"][0], partners)
     out["stats"]["name_forms"] = len(out["gazetteer"]["forms"])
     return out

@@ -11,9 +11,9 @@ It also links a fandom to the one character it is named after ("Naruto" → Uzum
 when exactly one character has that name: evidence as sure as a disambiguator.
 
 The index (``gazetteer`` member) maps each form, as written, to the ids of the characters it
-may name, and a character no source places in a fandom to the placed characters AO3's
-relationship tags pair her with (``partners``); :mod:`ficsift.ontology.gazetteer` reads it
-when understanding first needs it.
+may name, and each character to the characters AO3's relationship tags pair them with
+(``partners``); :mod:`ficsift.ontology.gazetteer` reads it when understanding first needs
+it.
 """
 
 from __future__ import annotations
@@ -264,18 +264,18 @@ def _ship_sides(names: Names, tags: Iterable[str]) -> list[list[str]]:
     return sides_of
 
 
-def unplaced_partners(
-    names: Names, links: dict[str, dict[str, int]], tags: Iterable[str]
-) -> dict[str, list[str]]:
-    """Characters of no home → the characters with one that AO3 relationship tags pair them
-    with ("Jenny Calendar" → Rupert Giles).  One ship is too weak to give her a home
-    (:func:`partner_characters`: crossover ships), but a story of his fandom that names him
-    and "Jenny" places her: understanding reads these beside the story's cast."""
+def ship_partners(names: Names, tags: Iterable[str]) -> dict[str, list[str]]:
+    """Each character → the characters AO3 relationship tags pair them with, either way
+    ("Jenny Calendar" → Rupert Giles; Rupert Giles → Buffy Summers, Jenny Calendar, …).
+
+    One ship is too weak to give a character of no home a home (:func:`partner_characters`:
+    crossover ships), but a story of his fandom that names him and "Jenny" places her; and a
+    story told close to him whose "she" is hardly named has the partner AO3 knows him by:
+    understanding reads these beside the story's cast."""
     out: dict[str, set[str]] = defaultdict(set)
     for people in _ship_sides(names, tags):
         for p in people:
-            if not links.get(p):
-                out[p].update(q for q in people if q != p and links.get(q))
+            out[p].update(q for q in people if q != p)
     return {p: sorted(qs) for p, qs in sorted(out.items()) if qs}
 
 
@@ -283,7 +283,7 @@ def name_index(
     names: Names, reg: Registry, ids: list[str], partners: dict[str, list[str]] | None = None
 ) -> dict[str, Any]:
     """``{"forms": [form, …], "ids": [id or [ids], …], "things": [form, …], "partners": {id:
-    [ids]}}`` (``partners``: :func:`unplaced_partners`, by id).
+    [ids]}}`` (``partners``: :func:`ship_partners`, by id).
 
     ``things`` are the forms that are also AO3 freeform tags ("England", "Hope", "Chess"): a
     place, a concept or an object as often as a person, so weak evidence of any fandom.

@@ -45,8 +45,8 @@ class Gazetteer:
         return dict(data.get("partners", {})) if data else {}
 
     def partners(self, i: int) -> tuple[int, ...]:
-        """Characters with a home that AO3's relationship tags pair character ``i`` with, when
-        ``i`` itself has none ("Jenny Calendar" → Rupert Giles)."""
+        """The characters AO3's relationship tags pair character ``i`` with, either way
+        ("Jenny Calendar" → Rupert Giles, …)."""
         return tuple(self._partners.get(str(i), ()))
 
     def is_thing(self, form: str) -> bool:

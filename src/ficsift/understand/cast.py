@@ -544,7 +544,7 @@ def find_cast(
     )
     if fandoms and _a_cast_of_its_own(members):
         fandoms = []  # "Palpatine" named in passing in a novel of original characters
-    credit_unnamed_lead(story, members, primer)
+    credit_unnamed_lead(story, members, primer, knowledge.shipped_with)
     roles = _assign_prominence(story, members, original_work=not fandoms)
     members.sort(key=lambda m: -m.prominence)
     # No fandom said, yet a cast of its own: original fiction, or fan fiction of a fandom

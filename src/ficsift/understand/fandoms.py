@@ -349,6 +349,20 @@ class Knowledge:
         return self.gazetteer.is_thing(form)
 
     @cached_property
+    def _shipped(self) -> dict[str, frozenset[str]]:
+        gaz = self.gazetteer
+        return {
+            gaz.name(i): frozenset(gaz.name(p) for p in partners)
+            for i in gaz.people_ids
+            if (partners := gaz.partners(i))
+        }
+
+    def shipped_with(self, name: str) -> frozenset[str]:
+        """The characters AO3's relationship tags pair ``name`` with ("Rupert Giles" → Buffy
+        Summers, Jenny Calendar, …); none without the ontology."""
+        return self._shipped.get(name, frozenset())
+
+    @cached_property
     def titled(self) -> dict[str, tuple[int, ...]]:
         """Word → the characters AO3 calls "The <word>" (none without the ontology)."""
         return _titled_people(self.gazetteer) if self.ontology is not None else {}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Collection
 
 from ficsift.understand.primer import Primer, display_name
 from ficsift.understand.story import CastMember, StoryText
@@ -82,26 +83,38 @@ def read_genders(text: str, members: list[CastMember]) -> None:
 
 
 def credit_unnamed_lead(
-    story: StoryText, members: list[CastMember], primer: Primer
+    story: StoryText,
+    members: list[CastMember],
+    primer: Primer,
+    shipped_with: Callable[[str], Collection[str]] | None = None,
 ) -> CastMember | None:
-    """Find the hardly-named lead beside a lone named one; returns it (added to ``members``)."""
+    """Find the hardly-named lead beside a lone named one; returns it (added to ``members``).
+    ``shipped_with`` gives the characters AO3 pairs a character with (none if not given)."""
     named = sorted((m for m in members if m.mentions), key=lambda m: -m.count)
     if not named:
         return None
     text = story.text
     read_genders(text, named[:8])
     lead = named[0]
-    if lead.original or lead.fandom not in primer.fandoms:
-        # A character the primer does not know: no partner known, but a title — a character
-        # AO3 calls so ("The Doctor (Doctor Who)") or, failing one, the title itself.
+    members_by_title: list[CastMember] = []
+    known = not lead.original and lead.fandom in primer.fandoms
+    if known:
+        partners = _partners_of(lead.name, primer)
+    else:
+        # A character the primer does not know, whom AO3 ships with someone the story names
+        # ("Jenny Calendar/Rupert Giles"), as the primer's partner would be: unless the story
+        # names somebody else more (AO3's ships of a character are seldom all in the ontology).
+        shipped = shipped_with(lead.name) if shipped_with and not lead.original else ()
+        most = max((m.count for m in named[1:]), default=0)
+        partners = [m.name for m in named[1:] if m.name in shipped and m.count == most]
+    if not partners and not known:
+        # No partner known, but a title — a character AO3 calls so ("The Doctor (Doctor
+        # Who)") or, failing one, the title itself.
         titled = [m for m in named[1:] if _TITLED_NAME_RE.fullmatch(display_name(m.name))]
         title = None if titled else _title_used(text, {w for m in members for w in m.name.split()})
         partners = [max(titled, key=lambda m: m.count).name] if titled else []
         partners += [title.name] if title else []
         members_by_title = [title] if title else []
-    else:
-        partners = _partners_of(lead.name, primer)
-        members_by_title = []
     second = named[1].count / lead.count if len(named) > 1 else 0.0
     if second >= LONE_LEAD_SHARE and (
         named[1].name not in partners or second >= 2 * LONE_LEAD_SHARE

@@ -59,6 +59,17 @@ _GESTURE_RE = re.compile(
     r"|\s+(?:\w+\s+){1,3}?(?P<r>himself|herself)\b"
 )
 _GESTURE_GROUPS = ("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "r")
+# Titles only a man or only a woman holds, by the gender of the lead whose partner they cannot be.
+_TITLE_GENDER = {
+    "m": frozenset(
+        ["Count", "Duke", "Baron", "Marquis", "Earl", "Prince", "King", "Emperor", "Lord", "Sir",
+         "Father", "Brother", "Uncle", "Mister", "Master", "Herr", "Monsieur"]
+    ),
+    "f": frozenset(
+        ["Countess", "Duchess", "Baroness", "Princess", "Queen", "Empress", "Lady", "Dame",
+         "Sister", "Aunt", "Frau", "Fraulein", "Fräulein", "Madame", "Mademoiselle"]
+    ),
+}  # fmt: skip
 VOTE_MARGIN = 2.0  # one gender's votes must outnumber the other's this many times
 LONE_LEAD_SHARE = 0.35  # nobody else is named this often relative to the lead
 PRONOUN_SHARE = 0.2  # share of the paragraphs using the second person's pronouns
@@ -109,9 +120,16 @@ def credit_unnamed_lead(
         partners = [m.name for m in named[1:] if m.name in shipped and m.count == most]
     if not partners and not known:
         # No partner known, but a title — a character AO3 calls so ("The Doctor (Doctor
-        # Who)") or, failing one, the title itself.
-        titled = [m for m in named[1:] if _TITLED_NAME_RE.fullmatch(display_name(m.name))]
-        title = None if titled else _title_used(text, {w for m in members for w in m.name.split()})
+        # Who)") or, failing one, the title itself; not one of the lead's own gender ("the
+        # Master" is not the "she" beside a "he").
+        own = _TITLE_GENDER.get(lead.gender or "", frozenset())
+        titled = [
+            m
+            for m in named[1:]
+            if _TITLED_NAME_RE.fullmatch(name := display_name(m.name)) and name[4:] not in own
+        ]
+        taken = {w for m in members for w in m.name.split()} | own
+        title = None if titled else _title_used(text, taken)
         partners = [max(titled, key=lambda m: m.count).name] if titled else []
         partners += [title.name] if title else []
         members_by_title = [title] if title else []

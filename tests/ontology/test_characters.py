@@ -86,3 +86,16 @@ def test_the_compiled_gazetteer_has_no_epithet_surnames(onto: Ontology) -> None:
     gazetteer = onto.gazetteer
     assert gazetteer.people("Lurien")
     assert not any("Lurien" in gazetteer.name(i) for i in gazetteer.people("Watcher"))
+
+
+def test_an_abbreviated_saint_is_no_name(onto: Ontology) -> None:
+    """ "St. John Talbot", "St. Jimmy": "St" is the abbreviation before a name (and of a
+    street), never a person a story calls so — else every "St. Paul's" is evidence.  The
+    name itself and its surname stay."""
+    from ficsift.ontology._build_names import forms_of
+
+    forms = forms_of("St. John Talbot")
+    assert {"St. John Talbot", "Talbot"} <= forms and not {"St", "St."} & forms
+    gazetteer = onto.gazetteer
+    assert not gazetteer.people("St") and not gazetteer.people("St.")
+    assert "St. John Talbot" in {gazetteer.name(i) for i in gazetteer.people("Talbot")}

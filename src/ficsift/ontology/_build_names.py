@@ -46,6 +46,9 @@ STOP_FORMS = frozenset(
         "Never Ever Always Maybe Perhaps Please Thanks Sorry Jesus Christ Lord Heaven Hell"
     )
 )
+# Abbreviations that open a name ("St. John Talbot", "St. Jimmy") but are no name alone: "St"
+# in a story is a saint's or a street's.
+ABBREVIATIONS = frozenset(["St", "St.", "Ste", "Ste."])
 _JUNK = re.compile(
     r"[/&!?:;\"()\[\]{}#@*+=<>|\\]|\(s\)|\bcharacter\b|\boriginal\b|\breader\b", re.I
 )
@@ -90,7 +93,7 @@ def _good_form(form: str) -> bool:
     if first.isalpha() and first.lower() != first.upper() and not first.isupper():
         return False  # a cased script must be capitalised, as prose writes names
     if len(words) == 1:
-        return form not in STOP_FORMS
+        return form not in STOP_FORMS and form not in ABBREVIATIONS
     return words[0] not in STOP_FORMS or words[0] in ("Mr", "Mrs", "Ms", "Miss", "Dr")
 
 

@@ -83,3 +83,29 @@ def test_sanitize_keeps_story_formatting() -> None:
         "text-align",
     ):
         assert keep in html, keep
+
+
+def test_text_the_page_hides_is_no_story_text() -> None:
+    """A site's hidden anti-copying line (under a class its own <style> hides, named afresh
+    per request), an inline ``display:none`` and the ``hidden`` attribute are not the story;
+    a class hidden only when printing, or by a selector of more than one class, still is."""
+    head_style = (
+        "<style>/* .story {display:none} */ .qZx81k, b.other { display : none; speak: never }"
+        "@media print { .noprint { display: none } } .story .deep { display: none }</style>"
+    )
+    body = (
+        "<div class='story'>"
+        + "".join(f"<p>{PARA * 2}</p>" for _ in range(4))
+        + "<span class='qZx81k'>This tale has been taken without the author's leave.</span>"
+        + "<p style='color: red; display:none'>A paragraph styled away.</p>"
+        + "<p hidden>An attribute away.<span class='qZx81k'>nested</span></p>"
+        + "<p class='noprint'>Printed pages skip this, screens show it.</p>"
+        + "<p class='deep'>A descendant selector is not read, so this stays.</p>"
+        + "</div>"
+    )
+    html = page(body).replace(b"</head>", head_style.encode() + b"</head>")
+    text = read_bytes("story.html", html)[0].text
+    assert "without the author's leave" not in text and "nested" not in text
+    assert "styled away" not in text and "attribute away" not in text
+    assert "screens show it" in text and "this stays" in text
+    assert text.count("cemetery") == 8

@@ -15,6 +15,8 @@ from ficsift.model import Document, count_words
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.html import (
+    drop_hidden,
+    hidden_classes,
     html_blocks,
     is_heading_html,
     node_text,
@@ -65,8 +67,10 @@ class GenericHtmlReader(Reader):
         body = tree.body
         if body is None:
             raise ReadError("HTML page has no body")
+        hidden = hidden_classes(tree)
         for node in body.css(_NOISE):
             node.decompose()
+        drop_hidden(body, hidden)
         info = read_info(tree, body)
         container = story_container(body)
         # Sanitise once, before cutting into paragraphs: every block's HTML is then safe.

@@ -175,6 +175,51 @@ def drop_code(fragment: str) -> str:
     return "".join(out)
 
 
+# Text a page hides from its readers: an inline ``display: none`` or ``visibility: hidden``,
+# the ``hidden`` attribute, or a class the page's own stylesheet hides.  Royal Road slips an
+# anti-piracy sentence ("this story has been taken without approval") into every chapter so,
+# under a class named afresh on each request and hidden in a <style> block in the head.
+_HIDDEN_DECLARATION_RE = re.compile(r"\b(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
+_CSS_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
+# A media block (hidden for print is not hidden on screen): dropped before reading the rules.
+_CSS_MEDIA_RE = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
+_CSS_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CLASS_SELECTOR_RE = re.compile(r"^(?:[a-z][a-z0-9]*)?\.(-?[_a-zA-Z][\w-]*)$")
+_MAX_STYLE_CHARS = 500_000  # a page's own stylesheet; a larger one is not read for this
+
+
+def hidden_classes(tree: LexborHTMLParser) -> frozenset[str]:
+    """The classes the page's <style> blocks hide with a rule of one class (``.x``,
+    ``span.x``, or a list of such selectors); other selectors are not matched."""
+    found: set[str] = set()
+    for style in tree.css("style"):
+        css = _CSS_MEDIA_RE.sub("", _CSS_COMMENT_RE.sub("", style.text()[:_MAX_STYLE_CHARS]))
+        for rule in _CSS_RULE_RE.finditer(css):
+            if not _HIDDEN_DECLARATION_RE.search(rule.group(2)):
+                continue
+            for selector in rule.group(1).split(","):
+                if match := _CLASS_SELECTOR_RE.match(selector.strip()):
+                    found.add(match.group(1))
+    return frozenset(found)
+
+
+def drop_hidden(root: LexborNode, classes: frozenset[str] = frozenset()) -> int:
+    """Remove the elements under ``root`` that the page hides (see above); how many."""
+    hidden = []
+    for node in root.css("[style], [hidden], [class]"):
+        attrs = node.attributes
+        style = attrs.get("style") or ""
+        if (
+            "hidden" in attrs
+            or (style and _HIDDEN_DECLARATION_RE.search(style))
+            or (classes and not classes.isdisjoint((attrs.get("class") or "").split()))
+        ):
+            hidden.append(node)
+    for node in hidden:
+        node.decompose()
+    return len(hidden)
+
+
 def node_text(node: LexborNode | None) -> str:
     """Plain text of a node (see :func:`fragment_text`); '' for None."""
     if node is None:

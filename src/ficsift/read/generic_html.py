@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ficsift.model import Document, count_words
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
+from ficsift.read.fields import apply_fields
 from ficsift.read.html import (
     drop_hidden,
     hidden_classes,
@@ -24,12 +25,15 @@ from ficsift.read.html import (
     parse_page,
     sanitize_html,
 )
+from ficsift.read.json_ld import description_fields, work_description
 from ficsift.read.story_info import apply_info, read_info, strip_byline, summary_from
 from ficsift.read.structure import apply_parts, split_story
 
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<p>", b"<p ", b"<div", b"<br")
 # A page this short (in words) may be an archive's error page rather than a drabble.
 _SHORT_PAGE = 300
+# Words of a page's own chrome (tags, a "Read" link, counts) beside a work's description.
+_CHROME_WORDS = 40
 _NOT_FOUND_TITLE_RE = re.compile(
     r"^\s*(?:404\b|not found\b|page not found|error\b|access denied)", re.I
 )
@@ -80,6 +84,18 @@ class GenericHtmlReader(Reader):
             reason := no_work_reason(tree, body)
         ):
             raise ReadError(f"no work on this page: {reason}")
+        described = work_description(tree)
+        if described is not None and not info.is_info_page():
+            fields = description_fields(described)
+            summary = dict(fields).get("summary", "")
+            if sum(count_words(b.text) for b in blocks) <= count_words(summary) + _CHROME_WORDS:
+                # A work's page that describes it for search engines and holds none of its
+                # story (Wattpad's story page, Royal Road's fiction page): metadata only.
+                doc = Document(source=raw.source(self.format))
+                apply_fields(doc, fields)
+                doc.summary = doc.summary or summary_from(tree, body)
+                doc.title = doc.title or _page_title(tree) or raw.title_guess
+                return [doc]
         if not blocks and not info.is_info_page():
             raise ReadError("HTML page has no story text")
         doc = Document(source=raw.source(self.format))
@@ -107,6 +123,8 @@ class GenericHtmlReader(Reader):
         author = tree.css_first('meta[name="author"]')
         if author is not None and author.attributes.get("content") and not doc.authors:
             doc.authors.append(str(author.attributes["content"]).strip())
+        if described is not None and not doc.authors:
+            apply_fields(doc, [f for f in description_fields(described) if f[0] == "author"])
         if not doc.has_text:
             raise ReadError("HTML page has no story text")
         return [doc]

@@ -473,3 +473,16 @@ def test_protocol_relative_url_takes_the_sites_scheme() -> None:
         "https://www.fanfiction.net/s/5/1/T"
     )
     assert safe_url("//evil.example/x", "javascript:alert(1)") is None
+
+
+def test_a_stylesheet_hiding_thousands_of_classes_costs_no_more_than_a_few() -> None:
+    """Hidden classes are read from a page's <style> (Royal Road's anti-piracy line); a sheet
+    hiding 20,000 of them is read only up to a cap, and the story is still all there."""
+    from ficsift.read.html import hidden_classes, parse_page
+
+    sheet = "".join(f".c{i}{{display:none}}" for i in range(20_000))
+    html = f"<html><head><style>{sheet}</style></head><body><p class='x'>Kept.</p></body></html>"
+    assert 0 < len(hidden_classes(parse_page(html))) <= 200
+    story = "<p class='c19999'>" + "Willow walked home. " * 20 + "</p>"
+    doc = read_bytes("h.html", html.replace("<p class='x'>Kept.</p>", story * 30).encode())[0]
+    assert doc.words == 30 * 20 * 3

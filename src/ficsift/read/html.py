@@ -186,6 +186,7 @@ _CSS_MEDIA_RE = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
 _CSS_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CLASS_SELECTOR_RE = re.compile(r"^(?:[a-z][a-z0-9]*)?\.(-?[_a-zA-Z][\w-]*)$")
 _MAX_STYLE_CHARS = 500_000  # a page's own stylesheet; a larger one is not read for this
+_MAX_HIDDEN_CLASSES = 200  # a hostile sheet's thousands would make every match slow
 
 
 def hidden_classes(tree: LexborHTMLParser) -> frozenset[str]:
@@ -200,6 +201,8 @@ def hidden_classes(tree: LexborHTMLParser) -> frozenset[str]:
             for selector in rule.group(1).split(","):
                 if match := _CLASS_SELECTOR_RE.match(selector.strip()):
                     found.add(match.group(1))
+                    if len(found) >= _MAX_HIDDEN_CLASSES:
+                        return frozenset(found)
     return frozenset(found)
 
 

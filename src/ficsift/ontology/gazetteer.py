@@ -44,6 +44,10 @@ class Gazetteer:
         data = self._s.member("gazetteer")
         return dict(data.get("partners", {})) if data else {}
 
+    def partnered(self) -> list[int]:
+        """The characters AO3's relationship tags pair with anyone."""
+        return [int(i) for i in self._partners]
+
     def partners(self, i: int) -> tuple[int, ...]:
         """The characters AO3's relationship tags pair character ``i`` with, either way
         ("Jenny Calendar" → Rupert Giles, …)."""

@@ -253,6 +253,9 @@ class _NoGazetteer:
     def fandoms(self, i: int) -> dict[str, int]:
         return {}
 
+    def partnered(self) -> list[int]:
+        return []
+
     def partners(self, i: int) -> tuple[int, ...]:
         return ()
 
@@ -351,11 +354,7 @@ class Knowledge:
     @cached_property
     def _shipped(self) -> dict[str, frozenset[str]]:
         gaz = self.gazetteer
-        return {
-            gaz.name(i): frozenset(gaz.name(p) for p in partners)
-            for i in gaz.people_ids
-            if (partners := gaz.partners(i))
-        }
+        return {gaz.name(i): frozenset(map(gaz.name, gaz.partners(i))) for i in gaz.partnered()}
 
     def shipped_with(self, name: str) -> frozenset[str]:
         """The characters AO3's relationship tags pair ``name`` with ("Rupert Giles" → Buffy

@@ -109,3 +109,14 @@ def test_text_the_page_hides_is_no_story_text() -> None:
     assert "styled away" not in text and "attribute away" not in text
     assert "screens show it" in text and "this stays" in text
     assert text.count("cemetery") == 8
+
+
+def test_a_chapter_page_is_titled_with_the_work_its_page_title_names() -> None:
+    """ "Prologue - The Long Way - Some Site": the page's heading is the chapter, the part
+    after it the work.  A <title> whose first part is no heading of the page says nothing."""
+    body = "<header><h1>Prologue</h1></header><div class='story'>" + f"<p>{PARA * 3}</p>" * 4
+    doc = read_bytes("p.html", page(body + "</div>", title="Prologue - The Long Way - Site"))[0]
+    assert doc.title == "The Long Way"
+    assert [c.title for c in doc.chapters] == ["Prologue"]
+    other = read_bytes("p.html", page(body + "</div>", title="Home - The Long Way - Site"))[0]
+    assert other.title == "Prologue"

@@ -66,6 +66,7 @@ def test_a_graph_of_descriptions_is_searched_for_the_work() -> None:
         "{not json",
         "[" * 100_000 + "]" * 100_000,
         json.dumps({"@type": "WebSite", "name": "Site"}),
+        json.dumps({"@type": [{"@type": "Book"}, ["Book"]], "name": "Site"}),
     ],
 )
 def test_a_broken_or_foreign_description_is_none(script: str) -> None:
@@ -78,3 +79,24 @@ def test_fields_that_are_not_strings_are_not_read() -> None:
     odd = {"@type": "Book", "name": 12, "author": [None, 3, {"name": ["x"]}], "keywords": [2**70]}
     doc = read_bytes("lanterns.html", page(odd, CHROME, title="Lanterns"))[0]
     assert doc.title == "Lanterns" and not doc.authors and not doc.tags and not doc.has_text
+
+
+def test_a_book_page_with_no_prose_container_is_metadata_only() -> None:
+    """Royal Road's fiction page: a Book description (its summary written as HTML, its genres
+    as links to the site's search) and a page of chrome, chapter lists and reviews with no
+    element holding its prose."""
+    book = {
+        "@type": "Book",
+        "name": "Lanterns",
+        "author": {"@type": "Person", "name": "Wren Hollis"},
+        "description": "<p>A lamplighter and a thief.</p><p><strong>One winter.</strong></p>",
+        "genre": ["https://example.org/fictions?genre=fantasy", "Slow Burn"],
+    }
+    chrome = "".join(
+        f"<div><span>Chapter {n}</span> <span>{n} days ago</span> <span>Likes {n}</span></div>"
+        for n in range(60)
+    )
+    doc = read_bytes("fiction.html", page(book, chrome))[0]
+    assert doc.title == "Lanterns" and doc.authors == ["Wren Hollis"] and not doc.has_text
+    assert doc.summary == "A lamplighter and a thief.\n\nOne winter."
+    assert [t.name for t in doc.tags] == ["Slow Burn"]

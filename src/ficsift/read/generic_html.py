@@ -25,7 +25,7 @@ from ficsift.read.html import (
     parse_page,
     sanitize_html,
 )
-from ficsift.read.json_ld import description_fields, work_description
+from ficsift.read.json_ld import description_fields, is_whole_work, work_description
 from ficsift.read.story_info import apply_info, read_info, strip_byline, summary_from
 from ficsift.read.structure import apply_parts, split_story
 
@@ -88,9 +88,13 @@ class GenericHtmlReader(Reader):
         if described is not None and not info.is_info_page():
             fields = description_fields(described)
             summary = dict(fields).get("summary", "")
-            if sum(count_words(b.text) for b in blocks) <= count_words(summary) + _CHROME_WORDS:
+            if sum(count_words(b.text) for b in blocks) <= count_words(summary) + _CHROME_WORDS or (
+                is_whole_work(described) and container.mem_id == body.mem_id
+            ):
                 # A work's page that describes it for search engines and holds none of its
-                # story (Wattpad's story page, Royal Road's fiction page): metadata only.
+                # story — its words are the description and the site's own, or no element
+                # holds its prose (Wattpad's story page, Royal Road's fiction page): metadata
+                # only.
                 doc = Document(source=raw.source(self.format))
                 apply_fields(doc, fields)
                 doc.summary = doc.summary or summary_from(tree, body)
@@ -120,6 +124,12 @@ class GenericHtmlReader(Reader):
                 doc.title = doc.title or _info_title(tree, doc.authors) or raw.title_guess
                 return [doc]
         doc.title = doc.title or _page_title(tree) or raw.title_guess
+        if doc.title and (work := _work_of_chapter_page(tree, doc.title)):
+            # The page is one chapter of a work its <title> names: the work's title, and the
+            # chapter's own where it has none.
+            if len(doc.chapters) == 1 and not doc.chapters[0].title:
+                doc.chapters[0].title = doc.title
+            doc.title = work
         author = tree.css_first('meta[name="author"]')
         if author is not None and author.attributes.get("content") and not doc.authors:
             doc.authors.append(str(author.attributes["content"]).strip())
@@ -177,6 +187,22 @@ def _info_title(tree: LexborHTMLParser, authors: list[str]) -> str | None:
         if text and page and text.lower() in page.lower():
             return strip_byline(text, authors)
     return strip_byline(page.split("\n")[0][:200], authors) if page else None
+
+
+# "Prologue - The First Rain of May - Wattpad", "Prologue : Last Warm Night - Okeanos Returnal |
+# Royal Road": a chapter page's <title> names the chapter, the work, then the site.
+_TITLE_PARTS_RE = re.compile(r"\s+(?:[-|–—]|::)\s+")
+
+
+def _work_of_chapter_page(tree: LexborHTMLParser, title: str) -> str | None:
+    """The work a chapter page belongs to, when its <title> reads "<the page's title, also a
+    heading of the page> - <work> - <site>"."""
+    page = node_text(tree.css_first("title")).split("\n")[0]
+    parts = [p.strip() for p in _TITLE_PARTS_RE.split(page) if p.strip()]
+    if len(parts) < 3 or parts[0].casefold() != title.strip().casefold():
+        return None
+    headings = {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
+    return parts[1][:200] if parts[0].casefold() in headings else None
 
 
 def _page_title(tree: LexborHTMLParser) -> str | None:

@@ -16,9 +16,13 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ficsift.read.html import fragment_text
+
 WORK_TYPES = frozenset(
     ["Book", "Article", "CreativeWork", "ShortStory", "BlogPosting", "BookSeries"]
 )
+# A whole book's description (not an article's, which may be the story itself).
+WHOLE_WORK_TYPES = frozenset(["Book", "BookSeries"])
 _MAX_SCRIPT_CHARS = 200_000
 # Words sites add to every work's keywords for search engines, not tags of this work.
 _SITE_KEYWORDS = frozenset(
@@ -55,7 +59,8 @@ def _items(data: Any) -> list[dict[str, Any]]:
 
 def description_fields(work: dict[str, Any]) -> list[tuple[str, str]]:
     """The description as labelled fields: title, author, summary, dates, language, url,
-    keywords and genre (less the words sites add to every work's keywords)."""
+    keywords and genre (less the words sites add to every work's keywords, and links: Royal
+    Road's genres are its search pages' addresses)."""
     fields: list[tuple[str, str]] = []
     title = _string(work.get("name")) or _string(work.get("headline"))
     if title:
@@ -63,8 +68,12 @@ def description_fields(work: dict[str, Any]) -> list[tuple[str, str]]:
     authors = [a for a in map(_person, _as_list(work.get("author"))) if a]
     if authors:
         fields.append(("author", ", ".join(authors)))
+    if description := _string(work.get("description")):
+        # Sites write the description as the HTML they show ("<p>Five years before…</p>").
+        text = fragment_text(description) if "<" in description else description
+        if text:
+            fields.append(("summary", text))
     for label, key in (
-        ("summary", "description"),
         ("published", "datePublished"),
         ("updated", "dateModified"),
         ("language", "inLanguage"),
@@ -80,11 +89,20 @@ def description_fields(work: dict[str, Any]) -> list[tuple[str, str]]:
             for v in _as_list(work.get(key))
             if (s := _string(v))
             for w in s.split(",")
-            if w.strip() and w.strip().lower() not in _SITE_KEYWORDS
+            if w.strip() and w.strip().lower() not in _SITE_KEYWORDS and "://" not in w
         ]
         if words:
             fields.append((label, ", ".join(dict.fromkeys(words))))
     return fields
+
+
+def is_whole_work(work: dict[str, Any]) -> bool:
+    """The description is of a book (a fiction's page), not of an article or chapter."""
+    kinds = work.get("@type")
+    return any(
+        isinstance(k, str) and k in WHOLE_WORK_TYPES
+        for k in (kinds if isinstance(kinds, list) else [kinds])
+    )
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -96,4 +114,4 @@ def _person(value: Any) -> str | None:
 
 
 def _string(value: Any) -> str | None:
-    return value.strip()[:2000] or None if isinstance(value, str) else None
+    return value.strip()[:20_000] or None if isinstance(value, str) else None

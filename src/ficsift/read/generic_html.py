@@ -8,6 +8,7 @@ container (two or more) are chapter starts; otherwise chapters are found in the 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -86,17 +87,10 @@ class GenericHtmlReader(Reader):
             raise ReadError(f"no work on this page: {reason}")
         described = work_description(tree)
         if described is not None and not info.is_info_page():
-            fields = description_fields(described)
-            summary = dict(fields).get("summary", "")
-            if sum(count_words(b.text) for b in blocks) <= count_words(summary) + _CHROME_WORDS or (
-                is_whole_work(described) and container.mem_id == body.mem_id
-            ):
-                # A work's page that describes it for search engines and holds none of its
-                # story — its words are the description and the site's own, or no element
-                # holds its prose (Wattpad's story page, Royal Road's fiction page): metadata
-                # only.
+            story_words = sum(count_words(b.text) for b in blocks)
+            if _holds_no_story(described, story_words, container.mem_id == body.mem_id):
                 doc = Document(source=raw.source(self.format))
-                apply_fields(doc, fields)
+                apply_fields(doc, description_fields(described))
                 doc.summary = doc.summary or summary_from(tree, body)
                 doc.title = doc.title or _page_title(tree) or raw.title_guess
                 return [doc]
@@ -138,6 +132,16 @@ class GenericHtmlReader(Reader):
         if not doc.has_text:
             raise ReadError("HTML page has no story text")
         return [doc]
+
+
+def _holds_no_story(described: dict[str, Any], story_words: int, no_container: bool) -> bool:
+    """A work's page that describes it for search engines and holds none of its story: its
+    words are the description's and the site's own, or it describes a book and no element
+    holds its prose (Wattpad's story page, Royal Road's fiction page)."""
+    summary = dict(description_fields(described)).get("summary", "")
+    return story_words <= count_words(summary) + _CHROME_WORDS or (
+        no_container and is_whole_work(described)
+    )
 
 
 def no_work_reason(tree: LexborHTMLParser, body: LexborNode) -> str | None:

@@ -120,3 +120,20 @@ def test_a_chapter_page_is_titled_with_the_work_its_page_title_names() -> None:
     assert [c.title for c in doc.chapters] == ["Prologue"]
     other = read_bytes("p.html", page(body + "</div>", title="Home - The Long Way - Site"))[0]
     assert other.title == "Prologue"
+
+
+def test_the_header_byline_after_the_work_title_names_the_author() -> None:
+    """A chapter page's header: the work's title, "by", the author, each an element of its
+    own; the story's own "<title> by …" line is no byline."""
+    header = (
+        "<div class='fic-header'><a href='/f/1'><h2>Dawn</h2></a><span> by </span>"
+        "<h3><a href='/u/7'>Quill Marsh</a></h3><h1>One : Embers</h1></div>"
+    )
+    story = "<div class='chapter'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    no_meta = b"<meta name='author' content='wr1ter'>"
+    raw = page(header + story, title="One : Embers - Dawn | Site").replace(no_meta, b"")
+    doc = read_bytes("c.html", raw)[0]
+    assert doc.title == "Dawn" and doc.authors == ["Quill Marsh"]
+    no_header = "<h1>Dawn</h1><div class='chapter'>" + f"<p>{PARA * 3}</p>" * 4
+    in_story = no_header + "<p>Dawn by the river was cold.</p></div>"
+    assert read_bytes("c.html", page(in_story, title="Dawn").replace(no_meta, b""))[0].authors == []

@@ -129,6 +129,10 @@ class GenericHtmlReader(Reader):
             doc.authors.append(str(author.attributes["content"]).strip())
         if described is not None and not doc.authors:
             apply_fields(doc, [f for f in description_fields(described) if f[0] == "author"])
+        if not doc.authors and doc.title and doc.chapters:
+            opening = doc.chapters[0].text.strip()[:40]
+            if byline := _byline_after_title(body, doc.title, opening):
+                doc.authors.append(byline)
         if not doc.has_text:
             raise ReadError("HTML page has no story text")
         return [doc]
@@ -207,6 +211,25 @@ def _work_of_chapter_page(tree: LexborHTMLParser, title: str) -> str | None:
         return None
     headings = {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
     return parts[1][:200] if parts[0].casefold() in headings else None
+
+
+# How far into the page's text a header's "<title> by <author>" is looked for.
+_BYLINE_REACH = 20_000
+
+
+def _byline_after_title(body: LexborNode, title: str, opening: str) -> str | None:
+    """The author a page's header names right after the work's title, on lines of their own
+    ("Okeanos Returnal / by / qualiap", as Royal Road's chapter pages set it) or on one.
+    Only the header is read: the text before the story's ``opening`` words (a story's own
+    "Dawn by the river" is no byline)."""
+    text = node_text(body)[:_BYLINE_REACH]
+    end = text.find(opening) if opening else -1
+    if len(title) < 3 or end <= 0:
+        return None
+    text = text[:end]
+    pattern = rf"(?m)^[ \t]*{re.escape(title)}\s+by\s+([^\n]{{1,60}}?)[ \t]*$"
+    found = re.search(pattern, text)
+    return found.group(1).strip() if found else None
 
 
 def _page_title(tree: LexborHTMLParser) -> str | None:

@@ -269,7 +269,7 @@ def _ship_sides(names: Names, tags: Iterable[str]) -> list[list[str]]:
 
 def ship_partners(names: Names, tags: Iterable[str]) -> dict[str, list[str]]:
     """Each character → the characters AO3 relationship tags pair them with, either way
-    ("Jenny Calendar" → Rupert Giles; Rupert Giles → Buffy Summers, Jenny Calendar, …).
+    ("Jenny Calendar" → Rupert Giles, and Rupert Giles → Jenny Calendar).
 
     One ship is too weak to give a character of no home a home (:func:`partner_characters`:
     crossover ships), but a story of his fandom that names him and "Jenny" places her; and a

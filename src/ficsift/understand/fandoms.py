@@ -357,8 +357,8 @@ class Knowledge:
         return {gaz.name(i): frozenset(map(gaz.name, gaz.partners(i))) for i in gaz.partnered()}
 
     def shipped_with(self, name: str) -> frozenset[str]:
-        """The characters AO3's relationship tags pair ``name`` with ("Rupert Giles" → Buffy
-        Summers, Jenny Calendar, …); none without the ontology."""
+        """The characters AO3's relationship tags pair ``name`` with, as far as the ontology
+        holds them ("Rupert Giles" → Jenny Calendar); none without the ontology."""
         return self._shipped.get(name, frozenset())
 
     @cached_property

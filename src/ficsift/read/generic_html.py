@@ -86,11 +86,13 @@ class GenericHtmlReader(Reader):
         ):
             raise ReadError(f"no work on this page: {reason}")
         described = work_description(tree)
+        described_fields = description_fields(described) if described is not None else []
         if described is not None and not info.is_info_page():
             story_words = sum(count_words(b.text) for b in blocks)
-            if _holds_no_story(described, story_words, container.mem_id == body.mem_id):
+            no_container = container.mem_id == body.mem_id
+            if _holds_no_story(described, described_fields, story_words, no_container):
                 doc = Document(source=raw.source(self.format))
-                apply_fields(doc, description_fields(described))
+                apply_fields(doc, described_fields)
                 doc.summary = doc.summary or summary_from(tree, body)
                 doc.title = doc.title or _page_title(tree) or raw.title_guess
                 return [doc]
@@ -127,8 +129,8 @@ class GenericHtmlReader(Reader):
         author = tree.css_first('meta[name="author"]')
         if author is not None and author.attributes.get("content") and not doc.authors:
             doc.authors.append(str(author.attributes["content"]).strip())
-        if described is not None and not doc.authors:
-            apply_fields(doc, [f for f in description_fields(described) if f[0] == "author"])
+        if not doc.authors:
+            apply_fields(doc, [f for f in described_fields if f[0] == "author"])
         if not doc.authors and doc.title and doc.chapters:
             opening = doc.chapters[0].text.strip()[:40]
             if byline := _byline_after_title(body, doc.title, opening):
@@ -138,11 +140,17 @@ class GenericHtmlReader(Reader):
         return [doc]
 
 
-def _holds_no_story(described: dict[str, Any], story_words: int, no_container: bool) -> bool:
-    """A work's page that describes it for search engines and holds none of its story: its
-    words are the description's and the site's own, or it describes a book and no element
-    holds its prose (Wattpad's story page, Royal Road's fiction page)."""
-    summary = dict(description_fields(described)).get("summary", "")
+def _holds_no_story(
+    described: dict[str, Any],
+    fields: list[tuple[str, str]],
+    story_words: int,
+    no_container: bool,
+) -> bool:
+    """A work's page that describes it for search engines (``described``, read as
+    ``fields``) and holds none of its story: its words are the description's and the site's
+    own, or it describes a book and no element holds its prose (Wattpad's story page, Royal
+    Road's fiction page)."""
+    summary = dict(fields).get("summary", "")
     return story_words <= count_words(summary) + _CHROME_WORDS or (
         no_container and is_whole_work(described)
     )

@@ -137,3 +137,66 @@ def test_the_header_byline_after_the_work_title_names_the_author() -> None:
     no_header = "<h1>Dawn</h1><div class='chapter'>" + f"<p>{PARA * 3}</p>" * 4
     in_story = no_header + "<p>Dawn by the river was cold.</p></div>"
     assert read_bytes("c.html", page(in_story, title="Dawn").replace(no_meta, b""))[0].authors == []
+
+
+def test_the_site_first_title_and_a_table_of_fields() -> None:
+    """ "Site : Work : Chapter" names the work when the chapter is the page's heading; fields
+    set out as table rows are read as labelled lines; the element the page calls its
+    summary is the summary."""
+    info = (
+        "<h2>Stones</h2><div class='storysummary'><p>Willow finds a book.</p></div>"
+        "<table class='details'><tr><th>Rating</th><td>FR15</td></tr>"
+        "<tr><th>Words</th><td>9,000</td></tr><tr><th>Complete</th><td>No</td></tr>"
+        "<tr><th>Author</th><td><a href='/a/1'>Quill Marsh</a></td></tr></table>"
+    )
+    story = "<div class='storybody'><h3>Chapter One</h3>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    raw = page(info + story, title="Site : Stones : Chapter One")
+    doc = read_bytes("tth.html", raw.replace(b"<meta name='author' content='wr1ter'>", b""))[0]
+    assert doc.title == "Stones" and doc.authors == ["Quill Marsh"]
+    assert [c.title for c in doc.chapters] == ["Chapter One"]
+    assert [t.name for t in doc.tags] == ["FR15"] and doc.stats.words == 9000
+    assert doc.summary == "Willow finds a book." and doc.status.value == "in-progress"
+    assert doc.text.count("cemetery") == 12
+
+
+def test_a_marked_chapter_title_outside_the_story_names_the_chapter() -> None:
+    """A chapter title set as a ``div class="chapter-title"`` (no heading tag), and the
+    <title> "<chapter> - <work> - <site>": the work is titled, the chapter named."""
+    body = (
+        "<div class='chapter-title'>Chapter 01 : Walls</div>"
+        "<div class='byline'><a href='/s/1'>The Silence</a> by <a href='/u/2'>Imad</a></div>"
+        "<div class='chp_raw'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    )
+    raw = page(body, title="Chapter 01 : Walls - The Silence - Site")
+    doc = read_bytes("c.html", raw.replace(b"<meta name='author' content='wr1ter'>", b""))[0]
+    assert doc.title == "The Silence" and doc.authors == ["Imad"]
+    assert [c.title for c in doc.chapters] == ["Chapter 01 : Walls"]
+
+
+def test_a_post_of_br_separated_lines_is_its_own_container() -> None:
+    """A LiveJournal post: the site's strip and the entry's date around a post whose header
+    and story are lines between ``<br>``s.  The post is the story's container, so its header
+    is typed (and left out of the text) and the chrome is no story."""
+    header = "".join(
+        f"<b>{label}:</b> {value}<br>"
+        for label, value in [
+            ("Title", "Salt"),
+            ("Pairing", "Willow/Tara"),
+            ("Rating", "PG-13"),
+            ("Disclaimer", "Not mine."),
+            ("Notes", "For the ficathon."),
+        ]
+    )
+    post = (
+        "<div class='strip'>Log in | Create a journal | Explore</div>"
+        "<div class='entry'><h3>fic: Salt</h3><div class='date'>Mar. 14th, 2004</div>"
+        f"<div class='entry-content'>{header}<br>" + f"{PARA * 2}<br><br>" * 6 + "</div></div>"
+    )
+    doc = read_bytes("lj.html", page(post, title="fic: Salt - journal"))[0]
+    assert doc.title == "Salt" and doc.disclaimer == "Not mine."
+    assert doc.notes == ["For the ficathon."]
+    assert [(t.type.value, t.name) for t in doc.tags] == [
+        ("relationship", "Willow/Tara"),
+        ("rating", "PG-13"),
+    ]
+    assert doc.chapters[0].text.startswith("Willow walked") and "Log in" not in doc.text

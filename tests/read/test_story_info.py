@@ -182,3 +182,28 @@ def test_a_drabble_that_says_just_a_moment_is_a_story() -> None:
     )
     doc = read_bytes("wait.html", page)[0]
     assert doc.title == "Wait" and doc.words > 15
+
+
+def test_an_efiction_chapter_page_of_a_longer_work_keeps_its_chapter() -> None:
+    """Chapter 1 of a work of 15,000 words: the page states the work's words and holds one
+    chapter's, in an element of its own, so it is no index page.  Its ``chaptertitle``
+    names the chapter; "Warnings: None" and "Series: None" are no tags and no series."""
+    raw = (
+        efiction_index()
+        .replace(
+            b'<div class="block"><div class="title">Story Chapters</div>',
+            b'<div id="story"><div class="chaptertitle">Harbour</div>'
+            + f"<p>{PARA * 3}</p>".encode() * 4
+            + b'</div><div class="block"><div class="title">Story Chapters</div>',
+        )
+        .replace(
+            b'<span class="label">Chapters: </span>',
+            b"<span class='label'>Warnings:</span> None<br /><span class='label'>Series:</span> "
+            b'None<br /><span class="label">Chapters: </span>',
+        )
+    )
+    doc = read_bytes("viewstory.php", raw)[0]
+    assert [c.title for c in doc.chapters] == ["Harbour"]
+    assert doc.chapters[0].text.count("ferry") == 12
+    assert not doc.tags_of(TagType.WARNING) and not doc.series
+    assert doc.stats.words == 15000

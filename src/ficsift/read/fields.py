@@ -247,6 +247,8 @@ def status_from_word(value: str) -> Status:
 
 
 NO_PAIRING = frozenset({"gen", "none", "n/a", "no pairing", "no pairings"})
+# A value that says the field is empty ("Warnings: None", "Series: N/A" on eFiction pages).
+NOTHING = frozenset({"none", "n/a", "na", "nothing", "-", "--", "none given", "not applicable"})
 
 
 def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -261,6 +263,8 @@ def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple
         if not value:
             continue
         tag_type = TAG_LABELS.get(label)
+        if value.strip(" .").lower() in NOTHING and tag_type != TagType.RELATIONSHIP:
+            continue
         if tag_type is not None:
             items = split_list(value) if tag_type != TagType.RATING else [value]
             for n, item in enumerate(items):

@@ -8,6 +8,7 @@ container (two or more) are chapter starts; otherwise chapters are found in the 
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -27,7 +28,14 @@ from ficsift.read.html import (
     sanitize_html,
 )
 from ficsift.read.json_ld import description_fields, is_whole_work, work_description
-from ficsift.read.story_info import apply_info, read_info, strip_byline, summary_from
+from ficsift.read.story_info import (
+    StoryInfo,
+    apply_info,
+    labelled_fields,
+    read_info,
+    strip_byline,
+    summary_from,
+)
 from ficsift.read.structure import apply_parts, split_story
 
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<p>", b"<p ", b"<div", b"<br")
@@ -78,6 +86,7 @@ class GenericHtmlReader(Reader):
         drop_hidden(body, hidden)
         info = read_info(tree, body)
         container = story_container(body)
+        chapter_titles = _mark_chapter_titles(container)
         # Sanitise once, before cutting into paragraphs: every block's HTML is then safe.
         clean_body = parse_html(sanitize_html(container.html or "")).body
         blocks = html_blocks(clean_body) if clean_body is not None else []
@@ -100,16 +109,25 @@ class GenericHtmlReader(Reader):
             raise ReadError("HTML page has no story text")
         doc = Document(source=raw.source(self.format))
         headings = {i for i, b in enumerate(blocks) if is_heading_html(b.html)}
-        if len(headings) == 1 and min(headings) == 0:
+        titled = {i for i in headings if blocks[i].text in chapter_titles}
+        if titled:  # the page marks its chapters' titles: those are its chapter starts
+            headings = titled | {0} if 0 in titled else titled
+            apply_parts(doc, split_story(blocks, headings))
+        elif len(headings) == 1 and min(headings) == 0:
             doc.title = blocks[0].text
             blocks, headings = blocks[1:], set()
-        apply_parts(doc, split_story(blocks, headings if len(headings) >= 2 else None))
+        if not titled:
+            apply_parts(doc, split_story(blocks, headings if len(headings) >= 2 else None))
         if info.title and not info.is_info_page():
             # An eFiction chapter page: "#pagetitle" names the story and its author.
             doc.title = info.title
             doc.authors = info.authors or doc.authors
         if info.is_info_page():
-            index = info.may_be_index() and info.is_index(doc.words)
+            index = (
+                info.may_be_index()
+                and info.is_index(doc.words)
+                and not _holds_a_chapter(container, body, info, doc.words)
+            )
             if index:
                 # A story index page: its text is the site's, the story is behind a link.
                 doc = Document(source=raw.source(self.format))
@@ -120,12 +138,12 @@ class GenericHtmlReader(Reader):
                 doc.title = doc.title or _info_title(tree, doc.authors) or raw.title_guess
                 return [doc]
         doc.title = doc.title or _page_title(tree) or raw.title_guess
-        if doc.title and (work := _work_of_chapter_page(tree, doc.title)):
+        if doc.title and (found := _work_of_chapter_page(tree, body, doc.title)):
             # The page is one chapter of a work its <title> names: the work's title, and the
             # chapter's own where it has none.
             if len(doc.chapters) == 1 and not doc.chapters[0].title:
-                doc.chapters[0].title = doc.title
-            doc.title = work
+                doc.chapters[0].title = found[1]
+            doc.title = found[0]
         author = tree.css_first('meta[name="author"]')
         if author is not None and author.attributes.get("content") and not doc.authors:
             doc.authors.append(str(author.attributes["content"]).strip())
@@ -138,6 +156,48 @@ class GenericHtmlReader(Reader):
         if not doc.has_text:
             raise ReadError("HTML page has no story text")
         return [doc]
+
+
+# An element a page marks as a chapter's title without a heading tag (eFiction skins'
+# "chaptertitle", ScribbleHub's "chapter-title").
+_CHAPTER_TITLE = ", ".join(
+    f'[{attr}*="{name}" i]'
+    for attr in ("class", "id")
+    for name in ("chaptertitle", "chapter-title", "chapter_title")
+)
+
+
+def _mark_chapter_titles(container: LexborNode) -> set[str]:
+    """Make the container's marked chapter titles headings; returns their texts."""
+    texts: set[str] = set()
+    for node in container.css(_CHAPTER_TITLE):
+        text = node_text(node)
+        inner = (n for n in node.css("p, div, h1, h2, h3, h4") if n.mem_id != node.mem_id)
+        if not text or len(text) > 200 or next(inner, None) is not None:
+            continue  # a wrapper around the chapter, not its title
+        heading = parse_html(f"<h3>{html_escape(text)}</h3>").css_first("h3")
+        if heading is not None:
+            node.replace_with(heading)
+            texts.add(text)
+    return texts
+
+
+_LINK_SHARE = 0.25  # of a container's text in links: a list of chapters, not a chapter
+
+
+def _holds_a_chapter(container: LexborNode, body: LexborNode, info: StoryInfo, words: int) -> bool:
+    """Whether the page's prose is a chapter of the work its information block describes: an
+    element of its own holds it, outside the block and more than its summary (an eFiction
+    chapter page states the whole work's words and holds one chapter's), and it is prose, not
+    a list of links to the chapters."""
+    text = node_text(container)
+    if container.mem_id == body.mem_id or len(labelled_fields(text)) >= 3:
+        return False
+    linked = sum(len(node_text(a)) for a in container.css("a"))
+    if linked > _LINK_SHARE * len(text):
+        return False
+    summary = next((value for label, value in info.fields if label == "summary"), "")
+    return words > count_words(summary) + _CHROME_WORDS
 
 
 def _holds_no_story(
@@ -177,7 +237,8 @@ def no_work_reason(tree: LexborHTMLParser, body: LexborNode) -> str | None:
 
 
 def story_container(body: LexborNode) -> LexborNode:
-    """The element whose paragraphs hold most of the page's text."""
+    """The element whose paragraphs hold most of the page's text: ``<p>``s, or text runs
+    between ``<br>``s (a LiveJournal post, an old archive page)."""
     scores: dict[int, tuple[int, LexborNode]] = {}
     for para in body.css("p"):
         parent = para.parent
@@ -187,6 +248,16 @@ def story_container(body: LexborNode) -> LexborNode:
         key = parent.mem_id
         prev = scores.get(key)
         scores[key] = ((prev[0] if prev else 0) + length, parent)
+    seen: set[int] = {body.mem_id}
+    for br in body.css("br"):
+        parent = br.parent
+        if parent is None or parent.mem_id in seen:
+            continue
+        seen.add(parent.mem_id)
+        runs = len(parent.text(deep=False, strip=True))
+        prev = scores.get(parent.mem_id)
+        if prev is None or prev[0] < runs:
+            scores[parent.mem_id] = (runs, parent)
     if not scores:
         return body
     best_score, best = max(scores.values(), key=lambda pair: pair[0])
@@ -206,19 +277,30 @@ def _info_title(tree: LexborHTMLParser, authors: list[str]) -> str | None:
 
 
 # "Prologue - The First Rain of May - Wattpad", "Prologue : Last Warm Night - Okeanos Returnal |
-# Royal Road": a chapter page's <title> names the chapter, the work, then the site.
-_TITLE_PARTS_RE = re.compile(r"\s+(?:[-|–—]|::)\s+")
+# Royal Road": a chapter page's <title> names the chapter, the work, then the site; some sites
+# put their name first and the chapter last ("TtH : Stones and Shadows : Chapter One").
+_TITLE_SEPARATORS = (re.compile(r"\s+(?:[-|–—]|::)\s+"), re.compile(r"\s+:\s+"))
 
 
-def _work_of_chapter_page(tree: LexborHTMLParser, title: str) -> str | None:
-    """The work a chapter page belongs to, when its <title> reads "<the page's title, also a
-    heading of the page> - <work> - <site>"."""
-    page = node_text(tree.css_first("title")).split("\n")[0]
-    parts = [p.strip() for p in _TITLE_PARTS_RE.split(page) if p.strip()]
-    if len(parts) < 3 or parts[0].casefold() != title.strip().casefold():
-        return None
+def _work_of_chapter_page(
+    tree: LexborHTMLParser, body: LexborNode, title: str
+) -> tuple[str, str] | None:
+    """The work a chapter page belongs to, and the chapter, when its <title> reads "<chapter> - <work> -
+    <site>" or "<site> : <work> : <chapter>", the chapter being a heading of the page (or an
+    element it marks as a chapter's title) and the page so far titled with it or the whole
+    <title>."""
+    page = node_text(tree.css_first("title")).split("\n")[0].strip()
     headings = {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
-    return parts[1][:200] if parts[0].casefold() in headings else None
+    headings |= {node_text(n).strip().casefold() for n in body.css(_CHAPTER_TITLE)}
+    for separator in _TITLE_SEPARATORS:
+        parts = [p.strip() for p in separator.split(page) if p.strip()]
+        if len(parts) < 3:
+            continue
+        for chapter, work in ((parts[0], parts[1]), (parts[-1], parts[-2])):
+            known = chapter.casefold()
+            if known in headings and title.strip().casefold() in {known, page.casefold()}:
+                return work[:200], chapter[:200]
+    return None
 
 
 # How far into the page's text a header's "<title> by <author>" is looked for.

@@ -38,6 +38,7 @@ _EXTRA_LABELS = (
     "word count",
     "chapters",
     "completed",
+    "complete",
     "reviews",
     "rated",
     "read",
@@ -48,6 +49,14 @@ _LABEL_ALT = "|".join(re.escape(label) for label in _LABELS)
 _LINE_START_RE = re.compile(rf"^\W{{0,2}}(?:{_LABEL_ALT})\s*:", re.I)
 # Another label inside a line: after a space or " - ", followed by a colon.
 _INNER_LABEL_RE = re.compile(rf"(?:^|(?<=\s))({_LABEL_ALT})\s*:\s*", re.I)
+# A field set out as a table row or a definition ("<th>Rating</th><td>FR15</td>",
+# "<dt>Words:</dt><dd>1,480</dd>", as Twisting the Hellmouth and others lay theirs out): read
+# as the labelled line it stands for.
+_CELL_LABEL_RE = re.compile(
+    rf"<(?:t[hd]|dt)\b[^>]*>\s*(?:<(?:b|strong|span|em)\b[^>]*>\s*)*({_LABEL_ALT})\s*:?\s*"
+    rf"(?:</(?:b|strong|span|em)>\s*)*</(?:t[hd]|dt)>\s*<(?:td|dd)\b[^>]*>",
+    re.I,
+)
 _INFO_REACH = 200_000  # characters of markup searched for an information block
 _BLOCK_LABELS = frozenset({"summary", "description", "notes", "disclaimer"})
 _COUNT_LABELS = {"chapters": "chapters_posted", "reviews": "reviews", "hits": "hits"}
@@ -141,7 +150,10 @@ def _leading_text(body: LexborNode) -> str:
     """The text of the page's leading markup, up to ``_INFO_REACH`` characters: an
     information block sits above the story, and running the text helpers over a whole long
     story page only to look for it cost more than reading the story."""
-    return fragment_text("".join(_leading_markup(body, _INFO_REACH)))
+    markup = "".join(_leading_markup(body, _INFO_REACH))
+    if "<t" in markup or "<dt" in markup:
+        markup = _CELL_LABEL_RE.sub(lambda m: f"<br>{m.group(1)}: ", markup)
+    return fragment_text(markup)
 
 
 def _leading_markup(node: LexborNode, budget: int) -> list[str]:
@@ -245,7 +257,7 @@ def apply_info(doc: Document, info: StoryInfo, tree: LexborHTMLParser) -> None:
             count = parse_int(value)
             if count is not None:
                 setattr(doc.stats, _COUNT_LABELS[label], count)
-        elif label == "completed" and value.lower() in {"yes", "no"}:
+        elif label in {"completed", "complete"} and value.lower() in {"yes", "no"}:
             doc.status = Status.COMPLETE if value.lower() == "yes" else Status.IN_PROGRESS
         elif label in {"rated", "rating"}:
             plain.append(("rating", _rating(value)))
@@ -290,8 +302,18 @@ def strip_byline(title: str, authors: list[str]) -> str:
     return title
 
 
+_SUMMARY_BOX = '[class*="summary" i], [id*="summary" i]'
+_SUMMARY_LABEL_RE = re.compile(r"^\W{0,2}summary\s*:\s*", re.I)
+_SUMMARY_REACH = 3000  # characters: a longer "summary" element holds more than the summary
+
+
 def summary_from(tree: LexborHTMLParser, body: LexborNode) -> str | None:
-    """A summary the block does not label: a lone blockquote, else the meta description."""
+    """A summary the block does not label: the one element the page names a summary
+    ("storysummary"), a lone blockquote, else the meta description."""
+    boxes = [n for n in body.css(_SUMMARY_BOX) if n.tag not in {"body", "html"}]
+    text = node_text(boxes[0]) if len(boxes) == 1 else ""
+    if len(text) <= _SUMMARY_REACH and (text := _SUMMARY_LABEL_RE.sub("", text).strip()):
+        return text
     quotes = body.css("blockquote")
     if len(quotes) == 1 and (text := node_text(quotes[0])):
         return text

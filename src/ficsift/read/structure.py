@@ -234,7 +234,7 @@ def _front_matter_end(blocks: list[Block]) -> int:
 def labelled_lines(text: str) -> list[tuple[str, str]]:
     """Every line's (label, value) when each line of the block is a labelled field, else []."""
     pairs = []
-    for line in text.split("\n"):
+    for line in filter(str.strip, text.split("\n")):
         pair = split_label(line)
         if pair is None:
             return []

@@ -200,3 +200,22 @@ def test_a_post_of_br_separated_lines_is_its_own_container() -> None:
         ("rating", "PG-13"),
     ]
     assert doc.chapters[0].text.startswith("Willow walked") and "Log in" not in doc.text
+
+
+def test_headings_inside_one_chapters_page_open_its_scenes() -> None:
+    """A page whose <title> names it one chapter of a work: dated headings inside it open
+    scenes, so it stays one chapter (its headings kept as text); "Chapter" headings still
+    split a page into chapters."""
+    scenes = "".join(
+        f"<h2>December {day}, 2032 — 01:33</h2>" + f"<p>{PARA * 3}</p>" * 2 for day in (20, 21, 22)
+    )
+    body = "<h1>Prologue</h1><div class='chapter-content'>" + scenes + "</div>"
+    doc = read_bytes("c.html", page(body, title="Prologue - The Long Way - Site"))[0]
+    assert doc.title == "The Long Way" and [c.title for c in doc.chapters] == ["Prologue"]
+    assert "December 21, 2032" in doc.text and doc.text.count("cemetery") == 18
+    chapters = scenes.replace("December", "Chapter 1: December", 1).replace(
+        "<h2>December", "<h2>Chapter 2: December", 1
+    )
+    body = "<h1>Prologue</h1><div class='chapter-content'>" + chapters + "</div>"
+    doc = read_bytes("c.html", page(body, title="Prologue - The Long Way - Site"))[0]
+    assert len(doc.chapters) == 3

@@ -13,7 +13,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ficsift.model import Document, count_words
+from ficsift.model import Chapter, Document, count_words
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.fields import apply_fields
@@ -36,7 +36,7 @@ from ficsift.read.story_info import (
     strip_byline,
     summary_from,
 )
-from ficsift.read.structure import apply_parts, split_story
+from ficsift.read.structure import apply_parts, chapter_heading, split_story
 
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<p>", b"<p ", b"<div", b"<br")
 # A page this short (in words) may be an archive's error page rather than a drabble.
@@ -141,6 +141,12 @@ class GenericHtmlReader(Reader):
         if doc.title and (found := _work_of_chapter_page(tree, body, doc.title)):
             # The page is one chapter of a work its <title> names: the work's title, and the
             # chapter's own where it has none.
+            if len(doc.chapters) > 1 and not any(
+                chapter_heading(c.title or "") for c in doc.chapters
+            ):
+                # Headings such as "February 27, 2028 — 23:47" inside one chapter's page
+                # open its scenes, not chapters.
+                doc.chapters = [_one_chapter(doc.chapters, found[1])]
             if len(doc.chapters) == 1 and not doc.chapters[0].title:
                 doc.chapters[0].title = found[1]
             doc.title = found[0]
@@ -156,6 +162,20 @@ class GenericHtmlReader(Reader):
         if not doc.has_text:
             raise ReadError("HTML page has no story text")
         return [doc]
+
+
+def _one_chapter(parts: list[Chapter], title: str) -> Chapter:
+    """The pieces a page's headings cut one chapter (``title``) into, as that chapter
+    again: each piece opens with its heading, as a paragraph."""
+    texts = [f"{c.title}\n\n{c.text}" if c.title else c.text for c in parts]
+    htmls = [f"<h3>{html_escape(c.title)}</h3>{c.html}" if c.title else c.html for c in parts]
+    return Chapter(
+        title=title,
+        text="\n\n".join(t for t in texts if t),
+        html="".join(htmls),
+        notes=[n for c in parts for n in c.notes],
+        end_notes=[n for c in parts for n in c.end_notes],
+    )
 
 
 # An element a page marks as a chapter's title without a heading tag (eFiction skins'

@@ -219,3 +219,14 @@ def test_headings_inside_one_chapters_page_open_its_scenes() -> None:
     body = "<h1>Prologue</h1><div class='chapter-content'>" + chapters + "</div>"
     doc = read_bytes("c.html", page(body, title="Prologue - The Long Way - Site"))[0]
     assert len(doc.chapters) == 3
+
+
+def test_a_page_by_the_sites_own_app_has_no_author() -> None:
+    """``meta name=author`` naming the site's app (as its app links name it) is the site,
+    not the work's author; a personal site named after its author keeps her."""
+    app = b"<meta name='twitter:app:name:iphone' content='Wr1ter'>"
+    raw = page(f"<div>{f'<p>{PARA * 3}</p>' * 4}</div>")
+    assert read_bytes("s.html", raw.replace(b"</head>", app + b"</head>"))[0].authors == []
+    site = b"<meta property='og:site_name' content='wr1ter'>"
+    mine = read_bytes("s.html", raw.replace(b"</head>", site + b"</head>"))[0]
+    assert mine.authors == ["wr1ter"]

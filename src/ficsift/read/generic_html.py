@@ -151,8 +151,9 @@ class GenericHtmlReader(Reader):
                 doc.chapters[0].title = found[1]
             doc.title = found[0]
         author = tree.css_first('meta[name="author"]')
-        if author is not None and author.attributes.get("content") and not doc.authors:
-            doc.authors.append(str(author.attributes["content"]).strip())
+        named = str(author.attributes.get("content") or "").strip() if author is not None else ""
+        if named and not doc.authors and named.casefold() not in _site_names(tree):
+            doc.authors.append(named)
         if not doc.authors:
             apply_fields(doc, [f for f in described_fields if f[0] == "author"])
         if not doc.authors and doc.title and doc.chapters:
@@ -340,6 +341,24 @@ def _byline_after_title(body: LexborNode, title: str, opening: str) -> str | Non
     pattern = rf"(?m)^[ \t]*{re.escape(title)}\s+by\s+([^\n]{{1,60}}?)[ \t]*$"
     found = re.search(pattern, text)
     return found.group(1).strip() if found else None
+
+
+# Where a page names its site's app or account: a page "by" one of these is the site's own.
+# (Not og:site_name: a personal site is often named after its author.)
+_SITE_NAME_META = (
+    'meta[name="application-name"], meta[name="twitter:site"], '
+    'meta[name^="twitter:app:name"], meta[property$=":app_name"]'
+)
+
+
+def _site_names(tree: LexborHTMLParser) -> set[str]:
+    """The names a page gives its site ("Tapas", "@tapas_app"), casefolded."""
+    names = set()
+    for meta in tree.css(_SITE_NAME_META):
+        name = str(meta.attributes.get("content") or "").strip().lstrip("@").casefold()
+        if name:
+            names.add(name)
+    return names
 
 
 def _page_title(tree: LexborHTMLParser) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ficsift.read import read_bytes
 from ficsift.read.html import sanitize_html
 
@@ -230,3 +232,21 @@ def test_a_page_by_the_sites_own_app_has_no_author() -> None:
     site = b"<meta property='og:site_name' content='wr1ter'>"
     mine = read_bytes("s.html", raw.replace(b"</head>", site + b"</head>"))[0]
     assert mine.authors == ["wr1ter"]
+
+
+@pytest.mark.parametrize(
+    "page_title, headings",
+    [
+        ("The Long Way | Chapter 4: Stones | Site", "<h1>The Long Way</h1><h2>Stones</h2>"),
+        ("Site ❯ Buffy ❯ The Long Way ❯ Chapter 4: Stones | Site.org", ""),
+        ("Site - Fan Fiction - The Long Way - Chapter 4: Stones", ""),
+        ("The Long Way - Chapter 4: Stones - wr1ter - Buffy, Willow - Site", ""),
+    ],
+)
+def test_the_part_of_the_page_title_that_reads_as_a_chapter(page_title: str, headings: str) -> None:
+    """Wherever a chapter page's <title> puts the chapter ("Chapter 4: Stones"), the work is
+    the part beside it, never the chapter."""
+    body = headings + "<div class='chapter'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    doc = read_bytes("c.html", page(body, title=page_title))[0]
+    assert doc.title == "The Long Way"
+    assert [c.title for c in doc.chapters] == ["Chapter 4: Stones"]

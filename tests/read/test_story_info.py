@@ -187,7 +187,8 @@ def test_a_drabble_that_says_just_a_moment_is_a_story() -> None:
 def test_an_efiction_chapter_page_of_a_longer_work_keeps_its_chapter() -> None:
     """Chapter 1 of a work of 15,000 words: the page states the work's words and holds one
     chapter's, in an element of its own, so it is no index page.  Its ``chaptertitle``
-    names the chapter; "Warnings: None" and "Series: None" are no tags and no series."""
+    names the chapter; "Series: None" is no series, "Warnings: None" a warning that says so
+    (canonically AO3's "No Archive Warnings Apply")."""
     raw = (
         efiction_index()
         .replace(
@@ -205,5 +206,37 @@ def test_an_efiction_chapter_page_of_a_longer_work_keeps_its_chapter() -> None:
     doc = read_bytes("viewstory.php", raw)[0]
     assert [c.title for c in doc.chapters] == ["Harbour"]
     assert doc.chapters[0].text.count("ferry") == 12
-    assert not doc.tags_of(TagType.WARNING) and not doc.series
+    assert [t.name for t in doc.tags_of(TagType.WARNING)] == ["None"] and not doc.series
     assert doc.stats.words == 15000
+
+
+def test_part_one_of_a_post_series_keeps_its_part_and_its_own_header_fields() -> None:
+    """Part 1 of 4 of a Dreamwidth fic: its header states the whole fic's words (far more
+    than the part holds) and has fields of its own ("Recipient:", "Part:") beside those fics
+    share.  The part is kept, the header typed and out of the text, its own fields kept."""
+    header = "".join(
+        f"<b>{label}:</b> {value}<br>"
+        for label, value in [
+            ("Title", "Lanterns"),
+            ("Recipient", "moth"),
+            ("Fandom", "The Magnus Archives"),
+            ("Pairing", "Jon/Martin"),
+            ("Rating", "Teen"),
+            ("Word Count", "3,400"),
+            ("Part", "1 of 4"),
+            ("Notes", "For the exchange."),
+        ]
+    )
+    raw = (
+        "<html><head><title>Fic: Lanterns, part 1/4</title></head><body>"
+        "<div class='entry'><div class='entry-content'>"
+        + header
+        + "<br>"
+        + f"{PARA * 3}<br><br>" * 6
+        + "</div></div><div class='footer'>Dreamwidth Studios</div></body></html>"
+    ).encode()
+    doc = read_bytes("post.html", raw)[0]
+    assert len(doc.chapters) == 1 and doc.chapters[0].text.startswith("The ferry left")
+    assert doc.title == "Lanterns" and doc.notes == ["For the exchange."]
+    assert doc.extra["fields"] == {"recipient": "moth", "part": "1 of 4"}
+    assert [t.name for t in doc.tags_of(TagType.RELATIONSHIP)] == ["Jon/Martin"]

@@ -28,6 +28,8 @@ def doc_with(*tags: tuple[str, TagType]) -> Document:
         ("adult", TagType.RATING, "Explicit"),
         ("PG-13", TagType.RATING, "Teen And Up Audiences"),
         ("gen", TagType.CATEGORY, "Gen"),
+        ("None", TagType.WARNING, "No Archive Warnings Apply"),
+        ("none apply", TagType.WARNING, "No Archive Warnings Apply"),
         ("hurt/comfort", TagType.FREEFORM, "Hurt/Comfort"),
         ("VampWillow", TagType.FREEFORM, "Vampire Willow Rosenberg"),
     ],

@@ -41,6 +41,9 @@ TAG_LABELS: dict[str, TagType] = {
     "freeforms": TagType.FREEFORM,
     "keywords": TagType.FREEFORM,
     "content warnings": TagType.FREEFORM,
+    "content notes": TagType.FREEFORM,
+    "content note": TagType.FREEFORM,
+    "trigger warnings": TagType.FREEFORM,
     "ao3 category": TagType.CATEGORY,
 }
 AO3_CATEGORIES = frozenset({"F/F", "F/M", "Gen", "M/M", "Multi", "Other"})
@@ -78,6 +81,7 @@ TEXT_LABELS = {
 KNOWN_LABELS = frozenset(TAG_LABELS) | frozenset(TEXT_LABELS) | {
     "feedback", "archive", "archiving", "spoilers", "timeline", "beta", "betas", "beta reader",
     "dedication", "prompt", "challenge", "length", "chapters", "date", "setting",
+    "recipient", "for", "written for", "gift for", "part", "parts", "beta'd by", "betaed by",
 }  # fmt: skip
 
 # Separators only (items are stripped after): "\s*[,;]\s*" tried from every space of a long
@@ -113,6 +117,15 @@ def split_label(line: str) -> tuple[str, str] | None:
     if label not in KNOWN_LABELS:
         return None
     return label, match.group(2).strip()
+
+
+def split_any_label(line: str) -> tuple[str, str] | None:
+    """("recipient", "ravenmoth") for any line shaped "<a short label>: value", known or not
+    (a header's own fields beside the ones fics share)."""
+    match = _LABEL_RE.match(line)
+    if not match or len(match.group(1).split()) > 3:
+        return None
+    return normalise_label(match.group(1)), match.group(2).strip()
 
 
 def normalise_label(label: str) -> str:
@@ -247,8 +260,11 @@ def status_from_word(value: str) -> Status:
 
 
 NO_PAIRING = frozenset({"gen", "none", "n/a", "no pairing", "no pairings"})
-# A value that says the field is empty ("Warnings: None", "Series: N/A" on eFiction pages).
+# A value that says the field is empty ("Series: N/A", "Characters: None" on eFiction pages).
 NOTHING = frozenset({"none", "n/a", "na", "nothing", "-", "--", "none given", "not applicable"})
+# … except where "none" is itself news: "Pairing: none" is a gen story, "Warnings: None" says
+# no archive warning applies (as AO3's own tag does).
+_SAYS_NONE = frozenset({TagType.RELATIONSHIP, TagType.WARNING})
 
 
 def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -263,7 +279,7 @@ def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple
         if not value:
             continue
         tag_type = TAG_LABELS.get(label)
-        if value.strip(" .").lower() in NOTHING and tag_type != TagType.RELATIONSHIP:
+        if value.strip(" .").lower() in NOTHING and tag_type not in _SAYS_NONE:
             continue
         if tag_type is not None:
             items = split_list(value) if tag_type != TagType.RATING else [value]

@@ -31,7 +31,6 @@ from ficsift.read.json_ld import description_fields, is_whole_work, work_descrip
 from ficsift.read.story_info import (
     StoryInfo,
     apply_info,
-    labelled_fields,
     read_info,
     strip_byline,
     summary_from,
@@ -208,11 +207,12 @@ _LINK_SHARE = 0.25  # of a container's text in links: a list of chapters, not a 
 
 def _holds_a_chapter(container: LexborNode, body: LexborNode, info: StoryInfo, words: int) -> bool:
     """Whether the page's prose is a chapter of the work its information block describes: an
-    element of its own holds it, outside the block and more than its summary (an eFiction
-    chapter page states the whole work's words and holds one chapter's), and it is prose, not
-    a list of links to the chapters."""
+    element of its own holds it, more than the summary and the header's fields (``words``
+    counts the story the fields were taken from), and it is prose, not a list of links to
+    the chapters.  An eFiction chapter page, or a post that is part 1 of 4, states the whole
+    work's words and holds one part's."""
     text = node_text(container)
-    if container.mem_id == body.mem_id or len(labelled_fields(text)) >= 3:
+    if container.mem_id == body.mem_id:
         return False
     linked = sum(len(node_text(a)) for a in container.css("a"))
     if linked > _LINK_SHARE * len(text):
@@ -298,29 +298,41 @@ def _info_title(tree: LexborHTMLParser, authors: list[str]) -> str | None:
 
 
 # "Prologue - The First Rain of May - Wattpad", "Prologue : Last Warm Night - Okeanos Returnal |
-# Royal Road": a chapter page's <title> names the chapter, the work, then the site; some sites
-# put their name first and the chapter last ("TtH : Stones and Shadows : Chapter One").
-_TITLE_SEPARATORS = (re.compile(r"\s+(?:[-|–—]|::)\s+"), re.compile(r"\s+:\s+"))
+# Royal Road": a chapter page's <title> names the chapter, the work, then the site; others put
+# the site first and the chapter last ("TtH : Stones and Shadows : Chapter One", "Site ❯
+# Fandom ❯ Work ❯ Chapter 3: Cold Start"), or the work first ("Paper Cranes | Chapter 4 | Site").
+_TITLE_SEPARATORS = (re.compile(r"\s+(?:[-|–—❯›»]|::)\s+"), re.compile(r"\s+:\s+"))
 
 
 def _work_of_chapter_page(
     tree: LexborHTMLParser, body: LexborNode, title: str
 ) -> tuple[str, str] | None:
-    """The work a chapter page belongs to, and the chapter, when its <title> reads "<chapter> - <work> -
-    <site>" or "<site> : <work> : <chapter>", the chapter being a heading of the page (or an
-    element it marks as a chapter's title) and the page so far titled with it or the whole
-    <title>."""
+    """(work, chapter) of a chapter page whose <title> names both: the chapter being a
+    heading of the page (or an element it marks as a chapter's title) at either end, the
+    work beside it; or a part reading as a chapter ("Chapter 4: The Rooftop"), the work the
+    part before it (after it, when the chapter comes first).  The page must so far be titled
+    with one of them, the whole <title>, or a heading holding the chapter's (a breadcrumb).
+    """
     page = node_text(tree.css_first("title")).split("\n")[0].strip()
     headings = {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
     headings |= {node_text(n).strip().casefold() for n in body.css(_CHAPTER_TITLE)}
     for separator in _TITLE_SEPARATORS:
         parts = [p.strip() for p in separator.split(page) if p.strip()]
-        if len(parts) < 3:
+        if len(parts) < 2:
             continue
-        for chapter, work in ((parts[0], parts[1]), (parts[-1], parts[-2])):
+        now, whole = title.strip().casefold(), page.casefold()
+        pairs = [(parts[0], parts[1]), (parts[-1], parts[-2])] if len(parts) >= 3 else []
+        for chapter, work in pairs:
             known = chapter.casefold()
-            if known in headings and title.strip().casefold() in {known, page.casefold()}:
+            if known in headings and now in {known, whole} and not chapter_heading(work):
                 return work[:200], chapter[:200]
+        for n, part in enumerate(parts):
+            if chapter_heading(part):
+                work = parts[1] if n == 0 and len(parts) >= 3 else parts[n - 1] if n else ""
+                named = {part.casefold(), work.casefold(), whole}
+                if work and not chapter_heading(work) and (now in named or part.casefold() in now):
+                    return work[:200], part[:200]
+                break
     return None
 
 

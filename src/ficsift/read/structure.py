@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ficsift.model import Chapter, Document, Status, count_words
-from ficsift.read.fields import apply_fields, split_label
+from ficsift.read.fields import apply_fields, split_any_label, split_label
 from ficsift.read.html import SCENE_BREAK, Block, text_block_html
 
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
@@ -232,14 +232,23 @@ def _front_matter_end(blocks: list[Block]) -> int:
 
 
 def labelled_lines(text: str) -> list[tuple[str, str]]:
-    """Every line's (label, value) when each line of the block is a labelled field, else []."""
+    """Every line's (label, value) when each line of the block is a labelled field, else [].
+
+    A header may have fields of its own ("Recipient:", "Part: 1 of 4") beside those fics
+    share: it is still a header when those it shares are three at least, and twice as many.
+    """
     pairs = []
+    own = 0
     for line in filter(str.strip, text.split("\n")):
         pair = split_label(line)
         if pair is None:
-            return []
+            pair = split_any_label(line)
+            if pair is None:
+                return []
+            own += 1
         pairs.append(pair)
-    return pairs
+    shared = len(pairs) - own
+    return pairs if not own or (shared >= 3 and shared >= 2 * own) else []
 
 
 def _is_front_block(text: str, first: bool) -> bool:

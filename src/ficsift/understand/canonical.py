@@ -29,7 +29,9 @@ WARNINGS = {
     "major character death": "Major Character Death", "mcd": "Major Character Death",
     "character death": "Major Character Death", "rape/non-con": "Rape/Non-Con",
     "rape": "Rape/Non-Con", "non-con": "Rape/Non-Con", "noncon": "Rape/Non-Con", "underage": "Underage",
-    "no archive warnings apply": "No Archive Warnings Apply",
+    "no archive warnings apply": "No Archive Warnings Apply", "none": "No Archive Warnings Apply",
+    "none apply": "No Archive Warnings Apply", "no warnings": "No Archive Warnings Apply",
+    "no warnings apply": "No Archive Warnings Apply", "n/a": "No Archive Warnings Apply",
     "creator chose not to use archive warnings": "Creator Chose Not To Use Archive Warnings",
 }  # fmt: skip
 CATEGORIES = {

@@ -183,3 +183,15 @@ def test_multi_paragraph_notes_set_off_by_scene_breaks() -> None:
     assert parts.end_notes[0] == "chapter title is from a song."
     assert parts.end_notes[-1] == "More about the fic."
     assert chapter.words == len(story(4).split())
+
+
+def test_a_typed_scene_break_closes_the_opening_note() -> None:
+    """An author's note, then "~*~*~" or "· · ·": the note is no story, nor the break a note."""
+    story = "She opened the door and the cold came in with her, snow still on her boots. " * 4
+    for note, rule in [
+        ("Sorry this took forever, exams have been brutal. Enjoy!", "· · ·"),
+        ("A/N: thank you for the reviews!", "~*~*~*~"),
+    ]:
+        parts = split_story(text_blocks(f"{note}\n\n{rule}\n\n{story}\n\n{story}"))
+        assert parts.notes == [note.removeprefix("A/N: ")] or parts.notes == [note]
+        assert parts.chapters[0].text.startswith("She opened the door")

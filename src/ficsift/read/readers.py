@@ -13,4 +13,5 @@ from ficsift.read import (  # noqa: F401
     mobi,
     pdf,
     plaintext,
+    xenforo,
 )

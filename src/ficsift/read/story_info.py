@@ -29,7 +29,14 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ficsift.model import Document, Status, TagType
-from ficsift.read.fields import KNOWN_LABELS, apply_fields, normalise_label, parse_count, parse_int
+from ficsift.read.fields import (
+    KNOWN_LABELS,
+    TEXT_LABELS,
+    apply_fields,
+    normalise_label,
+    parse_count,
+    parse_int,
+)
 from ficsift.read.html import fragment_text, node_text
 
 # Labels info pages use beyond the shared table (fields.KNOWN_LABELS).
@@ -268,7 +275,7 @@ def apply_info(doc: Document, info: StoryInfo, tree: LexborHTMLParser) -> None:
         elif (
             label in {"title", "author", "authors", "by"}
             and (info.title if label == "title" else info.authors)
-        ) or (label in {"note", "notes", "a/n", "an", "disclaimer"} and doc.chapters):
+        ) or (TEXT_LABELS.get(label) in {"notes", "disclaimer"} and doc.chapters):
             continue
         elif label not in {"read", "length"}:
             plain.append((label, value))

@@ -222,13 +222,18 @@ def _front_matter_end(blocks: list[Block]) -> int:
     while i < len(blocks) and _is_front_block(blocks[i].text, first=i == 0):
         i += 1
     for j in range(i, min(len(blocks), i + 6)):
-        if blocks[j].text == SCENE_BREAK:
+        if _is_break(blocks[j].text):
             if all(_is_noteish(b.text) for b in blocks[i:j]) and j > i:
                 return j + 1
             break
-    while i < len(blocks) and blocks[i].text == SCENE_BREAK:
+    while i < len(blocks) and _is_break(blocks[i].text):
         i += 1
     return i
+
+
+def _is_break(text: str) -> bool:
+    """A scene break: an ``<hr>``, or one typed ("~~~", "* * *", "o0o")."""
+    return text == SCENE_BREAK or is_scene_break(text)
 
 
 def labelled_lines(text: str) -> list[tuple[str, str]]:
@@ -262,7 +267,11 @@ def _is_noteish(text: str) -> bool:
         _NOTE_START_RE.match(text)
         or WIP_CUE_RE.search(text)
         or re.search(
-            r"\b(?:this (?:fic|story|chapter)|fanfic|review|reviews|readers?)\b", text, re.I
+            r"\b(?:this (?:fic|story|chapter)|fanfic|review|reviews|readers?|enjoy|hope you|"
+            r"thanks? (?:you )?(?:so much )?(?:for|to)|sorry (?:for|this|it)\b.{0,40}"
+            r"\b(?:took|wait|late|delay))\b",
+            text,
+            re.I,
         )
     )
 
@@ -283,7 +292,7 @@ def _is_prose(front: list[Block]) -> bool:
 def _sort_front(front: list[Block], parts: StoryParts) -> None:
     for i, block in enumerate(front):
         text = block.text
-        if text == SCENE_BREAK:
+        if _is_break(text):
             continue
         labelled = labelled_lines(text)
         if labelled and not all(label in _NOTE_LABELS for label, _ in labelled):

@@ -250,3 +250,19 @@ def test_the_part_of_the_page_title_that_reads_as_a_chapter(page_title: str, hea
     doc = read_bytes("c.html", page(body, title=page_title))[0]
     assert doc.title == "The Long Way"
     assert [c.title for c in doc.chapters] == ["Chapter 4: Stones"]
+
+
+def test_text_set_with_newlines_is_paragraphs() -> None:
+    """A story whose element holds its own text, a paragraph a line, as a site that sets it
+    with "white-space: pre-wrap" does (no <p>, no <br>): the element is the story and each
+    line a paragraph.  Text wrapped at a width in the page's source stays one paragraph."""
+    lines = "\n".join(f"{PARA}Line {n} ends here." for n in range(6))
+    body = (
+        "<div class='info'><a href='/'>Home</a> <a href='/login'>Log in</a></div>"
+        f"<div class='part_text'>{lines}</div>"
+    )
+    doc = read_bytes("c.html", page(body))[0]
+    assert len(doc.chapters[0].text.split("\n\n")) == 6 and "Log in" not in doc.text
+    wrapped = (PARA * 6).replace(" home ", " home\n").replace("cemetery,", "cemetery,\n")
+    one = read_bytes("c.html", page(f"<div><p>{wrapped}</p></div>"))[0]
+    assert len(one.chapters[0].text.split("\n\n")) == 1

@@ -258,8 +258,8 @@ def no_work_reason(tree: LexborHTMLParser, body: LexborNode) -> str | None:
 
 
 def story_container(body: LexborNode) -> LexborNode:
-    """The element whose paragraphs hold most of the page's text: ``<p>``s, or text runs
-    between ``<br>``s (a LiveJournal post, an old archive page)."""
+    """The element whose paragraphs hold most of the page's text: ``<p>``s, text runs
+    between ``<br>``s (a LiveJournal post, an old archive page), or its own text."""
     scores: dict[int, tuple[int, LexborNode]] = {}
     for para in body.css("p"):
         parent = para.parent
@@ -270,8 +270,10 @@ def story_container(body: LexborNode) -> LexborNode:
         prev = scores.get(key)
         scores[key] = ((prev[0] if prev else 0) + length, parent)
     seen: set[int] = {body.mem_id}
-    for br in body.css("br"):
-        parent = br.parent
+    # Text runs between <br>s, and text a site sets with "white-space: pre-wrap" (ficbook):
+    # an element's own text, outside any element inside it.
+    holders = [br.parent for br in body.css("br")] + body.css("div, td, article, section, pre")
+    for parent in holders:
         if parent is None or parent.mem_id in seen:
             continue
         seen.add(parent.mem_id)

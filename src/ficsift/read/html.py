@@ -298,11 +298,31 @@ def _flush_inline(inline: list[str], out: list[Block]) -> None:
 
 
 def _leaf(fragment: str, out: list[Block]) -> None:
-    parts = _DOUBLE_BR_RE.split(fragment) if "<br" in fragment.lower() else [fragment]
+    if "<br" in fragment.lower():
+        parts = _DOUBLE_BR_RE.split(fragment)
+    elif fragment.count("\n") >= _PRE_LINES_MIN - 1 and _lines_are_paragraphs(fragment):
+        # Text a site sets with "white-space: pre-wrap" (ficbook): each line a paragraph.
+        parts = [sanitize_html(line) for line in fragment.split("\n") if line.strip()]
+    else:
+        parts = [fragment]
     for part in parts:
         text = fragment_text(part)
         if text:
             out.append(Block(text, part if len(parts) == 1 else f"<p>{part}</p>"))
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?…:;\"'”’»)\]*~—–-]\s*$")
+_PRE_LINES_MIN = 3  # lines a leaf needs before its newlines are read as paragraph breaks
+
+
+def _lines_are_paragraphs(fragment: str) -> bool:
+    """Whether a leaf's newlines end paragraphs: three lines at least, most ending as a
+    sentence ends (source text wrapped at a width ends lines mid-sentence)."""
+    lines = [line for line in fragment_text(fragment.replace("\n", "<br>")).split("\n") if line]
+    if len(lines) < _PRE_LINES_MIN:
+        return False
+    ended = sum(1 for line in lines if _SENTENCE_END_RE.search(line))
+    return ended >= 0.8 * len(lines)
 
 
 def text_block_html(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ficsift.model import Status
+from ficsift.read.fields import parse_count
 from ficsift.read.structure import chapter_heading, is_scene_break, split_story, text_blocks
 
 PROSE = (
@@ -195,3 +196,27 @@ def test_a_typed_scene_break_closes_the_opening_note() -> None:
         parts = split_story(text_blocks(f"{note}\n\n{rule}\n\n{story}\n\n{story}"))
         assert parts.notes == [note.removeprefix("A/N: ")] or parts.notes == [note]
         assert parts.chapters[0].text.startswith("She opened the door")
+
+
+def test_a_personal_pages_title_byline_and_what_follows_the_end() -> None:
+    """A title line over "by Starlight" heads the story (its title and author, no note), and
+    the links, counter and webring after "~ To Be Continued ~" are the page's, not the
+    story's."""
+    story = "The Moon Kingdom was never quiet at night, and Serenity liked it that way. " * 5
+    text = (
+        f"Silver Requiem\nby Starlight\n\n{story}\n\n{story}\n\n~ To Be Continued ~\n\n"
+        "Back to my Fanfics | Home | Sign my Guestbook!\n\nYou are visitor number 1234\n\n"
+        "This site is a member of the Sailor Moon Fanfic Webring"
+    )
+    parts = split_story(text_blocks(text))
+    assert ("title", "Silver Requiem") in parts.fields and ("author", "Starlight") in parts.fields
+    assert parts.notes == [] and "Webring" not in parts.chapters[0].text
+    assert parts.chapters[0].text.endswith("that way.") and parts.status == Status.IN_PROGRESS
+
+
+@pytest.mark.parametrize(
+    "stated, count", [("5k+", 5000), ("1.2k", 1200), ("3M", 3_000_000), ("k", None), ("5kk", None)]
+)
+def test_a_figure_the_site_rounds(stated: str, count: int | None) -> None:
+    """ "Words: 5k+" (FanFiction.net's mobile pages): the site's rounding, kept as a figure."""
+    assert parse_count(stated) == count

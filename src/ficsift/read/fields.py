@@ -141,6 +141,10 @@ def split_list(value: str) -> list[str]:
 MAX_COUNT = 10**12
 
 
+# A figure a site rounds ("Words: 5k+" on FanFiction.net's mobile pages, "1.2k" kudos).
+_ROUNDED_RE = re.compile(r"^(\d{1,6}(?:\.\d{1,3})?)\s?([kKmM])\+?$")
+
+
 def parse_count(value: object) -> int | None:
     """A count as a file states it ("1,234", " 17 "): an int in 0..MAX_COUNT, else None.
 
@@ -152,6 +156,9 @@ def parse_count(value: object) -> int | None:
     if not isinstance(value, str):
         return None
     digits = value.strip().replace(",", "")
+    if rounded := _ROUNDED_RE.match(digits):  # "5k+", "1.2k": the site's rounding, kept
+        scale = 1_000 if rounded.group(2) in "kK" else 1_000_000
+        return round(float(rounded.group(1)) * scale)
     # The length test comes first: int() of thousands of digits is slow, then refused.
     if not digits or len(digits) > 13 or not digits.isascii() or not digits.isdigit():
         return None

@@ -259,7 +259,9 @@ def labelled_lines(text: str) -> list[tuple[str, str]]:
 def _is_front_block(text: str, first: bool) -> bool:
     if labelled_lines(text) or _DISCLAIMER_RE.search(text) or _NOTE_START_RE.match(text):
         return True
-    return first and len(text) < 80 and text.lower().startswith("by ")
+    return first and (
+        (len(text) < 80 and text.lower().startswith("by ")) or _title_and_byline(text) is not None
+    )
 
 
 def _is_noteish(text: str) -> bool:
@@ -311,8 +313,21 @@ def _sort_front(front: list[Block], parts: StoryParts) -> None:
             parts.disclaimer = text if parts.disclaimer is None else f"{parts.disclaimer}\n\n{text}"
         elif i == 0 and len(text) < 80 and text.lower().startswith("by "):
             parts.fields.append(("author", text[3:].strip()))
+        elif byline := _title_and_byline(text):
+            parts.fields.extend([("title", byline[0]), ("author", byline[1])])
         else:
             parts.notes.append(_strip_note_label(text))
+
+
+def _title_and_byline(text: str) -> tuple[str, str] | None:
+    """ "Silver Millennium Requiem / by Starlight": a title line over a byline, as a
+    personal page heads its story."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) != 2 or len(lines[0]) > 120 or len(lines[1]) > 80:
+        return None
+    if not lines[1].lower().startswith("by ") or lines[0][-1:] in ".,;!?":
+        return None
+    return lines[0], lines[1][3:].strip()
 
 
 def _peel_notes(body: list[Block]) -> tuple[list[str], list[Block], list[str]]:
@@ -336,6 +351,7 @@ def _peel_notes(body: list[Block]) -> tuple[list[str], list[Block], list[str]]:
         stop -= 1
     while (earlier := _end_note_block(body, start, stop)) < stop:  # notes may follow notes
         stop = earlier
+    stop = _after_the_end(body, start, stop)
     notes = [_strip_note_label(b.text) for b in body[:start] if b.text != SCENE_BREAK]
     end = [b.text for b in body[stop:] if b.text != SCENE_BREAK and not _is_end_marker(b.text)]
     end_notes = [_strip_note_label(t) for t in end]
@@ -374,6 +390,19 @@ def _end_note_block(body: list[Block], start: int, stop: int) -> int:
             if j + 1 < stop and _NOTE_START_RE.match(body[j + 1].text):
                 return j
             break
+    return stop
+
+
+_AFTER_END_REACH = 6  # short paragraphs after "The End" that are the page's, not the story's
+
+
+def _after_the_end(body: list[Block], start: int, stop: int) -> int:
+    """Where the story ends when an end marker ("~ To Be Continued ~", "The End") is followed
+    only by a few short paragraphs: a personal page's links, counter and webring."""
+    for j in range(stop - 1, max(start, stop - _AFTER_END_REACH - 1) - 1, -1):
+        if _is_end_marker(body[j].text):
+            after = body[j + 1 : stop]
+            return j if all(count_words(b.text) < 40 for b in after) else stop
     return stop
 
 

@@ -266,3 +266,20 @@ def test_text_set_with_newlines_is_paragraphs() -> None:
     wrapped = (PARA * 6).replace(" home ", " home\n").replace("cemetery,", "cemetery,\n")
     one = read_bytes("c.html", page(f"<div><p>{wrapped}</p></div>"))[0]
     assert len(one.chapters[0].text.split("\n\n")) == 1
+
+
+def test_notes_beside_the_story_and_a_logo_heading() -> None:
+    """Author's notes a page sets above and below the story, outside it, are the work's notes
+    and end notes; a heading that is the site's logo (a link home) is no title."""
+    body = (
+        "<h1><a href='/'>SiteLogo</a></h1>"
+        "<div class='authors-note'><div class='authors-note-header'>Author's Note</div>"
+        "<p>Thanks to my prereaders!</p></div>"
+        "<div id='chapter-body'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+        "<div class='authors-note'><p>Next chapter: the storm.</p></div>"
+    )
+    doc = read_bytes("c.html", page(body, title="The Long Way"))[0]
+    assert doc.title == "The Long Way"
+    assert doc.notes == ["Thanks to my prereaders!"]
+    assert doc.end_notes == ["Next chapter: the storm."]
+    assert "prereaders" not in doc.text and doc.text.count("cemetery") == 12

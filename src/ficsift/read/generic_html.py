@@ -159,6 +159,7 @@ class GenericHtmlReader(Reader):
             opening = doc.chapters[0].text.strip()[:40]
             if byline := _byline_after_title(body, doc.title, opening):
                 doc.authors.append(byline)
+        _notes_beside(body, container, doc)
         if not doc.has_text:
             raise ReadError("HTML page has no story text")
         return [doc]
@@ -176,6 +177,46 @@ def _one_chapter(parts: list[Chapter], title: str) -> Chapter:
         notes=[n for c in parts for n in c.notes],
         end_notes=[n for c in parts for n in c.end_notes],
     )
+
+
+# Classes a page marks the author's notes with (Fimfiction's "authors-note").
+_NOTE_CLASSES = ("authors-note", "author-note", "authornote", "authors_note")
+
+
+def _notes_beside(body: LexborNode, container: LexborNode, doc: Document) -> None:
+    """The author's notes a page sets beside the story, outside its container: those above
+    it are the work's notes, those below its end notes."""
+    marked = ", ".join(f'[class*="{name}" i]' for name in _NOTE_CLASSES)
+    if container.mem_id == body.mem_id or body.css_first(marked) is None:
+        return
+    before = True
+    inside = set()
+    for node in body.traverse():
+        if node.mem_id == container.mem_id:
+            before = False
+            inside = {n.mem_id for n in container.traverse()}
+            continue
+        if node.mem_id in inside or not _is_note_box(node):
+            continue
+        text = _NOTE_HEADER_RE.sub("", node_text(node)).strip()
+        target = doc.notes if before else doc.end_notes
+        if text and text not in target:
+            target.append(text)
+
+
+_NOTE_HEADER_RE = re.compile(r"^\W{0,3}author'?s?'? notes?\W{0,3}\s*", re.I)
+
+
+def _is_note_box(node: LexborNode) -> bool:
+    """An element marked as a note, not one inside a larger such box (its header)."""
+    if node.tag in {"-text", "-comment"} or not node.attributes.get("class"):
+        return False
+    classes = str(node.attributes.get("class") or "").lower()
+    if not any(name in classes for name in _NOTE_CLASSES):
+        return False
+    parent = node.parent
+    parent_classes = str(parent.attributes.get("class") or "").lower() if parent else ""
+    return not any(name in parent_classes for name in _NOTE_CLASSES)
 
 
 # An element a page marks as a chapter's title without a heading tag (eFiction skins'
@@ -376,9 +417,15 @@ def _site_names(tree: LexborHTMLParser) -> set[str]:
 
 
 def _page_title(tree: LexborHTMLParser) -> str | None:
-    for selector in ("h1", "title"):
-        node = tree.css_first(selector)
-        text = node_text(node)
-        if text:
+    """The page's first heading that is not the site's logo (a link home), else <title>."""
+    for node in [*tree.css("h1"), tree.css_first("title")]:
+        if node is None or (node.tag == "h1" and _links_home(node)):
+            continue
+        if text := node_text(node):
             return text.split("\n")[0][:200]
     return None
+
+
+def _links_home(node: LexborNode) -> bool:
+    home = node.css_first('a[href="/"], a[href="./"], a[href="index.html"], a[href="index.php"]')
+    return home is not None and node_text(home) == node_text(node)

@@ -6,6 +6,7 @@ import pytest
 
 from ficsift.read import read_bytes
 from ficsift.read.html import sanitize_html
+from tests.read.page_parts import labelled_header
 
 PARA = "Willow walked the long way home through the cemetery, counting the stones as she went. "
 
@@ -179,9 +180,8 @@ def test_a_post_of_br_separated_lines_is_its_own_container() -> None:
     """A LiveJournal post: the site's strip and the entry's date around a post whose header
     and story are lines between ``<br>``s.  The post is the story's container, so its header
     is typed (and left out of the text) and the chrome is no story."""
-    header = "".join(
-        f"<b>{label}:</b> {value}<br>"
-        for label, value in [
+    header = labelled_header(
+        [
             ("Title", "Salt"),
             ("Pairing", "Willow/Tara"),
             ("Rating", "PG-13"),

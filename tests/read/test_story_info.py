@@ -7,6 +7,7 @@ import time
 
 from ficsift.model import TagType
 from ficsift.read import read_bytes
+from tests.read.page_parts import labelled_header
 from tests.read.reader_contract import Case, ReaderContract, wild_case
 
 PARA = "The ferry left at dawn and she watched the harbour lights go out one by one behind her. "
@@ -214,9 +215,8 @@ def test_part_one_of_a_post_series_keeps_its_part_and_its_own_header_fields() ->
     """Part 1 of 4 of a Dreamwidth fic: its header states the whole fic's words (far more
     than the part holds) and has fields of its own ("Recipient:", "Part:") beside those fics
     share.  The part is kept, the header typed and out of the text, its own fields kept."""
-    header = "".join(
-        f"<b>{label}:</b> {value}<br>"
-        for label, value in [
+    header = labelled_header(
+        [
             ("Title", "Lanterns"),
             ("Recipient", "moth"),
             ("Fandom", "The Magnus Archives"),

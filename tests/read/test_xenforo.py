@@ -103,3 +103,23 @@ class TestXenForoContract(ReaderContract):
             reader="xenforo",
         ),
     )
+
+
+def test_a_thread_saved_from_xenforo_1() -> None:
+    """The same forums before 2019 (XenForo 1): ``li.message`` posts, ``blockquote.messageText``
+    bodies, "Threadmark: …" labels, the title in ``.titleBar h1`` with its prefix."""
+    body = (PARA * 2 + "<br /><br />") * 3
+    page = (
+        "<html><body><div class='titleBar'><h1><span class='prefix'>Worm</span> Ironwood</h1></div>"
+        "<ol class='messageList'>"
+        "<li class='message threadmarked' data-author='Cinderblock'><div class='messageUserInfo'>"
+        "<em class='userTitle'>Verified Procrastinator</em></div><div class='threadmarker'>"
+        "<span class='label'>Threadmark: <span class='threadmarkLabel'>Chapter 1</span></span></div>"
+        f"<blockquote class='messageText ugc'>{body}</blockquote></li>"
+        "<li class='message' data-author='Reader42'><blockquote class='messageText ugc'>Watched!"
+        "</blockquote></li></ol></body></html>"
+    ).encode()
+    doc = read_bytes("thread.html", page)[0]
+    assert doc.source.format == "html" and doc.title == "Ironwood"
+    assert [c.title for c in doc.chapters] == ["Chapter 1"] and doc.authors == ["Cinderblock"]
+    assert doc.text.count("static had a shape") == 6 and "Watched" not in doc.text

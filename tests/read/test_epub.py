@@ -771,3 +771,40 @@ def test_damaged_epubs_only_ever_raise_read_error(cut: int, start: int, junk: by
             assert "reader failed" not in str(exc) and "\n" not in str(exc), str(exc)
         else:
             assert docs and docs[0].has_text
+
+
+def test_subjects_naming_characters_and_a_converters_unknown_author() -> None:
+    """``dc:subject`` "Dean Winchester" is a character (a character's name also leads to her
+    fandom, so it was typed a fandom); calibre's "Unknown" creator is no author."""
+    story = paragraphs("The motel sign buzzed like a wasp all night long. " * 12)
+    data = simple_epub(
+        [("Part 1", story), ("Part 2", story)],
+        authors=("Unknown",),
+        subjects=("Supernatural (TV 2005)", "Dean Winchester", "Hurt/Comfort"),
+    )
+    doc = read_one("salt.epub", data)
+    assert names(doc, TagType.FANDOM) == ["Supernatural (TV 2005)"]
+    assert names(doc, TagType.CHARACTER) == ["Dean Winchester"]
+    assert doc.authors == []
+
+
+def test_an_introduction_page_of_fields_and_the_summary_is_no_chapter() -> None:
+    """A first page holding the book's title, its byline, the summary the metadata already
+    gives and labelled fields (FicHub's "Introduction") is a title page: its fields are read,
+    it is no chapter."""
+    summary = "After the war, Hermione takes the train north to find her parents. " * 6
+    intro = (
+        "<h1>The Long Way Home</h1><p>By: quillfeather</p>"
+        f"<p>{summary.strip()}</p><p>Status: Complete</p><p>Words: 1,634</p>"
+        "<p>Original source: https://www.fanfiction.net/s/11234567/1/</p>"
+        "<p>Exported with the assistance of FicHub.net</p>"
+    )
+    story = paragraphs("The station smelled of diesel and wet wool that morning. " * 10)
+    data = simple_epub(
+        [("Introduction", intro), ("The Platform", story), ("Leith", story)],
+        title="The Long Way Home",
+        description=summary.strip(),
+    )
+    doc = read_one("fichub.epub", data)
+    assert [c.title for c in doc.chapters] == ["The Platform", "Leith"]
+    assert doc.status == Status.COMPLETE and doc.stats.words == 1634

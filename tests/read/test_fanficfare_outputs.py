@@ -77,3 +77,26 @@ def test_series_position_and_story_link() -> None:
     assert doc.source.url == "http://test1.com?sid=12"
     html = read_bytes("test1-12.html", generated("html"))[0]
     assert [c.words for c in html.chapters] == [c.words for c in doc.chapters]
+
+
+def test_text_output_notes_apart_and_wrapped_lines_joined() -> None:
+    """FanFicFare's text output wraps at 78 columns and keeps a chapter's opening note and
+    disclaimer as the author typed them: the note and disclaimer leave the story, and the
+    wrapped lines of a paragraph are one paragraph again."""
+    wrapped = (
+        "The station at King's Cross smelled of diesel and wet wool, and Hermione stood\n"
+        "under the departures board with her bag held in both hands like it might try\n"
+        "to escape."
+    )
+    text = (
+        "\n\n\nThe Long Way Home\n\nby quillfeather\n\n\n\nCategory: Harry Potter\n"
+        "Packaged: 2026-12-08 01:56:44\nRating: T\n\n\n\nTABLE OF CONTENTS\n\n\n1. The Platform\n\n\n\n"
+        "        1. The Platform\n\n\nA/N: My first fic in years, so be gentle!\n\n"
+        "Disclaimer: I don't own Harry Potter.\n\n* * *\n\n" + f"{wrapped}\n\n" * 4 + "End file.\n"
+    )
+    doc = read_bytes("long.txt", text.encode())[0]
+    assert doc.source.format == "fanficfare-text"
+    assert doc.disclaimer == "Disclaimer: I don't own Harry Potter."
+    assert doc.chapters[0].notes == ["My first fic in years, so be gentle!"]
+    assert doc.chapters[0].text.startswith("The station") and "\n" not in doc.text.split("\n\n")[0]
+    assert doc.text.count("escape.") == 4

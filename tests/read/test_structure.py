@@ -220,3 +220,20 @@ def test_a_personal_pages_title_byline_and_what_follows_the_end() -> None:
 def test_a_figure_the_site_rounds(stated: str, count: int | None) -> None:
     """ "Words: 5k+" (FanFiction.net's mobile pages): the site's rounding, kept as a figure."""
     assert parse_count(stated) == count
+
+
+def test_a_curly_apostrophed_note_and_lines_wrapped_at_a_width() -> None:
+    """ "Author’s Note:" as a word processor types it is a note; a paragraph wrapped at a
+    width is one line again, a verse's short lines stay lines."""
+    wrapped = (
+        "The planetarium opened in March, and by April Xander Harris was its only\n"
+        "night watchman, which said something about the planetarium and something about\n"
+        "Xander."
+    )
+    verse = "Salt and iron,\nline and ring,\nhold the door."
+    parts = split_story(
+        text_blocks(f"Author’s Note: thanks to my beta!\n\n* * *\n\n{wrapped}\n\n{verse}")
+    )
+    assert parts.notes == ["thanks to my beta!"]
+    first, second = parts.chapters[0].text.split("\n\n")
+    assert "\n" not in first and first.endswith("Xander.") and second == verse

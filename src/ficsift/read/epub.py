@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from ficsift.model import Chapter, Document, SeriesRef, Status, TagType
+from ficsift.model import Chapter, Document, SeriesRef, Status, TagType, count_words
 from ficsift.read.ao3_html import Ao3HtmlReader
 from ficsift.read.archive import is_epub, is_zip
 from ficsift.read.base import RawFile, Reader, ReadError, register
@@ -598,7 +598,7 @@ def read_generic(doc: Document, docs: list[ContentDoc], pkg: Package) -> None:
     story: list[ContentDoc] = []
     for d in docs:
         kind = _front_kind(d, pkg, toc)
-        if kind is None and not story and book_title and _looks_like_title_page(d, book_title):
+        if kind is None and not story and book_title and _looks_like_title_page(d, book_title, doc):
             kind = "title"
         if kind == "title":
             _title_page_fields(doc, d.body)
@@ -616,9 +616,23 @@ def _has_text(d: ContentDoc) -> bool:
     return bool(text)
 
 
-def _looks_like_title_page(d: ContentDoc, book_title: str) -> bool:
+_TITLE_PAGE_PROSE = 60  # words of a title page besides its fields and the work's summary
+
+
+def _looks_like_title_page(d: ContentDoc, book_title: str, doc: Document) -> bool:
+    """A first page naming the book whose words, besides labelled fields ("By: x", "Words:
+    4,210") and the summary the book's metadata already gives, are few (FicHub's
+    "Introduction", a converter's title page)."""
     text = node_text(d.body)
-    return len(text.split()) < 60 and book_title in text.lower()
+    if book_title not in text.lower():
+        return False
+    summary = " ".join((doc.summary or "").split())
+    prose = [
+        line
+        for line in text.split("\n")
+        if line.strip() and split_label(line) is None and " ".join(line.split()) != summary
+    ]
+    return sum(count_words(line) for line in prose) < _TITLE_PAGE_PROSE
 
 
 def _title_page_fields(doc: Document, body: LexborNode) -> None:

@@ -278,7 +278,8 @@ def _read_metadata(root: ET.Element, meta: Metadata) -> None:
                 elem.get(f"{{{OPF_NS}}}role") or elem.get("role") or roles.get(elem.get("id") or "")
             )
             if name == "creator" and (not role or role.lower() == "aut"):
-                meta.creators.append(value)
+                if value.casefold() not in _NO_AUTHOR:
+                    meta.creators.append(value)
             else:
                 meta.contributors.append(value)
         elif name == "description":
@@ -600,6 +601,8 @@ _FIXED_TYPES = {
     ),
     **dict.fromkeys(["gen", "f/m", "m/m", "f/f", "multi", "other"], TagType.CATEGORY),
 }  # fmt: skip
+# What a converter writes when it was told no author (calibre's "Unknown").
+_NO_AUTHOR = frozenset({"unknown", "unknown author", "author unknown", "anonymous author"})
 _ONTOLOGY_TYPES = {
     "character": TagType.CHARACTER,
     "relationship": TagType.RELATIONSHIP,
@@ -618,7 +621,15 @@ def subject_types(names: list[str]) -> list[tuple[str, TagType]]:
     from ficsift.ontology import load_ontology  # only books with subjects pay for loading it
 
     onto = load_ontology()
-    fandoms = [n for n, kind in typed if kind is None and onto.canonical(n, "fandom")]
+    # A character's name leads to her fandom too ("Dean Winchester" → Supernatural): a
+    # subject is a fandom only when no other tag type has it first.
+    fandoms = [
+        n
+        for n, kind in typed
+        if kind is None
+        and onto.canonical(n, "fandom")
+        and onto.tag_type(n) in (None, "fandom")
+    ]
     out: list[tuple[str, TagType]] = []
     for name, kind in typed:
         if kind is None and name in fandoms:

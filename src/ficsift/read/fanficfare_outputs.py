@@ -29,7 +29,7 @@ from ficsift.read.html import (
     parse_page,
     sanitize_html,
 )
-from ficsift.read.structure import text_blocks
+from ficsift.read.structure import one_chapter, text_blocks
 
 _SERIES_RE = re.compile(r"^(.*?)\s*\[(\d+)\]\s*$")
 # Labels FanFicFare writes that the shared field table has no home for.
@@ -176,14 +176,14 @@ def _text_fields(lines: list[str]) -> list[tuple[str, str]]:
 def _text_chapters(doc: Document, rest: str) -> None:
     """Chapters under their eight-space-indented titles."""
     parts = re.split(r"\n {8}(?=\S)", "\n" + rest)
-    for part in parts[1:]:
+    for n, part in enumerate(parts[1:]):
         title_text, _, body = part.partition("\n\n")
         body = body.rsplit("\nEnd file.", 1)[0]
-        blocks = text_blocks(body)
-        doc.chapters.append(
-            Chapter(
-                title=" ".join(title_text.split()) or None,
-                text="\n\n".join(b.text for b in blocks),
-                html="".join(b.html for b in blocks),
-            )
-        )
+        chapters, front = one_chapter(text_blocks(body), " ".join(title_text.split()) or None)
+        if n == 0 and front.disclaimer:
+            doc.disclaimer = doc.disclaimer or front.disclaimer
+        elif front.disclaimer and chapters:
+            chapters[0].notes.insert(0, front.disclaimer)
+        if chapters:
+            chapters[0].notes[:0] = front.notes
+        doc.chapters.extend(chapters)

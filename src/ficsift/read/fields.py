@@ -274,6 +274,12 @@ NOTHING = frozenset({"none", "n/a", "na", "nothing", "-", "--", "none given", "n
 _SAYS_NONE = frozenset({TagType.RELATIONSHIP, TagType.WARNING})
 
 
+def _says_no_pairing(item: str) -> bool:
+    """ "gen", "none", "None (Xander-centric gen)": the field says there is no pairing."""
+    value = item.strip().lower()
+    return value in NO_PAIRING or bool(re.match(r"(?:none|gen|n/a)\s*\(", value))
+
+
 def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Apply labelled fields to ``doc``; returns the pairs it found no home for.
 
@@ -292,7 +298,7 @@ def apply_fields(doc: Document, fields: Iterable[tuple[str, str]]) -> list[tuple
             items = split_list(value) if tag_type != TagType.RATING else [value]
             for n, item in enumerate(items):
                 kind = TagType.CATEGORY if item in AO3_CATEGORIES else tag_type
-                if kind == TagType.RELATIONSHIP and item.strip().lower() in NO_PAIRING:
+                if kind == TagType.RELATIONSHIP and _says_no_pairing(item):
                     kind = TagType.CATEGORY  # "Pairing: gen" says there is none: AO3's Gen
                 tag = doc.add_tag(item, kind, label=raw_label.strip())
                 if tag is not None and label == "pairing" and n == 0 and kind == tag_type:

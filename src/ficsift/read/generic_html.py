@@ -204,7 +204,7 @@ def _notes_beside(body: LexborNode, container: LexborNode, doc: Document) -> Non
             target.append(text)
 
 
-_NOTE_HEADER_RE = re.compile(r"^\W{0,3}author'?s?'? notes?\W{0,3}\s*", re.I)
+_NOTE_HEADER_RE = re.compile(r"^\W{0,3}author['’]?s?['’]? notes?\W{0,3}\s*", re.I)
 
 
 def _is_note_box(node: LexborNode) -> bool:

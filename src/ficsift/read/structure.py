@@ -49,8 +49,8 @@ _MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+")
 
 _NOTE_START_RE = re.compile(
     r"^\W{0,3}(?:(?:final|closing|last|ending|quick|short|long|important)\s+)?"
-    r"(?:a/n|a\.n\.|an:|author'?s?'? ?notes?|authors? notes?|note|notes|"
-    r"end notes?|beta'?d? by|thanks to|edit|ps|p\.s\.)\b|"
+    r"(?:a/n|a\.n\.|an:|author['’]?s?['’]? ?notes?|authors? notes?|note|notes|"
+    r"end notes?|beta['’]?d? by|thanks to|edit|ps|p\.s\.)\b|"
     r"^\W{0,8}(?:作者按|作者的话|作者注|译者注|译注|作者有话说)",
     re.I,
 )
@@ -111,11 +111,45 @@ def text_blocks(text: str) -> list[Block]:
         if len(kept) > 1 and chapter_heading(kept[0]):
             blocks.append(Block(kept[0], text_block_html(kept[0])))
             kept = kept[1:]
-        para = "\n".join(kept)
+        para = " ".join(kept) if _hard_wrapped(kept) else "\n".join(kept)
         if para:
             para = SCENE_BREAK if is_scene_break(para) else para
             blocks.append(Block(para, text_block_html(para)))
     return blocks
+
+
+_WRAP_WIDTHS = (45, 100)  # characters of the lines a writer wraps text at (FanFicFare: 78)
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether a paragraph's lines were wrapped at a width (FanFicFare's text output, old
+    archives' .txt files) rather than broken by the author (verse, a letter's lines): every
+    line but the last about as long as the others, and most ending mid-sentence."""
+    body = lines[:-1]
+    if not body:
+        return False
+    lengths = [len(line) for line in body]
+    if min(lengths) < _WRAP_WIDTHS[0] or max(lengths) > _WRAP_WIDTHS[1]:
+        return False
+    if len(body) > 1 and max(lengths) - min(lengths) > 30:
+        return False
+    ended = sum(1 for line in body if line[-1] in ".!?\"”’)")
+    return ended * 2 <= len(body)
+
+
+def one_chapter(blocks: list[Block], title: str | None) -> tuple[list[Chapter], StoryParts]:
+    """A run of blocks that is one chapter (a forum post, a chapter of a file that marks its
+    own chapters): its chapters (one, or more when headings inside it split it), its opening
+    notes and end notes peeled off, and what :func:`split_story` found before the story."""
+    parts = split_story(blocks, set())
+    chapters = []
+    for chapter in parts.chapters:
+        chapter.title = title
+        title = None
+        chapters.append(chapter)
+    if chapters:
+        chapters[-1].end_notes.extend(parts.end_notes)
+    return chapters, parts
 
 
 def is_scene_break(text: str) -> bool:
@@ -415,7 +449,7 @@ def _is_end_marker(text: str) -> bool:
 def _strip_note_label(text: str) -> str:
     return re.sub(
         r"^\W{0,3}(?:(?:final|closing|last|ending|quick|short|long|important)\s+)?"
-        r"(?:a/n|a\.n\.|author'?s?'? ?notes?)\s*[:.\-–—]?\s*",
+        r"(?:a/n|a\.n\.|author['’]?s?['’]? ?notes?)\s*[:.\-–—]?\s*",
         "",
         text,
         flags=re.I,

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ficsift.model import Chapter, Document, TagType
+from ficsift.model import Document, TagType
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
 from ficsift.read.html import html_blocks, node_text, parse_html, parse_page, sanitize_html
-from ficsift.read.structure import split_story
+from ficsift.read.structure import one_chapter
 
 # Markers of a XenForo thread in a page's first 64 KiB (lower-cased): XenForo 2's root and
 # post classes, XenForo 1's post list.
@@ -116,20 +116,10 @@ def _add_post(doc: Document, post: LexborNode, title: str | None, first: bool) -
     for node in body.css(_CHROME):
         node.decompose()
     clean = parse_html(sanitize_html(body.html or "")).body
-    blocks = html_blocks(clean) if clean is not None else []
-    parts = split_story(blocks, set())
+    chapters, parts = one_chapter(html_blocks(clean) if clean is not None else [], title)
     if first:
         doc.disclaimer = parts.disclaimer
         doc.notes.extend(parts.notes)
-    notes = [] if first else [*parts.notes, *([parts.disclaimer] if parts.disclaimer else [])]
-    for chapter in parts.chapters:
-        doc.chapters.append(
-            Chapter(
-                title=title,
-                text=chapter.text,
-                html=chapter.html,
-                notes=notes + chapter.notes,
-                end_notes=chapter.end_notes + parts.end_notes,
-            )
-        )
-        title, notes = None, []
+    elif chapters:
+        chapters[0].notes[:0] = [*parts.notes, *([parts.disclaimer] if parts.disclaimer else [])]
+    doc.chapters.extend(chapters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 import pytest
 
-from ficsift.model import Status
+from ficsift.model import Status, TagType
 from ficsift.read import ReadError, read_bytes
 
 STORY = (
@@ -76,3 +76,43 @@ def test_status_unknown_without_cues() -> None:
     ]
     assert doc.status == Status.UNKNOWN
     assert doc.title == "fic"
+
+
+BODY = "Taylor woke in a corridor that went on for a mile in both directions, and listened. " * 6
+
+
+def test_a_header_under_a_bare_title_line() -> None:
+    """A title line with the header's labelled lines under it: the title, then the fields —
+    no note; "Warhammer 40,000" is one fandom, not two."""
+    text = (
+        f"The Long Patrol\nAuthor: Tessellate\nFandom: Worm, Warhammer 40,000\nRating: T\n\n{BODY}"
+    )
+    doc = read_bytes("patrol.txt", text.encode())[0]
+    assert doc.title == "The Long Patrol" and doc.authors == ["Tessellate"] and doc.notes == []
+    assert [t.name for t in doc.tags_of(TagType.FANDOM)] == ["Worm", "Warhammer 40,000"]
+
+
+def test_a_story_copied_from_fanfiction_net() -> None:
+    """The page's title over "By: author", and its profile line "Rated: Fiction T - English -
+    … - Words: 1,634 - …" read as the page's own fields are."""
+    text = (
+        "The Long Way Home\nBy: quillfeather\n\n"
+        "Rated: Fiction T - English - Romance/Hurt/Comfort - Harry P., Hermione G. - Chapters: 3"
+        " - Words: 1,634 - Reviews: 12 - Favs: 30 - Follows: 41 - Published: Jan 2, 2015 - "
+        f"Status: Complete - id: 11234567\n\n{BODY}"
+    )
+    doc = read_bytes("copied.txt", text.encode())[0]
+    assert doc.title == "The Long Way Home" and doc.authors == ["quillfeather"]
+    assert [t.name for t in doc.tags_of(TagType.RATING)] == ["Teen And Up Audiences"]
+    assert doc.language == "English" and doc.stats.words == 1634 and doc.stats.favs == 30
+    assert doc.status == Status.COMPLETE and doc.text.startswith("Taylor woke")
+
+
+def test_a_markdown_story() -> None:
+    """ "# Title" and "**Author:** name" lines are the title and fields, not notes."""
+    text = (
+        f"# Paper Boats\n\n**Author:** inkandrain\n**Rating:** Teen\n**Summary:** Boats.\n\n{BODY}"
+    )
+    doc = read_bytes("boats.md", text.encode())[0]
+    assert doc.title == "Paper Boats" and doc.authors == ["inkandrain"]
+    assert doc.summary == "Boats." and doc.notes == [] and doc.text.startswith("Taylor woke")

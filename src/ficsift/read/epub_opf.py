@@ -626,9 +626,7 @@ def subject_types(names: list[str]) -> list[tuple[str, TagType]]:
     fandoms = [
         n
         for n, kind in typed
-        if kind is None
-        and onto.canonical(n, "fandom")
-        and onto.tag_type(n) in (None, "fandom")
+        if kind is None and onto.canonical(n, "fandom") and onto.tag_type(n) in (None, "fandom")
     ]
     out: list[tuple[str, TagType]] = []
     for name, kind in typed:

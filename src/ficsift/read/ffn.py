@@ -204,7 +204,7 @@ def _read_profile(doc: Document, profile: LexborNode) -> None:
     )
     doc.summary = text_of(summary) or None if summary is not None else None
     if line is not None:
-        _read_profile_line(doc, text_of(line), _timestamps(line))
+        read_profile_line(doc, text_of(line), _timestamps(line))
 
 
 def _read_mobile_header(doc: Document, content: LexborNode) -> list[str]:
@@ -247,7 +247,7 @@ def _read_bare_header(doc: Document, tree: LexborHTMLParser, body: LexborNode) -
         doc.authors.append(text_of(author))
     line = _BARE_LINE_RE.search(text_of(body))
     if line is not None:
-        _read_profile_line(doc, line.group(0), [])
+        read_profile_line(doc, line.group(0), [])
     return [shown.group("fandom")] if shown else []
 
 
@@ -295,7 +295,7 @@ def _timestamps(line: LexborNode) -> list[int]:
     ]
 
 
-def _read_profile_line(doc: Document, line: str, dates: list[int]) -> None:
+def read_profile_line(doc: Document, line: str, dates: list[int]) -> None:
     """The desktop profile line, its fields parted by " - "."""
     _apply_profile_segments(doc, [seg.strip() for seg in line.split(" - ")], dates)
 

@@ -86,7 +86,8 @@ KNOWN_LABELS = frozenset(TAG_LABELS) | frozenset(TEXT_LABELS) | {
 
 # Separators only (items are stripped after): "\s*[,;]\s*" tried from every space of a long
 # run of spaces is quadratic.
-_LIST_SPLIT_RE = re.compile(r"[,;]|(?<=\s)\|(?=\s)")
+# Commas and semicolons part a list, but not a number's thousands ("Warhammer 40,000").
+_LIST_SPLIT_RE = re.compile(r";|,(?!(?<=\d,)\d{3}\b)|(?<=\s)\|(?=\s)")
 _NUMBER_RE = re.compile(r"\d[\d,.\s]*")
 _LABEL_RE = re.compile(r"^\s*([A-Za-z][A-Za-z' /]{0,24}?)\s*:\s*(.*)$", re.S)
 
@@ -108,9 +109,23 @@ def work_key_for(url: str) -> str:
     return url
 
 
+# A label set in Markdown emphasis: "**Author:** x", "**Author**: x", "_Rating:_ T".
+_EMPHASISED_LABEL_RE = re.compile(r"^\s*([*_]{1,2})([A-Za-z][A-Za-z' /]{0,24}?)(:?)\1(:?)\s*")
+
+
+def _plain_label(line: str) -> str:
+    if line[:1] not in "*_" and line.lstrip()[:1] not in "*_":
+        return line
+    match = _EMPHASISED_LABEL_RE.match(line)
+    if match and (match.group(3) or match.group(4)):
+        return f"{match.group(2)}: {line[match.end() :]}"
+    return line
+
+
 def split_label(line: str) -> tuple[str, str] | None:
-    """("rating", "PG-13") for "Rating: PG-13" when the label is one fics use; else None."""
-    match = _LABEL_RE.match(line)
+    """("rating", "PG-13") for "Rating: PG-13" (or "**Rating:** PG-13") when the label is one
+    fics use; else None."""
+    match = _LABEL_RE.match(_plain_label(line))
     if not match:
         return None
     label = normalise_label(match.group(1))
@@ -122,7 +137,7 @@ def split_label(line: str) -> tuple[str, str] | None:
 def split_any_label(line: str) -> tuple[str, str] | None:
     """("recipient", "ravenmoth") for any line shaped "<a short label>: value", known or not
     (a header's own fields beside the ones fics share)."""
-    match = _LABEL_RE.match(line)
+    match = _LABEL_RE.match(_plain_label(line))
     if not match or len(match.group(1).split()) > 3:
         return None
     return normalise_label(match.group(1)), match.group(2).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ficsift.model import Document
 from ficsift.read.base import RawFile, Reader, ReadError, looks_binary, register
 from ficsift.read.decode import decode_bytes
+from ficsift.read.ffn import read_profile_line
 from ficsift.read.structure import apply_parts, split_story, text_blocks
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".asc", ".fic", ""})
@@ -25,7 +26,15 @@ class PlainTextReader(Reader):
         if not blocks:
             raise ReadError("empty file: no text")
         doc = Document(source=raw.source(self.format))
-        apply_parts(doc, split_story(blocks))
+        parts = split_story(blocks)
+        for n, (label, value) in enumerate(parts.fields):
+            if label in {"rated", "rating"} and len(value.split(" - ")) >= 4:
+                # A story copied from FanFiction.net keeps its profile line: "Rated: Fiction
+                # T - English - Romance - … - Words: 4,210 - …", read as the page's.
+                read_profile_line(doc, f"Rated: {value}", [])
+                del parts.fields[n]
+                break
+        apply_parts(doc, parts)
         if not doc.has_text:
             raise ReadError("no story text found (only notes or headers)")
         doc.title = doc.title or raw.title_guess

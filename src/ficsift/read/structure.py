@@ -133,7 +133,7 @@ def _hard_wrapped(lines: list[str]) -> bool:
         return False
     if len(body) > 1 and max(lengths) - min(lengths) > 30:
         return False
-    ended = sum(1 for line in body if line[-1] in ".!?\"”’)")
+    ended = sum(1 for line in body if line[-1] in '.!?"”’)')
     return ended * 2 <= len(body)
 
 
@@ -294,7 +294,10 @@ def _is_front_block(text: str, first: bool) -> bool:
     if labelled_lines(text) or _DISCLAIMER_RE.search(text) or _NOTE_START_RE.match(text):
         return True
     return first and (
-        (len(text) < 80 and text.lower().startswith("by ")) or _title_and_byline(text) is not None
+        (len(text) < 80 and text.lower().startswith("by "))
+        or _title_and_byline(text) is not None
+        or _titled_header(text) is not None
+        or bool(_MARKDOWN_TITLE_RE.match(text))
     )
 
 
@@ -349,19 +352,36 @@ def _sort_front(front: list[Block], parts: StoryParts) -> None:
             parts.fields.append(("author", text[3:].strip()))
         elif byline := _title_and_byline(text):
             parts.fields.extend([("title", byline[0]), ("author", byline[1])])
+        elif titled := _titled_header(text):
+            parts.fields.extend(titled)
+        elif i == 0 and (heading := _MARKDOWN_TITLE_RE.match(text)):
+            parts.fields.append(("title", heading.group(1).strip()))
         else:
             parts.notes.append(_strip_note_label(text))
 
 
+_BYLINE_RE = re.compile(r"^by:?\s+(\S.{0,78})$", re.I)
+_MARKDOWN_TITLE_RE = re.compile(r"^#\s+(\S[^\n]{0,150})$")
+
+
 def _title_and_byline(text: str) -> tuple[str, str] | None:
-    """ "Silver Millennium Requiem / by Starlight": a title line over a byline, as a
-    personal page heads its story."""
+    """ "Silver Millennium Requiem / by Starlight" (or "By: quillfeather", as FanFiction.net
+    shows it): a title line over a byline, as a page heads its story."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    if len(lines) != 2 or len(lines[0]) > 120 or len(lines[1]) > 80:
+    if len(lines) != 2 or len(lines[0]) > 120 or lines[0][-1:] in ".,;!?":
         return None
-    if not lines[1].lower().startswith("by ") or lines[0][-1:] in ".,;!?":
+    byline = _BYLINE_RE.match(lines[1])
+    return (lines[0], byline.group(1).strip()) if byline else None
+
+
+def _titled_header(text: str) -> list[tuple[str, str]] | None:
+    """A header block under a bare title line ("The Long Patrol / Author: … / Rating: T"):
+    the title, then the fields."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) < 3 or len(lines[0]) > 120 or split_any_label(lines[0]) is not None:
         return None
-    return lines[0], lines[1][3:].strip()
+    fields = labelled_lines("\n".join(lines[1:]))
+    return [("title", lines[0].lstrip("# ").strip()), *fields] if len(fields) >= 2 else None
 
 
 def _peel_notes(body: list[Block]) -> tuple[list[str], list[Block], list[str]]:

@@ -237,3 +237,20 @@ def test_a_curly_apostrophed_note_and_lines_wrapped_at_a_width() -> None:
     assert parts.notes == ["thanks to my beta!"]
     first, second = parts.chapters[0].text.split("\n\n")
     assert "\n" not in first and first.endswith("Xander.") and second == verse
+
+
+def test_a_disclaimer_after_the_opening_note_and_a_links_way_back_at_the_end() -> None:
+    """A chapter opening "A/N: …" then "Disclaimer: …" with no rule between: both are notes.
+    A saved page's "Back to the Fic Archive" after the last note is no story, nor a note —
+    but a story's own last line "Back to square one." stays."""
+    story = "The station smelled of diesel and wet wool, and Hermione waited by the board. " * 4
+    text = (
+        "Chapter 1: The Platform\n\nA/N: be gentle!\n\nDisclaimer: I don't own Harry Potter.\n\n"
+        f"{story}\n\nBack to square one.\n\n* * *\n\nA/N: thanks for reading!\n\n"
+        "Back to the Fic Archive"
+    )
+    parts = split_story(text_blocks(text))
+    (chapter,) = parts.chapters
+    assert chapter.notes == ["be gentle!", "Disclaimer: I don't own Harry Potter."]
+    assert chapter.text.startswith("The station") and chapter.text.endswith("Back to square one.")
+    assert parts.end_notes == ["thanks for reading!"]

@@ -61,6 +61,8 @@ _DISCLAIMER_RE = re.compile(
     r"\bno (?:copyright )?infringement\b|\bnot mine\b|\bno profit\b",
     re.I,
 )
+# A paragraph that opens as a disclaimer: at a chapter's start, never story.
+_DISCLAIMER_START_RE = re.compile(r"^\W{0,3}disclaimer\b", re.I)
 WIP_CUE_RE = re.compile(
     r"\bto be continued\b|\btbc\b|\bcontinued in (?:the )?next\b|\bnext chapter\b|\bmore (?:to come|soon)\b|"
     r"\bupdates?\b[^.!?\n]{0,40}\b(?:will|won't|can't|may|might|soon|frequent|regular|when)\b|"
@@ -393,7 +395,9 @@ def _peel_notes(body: list[Block]) -> tuple[list[str], list[Block], list[str]]:
     """
     start, stop = 0, len(body)
     while start < stop and (
-        body[start].text == SCENE_BREAK or _NOTE_START_RE.match(body[start].text)
+        body[start].text == SCENE_BREAK
+        or _NOTE_START_RE.match(body[start].text)
+        or _DISCLAIMER_START_RE.match(body[start].text)
     ):
         start += 1
         start = _note_continues(body, start, stop, step=1)
@@ -401,13 +405,18 @@ def _peel_notes(body: list[Block]) -> tuple[list[str], list[Block], list[str]]:
         body[stop - 1].text == SCENE_BREAK
         or _NOTE_START_RE.match(body[stop - 1].text)
         or _is_end_marker(body[stop - 1].text)
+        or _is_navigation(body[stop - 1].text)
     ):
         stop -= 1
     while (earlier := _end_note_block(body, start, stop)) < stop:  # notes may follow notes
         stop = earlier
     stop = _after_the_end(body, start, stop)
     notes = [_strip_note_label(b.text) for b in body[:start] if b.text != SCENE_BREAK]
-    end = [b.text for b in body[stop:] if b.text != SCENE_BREAK and not _is_end_marker(b.text)]
+    end = [
+        b.text
+        for b in body[stop:]
+        if b.text != SCENE_BREAK and not _is_end_marker(b.text) and not _is_navigation(b.text)
+    ]
     end_notes = [_strip_note_label(t) for t in end]
     return notes, body[start:stop], end_notes
 
@@ -458,6 +467,21 @@ def _after_the_end(body: list[Block], start: int, stop: int) -> int:
             after = body[j + 1 : stop]
             return j if all(count_words(b.text) < 40 for b in after) else stop
     return stop
+
+
+# A page's way back or on ("Back to my Fic Archive", "Next Chapter", "Return to Index"),
+# left at a story's end when a page was saved or converted.
+_NAVIGATION_RE = re.compile(
+    r"^\W{0,3}(?:(?:back to|return to|go back to)\b.*|(?:next|previous|prev)(?: chapter| part)?"
+    r"|home|index|table of contents|contents)[\s»›>|<«‹\-–—]*$",
+    re.I,
+)
+
+
+def _is_navigation(text: str) -> bool:
+    """A link's words, not a sentence: a story's "Back to square one." ends as prose does."""
+    text = text.strip()
+    return len(text) < 80 and text[-1:] not in '.!?"”’…' and bool(_NAVIGATION_RE.match(text))
 
 
 def _is_end_marker(text: str) -> bool:

@@ -254,3 +254,11 @@ def test_a_disclaimer_after_the_opening_note_and_a_links_way_back_at_the_end() -
     assert chapter.notes == ["be gentle!", "Disclaimer: I don't own Harry Potter."]
     assert chapter.text.startswith("The station") and chapter.text.endswith("Back to square one.")
     assert parts.end_notes == ["thanks for reading!"]
+
+
+def test_an_unlabelled_opening_note_asking_for_votes() -> None:
+    """ "please vote and comment" before a typed break (Wattpad's habit) is a note."""
+    story = "The first boat was made from a page of my maths homework, folded twice. " * 4
+    note = "hi everyone!! this is my first story on here so please vote and comment ❤"
+    parts = split_story(text_blocks(f"{note}\n\n*****\n\n{story}"))
+    assert parts.notes == [note] and parts.chapters[0].text.startswith("The first boat")

@@ -309,6 +309,7 @@ def _is_noteish(text: str) -> bool:
         or WIP_CUE_RE.search(text)
         or re.search(
             r"\b(?:this (?:fic|story|chapter)|fanfic|review|reviews|readers?|enjoy|hope you|"
+            r"please (?:vote|comment|review|leave)|vote and comment|kudos|"
             r"thanks? (?:you )?(?:so much )?(?:for|to)|sorry (?:for|this|it)\b.{0,40}"
             r"\b(?:took|wait|late|delay))\b",
             text,

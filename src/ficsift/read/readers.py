@@ -10,6 +10,7 @@ from ficsift.read import (  # noqa: F401
     ffn,
     frontmatter,
     generic_html,
+    mhtml,
     mobi,
     pdf,
     plaintext,

@@ -1,0 +1,68 @@
+"""Pages saved as one file by Chrome, Edge and Opera ("Webpage, Single File": ``.mhtml``).
+
+An MHTML file is a MIME message: the page's HTML (quoted-printable, in the charset the page
+declared) beside its images and style sheets.  Read as HTML it is garbled (``class=3D"…"``,
+words cut at every 76th column), so the page is taken out of its envelope and read by the
+reader that would read it saved as plain HTML (an AO3 work page by the AO3 page reader, an
+FFN page by the FFN reader…).  The browser records the page's address
+(``Snapshot-Content-Location``), which names the work when the page itself does not.
+"""
+
+from __future__ import annotations
+
+import email.policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from ficsift.model import Document
+from ficsift.read.base import RawFile, Reader, ReadError, pick_reader, register
+from ficsift.read.fields import safe_url, work_key_for
+
+_MARKS = (b"mime-version:", b"multipart/related")
+
+
+@register
+class MhtmlReader(Reader):
+    format = "mhtml"
+
+    @classmethod
+    def sniff(cls, raw: RawFile) -> int:
+        head = raw.head[:4096]
+        if all(mark in head for mark in _MARKS):
+            return 90
+        return 40 if raw.suffix in {".mhtml", ".mht"} and b"mime-version:" in head else 0
+
+    def read(self, raw: RawFile) -> list[Document]:
+        message = BytesParser(policy=email.policy.default).parsebytes(raw.data)
+        page = _html_part(message)
+        if page is None:
+            raise ReadError("saved page holds no HTML or text part")
+        # The page's bytes as saved, the transfer encoding undone: the page's own reader finds
+        # its charset as it would in a plain .html file (Chrome names none on the part).
+        data = page.get_payload(decode=True)
+        if not isinstance(data, bytes) or not data.strip():
+            raise ReadError("saved page's HTML part is empty")
+        inner = RawFile(raw.path, data, raw.limits, raw.depth + 1, raw.budget)
+        reader = pick_reader(inner)
+        if reader is MhtmlReader:
+            raise ReadError("saved page holds another saved page")
+        docs = reader().read(inner)
+        url = safe_url(
+            str(message.get("Snapshot-Content-Location") or page.get("Content-Location") or "")
+        )
+        for doc in docs:
+            doc.source.sha256 = raw.sha256  # the file the reader has, not its inner page
+            if url and not doc.source.url:
+                doc.source.url = url
+                doc.source.work_key = doc.source.work_key or work_key_for(url)
+        return docs
+
+
+def _html_part(message: EmailMessage) -> EmailMessage | None:
+    """The first ``text/html`` part: the page (the parts after it are its resources); else
+    the first ``text/plain`` one."""
+    for kind in ("text/html", "text/plain"):
+        for part in message.walk():
+            if part.get_content_type() == kind and isinstance(part, EmailMessage):
+                return part
+    return None

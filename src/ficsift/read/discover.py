@@ -8,6 +8,7 @@ would block forever), and a file's size is checked before its bytes are read.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,22 @@ NOT_FIC_SUFFIXES = frozenset({
     ".mp3", ".mp4", ".ogg", ".wav", ".exe", ".dll", ".so", ".db", ".sqlite", ".sqlite3",
     ".pyc", ".woff", ".woff2", ".ttf", ".otf", ".lock", ".log",
 })  # fmt: skip
+
+
+# A browser's "Web Page, complete" saves a page's images, scripts and frames beside it in
+# "<page>_files" (Firefox, Chrome; "-Dateien", "_fichiers"… in other languages): the page is
+# the fic, its resource folder — whose frames are ads and widgets — is not.
+_PAGE_RESOURCES_RE = re.compile(
+    r"^(?P<stem>.+?)(?:_files|-Dateien|_fichiers|_archivos|_arquivos|_bestanden|_file|-filer|_pliki)$"
+)
+
+
+def _is_page_resources(folder: str, siblings: set[str]) -> bool:
+    match = _PAGE_RESOURCES_RE.match(folder)
+    stem = match.group("stem") if match else None
+    return stem is not None and any(
+        f"{stem}{ext}" in siblings for ext in (".html", ".htm", ".xhtml")
+    )
 
 
 @dataclass(slots=True, frozen=True)
@@ -115,8 +132,12 @@ def _walk(
         except OSError as exc:
             yield Failure(name, f"cannot list folder: {exc.strerror or exc}")
             return
+        names = {entry.name for entry in entries}
         for entry in entries:
             if entry.name in SKIP_NAMES or entry.name.startswith("."):
+                continue
+            if entry.is_dir() and _is_page_resources(entry.name, names):
+                yield Skipped(str(Path(entry.path)))
                 continue
             yield from _walk(Path(entry.path), limits, seen, top=False, library=library)
         return

@@ -262,3 +262,14 @@ def test_an_unlabelled_opening_note_asking_for_votes() -> None:
     note = "hi everyone!! this is my first story on here so please vote and comment ❤"
     parts = split_story(text_blocks(f"{note}\n\n*****\n\n{story}"))
     assert parts.notes == [note] and parts.chapters[0].text.startswith("The first boat")
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Kapitel 2: Schneefall", "Capítulo 3 - La noche", "Глава 5. Снег", "第3章 雪", "Prólogo"],
+)
+def test_chapter_headings_in_other_languages(heading: str) -> None:
+    """A fic in German, Spanish, Russian, Chinese… splits at its own word for "chapter"; a
+    sentence opening with it ("Teil des Problems war …") does not."""
+    assert chapter_heading(heading) == heading
+    assert chapter_heading("Teil 2 des Plans war einfach.") is None

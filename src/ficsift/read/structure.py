@@ -31,15 +31,24 @@ _WORD_NUMBER = rf"(?:(?:{_TENS})(?:[\s-]?(?:{_UNITS}))?|{_TEENS}|{_UNITS}|hundre
 _NUMBER = rf"(?:\d{{1,4}}|[ivxlc]{{1,7}}|{_WORD_NUMBER})"
 _TITLE_SEP = r"[:.\-–—~|)]"
 
+# "Chapter" as fics in other languages write it (German, Spanish, Portuguese, French,
+# Italian, Dutch, Polish, Russian).
+_CHAPTER_WORDS = (
+    r"chapter|chap\.?|ch\.|part|book|section|kapitel|teil|cap[ií]tulo|parte|chapitre|partie|"
+    r"capitolo|hoofdstuk|rozdzia[lł]|глава|часть"
+)
 _CHAPTER_RE = re.compile(
-    rf"^(?:chapter|chap\.?|ch\.|part|book|section)\s*(?P<num>{_NUMBER})\b"
+    rf"^(?:{_CHAPTER_WORDS})\s*(?P<num>{_NUMBER})\b"
     rf"(?:(?P<sep>\s*{_TITLE_SEP}+\s*)|\s+)?(?P<title>[^\n]*)$",
     re.I,
 )
 _SPECIAL_RE = re.compile(
-    rf"^(?P<kind>prologue|epilogue|interlude|coda|afterword)\b(?:\s*{_TITLE_SEP}*\s*(?P<title>[^\n]*))?$",
+    rf"^(?P<kind>prologue|epilogue|interlude|coda|afterword|prolog|pr[oó]logo|epilog|"
+    rf"ep[ií]logo|пролог|эпилог)\b(?:\s*{_TITLE_SEP}*\s*(?P<title>[^\n]*))?$",
     re.I,
 )
+# "第3章", "第十二话 …": a chapter in Chinese and Japanese.
+_CJK_CHAPTER_RE = re.compile(r"^第\s*[0-9０-９一二三四五六七八九十百千零〇两]{1,6}\s*[章话話回节節]")
 _DECORATION = r"[~*\-=#_.•·◇◆<>\[\]()+oO°\s]"
 _DECORATED_NUMBER_RE = re.compile(
     rf"^(?P<left>{_DECORATION}*)(?P<num>\d{{1,3}}|[ivxlc]{{1,6}})(?P<right>{_DECORATION}*)$", re.I
@@ -182,6 +191,8 @@ def chapter_heading(text: str) -> str | None:
         return None
     match = _SPECIAL_RE.match(line)
     if match and (not match.group("title") or len(line.split()) <= 10):
+        return line.strip(" ~*-=#")
+    if _CJK_CHAPTER_RE.match(line) and len(line) <= 40:
         return line.strip(" ~*-=#")
     match = _DECORATED_NUMBER_RE.match(line)
     if match and (match.group("left").strip() or match.group("right").strip()):

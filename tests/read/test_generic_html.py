@@ -283,3 +283,11 @@ def test_notes_beside_the_story_and_a_logo_heading() -> None:
     assert doc.notes == ["Thanks to my prereaders!"]
     assert doc.end_notes == ["Next chapter: the storm."]
     assert "prereaders" not in doc.text and doc.text.count("cemetery") == 12
+
+
+def test_a_title_naming_the_chapter_after_a_comma() -> None:
+    """ "Der Winter, Kapitel 2: Schnee - Naruto Fanfiction - Site": the work, then its chapter."""
+    body = "<div class='story'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    title = "Der Winter, Kapitel 2: Schnee - Naruto Fanfiction - Site"
+    doc = read_bytes("c.html", page(body, title=title))[0]
+    assert doc.title == "Der Winter" and [c.title for c in doc.chapters] == ["Kapitel 2: Schnee"]

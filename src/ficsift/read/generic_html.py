@@ -370,6 +370,9 @@ def _work_of_chapter_page(
             if known in headings and now in {known, whole} and not chapter_heading(work):
                 return work[:200], chapter[:200]
         for n, part in enumerate(parts):
+            work, comma, chapter = part.rpartition(", ")
+            if comma and work and chapter_heading(chapter) and now in {part.casefold(), whole}:
+                return work[:200], chapter[:200]  # "Der Winter in Konoha, Kapitel 2: Schnee"
             if chapter_heading(part):
                 work = parts[1] if n == 0 and len(parts) >= 3 else parts[n - 1] if n else ""
                 named = {part.casefold(), work.casefold(), whole}

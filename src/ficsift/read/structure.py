@@ -48,7 +48,9 @@ _SPECIAL_RE = re.compile(
     re.I,
 )
 # "第3章", "第十二话 …": a chapter in Chinese and Japanese.
-_CJK_CHAPTER_RE = re.compile(r"^第\s*[0-9０-９一二三四五六七八九十百千零〇两]{1,6}\s*[章话話回节節]")
+_CJK_CHAPTER_RE = re.compile(
+    r"^第\s*[0-9０-９一二三四五六七八九十百千零〇两]{1,6}\s*[章话話回节節]"
+)
 _DECORATION = r"[~*\-=#_.•·◇◆<>\[\]()+oO°\s]"
 _DECORATED_NUMBER_RE = re.compile(
     rf"^(?P<left>{_DECORATION}*)(?P<num>\d{{1,3}}|[ivxlc]{{1,6}})(?P<right>{_DECORATION}*)$", re.I

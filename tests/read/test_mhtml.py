@@ -83,3 +83,21 @@ def test_a_page_that_never_names_itself_takes_the_saved_address() -> None:
 def test_a_broken_saved_page_fails_with_one_line(saved: bytes, reason: str) -> None:
     with pytest.raises(ReadError, match=reason):
         read_bytes("broken.mhtml", saved)
+
+
+def test_the_page_after_thousands_of_parts_and_a_page_inside_nested_parts() -> None:
+    """A page's part is found by the boundary however many parts come first; a page inside
+    a nested multipart is still found (the whole file is parsed then)."""
+    parts = "".join("--B\r\nContent-Type: image/png\r\n\r\nx\r\n" for _ in range(5000))
+    story = "<p>" + "Willow counted the stones. " * 40 + "</p>"
+    flat = (
+        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="B"\r\n\r\n'
+        f"{parts}--B\r\nContent-Type: text/html\r\n\r\n{story}\r\n--B--\r\n"
+    )
+    assert read_bytes("flat.mhtml", flat.encode())[0].words == 160
+    nested = (
+        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="A"\r\n\r\n'
+        '--A\r\nContent-Type: multipart/alternative; boundary="C"\r\n\r\n'
+        f"--C\r\nContent-Type: text/html\r\n\r\n{story}\r\n--C--\r\n--A--\r\n"
+    )
+    assert read_bytes("nested.mhtml", nested.encode())[0].words == 160

@@ -16,8 +16,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from ficsift.model import Document
-from ficsift.read.base import RawFile, Reader, ReadError, pick_reader, register
-from ficsift.read.fields import safe_url, work_key_for
+from ficsift.read.base import RawFile, Reader, ReadError, register
+from ficsift.read.saved_page import read_saved_page
 
 _MARKS = (b"mime-version:", b"multipart/related")
 
@@ -30,7 +30,7 @@ class MhtmlReader(Reader):
     def sniff(cls, raw: RawFile) -> int:
         head = raw.head[:4096]
         if all(mark in head for mark in _MARKS):
-            return 90
+            return 99  # above every page reader: the page inside may show its site's marks
         return 40 if raw.suffix in {".mhtml", ".mht"} and b"mime-version:" in head else 0
 
     def read(self, raw: RawFile) -> list[Document]:
@@ -40,22 +40,10 @@ class MhtmlReader(Reader):
         # The page's bytes as saved, the transfer encoding undone: the page's own reader finds
         # its charset as it would in a plain .html file (Chrome names none on the part).
         data = page.get_payload(decode=True)
-        if not isinstance(data, bytes) or not data.strip():
-            raise ReadError("saved page's HTML part is empty")
-        inner = RawFile(raw.path, data, raw.limits, raw.depth + 1, raw.budget)
-        reader = pick_reader(inner)
-        if reader is MhtmlReader:
-            raise ReadError("saved page holds another saved page")
-        docs = reader().read(inner)
-        url = safe_url(
-            str(message.get("Snapshot-Content-Location") or page.get("Content-Location") or "")
+        address = message.get("Snapshot-Content-Location") or page.get("Content-Location")
+        return read_saved_page(
+            raw, data if isinstance(data, bytes) else b"", str(address or ""), MhtmlReader
         )
-        for doc in docs:
-            doc.source.sha256 = raw.sha256  # the file the reader has, not its inner page
-            if url and not doc.source.url:
-                doc.source.url = url
-                doc.source.work_key = doc.source.work_key or work_key_for(url)
-        return docs
 
 
 _PARSER = BytesParser(policy=email.policy.default)

@@ -14,5 +14,6 @@ from ficsift.read import (  # noqa: F401
     mobi,
     pdf,
     plaintext,
+    webarchive,
     xenforo,
 )

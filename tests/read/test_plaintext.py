@@ -116,3 +116,13 @@ def test_a_markdown_story() -> None:
     doc = read_bytes("boats.md", text.encode())[0]
     assert doc.title == "Paper Boats" and doc.authors == ["inkandrain"]
     assert doc.summary == "Boats." and doc.notes == [] and doc.text.startswith("Taylor woke")
+
+
+def test_markdown_emphasis_and_a_thank_you_after_the_last_break() -> None:
+    """In a Markdown story "*really*" is the word, "***" still a break; a short thank-you
+    after the last break ("*thank you all so much for 10k reads!!*") is an end note."""
+    text = f"# Boats\n\n{BODY}\n\nShe *really* did.\n\n***\n\n{BODY}\n\n* * *\n\n*thank you all so much for 10k reads!!*"
+    doc = read_bytes("boats.md", text.encode())[0]
+    assert "She really did." in doc.text and "*" not in doc.text.replace("* * *", "")
+    assert doc.end_notes == ["thank you all so much for 10k reads!!"]
+    assert doc.text.rstrip().endswith("listened.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ficsift.model import Document
 from ficsift.read.base import RawFile, Reader, ReadError, looks_binary, register
 from ficsift.read.decode import decode_bytes
@@ -9,6 +11,20 @@ from ficsift.read.ffn import read_profile_line
 from ficsift.read.structure import apply_parts, split_story, text_blocks
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".asc", ".fic", ""})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+# Markdown's emphasis around a run of words: "**bold**", "*italic*", "_italic_" (not a lone
+# "*" of a scene break, nor snake_case words).
+_EMPHASIS_RE = re.compile(r"(?<![\w*_])(\*\*|__|\*|_)(?=\S)([^\n]*?\S)\1(?![\w*_])")
+
+
+_WORD_RE = re.compile(r"\w")  # emphasis holds words; "***" is a scene break
+
+
+def plain_markdown(text: str) -> str:
+    """A Markdown story's text without its emphasis markers (the words stay)."""
+    return _EMPHASIS_RE.sub(
+        lambda m: m.group(2) if _WORD_RE.search(m.group(2)) else m.group(0), text
+    )
 
 
 @register
@@ -22,7 +38,10 @@ class PlainTextReader(Reader):
         return 50 if raw.suffix in TEXT_SUFFIXES else 5  # any text file, as a last resort
 
     def read(self, raw: RawFile) -> list[Document]:
-        blocks = text_blocks(decode_bytes(raw.data))
+        text = decode_bytes(raw.data)
+        if raw.suffix in MARKDOWN_SUFFIXES:
+            text = plain_markdown(text)
+        blocks = text_blocks(text)
         if not blocks:
             raise ReadError("empty file: no text")
         doc = Document(source=raw.source(self.format))

@@ -323,6 +323,7 @@ def _is_noteish(text: str) -> bool:
         or re.search(
             r"\b(?:this (?:fic|story|chapter)|fanfic|review|reviews|readers?|enjoy|hope you|"
             r"please (?:vote|comment|review|leave)|vote and comment|kudos|"
+            r"thank(?:s| you)\b.{0,30}\b(?:reading|reads|kudos|comments|reviews|support)|"
             r"thanks? (?:you )?(?:so much )?(?:for|to)|sorry (?:for|this|it)\b.{0,40}"
             r"\b(?:took|wait|late|delay))\b",
             text,
@@ -459,12 +460,21 @@ def _note_continues(body: list[Block], i: int, stop: int, step: int) -> int:
     return i
 
 
+_END_NOTE_REACH = 3  # short unlabelled paragraphs after the last break that may be a note
+
+
 def _end_note_block(body: list[Block], start: int, stop: int) -> int:
     """Where end notes begin: a labelled note right after the chapter's last scene break
-    takes everything after that break with it, however long."""
+    takes everything after that break with it, however long; a few short paragraphs there
+    that talk about the fic ("thank you all so much for 10k reads!!") are a note too."""
     for j in range(stop - 1, start - 1, -1):
-        if body[j].text == SCENE_BREAK:
-            if j + 1 < stop and _NOTE_START_RE.match(body[j + 1].text):
+        if _is_break(body[j].text):
+            after = body[j + 1 : stop]
+            if after and _NOTE_START_RE.match(after[0].text):
+                return j
+            if 0 < len(after) <= _END_NOTE_REACH and all(
+                _is_noteish(b.text) and count_words(b.text) < 60 for b in after
+            ):
                 return j
             break
     return stop

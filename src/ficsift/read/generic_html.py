@@ -110,12 +110,11 @@ class GenericHtmlReader(Reader):
         headings = {i for i, b in enumerate(blocks) if is_heading_html(b.html)}
         titled = {i for i in headings if blocks[i].text in chapter_titles}
         if titled:  # the page marks its chapters' titles: those are its chapter starts
-            headings = titled | {0} if 0 in titled else titled
-            apply_parts(doc, split_story(blocks, headings))
-        elif len(headings) == 1 and min(headings) == 0:
-            doc.title = blocks[0].text
-            blocks, headings = blocks[1:], set()
-        if not titled:
+            apply_parts(doc, split_story(blocks, titled))
+        else:
+            if len(headings) == 1 and min(headings) == 0:
+                doc.title = blocks[0].text
+                blocks, headings = blocks[1:], set()
             apply_parts(doc, split_story(blocks, headings if len(headings) >= 2 else None))
         if info.title and not info.is_info_page():
             # An eFiction chapter page: "#pagetitle" names the story and its author.
@@ -181,13 +180,13 @@ def _one_chapter(parts: list[Chapter], title: str) -> Chapter:
 
 # Classes a page marks the author's notes with (Fimfiction's "authors-note").
 _NOTE_CLASSES = ("authors-note", "author-note", "authornote", "authors_note")
+_NOTE_BOXES = ", ".join(f'[class*="{name}" i]' for name in _NOTE_CLASSES)
 
 
 def _notes_beside(body: LexborNode, container: LexborNode, doc: Document) -> None:
     """The author's notes a page sets beside the story, outside its container: those above
     it are the work's notes, those below its end notes."""
-    marked = ", ".join(f'[class*="{name}" i]' for name in _NOTE_CLASSES)
-    if container.mem_id == body.mem_id or body.css_first(marked) is None:
+    if container.mem_id == body.mem_id or body.css_first(_NOTE_BOXES) is None:
         return
     before = True
     inside = set()

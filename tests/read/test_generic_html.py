@@ -241,6 +241,7 @@ def test_a_page_by_the_sites_own_app_has_no_author() -> None:
         ("Site ❯ Buffy ❯ The Long Way ❯ Chapter 4: Stones | Site.org", ""),
         ("Site - Fan Fiction - The Long Way - Chapter 4: Stones", ""),
         ("The Long Way - Chapter 4: Stones - wr1ter - Buffy, Willow - Site", ""),
+        ("The Long Way: Chapter 4: Stones :: Site: stories fresh every day", ""),
     ],
 )
 def test_the_part_of_the_page_title_that_reads_as_a_chapter(page_title: str, headings: str) -> None:
@@ -291,3 +292,17 @@ def test_a_title_naming_the_chapter_after_a_comma() -> None:
     title = "Der Winter, Kapitel 2: Schnee - Naruto Fanfiction - Site"
     doc = read_bytes("c.html", page(body, title=title))[0]
     assert doc.title == "Der Winter" and [c.title for c in doc.chapters] == ["Kapitel 2: Schnee"]
+
+
+def test_a_two_line_header_of_title_and_author() -> None:
+    """ "Story: <title>" and "Author: <name>" above the story (too few labels for an
+    information block) name the work and its author over a <title> of site parts; a lone
+    "Title:" line in the text names nothing."""
+    header = "<table><tr><td><h2>Story: <a href='s?no=1'>The Long Way</a></h2>"
+    header += "Author: <a href='/u/1'>dire</a></td></tr>"
+    story = "<tr><td>" + f"<p>{PARA * 3}</p>" * 4 + "</td></tr></table>"
+    doc = read_bytes("c.html", page(header + story, title="Site - Books - The Long Way"))[0]
+    assert doc.title == "The Long Way" and doc.authors == ["dire"]
+    lone = "<div>" + f"<p>{PARA * 3}</p>" * 2 + "<p>Title: none yet</p>" + f"<p>{PARA}</p></div>"
+    other = read_bytes("c.html", page(lone, title="The Long Way"))[0]
+    assert other.title == "The Long Way" and "Title: none yet" in other.text

@@ -240,3 +240,19 @@ def test_part_one_of_a_post_series_keeps_its_part_and_its_own_header_fields() ->
     assert doc.title == "Lanterns" and doc.notes == ["For the exchange."]
     assert doc.extra["fields"] == {"recipient": "moth", "part": "1 of 4"}
     assert [t.name for t in doc.tags_of(TagType.RELATIONSHIP)] == ["Jon/Martin"]
+
+
+def test_a_word_count_and_status_the_line_states_without_labels() -> None:
+    """ "… - Updated: 2012-10-14 - 4,120 words - Complete": the last labelled field ends
+    where the unlabelled word count and status begin; a summary keeps its dashes."""
+    line = (
+        "Category: Harbour Tales - Rating: PG-13 - Chapters: 3 - Published: 2012-09-02 - "
+        "Updated: 2012-10-14 - 4,120 words - Complete"
+    )
+    body = f"<p class='meta'>{line}</p><p>Summary: Ferries - and a goodbye - Complete</p>"
+    body += "<div class='story'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    html = f"<html><head><title>Ferry Lights</title></head><body>{body}</body></html>"
+    doc = read_bytes("p.html", html.encode())[0]
+    assert doc.stats.words == 4120 and doc.status.value == "complete"
+    assert doc.updated == "2012-10-14"
+    assert doc.summary == "Ferries - and a goodbye - Complete"

@@ -120,6 +120,8 @@ class GenericHtmlReader(Reader):
             # An eFiction chapter page: "#pagetitle" names the story and its author.
             doc.title = info.title
             doc.authors = info.authors or doc.authors
+        elif not info.is_info_page() and (byline := _title_and_author(info.fields)):
+            apply_fields(doc, byline)
         if info.is_info_page():
             index = (
                 info.may_be_index()
@@ -369,15 +371,42 @@ def _work_of_chapter_page(
             if known in headings and now in {known, whole} and not chapter_heading(work):
                 return work[:200], chapter[:200]
         for n, part in enumerate(parts):
-            work, comma, chapter = part.rpartition(", ")
-            if comma and work and chapter_heading(chapter) and now in {part.casefold(), whole}:
-                return work[:200], chapter[:200]  # "Der Winter in Konoha, Kapitel 2: Schnee"
+            if (pair := _work_then_chapter(part)) and now in {part.casefold(), whole}:
+                return pair  # "Der Winter, Kapitel 2: Schnee", "Salt Lines: Chapter 2: X"
             if chapter_heading(part):
                 work = parts[1] if n == 0 and len(parts) >= 3 else parts[n - 1] if n else ""
                 named = {part.casefold(), work.casefold(), whole}
                 if work and not chapter_heading(work) and (now in named or part.casefold() in now):
                     return work[:200], part[:200]
                 break
+    return None
+
+
+_TITLE_FIELDS = frozenset({"title", "story"})
+_AUTHOR_FIELDS = frozenset({"author", "authors", "by", "writer"})
+
+
+def _title_and_author(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A header of two lines, "Story: Ashes of Winterfell" and "Author: direwolfden", too few
+    labels for an information block: the pair says what the page is and who wrote it (a
+    lone "Title:" or "Author:" line might be the story's own)."""
+    pair = [(label, value) for label, value in fields if label in _TITLE_FIELDS | _AUTHOR_FIELDS]
+    labels = {label for label, _ in pair}
+    if labels & _TITLE_FIELDS and labels & _AUTHOR_FIELDS and len(pair) <= 3:
+        return pair
+    return []
+
+
+def _work_then_chapter(part: str) -> tuple[str, str] | None:
+    """("Der Winter", "Kapitel 2: Schnee") for one part of a <title> that names the work and
+    then its chapter after a comma or a colon ("Salt Lines: Chapter 2: Hunter's Moon")."""
+    for mark in (", ", ": "):
+        start = part.find(mark)
+        while start > 0:
+            work, chapter = part[:start].strip(), part[start + len(mark) :].strip()
+            if work and chapter_heading(chapter) and not chapter_heading(work):
+                return work[:200], chapter[:200]
+            start = part.find(mark, start + 1)
     return None
 
 

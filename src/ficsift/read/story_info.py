@@ -198,8 +198,32 @@ def labelled_fields(text: str) -> list[tuple[str, str]]:
                 and not _LINE_START_RE.match(lines[n + 1])
             ):
                 value = lines[n + 1]
+            value, tail = _unlabelled_tail(value) if label not in _BLOCK_LABELS else (value, [])
             found.append((label, value))
+            found.extend(tail)
     return found
+
+
+# Segments a " - " line states without a label, after the last labelled one:
+# "Updated: 2012-10-14 - 4,120 words - Complete".
+_WORDS_SEGMENT_RE = re.compile(r"^(\d[\d,.]*\s*k?)\s+words$", re.I)
+_STATUS_SEGMENT_RE = re.compile(r"^(?:complete|completed|in[- ]progress|incomplete|wip)$", re.I)
+
+
+def _unlabelled_tail(value: str) -> tuple[str, list[tuple[str, str]]]:
+    """The value less its trailing unlabelled word count and status, and those as fields."""
+    segments = value.split(" - ")
+    tail: list[tuple[str, str]] = []
+    while len(segments) > 1:
+        last = segments[-1].strip()
+        if match := _WORDS_SEGMENT_RE.match(last):
+            tail.append(("words", match.group(1)))
+        elif _STATUS_SEGMENT_RE.match(last):
+            tail.append(("status", last))
+        else:
+            break
+        segments.pop()
+    return " - ".join(segments).strip(), tail[::-1]
 
 
 def _efiction(tree: LexborHTMLParser, info: StoryInfo) -> None:

@@ -70,3 +70,26 @@ def test_a_crossover_character_filed_under_one_fandom_still_resolves() -> None:
     # … but a name the work's fandom has keeps its meaning there, and an unknown one stays so.
     assert resolve_character("malcolm", ["The Thick of It"], primer) == "Malcolm Tucker"
     assert resolve_character("pilfrey", ["Doctor Who"], primer) is None
+
+
+@pytest.mark.parametrize(
+    "name, fandom, expected",
+    [
+        ("Harry P.", "Harry Potter - J. K. Rowling", "Harry Potter"),
+        ("Ginny W.", "Harry Potter - J. K. Rowling", "Ginny Weasley"),
+        ("Naruto U.", "Naruto", "Uzumaki Naruto"),  # AO3 writes the family name first
+        ("Harry P./Boy-Who-Lived", "Harry Potter - J. K. Rowling", "Harry Potter"),
+        ("R. Giles", "Buffy the Vampire Slayer", "Rupert Giles"),
+        # A family's initial names no one ("R. Weasley": Ron, Rose, …); a wrong initial no one.
+        ("R. Weasley", "Harry Potter - J. K. Rowling", None),
+        ("Harry Q.", "Harry Potter - J. K. Rowling", None),
+    ],
+)
+def test_fanfiction_net_names_of_characters(name: str, fandom: str, expected: str | None) -> None:
+    """FanFiction.net's "Harry P.", "Naruto U." and "Clark K./Kal-El" are AO3's characters of
+    the work's fandom when one alone answers to the name and initial."""
+    from ficsift.understand.primer import load_primer
+
+    doc = doc_with((fandom, TagType.FANDOM), (name, TagType.CHARACTER))
+    canonicalise(doc, load_primer())
+    assert doc.tags[1].canonical == expected and doc.tags[1].name == name

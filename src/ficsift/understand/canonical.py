@@ -13,6 +13,7 @@ from collections.abc import Container
 from functools import lru_cache
 
 from ficsift.model import Document, TagOrigin, TagType
+from ficsift.ontology import Ontology
 from ficsift.understand.primer import Primer, display_name, fold
 
 RATINGS = {
@@ -62,7 +63,7 @@ def resolve_character(name: str, fandoms: list[str], primer: Primer) -> str | No
         # name only one character of any fandom answers to is still that character.
         found = primer.characters_named(clean)
         if len(found) != 1:
-            return None
+            found = []
     if len(found) == 1:
         return found[0].name
     if len(found) > 1:
@@ -78,7 +79,59 @@ def resolve_character(name: str, fandoms: list[str], primer: Primer) -> str | No
                 return exact[0].name
         return None
     onto = primer.ontology
-    return onto.canonical(clean, "character") if onto is not None and not fandoms else None
+    if onto is None:
+        return None
+    if not fandoms:
+        return onto.canonical(clean, "character")
+    return _abbreviated(name.strip(), fandoms, onto)
+
+
+# FanFiction.net names a fandom's characters by given name and initial ("Harry P.", "Naruto
+# U."), now and then the other way ("L. Luthor"), and joins a character's other names with
+# slashes ("Clark K./Kal-El/Superman").
+_GIVEN_INITIAL_RE = re.compile(r"^([A-Z][\w'’-]+) ([A-Z])\.$")
+_INITIAL_GIVEN_RE = re.compile(r"^([A-Z])\. ([A-Z][\w'’-]+)$")
+
+
+def _abbreviated(name: str, fandoms: list[str], onto: Ontology) -> str | None:
+    """AO3's character for FanFiction.net's spelling of one: the one character of the work's
+    franchises (else of all AO3) whose name has the word and, at its other end, a word of
+    that initial (either order: "Naruto U." is Uzumaki Naruto)."""
+    if "/" in name:
+        found = {_abbreviated(part.strip(), fandoms, onto) for part in name.split("/")}
+        found.discard(None)
+        return found.pop() if len(found) == 1 else None
+    if m := _GIVEN_INITIAL_RE.match(name):
+        word, initial = m.group(1), m.group(2)
+    elif m := _INITIAL_GIVEN_RE.match(name):
+        initial, word = m.group(1), m.group(2)
+    else:
+        return None
+    gaz = onto.gazetteer
+    # A person's tags by the words of the name they show, in either order ("Ginny Weasley (One-
+    # sided)", "Mei Terumi" beside "Terumi Mei").
+    matches: dict[tuple[str, ...], list[int]] = {}
+    for i in gaz.people(word):
+        words = display_name(gaz.name(i)).split()
+        if len(words) < 2:
+            continue
+        first, last = words[0], words[-1]
+        if (first == word and last[:1] == initial) or (last == word and first[:1] == initial):
+            matches.setdefault(tuple(sorted(words)), []).append(i)
+    if _GIVEN_INITIAL_RE.match(name):
+        # A given name names a person; a surname a family ("L. Luthor": Lex, Lena, Lionel…),
+        # so only a surname no other character of that initial has is settled.
+        franchises = {onto.fandom_franchise(f) or f for f in fandoms}
+        at_home = {
+            shown: ids for shown, ids in matches.items()
+            if any(franchises & set(gaz.homes(i)) for i in ids)
+        }  # fmt: skip
+        matches = at_home or matches
+    if len(matches) != 1:
+        return None
+    (ids,) = matches.values()
+    # The tag AO3 uses most of those shown alike, not "Hermione Granger (established)".
+    return gaz.name(max(ids, key=lambda i: (sum(gaz.fandoms(i).values()), -i)))
 
 
 def resolve_relationship(text: str, fandoms: list[str], primer: Primer) -> str | None:

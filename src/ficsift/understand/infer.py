@@ -28,6 +28,7 @@ from ficsift.understand.calibration import (
 from ficsift.understand.canonical import canonicalise, relationship_name
 from ficsift.understand.cast import CastResult, find_cast
 from ficsift.understand.content import infer_rating, infer_warnings
+from ficsift.understand.fandoms import franchise_of
 from ficsift.understand.notes import NoteReading, read_notes
 from ficsift.understand.primer import Primer, display_name, load_primer
 from ficsift.understand.relationships import RelationshipResult, read_relationships
@@ -78,7 +79,7 @@ def understand(
             cast.roles[name] = "significant"
     tagged = cast.tagged()
 
-    doc.tags.extend(_fandom_tags(cast, story))
+    doc.tags.extend(_beside_the_authors(_fandom_tags(cast, story), doc.tags, primer))
     doc.tags.extend(_character_tags(cast, story))
     unplaced = {m.name for m in cast.cast if m.original}
     doc.tags.extend(
@@ -216,6 +217,22 @@ def _fandom_tags(cast: CastResult, story: StoryText) -> list[Tag]:
         confidence = fs.probability if fs.probability is not None else 1 - math.exp(-fs.score / 6)
         tags.append(_inferred(fs.fandom, TagType.FANDOM, confidence, evidence, reasons=fs.reasons))
     return tags
+
+
+def _beside_the_authors(guessed: list[Tag], tags: list[Tag], primer: Primer) -> list[Tag]:
+    """The guessed fandoms less those of a franchise the author tagged a fandom of: the
+    author said which of its fandoms the work is, and the guess of which one is the weakest
+    part of a reading ("Supergirl (TV 2015)" for a Superman story naming Lex Luthor)."""
+    said = {
+        franchise_of(t.canonical or t.name, primer, primer.ontology)
+        for t in tags
+        if t.type == TagType.FANDOM and t.origin == TagOrigin.AUTHOR
+    }
+    return [
+        t for t in guessed
+        if franchise_of(t.name, primer, primer.ontology) not in said
+        or any(t.name == (a.canonical or a.name) for a in tags if a.type == TagType.FANDOM)
+    ]  # fmt: skip
 
 
 def _character_tags(cast: CastResult, story: StoryText) -> list[Tag]:

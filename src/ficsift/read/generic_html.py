@@ -120,8 +120,8 @@ class GenericHtmlReader(Reader):
             # An eFiction chapter page: "#pagetitle" names the story and its author.
             doc.title = info.title
             doc.authors = info.authors or doc.authors
-        elif not info.is_info_page() and (byline := _title_and_author(info.fields)):
-            apply_fields(doc, byline)
+        elif not info.is_info_page() and (header := _title_and_author(info.fields)):
+            apply_fields(doc, header)
         if info.is_info_page():
             index = (
                 info.may_be_index()

@@ -1,4 +1,5 @@
-"""Guessed fandoms beside the author's: the author says which fandom of a franchise it is."""
+"""Guesses beside the author's tags: the author says which fandom of a franchise it is, and
+a guessed character who is part of one the author names is that one."""
 
 from __future__ import annotations
 
@@ -29,3 +30,29 @@ def test_a_guess_of_the_franchise_the_author_tagged_is_not_added(
     author_fandom: str, guessed: list[str]
 ) -> None:
     assert guessed_fandoms(author_fandom) == guessed
+
+
+QUILLON = [
+    "Quillon said nothing for a long time. Quillon looked at the river and then at the boat.",
+    "“We leave at dawn,” Quillon said, and Quillon smiled at the ferryman for the first time.",
+]
+
+
+@pytest.mark.parametrize(
+    "tagged, canonical",
+    [
+        (["Quillon Vastarra"], "Quillon Vastarra"),
+        (["Quillon Vastarra", "Quillon Mirren"], "Quillon"),  # two of that name: still a guess
+    ],
+)
+def test_a_guessed_character_the_author_named_in_full(tagged: list[str], canonical: str) -> None:
+    doc = Document(source=Source(path="x.txt", format="text"))
+    doc.chapters = [Chapter(title=None, text="\n\n".join(QUILLON * 6))]
+    doc.add_tag("Tales of the Ninth River", TagType.FANDOM)
+    for name in tagged:
+        doc.add_tag(name, TagType.CHARACTER)
+    understand(doc, load_primer())
+    guessed = [
+        t for t in doc.tags if t.type == TagType.CHARACTER and t.origin == TagOrigin.INFERRED
+    ]
+    assert [(t.name, t.canonical) for t in guessed] == [("Quillon", canonical)]

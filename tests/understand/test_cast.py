@@ -343,3 +343,14 @@ def test_a_lead_credited_by_pronouns_is_paired_though_unplaced_and_minor() -> No
     passing = CastMember("Bertrand", None, [(40, 48)] * 3, original=True)
     cast = CastResult([], [lead, he, passing], {"Marisol": "main"})
     assert [m.name for m in cast.paired()] == ["Marisol", "The Captain"]
+
+
+def test_a_surname_with_an_apostrophe_is_one_name(primer: Primer) -> None:
+    """ "Vessa Do'Tarrin" is one name (not "Vessa Do"); "Vessa's" stays a possessive."""
+    lines = [
+        "Vessa Do'Tarrin said nothing for a long time, and looked at the river.",
+        "“We leave at dawn,” Vessa said. Vessa's boat was waiting by the pier.",
+    ]
+    result = find_cast(story(*(lines * 5)), primer)
+    names = {m.name for m in result.cast}
+    assert "Vessa Do'Tarrin" in names and not {"Vessa Do", "Vessa's"} & names

@@ -122,7 +122,7 @@ _SENTENCE_ENDS = ".!?…:\n"
 # The capital comes before the look-behind (which then looks past it): a pattern that opens
 # with a character class lets the regex engine skip ahead to capitals (2x faster).
 _PROPER_RE = re.compile(
-    r"[A-Z](?<![\w'’].)[a-z]+(?:[-'’][A-Za-z]+)?(?:[ \t]+(?:(?:von|van|der|de|la|du|di|da|del|O')[ \t]+)?[A-Z][a-z]+(?:-[A-Za-z]+)?){0,2}(?![\w])"
+    r"[A-Z](?<![\w'’].)[a-z]+(?:[-'’][A-Za-z]+)?(?:[ \t]+(?:(?:von|van|der|de|la|du|di|da|del|O')[ \t]+)?[A-Z][a-z]+(?:-[A-Za-z]+|['’][A-Z][a-z]+)?){0,2}(?![\w])"
 )
 _PERSON_AFTER_RE = re.compile(
     r"^(?:'s|’s|,?\s+(?:said|says|asked|asks|replied|whispered|shouted|muttered|murmured|snapped|"

@@ -92,6 +92,7 @@ def understand(
     rating = infer_rating(story, calibration.rating)
     if rating is not None:
         doc.tags.append(rating)
+    _as_the_author_names(doc.tags)
     _calibrate(doc.tags, calibration)
     _main_only_when_sure(doc.tags, calibration.main_bar)
     doc.extra["cast"] = [
@@ -233,6 +234,31 @@ def _beside_the_authors(guessed: list[Tag], tags: list[Tag], primer: Primer) -> 
         if franchise_of(t.name, primer, primer.ontology) not in said
         or any(t.name == (a.canonical or a.name) for a in tags if a.type == TagType.FANDOM)
     ]  # fmt: skip
+
+
+def _as_the_author_names(tags: list[Tag]) -> None:
+    """A guessed character who is part of the name of exactly one character the author tagged
+    ("Gromph" of "Gromph Baenre", in a fandom ficsift does not know) is that character: the
+    guess takes the author's name, so it is said once and found under it."""
+    authors = [
+        t.canonical or t.name
+        for t in tags
+        if t.type == TagType.CHARACTER and t.origin == TagOrigin.AUTHOR
+    ]
+    if not authors:
+        return
+    words = {name: _name_words(name) for name in authors}
+    for tag in tags:
+        if tag.type != TagType.CHARACTER or tag.origin != TagOrigin.INFERRED:
+            continue
+        own = _name_words(tag.name)
+        holders = {name for name, theirs in words.items() if own and own <= theirs}
+        if len(holders) == 1:
+            tag.canonical = holders.pop()
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in display_name(name).split())
 
 
 def _character_tags(cast: CastResult, story: StoryText) -> list[Tag]:

@@ -521,7 +521,8 @@ def find_cast(
     guess = scored[0] if scored else None
     # Not sure enough: no fandom beats a wrong one.  A crossover clears the bar on its own.
     bar = calibration.fandom_bar
-    fandoms = [f for f in scored if (f.probability or 0.0) >= bar]
+    sayable = {id(f) for f, d in zip(scored, decisions, strict=True) if not d.only_common_names}
+    fandoms = [f for f in scored if (f.probability or 0.0) >= bar and id(f) in sayable]
     if guess is not None and fandoms and fandoms[0] is not guess:
         fandoms = []
     chosen = [f.fandom for f in fandoms]

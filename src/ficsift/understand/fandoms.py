@@ -107,6 +107,7 @@ class FranchiseEvidence:
     terms: float = 0.0  # log odds from the primer's terms
     named: bool = False
     reasons: list[str] = field(default_factory=list)
+    rarest: int = 1_000_000  # fewest AO3 characters sharing one of the names it explains
     log_odds: float = 0.0  # against "a fandom ficsift cannot place"
     log_prior: float = 0.0  # set by posterior()
     probability: float = 0.0
@@ -511,6 +512,7 @@ def franchise_evidence(
             ev.mentions[name] = ev.mentions.get(name, 0) + count
             if not ordinary:
                 ev.explained += says
+                ev.rarest = min(ev.rarest, people)
             for f in set(chars.values()):
                 ev.fandom_votes[f] = ev.fandom_votes.get(f, 0.0) + odds
                 if f in knowledge.primer.fandoms:
@@ -578,6 +580,17 @@ class Decision:
     top: bool = False  # the posterior's first franchise (a crossover candidate is not)
 
     @property
+    def only_common_names(self) -> bool:
+        """Whether the franchise explains none of the story's names but common ones, and the
+        primer does not know it: "Jo", "Beth" and "Amy" are Total Drama's, and each a dozen
+        other canons' too, so a story of another canon that uses them fits Total Drama by
+        chance.  (The posterior takes names as independent; common ones are not.)  Left out of
+        the primer, the shared corpus's candidates whose rarest name at least
+        :data:`COMMON_NAME` AO3 characters share were right 2 times in 120; those with a name
+        only one character has, 129 times in 159."""
+        return self.primer_score <= 0 and self.evidence.rarest >= COMMON_NAME
+
+    @property
     def explained_share(self) -> float:
         """The share of the story's placed names (by weight) this franchise explains."""
         ev = self.evidence
@@ -606,6 +619,7 @@ class Decision:
         )
 
 
+COMMON_NAME = 5  # a name this many AO3 characters share is a common one
 CROSSOVER_DISTINCT = 3  # characters of its own a franchise the primer does not know needs
 CROSSOVER_SHARE = 0.5  # … and this share of the main franchise's evidence
 

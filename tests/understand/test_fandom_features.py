@@ -13,6 +13,7 @@ from ficsift.understand.primer import Primer
 def _evidence(name: str, explained: float, total: float, probability: float) -> FranchiseEvidence:
     ev = FranchiseEvidence(name, size=10, explained=explained, total=total)
     ev.characters = {f"{name} lead": 5.0, f"{name} friend": 4.0, f"{name} rival": 3.0}
+    ev.forms = {who: (who, odds) for who, odds in ev.characters.items()}  # one name each
     ev.fandom_votes = {name: 12.0}
     ev.probability = probability
     return ev
@@ -67,3 +68,18 @@ def test_a_name_many_characters_share_tells_less_against_a_franchise(primer: Pri
     assert len(knowledge.people("Danny")) > 10
     assert len(knowledge.people("Aziraphale")) == 1
     assert 0 < unexplained("Danny") < 0.25 * unexplained("Aziraphale")
+
+
+def test_a_crossover_needs_names_the_first_canon_does_not_explain() -> None:
+    """A second canon whose characters answer only to names the first already explains
+    ("Merlin", "Mordred": Merlin (TV)'s and Arthurian legend's alike) is another reading of
+    the same names, no crossover; one name of its own beside them makes it a candidate."""
+    knowledge = Knowledge(Primer({}, None), None)
+    first = _evidence("Canon A", explained=4.0, total=6.0, probability=0.9)
+    shadow = _evidence("Canon B", explained=4.0, total=6.0, probability=0.05)
+    shadow.forms = {form: (f"B {who}", odds) for form, (who, odds) in first.forms.items()}
+    assert [d.franchise for d in decide(knowledge, [first, shadow], [])] == ["Canon A"]
+    shadow.forms["Gawain"] = ("B Gawain", 5.0)
+    shadow.forms["Lamorak"] = ("B Lamorak", 4.0)
+    shadow.forms["Tristan"] = ("B Tristan", 4.0)
+    assert [d.franchise for d in decide(knowledge, [first, shadow], [])] == ["Canon A", "Canon B"]

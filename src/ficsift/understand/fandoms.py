@@ -28,6 +28,7 @@ fandom its characters are most often tagged with.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -108,6 +109,7 @@ class FranchiseEvidence:
     named: bool = False
     reasons: list[str] = field(default_factory=list)
     rarest: int = 1_000_000  # fewest AO3 characters sharing one of the names it explains
+    forms: dict[str, tuple[str, float]] = field(default_factory=dict)  # form -> (character, odds)
     log_odds: float = 0.0  # against "a fandom ficsift cannot place"
     log_prior: float = 0.0  # set by posterior()
     probability: float = 0.0
@@ -124,6 +126,17 @@ class FranchiseEvidence:
     def distinct(self) -> int:
         """Characters that each would be fair evidence on their own (odds ≥ 10:1)."""
         return sum(1 for v in self.characters.values() if v >= math.log(10))
+
+    def beside(self, first: FranchiseEvidence) -> FranchiseEvidence:
+        """This franchise's evidence from the names ``first`` does not explain: what it has
+        of its own beside the story's first canon ("Merlin", "Mordred" and "Uther" are
+        Merlin (TV)'s and Arthurian legend's alike; a crossover of the two needs a name
+        only the legend has)."""
+        own: dict[str, float] = {}
+        for form, (name, odds) in self.forms.items():
+            if form not in first.forms and odds > own.get(name, 0.0):
+                own[name] = odds
+        return dataclasses.replace(self, characters=own)
 
 
 # "the Doctor", "The Master": a capitalised word after the article, no other capital after it.
@@ -509,6 +522,7 @@ def franchise_evidence(
             odds = w * math.log1p(beta * chance * population / common)
             if odds > ev.characters.get(name, 0.0):
                 ev.characters[name] = odds
+            ev.forms[form] = (name, odds)
             ev.mentions[name] = ev.mentions.get(name, 0) + count
             if not ordinary:
                 ev.explained += says
@@ -653,7 +667,8 @@ def decide(
     ]
     penalty = math.log(1 - model.alpha)
     rest = math.log(model.unknown_prior)
-    for other in ranked[1:]:
+    for whole in ranked[1:]:
+        other = whole.beside(top)
         named = [f for f in chosen if knowledge.franchise(f) == other.franchise]
         if not named and not (
             not other.primer_fandoms

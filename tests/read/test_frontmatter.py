@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ficsift.library.index_rows import tag_rows
-from ficsift.model import TagType
+from ficsift.model import Status, TagType
 from ficsift.read import ReadError, read_bytes
 
 FIXTURE = """---
@@ -139,3 +139,23 @@ def test_without_a_pairing_field_the_first_listed_pairing_is_main() -> None:
     doc = read_bytes("order.md", text.encode())[0]
     main = {row[2] for row in tag_rows(doc) if row[0] == "relationship" and row[4]}
     assert main == {"xander/anya"}
+
+
+def test_a_blog_posts_front_matter_in_its_own_words() -> None:
+    """A static site's post names its fields its own way: "rated", "ship", "word_count",
+    "complete: true"; its "category: fic" is the blog's, no fandom."""
+    text = (
+        "---\nlayout: post\ntitle: Night Shift\ncategory: fic\nfandoms:\n  - Harbour Tales\n"
+        "ship: Mara/Tobin\nrated: PG-13\nword_count: 1,200\ncomplete: true\n---\n\n"
+        "The ferry left at dawn and she watched the harbour lights go out one by one.\n"
+    )
+    doc = read_bytes("night.md", text.encode())[0]
+    tags = {(t.type, t.name) for t in doc.tags}
+    assert tags == {
+        (TagType.FANDOM, "Harbour Tales"),
+        (TagType.RELATIONSHIP, "Mara/Tobin"),
+        (TagType.RATING, "PG-13"),
+    }
+    assert doc.status == Status.COMPLETE and doc.stats.words == 1200
+    unfinished = read_bytes("n.md", text.replace("complete: true", "wip: true").encode())[0]
+    assert unfinished.status == Status.IN_PROGRESS

@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from ficsift.model import Document, SeriesRef, TagType
+from ficsift.model import Document, SeriesRef, Status, TagType
 from ficsift.read.base import RawFile, Reader, ReadError, register
 from ficsift.read.decode import decode_bytes
-from ficsift.read.fields import add_urls, apply_fields, split_list
+from ficsift.read.fields import TAG_LABELS, TEXT_LABELS, add_urls, apply_fields, split_list
 from ficsift.read.html import SCENE_BREAK, Block, fragment_text, is_heading_html, sanitize_html
 from ficsift.read.nesting import check_nesting
 from ficsift.read.structure import apply_parts, is_scene_break, split_story
@@ -59,10 +59,19 @@ TAG_PREFIXES: dict[str, TagType] = {
     "r": TagType.RATING,
     "rating": TagType.RATING,
 }
-# Keys whose values go through the shared labelled-field table (ficsift.read.fields).
-FIELD_KEYS = {"title", "author", "authors", "summary", "disclaimer", "status", "words", "language",
-              "published", "date", "updated", "completed", "rating", "pairing", "pairings",
-              "fandom", "fandoms", "characters", "warnings", "category", "relationships"}  # fmt: skip
+# Keys whose values go through the shared labelled-field table (ficsift.read.fields): every
+# label fics use there ("rated", "ship", "word count", "additional tags"), and "date".  A key
+# with "_" or "-" reads as the label with a space ("word_count", "archive-warnings").
+_OWN_KEYS = {"notes", "note", "tags", "keywords", "series", "source", "url", "link"}
+FIELD_KEYS = (set(TAG_LABELS) | set(TEXT_LABELS) | {"date"}) - _OWN_KEYS
+# A blog's category for its fic posts ("category: fic") is no fandom.
+_GENERIC_CATEGORIES = frozenset(
+    {"fic", "fics", "fanfic", "fanfics", "fanfiction", "fan fiction", "fiction", "story",
+     "stories", "writing", "writings", "words", "posts", "post", "uncategorized", "archive"}
+)  # fmt: skip
+# Whether the work is finished, as a yes or no ("complete: true", "wip: false").
+_FINISHED_KEYS = {"complete": True, "completed": True, "finished": True, "wip": False,
+                  "in progress": False, "incomplete": False}  # fmt: skip
 
 
 @register
@@ -182,8 +191,15 @@ def _strings(value: Any) -> list[str]:
 def _apply_meta(doc: Document, meta: dict[str, Any]) -> None:
     fields: list[tuple[str, str]] = []
     for key, value in meta.items():
-        key_l = str(key).lower()
-        if key_l in FIELD_KEYS:
+        key_l = re.sub(r"[_-]+", " ", str(key)).strip().lower()
+        if isinstance(value, bool) and key_l in _FINISHED_KEYS:
+            finished = value == _FINISHED_KEYS[key_l]
+            doc.status = Status.COMPLETE if finished else Status.IN_PROGRESS
+        elif key_l in {"category", "categories"} and all(
+            s.strip().lower() in _GENERIC_CATEGORIES for s in _strings(value)
+        ):
+            doc.extra.setdefault("fields", {})[str(key)] = ", ".join(_strings(value))
+        elif key_l in FIELD_KEYS:
             label = "published" if key_l == "date" else key_l
             fields.extend((label, s) for s in _strings(value))
         elif key_l == "notes":

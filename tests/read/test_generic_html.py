@@ -306,3 +306,13 @@ def test_a_two_line_header_of_title_and_author() -> None:
     lone = "<div>" + f"<p>{PARA * 3}</p>" * 2 + "<p>Title: none yet</p>" + f"<p>{PARA}</p></div>"
     other = read_bytes("c.html", page(lone, title="The Long Way"))[0]
     assert other.title == "The Long Way" and "Title: none yet" in other.text
+
+
+def test_a_posts_keep_reading_link_is_no_story_text() -> None:
+    """Tumblr's "Keep reading" (and WordPress's "more-link") lead to the rest of a post that a
+    saved post page holds after them: no words of the story."""
+    body = "<div class='post'>" + f"<p>{PARA * 3}</p>"
+    body += "<p><a class='read_more' href='/post/1#read-more'>Keep reading</a></p>"
+    body += f"<p>{PARA * 3}</p>" * 3 + "</div>"
+    doc = read_bytes("c.html", page(body))[0]
+    assert "Keep reading" not in doc.text and doc.text.count("cemetery") == 12

@@ -60,7 +60,12 @@ _GATE_TEXT_RE = re.compile(
     r"too many requests|rate limit exceeded|verify(?:ing)? you are (?:a )?human)\b",
     re.I,
 )
-_NOISE = "script, style, noscript, template, iframe, nav, form, header nav, footer, #comments, .comments, aside"
+# Also a blog's link to the rest of its post (Tumblr's "Keep reading", WordPress's "more-link"):
+# a saved post page holds the rest after it.
+_NOISE = (
+    "script, style, noscript, template, iframe, nav, form, header nav, footer, #comments, "
+    ".comments, aside, a.read_more, a.more-link"
+)
 
 
 @register

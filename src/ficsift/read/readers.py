@@ -14,6 +14,7 @@ from ficsift.read import (  # noqa: F401
     mobi,
     pdf,
     plaintext,
+    wayback,
     webarchive,
     xenforo,
 )

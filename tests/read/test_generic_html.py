@@ -316,3 +316,30 @@ def test_a_posts_keep_reading_link_is_no_story_text() -> None:
     body += f"<p>{PARA * 3}</p>" * 3 + "</div>"
     doc = read_bytes("c.html", page(body))[0]
     assert "Keep reading" not in doc.text and doc.text.count("cemetery") == 12
+
+
+@pytest.mark.parametrize(
+    "mark, url, key",
+    [
+        (
+            "<!-- saved from url=(0047)https://www.fanfiction.net/s/1234567/1/The-Long -->\n",
+            "https://www.fanfiction.net/s/1234567/1/The-Long",
+            "ffn:1234567",
+        ),
+        (
+            "<!--\n Page saved with SingleFile \n url: http://archive.example.net/s/9.html \n"
+            " saved date: Mon Dec 04 2023 -->\n",
+            "http://archive.example.net/s/9.html",
+            "http://archive.example.net/s/9.html",
+        ),
+        ("<!-- saved from url=(0019)javascript:alert(1) -->\n", None, None),
+    ],
+)
+def test_the_address_a_saved_page_records_atop_it(
+    mark: str, url: str | None, key: str | None
+) -> None:
+    """Chrome's "saved from url=" and SingleFile's "url:" name the page's address and so the
+    work, when the page itself does not; never a script address."""
+    body = "<div class='story'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    doc = read_bytes("c.html", mark.encode() + page(body))[0]
+    assert (doc.source.url, doc.source.work_key) == (url, key)

@@ -7,9 +7,12 @@ take a whole import down.
 
 from __future__ import annotations
 
+import re
+
 from ficsift.model import Document
 from ficsift.read import readers as _readers  # noqa: F401  (registers every reader)
 from ficsift.read.base import DEFAULT_LIMITS, Limits, RawFile, ReadError, pick_reader
+from ficsift.read.fields import safe_url, work_key_for
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "RawFile", "ReadError", "read_bytes", "read_file"]
 
@@ -33,7 +36,26 @@ def read_file(raw: RawFile) -> list[Document]:
         raise ReadError(f"{reader.format} reader failed: {type(exc).__name__}: {exc}") from exc
     if not docs:
         raise ReadError(f"{reader.format}: no story found")
+    if (url := saved_from(raw.data[:4096])) is not None:
+        for doc in docs:
+            if not doc.source.url:
+                doc.source.url = url
+                doc.source.work_key = doc.source.work_key or work_key_for(url)
     return docs
+
+
+# The address a browser or extension recorded atop a page it saved: "<!-- saved from
+# url=(0055)https://… -->" (Chrome, Internet Explorer), SingleFile's "url: https://…".
+_SAVED_FROM_RE = re.compile(
+    rb"<!--\s*(?:saved from url=\(\d{1,5}\)|Page saved with SingleFile\s+url:\s*)(https?://[^\s<>\"']{1,2000})",
+    re.I,
+)
+
+
+def saved_from(head: bytes) -> str | None:
+    """The address a saved page says it was saved from, if it says so at its top."""
+    found = _SAVED_FROM_RE.search(head)
+    return safe_url(found.group(1).decode("latin-1")) if found else None
 
 
 def read_bytes(path: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Document]:

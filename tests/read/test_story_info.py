@@ -256,3 +256,26 @@ def test_a_word_count_and_status_the_line_states_without_labels() -> None:
     assert doc.stats.words == 4120 and doc.status.value == "complete"
     assert doc.updated == "2012-10-14"
     assert doc.summary == "Ferries - and a goodbye - Complete"
+
+
+def test_a_header_of_definitions_whose_values_are_lists() -> None:
+    """A work header as AO3 sets it, without its classes (as a capture that strips them keeps
+    it): labels in links ("<a>Archive Warning</a>:"), each value a list of tags."""
+
+    def field(label: str, *values: str) -> str:
+        items = "".join(f"\n  <li><a href='/tags/{v}'>{v}</a></li>" for v in values)
+        return f"<dt>\n  {label}\n</dt>\n<dd>\n<ul>{items}\n</ul>\n</dd>\n"
+
+    header = "<dl>" + field("<a href='/faq'>Archive Warning</a>:", "No Archive Warnings Apply")
+    header += field("Fandom:", "Harbour Tales") + field("Relationship:", "Mara/Tobin")
+    header += field("Characters:", "Mara", "Tobin", "The Ferryman") + field("Rating:", "Mature")
+    header += "</dl>"
+    body = header + "<div>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    doc = read_bytes("p.html", f"<html><body>{body}</body></html>".encode())[0]
+    tags = {(t.type, t.name) for t in doc.tags}
+    assert {
+        (TagType.WARNING, "No Archive Warnings Apply"),
+        (TagType.FANDOM, "Harbour Tales"),
+    } <= tags
+    assert {(TagType.CHARACTER, n) for n in ("Mara", "Tobin", "The Ferryman")} <= tags
+    assert {(TagType.RELATIONSHIP, "Mara/Tobin"), (TagType.RATING, "Mature")} <= tags

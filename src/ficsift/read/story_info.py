@@ -23,6 +23,7 @@ read as metadata only (no chapters), never the page's chrome as its text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -59,9 +60,11 @@ _INNER_LABEL_RE = re.compile(rf"(?:^|(?<=\s))({_LABEL_ALT})\s*:\s*", re.I)
 # A field set out as a table row or a definition ("<th>Rating</th><td>FR15</td>",
 # "<dt>Words:</dt><dd>1,480</dd>", as Twisting the Hellmouth and others lay theirs out): read
 # as the labelled line it stands for.
+# (The label's wrappers, a link among them — AO3's "<a href=…>Archive Warning</a>:" — and the
+# spaces and colon around it are one run of tokens that cannot overlap: linear on any input.)
 _CELL_LABEL_RE = re.compile(
-    rf"<(?:t[hd]|dt)\b[^>]*>\s*(?:<(?:b|strong|span|em)\b[^>]*>\s*)*({_LABEL_ALT})\s*:?\s*"
-    rf"(?:</(?:b|strong|span|em)>\s*)*</(?:t[hd]|dt)>\s*<(?:td|dd)\b[^>]*>",
+    rf"<(?:t[hd]|dt)\b[^>]*>(?:\s|<(?:b|strong|span|em|a)\b[^>]*>)*({_LABEL_ALT})"
+    rf"(?:\s|:|</(?:b|strong|span|em|a)>)*</(?:t[hd]|dt)>\s*<(?:td|dd)\b[^>]*>",
     re.I,
 )
 _INFO_REACH = 200_000  # characters of markup searched for an information block
@@ -158,9 +161,43 @@ def _leading_text(body: LexborNode) -> str:
     information block sits above the story, and running the text helpers over a whole long
     story page only to look for it cost more than reading the story."""
     markup = "".join(_leading_markup(body, _INFO_REACH))
+    if "<dd" in markup:
+        markup = _definitions_on_one_line(markup)
     if "<t" in markup or "<dt" in markup:
         markup = _CELL_LABEL_RE.sub(lambda m: f"<br>{m.group(1)}: ", markup)
     return fragment_text(markup)
+
+
+# A definition's value set as a list ("<dd><ul><li>A</li><li>B</li></ul></dd>", as AO3's
+# work header is): "A, B" on the label's line.
+_DD_OPEN_RE = re.compile(r"<dd\b[^>]*>", re.I)
+_DD_CLOSE_RE = re.compile(r"</dd>", re.I)
+_DD_REACH = 20_000  # a value longer than this is no field's
+_ITEM_BREAK_RE = re.compile(r"</li>\s*<li\b[^>]*>", re.I)
+_LIST_TAG_RE = re.compile(r"</?(?:ul|ol|li)\b[^>]*>", re.I)
+
+
+def _definitions_on_one_line(markup: str) -> str:
+    """Each ``<dd>``'s items joined on one line.  Every ``</dd>`` is found once, so a page of
+    ``<dd>``s never closed costs one pass, not one per ``<dd>``."""
+    closes = [m.start() for m in _DD_CLOSE_RE.finditer(markup)]
+    if not closes:
+        return markup
+    out, done = [], 0
+    for opened in _DD_OPEN_RE.finditer(markup):
+        start = opened.end()
+        if start < done:
+            continue
+        k = bisect.bisect_left(closes, start)
+        if k == len(closes):
+            break
+        end = closes[k]
+        if end - start > _DD_REACH:
+            continue
+        items = _LIST_TAG_RE.sub("", _ITEM_BREAK_RE.sub(", ", markup[start:end]))
+        out += [markup[done:start], " ".join(items.split())]
+        done = end
+    return "".join(out) + markup[done:]
 
 
 def _leading_markup(node: LexborNode, budget: int) -> list[str]:

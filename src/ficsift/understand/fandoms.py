@@ -108,7 +108,7 @@ class FranchiseEvidence:
     terms: float = 0.0  # log odds from the primer's terms
     named: bool = False
     reasons: list[str] = field(default_factory=list)
-    rarest: int = 1_000_000  # fewest AO3 characters sharing one of the names it explains
+    rarest: int | None = None  # fewest AO3 characters sharing one of the names it explains
     forms: dict[str, tuple[str, float]] = field(default_factory=dict)  # form -> (character, odds)
     log_odds: float = 0.0  # against "a fandom ficsift cannot place"
     log_prior: float = 0.0  # set by posterior()
@@ -526,7 +526,7 @@ def franchise_evidence(
             ev.mentions[name] = ev.mentions.get(name, 0) + count
             if not ordinary:
                 ev.explained += says
-                ev.rarest = min(ev.rarest, people)
+                ev.rarest = people if ev.rarest is None else min(ev.rarest, people)
             for f in set(chars.values()):
                 ev.fandom_votes[f] = ev.fandom_votes.get(f, 0.0) + odds
                 if f in knowledge.primer.fandoms:
@@ -595,14 +595,15 @@ class Decision:
 
     @property
     def only_common_names(self) -> bool:
-        """Whether the franchise explains none of the story's names but common ones, and the
+        """Whether the franchise explains names of the story, all of them common ones, and the
         primer does not know it: "Jo", "Beth" and "Amy" are Total Drama's, and each a dozen
         other canons' too, so a story of another canon that uses them fits Total Drama by
         chance.  (The posterior takes names as independent; common ones are not.)  Left out of
         the primer, the shared corpus's candidates whose rarest name at least
         :data:`COMMON_NAME` AO3 characters share were right 2 times in 120; those with a name
         only one character has, 129 times in 159."""
-        return self.primer_score <= 0 and self.evidence.rarest >= COMMON_NAME
+        rarest = self.evidence.rarest
+        return self.primer_score <= 0 and rarest is not None and rarest >= COMMON_NAME
 
     @property
     def explained_share(self) -> float:

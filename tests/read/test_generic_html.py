@@ -343,3 +343,14 @@ def test_the_address_a_saved_page_records_atop_it(
     body = "<div class='story'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
     doc = read_bytes("c.html", mark.encode() + page(body))[0]
     assert (doc.source.url, doc.source.work_key) == (url, key)
+
+
+def test_a_title_of_work_author_and_site_and_a_marked_byline() -> None:
+    """ "The Long Way - quill - Harbour Tales [Site]" with "The Long Way" heading the page and
+    quill its byline (``rel="author"``): the work is the first part, not the author's name, and
+    the byline outranks the page's meta author."""
+    body = "<h2>The Long Way</h2><h3>by <a rel='author' href='/u/quill'>quill</a></h3>"
+    body += "<div class='story'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
+    title = "The Long Way - quill - Harbour Tales [Site]"
+    doc = read_bytes("c.html", page(body, title=title))[0]
+    assert doc.title == "The Long Way" and doc.authors == ["quill"]

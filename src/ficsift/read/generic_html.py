@@ -143,7 +143,11 @@ class GenericHtmlReader(Reader):
                 doc.title = doc.title or _info_title(tree, doc.authors) or raw.title_guess
                 return [doc]
         doc.title = doc.title or _page_title(tree) or raw.title_guess
-        if doc.title and (found := _work_of_chapter_page(tree, body, doc.title)):
+        bylined = _bylined(body)
+        known = {name.casefold() for name in [*doc.authors, *bylined]}
+        if doc.title and known:
+            doc.title = _work_before_author(tree, doc.title, known) or doc.title
+        if doc.title and (found := _work_of_chapter_page(tree, body, doc.title, known)):
             # The page is one chapter of a work its <title> names: the work's title, and the
             # chapter's own where it has none.
             if len(doc.chapters) > 1 and not any(
@@ -155,6 +159,8 @@ class GenericHtmlReader(Reader):
             if len(doc.chapters) == 1 and not doc.chapters[0].title:
                 doc.chapters[0].title = found[1]
             doc.title = found[0]
+        if not doc.authors and bylined:
+            doc.authors = bylined
         author = tree.css_first('meta[name="author"]')
         named = str(author.attributes.get("content") or "").strip() if author is not None else ""
         if named and not doc.authors and named.casefold() not in _site_names(tree):
@@ -354,13 +360,15 @@ _TITLE_SEPARATORS = (re.compile(r"\s+(?:[-|–—❯›»]|::)\s+"), re.compile(
 
 
 def _work_of_chapter_page(
-    tree: LexborHTMLParser, body: LexborNode, title: str
+    tree: LexborHTMLParser, body: LexborNode, title: str, authors: set[str]
 ) -> tuple[str, str] | None:
     """(work, chapter) of a chapter page whose <title> names both: the chapter being a
     heading of the page (or an element it marks as a chapter's title) at either end, the
     work beside it; or a part reading as a chapter ("Chapter 4: The Rooftop"), the work the
     part before it (after it, when the chapter comes first).  The page must so far be titled
     with one of them, the whole <title>, or a heading holding the chapter's (a breadcrumb).
+    A part naming one of the page's ``authors`` (casefolded) is no work: "Work - Author -
+    Fandom [Site]" names the work first.
     """
     page = node_text(tree.css_first("title")).split("\n")[0].strip()
     headings = {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
@@ -373,7 +381,12 @@ def _work_of_chapter_page(
         pairs = [(parts[0], parts[1]), (parts[-1], parts[-2])] if len(parts) >= 3 else []
         for chapter, work in pairs:
             known = chapter.casefold()
-            if known in headings and now in {known, whole} and not chapter_heading(work):
+            if (
+                known in headings
+                and now in {known, whole}
+                and not chapter_heading(work)
+                and work.casefold() not in authors
+            ):
                 return work[:200], chapter[:200]
         for n, part in enumerate(parts):
             if (pair := _work_then_chapter(part)) and now in {part.casefold(), whole}:
@@ -417,6 +430,31 @@ def _work_then_chapter(part: str) -> tuple[str, str] | None:
 
 # How far into the page's text a header's "<title> by <author>" is looked for.
 _BYLINE_REACH = 20_000
+
+
+def _work_before_author(tree: LexborHTMLParser, title: str, authors: set[str]) -> str | None:
+    """The work of a page titled "Work - Author - Fandom [Site]" (AO3's pattern, and many a
+    blog's): the part before the part naming the author, when the page heads with it."""
+    page = node_text(tree.css_first("title")).split("\n")[0].strip()
+    if title.strip().casefold() != page.casefold():
+        return None
+    headings = {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
+    for separator in _TITLE_SEPARATORS:
+        parts = [p.strip() for p in separator.split(page) if p.strip()]
+        if len(parts) >= 2 and parts[1].casefold() in authors and parts[0].casefold() in headings:
+            return parts[0][:200]
+    return None
+
+
+def _bylined(body: LexborNode) -> list[str]:
+    """The authors the page's byline marks as such (``<a rel="author">``, as AO3, WordPress
+    and many archives set it)."""
+    names: list[str] = []
+    for link in body.css('a[rel~="author"]'):
+        name = node_text(link).strip()
+        if name and len(name) <= 100 and name not in names:
+            names.append(name)
+    return names[:10]
 
 
 def _byline_after_title(body: LexborNode, title: str, opening: str) -> str | None:

@@ -448,9 +448,14 @@ def _work_before_author(tree: LexborHTMLParser, title: str, authors: set[str]) -
 
 def _bylined(body: LexborNode) -> list[str]:
     """The authors the page's byline marks as such (``<a rel="author">``, as AO3, WordPress
-    and many archives set it)."""
+    and many archives set it): the first such link and those beside it, not the authors of
+    the works a page lists further down ("inspired by", "more by others")."""
+    first = body.css_first('a[rel~="author"]')
+    byline = first.parent if first is not None else None
+    if byline is None:
+        return []
     names: list[str] = []
-    for link in body.css('a[rel~="author"]'):
+    for link in byline.css('a[rel~="author"]'):
         name = node_text(link).strip()
         if name and len(name) <= 100 and name not in names:
             names.append(name)

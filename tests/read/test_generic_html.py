@@ -352,5 +352,6 @@ def test_a_title_of_work_author_and_site_and_a_marked_byline() -> None:
     body = "<h2>The Long Way</h2><h3>by <a rel='author' href='/u/quill'>quill</a></h3>"
     body += "<div class='story'>" + f"<p>{PARA * 3}</p>" * 4 + "</div>"
     title = "The Long Way - quill - Harbour Tales [Site]"
+    body += "<div><p>Inspired by <a rel='author' href='/u/other'>other</a>'s Lanterns.</p></div>"
     doc = read_bytes("c.html", page(body, title=title))[0]
-    assert doc.title == "The Long Way" and doc.authors == ["quill"]
+    assert doc.title == "The Long Way" and doc.authors == ["quill"]  # not the other work's

@@ -8,6 +8,7 @@ container (two or more) are chapter starts; otherwise chapters are found in the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import escape as html_escape
 from typing import Any
 
@@ -297,7 +298,7 @@ def no_work_reason(tree: LexborHTMLParser, body: LexborNode) -> str | None:
     error = body.css_first(".errortext, .error-404, .gui_error, .gui_warning")
     if error is not None and (text := node_text(error)):
         return f"the archive says {text.splitlines()[0][:120]!r}"
-    title = node_text(tree.css_first("title")).split("\n")[0]
+    title = _title_line(tree)
     if _NOT_FOUND_TITLE_RE.match(title):
         return f"the page is titled {title[:80]!r}"
     gate = title if _GATE_TITLE_RE.match(title) else None
@@ -359,6 +360,21 @@ def _info_title(tree: LexborHTMLParser, authors: list[str]) -> str | None:
 _TITLE_SEPARATORS = (re.compile(r"\s+(?:[-|–—❯›»]|::)\s+"), re.compile(r"\s+:\s+"))
 
 
+def _title_line(tree: LexborHTMLParser) -> str:
+    """The first line of the page's <title>."""
+    return node_text(tree.css_first("title")).split("\n")[0].strip()
+
+
+def _heading_texts(tree: LexborHTMLParser) -> set[str]:
+    return {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
+
+
+def _title_splits(page: str) -> Iterator[list[str]]:
+    """The <title>'s parts by each way sites join them, the likelier first."""
+    for separator in _TITLE_SEPARATORS:
+        yield [p.strip() for p in separator.split(page) if p.strip()]
+
+
 def _work_of_chapter_page(
     tree: LexborHTMLParser, body: LexborNode, title: str, authors: set[str]
 ) -> tuple[str, str] | None:
@@ -370,11 +386,10 @@ def _work_of_chapter_page(
     A part naming one of the page's ``authors`` (casefolded) is no work: "Work - Author -
     Fandom [Site]" names the work first.
     """
-    page = node_text(tree.css_first("title")).split("\n")[0].strip()
-    headings = {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
+    page = _title_line(tree)
+    headings = _heading_texts(tree)
     headings |= {node_text(n).strip().casefold() for n in body.css(_CHAPTER_TITLE)}
-    for separator in _TITLE_SEPARATORS:
-        parts = [p.strip() for p in separator.split(page) if p.strip()]
+    for parts in _title_splits(page):
         if len(parts) < 2:
             continue
         now, whole = title.strip().casefold(), page.casefold()
@@ -435,12 +450,11 @@ _BYLINE_REACH = 20_000
 def _work_before_author(tree: LexborHTMLParser, title: str, authors: set[str]) -> str | None:
     """The work of a page titled "Work - Author - Fandom [Site]" (AO3's pattern, and many a
     blog's): the part before the part naming the author, when the page heads with it."""
-    page = node_text(tree.css_first("title")).split("\n")[0].strip()
+    page = _title_line(tree)
     if title.strip().casefold() != page.casefold():
         return None
-    headings = {node_text(h).strip().casefold() for h in tree.css("h1, h2, h3")}
-    for separator in _TITLE_SEPARATORS:
-        parts = [p.strip() for p in separator.split(page) if p.strip()]
+    headings = _heading_texts(tree)
+    for parts in _title_splits(page):
         if len(parts) >= 2 and parts[1].casefold() in authors and parts[0].casefold() in headings:
             return parts[0][:200]
     return None

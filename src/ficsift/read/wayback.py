@@ -52,9 +52,10 @@ class WaybackReader(Reader):
     def sniff(cls, raw: RawFile) -> int:
         # Above every page reader: the replayed page shows its site's marks, but its
         # addresses and toolbar are the archive's.
-        head, tail = raw.head, raw.data[-2048:].lower()
+        head = raw.head
         if b"web.archive.org" not in head and b"/_static/" not in head:
             return 0
+        tail = raw.data[-2048:].lower()
         marks = sum(1 for mark in _MARKS if mark in head or mark in tail)
         return 99 if marks >= 2 else 0
 

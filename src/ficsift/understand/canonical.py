@@ -101,8 +101,9 @@ def _abbreviated(name: str, fandoms: list[str], onto: Ontology) -> str | None:
         found = {_abbreviated(part.strip(), fandoms, onto) for part in name.split("/")}
         found.discard(None)
         return found.pop() if len(found) == 1 else None
-    if m := _GIVEN_INITIAL_RE.match(name):
-        word, initial = m.group(1), m.group(2)
+    given_first = _GIVEN_INITIAL_RE.match(name)
+    if given_first:
+        word, initial = given_first.group(1), given_first.group(2)
     elif m := _INITIAL_GIVEN_RE.match(name):
         initial, word = m.group(1), m.group(2)
     else:
@@ -118,7 +119,7 @@ def _abbreviated(name: str, fandoms: list[str], onto: Ontology) -> str | None:
         first, last = words[0], words[-1]
         if (first == word and last[:1] == initial) or (last == word and first[:1] == initial):
             matches.setdefault(tuple(sorted(words)), []).append(i)
-    if _GIVEN_INITIAL_RE.match(name):
+    if given_first:
         # A given name names a person; a surname a family ("L. Luthor": Lex, Lena, Lionel…),
         # so only a surname no other character of that initial has is settled.
         franchises = {onto.fandom_franchise(f) or f for f in fandoms}

@@ -192,6 +192,17 @@ def _with(data: bytes, offset: int, value: bytes) -> bytes:
     return data[:offset] + value + data[offset + len(value) :]
 
 
+def test_a_centroid_damaged_to_nan_or_inf_is_refused() -> None:
+    """A centroid that is no number scores every query as NaN: the index is damaged."""
+    data = _small_ivf_bytes()
+    n, dim, nlist = HEAD.unpack_from(data)[1:4]
+    centroids_at = HEAD.size + 8 * (n + n + nlist + 1)
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="centroids"):
+            VectorIndex.from_bytes(_with(data, centroids_at + 4 * dim, struct.pack("<f", bad)))
+    assert len(VectorIndex.from_bytes(data)) == n
+
+
 def test_truncated_or_padded_bytes_are_refused() -> None:
     data = _small_ivf_bytes()
     for cut in (0, 7, HEAD.size - 1, HEAD.size, HEAD.size + 8, len(data) // 2, len(data) - 1):

@@ -708,6 +708,8 @@ class VectorIndex:
                 raise ValueError("vector index with damaged cluster offsets")
             if np.any(np.diff(offsets) < 0):
                 raise ValueError("vector index with damaged cluster offsets")
+            if not np.isfinite(centroids).all():  # a NaN or inf centroid scores nothing
+                raise ValueError("vector index with damaged centroids")
             sorted_ids = ids[by_id]
             index._by_id = by_id
             index.ivf = vector_ivf.Ivf(centroids.reshape(nlist, dim), offsets, int(nprobe))
